@@ -1,0 +1,11 @@
+/* commands.h — the subcommands of the dropnet tool. Each returns the process exit status:
+ * 0 success, 1 failure of the run (error already printed), 2 usage error. */
+#ifndef DN_CLI_COMMANDS_H
+#define DN_CLI_COMMANDS_H
+
+int dn_cmd_demo(int argc, char **argv);
+
+/* Prints "dropnet: error: MESSAGE" on stderr; returns `code`. */
+int dn_cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

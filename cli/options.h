@@ -1,0 +1,46 @@
+/* options.h — the command line parser shared by every subcommand.
+ *
+ * Each command describes its options in a table; parsing fills the targets and reports the
+ * first problem (unknown option, missing or malformed value) as a message. */
+#ifndef DN_CLI_OPTIONS_H
+#define DN_CLI_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum dn_opt_kind {
+    DN_OPT_FLAG,   /* int: set to 1 when present */
+    DN_OPT_U64,    /* uint64_t: a non-negative integer */
+    DN_OPT_SIZE,   /* size_t: a non-negative integer */
+    DN_OPT_FLOAT,  /* float: any finite number (ranges are checked where they are defined) */
+    DN_OPT_STRING  /* const char *: pointer into argv */
+} dn_opt_kind;
+
+typedef struct dn_cli_option {
+    const char *name;    /* without the leading "--" */
+    dn_opt_kind kind;
+    void *target;
+    const char *metavar; /* e.g. "N"; NULL for flags */
+    const char *help;
+} dn_cli_option;
+
+typedef struct dn_cli_command {
+    const char *name;
+    const char *summary;  /* one line */
+    const char *usage;    /* the arguments after the command name */
+    const dn_cli_option *options;
+    size_t option_count;
+} dn_cli_command;
+
+typedef enum dn_parse_result { DN_PARSE_OK, DN_PARSE_HELP, DN_PARSE_ERROR } dn_parse_result;
+
+/* Parses argv[0..argc) (the words after the command name): `--name value`, `--name=value`,
+ * `--flag`. Positional words are errors. On DN_PARSE_ERROR `message` says what is wrong. */
+dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, char *message,
+                             size_t size);
+
+/* Prints "usage: dropnet NAME USAGE", the summary and every option with its help. */
+void dn_cli_print_help(const dn_cli_command *cmd, FILE *out);
+
+#endif

@@ -1,0 +1,395 @@
+/*
+ * dropnet.h — the whole public API of libdropnet.
+ *
+ * dropnet builds, trains, evaluates and traces sequential feed-forward networks with dropout.
+ * Semantics and defaults follow Keras (tf.keras 2.x) unless a comment says otherwise.
+ *
+ * Conventions used by every function below:
+ *   - Handles (dn_model, dn_dataset) are opaque. The caller owns what a *_create / *_load call
+ *     returns and releases it with the matching *_free, which accepts NULL.
+ *   - Matrices are row-major float32. "[B×n]" means B rows (examples) of n columns.
+ *   - Functions that can fail return dn_status. When `err` is not NULL it receives the status and
+ *     a message that names the problem (which argument, file/line/column, expected vs found).
+ *     `err` may be NULL. On failure, output arguments are left untouched (or NULL for handles).
+ *   - The library never prints, exits or aborts; it has no global state, so distinct handles may
+ *     be used from distinct threads. One handle must not be used by two threads at once.
+ */
+#ifndef DROPNET_H
+#define DROPNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DN_BUILDING_LIBRARY) && defined(__GNUC__)
+#define DN_API __attribute__((visibility("default")))
+#else
+#define DN_API
+#endif
+
+#define DN_VERSION_MAJOR 0
+#define DN_VERSION_MINOR 1
+#define DN_VERSION_PATCH 0
+#define DN_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status and errors                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum dn_status {
+    DN_OK = 0,
+    DN_ERR_ARGUMENT, /* a value out of range or a NULL pointer where one is required */
+    DN_ERR_MEMORY,   /* an allocation failed, or a size computation would overflow */
+    DN_ERR_IO,       /* a file could not be opened, read or written */
+    DN_ERR_FORMAT,   /* malformed input: file contents or a specification string */
+    DN_ERR_SHAPE,    /* sizes that do not fit together (features, classes, layer widths) */
+    DN_ERR_NUMERIC,  /* a NaN or infinity appeared in the loss or the parameters */
+    DN_ERR_STATE,    /* a call made in the wrong order, e.g. fit before compile */
+    DN_ERR_STOPPED   /* a callback asked training to stop (not a failure of the library) */
+} dn_status;
+
+#define DN_ERROR_MESSAGE_SIZE 512
+
+/* Filled by failing calls. `message` is NUL-terminated and never empty on failure. */
+typedef struct dn_error {
+    dn_status status;
+    char message[DN_ERROR_MESSAGE_SIZE];
+} dn_error;
+
+/* A short constant name for a status, e.g. "argument error". Never NULL. */
+DN_API const char *dn_status_name(dn_status status);
+
+/* The library's version, DN_VERSION_STRING of the build that produced the library. */
+DN_API const char *dn_version(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Counter-based random numbers (Philox4x32-10)                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * One Philox4x32-10 block (Salmon et al., SC'11): 10 rounds of the bijection keyed by `key`,
+ * applied to the 128-bit `counter`, written to `out`. Every random draw in dropnet (weight
+ * initialisation, shuffling, dropout masks) is one of these blocks with
+ *   key     = (seed low 32 bits, seed high 32 bits)
+ *   counter = (element / 4, stream, step low 32 bits, step high 32 bits)
+ * where `stream` = purpose << 16 | layer index, so a draw depends only on (seed, purpose, layer,
+ * step, element) — never on thread count, batch partition or call order.
+ */
+DN_API void dn_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Layers, losses, optimizers                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Activations, applied element-wise to z = x·W + b (softmax row-wise):
+ *   linear   y = z
+ *   relu     y = max(0, z)                 (derivative taken as 0 at z = 0, as TensorFlow does)
+ *   sigmoid  y = 1 / (1 + e^-z)
+ *   tanh     y = tanh(z)
+ *   softmax  y_j = e^(z_j - m) / Σ_k e^(z_k - m),  m = max_k z_k  (stable for any finite z)
+ */
+typedef enum dn_activation {
+    DN_ACT_LINEAR = 0,
+    DN_ACT_RELU,
+    DN_ACT_SIGMOID,
+    DN_ACT_TANH,
+    DN_ACT_SOFTMAX
+} dn_activation;
+
+/* "linear", "relu", "sigmoid", "tanh", "softmax". Never NULL ("?" for an unknown value). */
+DN_API const char *dn_activation_name(dn_activation activation);
+
+/* Parses one of the names above (exact, lower case). DN_ERR_FORMAT names the unknown word. */
+DN_API dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *err);
+
+typedef enum dn_layer_kind {
+    DN_LAYER_DENSE = 0, /* fully connected: y = act(x·W + b), W [in×out] (Keras layout), b [out] */
+    DN_LAYER_DROPOUT    /* inverted dropout, see dn_model_add_dropout */
+} dn_layer_kind;
+
+/*
+ * Losses. All are averaged over the batch (Keras "sum_over_batch_size").
+ *   DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY  integer labels t ∈ [0, classes):
+ *       L = logsumexp(z) - z_t, computed from the last layer's pre-activation z (fused with its
+ *       softmax, which is numerically stable for |z| up to float range). Needs a final dense layer
+ *       with softmax (probabilities are the output) or linear activation (logits are the output,
+ *       as Keras from_logits=True). Unlike Keras, probabilities are never clipped to [1e-7, 1).
+ *   DN_LOSS_MEAN_SQUARED_ERROR  float targets [B×out]:  L = mean_j (y_j - t_j)^2 per row.
+ *   DN_LOSS_BINARY_CROSSENTROPY float targets in [0,1] [B×out]: L = mean_j of
+ *       max(z,0) - z·t + log(1 + e^-|z|), fused with the final sigmoid (or on logits when the
+ *       final activation is linear).
+ */
+typedef enum dn_loss {
+    DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
+    DN_LOSS_MEAN_SQUARED_ERROR,
+    DN_LOSS_BINARY_CROSSENTROPY
+} dn_loss;
+
+typedef enum dn_optimizer_kind { DN_OPTIMIZER_SGD = 0, DN_OPTIMIZER_ADAM } dn_optimizer_kind;
+
+/*
+ * Optimizer settings. Update rules for parameter w with gradient g at step t = 1, 2, ...:
+ *   SGD (Keras SGD; PyTorch gives the same trajectory for a constant learning rate):
+ *       momentum = 0:   w ← w − lr·g
+ *       otherwise:      v ← momentum·v − lr·g;  w ← w + v                      (v starts at 0)
+ *       Nesterov:       v ← momentum·v − lr·g;  w ← w + momentum·v − lr·g
+ *   Adam (Keras Adam):
+ *       m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²                           (m, v start at 0)
+ *       α ← lr·√(1−β2^t) / (1−β1^t);   w ← w − α·m / (√v + ε)
+ */
+typedef struct dn_optimizer_config {
+    dn_optimizer_kind kind;
+    float learning_rate; /* SGD default 0.01, Adam default 0.001; must be > 0 */
+    float momentum;      /* SGD only, in [0, 1); default 0 */
+    int nesterov;        /* SGD only, needs momentum > 0; default 0 */
+    float beta1;         /* Adam only, in [0, 1); default 0.9 */
+    float beta2;         /* Adam only, in [0, 1); default 0.999 */
+    float epsilon;       /* Adam only, > 0; default 1e-7 */
+} dn_optimizer_config;
+
+/* The Keras defaults for an optimizer kind (see the field comments above). */
+DN_API dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Datasets                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Rows of features with either integer class labels or float targets. */
+typedef struct dn_dataset dn_dataset;
+
+/*
+ * Copies `x` [rows×features] and integer `labels` [rows] into a new dataset for classification.
+ * Every label must be in [0, classes). Errors: DN_ERR_ARGUMENT for NULL pointers, zero sizes or a
+ * label out of range (the message gives the row and the value), DN_ERR_NUMERIC for a non-finite
+ * feature, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_create_classification(dn_dataset **out, size_t rows, size_t features,
+                                                  const float *x, const int32_t *labels,
+                                                  size_t classes, dn_error *err);
+
+/* Copies `x` [rows×features] and float `y` [rows×targets] (for MSE or binary cross-entropy). */
+DN_API dn_status dn_dataset_create_targets(dn_dataset **out, size_t rows, size_t features,
+                                           const float *x, size_t targets, const float *y,
+                                           dn_error *err);
+
+/*
+ * The seed page's data: `rows` examples of `features` values in `classes` classes. Each class has
+ * a random centre; an example is its class centre plus unit Gaussian noise, so the classes overlap
+ * (learnable but noisy: a linear classifier reaches about 90 %). Deterministic for a seed.
+ */
+DN_API dn_status dn_dataset_create_synthetic(dn_dataset **out, size_t rows, size_t features,
+                                             size_t classes, uint64_t seed, dn_error *err);
+
+/* Releases a dataset; NULL is ignored. */
+DN_API void dn_dataset_free(dn_dataset *data);
+
+DN_API size_t dn_dataset_rows(const dn_dataset *data);
+DN_API size_t dn_dataset_features(const dn_dataset *data);
+/* Number of classes for a classification dataset, 0 for a targets dataset. */
+DN_API size_t dn_dataset_classes(const dn_dataset *data);
+/* Width of the float targets, 0 for a classification dataset. */
+DN_API size_t dn_dataset_targets(const dn_dataset *data);
+
+/* Copies row `row` into `x_out` [features]. DN_ERR_ARGUMENT when row is out of range. */
+DN_API dn_status dn_dataset_get_row(const dn_dataset *data, size_t row, float *x_out,
+                                    dn_error *err);
+/* The class label of `row` (classification), or -1 for a targets dataset / bad row. */
+DN_API int32_t dn_dataset_label(const dn_dataset *data, size_t row);
+
+/*
+ * Copies rows [begin, end) into a new dataset. Used for Keras' validation_split, which takes the
+ * validation rows from the end of the data, before any shuffling.
+ */
+DN_API dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end,
+                                  dn_dataset **out, dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Models                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct dn_model dn_model;
+
+/* Whether a call runs the network as in training (stochastic layers active) or at inference. */
+typedef enum dn_mode { DN_MODE_INFERENCE = 0, DN_MODE_TRAINING = 1 } dn_mode;
+
+/* A new empty model taking `input_size` features. DN_ERR_ARGUMENT if input_size is 0. */
+DN_API dn_status dn_model_create(dn_model **out, size_t input_size, dn_error *err);
+
+/* Releases a model and everything it owns; NULL is ignored. */
+DN_API void dn_model_free(dn_model *model);
+
+/*
+ * Appends Dense(units, activation): y = activation(x·W + b), W [in×units], b [units], where `in`
+ * is the previous layer's width. Initialised at compile: W ~ glorot_uniform, i.e. U(−l, l) with
+ * l = √(6 / (in + units)); b = 0 (Keras defaults). Errors: units == 0, a model already compiled.
+ */
+DN_API dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation activation,
+                                    dn_error *err);
+
+/*
+ * Appends Dropout(rate), inverted dropout as in Keras and PyTorch. In DN_MODE_TRAINING every
+ * element is dropped independently with probability `rate`:
+ *     y = 0 (dropped)  or  y = x / (1 − rate) (kept, probability 1 − rate)
+ * so E[y] = x; the backward pass applies the same mask and scale (dx = dy·keep/(1 − rate)).
+ * In DN_MODE_INFERENCE y = x. The keep decision for element e of a batch at training step s is
+ * Philox word u (see dn_philox4x32_10) with "dropped" ⇔ u < round(rate·2^32).
+ * Errors: rate not in [0, 1) (NaN included), a model already compiled.
+ */
+DN_API dn_status dn_model_add_dropout(dn_model *model, float rate, dn_error *err);
+
+/*
+ * Fixes the architecture: checks that the last layer is dense and suits `loss` (see dn_loss),
+ * allocates one contiguous parameter slab and one gradient slab, the optimizer state and the
+ * activation buffers, and initialises the weights from `seed`. `optimizer` NULL means Adam with
+ * Keras defaults. The same seed also drives shuffling and every dropout mask.
+ */
+DN_API dn_status dn_model_compile(dn_model *model, dn_loss loss,
+                                  const dn_optimizer_config *optimizer, uint64_t seed,
+                                  dn_error *err);
+
+DN_API size_t dn_model_input_size(const dn_model *model);
+/* Width of the last layer (0 for a model with no layers). */
+DN_API size_t dn_model_output_size(const dn_model *model);
+DN_API size_t dn_model_layer_count(const dn_model *model);
+/* Total number of trainable parameters (all kernels and biases). */
+DN_API size_t dn_model_param_count(const dn_model *model);
+DN_API dn_loss dn_model_loss(const dn_model *model);
+DN_API uint64_t dn_model_seed(const dn_model *model);
+
+/* What one layer is, as reported by dn_model_layer_info. */
+typedef struct dn_layer_info {
+    dn_layer_kind kind;
+    const char *name;         /* Keras-style unique name: "dense", "dense_1", "dropout", ... */
+    size_t inputs, outputs;   /* widths of the layer's input and output rows */
+    dn_activation activation; /* dense only */
+    float rate;               /* dropout only */
+    size_t param_count;       /* inputs·outputs + outputs for dense, 0 for dropout */
+    size_t param_offset;      /* where the kernel starts in the parameter slab; bias follows */
+} dn_layer_info;
+
+/* Describes layer `index` (0-based). The name stays valid while the model lives. */
+DN_API dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
+                                     dn_error *err);
+
+/*
+ * The parameter slab [param_count]: for each dense layer in order, its kernel [in×out] row-major
+ * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights.
+ */
+DN_API float *dn_model_params(dn_model *model);
+/* The gradient slab, same layout, holding the gradients of the last training step. */
+DN_API const float *dn_model_grads(const dn_model *model);
+
+/* Number of training steps (batches) taken so far; the step number keys dropout masks. */
+DN_API uint64_t dn_model_step(const dn_model *model);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training, evaluation, prediction                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct dn_fit_config {
+    size_t epochs;           /* default 1 */
+    size_t batch_size;       /* default 32; the last batch of an epoch may be smaller */
+    int shuffle;             /* default 1: a new seeded permutation of the rows every epoch */
+    double validation_split; /* default 0: fraction in [0, 1) held out from the END of the data
+                                before shuffling, as Keras' validation_split */
+    const dn_dataset *validation_data; /* default NULL; when set, used instead of the split */
+} dn_fit_config;
+
+/* epochs 1, batch_size 32, shuffle on, no validation. */
+DN_API dn_fit_config dn_fit_defaults(void);
+
+/* What one epoch measured. Training figures are the batch-size-weighted means over the epoch's
+ * batches with dropout active (as Keras reports them); validation runs at inference. */
+typedef struct dn_epoch_metrics {
+    size_t epoch;          /* 1-based */
+    double loss;
+    double accuracy;       /* NaN when the loss has no accuracy (mean squared error) */
+    int has_validation;
+    double val_loss;       /* NaN without validation */
+    double val_accuracy;   /* NaN without validation */
+    double seconds;        /* wall-clock time of the epoch, validation included */
+} dn_epoch_metrics;
+
+typedef enum dn_event_kind {
+    DN_EVENT_EPOCH_BEGIN = 0,
+    DN_EVENT_BATCH_END,
+    DN_EVENT_EPOCH_END
+} dn_event_kind;
+
+/* Passed to a dn_callback. Pointers are valid only during the call. */
+typedef struct dn_event {
+    dn_event_kind kind;
+    size_t epoch, epochs;     /* 1-based epoch, total epochs */
+    size_t batch, batches;    /* 1-based batch within the epoch (BATCH_END), batches per epoch */
+    size_t batch_rows;        /* rows in the batch just trained (BATCH_END) */
+    const size_t *batch_index;/* dataset rows of that batch, in order (BATCH_END) */
+    double loss, accuracy;    /* running epoch means so far (BATCH_END) */
+    const dn_epoch_metrics *metrics; /* EPOCH_END only */
+} dn_event;
+
+/*
+ * Observer of training. Return 0 to continue, non-zero to stop training after this event
+ * (fit then returns DN_ERR_STOPPED). During DN_EVENT_BATCH_END the model's activations
+ * (dn_model_activation, dn_model_dropout_mask) are those of the batch just trained.
+ */
+typedef int (*dn_callback)(const dn_event *event, void *user);
+
+/*
+ * Trains a compiled model on `data` for config->epochs epochs (NULL config: dn_fit_defaults()).
+ * Each step: gather a batch, forward in DN_MODE_TRAINING, loss, backward into the gradient slab,
+ * one optimizer update. Nothing is allocated inside the loop. `history` (may be NULL) receives
+ * config->epochs entries; `callback` may be NULL. Errors: DN_ERR_STATE before compile,
+ * DN_ERR_SHAPE for a feature count or class count that does not match the model (e.g. 5 classes
+ * for a 3-unit output), DN_ERR_NUMERIC when the loss becomes NaN or infinite, DN_ERR_STOPPED.
+ */
+DN_API dn_status dn_model_fit(dn_model *model, const dn_dataset *data,
+                              const dn_fit_config *config, dn_callback callback, void *user,
+                              dn_epoch_metrics *history, dn_error *err);
+
+/* Mean loss and accuracy over `data` at inference (accuracy NaN for MSE). Same shape errors. */
+DN_API dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
+                                   double *accuracy, dn_error *err);
+
+/*
+ * Runs `x` [rows×inputs] through the network at inference and writes the last layer's output
+ * [rows×outputs] (probabilities for softmax) to `out`. Rows are processed in chunks of the
+ * model's batch capacity, so any `rows` works.
+ */
+DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *out,
+                                  dn_error *err);
+
+/*
+ * One forward pass of `rows` (at most the batch capacity: 32 or the last fit's batch size) in the
+ * given mode, keeping every layer's output for inspection with dn_model_activation. In
+ * DN_MODE_TRAINING dropout masks are those of training step `step`. `out` [rows×outputs] may be
+ * NULL.
+ */
+DN_API dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,
+                                  uint64_t step, float *out, dn_error *err);
+
+/*
+ * The activations kept from the last forward pass: index 0 is the network's input batch, index
+ * i ≥ 1 the output of layer i−1. Writes the shape to rows/cols (either may be NULL). Returns
+ * NULL when index > layer count or nothing has run yet. Valid until the next call on the model.
+ */
+DN_API const float *dn_model_activation(const dn_model *model, size_t index, size_t *rows,
+                                        size_t *cols);
+
+/*
+ * The keep mask of dropout layer `layer` from the last training-mode forward pass, as bytes
+ * (1 kept, 0 dropped) into `keep` [rows×cols of that layer's output]. Returns the number of
+ * dropped elements through `dropped` (may be NULL). DN_ERR_ARGUMENT when the layer is not a
+ * dropout layer, DN_ERR_STATE when no training-mode pass has run since the last inference pass.
+ */
+DN_API dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *keep,
+                                       size_t *dropped, dn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DROPNET_H */

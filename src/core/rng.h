@@ -1,0 +1,42 @@
+/* rng.h — the draws dropnet makes from Philox4x32-10 (internal).
+ *
+ * Every draw is addressed, not sequential: (seed, purpose, layer, step, element) → 32 bits.
+ * That is what makes results independent of thread count and batch partition. */
+#ifndef DN_CORE_RNG_H
+#define DN_CORE_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a draw is for; each purpose is its own stream so they never share counters. */
+typedef enum dn_rng_purpose {
+    DN_RNG_INIT = 1,     /* weight initialisation: step 0, element = index in the kernel */
+    DN_RNG_SHUFFLE = 2,  /* epoch permutation: step = epoch index */
+    DN_RNG_DROPOUT = 3,  /* dropout masks: step = training step, element = index in the batch */
+    DN_RNG_DATA = 4      /* synthetic data generation */
+} dn_rng_purpose;
+
+/* A stream: everything but the element index and the step. */
+typedef struct dn_rng_stream {
+    uint32_t key[2];
+    uint32_t stream; /* purpose << 16 | layer */
+} dn_rng_stream;
+
+dn_rng_stream dn_rng_stream_make(uint64_t seed, dn_rng_purpose purpose, uint32_t layer);
+
+/* The four 32-bit words of block `block` (elements 4·block … 4·block+3) at `step`. */
+void dn_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]);
+
+/* The 32-bit word for one element. */
+uint32_t dn_rng_u32(const dn_rng_stream *s, uint64_t step, uint64_t element);
+
+/* Uniform in [0, 1) with 24 bits of resolution, from one element's word. */
+float dn_rng_uniform(const dn_rng_stream *s, uint64_t step, uint64_t element);
+
+/* Standard normal (Box-Muller over elements 2·i and 2·i+1, using 32-bit uniforms in (0, 1]). */
+double dn_rng_normal(const dn_rng_stream *s, uint64_t step, uint64_t index);
+
+/* Dropped ⇔ word < threshold; threshold = round(rate·2^32), so P(drop) = rate to 2^-32. */
+uint32_t dn_rng_drop_threshold(float rate);
+
+#endif

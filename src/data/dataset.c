@@ -1,0 +1,161 @@
+/* dataset.c — creating, slicing and batching datasets. */
+#include "data/dataset.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <math.h>
+#include <string.h>
+
+void dn_dataset_free(dn_dataset *data) {
+    if (data == NULL) return;
+    dn_free(data->x);
+    dn_free(data->x_u8);
+    dn_free(data->labels);
+    dn_free(data->y);
+    dn_free(data);
+}
+
+dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
+                           size_t classes, size_t targets, dn_error *err) {
+    size_t cells;
+    if (rows == 0 || features == 0)
+        return dn_fail(err, DN_ERR_ARGUMENT, "a dataset needs at least one row and one feature "
+                       "(got %zu rows, %zu features)", rows, features);
+    if (!dn_mul_size(rows, features, &cells))
+        return dn_fail(err, DN_ERR_MEMORY, "%zu rows × %zu features overflows", rows, features);
+    dn_dataset *d = dn_alloc_zeroed(1, sizeof *d);
+    if (d == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for a dataset");
+    d->rows = rows;
+    d->features = features;
+    d->classes = classes;
+    d->targets = targets;
+    d->u8_scale = 1.0f;
+    int ok = 1;
+    if (compact) ok &= (d->x_u8 = dn_alloc_zeroed(cells, 1)) != NULL;
+    else ok &= (d->x = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
+    if (classes > 0) ok &= (d->labels = dn_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
+    if (targets > 0) ok &= (d->y = dn_alloc_zeroed(rows, targets * sizeof(float))) != NULL;
+    if (!ok) {
+        dn_dataset_free(d);
+        return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu rows × %zu features", rows, features);
+    }
+    *out = d;
+    return DN_OK;
+}
+
+static dn_status check_features(const float *x, size_t rows, size_t features, dn_error *err) {
+    for (size_t i = 0; i < rows * features; ++i)
+        if (!isfinite(x[i]))
+            return dn_fail(err, DN_ERR_NUMERIC, "feature %zu of row %zu is not finite",
+                           i % features, i / features);
+    return DN_OK;
+}
+
+dn_status dn_dataset_create_classification(dn_dataset **out, size_t rows, size_t features,
+                                           const float *x, const int32_t *labels,
+                                           size_t classes, dn_error *err) {
+    if (out == NULL || x == NULL || labels == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and labels must not be NULL");
+    if (classes == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dataset: classes must be > 0");
+    for (size_t r = 0; r < rows; ++r)
+        if (labels[r] < 0 || (size_t)labels[r] >= classes)
+            return dn_fail(err, DN_ERR_ARGUMENT, "label of row %zu is %d, expected 0..%zu", r,
+                           (int)labels[r], classes - 1);
+    dn_status st = check_features(x, rows, features, err);
+    if (st != DN_OK) return st;
+    dn_dataset *d;
+    if ((st = dn_dataset_alloc(&d, rows, features, 0, classes, 0, err)) != DN_OK) return st;
+    memcpy(d->x, x, rows * features * sizeof(float));
+    memcpy(d->labels, labels, rows * sizeof(int32_t));
+    *out = d;
+    return DN_OK;
+}
+
+dn_status dn_dataset_create_targets(dn_dataset **out, size_t rows, size_t features,
+                                    const float *x, size_t targets, const float *y,
+                                    dn_error *err) {
+    if (out == NULL || x == NULL || y == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and y must not be NULL");
+    if (targets == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dataset: targets must be > 0");
+    dn_status st = check_features(x, rows, features, err);
+    if (st != DN_OK) return st;
+    for (size_t i = 0; i < rows * targets; ++i)
+        if (!isfinite(y[i]))
+            return dn_fail(err, DN_ERR_NUMERIC, "target %zu of row %zu is not finite", i % targets,
+                           i / targets);
+    dn_dataset *d;
+    if ((st = dn_dataset_alloc(&d, rows, features, 0, 0, targets, err)) != DN_OK) return st;
+    memcpy(d->x, x, rows * features * sizeof(float));
+    memcpy(d->y, y, rows * targets * sizeof(float));
+    *out = d;
+    return DN_OK;
+}
+
+size_t dn_dataset_rows(const dn_dataset *data) { return data ? data->rows : 0; }
+size_t dn_dataset_features(const dn_dataset *data) { return data ? data->features : 0; }
+size_t dn_dataset_classes(const dn_dataset *data) { return data ? data->classes : 0; }
+size_t dn_dataset_targets(const dn_dataset *data) { return data ? data->targets : 0; }
+
+dn_status dn_dataset_get_row(const dn_dataset *data, size_t row, float *x_out, dn_error *err) {
+    if (data == NULL || x_out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "dataset and x_out must not be NULL");
+    if (row >= data->rows)
+        return dn_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)", row,
+                       data->rows);
+    dn_dataset_gather_x(data, &row, 1, x_out);
+    return DN_OK;
+}
+
+int32_t dn_dataset_label(const dn_dataset *data, size_t row) {
+    if (data == NULL || data->labels == NULL || row >= data->rows) return -1;
+    return data->labels[row];
+}
+
+dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_dataset **out,
+                           dn_error *err) {
+    if (data == NULL || out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "dataset and out must not be NULL");
+    if (begin >= end || end > data->rows)
+        return dn_fail(err, DN_ERR_ARGUMENT, "slice [%zu, %zu) is empty or exceeds %zu rows", begin,
+                       end, data->rows);
+    size_t rows = end - begin, f = data->features;
+    dn_dataset *d;
+    dn_status st = dn_dataset_alloc(&d, rows, f, data->x_u8 != NULL, data->classes,
+                                    data->targets, err);
+    if (st != DN_OK) return st;
+    d->u8_scale = data->u8_scale;
+    if (data->x_u8) memcpy(d->x_u8, data->x_u8 + begin * f, rows * f);
+    else memcpy(d->x, data->x + begin * f, rows * f * sizeof(float));
+    if (data->labels) memcpy(d->labels, data->labels + begin, rows * sizeof(int32_t));
+    if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
+    *out = d;
+    return DN_OK;
+}
+
+void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {
+    size_t f = data->features;
+    for (size_t i = 0; i < n; ++i) {
+        float *row = out + i * f;
+        if (data->x != NULL) {
+            memcpy(row, data->x + index[i] * f, f * sizeof(float));
+        } else {
+            const uint8_t *src = data->x_u8 + index[i] * f;
+            for (size_t j = 0; j < f; ++j) row[j] = (float)src[j] * data->u8_scale;
+        }
+    }
+}
+
+void dn_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out) {
+    for (size_t i = 0; i < n; ++i) out[i] = data->labels[index[i]];
+}
+
+void dn_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
+                               size_t width, float *out) {
+    for (size_t i = 0; i < n; ++i) {
+        if (data->y != NULL)
+            memcpy(out + i * width, data->y + index[i] * width, width * sizeof(float));
+        else
+            out[i] = (float)data->labels[index[i]];
+    }
+}

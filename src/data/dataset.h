@@ -1,0 +1,39 @@
+/* dataset.h — how a dataset is stored and turned into batches (internal).
+ *
+ * Features are kept as float32, or as 8-bit values with a scale (IDX images), and only become
+ * float rows when a batch is gathered. */
+#ifndef DN_DATA_DATASET_H
+#define DN_DATA_DATASET_H
+
+#include "dropnet.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dn_dataset {
+    size_t rows, features;
+    float *x;         /* [rows×features], or NULL when x_u8 holds the features */
+    uint8_t *x_u8;    /* [rows×features] compact storage, value = x_u8 · u8_scale */
+    float u8_scale;
+    size_t classes;   /* > 0: classification with labels */
+    int32_t *labels;  /* [rows] in [0, classes) */
+    size_t targets;   /* > 0: float targets */
+    float *y;         /* [rows×targets] */
+};
+
+/* An empty dataset shell with its arrays allocated (x as float unless `compact`). */
+dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
+                           size_t classes, size_t targets, dn_error *err);
+
+/* out [n×features] = features of rows index[0..n). */
+void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);
+
+/* Labels of rows index[0..n) (classification datasets). */
+void dn_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out);
+
+/* out [n×width] = targets of rows index[0..n); a 2-class classification dataset gathered with
+ * width 1 gives its labels as 0.0/1.0 (binary cross-entropy on integer labels, as Keras allows). */
+void dn_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
+                               size_t width, float *out);
+
+#endif

@@ -1,0 +1,100 @@
+/* activation.c — forward and backward of the dense layer's activations. */
+#include "kernels/activation.h"
+
+#include "core/error.h"
+
+#include <math.h>
+#include <string.h>
+
+static void softmax_row(const float *z, float *y, size_t cols) {
+    float max = z[0];
+    for (size_t j = 1; j < cols; ++j) max = z[j] > max ? z[j] : max;
+    double sum = 0.0;
+    for (size_t j = 0; j < cols; ++j) {
+        y[j] = expf(z[j] - max);
+        sum += y[j];
+    }
+    float inv = (float)(1.0 / sum);
+    for (size_t j = 0; j < cols; ++j) y[j] *= inv;
+}
+
+static float sigmoid(float z) {
+    /* Split by sign so that expf never overflows. */
+    if (z >= 0.0f) return 1.0f / (1.0f + expf(-z));
+    float e = expf(z);
+    return e / (1.0f + e);
+}
+
+void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols) {
+    size_t n = rows * cols;
+    switch (act) {
+    case DN_ACT_LINEAR:
+        if (y != z)
+            for (size_t i = 0; i < n; ++i) y[i] = z[i];
+        break;
+    case DN_ACT_RELU:
+        for (size_t i = 0; i < n; ++i) y[i] = z[i] > 0.0f ? z[i] : 0.0f;
+        break;
+    case DN_ACT_SIGMOID:
+        for (size_t i = 0; i < n; ++i) y[i] = sigmoid(z[i]);
+        break;
+    case DN_ACT_TANH:
+        for (size_t i = 0; i < n; ++i) y[i] = tanhf(z[i]);
+        break;
+    case DN_ACT_SOFTMAX:
+        for (size_t r = 0; r < rows; ++r) softmax_row(z + r * cols, y + r * cols, cols);
+        break;
+    }
+}
+
+void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
+                            size_t rows, size_t cols) {
+    size_t n = rows * cols;
+    switch (act) {
+    case DN_ACT_LINEAR:
+        break;
+    case DN_ACT_RELU:
+        for (size_t i = 0; i < n; ++i) grad[i] = z[i] > 0.0f ? grad[i] : 0.0f;
+        break;
+    case DN_ACT_SIGMOID:
+        for (size_t i = 0; i < n; ++i) grad[i] *= y[i] * (1.0f - y[i]);
+        break;
+    case DN_ACT_TANH:
+        for (size_t i = 0; i < n; ++i) grad[i] *= 1.0f - y[i] * y[i];
+        break;
+    case DN_ACT_SOFTMAX:
+        for (size_t r = 0; r < rows; ++r) {
+            float *g = grad + r * cols;
+            const float *p = y + r * cols;
+            double dot = 0.0;
+            for (size_t j = 0; j < cols; ++j) dot += (double)g[j] * p[j];
+            for (size_t j = 0; j < cols; ++j) g[j] = p[j] * (g[j] - (float)dot);
+        }
+        break;
+    }
+}
+
+const char *dn_activation_name(dn_activation activation) {
+    switch (activation) {
+    case DN_ACT_LINEAR: return "linear";
+    case DN_ACT_RELU: return "relu";
+    case DN_ACT_SIGMOID: return "sigmoid";
+    case DN_ACT_TANH: return "tanh";
+    case DN_ACT_SOFTMAX: return "softmax";
+    }
+    return "?";
+}
+
+dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *err) {
+    static const dn_activation all[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
+                                        DN_ACT_SOFTMAX};
+    if (name == NULL || out == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "activation name is NULL");
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
+        if (strcmp(name, dn_activation_name(all[i])) == 0) {
+            *out = all[i];
+            return DN_OK;
+        }
+    }
+    return dn_fail(err, DN_ERR_FORMAT,
+                   "unknown activation '%s' (expected linear, relu, sigmoid, tanh or softmax)", name);
+}

@@ -1,0 +1,18 @@
+/* activation.h — element-wise (and row-wise softmax) activations and their derivatives. */
+#ifndef DN_KERNELS_ACTIVATION_H
+#define DN_KERNELS_ACTIVATION_H
+
+#include "dropnet.h"
+
+#include <stddef.h>
+
+/* y [rows×cols] = act(z [rows×cols]); y may alias z except for softmax, which reads z first
+ * row by row and so may alias too. */
+void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols);
+
+/* grad [rows×cols] holds dL/dy on entry and dL/dz on return, using z and y from the forward
+ * pass (relu uses z, the others y: σ' = y(1−y), tanh' = 1−y², softmax: y⊙(g − ⟨g, y⟩)). */
+void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
+                            size_t rows, size_t cols);
+
+#endif

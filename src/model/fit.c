@@ -1,0 +1,276 @@
+/* fit.c — the training loop, evaluation and prediction, built on the network passes. */
+#include "model/model.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "data/dataset.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+dn_fit_config dn_fit_defaults(void) {
+    dn_fit_config c = {1, 32, 1, 0.0, NULL};
+    return c;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static const dn_layer *last_layer(const dn_model *m) { return &m->layers[m->layer_count - 1]; }
+
+dn_status dn_model_check_data(const dn_model *m, const dn_dataset *d, const char *what,
+                              dn_error *err) {
+    size_t outputs = dn_model_output_size(m);
+    if (d->features != m->input_size)
+        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu features but the model expects %zu", what,
+                       d->features, m->input_size);
+    if (m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
+        if (d->classes == 0)
+            return dn_fail(err, DN_ERR_SHAPE, "%s has float targets but categorical cross-entropy "
+                           "needs class labels", what);
+        if (d->classes != outputs)
+            return dn_fail(err, DN_ERR_SHAPE, "%s has %zu classes but the output layer has %zu "
+                           "units", what, d->classes, outputs);
+        return DN_OK;
+    }
+    if (d->targets == 0 && !(d->classes == 2 && outputs == 1))
+        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu classes; this loss needs float targets (or "
+                       "2 classes with a 1-unit output)", what, d->classes);
+    if (d->targets != 0 && d->targets != outputs)
+        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu targets per row but the output layer has %zu "
+                       "units", what, d->targets, outputs);
+    return DN_OK;
+}
+
+void dn_model_load_batch(dn_model *m, const dn_dataset *d, const size_t *index, size_t n) {
+    dn_dataset_gather_x(d, index, n, m->input);
+    if (m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)
+        dn_dataset_gather_labels(d, index, n, m->batch_labels);
+    else
+        dn_dataset_gather_targets(d, index, n, dn_model_output_size(m), m->batch_targets);
+}
+
+/* Loss of the batch in the model's buffers after a forward pass; fills loss_grad. */
+static void batch_loss(dn_model *m, size_t rows, double *loss_sum, double *correct) {
+    const dn_layer *last = last_layer(m);
+    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out,
+                  m->batch_labels, m->batch_targets, m->loss_grad, loss_sum, correct);
+}
+
+/* Units over which accuracy counts: rows (categorical) or elements (binary). */
+static double accuracy_units(const dn_model *m, size_t rows) {
+    return m->loss == DN_LOSS_BINARY_CROSSENTROPY ? (double)rows * (double)dn_model_output_size(m)
+                                                  : (double)rows;
+}
+
+static double accuracy_of(const dn_model *m, double correct, double units) {
+    return m->loss == DN_LOSS_MEAN_SQUARED_ERROR ? NAN : correct / units;
+}
+
+/* Fisher-Yates with addressed draws: permutation of epoch e depends only on (seed, e). */
+static void shuffle(size_t *index, size_t n, uint64_t seed, uint64_t epoch) {
+    dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_SHUFFLE, 0);
+    for (size_t i = n; i-- > 1;) {
+        uint32_t w[4];
+        dn_rng_block(&s, epoch, i, w);
+        uint64_t r = ((uint64_t)w[0] << 32) | w[1];
+        size_t j = (size_t)(r % (uint64_t)(i + 1));
+        size_t t = index[i];
+        index[i] = index[j];
+        index[j] = t;
+    }
+}
+
+/* Evaluates rows [0, n) of `d` in chunks of the capacity, at inference. */
+static void evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
+                          double *accuracy) {
+    double loss_sum = 0.0, correct = 0.0, units = 0.0;
+    for (size_t begin = 0; begin < d->rows; begin += m->capacity) {
+        size_t rows = d->rows - begin < m->capacity ? d->rows - begin : m->capacity;
+        for (size_t i = 0; i < rows; ++i) index[i] = begin + i;
+        dn_model_load_batch(m, d, index, rows);
+        dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
+        batch_loss(m, rows, &loss_sum, &correct);
+        units += accuracy_units(m, rows);
+    }
+    *loss = loss_sum / (double)d->rows;
+    *accuracy = accuracy_of(m, correct, units);
+}
+
+static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
+    if (m == NULL || d == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
+    if (!m->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    return DN_OK;
+}
+
+dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
+                            double *accuracy, dn_error *err) {
+    dn_status st = check_ready(model, data, err);
+    if (st == DN_OK) st = dn_model_check_data(model, data, "the evaluation data", err);
+    if (st != DN_OK) return st;
+    size_t *index = dn_alloc_zeroed(model->capacity, sizeof *index);
+    if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
+    double l, a;
+    evaluate_rows(model, data, index, &l, &a);
+    dn_free(index);
+    if (loss) *loss = l;
+    if (accuracy) *accuracy = a;
+    return DN_OK;
+}
+
+dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *out,
+                           dn_error *err) {
+    if (model == NULL || x == NULL || out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
+    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    size_t in = model->input_size, outputs = dn_model_output_size(model);
+    for (size_t begin = 0; begin < rows; begin += model->capacity) {
+        size_t n = rows - begin < model->capacity ? rows - begin : model->capacity;
+        memcpy(model->input, x + begin * in, n * in * sizeof(float));
+        const float *y = dn_model_run(model, n, DN_MODE_INFERENCE, 0);
+        memcpy(out + begin * outputs, y, n * outputs * sizeof(float));
+    }
+    return DN_OK;
+}
+
+/* Whether every parameter is finite. */
+static int params_finite(const dn_model *m) {
+    for (size_t i = 0; i < m->param_count; ++i)
+        if (!isfinite(m->params[i])) return 0;
+    return 1;
+}
+
+typedef struct fit_state {
+    const dn_dataset *train, *val;
+    dn_dataset *owned_train, *owned_val; /* slices made for validation_split */
+    size_t *order;                       /* [train rows] */
+    size_t *scratch;                     /* [capacity] for evaluation */
+} fit_state;
+
+static void fit_state_free(fit_state *s) {
+    dn_dataset_free(s->owned_train);
+    dn_dataset_free(s->owned_val);
+    dn_free(s->order);
+    dn_free(s->scratch);
+}
+
+/* Keras' split: the last floor-complement rows (n − floor(n·(1 − split))) validate. */
+static dn_status split_data(const dn_dataset *d, const dn_fit_config *c, fit_state *s,
+                            dn_error *err) {
+    s->train = d;
+    if (c->validation_data != NULL) {
+        s->val = c->validation_data;
+        return DN_OK;
+    }
+    if (c->validation_split == 0.0) return DN_OK;
+    if (!(c->validation_split > 0.0 && c->validation_split < 1.0))
+        return dn_fail(err, DN_ERR_ARGUMENT, "validation split must be in [0, 1), got %g",
+                       c->validation_split);
+    size_t train_rows = (size_t)floor((double)d->rows * (1.0 - c->validation_split));
+    if (train_rows == 0 || train_rows == d->rows)
+        return dn_fail(err, DN_ERR_ARGUMENT, "validation split %g of %zu rows leaves an empty "
+                       "training or validation set", c->validation_split, d->rows);
+    dn_status st = dn_dataset_slice(d, 0, train_rows, &s->owned_train, err);
+    if (st == DN_OK) st = dn_dataset_slice(d, train_rows, d->rows, &s->owned_val, err);
+    s->train = s->owned_train;
+    s->val = s->owned_val;
+    return st;
+}
+
+static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_config *c,
+                             fit_state *s, dn_error *err) {
+    dn_status st = check_ready(m, d, err);
+    if (st != DN_OK) return st;
+    if (c->batch_size == 0) return dn_fail(err, DN_ERR_ARGUMENT, "batch size must be > 0");
+    if ((st = split_data(d, c, s, err)) != DN_OK) return st;
+    if ((st = dn_model_check_data(m, s->train, "the training data", err)) != DN_OK) return st;
+    if (s->val && (st = dn_model_check_data(m, s->val, "the validation data", err)) != DN_OK)
+        return st;
+    if ((st = dn_model_reserve(m, c->batch_size, err)) != DN_OK) return st;
+    s->order = dn_alloc_zeroed(s->train->rows, sizeof(size_t));
+    s->scratch = dn_alloc_zeroed(m->capacity, sizeof(size_t));
+    if (s->order == NULL || s->scratch == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
+    return DN_OK;
+}
+
+/* One step on rows order[0..n): forward, loss, backward, update. Returns 0 on a bad loss. */
+static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
+                      double *loss_sum, double *correct) {
+    dn_model_load_batch(m, d, rows_index, n);
+    dn_model_run(m, n, DN_MODE_TRAINING, m->step);
+    double batch_sum = 0.0;
+    batch_loss(m, n, &batch_sum, correct);
+    if (!isfinite(batch_sum)) return 0;
+    *loss_sum += batch_sum;
+    dn_model_backprop(m, n, dn_loss_is_fused(m->loss, last_layer(m)->activation));
+    m->step++;
+    dn_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
+                        m->step);
+    return 1;
+}
+
+static int notify(dn_callback cb, void *user, const dn_event *ev) {
+    return cb != NULL && cb(ev, user) != 0;
+}
+
+static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, size_t epoch,
+                           dn_callback cb, void *user, dn_epoch_metrics *out, dn_error *err) {
+    double start = now_seconds();
+    size_t n = s->train->rows, batches = (n + c->batch_size - 1) / c->batch_size;
+    for (size_t i = 0; i < n; ++i) s->order[i] = i;
+    if (c->shuffle) shuffle(s->order, n, m->seed, m->epochs_done);
+
+    dn_event ev = {DN_EVENT_EPOCH_BEGIN, epoch, c->epochs, 0, batches, 0, NULL, 0, 0, NULL};
+    if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+    double loss_sum = 0.0, correct = 0.0, units = 0.0;
+    for (size_t b = 0; b < batches; ++b) {
+        size_t begin = b * c->batch_size;
+        size_t rows = n - begin < c->batch_size ? n - begin : c->batch_size;
+        if (!train_step(m, s->train, s->order + begin, rows, &loss_sum, &correct))
+            return dn_fail(err, DN_ERR_NUMERIC, "the loss became NaN or infinite in epoch %zu, "
+                           "batch %zu", epoch, b + 1);
+        units += accuracy_units(m, rows);
+        size_t seen = begin + rows;
+        ev = (dn_event){DN_EVENT_BATCH_END, epoch, c->epochs, b + 1, batches, rows,
+                        s->order + begin, loss_sum / (double)seen, accuracy_of(m, correct, units),
+                        NULL};
+        if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+    }
+    m->epochs_done++;
+    /* Checked once per epoch, not per step: a full scan of the slab would cost as much as a
+     * small layer's update. A non-finite parameter also shows in the next batch's loss. */
+    if (!params_finite(m))
+        return dn_fail(err, DN_ERR_NUMERIC, "a parameter became NaN or infinite in epoch %zu", epoch);
+
+    *out = (dn_epoch_metrics){epoch, loss_sum / (double)n, accuracy_of(m, correct, units), 0, NAN,
+                              NAN, 0.0};
+    if (s->val != NULL) {
+        out->has_validation = 1;
+        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy);
+    }
+    out->seconds = now_seconds() - start;
+    ev = (dn_event){DN_EVENT_EPOCH_END, epoch, c->epochs, batches, batches, 0, NULL, out->loss,
+                    out->accuracy, out};
+    if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+    return DN_OK;
+}
+
+dn_status dn_model_fit(dn_model *model, const dn_dataset *data, const dn_fit_config *config,
+                       dn_callback callback, void *user, dn_epoch_metrics *history,
+                       dn_error *err) {
+    dn_fit_config c = config ? *config : dn_fit_defaults();
+    fit_state s = {0};
+    dn_status st = prepare_fit(model, data, &c, &s, err);
+    for (size_t e = 1; st == DN_OK && e <= c.epochs; ++e) {
+        dn_epoch_metrics metrics;
+        st = run_epoch(model, &s, &c, e, callback, user, &metrics, err);
+        if (st == DN_OK && history != NULL) history[e - 1] = metrics;
+    }
+    fit_state_free(&s);
+    return st;
+}

@@ -1,0 +1,74 @@
+/* model.h — the sequential model's state (internal).
+ *
+ * Parameters live in one slab and gradients in another, in the same layout, so the optimizer,
+ * serialisation and (later) all-reduce each see one array. Activation buffers are sized once for
+ * `capacity` rows; a training step allocates nothing. */
+#ifndef DN_MODEL_MODEL_H
+#define DN_MODEL_MODEL_H
+
+#include "dropnet.h"
+#include "layers/layer.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dn_model {
+    size_t input_size;
+    dn_layer *layers;
+    size_t layer_count, layer_slots;
+    size_t dense_count, dropout_count; /* for Keras-style names */
+
+    int compiled;
+    dn_loss loss;
+    dn_optimizer_config optimizer;
+    uint64_t seed;
+
+    size_t param_count;
+    float *params;   /* [param_count] */
+    float *grads;    /* [param_count] */
+    float *opt_m;    /* first moment / SGD velocity [param_count] */
+    float *opt_v;    /* Adam second moment [param_count] */
+    uint64_t step;   /* training steps taken: keys dropout masks, Adam's t */
+    uint64_t epochs_done; /* keys the shuffle permutation, continues across fit calls */
+
+    size_t capacity;       /* rows every buffer below holds */
+    float *input;          /* the batch [capacity×input_size] */
+    float *loss_grad;      /* dL/d(output or logits) [capacity×outputs] */
+    int32_t *batch_labels; /* [capacity] */
+    float *batch_targets;  /* [capacity×outputs] */
+
+    size_t last_rows;      /* rows of the last forward pass (0: none yet) */
+    int last_training;     /* whether it ran in DN_MODE_TRAINING */
+};
+
+/* Resizes every activation buffer to hold `rows` rows (no-op when it already does). */
+dn_status dn_model_reserve(dn_model *model, size_t rows, dn_error *err);
+
+/* Forward pass over model->input [rows×input_size]; returns the output [rows×outputs]. */
+const float *dn_model_run(dn_model *model, size_t rows, dn_mode mode, uint64_t step);
+
+/* Backward pass from model->loss_grad; `fused` means loss_grad is dL/dz of the last layer. */
+void dn_model_backprop(dn_model *model, size_t rows, int fused);
+
+/* Whether the loss is computed from the last layer's pre-activation (softmax/sigmoid fused). */
+int dn_loss_is_fused(dn_loss loss, dn_activation last);
+
+/* Loss of one batch. Adds Σ per-row loss to *loss_sum and correct predictions to *correct
+ * (rows for categorical, elements for binary; untouched for MSE); writes the gradient, already
+ * divided for the batch mean, to `grad` [rows×cols] (dL/dz when fused, else dL/dy). */
+void dn_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
+                   size_t rows, size_t cols, const int32_t *labels, const float *targets,
+                   float *grad, double *loss_sum, double *correct);
+
+/* One optimizer update of the whole slab at step t (1-based). */
+void dn_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
+                         float *m, float *v, size_t n, uint64_t t);
+
+/* Checks that `data` suits the compiled model: features, classes or targets vs outputs. */
+dn_status dn_model_check_data(const dn_model *model, const dn_dataset *data, const char *what,
+                              dn_error *err);
+
+/* Gathers rows index[0..n) of `data` into the model's input/label/target buffers. */
+void dn_model_load_batch(dn_model *model, const dn_dataset *data, const size_t *index, size_t n);
+
+#endif

@@ -1,0 +1,78 @@
+/* network.c — running the layer stack forward and backward, and inspecting what it computed. */
+#include "model/model.h"
+
+#include "core/error.h"
+
+#include <string.h>
+
+/* The input of layer i: the batch for the first layer, the previous output otherwise. */
+static const float *layer_input(const dn_model *m, size_t i) {
+    return i == 0 ? m->input : m->layers[i - 1].y;
+}
+
+const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        dn_layer *l = &m->layers[i];
+        const float *x = layer_input(m, i);
+        if (l->kind == DN_LAYER_DENSE)
+            dn_dense_forward(l, m->params, x, rows);
+        else
+            dn_dropout_forward(l, m->seed, (uint32_t)i, x, rows, mode, step);
+    }
+    m->last_rows = rows;
+    m->last_training = mode == DN_MODE_TRAINING;
+    return m->layers[m->layer_count - 1].y;
+}
+
+void dn_model_backprop(dn_model *m, size_t rows, int fused) {
+    float *grad = m->loss_grad;
+    for (size_t i = m->layer_count; i-- > 0;) {
+        dn_layer *l = &m->layers[i];
+        if (l->kind == DN_LAYER_DENSE)
+            dn_dense_backward(l, m->params, m->grads, layer_input(m, i), grad,
+                              fused && i + 1 == m->layer_count, rows);
+        else
+            dn_dropout_backward(l, grad, rows);
+        if (l->d_in == NULL) break; /* nothing below learns */
+        grad = l->d_in;
+    }
+}
+
+dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,
+                           uint64_t step, float *out, dn_error *err) {
+    if (model == NULL || x == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
+    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model before running it");
+    if (rows == 0 || rows > model->capacity)
+        return dn_fail(err, DN_ERR_ARGUMENT, "rows must be in 1..%zu (the batch capacity), got %zu",
+                       model->capacity, rows);
+    memcpy(model->input, x, rows * model->input_size * sizeof(float));
+    const float *y = dn_model_run(model, rows, mode, step);
+    if (out != NULL) memcpy(out, y, rows * dn_model_output_size(model) * sizeof(float));
+    return DN_OK;
+}
+
+const float *dn_model_activation(const dn_model *model, size_t index, size_t *rows, size_t *cols) {
+    if (model == NULL || model->last_rows == 0 || index > model->layer_count) return NULL;
+    if (rows) *rows = model->last_rows;
+    if (cols) *cols = index == 0 ? model->input_size : model->layers[index - 1].out;
+    return index == 0 ? model->input : model->layers[index - 1].y;
+}
+
+dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *keep,
+                                size_t *dropped, dn_error *err) {
+    if (model == NULL || keep == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model and keep must not be NULL");
+    if (layer >= model->layer_count || model->layers[layer].kind != DN_LAYER_DROPOUT)
+        return dn_fail(err, DN_ERR_ARGUMENT, "layer %zu is not a dropout layer", layer);
+    if (model->last_rows == 0 || !model->last_training)
+        return dn_fail(err, DN_ERR_STATE, "no training-mode pass has run since the last inference");
+    const dn_layer *l = &model->layers[layer];
+    size_t n = model->last_rows * l->out, count = 0;
+    for (size_t e = 0; e < n; ++e) {
+        keep[e] = (uint8_t)dn_mask_kept(l->keep_bits, e);
+        count += !keep[e];
+    }
+    if (dropped) *dropped = count;
+    return DN_OK;
+}

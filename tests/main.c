@@ -1,0 +1,78 @@
+/* main.c — the test runner: runs every registered test (or those whose name contains argv[1])
+ * and ends with "N passed, N failed". */
+#include "test.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+enum { MAX_TESTS = 1024 };
+
+typedef struct test_case {
+    const char *name, *file;
+    dn_test_fn fn;
+} test_case;
+
+static test_case tests[MAX_TESTS];
+static size_t test_count;
+static int current_failures;
+static char cli_path[4096] = "build/dropnet";
+
+void dn_test_register(const char *name, const char *file, dn_test_fn fn) {
+    if (test_count < MAX_TESTS) tests[test_count++] = (test_case){name, file, fn};
+}
+
+int dn_test_fail(const char *file, int line, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stdout, "    %s:%d: ", file, line);
+    vfprintf(stdout, fmt, args);
+    fputc('\n', stdout);
+    va_end(args);
+    current_failures++;
+    return 0;
+}
+
+const char *dn_test_cli_path(void) { return cli_path; }
+
+int dn_test_run(const char *command, char *output, size_t size) {
+    char full[8192];
+    snprintf(full, sizeof full, "%s 2>&1", command);
+    FILE *p = popen(full, "r");
+    if (p == NULL) return -1;
+    size_t used = 0;
+    int c;
+    while ((c = fgetc(p)) != EOF)
+        if (used + 1 < size) output[used++] = (char)c;
+    if (size) output[used] = '\0';
+    int status = pclose(p);
+    if (WIFSIGNALED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+static int by_file_then_order(const void *a, const void *b) {
+    const test_case *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+int main(int argc, char **argv) {
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    /* The CLI sits beside the test binary. */
+    const char *slash = strrchr(argv[0], '/');
+    if (slash) snprintf(cli_path, sizeof cli_path, "%.*s/dropnet", (int)(slash - argv[0]), argv[0]);
+    qsort(tests, test_count, sizeof tests[0], by_file_then_order);
+    size_t passed = 0, failed = 0;
+    for (size_t i = 0; i < test_count; ++i) {
+        if (filter && !strstr(tests[i].name, filter)) continue;
+        current_failures = 0;
+        tests[i].fn();
+        printf("%s %s\n", current_failures ? "FAIL" : "ok  ", tests[i].name);
+        fflush(stdout);
+        if (current_failures) failed++;
+        else passed++;
+    }
+    printf("%zu passed, %zu failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,51 @@
+/* test.h — a tiny test framework: TEST(name) registers a function at load time; CHECK* record
+ * failures with file:line and keep going; the runner prints "N passed, N failed" last. */
+#ifndef DN_TEST_H
+#define DN_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+
+typedef void (*dn_test_fn)(void);
+void dn_test_register(const char *name, const char *file, dn_test_fn fn);
+/* Records a failure of the running test; returns 0 so CHECK can be used in conditions. */
+int dn_test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define TEST(name)                                                                  \
+    static void test_##name(void);                                                  \
+    __attribute__((constructor)) static void register_##name(void) {                \
+        dn_test_register(#name, __FILE__, test_##name);                             \
+    }                                                                               \
+    static void test_##name(void)
+
+#define CHECK(cond)                                                                 \
+    ((cond) ? 1 : dn_test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond))
+
+#define CHECK_MSG(cond, ...) ((cond) ? 1 : dn_test_fail(__FILE__, __LINE__, __VA_ARGS__))
+
+/* |a − b| ≤ tol */
+#define CHECK_NEAR(a, b, tol)                                                       \
+    do {                                                                            \
+        double a_ = (double)(a), b_ = (double)(b), t_ = (double)(tol);              \
+        if (!(fabs(a_ - b_) <= t_))                                                 \
+            dn_test_fail(__FILE__, __LINE__, "%s = %.9g, expected %s = %.9g ± %g",  \
+                         #a, a_, #b, b_, t_);                                       \
+    } while (0)
+
+/* Checks a dn_status call succeeded, printing the error message otherwise. */
+#define CHECK_OK(call, errp)                                                        \
+    do {                                                                            \
+        dn_status s_ = (call);                                                      \
+        if (s_ != DN_OK)                                                            \
+            dn_test_fail(__FILE__, __LINE__, "%s failed: %s", #call, (errp)->message); \
+    } while (0)
+
+/* Path of the CLI binary under test (set by the runner from its own location). */
+const char *dn_test_cli_path(void);
+
+/* Runs a shell command, captures stdout+stderr (up to size−1 bytes) and returns the exit status,
+ * or −1 when the command died from a signal. */
+int dn_test_run(const char *command, char *output, size_t size);
+
+#endif

@@ -7,8 +7,10 @@ CC      ?= cc
 BUILD   ?= build
 WERROR  ?=
 OPT     ?= -O2
+# GEMM threads (src/kernels/gemm_blocked.c); also passed at link time. OPENMP= builds serial.
+OPENMP  ?= -fopenmp
 CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-              -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(if $(WERROR),-Werror)
+              -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(WERROR),-Werror)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  = -lcjson -lz -lm
@@ -28,14 +30,22 @@ CLI     := $(BUILD)/dropnet
 TESTS   := $(BUILD)/dropnet-tests
 EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%) $(BUILD)/examples/readme_example
 
-.PHONY: all demo test test-asan clean
+.PHONY: all demo test test-asan setup clean
 all: $(STATIC) $(SHARED) $(CLI) $(EXAMPLES)
 
-$(BUILD)/obj/src/%.o: src/%.c
+# Installs missing Debian packages once per build directory (scripts/setup.sh checks each).
+SETUP_STAMP := $(BUILD)/.setup-done
+$(SETUP_STAMP): scripts/setup.sh
+	@mkdir -p $(BUILD)
+	bash scripts/setup.sh
+	@touch $@
+setup: $(SETUP_STAMP)
+
+$(BUILD)/obj/src/%.o: src/%.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DDN_BUILDING_LIBRARY -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -74,6 +84,13 @@ test: $(TESTS) $(CLI) $(EXAMPLES)
 test-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+# GEMM GFLOP/s per shape, kernel and thread count (bench/bench_gemm.c says how to compare a BLAS).
+.PHONY: bench-gemm
+$(BUILD)/bench-gemm: bench/bench_gemm.c $(STATIC)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS) -ldl
+bench-gemm: $(BUILD)/bench-gemm
+	./$(BUILD)/bench-gemm
 
 clean:
 	rm -rf build build-asan

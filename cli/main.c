@@ -15,6 +15,11 @@ typedef struct command_entry {
 
 static const command_entry commands[] = {
     {"demo", dn_cmd_demo, "train the seed page's dropout pipeline and print its Model Pipeline Trace"},
+    {"train", dn_cmd_train, "train a network on a dataset and save it (safetensors)"},
+    {"eval", dn_cmd_eval, "loss, accuracy, per-class precision/recall and confusion matrix"},
+    {"predict", dn_cmd_predict, "classify examples: CSV of predicted class and probabilities"},
+    {"summary", dn_cmd_summary, "layers, shapes, parameter counts and settings of a saved model"},
+    {"compare", dn_cmd_compare, "train with and without dropout and compare the train-test gap"},
 };
 
 int dn_cli_error(int code, const char *fmt, ...) {

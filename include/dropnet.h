@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -208,6 +209,84 @@ DN_API dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t e
                                   dn_dataset **out, dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Loading datasets                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* How dn_dataset_open reads a source. A zeroed struct (or a NULL pointer) means the defaults. */
+typedef struct dn_dataset_options {
+    /* CSV only: the label column, as a 0-based index written in decimal ("0"; digits only are
+     * always an index) or a name that line 1 holds ("label"; line 1 is then the header). NULL
+     * (default): the last column. Setting it for an IDX source is DN_ERR_ARGUMENT. */
+    const char *label_column;
+    /* Load only the first max_rows rows (after the header); 0 (default) loads every row. The
+     * class count then comes from those rows only. */
+    size_t max_rows;
+    /* CSV only: 1 = the file has no label column; every column is a feature and the dataset has
+     * no labels (for prediction). label_column must then be NULL. Default 0. */
+    int unlabeled;
+} dn_dataset_options;
+
+/*
+ * Loads a classification dataset named by `spec` (docs/DATA.md has examples). Forms:
+ *   PATH                a CSV file, plain or gzip-compressed (any name, e.g. data.csv.gz);
+ *   IMAGES+LABELS       an IDX pair (MNIST format, plain or gzip): IMAGES has magic 0x00000803
+ *                       (rows×h×w) or 0x00000802 (rows×features), LABELS 0x00000801 (rows);
+ *   DIR:train, DIR:test a directory holding the four standard files train-images-idx3-ubyte,
+ *                       train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
+ *                       (each with or without .gz);
+ *   fashion-mnist:train, fashion-mnist:test
+ *                       the same for /usr/share/datasets/fashion-mnist (Debian's
+ *                       dataset-fashion-mnist package).
+ * A spec that names an existing file is always that file, even if it contains ':' or '+'.
+ *
+ * CSV: cells separated by commas, fields optionally in double quotes ("" for a quote, no line
+ * breaks inside), spaces around cells ignored, CRLF or LF, blank lines skipped, a UTF-8 byte
+ * order mark skipped; at least two columns; the whole file is read into memory. The first line
+ * is a header when the label column is named in it, when one of its feature cells is not a
+ * number, or when its label cell is text while the second line's is a number. Every other
+ * column is a feature: a finite number parsed with strtod (whose decimal point follows
+ * LC_NUMERIC, "." unless the program changed the locale). Labels: when every label cell is a
+ * number, each must be an integer (1 or 1.0) in 0..16777215, classes = max + 1, and there are
+ * no class names; otherwise each distinct label text is a class, numbered in strcmp order, and
+ * its text is kept as the class name (dn_dataset_class_name).
+ * IDX: images are flattened to features = h·w and stored as bytes; a batch sees pixel / 255.
+ * Labels are bytes; classes = max label + 1.
+ *
+ * Errors (the message names the file; for CSV also "path:line:column:", both 1-based, the
+ * column counting fields, e.g. `data.csv:14:3: expected a number, found "abc"`):
+ *   DN_ERR_ARGUMENT NULL out/spec, an empty spec, a label_column for an IDX source;
+ *   DN_ERR_IO       a file that cannot be opened or read, a spec that names no file;
+ *   DN_ERR_FORMAT   a directory without ":train"/":test", a split other than those two, a
+ *                   single IDX file; an empty or header-only CSV, an empty, non-numeric or
+ *                   non-finite feature cell, a ragged row, an unknown label column, an empty
+ *                   label or a number that is not a valid class (negative, fractional, too
+ *                   large), a bad quote, a NUL byte; an IDX file with a wrong magic number or
+ *                   data type, a zero size, sizes larger than the file can hold (refused before
+ *                   allocating), truncated data, bytes after the data;
+ *   DN_ERR_SHAPE    IDX images and labels with different counts;
+ *   DN_ERR_MEMORY   exhausted memory.
+ */
+DN_API dn_status dn_dataset_open(dn_dataset **out, const char *spec,
+                                 const dn_dataset_options *options, dn_error *err);
+
+/* The name of class `class_index` (CSV string labels), or NULL when the dataset has no class
+ * names (integer labels, IDX, synthetic) or the index is out of range. Valid while the dataset
+ * lives; dn_dataset_slice copies the names. */
+DN_API const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index);
+
+/*
+ * Per-feature mean and population standard deviation (divisor rows) over all rows, accumulated
+ * in double precision from the values a batch would see (u8 pixels already scaled), written to
+ * `mean` [features] and `std` [features]. A constant column (variance exactly 0, or a std below
+ * the float range) reports std = 1, as scikit-learn's StandardScaler does, so (x − mean) / std is
+ * always defined and maps the column to 0; any other column reports its sqrt(variance), however
+ * small (Keras' Normalization layer instead clamps the std to at least 1e-7). Errors:
+ * DN_ERR_ARGUMENT for NULL pointers, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, float *std,
+                                          dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -355,18 +434,50 @@ DN_API dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, doub
                                    double *accuracy, dn_error *err);
 
 /*
- * Runs `x` [rows×inputs] through the network at inference and writes the last layer's output
- * [rows×outputs] (probabilities for softmax) to `out`. Rows are processed in chunks of the
- * model's batch capacity, so any `rows` works.
+ * Runs `x` [rows×inputs] through the network at inference (after the model's standardisation, if
+ * any) and writes the last layer's output [rows×outputs] (probabilities for softmax) to `out`.
+ * Rows are processed in chunks of the model's batch capacity, so any `rows` works.
  */
 DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *out,
                                   dn_error *err);
 
 /*
- * One forward pass of `rows` (at most the batch capacity: 32 or the last fit's batch size) in the
- * given mode, keeping every layer's output for inspection with dn_model_activation. In
- * DN_MODE_TRAINING dropout masks are those of training step `step`. `out` [rows×outputs] may be
- * NULL.
+ * Runs every row of `data` through the network at inference (standardisation applied, if the
+ * model has one) and writes the outputs [rows×outputs] to `out`. DN_ERR_SHAPE when the data's
+ * feature count differs from the model's input size.
+ */
+DN_API dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, float *out,
+                                          dn_error *err);
+
+/* The class a row of outputs predicts: the arg-max, or for a single sigmoid unit 1 when
+ * y[0] > 0.5, else 0 (Keras' threshold). */
+DN_API size_t dn_predicted_class(const float *y, size_t cols);
+
+/*
+ * Confusion counts at inference: matrix[t·C + p] = examples of true class t predicted as class p,
+ * where C is the output size (2 for a single sigmoid unit); `matrix` holds C·C entries. The data
+ * must have class labels and at most C classes (DN_ERR_SHAPE otherwise).
+ */
+DN_API dn_status dn_model_confusion_matrix(dn_model *model, const dn_dataset *data,
+                                           uint64_t *matrix, dn_error *err);
+
+/*
+ * Renumbers the class labels of `data` so that class i means names[i] (the model's class names,
+ * count = its output size): CSV string labels are numbered per file in sorted order, so a test
+ * file missing a class would otherwise shift every id. Afterwards the data has `count` classes
+ * and those names. No-op for float targets, and for integer labels when names is NULL.
+ * DN_ERR_SHAPE: a label the names do not contain (quoted in the message), named classes against
+ * integer ones or the reverse. On failure the labels are unchanged.
+ */
+DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *names,
+                                          size_t count, dn_error *err);
+
+/*
+ * One forward pass of `rows` (at most the batch capacity: the largest of 32 and every fit's batch
+ * size so far, capped by that fit's training rows) in the given mode, keeping every layer's output
+ * for inspection with dn_model_activation. The model's standardisation, if any, is applied to the
+ * copy of `x`. In DN_MODE_TRAINING dropout masks are those of training step `step`. `out`
+ * [rows×outputs] may be NULL.
  */
 DN_API dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,
                                   uint64_t step, float *out, dn_error *err);
@@ -387,6 +498,122 @@ DN_API const float *dn_model_activation(const dn_model *model, size_t index, siz
  */
 DN_API dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *keep,
                                        size_t *dropped, dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Model specs, preprocessing and files                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Builds an uncompiled model taking `input_size` features from a spec string: layers separated
+ * by commas, each `dense:UNITS[:ACTIVATION]` (activation default linear, as Keras) or
+ * `dropout:RATE`, e.g. "dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,
+ * dense:10:softmax" (one string). Spaces and tabs around a field are ignored. Errors:
+ * DN_ERR_FORMAT naming the 1-based column of the offending field and quoting it, e.g.
+ *     model spec column 13: unknown layer type "dens" (expected dense or dropout)
+ * for an empty spec or layer, a missing or extra field, units that are not an integer > 0, a rate
+ * outside [0, 1) or an unknown activation; DN_ERR_ARGUMENT for NULL pointers or input_size 0.
+ * The caller owns *out (dn_model_free); it is set only on success.
+ */
+DN_API dn_status dn_model_from_spec(dn_model **out, size_t input_size, const char *spec,
+                                    dn_error *err);
+
+/*
+ * Writes the model's canonical spec into `buf` (`size` bytes, NUL-terminated when size > 0):
+ * every dense layer with its activation spelled out, every rate in the shortest decimal form that
+ * parses back to the same float (at most 9 significant digits, "%.9g"), so
+ * dn_model_from_spec(dn_model_spec(m)) rebuilds the same layers. Returns the full length without
+ * the NUL, as snprintf does (a result ≥ size means `buf` was too small); 0 for a NULL model or a
+ * model without layers.
+ */
+DN_API size_t dn_model_spec(const dn_model *model, char *buf, size_t size);
+
+/*
+ * Standardisation stored in the model (and in its file): x ← (x − mean) / std per feature.
+ * `mean` and `std` are [input_size] and are copied; every mean must be finite and every std > 0
+ * and finite (DN_ERR_ARGUMENT names the first bad index and value). mean = std = NULL removes it;
+ * exactly one NULL is DN_ERR_ARGUMENT. On failure the previous setting is kept.
+ */
+DN_API dn_status dn_model_set_standardization(dn_model *model, const float *mean,
+                                              const float *std, dn_error *err);
+
+/* Returns 1 and points *mean, *std (either may be NULL) at the model's arrays [input_size] when a
+ * standardisation is set, else 0 (pointers untouched). Valid until the next set or free. */
+DN_API int dn_model_get_standardization(const dn_model *model, const float **mean,
+                                        const float **std);
+
+/*
+ * Names the output classes: `names` [count] (each valid UTF-8, not NULL) are copied. `count` must
+ * equal the output size of the model's layers (DN_ERR_SHAPE otherwise, DN_ERR_STATE with no
+ * layers). names = NULL with count 0 removes them. On failure the previous names are kept.
+ */
+DN_API dn_status dn_model_set_class_names(dn_model *model, const char *const *names, size_t count,
+                                          dn_error *err);
+
+/* The name of class `index`, or NULL when no names are set or index is out of range. Valid until
+ * the next dn_model_set_class_names or free. */
+DN_API const char *dn_model_class_name(const dn_model *model, size_t index);
+
+/*
+ * A small string map saved with the model (e.g. the CLI's training settings). Sets `key` to a copy
+ * of `value`, replacing an existing value; value = NULL removes the key. Key and value must be
+ * valid UTF-8 and the key non-empty. Keys beginning with "dropnet." are reserved for the file
+ * format (see docs/FORMAT.md) and refused with DN_ERR_ARGUMENT.
+ */
+DN_API dn_status dn_model_set_metadata(dn_model *model, const char *key, const char *value,
+                                       dn_error *err);
+
+/* The value of `key`, or NULL when absent. Valid until the key is set again or the model freed. */
+DN_API const char *dn_model_get_metadata(const dn_model *model, const char *key);
+
+/* Number of metadata entries, and the key of entry `index` in insertion order (NULL when out of
+ * range), for listing them. */
+DN_API size_t dn_model_metadata_count(const dn_model *model);
+DN_API const char *dn_model_metadata_key(const dn_model *model, size_t index);
+
+/*
+ * Saves a compiled model as a safetensors file (format in docs/FORMAT.md): one little-endian F32
+ * tensor per kernel and bias, named "layers.<i>.kernel" [in, out] and "layers.<i>.bias" [out]
+ * with <i> the layer's index (dropout layers count), and the architecture, loss, optimizer
+ * settings, seed, step, class names, standardisation and metadata as "__metadata__" strings.
+ * Optimizer moments are not saved. Atomic: the data goes to "<path>.tmp.XXXXXX" in the same
+ * directory, is flushed and fsync'ed, then renamed over `path` (and the directory fsync'ed); on
+ * any failure the temporary file is removed and `path` is left untouched. Errors: DN_ERR_STATE
+ * before compile or when the class names no longer match the output size, DN_ERR_IO naming the
+ * path and the system's reason.
+ */
+DN_API dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err);
+
+/*
+ * Loads a model saved by dn_model_save (or any safetensors file following docs/FORMAT.md): the
+ * model is rebuilt from the stored spec and compiled with the stored loss, optimizer and seed,
+ * then its step, class names, standardisation, metadata and weights are restored. Everything is
+ * validated before it is used; DN_ERR_FORMAT names the file and the problem (header length,
+ * byte offsets, JSON errors, a tensor's dtype or shape expected vs found, missing, unknown or
+ * overlapping tensors, bytes belonging to no tensor, bad metadata), DN_ERR_NUMERIC a non-finite
+ * weight, DN_ERR_IO a file that cannot be read. The caller owns *out, set only on success.
+ */
+DN_API dn_status dn_model_load(dn_model **out, const char *path, dn_error *err);
+
+/*
+ * Copies the weights of `src` into `dst` (both compiled), e.g. to start training from a saved
+ * model: the dense layers must match in number and in input and output widths (DN_ERR_SHAPE names
+ * the first that does not); dropout layers and activations may differ. Also copies src's
+ * standardisation and class names when dst has none. dst's step and optimizer state are kept.
+ */
+DN_API dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_error *err);
+
+/* Produces the whole content of a file on `file`; returns DN_OK or a failure recorded in err. */
+typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
+
+/*
+ * Creates `path` with the content `write` produces, atomically: a reader (or a crash) sees either
+ * the old file or the complete new one. The content goes to "<path>.tmp.XXXXXX" in the same
+ * directory, is flushed and fsync'ed, renamed over `path`, and the directory is fsync'ed. On any
+ * failure (including `write` returning an error) the temporary file is removed and `path` is not
+ * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason.
+ */
+DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
+                                      dn_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* main.c — the test runner: runs every registered test (or those whose name contains argv[1])
  * and ends with "N passed, N failed". */
+#define _DEFAULT_SOURCE /* realpath */
 #include "test.h"
 
 #include <stdarg.h>
@@ -60,8 +61,9 @@ static int by_file_then_order(const void *a, const void *b) {
 int main(int argc, char **argv) {
     const char *filter = argc > 1 ? argv[1] : NULL;
     /* The CLI sits beside the test binary. */
-    const char *slash = strrchr(argv[0], '/');
-    if (slash) snprintf(cli_path, sizeof cli_path, "%.*s/dropnet", (int)(slash - argv[0]), argv[0]);
+    char self[4096];
+    const char *slash = realpath(argv[0], self) ? strrchr(self, '/') : NULL;
+    if (slash) snprintf(cli_path, sizeof cli_path, "%.*s/dropnet", (int)(slash - self), self);
     qsort(tests, test_count, sizeof tests[0], by_file_then_order);
     size_t passed = 0, failed = 0;
     for (size_t i = 0; i < test_count; ++i) {

@@ -5,10 +5,46 @@
 #include "core/error.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void free_class_names(dn_dataset *data) {
+    if (data->class_names == NULL) return;
+    for (size_t c = 0; c < data->class_name_count; ++c) free(data->class_names[c]);
+    dn_free(data->class_names);
+    data->class_names = NULL;
+    data->class_name_count = 0;
+}
+
+dn_status dn_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err) {
+    free_class_names(data);
+    char **copy = dn_alloc_zeroed(data->classes, sizeof *copy);
+    if (copy == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names",
+                                     data->classes);
+    /* installed first so that a partial copy is freed with it (its unset entries are NULL) */
+    data->class_names = copy;
+    data->class_name_count = data->classes;
+    for (size_t c = 0; c < data->classes; ++c) {
+        size_t n = strlen(names[c]) + 1;
+        if ((copy[c] = malloc(n)) == NULL) {
+            free_class_names(data);
+            return dn_fail(err, DN_ERR_MEMORY, "out of memory for class name %zu", c);
+        }
+        memcpy(copy[c], names[c], n);
+    }
+    return DN_OK;
+}
+
+const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index) {
+    if (data == NULL || data->class_names == NULL || class_index >= data->classes ||
+        class_index >= data->class_name_count)
+        return NULL;
+    return data->class_names[class_index];
+}
 
 void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
+    free_class_names(data);
     dn_free(data->x);
     dn_free(data->x_u8);
     dn_free(data->labels);
@@ -129,6 +165,11 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
     else memcpy(d->x, data->x + begin * f, rows * f * sizeof(float));
     if (data->labels) memcpy(d->labels, data->labels + begin, rows * sizeof(int32_t));
     if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
+    if (data->class_names != NULL &&
+        (st = dn_dataset_set_class_names(d, (const char *const *)data->class_names, err)) != DN_OK) {
+        dn_dataset_free(d);
+        return st;
+    }
     *out = d;
     return DN_OK;
 }

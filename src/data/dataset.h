@@ -19,11 +19,18 @@ struct dn_dataset {
     int32_t *labels;  /* [rows] in [0, classes) */
     size_t targets;   /* > 0: float targets */
     float *y;         /* [rows×targets] */
+    char **class_names; /* [classes] NUL-terminated names (CSV string labels), or NULL */
+    size_t class_name_count; /* entries of class_names: freeing goes by this, not by `classes`,
+                                so a caller may change `classes` before replacing the names */
 };
 
 /* An empty dataset shell with its arrays allocated (x as float unless `compact`). */
 dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
                            size_t classes, size_t targets, dn_error *err);
+
+/* Gives `data` a copy of names[0..data->classes) as its class names, replacing (and freeing)
+ * any it had. DN_ERR_MEMORY leaves the dataset without names. */
+dn_status dn_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
 
 /* out [n×features] = features of rows index[0..n). */
 void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);

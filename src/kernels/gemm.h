@@ -1,22 +1,68 @@
 /* gemm.h — the one matrix product every dense layer uses (internal).
  *
  * C[M×N] = beta·C + op(A)·op(B), all row-major, where op(A) is A [M×K] (lda ≥ K) or, with
- * trans_a, Aᵀ for A stored [K×M] (lda ≥ M); likewise op(B) is B [K×N] or Bᵀ for B [N×K].
- * beta is 0 (overwrite; C need not be initialised) or 1 (accumulate).
+ * trans_a, Aᵀ for A stored [K×M] (lda ≥ M); likewise op(B) is B [K×N] (ldb ≥ N) or, with
+ * trans_b, Bᵀ for B stored [N×K] (ldb ≥ K). ldc ≥ N.
+ * beta 0 overwrites (C need not be initialised: it is never read, so NaN garbage is harmless),
+ * beta 1 accumulates; any other beta scales C first.
  *
  * A dense layer needs three forms, none of which materialises a transpose:
  *   forward          Z  = X·W        (no transposes)
  *   input gradient   dX = dZ·Wᵀ      (trans_b)
  *   weight gradient  dW = Xᵀ·dZ      (trans_a)
  *
- * Determinism: each element of C is reduced over k in an order fixed by (M, N, K) alone, so
- * results never depend on the thread count. */
+ * Implementation: operands are packed into cache-sized panels and multiplied by a register-tiled
+ * micro-kernel (AVX-512, AVX2+FMA, or portable C), chosen at run time from CPUID.
+ *
+ * Kernel choice: dn_gemm takes the best kernel the CPU runs, unless the environment variable
+ *   DROPNET_KERNEL=avx512 | avx2 | portable
+ * asks for another (for tests, benchmarks and bisecting numerical differences). A request the CPU
+ * cannot run, or an unknown value, falls back to the best available kernel. The variable is read
+ * at every call (no cached global), so it may be changed between calls but not concurrently with
+ * them (the usual getenv/setenv rule).
+ *
+ * Threads: `threads` ≤ 0 means all cores (omp_get_max_threads(), which honours OMP_NUM_THREADS);
+ * small products use fewer threads than asked. Without OpenMP the product is single-threaded.
+ *
+ * Determinism: for a given kernel, each element of C is reduced over k in an order fixed by
+ * (M, N, K) alone — threads split C into tiles and never split K — so results are bit-identical
+ * whatever the thread count. Different kernels round differently (FMA, summation blocks).
+ *
+ * Memory: a packing workspace (about 0.5 MiB per thread for AVX-512) is allocated per call and
+ * freed before returning; if that allocation fails the product runs single-threaded on a small
+ * stack workspace with the same results, so these functions cannot fail. */
 #ifndef DN_KERNELS_GEMM_H
 #define DN_KERNELS_GEMM_H
 
 #include <stddef.h>
 
-void dn_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
-             const float *B, size_t ldb, float beta, float *C, size_t ldc);
+/* The micro-kernel families. DN_GEMM_AUTO means "the dispatcher decides" (DROPNET_KERNEL, else
+ * the best the CPU runs). */
+typedef enum dn_gemm_kernel {
+    DN_GEMM_AUTO = 0,
+    DN_GEMM_PORTABLE,
+    DN_GEMM_AVX2,  /* AVX2 + FMA3, 6×16 register tile */
+    DN_GEMM_AVX512 /* AVX-512F, 12×32 register tile */
+} dn_gemm_kernel;
+
+/* C = beta·C + op(A)·op(B) with the dispatcher's kernel; see the top of this file. */
+void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+             size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
+/* The same product with a requested kernel (DN_GEMM_AUTO: as dn_gemm). Returns the kernel that
+ * actually ran, i.e. dn_gemm_kernel_resolve(kernel). */
+dn_gemm_kernel dn_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
+                            size_t N, size_t K, const float *A, size_t lda, const float *B,
+                            size_t ldb, float beta, float *C, size_t ldc);
+
+/* 1 when this CPU can run `kernel` (DN_GEMM_AUTO and DN_GEMM_PORTABLE always). */
+int dn_gemm_kernel_available(dn_gemm_kernel kernel);
+
+/* The kernel a request turns into on this CPU: AUTO → DROPNET_KERNEL or the best; an unavailable
+ * kernel → the best available. Never returns DN_GEMM_AUTO. */
+dn_gemm_kernel dn_gemm_kernel_resolve(dn_gemm_kernel kernel);
+
+/* "auto", "portable", "avx2", "avx512" ("?" for an unknown value). Never NULL. */
+const char *dn_gemm_kernel_name(dn_gemm_kernel kernel);
 
 #endif

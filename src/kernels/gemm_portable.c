@@ -1,48 +1,34 @@
-/* gemm_portable.c — a plain C GEMM: correct for every shape, and what faster kernels are
- * checked against. Loop orders keep the innermost loop on contiguous memory so compilers
- * vectorise it. */
-#include "kernels/gemm.h"
+/* gemm_portable.c — the plain C micro-kernel: correct on every target, and what the SIMD kernels
+ * fall back to. The 4×8 tile is small enough for a compiler to keep in SSE/NEON registers and
+ * vectorise along j. */
+#include "kernels/gemm_kernel.h"
 
-#include <string.h>
+enum { DN_PORTABLE_MR = 4, DN_PORTABLE_NR = 8 };
 
-/* C[i,:] (+)= Σ_k op(A)[i,k] · B[k,:]  — B not transposed. */
-static void gemm_b_plain(int trans_a, size_t M, size_t N, size_t K, const float *A, size_t lda,
-                         const float *B, size_t ldb, float *C, size_t ldc) {
-    for (size_t i = 0; i < M; ++i) {
-        float *c = C + i * ldc;
-        for (size_t k = 0; k < K; ++k) {
-            float a = trans_a ? A[k * lda + i] : A[i * lda + k];
-            const float *b = B + k * ldb;
-            for (size_t j = 0; j < N; ++j) c[j] += a * b[j];
-        }
+/* tile [4×8] = a [kc][4] · b [kc][8] (a's k step a_step); then c[m×n] = or += tile (see dn_gemm_micro_fn). */
+static void dn_gemm_portable_micro(size_t kc, const float *a, size_t a_step, const float *b,
+                                   float *c, size_t ldc, size_t m, size_t n, int accumulate) {
+    float tile[DN_PORTABLE_MR][DN_PORTABLE_NR] = {{0.0f}};
+    for (size_t k = 0; k < kc; ++k) {
+        const float *ak = a + k * a_step, *bk = b + k * DN_PORTABLE_NR;
+        for (int i = 0; i < DN_PORTABLE_MR; ++i)
+            for (int j = 0; j < DN_PORTABLE_NR; ++j) tile[i][j] += ak[i] * bk[j];
+    }
+    for (size_t i = 0; i < m; ++i) {
+        float *row = c + i * ldc;
+        for (size_t j = 0; j < n; ++j) row[j] = accumulate ? row[j] + tile[i][j] : tile[i][j];
     }
 }
 
-/* C[i,j] (+)= dot(op(A)[i,:], B[j,:]) — B transposed, rows of B are contiguous. */
-static void gemm_b_trans(int trans_a, size_t M, size_t N, size_t K, const float *A, size_t lda,
-                         const float *B, size_t ldb, float *C, size_t ldc) {
-    for (size_t i = 0; i < M; ++i) {
-        for (size_t j = 0; j < N; ++j) {
-            const float *b = B + j * ldb;
-            float sum = 0.0f;
-            if (trans_a) {
-                for (size_t k = 0; k < K; ++k) sum += A[k * lda + i] * b[k];
-            } else {
-                const float *a = A + i * lda;
-                for (size_t k = 0; k < K; ++k) sum += a[k] * b[k];
-            }
-            C[i * ldc + j] += sum;
-        }
-    }
-}
+static const dn_gemm_impl dn_portable_impl = {
+    .kernel = DN_GEMM_PORTABLE,
+    .mr = DN_PORTABLE_MR,
+    .nr = DN_PORTABLE_NR,
+    .kc = 256,
+    .nc = 512,
+    .micro = dn_gemm_portable_micro,
+    .pack_a = dn_gemm_pack_a_generic,
+    .pack_b = dn_gemm_pack_b_generic,
+};
 
-void dn_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
-             const float *B, size_t ldb, float beta, float *C, size_t ldc) {
-    if (beta == 0.0f) {
-        for (size_t i = 0; i < M; ++i) memset(C + i * ldc, 0, N * sizeof *C);
-    }
-    if (trans_b)
-        gemm_b_trans(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
-    else
-        gemm_b_plain(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
-}
+const dn_gemm_impl *dn_gemm_impl_portable(void) { return &dn_portable_impl; }

@@ -12,7 +12,7 @@ void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size
     const float *bias = kernel + layer->in * layer->out;
     size_t out = layer->out;
     for (size_t r = 0; r < rows; ++r) memcpy(layer->pre + r * out, bias, out * sizeof(float));
-    dn_gemm(0, 0, rows, out, layer->in, x, layer->in, kernel, out, 1.0f, layer->pre, out);
+    dn_gemm(0, 0, 0, rows, out, layer->in, x, layer->in, kernel, out, 1.0f, layer->pre, out);
     dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out);
 }
 
@@ -24,13 +24,13 @@ void dn_dense_backward(dn_layer *layer, const float *params, float *grads, const
 
     float *d_kernel = grads + layer->param_offset;
     float *d_bias = d_kernel + in * out;
-    dn_gemm(1, 0, in, out, rows, x, in, grad, out, 0.0f, d_kernel, out);
+    dn_gemm(0, 1, 0, in, out, rows, x, in, grad, out, 0.0f, d_kernel, out);
     for (size_t j = 0; j < out; ++j) d_bias[j] = 0.0f;
     for (size_t r = 0; r < rows; ++r)
         for (size_t j = 0; j < out; ++j) d_bias[j] += grad[r * out + j];
 
     if (layer->d_in != NULL) {
         const float *kernel = params + layer->param_offset;
-        dn_gemm(0, 1, rows, in, out, grad, out, kernel, out, 0.0f, layer->d_in, in);
+        dn_gemm(0, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f, layer->d_in, in);
     }
 }

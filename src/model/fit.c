@@ -44,11 +44,18 @@ dn_status dn_model_check_data(const dn_model *m, const dn_dataset *d, const char
     if (d->targets != 0 && d->targets != outputs)
         return dn_fail(err, DN_ERR_SHAPE, "%s has %zu targets per row but the output layer has %zu "
                        "units", what, d->targets, outputs);
+    if (m->loss == DN_LOSS_BINARY_CROSSENTROPY && d->y != NULL)
+        for (size_t i = 0; i < d->rows * d->targets; ++i)
+            if (!(d->y[i] >= 0.0f && d->y[i] <= 1.0f))
+                return dn_fail(err, DN_ERR_ARGUMENT, "%s: target %zu of row %zu is %g; binary "
+                               "cross-entropy needs targets in [0, 1]", what, i % d->targets,
+                               i / d->targets, (double)d->y[i]);
     return DN_OK;
 }
 
 void dn_model_load_batch(dn_model *m, const dn_dataset *d, const size_t *index, size_t n) {
     dn_dataset_gather_x(d, index, n, m->input);
+    dn_model_standardize_rows(m, m->input, n);
     if (m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)
         dn_dataset_gather_labels(d, index, n, m->batch_labels);
     else
@@ -104,7 +111,8 @@ static void evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, doubl
 
 static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
     if (m == NULL || d == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
-    if (!m->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    if (!m->compiled || m->capacity == 0)
+        return dn_fail(err, DN_ERR_STATE, "compile the model first");
     return DN_OK;
 }
 
@@ -127,11 +135,13 @@ dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *
                            dn_error *err) {
     if (model == NULL || x == NULL || out == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
-    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    if (!model->compiled || model->capacity == 0)
+        return dn_fail(err, DN_ERR_STATE, "compile the model first");
     size_t in = model->input_size, outputs = dn_model_output_size(model);
     for (size_t begin = 0; begin < rows; begin += model->capacity) {
         size_t n = rows - begin < model->capacity ? rows - begin : model->capacity;
         memcpy(model->input, x + begin * in, n * in * sizeof(float));
+        dn_model_standardize_rows(model, model->input, n);
         const float *y = dn_model_run(model, n, DN_MODE_INFERENCE, 0);
         memcpy(out + begin * outputs, y, n * outputs * sizeof(float));
     }
@@ -191,7 +201,9 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     if ((st = dn_model_check_data(m, s->train, "the training data", err)) != DN_OK) return st;
     if (s->val && (st = dn_model_check_data(m, s->val, "the validation data", err)) != DN_OK)
         return st;
-    if ((st = dn_model_reserve(m, c->batch_size, err)) != DN_OK) return st;
+    /* A batch never holds more rows than the training set has. */
+    size_t rows = c->batch_size < s->train->rows ? c->batch_size : s->train->rows;
+    if ((st = dn_model_reserve(m, rows, err)) != DN_OK) return st;
     s->order = dn_alloc_zeroed(s->train->rows, sizeof(size_t));
     s->scratch = dn_alloc_zeroed(m->capacity, sizeof(size_t));
     if (s->order == NULL || s->scratch == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");

@@ -47,7 +47,7 @@ static void binary_ce(const float *z, size_t rows, size_t cols, const float *tar
             row_loss += (zi > 0 ? zi : 0) - zi * t + log1p(exp(-fabs(zi)));
             double p = zi >= 0 ? 1.0 / (1.0 + exp(-zi)) : exp(zi) / (1.0 + exp(zi));
             grad[i] = (float)(p - t) * inv;
-            *correct += (p >= 0.5) == (t >= 0.5);
+            *correct += (p > 0.5) == (t > 0.5); /* Keras' binary_accuracy, threshold 0.5 */
         }
         *loss_sum += row_loss / (double)cols;
     }

@@ -49,6 +49,8 @@ void dn_model_free(dn_model *model) {
     dn_free(model->grads);
     dn_free(model->opt_m);
     dn_free(model->opt_v);
+    dn_model_clear_standardization(model);
+    dn_model_clear_annotations(model);
     dn_free(model);
 }
 
@@ -220,8 +222,10 @@ dn_status dn_model_compile(dn_model *model, dn_loss loss, const dn_optimizer_con
     model->optimizer = opt;
     model->seed = seed;
     init_weights(model);
-    model->compiled = 1;
-    return dn_model_reserve(model, DEFAULT_CAPACITY, err);
+    st = dn_model_reserve(model, DEFAULT_CAPACITY, err);
+    /* Compiled only with buffers: every run loop steps by the capacity, which must not be 0. */
+    model->compiled = st == DN_OK;
+    return st;
 }
 
 /* Only layers above the first one with parameters need dL/d(input): below it nothing learns. */
@@ -231,9 +235,8 @@ static size_t first_trainable_layer(const dn_model *m) {
     return m->layer_count;
 }
 
-dn_status dn_model_reserve(dn_model *m, size_t rows, dn_error *err) {
-    if (rows <= m->capacity) return DN_OK;
-    free_buffers(m);
+/* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails. */
+static int alloc_buffers(dn_model *m, size_t rows) {
     size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m);
     int ok = (m->input = dn_alloc_zeroed(rows, m->input_size * sizeof(float))) != NULL;
     ok &= (m->loss_grad = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
@@ -249,12 +252,19 @@ dn_status dn_model_reserve(dn_model *m, size_t rows, dn_error *err) {
             ok &= (l->keep_bits = dn_alloc_zeroed(cells / 32 + 1, sizeof(uint32_t))) != NULL;
         if (i > first) ok &= (l->d_in = dn_alloc_zeroed(rows, l->in * sizeof(float))) != NULL;
     }
-    if (!ok) {
-        free_buffers(m);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for activations of %zu rows", rows);
-    }
-    m->capacity = rows;
-    return DN_OK;
+    if (ok) m->capacity = rows;
+    return ok;
+}
+
+dn_status dn_model_reserve(dn_model *m, size_t rows, dn_error *err) {
+    if (rows <= m->capacity) return DN_OK;
+    size_t previous = m->capacity;
+    free_buffers(m);
+    if (alloc_buffers(m, rows)) return DN_OK;
+    /* Leave the model as usable as before: the smaller buffers it had fit again. */
+    free_buffers(m);
+    if (previous > 0 && !alloc_buffers(m, previous)) free_buffers(m);
+    return dn_fail(err, DN_ERR_MEMORY, "out of memory for activations of %zu rows", rows);
 }
 
 dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,

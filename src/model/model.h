@@ -39,6 +39,13 @@ struct dn_model {
 
     size_t last_rows;      /* rows of the last forward pass (0: none yet) */
     int last_training;     /* whether it ran in DN_MODE_TRAINING */
+
+    /* Preprocessing and annotations (model/preprocess.c, model/metadata.c); saved with the model. */
+    float *std_mean, *std_scale; /* [input_size] each, or both NULL: x ← (x − mean) / std */
+    char **class_names;          /* [class_count] owned strings, or NULL */
+    size_t class_count;
+    char **meta_keys, **meta_values; /* [meta_count] owned strings, in insertion order */
+    size_t meta_count, meta_slots;
 };
 
 /* Resizes every activation buffer to hold `rows` rows (no-op when it already does). */
@@ -70,5 +77,16 @@ dn_status dn_model_check_data(const dn_model *model, const dn_dataset *data, con
 
 /* Gathers rows index[0..n) of `data` into the model's input/label/target buffers. */
 void dn_model_load_batch(dn_model *model, const dn_dataset *data, const size_t *index, size_t n);
+
+/* x [rows×input_size] ← (x − mean) / std in place, with the model's standardisation; a no-op
+ * when none is set (model/preprocess.c). */
+void dn_model_standardize_rows(const dn_model *model, float *x, size_t rows);
+
+/* Release the standardisation, and the class names and metadata (for dn_model_free). */
+void dn_model_clear_standardization(dn_model *model);
+void dn_model_clear_annotations(dn_model *model);
+
+/* Metadata keys beginning with this prefix belong to the file format (io/model_file.c). */
+#define DN_RESERVED_KEY_PREFIX "dropnet."
 
 #endif

@@ -47,6 +47,7 @@ dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode
         return dn_fail(err, DN_ERR_ARGUMENT, "rows must be in 1..%zu (the batch capacity), got %zu",
                        model->capacity, rows);
     memcpy(model->input, x, rows * model->input_size * sizeof(float));
+    dn_model_standardize_rows(model, model->input, rows);
     const float *y = dn_model_run(model, rows, mode, step);
     if (out != NULL) memcpy(out, y, rows * dn_model_output_size(model) * sizeof(float));
     return DN_OK;

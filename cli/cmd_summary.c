@@ -1,0 +1,53 @@
+/* cmd_summary.c — `dropnet summary`: what a saved model is and how it was trained. */
+#include "commands.h"
+#include "options.h"
+#include "trace.h"
+
+#include <stdio.h>
+
+static const char *loss_name(dn_loss loss) {
+    switch (loss) {
+    case DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY: return "sparse categorical cross-entropy";
+    case DN_LOSS_BINARY_CROSSENTROPY: return "binary cross-entropy";
+    case DN_LOSS_MEAN_SQUARED_ERROR: return "mean squared error";
+    }
+    return "?";
+}
+
+int dn_cmd_summary(int argc, char **argv) {
+    const char *path = NULL;
+    const dn_cli_option options[] = {
+        {"model", DN_OPT_STRING, &path, "FILE", "a model saved by dropnet train"},
+    };
+    const dn_cli_command cmd = {"summary", "Prints a saved model's layers, shapes, parameter "
+                                "counts and training settings.", "--model FILE", options, 1};
+    char message[512];
+    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
+    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
+    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
+    case DN_PARSE_OK: break;
+    }
+    if (path == NULL) return dn_cli_error(2, "summary: --model FILE is required");
+    dn_model *model;
+    dn_error err;
+    if (dn_model_load(&model, path, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    char spec[4096];
+    dn_model_spec(model, spec, sizeof spec);
+    printf("%s\ninput features: %zu\nspec: %s\n", path, dn_model_input_size(model), spec);
+    dn_trace_summary(stdout, model);
+    printf("loss: %s\nseed: %llu\ntraining steps taken: %llu\n", loss_name(dn_model_loss(model)),
+           (unsigned long long)dn_model_seed(model), (unsigned long long)dn_model_step(model));
+    printf("standardisation: %s\n", dn_model_get_standardization(model, NULL, NULL) ? "yes" : "no");
+    if (dn_model_class_name(model, 0)) {
+        printf("classes:");
+        for (size_t i = 0; i < dn_model_output_size(model); ++i)
+            printf(" %s", dn_model_class_name(model, i));
+        printf("\n");
+    }
+    for (size_t i = 0; i < dn_model_metadata_count(model); ++i) {
+        const char *key = dn_model_metadata_key(model, i);
+        printf("%s: %s\n", key, dn_model_get_metadata(model, key));
+    }
+    dn_model_free(model);
+    return 0;
+}

@@ -1,0 +1,49 @@
+/* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
+#include "commands.h"
+#include "train_setup.h"
+
+#include <stdio.h>
+
+static int evaluate_test(dn_model *model, const dn_dataset *test) {
+    double loss, accuracy;
+    dn_error err;
+    if (dn_model_evaluate(model, test, &loss, &accuracy, &err) != DN_OK)
+        return dn_cli_error(1, "test evaluation failed: %s", err.message);
+    printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
+    return 0;
+}
+
+int dn_cmd_train(int argc, char **argv) {
+    dn_train_settings s;
+    dn_train_settings_defaults(&s);
+    dn_cli_option table[DN_TRAIN_OPTION_COUNT];
+    const dn_cli_command cmd = {
+        "train", "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
+        "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
+        "--train DATA --model SPEC --out FILE [options]", table,
+        dn_train_option_table(&s, table, 1)};
+    char message[512];
+    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
+    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
+    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
+    case DN_PARSE_OK: break;
+    }
+    int code = dn_train_check(&s, "train", 1);
+    if (code != 0) return code;
+
+    dn_train_job job;
+    if (dn_train_load(&s, &job) != 0) return 1;
+    dn_model *model = NULL;
+    FILE *log = NULL;
+    code = dn_train_build(&s, &job, 0, &model);
+    if (code == 0) code = dn_train_open_log(s.log, &log);
+    if (code == 0) code = dn_train_fit(&s, &job, model, NULL, log, NULL, NULL, NULL);
+    if (code == 0 && job.test) code = evaluate_test(model, job.test);
+    dn_error err;
+    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = dn_cli_error(1, "%s", err.message);
+    if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
+    if (log) fclose(log);
+    dn_model_free(model);
+    dn_train_job_free(&job);
+    return code;
+}

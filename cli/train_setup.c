@@ -1,0 +1,269 @@
+/* train_setup.c — loading, building and fitting for `train` and `compare`. */
+#include "train_setup.h"
+
+#include "commands.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SPEC_SIZE = 4096 };
+
+void dn_train_settings_defaults(dn_train_settings *s) {
+    *s = (dn_train_settings){0};
+    s->optimizer = "adam";
+    s->loss = "auto";
+    s->epochs = 1;
+    s->batch = 32;
+    s->seed = 42;
+    s->learning_rate = -1.0f; /* the optimizer's own default */
+}
+
+size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_out) {
+    size_t n = 0;
+    t[n++] = (dn_cli_option){"train", DN_OPT_STRING, &s->train, "DATA", "training data (see docs/DATA.md)"};
+    t[n++] = (dn_cli_option){"test", DN_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"};
+    t[n++] = (dn_cli_option){"model", DN_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""};
+    if (with_out)
+        t[n++] = (dn_cli_option){"out", DN_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"};
+    t[n++] = (dn_cli_option){"epochs", DN_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"};
+    t[n++] = (dn_cli_option){"batch", DN_OPT_SIZE, &s->batch, "N", "batch size (32)"};
+    t[n++] = (dn_cli_option){"optimizer", DN_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"};
+    t[n++] = (dn_cli_option){"lr", DN_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"};
+    t[n++] = (dn_cli_option){"momentum", DN_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"};
+    t[n++] = (dn_cli_option){"nesterov", DN_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"};
+    t[n++] = (dn_cli_option){"loss", DN_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"};
+    t[n++] = (dn_cli_option){"seed", DN_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"};
+    t[n++] = (dn_cli_option){"val-split", DN_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"};
+    t[n++] = (dn_cli_option){"no-shuffle", DN_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"};
+    t[n++] = (dn_cli_option){"init", DN_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"};
+    t[n++] = (dn_cli_option){"log", DN_OPT_STRING, &s->log, "FILE", "write one JSON object per epoch to FILE"};
+    t[n++] = (dn_cli_option){"label", DN_OPT_STRING, &s->label, "COL", "CSV label column, name or 0-based index (last)"};
+    t[n++] = (dn_cli_option){"standardize", DN_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"};
+    t[n++] = (dn_cli_option){"max-rows", DN_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"};
+    return n;
+}
+
+/* The directory part of `path` exists and is writable, so a long run does not end unable to save. */
+static int output_dir_writable(const char *path) {
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    return access(dirname(copy), W_OK) == 0;
+}
+
+int dn_train_check(const dn_train_settings *s, const char *cmd, int needs_out) {
+    if (s->train == NULL) return dn_cli_error(2, "%s: --train DATA is required", cmd);
+    if (s->model == NULL && s->init == NULL)
+        return dn_cli_error(2, "%s: --model SPEC (or --init FILE) is required", cmd);
+    if (needs_out && s->out == NULL) return dn_cli_error(2, "%s: --out FILE is required", cmd);
+    if (needs_out && !output_dir_writable(s->out))
+        return dn_cli_error(2, "%s: cannot write --out %s: its directory does not exist or is not "
+                            "writable", cmd, s->out);
+    if (s->batch == 0) return dn_cli_error(2, "%s: --batch must be > 0", cmd);
+    if (strcmp(s->optimizer, "sgd") != 0 && strcmp(s->optimizer, "adam") != 0)
+        return dn_cli_error(2, "%s: --optimizer must be sgd or adam, got '%s'", cmd, s->optimizer);
+    const char *losses[] = {"auto", "categorical", "binary", "mse"};
+    int known = 0;
+    for (size_t i = 0; i < 4; ++i) known |= strcmp(s->loss, losses[i]) == 0;
+    if (!known)
+        return dn_cli_error(2, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
+                            s->loss);
+    if (!(s->val_split >= 0.0f && s->val_split < 1.0f))
+        return dn_cli_error(2, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
+    if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
+        return dn_cli_error(2, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
+    if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
+        return dn_cli_error(2, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
+    if (s->nesterov && (strcmp(s->optimizer, "sgd") != 0 || s->momentum == 0.0f))
+        return dn_cli_error(2, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
+    return 0;
+}
+
+void dn_train_job_free(dn_train_job *job) {
+    dn_dataset_free(job->train);
+    dn_dataset_free(job->test);
+    dn_dataset_free(job->fit_rows);
+    dn_model_free(job->init);
+    *job = (dn_train_job){0};
+}
+
+static int open_data(const dn_train_settings *s, const char *spec, dn_dataset **out) {
+    dn_dataset_options opts = {s->label, s->max_rows, 0};
+    dn_error err;
+    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    return 0;
+}
+
+/* Keras' validation_split: the rows fit trains on are the first floor(n·(1 − split)). */
+static int training_rows(const dn_train_settings *s, dn_train_job *job) {
+    size_t n = dn_dataset_rows(job->train);
+    size_t keep = (size_t)((double)n * (1.0 - (double)s->val_split));
+    dn_error err;
+    if (keep == 0) return dn_cli_error(1, "--val-split %g leaves no training rows of %zu", (double)s->val_split, n);
+    if (dn_dataset_slice(job->train, 0, keep, &job->fit_rows, &err) != DN_OK)
+        return dn_cli_error(1, "%s", err.message);
+    return 0;
+}
+
+int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
+    *job = (dn_train_job){0};
+    dn_error err;
+    int code = open_data(s, s->train, &job->train);
+    if (code == 0 && s->test) code = open_data(s, s->test, &job->test);
+    if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
+        code = dn_cli_error(1, "%s has %zu features but %s has %zu", s->test,
+                            dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
+    if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
+        code = dn_cli_error(1, "%s", err.message);
+    if (code == 0) code = training_rows(s, job);
+    if (code != 0) dn_train_job_free(job);
+    return code;
+}
+
+static dn_loss choose_loss(const char *name, dn_activation last) {
+    if (strcmp(name, "categorical") == 0) return DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+    if (strcmp(name, "binary") == 0) return DN_LOSS_BINARY_CROSSENTROPY;
+    if (strcmp(name, "mse") == 0) return DN_LOSS_MEAN_SQUARED_ERROR;
+    return last == DN_ACT_SIGMOID ? DN_LOSS_BINARY_CROSSENTROPY
+                                  : DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+}
+
+static dn_optimizer_config optimizer_of(const dn_train_settings *s) {
+    int adam = strcmp(s->optimizer, "adam") == 0;
+    dn_optimizer_config c = dn_optimizer_defaults(adam ? DN_OPTIMIZER_ADAM : DN_OPTIMIZER_SGD);
+    if (s->learning_rate > 0.0f) c.learning_rate = s->learning_rate;
+    c.momentum = s->momentum;
+    c.nesterov = s->nesterov;
+    return c;
+}
+
+/* The layers of `spec` (or of the --init model), with every dropout rate 0 when asked. */
+static dn_status layers_of(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+                           dn_model **out, dn_error *err) {
+    char spec[SPEC_SIZE];
+    if (s->model) snprintf(spec, sizeof spec, "%s", s->model);
+    else if (dn_model_spec(job->init, spec, sizeof spec) >= sizeof spec)
+        return DN_ERR_MEMORY;
+    dn_model *parsed;
+    size_t inputs = dn_dataset_features(job->train);
+    dn_status st = dn_model_from_spec(&parsed, inputs, spec, err);
+    if (st != DN_OK || !zero_rates) {
+        if (st == DN_OK) *out = parsed;
+        return st;
+    }
+    dn_model *m = NULL;
+    st = dn_model_create(&m, inputs, err);
+    for (size_t i = 0; st == DN_OK && i < dn_model_layer_count(parsed); ++i) {
+        dn_layer_info info;
+        dn_model_layer_info(parsed, i, &info, NULL);
+        st = info.kind == DN_LAYER_DROPOUT ? dn_model_add_dropout(m, 0.0f, err)
+                                           : dn_model_add_dense(m, info.outputs, info.activation, err);
+    }
+    dn_model_free(parsed);
+    if (st != DN_OK) dn_model_free(m);
+    else *out = m;
+    return st;
+}
+
+static dn_status set_class_names(dn_model *m, const dn_dataset *d, dn_error *err) {
+    size_t classes = dn_dataset_classes(d);
+    if (classes == 0 || dn_dataset_class_name(d, 0) == NULL || classes != dn_model_output_size(m))
+        return DN_OK;
+    const char **names = calloc(classes, sizeof *names);
+    if (names == NULL) return DN_ERR_MEMORY;
+    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(d, i);
+    dn_status st = dn_model_set_class_names(m, names, classes, err);
+    free(names);
+    return st;
+}
+
+static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_error *err) {
+    size_t f = dn_dataset_features(rows);
+    float *mean = calloc(f, sizeof *mean), *std = calloc(f, sizeof *std);
+    dn_status st = mean && std ? dn_dataset_feature_stats(rows, mean, std, err) : DN_ERR_MEMORY;
+    if (st == DN_OK) st = dn_model_set_standardization(m, mean, std, err);
+    free(mean);
+    free(std);
+    return st;
+}
+
+/* The settings that produced the model, as a JSON object string for its metadata. */
+static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_error *err) {
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL) return DN_ERR_MEMORY;
+    cJSON_AddStringToObject(o, "train", s->train);
+    if (s->test) cJSON_AddStringToObject(o, "test", s->test);
+    if (s->init) cJSON_AddStringToObject(o, "init", s->init);
+    cJSON_AddNumberToObject(o, "epochs", (double)s->epochs);
+    cJSON_AddNumberToObject(o, "batch", (double)s->batch);
+    cJSON_AddStringToObject(o, "optimizer", s->optimizer);
+    dn_optimizer_config c = optimizer_of(s);
+    cJSON_AddNumberToObject(o, "lr", (double)c.learning_rate);
+    cJSON_AddNumberToObject(o, "momentum", (double)c.momentum);
+    cJSON_AddBoolToObject(o, "nesterov", s->nesterov);
+    cJSON_AddNumberToObject(o, "val_split", (double)s->val_split);
+    cJSON_AddBoolToObject(o, "shuffle", !s->no_shuffle);
+    cJSON_AddBoolToObject(o, "standardize", s->standardize);
+    if (s->label) cJSON_AddStringToObject(o, "label", s->label);
+    if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (text == NULL) return DN_ERR_MEMORY;
+    dn_status st = dn_model_set_metadata(m, "training", text, err);
+    cJSON_free(text);
+    return st;
+}
+
+int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+                   dn_model **out) {
+    dn_error err = {DN_OK, "out of memory"};
+    dn_model *m = NULL;
+    dn_status st = layers_of(s, job, zero_rates, &m, &err);
+    if (st == DN_OK) {
+        dn_layer_info last;
+        dn_model_layer_info(m, dn_model_layer_count(m) - 1, &last, NULL);
+        dn_optimizer_config opt = optimizer_of(s);
+        st = dn_model_compile(m, choose_loss(s->loss, last.activation), &opt, s->seed, &err);
+    }
+    if (st == DN_OK && job->init) st = dn_model_copy_weights(m, job->init, &err);
+    if (st == DN_OK) st = set_class_names(m, job->train, &err);
+    if (st == DN_OK && s->standardize) st = set_standardization(m, job->fit_rows, &err);
+    if (st == DN_OK) st = record_settings(m, s, &err);
+    if (st != DN_OK) {
+        dn_model_free(m);
+        return dn_cli_error(1, "%s", err.message);
+    }
+    *out = m;
+    return 0;
+}
+
+int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
+                 const char *prefix, FILE *log, dn_callback extra, void *extra_user,
+                 dn_epoch_metrics *history) {
+    if (s->epochs == 0) return 0;
+    dn_progress progress;
+    dn_progress_init(&progress, stdout, log);
+    progress.prefix = prefix;
+    progress.next = extra;
+    progress.next_user = extra_user;
+    dn_fit_config fit = dn_fit_defaults();
+    fit.epochs = s->epochs;
+    fit.batch_size = s->batch;
+    fit.shuffle = !s->no_shuffle;
+    fit.validation_split = s->val_split;
+    dn_error err;
+    if (dn_model_fit(model, job->train, &fit, dn_progress_callback, &progress, history, &err) != DN_OK)
+        return dn_cli_error(1, "training failed: %s", err.message);
+    return 0;
+}
+
+int dn_train_open_log(const char *path, FILE **out) {
+    *out = NULL;
+    if (path == NULL) return 0;
+    if ((*out = fopen(path, "w")) == NULL)
+        return dn_cli_error(1, "cannot write log file %s: %s", path, strerror(errno));
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* train_setup.h — what `train` and `compare` share: their options, loading the data, building
+ * and compiling the model, and fitting it with progress and log observers. */
+#ifndef DN_CLI_TRAIN_SETUP_H
+#define DN_CLI_TRAIN_SETUP_H
+
+#include "options.h"
+#include "progress.h"
+
+#include "dropnet.h"
+
+#include <stdint.h>
+
+typedef struct dn_train_settings {
+    const char *train, *test, *model, *out, *init, *log, *label, *optimizer, *loss;
+    size_t epochs, batch, max_rows;
+    float learning_rate, momentum, val_split;
+    int nesterov, no_shuffle, standardize;
+    uint64_t seed;
+} dn_train_settings;
+
+enum { DN_TRAIN_OPTION_COUNT = 20 };
+
+/* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
+void dn_train_settings_defaults(dn_train_settings *s);
+
+/* Fills `table` [DN_TRAIN_OPTION_COUNT] with the shared options pointing into `s`; returns the
+ * number used. `with_out` adds --out (train needs it, compare does not). */
+size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *table, int with_out);
+
+/* Checks values that the parser cannot (required options, ranges); prints the error and returns
+ * 2, or returns 0. */
+int dn_train_check(const dn_train_settings *s, const char *command, int needs_out);
+
+/* Everything one training run holds. */
+typedef struct dn_train_job {
+    dn_dataset *train, *test;  /* test may be NULL */
+    dn_dataset *fit_rows;      /* the rows fit trains on (train minus the validation split) */
+    dn_model *init;            /* the --init model, or NULL */
+} dn_train_job;
+
+/* Loads --train, --test and --init; prints and returns 1 on error (job freed), else 0. */
+int dn_train_load(const dn_train_settings *s, dn_train_job *job);
+void dn_train_job_free(dn_train_job *job);
+
+/* Builds, compiles and prepares a model (weights from --init, class names, standardisation
+ * from the training rows, training settings as metadata). zero_rates sets every dropout rate to
+ * 0 (compare's baseline). Prints and returns 1 on error. */
+int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+                   dn_model **out);
+
+/* Fits `model` with progress on stdout (prefixed), the log (may be NULL), and an extra observer;
+ * history [epochs]. Prints and returns 1 on error. */
+int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
+                 const char *prefix, FILE *log, dn_callback extra, void *extra_user,
+                 dn_epoch_metrics *history);
+
+/* Opens --log for writing (NULL when not requested); prints and returns 1 on error. */
+int dn_train_open_log(const char *path, FILE **out);
+
+#endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# setup.sh — installs the Debian packages dropnet needs, only those missing.
+# Called by `make demo` / `make test` (through a stamp file) and by .ci/run, so a fresh machine
+# needs nothing done by hand. Needs root or sudo only when something is missing.
+set -euo pipefail
+
+packages=(
+  make gcc libc6-dev          # the build
+  zlib1g-dev libcjson-dev     # gzip (IDX files) and JSON (safetensors headers)
+  clang libomp-14-dev         # the second compiler CI builds with, and its OpenMP runtime
+  valgrind                    # CI's memory check of the demo
+  dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

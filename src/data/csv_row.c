@@ -1,0 +1,130 @@
+/* csv_row.c — CSV lines, cells and numbers: the lexical layer under the CSV loader. */
+#include "data/csv_row.h"
+
+#include "core/error.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Cells are quoted in messages up to this many bytes, so one huge cell cannot hide the rest. */
+enum { DN_CSV_QUOTE_MAX = 40 };
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+dn_csv_cursor dn_csv_cursor_make(char *text, size_t len) {
+    return (dn_csv_cursor){text, text + len, 0};
+}
+
+int dn_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len) {
+    while (cursor->next < cursor->end) {
+        char *start = cursor->next;
+        char *newline = memchr(start, '\n', (size_t)(cursor->end - start));
+        char *stop = newline ? newline : cursor->end;
+        cursor->next = newline ? newline + 1 : cursor->end;
+        cursor->line++;
+        if (stop > start && stop[-1] == '\r') stop--;
+        char *p = start;
+        while (p < stop && is_blank(*p)) p++;
+        if (p == stop) continue; /* blank lines carry no row */
+        *line = start;
+        *len = (size_t)(stop - start);
+        return 1;
+    }
+    return 0;
+}
+
+size_t dn_csv_max_cells(const char *line, size_t len) {
+    size_t count = 1;
+    for (size_t i = 0; i < len; ++i) count += line[i] == ',';
+    return count;
+}
+
+/* Unquotes the cell whose opening quote is at line[*pos], writing it back in place from its
+ * start, and leaves *pos on the comma or end after it. Returns where the NUL goes. */
+static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at,
+                              const char *path, size_t line_no, size_t column, dn_error *err) {
+    size_t i = *pos + 1;
+    char *w = line + *pos;
+    for (;;) {
+        if (i >= len)
+            return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a closing \" in a quoted "
+                           "cell, found the end of the line", path, line_no, column);
+        if (line[i] == '"') {
+            if (i + 1 < len && line[i + 1] == '"') {
+                *w++ = '"';
+                i += 2;
+                continue;
+            }
+            i++;
+            break;
+        }
+        *w++ = line[i++];
+    }
+    while (i < len && is_blank(line[i])) i++;
+    if (i < len && line[i] != ',')
+        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected \",\" after a closing quote, "
+                       "found \"%c\"", path, line_no, column, line[i]);
+    *pos = i;
+    *nul_at = w;
+    return DN_OK;
+}
+
+dn_status dn_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
+                       const char *path, size_t line_no, dn_error *err) {
+    size_t pos = 0, n = 0;
+    for (;;) {
+        while (pos < len && is_blank(line[pos])) pos++;
+        char *start = line + pos, *nul_at = start;
+        if (pos < len && line[pos] == '"') {
+            dn_status st = split_quoted(line, len, &pos, &nul_at, path, line_no, n + 1, err);
+            if (st != DN_OK) return st;
+        } else {
+            while (pos < len && line[pos] != ',') pos++;
+            nul_at = line + pos;
+            while (nul_at > start && is_blank(nul_at[-1])) nul_at--;
+        }
+        int more = pos < len; /* line[pos] is a comma */
+        *nul_at = '\0';       /* may overwrite that comma, after `more` has been read */
+        if (n < capacity) cells[n] = start;
+        n++;
+        if (!more) break;
+        pos++;
+    }
+    *count = n;
+    return DN_OK;
+}
+
+dn_csv_number dn_csv_parse_double(const char *cell, double *out) {
+    if (*cell == '\0') return DN_CSV_EMPTY;
+    char *end;
+    double v = strtod(cell, &end);
+    if (end == cell || *end != '\0') return DN_CSV_NOT_A_NUMBER;
+    if (!isfinite(v)) return DN_CSV_NOT_FINITE; /* "nan", "inf", and overflow to HUGE_VAL */
+    *out = v;
+    return DN_CSV_NUMBER;
+}
+
+dn_csv_number dn_csv_parse_float(const char *cell, float *out) {
+    double v;
+    dn_csv_number kind = dn_csv_parse_double(cell, &v);
+    if (kind != DN_CSV_NUMBER) return kind;
+    /* Converting a double beyond the float range is undefined behaviour, so test first. */
+    if (fabs(v) > FLT_MAX) return DN_CSV_NOT_FINITE;
+    *out = (float)v;
+    return DN_CSV_NUMBER;
+}
+
+dn_status dn_csv_number_error(dn_csv_number kind, const char *cell, const char *path,
+                              size_t line_no, size_t column, dn_error *err) {
+    const char *more = strlen(cell) > DN_CSV_QUOTE_MAX ? "..." : "";
+    if (kind == DN_CSV_EMPTY)
+        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found an empty cell",
+                       path, line_no, column);
+    if (kind == DN_CSV_NOT_FINITE)
+        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a finite number, found \"%.*s%s\"",
+                       path, line_no, column, DN_CSV_QUOTE_MAX, cell, more);
+    return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found \"%.*s%s\"", path,
+                   line_no, column, DN_CSV_QUOTE_MAX, cell, more);
+}

@@ -1,0 +1,27 @@
+/* loaders.h — reading datasets from files (internal; dn_dataset_open is the public entry). */
+#ifndef DN_DATA_LOADERS_H
+#define DN_DATA_LOADERS_H
+
+#include "dropnet.h"
+
+#include <stddef.h>
+
+/* Integer labels (CSV) stop here: gather_targets turns labels into floats, which hold every
+ * integer up to 2^24 exactly. */
+#define DN_MAX_INTEGER_LABEL 16777215L
+
+/* Reads the whole of `path`, plain or gzip (zlib tells them apart), into *text [*len + 1] with a
+ * NUL appended. The caller frees *text with free(). DN_ERR_IO names the path and the cause. */
+dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error *err);
+
+/* A CSV file → classification dataset (see dn_dataset_open for the accepted format).
+ * `label_column` NULL means the last column; `max_rows` 0 means all rows. */
+dn_status dn_csv_load(dn_dataset **out, const char *path, const char *label_column,
+                      size_t max_rows, int unlabeled, dn_error *err);
+
+/* An IDX image file and its IDX label file → classification dataset with u8 features scaled by
+ * 1/255. `max_rows` 0 means all rows. */
+dn_status dn_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
+                      size_t max_rows, dn_error *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* read_text.c — a whole text file in memory, whether it is plain or gzip-compressed. */
+#include "data/loaders.h"
+
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* gzread takes an unsigned count and returns an int: read at most this much per call. */
+enum { DN_TEXT_CHUNK = 1 << 20 };
+
+/* Grows *buf so that it holds at least `need` bytes, doubling to keep appends linear. */
+static int ensure_capacity(char **buf, size_t *cap, size_t need) {
+    if (need <= *cap) return 1;
+    size_t next = *cap ? *cap : DN_TEXT_CHUNK;
+    while (next < need) {
+        if (next > SIZE_MAX / 2) return 0;
+        next *= 2;
+    }
+    char *grown = realloc(*buf, next);
+    if (grown == NULL) return 0;
+    *buf = grown;
+    *cap = next;
+    return 1;
+}
+
+/* The reason zlib gives for a failed read (errno for a system error). */
+static const char *gz_reason(gzFile gz) {
+    int code;
+    const char *msg = gzerror(gz, &code);
+    return code == Z_ERRNO ? strerror(errno) : msg;
+}
+
+dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error *err) {
+    errno = 0;
+    gzFile gz = gzopen(path, "rb");
+    if (gz == NULL)
+        return dn_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
+                       errno ? strerror(errno) : "out of memory");
+    char *buf = NULL;
+    size_t cap = 0, used = 0;
+    for (;;) {
+        /* +1 keeps room for the NUL terminator after the last chunk. */
+        if (used > SIZE_MAX - DN_TEXT_CHUNK - 1 ||
+            !ensure_capacity(&buf, &cap, used + DN_TEXT_CHUNK + 1)) {
+            free(buf);
+            gzclose(gz);
+            return dn_fail(err, DN_ERR_MEMORY, "out of memory reading %s (%zu bytes so far)",
+                           path, used);
+        }
+        int n = gzread(gz, buf + used, DN_TEXT_CHUNK);
+        if (n < 0) {
+            dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
+            free(buf);
+            gzclose(gz);
+            return st;
+        }
+        if (n == 0) break;
+        used += (size_t)n;
+    }
+    /* gzread reports end of data both for a complete file and a truncated gzip stream; only the
+     * error state tells them apart. */
+    int code;
+    gzerror(gz, &code);
+    if (code != Z_OK) {
+        dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
+        free(buf);
+        gzclose(gz);
+        return st;
+    }
+    gzclose(gz);
+    buf[used] = '\0';
+    *text = buf;
+    *len = used;
+    return DN_OK;
+}

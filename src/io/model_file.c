@@ -1,0 +1,555 @@
+/* model_file.c — a model as a safetensors file: its parameters as F32 tensors, everything else
+ * (architecture, training settings, annotations) as "__metadata__" strings. docs/FORMAT.md is the
+ * specification; keep the two in step. Loading validates the whole file before building on it. */
+#include "model/model.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "io/number_text.h"
+#include "io/safetensors.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORMAT_VERSION "1"
+
+/* Every key the format defines, who needs it, and which optimizer it belongs to. */
+enum { ANY_OPTIMIZER = -1 };
+static const struct {
+    const char *key;
+    int required;
+    int optimizer; /* a dn_optimizer_kind, or ANY_OPTIMIZER */
+} KNOWN_KEYS[] = {
+    {"dropnet.format", 1, ANY_OPTIMIZER},
+    {"dropnet.version", 0, ANY_OPTIMIZER},
+    {"dropnet.input_size", 1, ANY_OPTIMIZER},
+    {"dropnet.spec", 1, ANY_OPTIMIZER},
+    {"dropnet.loss", 1, ANY_OPTIMIZER},
+    {"dropnet.optimizer", 1, ANY_OPTIMIZER},
+    {"dropnet.learning_rate", 0, ANY_OPTIMIZER},
+    {"dropnet.momentum", 0, DN_OPTIMIZER_SGD},
+    {"dropnet.nesterov", 0, DN_OPTIMIZER_SGD},
+    {"dropnet.beta1", 0, DN_OPTIMIZER_ADAM},
+    {"dropnet.beta2", 0, DN_OPTIMIZER_ADAM},
+    {"dropnet.epsilon", 0, DN_OPTIMIZER_ADAM},
+    {"dropnet.seed", 0, ANY_OPTIMIZER},
+    {"dropnet.step", 0, ANY_OPTIMIZER},
+    {"dropnet.epochs_done", 0, ANY_OPTIMIZER},
+    {"dropnet.class_names", 0, ANY_OPTIMIZER},
+    {"dropnet.standardization_mean", 0, ANY_OPTIMIZER},
+    {"dropnet.standardization_std", 0, ANY_OPTIMIZER},
+};
+enum { KNOWN_KEY_COUNT = sizeof KNOWN_KEYS / sizeof KNOWN_KEYS[0] };
+
+static const char *const LOSS_NAMES[] = {"sparse_categorical_crossentropy", "mean_squared_error",
+                                         "binary_crossentropy"};
+static const char *const OPTIMIZER_NAMES[] = {"sgd", "adam"};
+
+/* Tensor names: "layers.<i>.kernel" and "layers.<i>.bias", i the layer's index in the spec. */
+enum { TENSOR_NAME_SIZE = 48 };
+static void tensor_name(char buf[TENSOR_NAME_SIZE], size_t layer, int bias) {
+    snprintf(buf, TENSOR_NAME_SIZE, "layers.%zu.%s", layer, bias ? "bias" : "kernel");
+}
+
+/* ============================== saving ============================== */
+
+/* The metadata being assembled: pointers to strings that live until the file is written. */
+enum { MAX_OWNED = 4 };
+typedef struct meta_list {
+    const char **keys, **values;
+    size_t count, capacity;
+    char numbers[KNOWN_KEY_COUNT][DN_FLOAT_TEXT_SIZE]; /* formatted numbers */
+    size_t number_count;
+    char *owned[MAX_OWNED]; /* larger texts (spec, JSON arrays), freed with the list */
+    size_t owned_count;
+} meta_list;
+
+static void put(meta_list *list, const char *key, const char *value) {
+    list->keys[list->count] = key;
+    list->values[list->count++] = value;
+}
+
+static void put_uint(meta_list *list, const char *key, uint64_t value) {
+    char *text = list->numbers[list->number_count++];
+    snprintf(text, DN_FLOAT_TEXT_SIZE, "%" PRIu64, value);
+    put(list, key, text);
+}
+
+static void put_float(meta_list *list, const char *key, float value) {
+    char *text = list->numbers[list->number_count++];
+    dn_format_float(text, value);
+    put(list, key, text);
+}
+
+/* Takes ownership of a malloc'ed text; 0 when it is NULL (out of memory). */
+static int put_owned(meta_list *list, const char *key, char *value) {
+    if (value == NULL) return 0;
+    list->owned[list->owned_count++] = value;
+    put(list, key, value);
+    return 1;
+}
+
+static void free_meta_list(meta_list *list) {
+    for (size_t i = 0; i < list->owned_count; ++i) free(list->owned[i]);
+    free(list->keys);
+    free(list->values);
+}
+
+static char *spec_text(const dn_model *m) {
+    size_t len = dn_model_spec(m, NULL, 0);
+    char *text = malloc(len + 1);
+    if (text != NULL) dn_model_spec(m, text, len + 1);
+    return text;
+}
+
+/* A JSON array of floats, each in the shortest text that reads back exactly. */
+static char *float_array_text(const float *values, size_t n) {
+    size_t size;
+    if (!dn_mul_size(n, DN_FLOAT_TEXT_SIZE + 1, &size) || size > SIZE_MAX - 3) return NULL;
+    size += 3; /* brackets and NUL */
+    char *text = malloc(size);
+    if (text == NULL) return NULL;
+    size_t used = 1;
+    text[0] = '[';
+    for (size_t i = 0; i < n; ++i) {
+        char number[DN_FLOAT_TEXT_SIZE];
+        dn_format_float(number, values[i]);
+        used += (size_t)snprintf(text + used, size - used, "%s%s", i ? "," : "", number);
+    }
+    snprintf(text + used, size - used, "]");
+    return text;
+}
+
+/* A JSON array of strings, as cJSON prints it (escapes included). */
+static char *string_array_text(char *const *strings, size_t n) {
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array != NULL && i < n; ++i) {
+        cJSON *s = cJSON_CreateString(strings[i]);
+        if (s == NULL || !cJSON_AddItemToArray(array, s)) {
+            cJSON_Delete(s);
+            cJSON_Delete(array);
+            array = NULL;
+        }
+    }
+    char *printed = array ? cJSON_PrintUnformatted(array) : NULL;
+    cJSON_Delete(array);
+    if (printed == NULL) return NULL;
+    /* Owned texts are released with free(); cJSON's allocator may differ. */
+    char *copy = malloc(strlen(printed) + 1);
+    if (copy != NULL) strcpy(copy, printed);
+    cJSON_free(printed);
+    return copy;
+}
+
+/* Fills `list` with every format key that applies, then the user's metadata. */
+static int collect_metadata(const dn_model *m, meta_list *list) {
+    const dn_optimizer_config *o = &m->optimizer;
+    put(list, "dropnet.format", FORMAT_VERSION);
+    put(list, "dropnet.version", DN_VERSION_STRING);
+    put_uint(list, "dropnet.input_size", m->input_size);
+    if (!put_owned(list, "dropnet.spec", spec_text(m))) return 0;
+    put(list, "dropnet.loss", LOSS_NAMES[m->loss]);
+    put(list, "dropnet.optimizer", OPTIMIZER_NAMES[o->kind]);
+    put_float(list, "dropnet.learning_rate", o->learning_rate);
+    if (o->kind == DN_OPTIMIZER_SGD) {
+        put_float(list, "dropnet.momentum", o->momentum);
+        put(list, "dropnet.nesterov", o->nesterov ? "true" : "false");
+    } else {
+        put_float(list, "dropnet.beta1", o->beta1);
+        put_float(list, "dropnet.beta2", o->beta2);
+        put_float(list, "dropnet.epsilon", o->epsilon);
+    }
+    put_uint(list, "dropnet.seed", m->seed);
+    put_uint(list, "dropnet.step", m->step);
+    put_uint(list, "dropnet.epochs_done", m->epochs_done);
+    if (m->class_names != NULL &&
+        !put_owned(list, "dropnet.class_names", string_array_text(m->class_names, m->class_count)))
+        return 0;
+    if (m->std_mean != NULL && (!put_owned(list, "dropnet.standardization_mean",
+                                           float_array_text(m->std_mean, m->input_size)) ||
+                                !put_owned(list, "dropnet.standardization_std",
+                                           float_array_text(m->std_scale, m->input_size))))
+        return 0;
+    for (size_t i = 0; i < m->meta_count; ++i) put(list, m->meta_keys[i], m->meta_values[i]);
+    return 1;
+}
+
+/* One kernel and one bias tensor per dense layer, in layer order, pointing into the slab. */
+static void collect_tensors(const dn_model *m, dn_st_output *tensors,
+                            char (*names)[TENSOR_NAME_SIZE]) {
+    size_t n = 0;
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        const float *w = m->params + l->param_offset;
+        tensor_name(names[n], i, 0);
+        tensors[n] = (dn_st_output){names[n], 2, {l->in, l->out}, w};
+        n++;
+        tensor_name(names[n], i, 1);
+        tensors[n] = (dn_st_output){names[n], 1, {l->out}, w + l->in * l->out};
+        n++;
+    }
+}
+
+dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) {
+    if (model == NULL || path == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model and path must not be NULL");
+    if (!model->compiled)
+        return dn_fail(err, DN_ERR_STATE,
+                       "cannot save \"%s\": compile the model first (its "
+                       "weights exist only after dn_model_compile)",
+                       path);
+    if (model->class_names != NULL && model->class_count != dn_model_output_size(model))
+        return dn_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
+                       path, model->class_count, dn_model_output_size(model));
+    size_t tensor_count = 2 * model->dense_count;
+    meta_list list = {0};
+    list.capacity = KNOWN_KEY_COUNT + model->meta_count;
+    list.keys = calloc(list.capacity, sizeof *list.keys);
+    list.values = calloc(list.capacity, sizeof *list.values);
+    dn_st_output *tensors = calloc(tensor_count, sizeof *tensors);
+    char(*names)[TENSOR_NAME_SIZE] = calloc(tensor_count, sizeof *names);
+    dn_status st;
+    if (list.keys == NULL || list.values == NULL || tensors == NULL || names == NULL ||
+        !collect_metadata(model, &list)) {
+        st = dn_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
+    } else {
+        collect_tensors(model, tensors, names);
+        st = dn_st_save_f32(path, tensors, tensor_count, list.keys, list.values, list.count, err);
+    }
+    free_meta_list(&list);
+    free(tensors);
+    free(names);
+    return st;
+}
+
+/* ============================== loading ============================== */
+
+/* Wraps the message of a failed library call with the file and the metadata key involved. */
+static dn_status wrap(dn_error *err, const dn_error *inner, const char *path, const char *key) {
+    return dn_fail(err, inner->status, "%s: %s: %s", path, key, inner->message);
+}
+
+static dn_status bad_value(dn_error *err, const char *path, const char *key, const char *value,
+                           const char *expected) {
+    return dn_fail(err, DN_ERR_FORMAT, "%s: metadata %s = \"%.40s%s\" is not %s", path, key, value,
+                   strlen(value) > 40 ? "..." : "", expected);
+}
+
+/* Refuses unknown "dropnet." keys and a missing required one; checks the format version. */
+static dn_status check_keys(const dn_st_file *f, dn_error *err) {
+    if (f->metadata == NULL)
+        return dn_fail(err, DN_ERR_FORMAT,
+                       "%s: no \"__metadata__\" in the header: not a dropnet "
+                       "model file (see docs/FORMAT.md)",
+                       f->path);
+    size_t prefix = strlen(DN_RESERVED_KEY_PREFIX);
+    for (const cJSON *kv = f->metadata->child; kv != NULL; kv = kv->next) {
+        if (strncmp(kv->string, DN_RESERVED_KEY_PREFIX, prefix) != 0) continue;
+        size_t k = 0;
+        while (k < KNOWN_KEY_COUNT && strcmp(KNOWN_KEYS[k].key, kv->string) != 0) k++;
+        if (k == KNOWN_KEY_COUNT)
+            return dn_fail(err, DN_ERR_FORMAT,
+                           "%s: unknown metadata key \"%s\" (format version " FORMAT_VERSION
+                           " has no such key)",
+                           f->path, kv->string);
+    }
+    for (size_t k = 0; k < KNOWN_KEY_COUNT; ++k)
+        if (KNOWN_KEYS[k].required && dn_st_metadata(f, KNOWN_KEYS[k].key) == NULL)
+            return dn_fail(err, DN_ERR_FORMAT, "%s: metadata key \"%s\" is missing", f->path,
+                           KNOWN_KEYS[k].key);
+    const char *format = dn_st_metadata(f, "dropnet.format");
+    if (strcmp(format, FORMAT_VERSION) != 0)
+        return dn_fail(err, DN_ERR_FORMAT,
+                       "%s: dropnet.format is \"%.40s\"; this build reads format " FORMAT_VERSION,
+                       f->path, format);
+    return DN_OK;
+}
+
+/* Reads an optional unsigned integer key; *out keeps its default when the key is absent. */
+static dn_status meta_uint(const dn_st_file *f, const char *key, uint64_t max, uint64_t *out,
+                           dn_error *err) {
+    const char *text = dn_st_metadata(f, key);
+    if (text != NULL && !dn_parse_uint(text, strlen(text), max, out))
+        return bad_value(err, f->path, key, text, "a whole number in range");
+    return DN_OK;
+}
+
+static dn_status meta_float(const dn_st_file *f, const char *key, float *out, dn_error *err) {
+    const char *text = dn_st_metadata(f, key);
+    if (text != NULL && !dn_parse_float(text, strlen(text), out))
+        return bad_value(err, f->path, key, text, "a number");
+    return DN_OK;
+}
+
+/* Looks `text` up in `names` [count]; returns count when absent. */
+static size_t lookup(const char *text, const char *const *names, size_t count) {
+    size_t i = 0;
+    while (i < count && strcmp(text, names[i]) != 0) i++;
+    return i;
+}
+
+/* The optimizer settings: the kind's defaults, overridden by the keys present. */
+static dn_status read_optimizer(const dn_st_file *f, dn_optimizer_config *o, dn_error *err) {
+    const char *kind = dn_st_metadata(f, "dropnet.optimizer");
+    size_t k = lookup(kind, OPTIMIZER_NAMES, 2);
+    if (k == 2) return bad_value(err, f->path, "dropnet.optimizer", kind, "sgd or adam");
+    *o = dn_optimizer_defaults((dn_optimizer_kind)k);
+    for (size_t i = 0; i < KNOWN_KEY_COUNT; ++i)
+        if (KNOWN_KEYS[i].optimizer != ANY_OPTIMIZER && KNOWN_KEYS[i].optimizer != (int)k &&
+            dn_st_metadata(f, KNOWN_KEYS[i].key) != NULL)
+            return dn_fail(err, DN_ERR_FORMAT,
+                           "%s: metadata key \"%s\" does not apply to the %s optimizer", f->path,
+                           KNOWN_KEYS[i].key, kind);
+    dn_status st = meta_float(f, "dropnet.learning_rate", &o->learning_rate, err);
+    if (st == DN_OK) st = meta_float(f, "dropnet.momentum", &o->momentum, err);
+    if (st == DN_OK) st = meta_float(f, "dropnet.beta1", &o->beta1, err);
+    if (st == DN_OK) st = meta_float(f, "dropnet.beta2", &o->beta2, err);
+    if (st == DN_OK) st = meta_float(f, "dropnet.epsilon", &o->epsilon, err);
+    const char *nesterov = dn_st_metadata(f, "dropnet.nesterov");
+    if (st == DN_OK && nesterov != NULL) {
+        if (strcmp(nesterov, "true") != 0 && strcmp(nesterov, "false") != 0)
+            return bad_value(err, f->path, "dropnet.nesterov", nesterov, "true or false");
+        o->nesterov = strcmp(nesterov, "true") == 0;
+    }
+    return st;
+}
+
+/* The architecture from dropnet.input_size and dropnet.spec, not yet compiled. */
+static dn_status read_architecture(const dn_st_file *f, dn_model **out, dn_error *err) {
+    uint64_t input_size = 0;
+    dn_status st = meta_uint(f, "dropnet.input_size", SIZE_MAX / sizeof(float), &input_size, err);
+    if (st != DN_OK) return st;
+    dn_error inner;
+    if (dn_model_from_spec(out, (size_t)input_size, dn_st_metadata(f, "dropnet.spec"), &inner) !=
+        DN_OK)
+        return wrap(err, &inner, f->path, "dropnet.spec");
+    return DN_OK;
+}
+
+/* Whether `name` is the canonical name of a parameter of `m`. */
+static int expected_tensor(const dn_model *m, const char *name) {
+    static const char prefix[] = "layers.";
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0) return 0;
+    const char *digits = name + sizeof prefix - 1, *dot = strchr(digits, '.');
+    uint64_t index;
+    if (dot == NULL || !dn_parse_uint(digits, (size_t)(dot - digits), SIZE_MAX, &index) ||
+        index >= m->layer_count || m->layers[index].kind != DN_LAYER_DENSE)
+        return 0;
+    char kernel[TENSOR_NAME_SIZE], bias[TENSOR_NAME_SIZE];
+    tensor_name(kernel, (size_t)index, 0);
+    tensor_name(bias, (size_t)index, 1);
+    return strcmp(name, kernel) == 0 || strcmp(name, bias) == 0;
+}
+
+static dn_status check_tensor(const dn_st_file *f, const char *name, const uint64_t *shape,
+                              size_t rank, dn_error *err) {
+    const dn_st_tensor *t = dn_st_find(f, name);
+    char want[64], found[128];
+    dn_st_shape_text(want, sizeof want, shape, rank);
+    if (t == NULL)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" (F32, shape %s) is missing", f->path,
+                       name, want);
+    if (strcmp(t->dtype, "F32") != 0)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32", f->path,
+                       name, t->dtype);
+    if (t->rank != rank || memcmp(t->shape, shape, rank * sizeof *shape) != 0) {
+        dn_st_shape_text(found, sizeof found, t->shape, t->rank);
+        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s, expected %s", f->path,
+                       name, found, want);
+    }
+    return DN_OK;
+}
+
+/* Every tensor of the file against the architecture: no unknown one, none missing, each F32 of
+ * the layer's shape. This also bounds the parameter count by the file size before compiling. */
+static dn_status check_tensors(const dn_st_file *f, const dn_model *m, dn_error *err) {
+    for (size_t i = 0; i < f->tensor_count; ++i)
+        if (!expected_tensor(m, f->tensors[i].name))
+            return dn_fail(err, DN_ERR_FORMAT,
+                           "%s: unknown tensor \"%s\" (the stored spec has no "
+                           "such parameter; expected layers.<i>.kernel and layers.<i>.bias of its "
+                           "dense layers)",
+                           f->path, f->tensors[i].name);
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        char name[TENSOR_NAME_SIZE];
+        uint64_t kernel[2] = {l->in, l->out}, bias[1] = {l->out};
+        tensor_name(name, i, 0);
+        dn_status st = check_tensor(f, name, kernel, 2, err);
+        tensor_name(name, i, 1);
+        if (st == DN_OK) st = check_tensor(f, name, bias, 1, err);
+        if (st != DN_OK) return st;
+    }
+    return DN_OK;
+}
+
+/* Compiles with the stored loss, optimizer and seed, then restores the step counters. */
+static dn_status compile_stored(const dn_st_file *f, dn_model *m, dn_error *err) {
+    const char *loss = dn_st_metadata(f, "dropnet.loss");
+    size_t l = lookup(loss, LOSS_NAMES, 3);
+    if (l == 3)
+        return bad_value(err, f->path, "dropnet.loss", loss,
+                         "sparse_categorical_crossentropy, "
+                         "mean_squared_error or binary_crossentropy");
+    dn_optimizer_config opt;
+    uint64_t seed = 0, step = 0, epochs = 0;
+    dn_status st = read_optimizer(f, &opt, err);
+    if (st == DN_OK) st = meta_uint(f, "dropnet.seed", UINT64_MAX, &seed, err);
+    if (st == DN_OK) st = meta_uint(f, "dropnet.step", UINT64_MAX, &step, err);
+    if (st == DN_OK) st = meta_uint(f, "dropnet.epochs_done", UINT64_MAX, &epochs, err);
+    if (st != DN_OK) return st;
+    dn_error inner;
+    if (dn_model_compile(m, (dn_loss)l, &opt, seed, &inner) != DN_OK)
+        return wrap(err, &inner, f->path, "cannot compile the stored model");
+    m->step = step;
+    m->epochs_done = epochs;
+    return DN_OK;
+}
+
+/* Parses the JSON array of `expected` entries held in a metadata string. */
+static dn_status json_array(const dn_st_file *f, const char *key, size_t expected, cJSON **out,
+                            dn_error *err) {
+    const char *text = dn_st_metadata(f, key);
+    cJSON *array = cJSON_ParseWithOpts(text, NULL, 1); /* 1: nothing may follow the array */
+    if (!cJSON_IsArray(array)) {
+        cJSON_Delete(array);
+        return bad_value(err, f->path, key, text, "a JSON array");
+    }
+    size_t n = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next) n++;
+    if (n != expected) {
+        cJSON_Delete(array);
+        return dn_fail(err, DN_ERR_FORMAT, "%s: metadata %s has %zu entries, expected %zu", f->path,
+                       key, n, expected);
+    }
+    *out = array;
+    return DN_OK;
+}
+
+static dn_status read_class_names(const dn_st_file *f, dn_model *m, dn_error *err) {
+    const char *key = "dropnet.class_names";
+    if (dn_st_metadata(f, key) == NULL) return DN_OK;
+    size_t n = dn_model_output_size(m);
+    cJSON *array;
+    dn_status st = json_array(f, key, n, &array, err);
+    if (st != DN_OK) return st;
+    const char **names = calloc(n, sizeof *names);
+    if (names == NULL) st = dn_fail(err, DN_ERR_MEMORY, "%s: out of memory", f->path);
+    size_t i = 0;
+    for (const cJSON *item = array->child; st == DN_OK && item != NULL; item = item->next, ++i) {
+        if (!cJSON_IsString(item))
+            st = dn_fail(err, DN_ERR_FORMAT, "%s: metadata %s entry %zu is not a string", f->path,
+                         key, i);
+        else
+            names[i] = item->valuestring;
+    }
+    dn_error inner;
+    if (st == DN_OK && dn_model_set_class_names(m, names, n, &inner) != DN_OK)
+        st = wrap(err, &inner, f->path, key);
+    free(names);
+    cJSON_Delete(array);
+    return st;
+}
+
+/* The floats of a JSON array held in a metadata string, into `out` [n]. */
+static dn_status read_floats(const dn_st_file *f, const char *key, float *out, size_t n,
+                             dn_error *err) {
+    cJSON *array;
+    dn_status st = json_array(f, key, n, &array, err);
+    if (st != DN_OK) return st;
+    size_t i = 0;
+    for (const cJSON *item = array->child; st == DN_OK && item != NULL; item = item->next, ++i) {
+        /* Checked before the cast: a double beyond the float range does not convert. */
+        if (!cJSON_IsNumber(item) ||
+            !(item->valuedouble >= -FLT_MAX && item->valuedouble <= FLT_MAX))
+            st = dn_fail(err, DN_ERR_FORMAT, "%s: metadata %s entry %zu is not a finite float",
+                         f->path, key, i);
+        else
+            out[i] = (float)item->valuedouble;
+    }
+    cJSON_Delete(array);
+    return st;
+}
+
+static dn_status read_standardization(const dn_st_file *f, dn_model *m, dn_error *err) {
+    const char *mean_key = "dropnet.standardization_mean", *std_key = "dropnet.standardization_std";
+    int has_mean = dn_st_metadata(f, mean_key) != NULL,
+        has_std = dn_st_metadata(f, std_key) != NULL;
+    if (!has_mean && !has_std) return DN_OK;
+    if (!has_mean || !has_std)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: metadata %s and %s must be given together", f->path,
+                       mean_key, std_key);
+    size_t n = m->input_size;
+    float *mean = calloc(n, sizeof *mean), *std = calloc(n, sizeof *std);
+    dn_status st = mean && std ? DN_OK : dn_fail(err, DN_ERR_MEMORY, "%s: out of memory", f->path);
+    if (st == DN_OK) st = read_floats(f, mean_key, mean, n, err);
+    if (st == DN_OK) st = read_floats(f, std_key, std, n, err);
+    dn_error inner;
+    if (st == DN_OK && dn_model_set_standardization(m, mean, std, &inner) != DN_OK)
+        st = wrap(err, &inner, f->path, std_key);
+    free(mean);
+    free(std);
+    return st;
+}
+
+/* Every metadata key outside the reserved prefix is the user's. */
+static dn_status read_user_metadata(const dn_st_file *f, dn_model *m, dn_error *err) {
+    size_t prefix = strlen(DN_RESERVED_KEY_PREFIX);
+    for (const cJSON *kv = f->metadata->child; kv != NULL; kv = kv->next) {
+        if (strncmp(kv->string, DN_RESERVED_KEY_PREFIX, prefix) == 0) continue;
+        dn_error inner;
+        if (dn_model_set_metadata(m, kv->string, kv->valuestring, &inner) != DN_OK)
+            return wrap(err, &inner, f->path, "__metadata__");
+    }
+    return DN_OK;
+}
+
+/* Reads every kernel and bias into the slab, refusing NaN and infinity. */
+static dn_status read_weights(dn_st_file *f, dn_model *m, dn_error *err) {
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        for (int bias = 0; bias < 2; ++bias) {
+            char name[TENSOR_NAME_SIZE];
+            tensor_name(name, i, bias);
+            float *dst = m->params + l->param_offset + (bias ? l->in * l->out : 0);
+            size_t count = bias ? l->out : l->in * l->out;
+            dn_status st = dn_st_read_f32(f, dn_st_find(f, name), dst, err);
+            if (st != DN_OK) return st;
+            for (size_t k = 0; k < count; ++k)
+                if (!isfinite(dst[k]))
+                    return dn_fail(err, DN_ERR_NUMERIC, "%s: tensor \"%s\" element %zu is %g",
+                                   f->path, name, k, (double)dst[k]);
+        }
+    }
+    return DN_OK;
+}
+
+dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
+    if (out == NULL || path == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "out and path must not be NULL");
+    dn_st_file f;
+    dn_status st = dn_st_open(&f, path, err);
+    if (st != DN_OK) return st;
+    dn_model *m = NULL;
+    st = check_keys(&f, err);
+    if (st == DN_OK) st = read_architecture(&f, &m, err);
+    if (st == DN_OK) st = check_tensors(&f, m, err);
+    if (st == DN_OK) st = compile_stored(&f, m, err);
+    if (st == DN_OK) st = read_class_names(&f, m, err);
+    if (st == DN_OK) st = read_standardization(&f, m, err);
+    if (st == DN_OK) st = read_user_metadata(&f, m, err);
+    if (st == DN_OK) st = read_weights(&f, m, err);
+    dn_st_close(&f);
+    if (st != DN_OK) {
+        dn_model_free(m);
+        return st;
+    }
+    *out = m;
+    return DN_OK;
+}

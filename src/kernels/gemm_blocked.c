@@ -1,0 +1,202 @@
+/* gemm_blocked.c — the cache-blocked GEMM driver and its thread partition.
+ *
+ * Loop nest (Goto/BLIS), for the rectangle of C one thread owns:
+ *   for each block of nc columns
+ *     for each K block of kc                   (kc fixed by K alone → fixed reduction order)
+ *       pack op(B) block                       (kc×nc, stays in L2)
+ *       for each mr rows: pack op(A)           (kc×mr micro-panel, stays in L1)
+ *         for each nr columns: micro-kernel    (mr×nr tile in registers, B streamed from L2)
+ * Threads own disjoint rectangles of C made of whole tiles and each runs the full K loop, so an
+ * element's sum over k is the same whatever the thread count or partition. */
+#include "kernels/gemm_kernel.h"
+
+#include "core/alloc.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Below this many multiply-adds per thread, waking another thread costs more than it saves
+ * (an OpenMP fork/join is a few microseconds; this is about 10 µs of one core's work). */
+enum { DN_GEMM_MIN_MACS_PER_THREAD = 1 << 19 };
+
+/* The rectangle of C one thread computes: rows [m0, m1), columns [n0, n1). */
+typedef struct dn_gemm_block {
+    size_t m0, m1, n0, n1;
+} dn_gemm_block;
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+/* The K block size: ceil(K/kc_max) blocks of nearly equal length (rounded up to 8), so no tiny
+ * last block wastes a pass over C. A function of K alone, hence thread-independent. */
+static size_t dn_gemm_k_block(size_t K, size_t kc_max) {
+    size_t blocks = ceil_div(K, kc_max);
+    size_t kc = ceil_div(K, blocks);
+    kc = (kc + 7) / 8 * 8;
+    return min_size(kc, kc_max);
+}
+
+/* C block ← beta·C block before accumulating, for a beta other than 0 and 1. */
+static void dn_gemm_scale_block(const dn_gemm_problem *p, dn_gemm_block b) {
+    for (size_t i = b.m0; i < b.m1; ++i)
+        for (size_t j = b.n0; j < b.n1; ++j) p->C[i * p->ldc + j] *= p->beta;
+}
+
+/* C block = beta·C block when K = 0 (there is no product to add). */
+static void dn_gemm_no_product(const dn_gemm_problem *p, dn_gemm_block b) {
+    if (p->beta == 1.0f) return;
+    if (p->beta != 0.0f) {
+        dn_gemm_scale_block(p, b);
+        return;
+    }
+    for (size_t i = b.m0; i < b.m1; ++i)
+        for (size_t j = b.n0; j < b.n1; ++j) p->C[i * p->ldc + j] = 0.0f;
+}
+
+/* One block of the loop nest: C[m0:m1, j0:j0+n_block] (+)= op(A)[m0:m1, k0:k0+kc] · op(B) block.
+ * (Software prefetching of the next block's B into L2 from here was tried and lost 5-10 %.) */
+static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *p, dn_gemm_block b,
+                               size_t j0, size_t n_block, size_t k0, size_t kc, float *a_buf,
+                               float *b_buf) {
+    const size_t mr = impl->mr, nr = impl->nr;
+    int accumulate = k0 > 0 || p->beta != 0.0f;
+    /* Aᵀ already holds each k's mr rows contiguously, so a full panel can be read in place.
+     * Worth it only when few B panels reuse it: packing costs a pass over the panel, and the
+     * packed copy is compact in L1 where the in-place one is kc rows lda apart. Partial panels
+     * are always packed, so nothing past row M is read. */
+    int in_place_a = p->trans_a && n_block <= 2 * nr;
+    for (size_t jr = 0; jr < n_block; jr += nr)
+        impl->pack_b(p, k0, kc, j0 + jr, min_size(nr, n_block - jr), nr, b_buf + jr * kc);
+    for (size_t i0 = b.m0; i0 < b.m1; i0 += mr) {
+        size_t m = min_size(mr, b.m1 - i0), a_step = mr;
+        const float *a = a_buf;
+        if (in_place_a && m == mr) {
+            a = p->A + k0 * p->lda + i0;
+            a_step = p->lda;
+        } else {
+            impl->pack_a(p, i0, m, k0, kc, mr, a_buf);
+        }
+        float *c = p->C + i0 * p->ldc + j0;
+        for (size_t jr = 0; jr < n_block; jr += nr)
+            impl->micro(kc, a, a_step, b_buf + jr * kc, c + jr, p->ldc, m,
+                        min_size(nr, n_block - jr), accumulate);
+    }
+}
+
+/* Computes C[m0:m1, n0:n1] with packed panels. a_buf holds kc·mr floats, b_buf kc·nc (both
+ * 64-byte aligned); nc is a multiple of nr. */
+static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p, dn_gemm_block b,
+                              size_t nc, float *a_buf, float *b_buf) {
+    if (b.m0 >= b.m1 || b.n0 >= b.n1) return;
+    if (p->K == 0) {
+        dn_gemm_no_product(p, b);
+        return;
+    }
+    if (p->beta != 0.0f && p->beta != 1.0f) dn_gemm_scale_block(p, b);
+    const size_t kc_max = dn_gemm_k_block(p->K, impl->kc);
+    for (size_t j0 = b.n0; j0 < b.n1; j0 += nc) {
+        size_t n_block = min_size(nc, b.n1 - j0);
+        for (size_t k0 = 0; k0 < p->K; k0 += kc_max)
+            dn_gemm_run_kblock(impl, p, b, j0, n_block, k0, min_size(kc_max, p->K - k0), a_buf,
+                               b_buf);
+    }
+}
+
+/* Splits `tiles` into `parts` near-equal contiguous ranges; returns range `index` scaled by the
+ * tile size and clipped to `extent`. */
+static void dn_gemm_split(size_t tiles, size_t parts, size_t index, size_t tile, size_t extent,
+                          size_t *lo, size_t *hi) {
+    *lo = min_size(tiles * index / parts * tile, extent);
+    *hi = min_size(tiles * (index + 1) / parts * tile, extent);
+}
+
+/* Chooses a grid gm×gn = team of C rectangles that minimises the busiest thread's cost: its
+ * padded tile area (work) plus its rows and columns (packing, weighted as roughly 8 multiply-adds
+ * per packed element). Returns 0 when no grid of exactly `team` parts fits the tiles. */
+static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, size_t team,
+                        size_t *gm, size_t *gn) {
+    double best = -1.0;
+    for (size_t rows = 1; rows <= team; ++rows) {
+        if (team % rows != 0 || rows > m_tiles || team / rows > n_tiles) continue;
+        double h = (double)(ceil_div(m_tiles, rows) * mr);
+        double w = (double)(ceil_div(n_tiles, team / rows) * nr);
+        double cost = h * w + 8.0 * (h + w);
+        if (best < 0.0 || cost < best) {
+            best = cost;
+            *gm = rows;
+            *gn = team / rows;
+        }
+    }
+    return best >= 0.0;
+}
+
+/* The rectangle of C that thread `me` of `team` computes (possibly empty). */
+static dn_gemm_block dn_gemm_thread_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
+                                          size_t team, size_t me) {
+    size_t m_tiles = ceil_div(p->M, impl->mr), n_tiles = ceil_div(p->N, impl->nr);
+    size_t gm = 1, gn = 1, used = team;
+    while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, impl->nr, used, &gm, &gn))
+        --used;
+    if (used <= 1) gm = gn = 1;
+    dn_gemm_block b = {0, 0, 0, 0};
+    if (me >= gm * gn) return b;
+    dn_gemm_split(m_tiles, gm, me / gn, impl->mr, p->M, &b.m0, &b.m1);
+    dn_gemm_split(n_tiles, gn, me % gn, impl->nr, p->N, &b.n0, &b.n1);
+    return b;
+}
+
+/* Threads worth using: the request (≤ 0: all), at most one per tile, and enough work each. */
+static size_t dn_gemm_team_size(const dn_gemm_impl *impl, const dn_gemm_problem *p, int threads) {
+#ifdef _OPENMP
+    size_t want = threads > 0 ? (size_t)threads : (size_t)omp_get_max_threads();
+#else
+    size_t want = 1;
+    (void)threads;
+#endif
+    size_t tiles = ceil_div(p->M, impl->mr) * ceil_div(p->N, impl->nr);
+    double macs = (double)p->M * (double)p->N * (double)p->K;
+    size_t by_work = (size_t)(macs / DN_GEMM_MIN_MACS_PER_THREAD) + 1;
+    size_t team = min_size(min_size(want, tiles), by_work);
+    return team > 0 ? team : 1;
+}
+
+void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
+    _Alignas(64) float a_buf[DN_GEMM_MAX_KC * DN_GEMM_MAX_TILE_SPAN + DN_GEMM_PREFETCH_SLACK];
+    float *b_buf = a_buf + impl->mr * DN_GEMM_MAX_KC; /* mr·kc_max floats: still 64-byte aligned */
+    dn_gemm_block all = {0, p->M, 0, p->N};
+    dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
+}
+
+void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p) {
+    if (p->M == 0 || p->N == 0) return;
+    size_t team = dn_gemm_team_size(impl, p, threads);
+    /* Per-thread workspace: one A micro-panel and a B block of at most nc columns (rounded to
+     * whole panels) plus the prefetch slack, each rounded to 16 floats so every buffer starts
+     * 64-byte aligned. */
+    size_t kc = dn_gemm_k_block(p->K > 0 ? p->K : 1, impl->kc);
+    size_t nc = min_size(impl->nc, ceil_div(p->N, impl->nr) * impl->nr);
+    size_t a_floats = (kc * impl->mr + 15) / 16 * 16;
+    size_t b_floats = (kc * nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;
+    size_t per_thread = a_floats + b_floats, total;
+    float *ws = NULL;
+    if (dn_mul_size(per_thread, team, &total)) ws = dn_alloc_zeroed(total, sizeof(float));
+    if (ws == NULL) {
+        dn_gemm_blocked_small(impl, p);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads((int)team) if (team > 1)
+#endif
+    {
+        size_t size = 1, me = 0;
+#ifdef _OPENMP
+        size = (size_t)omp_get_num_threads(); /* may be fewer than asked (nesting, limits) */
+        me = (size_t)omp_get_thread_num();
+#endif
+        float *a_buf = ws + me * per_thread;
+        dn_gemm_run_block(impl, p, dn_gemm_thread_block(impl, p, size, me), nc, a_buf,
+                          a_buf + a_floats);
+    }
+    dn_free(ws);
+}

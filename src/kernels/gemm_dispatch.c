@@ -1,0 +1,75 @@
+/* gemm_dispatch.c — which micro-kernel family runs a product: the caller's request, else the
+ * DROPNET_KERNEL environment variable, else the best the CPU supports. Nothing is cached, so the
+ * choice needs no global state (a getenv and two CPUID-table reads cost nanoseconds next to any
+ * product worth dispatching). */
+#include "kernels/cpu.h"
+#include "kernels/gemm_kernel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const dn_gemm_impl *dn_gemm_impl_of(dn_gemm_kernel kernel) {
+    switch (kernel) {
+    case DN_GEMM_AVX512: return dn_gemm_impl_avx512();
+    case DN_GEMM_AVX2: return dn_gemm_impl_avx2();
+    case DN_GEMM_PORTABLE: return dn_gemm_impl_portable();
+    case DN_GEMM_AUTO: break;
+    }
+    return NULL;
+}
+
+int dn_gemm_kernel_available(dn_gemm_kernel kernel) {
+    switch (kernel) {
+    case DN_GEMM_AVX512: return dn_gemm_impl_avx512() != NULL && dn_cpu_has_avx512f();
+    case DN_GEMM_AVX2: return dn_gemm_impl_avx2() != NULL && dn_cpu_has_avx2_fma();
+    case DN_GEMM_PORTABLE:
+    case DN_GEMM_AUTO: return 1;
+    }
+    return 0;
+}
+
+static dn_gemm_kernel dn_gemm_best_kernel(void) {
+    if (dn_gemm_kernel_available(DN_GEMM_AVX512)) return DN_GEMM_AVX512;
+    if (dn_gemm_kernel_available(DN_GEMM_AVX2)) return DN_GEMM_AVX2;
+    return DN_GEMM_PORTABLE;
+}
+
+/* DROPNET_KERNEL as a kernel; DN_GEMM_AUTO when unset or not one of the names. */
+static dn_gemm_kernel dn_gemm_env_kernel(void) {
+    const char *name = getenv("DROPNET_KERNEL");
+    if (name == NULL) return DN_GEMM_AUTO;
+    const dn_gemm_kernel named[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; ++i)
+        if (strcmp(name, dn_gemm_kernel_name(named[i])) == 0) return named[i];
+    return DN_GEMM_AUTO;
+}
+
+dn_gemm_kernel dn_gemm_kernel_resolve(dn_gemm_kernel kernel) {
+    if (kernel == DN_GEMM_AUTO) kernel = dn_gemm_env_kernel();
+    if (kernel == DN_GEMM_AUTO || !dn_gemm_kernel_available(kernel)) kernel = dn_gemm_best_kernel();
+    return kernel;
+}
+
+const char *dn_gemm_kernel_name(dn_gemm_kernel kernel) {
+    switch (kernel) {
+    case DN_GEMM_AUTO: return "auto";
+    case DN_GEMM_PORTABLE: return "portable";
+    case DN_GEMM_AVX2: return "avx2";
+    case DN_GEMM_AVX512: return "avx512";
+    }
+    return "?";
+}
+
+dn_gemm_kernel dn_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
+                            size_t N, size_t K, const float *A, size_t lda, const float *B,
+                            size_t ldb, float beta, float *C, size_t ldc) {
+    dn_gemm_kernel chosen = dn_gemm_kernel_resolve(kernel);
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc};
+    dn_gemm_blocked(dn_gemm_impl_of(chosen), threads, &p);
+    return chosen;
+}
+
+void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+             size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
+    dn_gemm_with(DN_GEMM_AUTO, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}

@@ -1,0 +1,84 @@
+/* gemm_kernel.h — what a GEMM micro-kernel family provides to the blocked driver (internal to
+ * src/kernels/gemm_*.c).
+ *
+ * The driver (gemm_blocked.c) cuts C into register tiles of mr×nr and K into blocks of at most
+ * kc. For each block it packs operands into contiguous, zero-padded, k-major panels:
+ *   A micro-panel  [kc][mr]  (mr consecutive rows of op(A), one k after another; stays in L1)
+ *   B micro-panel  [kc][nr]  (nr consecutive columns of op(B); up to nc columns of them, the
+ *                             B block, stay in L2)
+ * and the micro-kernel multiplies one A micro-panel by one B micro-panel into a register tile.
+ * Packing reads op(A)/op(B) straight from the caller's layout, so no transpose is materialised. */
+#ifndef DN_KERNELS_GEMM_KERNEL_H
+#define DN_KERNELS_GEMM_KERNEL_H
+
+#include "kernels/gemm.h"
+
+#include <stddef.h>
+
+/* One product C = beta·C + op(A)·op(B), arguments as for dn_gemm. */
+typedef struct dn_gemm_problem {
+    int trans_a, trans_b;
+    size_t M, N, K;
+    const float *A;
+    size_t lda;
+    const float *B;
+    size_t ldb;
+    float beta;
+    float *C;
+    size_t ldc;
+} dn_gemm_problem;
+
+/* Packs rows [i0, i0+m) × k [k0, k0+kc) of op(A), m ≤ mr, into one micro-panel [kc][mr];
+ * rows past m are zero. */
+typedef void (*dn_gemm_pack_a_fn)(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0,
+                                  size_t kc, size_t mr, float *out);
+
+/* Packs k [k0, k0+kc) × columns [j0, j0+n) of op(B), n ≤ nr, into one micro-panel [kc][nr];
+ * columns past n are zero. */
+typedef void (*dn_gemm_pack_b_fn)(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0,
+                                  size_t n, size_t nr, float *out);
+
+/* tile = a [kc][mr] · b [kc][nr], each element summed over k = 0, 1, … kc−1 in that order,
+ * starting from 0. Row k of `a` starts a_step floats after row k−1 (mr for a packed panel; the
+ * driver may pass an unpacked Aᵀ in place with a_step = lda). Then for the m×n corner of the tile that lies in C (m ≤ mr, n ≤ nr):
+ * c[i·ldc + j] = tile (accumulate == 0; c is not read) or c[i·ldc + j] + tile (accumulate != 0).
+ * The arithmetic must not depend on m or n, so a tile's values never depend on where the
+ * driver's thread partition put it. `b` is 64-byte aligned. */
+typedef void (*dn_gemm_micro_fn)(size_t kc, const float *a, size_t a_step, const float *b,
+                                 float *c, size_t ldc, size_t m, size_t n, int accumulate);
+
+typedef struct dn_gemm_impl {
+    dn_gemm_kernel kernel;
+    size_t mr, nr; /* register tile */
+    size_t kc;     /* most k per block: an A micro-panel kc×mr stays in L1 */
+    size_t nc;     /* most columns per packed B block (a multiple of nr): kc×nc stays in L2 */
+    dn_gemm_micro_fn micro;
+    dn_gemm_pack_a_fn pack_a;
+    dn_gemm_pack_b_fn pack_b;
+} dn_gemm_impl;
+
+/* Every family keeps kc ≤ DN_GEMM_MAX_KC and mr + nr ≤ DN_GEMM_MAX_TILE_SPAN, so that the
+ * out-of-memory path fits one A and one B micro-panel in a fixed stack buffer (50 KiB).
+ * A micro-kernel may prefetch up to DN_GEMM_PREFETCH_SLACK floats past the end of its B panel
+ * (the next panel, usually); the driver's buffers leave that much room after the last one. */
+enum { DN_GEMM_MAX_KC = 256, DN_GEMM_MAX_TILE_SPAN = 48, DN_GEMM_PREFETCH_SLACK = 512 };
+
+/* The kernel families; NULL when the family was not compiled for this target. */
+const dn_gemm_impl *dn_gemm_impl_portable(void);
+const dn_gemm_impl *dn_gemm_impl_avx2(void);
+const dn_gemm_impl *dn_gemm_impl_avx512(void);
+
+/* Scalar packing for any mr/nr (gemm_pack.c); SIMD families override the hot cases. */
+void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
+                            size_t mr, float *out);
+void dn_gemm_pack_b_generic(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
+                            size_t nr, float *out);
+
+/* Runs the packed, cache-blocked product on up to `threads` threads (≤ 0: all). */
+void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p);
+
+/* The same product on one thread with a stack workspace of one A and one B micro-panel (nc = nr):
+ * what dn_gemm_blocked falls back to when its workspace cannot be allocated. Same results. */
+void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p);
+
+#endif

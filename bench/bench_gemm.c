@@ -1,15 +1,18 @@
-/* bench_gemm.c — GFLOP/s of dn_gemm per shape, kernel and thread count.
+/* bench_gemm.c — GFLOP/s of dn_gemm per shape, kernel and thread count (1 and 2).
  *
- *   build/bench-gemm [seconds-per-case]          (make bench-gemm runs it)
+ *   build/bench-gemm [seconds-per-case]          (make bench-gemm runs it; default 0.3 s)
  *
  * Shapes: 1024³ and the Fashion-MNIST MLP's products (batch 128, 784 → 1024 → 1024 → 10) in
  * their three forms: forward X·W, input gradient dZ·Wᵀ, weight gradient Xᵀ·dZ.
  * Each case repeats the product until `seconds` have passed (at least 3 runs after a warm-up)
- * and reports the best run, the usual convention for kernels on a quiet machine.
+ * and reports the best run, the usual convention for kernels; other processes on the machine
+ * still move the numbers by several per cent, the 2-thread ones most.
  *
- * For comparison, DROPNET_BENCH_BLAS=/path/to/libopenblas.so adds a row per shape from that
- * library's cblas_sgemm (loaded with dlopen, so nothing here depends on a BLAS at build time);
- * its threads follow OPENBLAS_NUM_THREADS. */
+ * Environment:
+ *   DROPNET_BENCH_KERNEL=avx512|avx2|portable   only that kernel (any other value: none)
+ *   DROPNET_BENCH_BLAS=/path/to/libopenblas.so  adds a row per shape from that library's
+ *       cblas_sgemm, loaded with dlopen so nothing here needs a BLAS at build time; its
+ *       threads follow OPENBLAS_NUM_THREADS. */
 #include "kernels/gemm.h"
 
 #include <dlfcn.h>
@@ -109,7 +112,7 @@ int main(int argc, char **argv) {
             if (!dn_gemm_kernel_available(kernels[ki])) continue;
             if (only && strcmp(only, dn_gemm_kernel_name(kernels[ki])) != 0) continue;
             printf("%-30s %-9s", s->name, dn_gemm_kernel_name(kernels[ki]));
-            for (size_t ti = 0; ti < 2; ++ti)
+            for (size_t ti = 0; ti < sizeof thread_counts / sizeof thread_counts[0]; ++ti)
                 printf(" %8.1f", measure(s, kernels[ki], thread_counts[ti], NULL, A, B, C,
                                          seconds));
             printf("\n");

@@ -1,8 +1,11 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
+#include "report_train.h"
+#include "trace.h"
 #include "train_setup.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int evaluate_test(dn_model *model, const dn_dataset *test) {
     double loss, accuracy;
@@ -29,19 +32,30 @@ int dn_cmd_train(int argc, char **argv) {
     case DN_PARSE_OK: break;
     }
     int code = dn_train_check(&s, "train", 1);
+    if (code == 0 && s.report) code = dn_report_check_path(s.report, "train");
     if (code != 0) return code;
 
     dn_train_job job;
     if (dn_train_load(&s, &job) != 0) return 1;
     dn_model *model = NULL;
     FILE *log = NULL;
-    code = dn_train_build(&s, &job, 0, &model);
+    dn_epoch_metrics *history = calloc(s.epochs ? s.epochs : 1, sizeof *history);
+    dn_report report; /* --report: watches fit for the first batch's masks */
+    dn_report_init(&report, "train", argc, argv);
+    code = history ? dn_train_build(&s, &job, 0, &model) : dn_cli_error(1, "out of memory");
+    report.watched = model;
     if (code == 0) code = dn_train_open_log(s.log, &log);
-    if (code == 0) code = dn_train_fit(&s, &job, model, NULL, log, NULL, NULL, NULL);
+    if (code == 0)
+        code = dn_train_fit(&s, &job, model, NULL, log, s.report ? dn_report_observe : NULL,
+                            &report, history);
+    if (code == 0 && s.trace) dn_trace_training(stdout, history, s.epochs);
     if (code == 0 && job.test) code = evaluate_test(model, job.test);
     dn_error err;
     if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = dn_cli_error(1, "%s", err.message);
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
+    if (code == 0 && s.report) code = dn_report_write_training(&report, &s, &job, model, history);
+    dn_report_free(&report);
+    free(history);
     if (log) fclose(log);
     dn_model_free(model);
     dn_train_job_free(&job);

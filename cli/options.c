@@ -108,6 +108,17 @@ dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, c
     return DN_PARSE_OK;
 }
 
+int dn_cli_env_threads(size_t *threads, char *message, size_t size) {
+    const char *text = getenv("DROPNET_THREADS");
+    uint64_t v = 0;
+    if (text != NULL && (!parse_unsigned(text, &v) || v > 4096)) {
+        snprintf(message, size, "DROPNET_THREADS must be an integer in 0..4096, got '%s'", text);
+        return 0;
+    }
+    *threads = (size_t)v;
+    return 1;
+}
+
 void dn_cli_print_help(const dn_cli_command *cmd, FILE *out) {
     fprintf(out, "usage: dropnet %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage, cmd->summary);
     for (size_t i = 0; i < cmd->option_count; ++i) {

@@ -40,6 +40,10 @@ typedef enum dn_parse_result { DN_PARSE_OK, DN_PARSE_HELP, DN_PARSE_ERROR } dn_p
 dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, char *message,
                              size_t size);
 
+/* The thread count from the environment variable DROPNET_THREADS (0 when unset: all cores).
+ * Returns 0 with a message when it is set but not a non-negative integer. */
+int dn_cli_env_threads(size_t *threads, char *message, size_t size);
+
 /* Prints "usage: dropnet NAME USAGE", the summary and every option with its help. */
 void dn_cli_print_help(const dn_cli_command *cmd, FILE *out);
 

@@ -110,6 +110,15 @@ void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     }
 }
 
+void dn_trace_training(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
+    if (epochs == 0) return;
+    fprintf(out, "\nTraining trace — epoch by epoch (training figures with dropout on, validation "
+                 "with it off)\n");
+    dn_trace_loss_chart(out, h, epochs);
+    fputc('\n', out);
+    dn_trace_epoch_table(out, h, epochs);
+}
+
 static size_t argmax(const float *v, size_t n) {
     size_t best = 0;
     for (size_t j = 1; j < n; ++j)

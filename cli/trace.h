@@ -21,6 +21,9 @@ void dn_trace_observation(const dn_epoch_metrics *history, size_t i, char *buf, 
 /* The table epoch | loss | accuracy | val_loss | val_accuracy | observation. */
 void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *history, size_t epochs);
 
+/* "Training trace" (train --trace): the loss chart and the epoch table; nothing for 0 epochs. */
+void dn_trace_training(FILE *out, const dn_epoch_metrics *history, size_t epochs);
+
 /* One example through the network at inference, layer by layer, with the predicted class and,
  * when true_label ≥ 0, the true one. Returns the predicted class or -1 on error. */
 int dn_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err);

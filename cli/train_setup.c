@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ void dn_train_settings_defaults(dn_train_settings *s) {
     s->batch = 32;
     s->seed = 42;
     s->learning_rate = -1.0f; /* the optimizer's own default */
+    s->threads = SIZE_MAX;    /* not given: DROPNET_THREADS decides (see dn_train_check) */
 }
 
 size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_out) {
@@ -44,6 +46,9 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"label", DN_OPT_STRING, &s->label, "COL", "CSV label column, name or 0-based index (last)"};
     t[n++] = (dn_cli_option){"standardize", DN_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"};
     t[n++] = (dn_cli_option){"max-rows", DN_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"};
+    t[n++] = (dn_cli_option){"report", DN_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"};
+    t[n++] = (dn_cli_option){"trace", DN_OPT_FLAG, &s->trace, NULL, "print the loss chart and the epoch table after training"};
+    t[n++] = (dn_cli_option){"threads", DN_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"};
     return n;
 }
 
@@ -54,7 +59,11 @@ static int output_dir_writable(const char *path) {
     return access(dirname(copy), W_OK) == 0;
 }
 
-int dn_train_check(const dn_train_settings *s, const char *cmd, int needs_out) {
+int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
+    char message[256];
+    if (s->threads == SIZE_MAX && !dn_cli_env_threads(&s->threads, message, sizeof message))
+        return dn_cli_error(2, "%s: %s", cmd, message);
+    if (s->threads > 4096) return dn_cli_error(2, "%s: --threads must be at most 4096", cmd);
     if (s->train == NULL) return dn_cli_error(2, "%s: --train DATA is required", cmd);
     if (s->model == NULL && s->init == NULL)
         return dn_cli_error(2, "%s: --model SPEC (or --init FILE) is required", cmd);
@@ -231,6 +240,7 @@ int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero
     if (st == DN_OK && job->init) st = dn_model_copy_weights(m, job->init, &err);
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, job->fit_rows, &err);
+    if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
     if (st == DN_OK) st = record_settings(m, s, &err);
     if (st != DN_OK) {
         dn_model_free(m);

@@ -12,13 +12,15 @@
 
 typedef struct dn_train_settings {
     const char *train, *test, *model, *out, *init, *log, *label, *optimizer, *loss;
-    size_t epochs, batch, max_rows;
+    size_t epochs, batch, max_rows, threads;
     float learning_rate, momentum, val_split;
     int nesterov, no_shuffle, standardize;
     uint64_t seed;
+    const char *report; /* --report FILE.html (cli/report.h) */
+    int trace;          /* --trace: the loss chart and epoch table after training */
 } dn_train_settings;
 
-enum { DN_TRAIN_OPTION_COUNT = 20 };
+enum { DN_TRAIN_OPTION_COUNT = 23 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void dn_train_settings_defaults(dn_train_settings *s);
@@ -27,9 +29,10 @@ void dn_train_settings_defaults(dn_train_settings *s);
  * number used. `with_out` adds --out (train needs it, compare does not). */
 size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *table, int with_out);
 
-/* Checks values that the parser cannot (required options, ranges); prints the error and returns
- * 2, or returns 0. */
-int dn_train_check(const dn_train_settings *s, const char *command, int needs_out);
+/* Checks values that the parser cannot (required options, ranges) and settles the thread count
+ * (--threads, else DROPNET_THREADS, else 0 = all cores); prints the error and returns 2, or
+ * returns 0. */
+int dn_train_check(dn_train_settings *s, const char *command, int needs_out);
 
 /* Everything one training run holds. */
 typedef struct dn_train_job {

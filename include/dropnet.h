@@ -362,6 +362,16 @@ DN_API float *dn_model_params(dn_model *model);
 /* The gradient slab, same layout, holding the gradients of the last training step. */
 DN_API const float *dn_model_grads(const dn_model *model);
 
+/*
+ * Threads (OpenMP) used by every pass of the model: `threads` > 0 asks for that many, 0 (the
+ * default) for all cores. Results never depend on it: each output element is computed by the
+ * same arithmetic whatever the partition, and masks are addressed by element, so training is
+ * bit-identical for 1, 2 or N threads. Errors: threads < 0, DN_ERR_MEMORY when the resized
+ * workspace cannot be allocated (the model then has no buffers until the next successful call).
+ */
+DN_API dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err);
+DN_API int dn_model_threads(const dn_model *model);
+
 /* Number of training steps (batches) taken so far; the step number keys dropout masks. */
 DN_API uint64_t dn_model_step(const dn_model *model);
 

@@ -440,21 +440,21 @@ TEST(dense_activation_backward_hand_values) {
     /* relu' is 0 at z = 0 (as TensorFlow takes it), 1 above, 0 below. */
     const float zr[3] = {0.0f, 1.5f, -2.0f};
     float yr[3], gr[3] = {1.0f, 2.0f, 3.0f};
-    dn_activation_forward(DN_ACT_RELU, zr, yr, 1, 3);
-    dn_activation_backward(DN_ACT_RELU, zr, yr, gr, 1, 3);
+    dn_activation_forward(DN_ACT_RELU, zr, yr, 1, 3, 1);
+    dn_activation_backward(DN_ACT_RELU, zr, yr, gr, 1, 3, 1);
     CHECK(gr[0] == 0.0f && gr[1] == 2.0f && gr[2] == 0.0f);
 
     /* σ'(0) = 1/4, σ'(2) = σ(2)(1 − σ(2)); tanh'(0) = 1, tanh'(1) = 1 − tanh²(1). */
     const float z2[2] = {0.0f, 2.0f}, z3[2] = {0.0f, 1.0f};
     float y[2], g[2] = {1.0f, 1.0f};
-    dn_activation_forward(DN_ACT_SIGMOID, z2, y, 1, 2);
-    dn_activation_backward(DN_ACT_SIGMOID, z2, y, g, 1, 2);
+    dn_activation_forward(DN_ACT_SIGMOID, z2, y, 1, 2, 1);
+    dn_activation_backward(DN_ACT_SIGMOID, z2, y, g, 1, 2, 1);
     double s2 = 1.0 / (1.0 + exp(-2.0));
     CHECK_NEAR(g[0], 0.25, 1e-7);
     CHECK_NEAR(g[1], s2 * (1.0 - s2), 1e-7);
     g[0] = g[1] = 1.0f;
-    dn_activation_forward(DN_ACT_TANH, z3, y, 1, 2);
-    dn_activation_backward(DN_ACT_TANH, z3, y, g, 1, 2);
+    dn_activation_forward(DN_ACT_TANH, z3, y, 1, 2, 1);
+    dn_activation_backward(DN_ACT_TANH, z3, y, g, 1, 2, 1);
     CHECK_NEAR(g[0], 1.0, 1e-7);
     CHECK_NEAR(g[1], 1.0 - tanh(1.0) * tanh(1.0), 1e-7);
 
@@ -462,17 +462,17 @@ TEST(dense_activation_backward_hand_values) {
      * g = (1, 0, −1): ⟨g, y⟩ = −1/2, dz = (1/8·3/2, 2/8·1/2, 5/8·(−1/2)) = (3/16, 1/8, −5/16). */
     const float zs[3] = {0.0f, (float)log(2.0), (float)log(5.0)};
     float ys[3], gs[3] = {1.0f, 0.0f, -1.0f};
-    dn_activation_forward(DN_ACT_SOFTMAX, zs, ys, 1, 3);
+    dn_activation_forward(DN_ACT_SOFTMAX, zs, ys, 1, 3, 1);
     CHECK_NEAR(ys[0], 0.125, 1e-7);
     CHECK_NEAR(ys[1], 0.25, 1e-7);
     CHECK_NEAR(ys[2], 0.625, 1e-7);
-    dn_activation_backward(DN_ACT_SOFTMAX, zs, ys, gs, 1, 3);
+    dn_activation_backward(DN_ACT_SOFTMAX, zs, ys, gs, 1, 3, 1);
     CHECK_NEAR(gs[0], 3.0 / 16, 1e-7);
     CHECK_NEAR(gs[1], 1.0 / 8, 1e-7);
     CHECK_NEAR(gs[2], -5.0 / 16, 1e-7);
 
     /* linear passes the gradient unchanged */
     float gl[2] = {0.5f, -3.0f};
-    dn_activation_backward(DN_ACT_LINEAR, z2, z2, gl, 1, 2);
+    dn_activation_backward(DN_ACT_LINEAR, z2, z2, gl, 1, 2, 1);
     CHECK(gl[0] == 0.5f && gl[1] == -3.0f);
 }

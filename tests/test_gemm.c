@@ -43,15 +43,18 @@ static gemm_case case_make(int ta, int tb, size_t M, size_t N, size_t K, uint64_
     g.lda = (ta ? M : K) + 3;
     g.ldb = (tb ? K : N) + 5;
     g.ldc = N + 7;
-    size_t a_rows = ta ? K : M, b_rows = tb ? N : K;
-    g.A = malloc((a_rows * g.lda + 1) * sizeof(float));
-    g.B = malloc((b_rows * g.ldb + 1) * sizeof(float));
+    /* A and B end right after their last element (not their last row's padding), so that
+     * AddressSanitizer catches a kernel reading past the matrix. */
+    size_t a_size = (ta ? K - 1 : M - 1) * g.lda + (ta ? M : K);
+    size_t b_size = (tb ? N - 1 : K - 1) * g.ldb + (tb ? K : N);
+    g.A = malloc(a_size * sizeof(float));
+    g.B = malloc(b_size * sizeof(float));
     g.C0 = malloc(M * g.ldc * sizeof(float));
     g.ref = malloc(M * N * sizeof(double));
     g.bound = malloc(M * N * sizeof(double));
     uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
-    fill_uniform(g.A, a_rows * g.lda, &state);
-    fill_uniform(g.B, b_rows * g.ldb, &state);
+    fill_uniform(g.A, a_size, &state);
+    fill_uniform(g.B, b_size, &state);
     fill_uniform(g.C0, M * g.ldc, &state);
     for (size_t i = 0; i < M; ++i)
         for (size_t j = 0; j < N; ++j) {
@@ -204,7 +207,7 @@ TEST(gemm_stack_workspace_path_is_bit_identical) {
         CHECK(impl->nc % impl->nr == 0);
         float *big = case_output(&g, 1.0f), *small = case_output(&g, 1.0f);
         dn_gemm_problem p = {0, 1, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 1.0f, big, g.ldc};
-        dn_gemm_blocked(impl, 1, &p);
+        dn_gemm_blocked(impl, 1, &p, NULL);
         p.C = small;
         dn_gemm_blocked_small(impl, &p);
         case_check(&g, small, 1.0f, dn_gemm_kernel_name(impl->kernel));
@@ -213,6 +216,30 @@ TEST(gemm_stack_workspace_path_is_bit_identical) {
         free(small);
     }
     case_free(&g);
+}
+
+/* A caller's workspace full of NaN garbage (as after earlier products) changes nothing: every
+ * panel is packed before it is read. Too small a workspace falls back to allocating. */
+TEST(gemm_caller_workspace_gives_identical_results) {
+    const int forms[3][2] = {{0, 0}, {0, 1}, {1, 0}};
+    for (int f = 0; f < 3; ++f) {
+        gemm_case g = case_make(forms[f][0], forms[f][1], 77, 130, 300, 11 + f);
+        float *fresh = case_output(&g, 0.0f), *reused = case_output(&g, 0.0f);
+        size_t floats = dn_gemm_workspace_floats(2);
+        CHECK(floats > 0);
+        dn_gemm_workspace ws = {aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64), floats};
+        for (size_t i = 0; i < floats; ++i) ws.data[i] = NAN;
+        dn_gemm(2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, fresh, g.ldc);
+        dn_gemm_ws(&ws, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused, g.ldc);
+        CHECK(memcmp(fresh, reused, g.M * g.ldc * sizeof(float)) == 0);
+        dn_gemm_workspace tiny = {ws.data, 16};
+        dn_gemm_ws(&tiny, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused, g.ldc);
+        CHECK(memcmp(fresh, reused, g.M * g.ldc * sizeof(float)) == 0);
+        free(ws.data);
+        free(fresh);
+        free(reused);
+        case_free(&g);
+    }
 }
 
 TEST(gemm_empty_products) {

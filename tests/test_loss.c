@@ -21,7 +21,7 @@ enum { MAX_CELLS = 64 };
 static double loss_of(dn_loss loss, dn_activation last, const float *z, size_t rows, size_t cols,
                       const int32_t *labels, const float *targets, float *grad, double *correct) {
     float y[MAX_CELLS], g[MAX_CELLS];
-    dn_activation_forward(last, z, y, rows, cols);
+    dn_activation_forward(last, z, y, rows, cols, 1);
     double sum = 0.0, c = 0.0;
     dn_loss_batch(loss, last, z, y, rows, cols, labels, targets, grad ? grad : g, &sum, &c);
     if (correct) *correct = c;

@@ -2,6 +2,7 @@
 #include "kernels/activation.h"
 
 #include "core/error.h"
+#include "core/threads.h"
 
 #include <math.h>
 #include <string.h>
@@ -25,7 +26,10 @@ static float sigmoid(float z) {
     return e / (1.0f + e);
 }
 
-void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols) {
+/* Below this many elements a thread team costs more than it saves. */
+enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
+
+static void forward_rows(dn_activation act, const float *z, float *y, size_t rows, size_t cols) {
     size_t n = rows * cols;
     switch (act) {
     case DN_ACT_LINEAR:
@@ -33,6 +37,7 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
             for (size_t i = 0; i < n; ++i) y[i] = z[i];
         break;
     case DN_ACT_RELU:
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) y[i] = z[i] > 0.0f ? z[i] : 0.0f;
         break;
     case DN_ACT_SIGMOID:
@@ -47,19 +52,22 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
     }
 }
 
-void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
-                            size_t rows, size_t cols) {
+static void backward_rows(dn_activation act, const float *z, const float *y, float *grad,
+                          size_t rows, size_t cols) {
     size_t n = rows * cols;
     switch (act) {
     case DN_ACT_LINEAR:
         break;
     case DN_ACT_RELU:
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) grad[i] = z[i] > 0.0f ? grad[i] : 0.0f;
         break;
     case DN_ACT_SIGMOID:
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) grad[i] *= y[i] * (1.0f - y[i]);
         break;
     case DN_ACT_TANH:
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) grad[i] *= 1.0f - y[i] * y[i];
         break;
     case DN_ACT_SOFTMAX:
@@ -71,6 +79,35 @@ void dn_activation_backward(dn_activation act, const float *z, const float *y, f
             for (size_t j = 0; j < cols; ++j) g[j] = p[j] * (g[j] - (float)dot);
         }
         break;
+    }
+}
+
+/* Rows split into one contiguous band per thread. */
+void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols,
+                           int threads) {
+    int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
+    if (team == 1) {
+        forward_rows(act, z, y, rows, cols);
+        return;
+    }
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int t = 0; t < team; ++t) {
+        size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
+        forward_rows(act, z + begin * cols, y + begin * cols, end - begin, cols);
+    }
+}
+
+void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
+                            size_t rows, size_t cols, int threads) {
+    int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
+    if (team == 1) {
+        backward_rows(act, z, y, grad, rows, cols);
+        return;
+    }
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int t = 0; t < team; ++t) {
+        size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
+        backward_rows(act, z + begin * cols, y + begin * cols, grad + begin * cols, end - begin, cols);
     }
 }
 

@@ -8,11 +8,15 @@
 
 /* y [rows×cols] = act(z [rows×cols]); y may alias z except for softmax, which reads z first
  * row by row and so may alias too. */
-void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols);
+void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols,
+                           int threads);
 
 /* grad [rows×cols] holds dL/dy on entry and dL/dz on return, using z and y from the forward
  * pass (relu uses z, the others y: σ' = y(1−y), tanh' = 1−y², softmax: y⊙(g − ⟨g, y⟩)). */
 void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
-                            size_t rows, size_t cols);
+                            size_t rows, size_t cols, int threads);
+
+/* Both split rows across up to `threads` threads (≤ 0: all cores) for large batches; each
+ * element's arithmetic is the same whatever the split. */
 
 #endif

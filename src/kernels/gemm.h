@@ -28,9 +28,11 @@
  * (M, N, K) alone — threads split C into tiles and never split K — so results are bit-identical
  * whatever the thread count. Different kernels round differently (FMA, summation blocks).
  *
- * Memory: a packing workspace (about 0.5 MiB per thread for AVX-512) is allocated per call and
- * freed before returning; if that allocation fails the product runs single-threaded on a small
- * stack workspace with the same results, so these functions cannot fail. */
+ * Memory: a packing workspace (at most about 1 MiB per thread: one kc×nc block of op(B)) is
+ * allocated (zeroed) per call and freed before returning, since this interface has nowhere to
+ * keep one; on the MLP shapes that costs about 1 %. If the allocation fails, the product runs
+ * single-threaded on a 50 KiB stack workspace with the same results, so these functions cannot
+ * fail. */
 #ifndef DN_KERNELS_GEMM_H
 #define DN_KERNELS_GEMM_H
 
@@ -44,6 +46,23 @@ typedef enum dn_gemm_kernel {
     DN_GEMM_AVX2,  /* AVX2 + FMA3, 6×16 register tile */
     DN_GEMM_AVX512 /* AVX-512F, 12×32 register tile */
 } dn_gemm_kernel;
+
+/* A caller-owned packing workspace, so that a training step allocates nothing: the model sizes
+ * one with dn_gemm_workspace_floats when it sizes its activations. Its contents never matter
+ * (every panel is packed before it is read). */
+typedef struct dn_gemm_workspace {
+    float *data;   /* 64-byte aligned */
+    size_t floats;
+} dn_gemm_workspace;
+
+/* Floats a workspace needs so that any product with any kernel on up to `threads` threads
+ * (≤ 0: all cores) runs in it. */
+size_t dn_gemm_workspace_floats(int threads);
+
+/* As dn_gemm, packing into `ws` when it is large enough (else allocating as dn_gemm does). */
+void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
+                size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                float beta, float *C, size_t ldc);
 
 /* C = beta·C + op(A)·op(B) with the dispatcher's kernel; see the top of this file. */
 void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,

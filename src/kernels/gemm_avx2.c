@@ -17,6 +17,9 @@
 
 enum { DN_AVX2_MR = 6, DN_AVX2_NR = 16, DN_AVX2_KC = 256, DN_AVX2_NC = 1024 };
 
+/* B streams from L2; the kernel fetches it this many k steps (1 KiB) ahead. */
+enum { DN_AVX2_PREFETCH_K = 16 };
+
 /* All-ones in lanes [0, count) of 8 (count clipped to 0..8), for maskload/maskstore. */
 DN_AVX2 static __m256i dn_lanes8(size_t count) {
     const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
@@ -26,7 +29,7 @@ DN_AVX2 static __m256i dn_lanes8(size_t count) {
 
 #define DN_ROW(r)                                                                               \
     do {                                                                                        \
-        __m256 a_ = _mm256_broadcast_ss(a + (r));                                               \
+        __m256 a_ = _mm256_broadcast_ss(ak + (r));                                              \
         c##r##_0 = _mm256_fmadd_ps(a_, b0, c##r##_0);                                           \
         c##r##_1 = _mm256_fmadd_ps(a_, b1, c##r##_1);                                           \
     } while (0)
@@ -37,10 +40,14 @@ DN_AVX2 static __m256i dn_lanes8(size_t count) {
 DN_AVX2 static void dn_gemm_avx2_micro(size_t kc, const float *a, size_t a_step, const float *b,
                                        float *c, size_t ldc, size_t m, size_t n, int accumulate) {
     DN_DECLARE(0); DN_DECLARE(1); DN_DECLARE(2); DN_DECLARE(3); DN_DECLARE(4); DN_DECLARE(5);
+    /* The tile's rows are ldc apart and usually out of cache: start fetching them now so the
+     * write-back does not wait for the misses. */
+    for (size_t i = 0; i < m; ++i) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
     for (size_t k = 0; k < kc; ++k) {
+        const float *ak = a + k * a_step; /* indexed, so no pointer runs past an in-place A */
+        _mm_prefetch((const char *)(b + DN_AVX2_PREFETCH_K * DN_AVX2_NR), _MM_HINT_T0);
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         DN_ROW(0); DN_ROW(1); DN_ROW(2); DN_ROW(3); DN_ROW(4); DN_ROW(5);
-        a += a_step;
         b += DN_AVX2_NR;
     }
     /* Write-back through masks: the same adds for a full tile and an edge tile. */

@@ -32,25 +32,38 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
 /* Row r of the tile: broadcast its A value for this k into the FMAs of each B vector. */
 #define DN_ROW2(r)                                                                              \
     do {                                                                                        \
-        __m512 a_ = _mm512_set1_ps(a[r]);                                                       \
+        __m512 a_ = _mm512_set1_ps(ak[r]);                                                      \
         c##r##_0 = _mm512_fmadd_ps(a_, b0, c##r##_0);                                           \
         c##r##_1 = _mm512_fmadd_ps(a_, b1, c##r##_1);                                           \
     } while (0)
-#define DN_ROW1(r) c##r##_0 = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c##r##_0)
+#define DN_ROW1(r) c##r##_0 = _mm512_fmadd_ps(_mm512_set1_ps(ak[r]), b0, c##r##_0)
 #define DN_ROWS(ROW)                                                                            \
     do {                                                                                        \
         ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);                                         \
         ROW(6); ROW(7); ROW(8); ROW(9); ROW(10); ROW(11);                                       \
     } while (0)
+/* Full-tile write-back of row r: the same add as dn_write_tile, without the masks. This matters
+ * only when kc is tiny (a 10-unit layer's input gradient: +10 %). */
+#define DN_WRITE_ROW(r)                                                                         \
+    do {                                                                                        \
+        float *row_ = c + (r) * ldc;                                                            \
+        if (accumulate) {                                                                       \
+            c##r##_0 = _mm512_add_ps(_mm512_loadu_ps(row_), c##r##_0);                          \
+            c##r##_1 = _mm512_add_ps(_mm512_loadu_ps(row_ + 16), c##r##_1);                     \
+        }                                                                                       \
+        _mm512_storeu_ps(row_, c##r##_0);                                                       \
+        _mm512_storeu_ps(row_ + 16, c##r##_1);                                                  \
+    } while (0)
 #define DN_DECLARE(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps()
 #define DN_SAVE(r) (tile[2 * (r)] = c##r##_0, tile[2 * (r) + 1] = c##r##_1)
 
 /* The k loops are not unrolled: 24 accumulators leave few spare registers, and unrolling makes
- * compilers spill. */
+ * compilers spill. `ak` is indexed rather than stepped so that no pointer ever runs past A. */
 
 /* tile [12×32] += a [kc][12, step a_step] · b [kc][32]. */
 #define DN_LOOP_WIDE()                                                                          \
-    for (size_t k = 0; k < kc; ++k, a += a_step, b += DN_AVX512_NR) {                           \
+    for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
+        const float *ak = a + k * a_step;                                                       \
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR), _MM_HINT_T0);     \
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR + 16), _MM_HINT_T0); \
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);                             \
@@ -60,7 +73,8 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
 /* tile [12×16] += a · b[:, 0:16]: an edge of at most 16 columns costs half the FMAs. Each
  * element's chain of FMAs is exactly the one DN_LOOP_WIDE computes for it. */
 #define DN_LOOP_NARROW()                                                                        \
-    for (size_t k = 0; k < kc; ++k, a += a_step, b += DN_AVX512_NR) {                           \
+    for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
+        const float *ak = a + k * a_step;                                                       \
         __m512 b0 = _mm512_load_ps(b);                                                          \
         DN_ROWS(DN_ROW1);                                                                       \
     }
@@ -97,6 +111,10 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
     } else {
         DN_LOOP_NARROW();
     }
+    if (m == DN_AVX512_MR && n == DN_AVX512_NR) { /* full tile: straight from registers */
+        DN_ROWS(DN_WRITE_ROW);
+        return;
+    }
     __m512 tile[2 * DN_AVX512_MR];
     DN_SAVE(0); DN_SAVE(1); DN_SAVE(2); DN_SAVE(3); DN_SAVE(4); DN_SAVE(5);
     DN_SAVE(6); DN_SAVE(7); DN_SAVE(8); DN_SAVE(9); DN_SAVE(10); DN_SAVE(11);
@@ -107,18 +125,21 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
 #undef DN_ROW1
 #undef DN_ROWS
 #undef DN_DECLARE
+#undef DN_WRITE_ROW
 #undef DN_SAVE
 #undef DN_LOOP_WIDE
 #undef DN_LOOP_NARROW
 
 /* ---- packing ----------------------------------------------------------------------------- */
 
-/* out[i·out_step + r] = src[r·ld + i] for a 16×16 block (lanes outside `lanes` of each output
- * row are not written), entirely in registers: three rounds of shuffles (within 128-bit lanes,
+/* out[i·out_step + r] = src[r·ld + i] for a 16×16 block whose rows past `rows` read as zero
+ * (lanes outside `lanes` of each output row are not written), entirely in registers: three rounds of shuffles (within 128-bit lanes,
  * then across lanes twice), 64 in all. Written out in full because compilers keep arrays of
  * vectors in memory, which made this three times slower. */
-#define DN_LOAD(i) __m512 r##i = _mm512_loadu_ps(src + (i) * ld)
-#define DN_UNPACK(a, b) __m512 t##a = _mm512_unpacklo_ps(r##a, r##b), t##b = _mm512_unpackhi_ps(r##a, r##b)
+#define DN_LOAD(i)                                                                              \
+    __m512 r##i = (i) < rows ? _mm512_loadu_ps(src + (i) * ld) : _mm512_setzero_ps()
+#define DN_UNPACK(a, b)                                                                         \
+    __m512 t##a = _mm512_unpacklo_ps(r##a, r##b), t##b = _mm512_unpackhi_ps(r##a, r##b)
 #define DN_SHUF(a, b, c, d)                                                                     \
     r##a = _mm512_shuffle_ps(t##a, t##c, 0x44), r##b = _mm512_shuffle_ps(t##a, t##c, 0xEE),     \
     r##c = _mm512_shuffle_ps(t##b, t##d, 0x44), r##d = _mm512_shuffle_ps(t##b, t##d, 0xEE)
@@ -128,8 +149,8 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
 #define DN_LANE2(a, b)                                                                          \
     r##a = _mm512_shuffle_f32x4(t##a, t##b, 0x88), r##b = _mm512_shuffle_f32x4(t##a, t##b, 0xDD)
 #define DN_STORE(i) _mm512_mask_storeu_ps(out + (i) * out_step, lanes, r##i)
-DN_AVX512 static void dn_transpose16(const float *src, size_t ld, float *out, size_t out_step,
-                                     __mmask16 lanes) {
+DN_AVX512 static void dn_transpose16(const float *src, size_t ld, size_t rows, float *out,
+                                     size_t out_step, __mmask16 lanes) {
     DN_LOAD(0); DN_LOAD(1); DN_LOAD(2); DN_LOAD(3); DN_LOAD(4); DN_LOAD(5); DN_LOAD(6);
     DN_LOAD(7); DN_LOAD(8); DN_LOAD(9); DN_LOAD(10); DN_LOAD(11); DN_LOAD(12); DN_LOAD(13);
     DN_LOAD(14); DN_LOAD(15);
@@ -153,15 +174,15 @@ DN_AVX512 static void dn_transpose16(const float *src, size_t ld, float *out, si
 #undef DN_STORE
 
 /* out[k·out_step + r] = src[r·ld + k] for k < kc and r < width (width ≤ 16), zero for rows r ≥
- * rows: `rows` source rows of kc contiguous floats, transposed 16×16 blocks at a time. Edge
- * blocks go through a zero-padded copy so they share the one transpose. */
+ * rows: `rows` source rows of kc contiguous floats, transposed 16×16 blocks at a time. A last
+ * block of fewer than 16 k goes through a zero-padded copy so it shares the one transpose. */
 DN_AVX512 static void dn_pack_transposed(const float *src, size_t ld, size_t rows, size_t kc,
                                          float *out, size_t out_step, size_t width) {
     const __mmask16 columns = dn_lanes(width);
     for (size_t k0 = 0; k0 < kc; k0 += 16) {
         size_t count = kc - k0 < 16 ? kc - k0 : 16;
-        if (rows >= 16 && count == 16) {
-            dn_transpose16(src + k0, ld, out + k0 * out_step, out_step, columns);
+        if (count == 16) {
+            dn_transpose16(src + k0, ld, rows, out + k0 * out_step, out_step, columns);
             continue;
         }
         _Alignas(64) float block[16 * 16], result[16 * 16];
@@ -169,7 +190,7 @@ DN_AVX512 static void dn_pack_transposed(const float *src, size_t ld, size_t row
         for (size_t i = 0; i < 16; ++i)
             _mm512_store_ps(block + 16 * i, i < rows ? _mm512_maskz_loadu_ps(ks, src + i * ld + k0)
                                                      : _mm512_setzero_ps());
-        dn_transpose16(block, 16, result, 16, (__mmask16)0xFFFF);
+        dn_transpose16(block, 16, 16, result, 16, (__mmask16)0xFFFF);
         for (size_t kk = 0; kk < count; ++kk)
             _mm512_mask_storeu_ps(out + (k0 + kk) * out_step, columns,
                                   _mm512_load_ps(result + 16 * kk));

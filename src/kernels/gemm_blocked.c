@@ -12,6 +12,8 @@
 
 #include "core/alloc.h"
 
+#include <stdint.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -25,16 +27,16 @@ typedef struct dn_gemm_block {
     size_t m0, m1, n0, n1;
 } dn_gemm_block;
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
-static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+static size_t dn_min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t dn_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
 /* The K block size: ceil(K/kc_max) blocks of nearly equal length (rounded up to 8), so no tiny
  * last block wastes a pass over C. A function of K alone, hence thread-independent. */
 static size_t dn_gemm_k_block(size_t K, size_t kc_max) {
-    size_t blocks = ceil_div(K, kc_max);
-    size_t kc = ceil_div(K, blocks);
+    size_t blocks = dn_ceil_div(K, kc_max);
+    size_t kc = dn_ceil_div(K, blocks);
     kc = (kc + 7) / 8 * 8;
-    return min_size(kc, kc_max);
+    return dn_min_size(kc, kc_max);
 }
 
 /* C block ← beta·C block before accumulating, for a beta other than 0 and 1. */
@@ -67,9 +69,9 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
      * are always packed, so nothing past row M is read. */
     int in_place_a = p->trans_a && n_block <= 2 * nr;
     for (size_t jr = 0; jr < n_block; jr += nr)
-        impl->pack_b(p, k0, kc, j0 + jr, min_size(nr, n_block - jr), nr, b_buf + jr * kc);
+        impl->pack_b(p, k0, kc, j0 + jr, dn_min_size(nr, n_block - jr), nr, b_buf + jr * kc);
     for (size_t i0 = b.m0; i0 < b.m1; i0 += mr) {
-        size_t m = min_size(mr, b.m1 - i0), a_step = mr;
+        size_t m = dn_min_size(mr, b.m1 - i0), a_step = mr;
         const float *a = a_buf;
         if (in_place_a && m == mr) {
             a = p->A + k0 * p->lda + i0;
@@ -80,7 +82,7 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
         float *c = p->C + i0 * p->ldc + j0;
         for (size_t jr = 0; jr < n_block; jr += nr)
             impl->micro(kc, a, a_step, b_buf + jr * kc, c + jr, p->ldc, m,
-                        min_size(nr, n_block - jr), accumulate);
+                        dn_min_size(nr, n_block - jr), accumulate);
     }
 }
 
@@ -96,9 +98,9 @@ static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p
     if (p->beta != 0.0f && p->beta != 1.0f) dn_gemm_scale_block(p, b);
     const size_t kc_max = dn_gemm_k_block(p->K, impl->kc);
     for (size_t j0 = b.n0; j0 < b.n1; j0 += nc) {
-        size_t n_block = min_size(nc, b.n1 - j0);
+        size_t n_block = dn_min_size(nc, b.n1 - j0);
         for (size_t k0 = 0; k0 < p->K; k0 += kc_max)
-            dn_gemm_run_kblock(impl, p, b, j0, n_block, k0, min_size(kc_max, p->K - k0), a_buf,
+            dn_gemm_run_kblock(impl, p, b, j0, n_block, k0, dn_min_size(kc_max, p->K - k0), a_buf,
                                b_buf);
     }
 }
@@ -107,8 +109,8 @@ static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p
  * tile size and clipped to `extent`. */
 static void dn_gemm_split(size_t tiles, size_t parts, size_t index, size_t tile, size_t extent,
                           size_t *lo, size_t *hi) {
-    *lo = min_size(tiles * index / parts * tile, extent);
-    *hi = min_size(tiles * (index + 1) / parts * tile, extent);
+    *lo = dn_min_size(tiles * index / parts * tile, extent);
+    *hi = dn_min_size(tiles * (index + 1) / parts * tile, extent);
 }
 
 /* Chooses a grid gm×gn = team of C rectangles that minimises the busiest thread's cost: its
@@ -119,8 +121,8 @@ static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, si
     double best = -1.0;
     for (size_t rows = 1; rows <= team; ++rows) {
         if (team % rows != 0 || rows > m_tiles || team / rows > n_tiles) continue;
-        double h = (double)(ceil_div(m_tiles, rows) * mr);
-        double w = (double)(ceil_div(n_tiles, team / rows) * nr);
+        double h = (double)(dn_ceil_div(m_tiles, rows) * mr);
+        double w = (double)(dn_ceil_div(n_tiles, team / rows) * nr);
         double cost = h * w + 8.0 * (h + w);
         if (best < 0.0 || cost < best) {
             best = cost;
@@ -134,7 +136,7 @@ static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, si
 /* The rectangle of C that thread `me` of `team` computes (possibly empty). */
 static dn_gemm_block dn_gemm_thread_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
                                           size_t team, size_t me) {
-    size_t m_tiles = ceil_div(p->M, impl->mr), n_tiles = ceil_div(p->N, impl->nr);
+    size_t m_tiles = dn_ceil_div(p->M, impl->mr), n_tiles = dn_ceil_div(p->N, impl->nr);
     size_t gm = 1, gn = 1, used = team;
     while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, impl->nr, used, &gm, &gn))
         --used;
@@ -154,10 +156,10 @@ static size_t dn_gemm_team_size(const dn_gemm_impl *impl, const dn_gemm_problem 
     size_t want = 1;
     (void)threads;
 #endif
-    size_t tiles = ceil_div(p->M, impl->mr) * ceil_div(p->N, impl->nr);
+    size_t tiles = dn_ceil_div(p->M, impl->mr) * dn_ceil_div(p->N, impl->nr);
     double macs = (double)p->M * (double)p->N * (double)p->K;
     size_t by_work = (size_t)(macs / DN_GEMM_MIN_MACS_PER_THREAD) + 1;
-    size_t team = min_size(min_size(want, tiles), by_work);
+    size_t team = dn_min_size(dn_min_size(want, tiles), by_work);
     return team > 0 ? team : 1;
 }
 
@@ -168,19 +170,27 @@ void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
     dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
 }
 
-void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p) {
+size_t dn_gemm_per_thread_floats_max(const dn_gemm_impl *impl) {
+    return (impl->kc * impl->mr + 15) / 16 * 16 +
+           (impl->kc * impl->nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;
+}
+
+void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
+                     const dn_gemm_workspace *given) {
     if (p->M == 0 || p->N == 0) return;
     size_t team = dn_gemm_team_size(impl, p, threads);
     /* Per-thread workspace: one A micro-panel and a B block of at most nc columns (rounded to
      * whole panels) plus the prefetch slack, each rounded to 16 floats so every buffer starts
      * 64-byte aligned. */
     size_t kc = dn_gemm_k_block(p->K > 0 ? p->K : 1, impl->kc);
-    size_t nc = min_size(impl->nc, ceil_div(p->N, impl->nr) * impl->nr);
+    size_t nc = dn_min_size(impl->nc, dn_ceil_div(p->N, impl->nr) * impl->nr);
     size_t a_floats = (kc * impl->mr + 15) / 16 * 16;
     size_t b_floats = (kc * nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;
     size_t per_thread = a_floats + b_floats, total;
-    float *ws = NULL;
-    if (dn_mul_size(per_thread, team, &total)) ws = dn_alloc_zeroed(total, sizeof(float));
+    float *ws = NULL, *owned = NULL;
+    if (!dn_mul_size(per_thread, team, &total)) total = SIZE_MAX;
+    if (given != NULL && given->data != NULL && given->floats >= total) ws = given->data;
+    else if (total != SIZE_MAX) ws = owned = dn_alloc_zeroed(total, sizeof(float));
     if (ws == NULL) {
         dn_gemm_blocked_small(impl, p);
         return;
@@ -198,5 +208,5 @@ void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_proble
         dn_gemm_run_block(impl, p, dn_gemm_thread_block(impl, p, size, me), nc, a_buf,
                           a_buf + a_floats);
     }
-    dn_free(ws);
+    dn_free(owned);
 }

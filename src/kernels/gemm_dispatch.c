@@ -5,10 +5,12 @@
 #include "kernels/cpu.h"
 #include "kernels/gemm_kernel.h"
 
+#include "core/threads.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static const dn_gemm_impl *dn_gemm_impl_of(dn_gemm_kernel kernel) {
+const dn_gemm_impl *dn_gemm_impl_of(dn_gemm_kernel kernel) {
     switch (kernel) {
     case DN_GEMM_AVX512: return dn_gemm_impl_avx512();
     case DN_GEMM_AVX2: return dn_gemm_impl_avx2();
@@ -65,8 +67,26 @@ dn_gemm_kernel dn_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int
                             size_t ldb, float beta, float *C, size_t ldc) {
     dn_gemm_kernel chosen = dn_gemm_kernel_resolve(kernel);
     dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc};
-    dn_gemm_blocked(dn_gemm_impl_of(chosen), threads, &p);
+    dn_gemm_blocked(dn_gemm_impl_of(chosen), threads, &p, NULL);
     return chosen;
+}
+
+size_t dn_gemm_workspace_floats(int threads) {
+    const dn_gemm_kernel all[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
+    size_t most = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
+        if (!dn_gemm_kernel_available(all[i])) continue;
+        size_t floats = dn_gemm_per_thread_floats_max(dn_gemm_impl_of(all[i]));
+        most = floats > most ? floats : most;
+    }
+    return most * (size_t)dn_threads_resolve(threads);
+}
+
+void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
+                size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                float beta, float *C, size_t ldc) {
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc};
+    dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
 }
 
 void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,

@@ -39,11 +39,13 @@ typedef void (*dn_gemm_pack_b_fn)(const dn_gemm_problem *p, size_t k0, size_t kc
                                   size_t n, size_t nr, float *out);
 
 /* tile = a [kc][mr] · b [kc][nr], each element summed over k = 0, 1, … kc−1 in that order,
- * starting from 0. Row k of `a` starts a_step floats after row k−1 (mr for a packed panel; the
- * driver may pass an unpacked Aᵀ in place with a_step = lda). Then for the m×n corner of the tile that lies in C (m ≤ mr, n ≤ nr):
+ * starting from 0 (one FMA chain per element in the SIMD kernels). Row k of `a` starts a_step
+ * floats after row k−1: mr for a packed panel, lda when the driver passes Aᵀ in place.
+ * Then, for the m×n corner of the tile that lies in C (m ≤ mr, n ≤ nr):
  * c[i·ldc + j] = tile (accumulate == 0; c is not read) or c[i·ldc + j] + tile (accumulate != 0).
- * The arithmetic must not depend on m or n, so a tile's values never depend on where the
- * driver's thread partition put it. `b` is 64-byte aligned. */
+ * The arithmetic of an element must not depend on m or n (edge tiles may take other code paths
+ * but not other sums), so results never depend on the thread partition. `b` is 64-byte
+ * aligned. */
 typedef void (*dn_gemm_micro_fn)(size_t kc, const float *a, size_t a_step, const float *b,
                                  float *c, size_t ldc, size_t m, size_t n, int accumulate);
 
@@ -74,8 +76,16 @@ void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_
 void dn_gemm_pack_b_generic(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
                             size_t nr, float *out);
 
-/* Runs the packed, cache-blocked product on up to `threads` threads (≤ 0: all). */
-void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p);
+/* Runs the packed, cache-blocked product on up to `threads` threads (≤ 0: all), packing into
+ * `ws` when it is given and large enough, else into a workspace allocated for the call. */
+void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
+                     const dn_gemm_workspace *ws);
+
+/* Floats of workspace one thread needs with `impl` for any product. */
+size_t dn_gemm_per_thread_floats_max(const dn_gemm_impl *impl);
+
+/* The kernel family that runs `kernel` (never NULL for an available kernel). */
+const dn_gemm_impl *dn_gemm_impl_of(dn_gemm_kernel kernel);
 
 /* The same product on one thread with a stack workspace of one A and one B micro-panel (nc = nr):
  * what dn_gemm_blocked falls back to when its workspace cannot be allocated. Same results. */

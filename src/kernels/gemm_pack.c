@@ -7,7 +7,7 @@
 
 /* op(A) = A [M×K]: row i of a panel is contiguous in k, so copy it into column r of the panel.
  * out [kc][mr] ← A[i0+r][k0+k]. */
-static void pack_a_rows(const dn_gemm_problem *p, size_t i0, size_t rows, size_t k0, size_t kc,
+static void dn_pack_a_rows(const dn_gemm_problem *p, size_t i0, size_t rows, size_t k0, size_t kc,
                         size_t mr, float *out) {
     for (size_t r = 0; r < rows; ++r) {
         const float *src = p->A + (i0 + r) * p->lda + k0;
@@ -19,7 +19,7 @@ static void pack_a_rows(const dn_gemm_problem *p, size_t i0, size_t rows, size_t
 
 /* op(A) = Aᵀ, A stored [K×M]: for a fixed k the panel's rows are contiguous in A.
  * out [kc][mr] ← A[k0+k][i0+r]. */
-static void pack_a_cols(const dn_gemm_problem *p, size_t i0, size_t rows, size_t k0, size_t kc,
+static void dn_pack_a_cols(const dn_gemm_problem *p, size_t i0, size_t rows, size_t k0, size_t kc,
                         size_t mr, float *out) {
     for (size_t k = 0; k < kc; ++k) {
         const float *src = p->A + (k0 + k) * p->lda + i0;
@@ -34,9 +34,9 @@ void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_
     for (size_t r0 = 0; r0 < m; r0 += mr) {
         size_t rows = m - r0 < mr ? m - r0 : mr;
         if (p->trans_a)
-            pack_a_cols(p, i0 + r0, rows, k0, kc, mr, out);
+            dn_pack_a_cols(p, i0 + r0, rows, k0, kc, mr, out);
         else
-            pack_a_rows(p, i0 + r0, rows, k0, kc, mr, out);
+            dn_pack_a_rows(p, i0 + r0, rows, k0, kc, mr, out);
         out += kc * mr;
     }
 }

@@ -5,7 +5,8 @@
 
 enum { DN_PORTABLE_MR = 4, DN_PORTABLE_NR = 8 };
 
-/* tile [4×8] = a [kc][4] · b [kc][8] (a's k step a_step); then c[m×n] = or += tile (see dn_gemm_micro_fn). */
+/* tile [4×8] = a [kc][4] · b [kc][8] (a's k step a_step); then c[m×n] = or += tile
+ * (see dn_gemm_micro_fn). */
 static void dn_gemm_portable_micro(size_t kc, const float *a, size_t a_step, const float *b,
                                    float *c, size_t ldc, size_t m, size_t n, int accumulate) {
     float tile[DN_PORTABLE_MR][DN_PORTABLE_NR] = {{0.0f}};

@@ -1,36 +1,54 @@
 /* dense.c — fully connected layer: y = act(x·W + b), W [in×out] as Keras stores it. */
 #include "layers/layer.h"
 
+#include "core/threads.h"
 #include "kernels/activation.h"
 #include "kernels/gemm.h"
 
 #include <string.h>
 
 /* x [rows×in] · W [in×out] + b [out] → pre [rows×out]; y = act(pre). */
-void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows) {
+void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
+                      const dn_exec *exec) {
     const float *kernel = params + layer->param_offset;
     const float *bias = kernel + layer->in * layer->out;
     size_t out = layer->out;
     for (size_t r = 0; r < rows; ++r) memcpy(layer->pre + r * out, bias, out * sizeof(float));
-    dn_gemm(0, 0, 0, rows, out, layer->in, x, layer->in, kernel, out, 1.0f, layer->pre, out);
-    dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out);
+    dn_gemm_ws(exec->gemm_ws, exec->threads, 0, 0, rows, out, layer->in, x, layer->in, kernel, out,
+               1.0f, layer->pre, out);
+    dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
+}
+
+/* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split
+ * the columns). */
+static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t out, int threads) {
+    int team = dn_threads_for(threads, rows * out, 1 << 16);
+    (void)team;
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (size_t j = 0; j < out; ++j) {
+        float sum = 0.0f;
+        for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
+        d_bias[j] = sum;
+    }
 }
 
 /* grad [rows×out] → dz (in place); dW [in×out] = xᵀ·dz; db [out] = Σ dz; d_in [rows×in] = dz·Wᵀ. */
 void dn_dense_backward(dn_layer *layer, const float *params, float *grads, const float *x,
-                       float *grad, int grad_is_pre, size_t rows) {
+                       float *grad, int grad_is_pre, size_t rows, const dn_exec *exec) {
     size_t in = layer->in, out = layer->out;
-    if (!grad_is_pre) dn_activation_backward(layer->activation, layer->pre, layer->y, grad, rows, out);
+    if (!grad_is_pre)
+        dn_activation_backward(layer->activation, layer->pre, layer->y, grad, rows, out,
+                               exec->threads);
 
     float *d_kernel = grads + layer->param_offset;
     float *d_bias = d_kernel + in * out;
-    dn_gemm(0, 1, 0, in, out, rows, x, in, grad, out, 0.0f, d_kernel, out);
-    for (size_t j = 0; j < out; ++j) d_bias[j] = 0.0f;
-    for (size_t r = 0; r < rows; ++r)
-        for (size_t j = 0; j < out; ++j) d_bias[j] += grad[r * out + j];
+    dn_gemm_ws(exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad, out, 0.0f,
+               d_kernel, out);
+    bias_gradient(grad, d_bias, rows, out, exec->threads);
 
     if (layer->d_in != NULL) {
         const float *kernel = params + layer->param_offset;
-        dn_gemm(0, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f, layer->d_in, in);
+        dn_gemm_ws(exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f,
+                   layer->d_in, in);
     }
 }

@@ -222,7 +222,7 @@ static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index
     dn_model_backprop(m, n, dn_loss_is_fused(m->loss, last_layer(m)->activation));
     m->step++;
     dn_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
-                        m->step);
+                        m->step, m->threads);
     return 1;
 }
 

@@ -35,6 +35,8 @@ static void free_buffers(dn_model *m) {
     dn_free(m->loss_grad);
     dn_free(m->batch_labels);
     dn_free(m->batch_targets);
+    dn_free(m->gemm_ws.data);
+    m->gemm_ws = (dn_gemm_workspace){NULL, 0};
     m->input = m->loss_grad = m->batch_targets = NULL;
     m->batch_labels = NULL;
     m->capacity = 0;
@@ -242,6 +244,9 @@ static int alloc_buffers(dn_model *m, size_t rows) {
     ok &= (m->loss_grad = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
     ok &= (m->batch_labels = dn_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
     ok &= (m->batch_targets = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
+    size_t ws_floats = dn_gemm_workspace_floats(m->threads);
+    ok &= (m->gemm_ws.data = dn_alloc_zeroed(ws_floats, sizeof(float))) != NULL;
+    m->gemm_ws.floats = ok ? ws_floats : 0;
     for (size_t i = 0; ok && i < m->layer_count; ++i) {
         dn_layer *l = &m->layers[i];
         size_t cells;
@@ -266,6 +271,20 @@ dn_status dn_model_reserve(dn_model *m, size_t rows, dn_error *err) {
     if (previous > 0 && !alloc_buffers(m, previous)) free_buffers(m);
     return dn_fail(err, DN_ERR_MEMORY, "out of memory for activations of %zu rows", rows);
 }
+
+dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (threads < 0) return dn_fail(err, DN_ERR_ARGUMENT, "threads must be >= 0, got %d", threads);
+    if (threads == model->threads) return DN_OK;
+    model->threads = threads;
+    if (model->capacity == 0) return DN_OK;
+    /* The GEMM workspace is sized per thread: size everything again for the same rows. */
+    size_t rows = model->capacity;
+    free_buffers(model);
+    return dn_model_reserve(model, rows, err);
+}
+
+int dn_model_threads(const dn_model *model) { return model ? model->threads : 0; }
 
 dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
                               dn_error *err) {

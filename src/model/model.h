@@ -31,6 +31,9 @@ struct dn_model {
     uint64_t step;   /* training steps taken: keys dropout masks, Adam's t */
     uint64_t epochs_done; /* keys the shuffle permutation, continues across fit calls */
 
+    int threads;           /* OpenMP team size asked for; 0 = all cores */
+    dn_gemm_workspace gemm_ws; /* GEMM packing space for `threads` threads */
+
     size_t capacity;       /* rows every buffer below holds */
     float *input;          /* the batch [capacity×input_size] */
     float *loss_grad;      /* dL/d(output or logits) [capacity×outputs] */
@@ -67,9 +70,12 @@ void dn_loss_batch(dn_loss loss, dn_activation last, const float *pre, const flo
                    size_t rows, size_t cols, const int32_t *labels, const float *targets,
                    float *grad, double *loss_sum, double *correct);
 
-/* One optimizer update of the whole slab at step t (1-based). */
+/* One optimizer update of the whole slab at step t (1-based), on up to `threads` threads. */
 void dn_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
-                         float *m, float *v, size_t n, uint64_t t);
+                         float *m, float *v, size_t n, uint64_t t, int threads);
+
+/* How the model's passes run: its thread setting and GEMM workspace. */
+dn_exec dn_model_exec(const dn_model *model);
 
 /* Checks that `data` suits the compiled model: features, classes or targets vs outputs. */
 dn_status dn_model_check_data(const dn_model *model, const dn_dataset *data, const char *what,

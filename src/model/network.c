@@ -10,14 +10,20 @@ static const float *layer_input(const dn_model *m, size_t i) {
     return i == 0 ? m->input : m->layers[i - 1].y;
 }
 
+dn_exec dn_model_exec(const dn_model *m) {
+    dn_exec exec = {m->threads, &m->gemm_ws};
+    return exec;
+}
+
 const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
+    dn_exec exec = dn_model_exec(m);
     for (size_t i = 0; i < m->layer_count; ++i) {
         dn_layer *l = &m->layers[i];
         const float *x = layer_input(m, i);
         if (l->kind == DN_LAYER_DENSE)
-            dn_dense_forward(l, m->params, x, rows);
+            dn_dense_forward(l, m->params, x, rows, &exec);
         else
-            dn_dropout_forward(l, m->seed, (uint32_t)i, x, rows, mode, step);
+            dn_dropout_forward(l, m->seed, (uint32_t)i, x, rows, mode, step, &exec);
     }
     m->last_rows = rows;
     m->last_training = mode == DN_MODE_TRAINING;
@@ -25,14 +31,15 @@ const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step)
 }
 
 void dn_model_backprop(dn_model *m, size_t rows, int fused) {
+    dn_exec exec = dn_model_exec(m);
     float *grad = m->loss_grad;
     for (size_t i = m->layer_count; i-- > 0;) {
         dn_layer *l = &m->layers[i];
         if (l->kind == DN_LAYER_DENSE)
             dn_dense_backward(l, m->params, m->grads, layer_input(m, i), grad,
-                              fused && i + 1 == m->layer_count, rows);
+                              fused && i + 1 == m->layer_count, rows, &exec);
         else
-            dn_dropout_backward(l, grad, rows);
+            dn_dropout_backward(l, grad, rows, &exec);
         if (l->d_in == NULL) break; /* nothing below learns */
         grad = l->d_in;
     }

@@ -2,6 +2,8 @@
  * The formulas are those documented at dn_optimizer_config in dropnet.h (Keras' forms). */
 #include "model/model.h"
 
+#include "core/threads.h"
+
 #include <math.h>
 
 dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind) {
@@ -13,13 +15,16 @@ dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind) {
 static void sgd(const dn_optimizer_config *c, float *w, const float *g, float *vel, size_t n) {
     float lr = c->learning_rate, mu = c->momentum;
     if (mu == 0.0f) {
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
     } else if (c->nesterov) {
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) {
             vel[i] = mu * vel[i] - lr * g[i];
             w[i] += mu * vel[i] - lr * g[i];
         }
     } else {
+#pragma omp simd
         for (size_t i = 0; i < n; ++i) {
             vel[i] = mu * vel[i] - lr * g[i];
             w[i] += vel[i];
@@ -32,6 +37,7 @@ static void adam(const dn_optimizer_config *c, float *w, const float *g, float *
     float b1 = c->beta1, b2 = c->beta2, eps = c->epsilon;
     double td = (double)t;
     float alpha = (float)(c->learning_rate * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
+#pragma omp simd
     for (size_t i = 0; i < n; ++i) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
@@ -39,10 +45,17 @@ static void adam(const dn_optimizer_config *c, float *w, const float *g, float *
     }
 }
 
+/* The slab is cut into one contiguous band per thread: every element's update is the same
+ * arithmetic whatever the cut. */
 void dn_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
-                         float *m, float *v, size_t n, uint64_t t) {
-    if (cfg->kind == DN_OPTIMIZER_ADAM)
-        adam(cfg, params, grads, m, v, n, t);
-    else
-        sgd(cfg, params, grads, m, n);
+                         float *m, float *v, size_t n, uint64_t t, int threads) {
+    int team = dn_threads_for(threads, n, 1 << 16);
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (int b = 0; b < team; ++b) {
+        size_t begin = n * (size_t)b / (size_t)team, len = n * (size_t)(b + 1) / (size_t)team - begin;
+        if (cfg->kind == DN_OPTIMIZER_ADAM)
+            adam(cfg, params + begin, grads + begin, m + begin, v + begin, len, t);
+        else
+            sgd(cfg, params + begin, grads + begin, m + begin, len);
+    }
 }

@@ -1,0 +1,19 @@
+/* threads.c — resolving thread counts; the only place that asks OpenMP about the machine. */
+#include "core/threads.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+int dn_threads_resolve(int requested) {
+#ifdef _OPENMP
+    return requested > 0 ? requested : omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+int dn_threads_for(int requested, size_t work, size_t min_work) {
+    return work < min_work ? 1 : dn_threads_resolve(requested);
+}

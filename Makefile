@@ -92,6 +92,48 @@ $(BUILD)/bench-gemm: bench/bench_gemm.c $(STATIC)
 bench-gemm: $(BUILD)/bench-gemm
 	./$(BUILD)/bench-gemm
 
+# The "Speed" workloads W1-W4, one JSON line each (bench/run.sh says what they measure);
+# bench-peers adds PyTorch and numpy/OpenBLAS on the same workloads and prints the ratios.
+# BENCH_THREADS (2) and BENCH_REPEAT (3) are read by bench/run.sh.
+.PHONY: bench bench-peers
+$(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+bench: $(BUILD)/bench-workloads $(CLI)
+	BUILD=$(BUILD) bash bench/run.sh
+bench-peers: $(BUILD)/bench-workloads $(CLI)
+	BUILD=$(BUILD) bash bench/run.sh --peers
+
+# libFuzzer harnesses (fuzz/, docs/RELIABILITY.md), built with clang under ASan + UBSan in their
+# own directory. `make fuzz` builds them; `make fuzz-run SECONDS=N` runs each for N seconds, one
+# after another, from the seeds in fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_NAMES   := csv idx safetensors spec cli
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SECONDS      ?= 60
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_CLI_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
+.PHONY: fuzz fuzz-run fuzz-harnesses
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPENMP= OPT=-O1 \
+	  EXTRA_CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-harnesses
+fuzz-harnesses: $(FUZZ_BIN)
+$(BUILD)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_OBJ) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h fuzz/fuzz_dataset_check.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(STATIC) $(LDLIBS)
+# -close_fd_mask=3: the CLI harness runs `summary`, whose output is noise here. A crash, leak or
+# UB report stops the run with a non-zero status and leaves the input as crash-* in the cwd.
+fuzz-run: fuzz
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  echo "fuzz_$$t: $(SECONDS) s"; \
+	  ./$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -close_fd_mask=3 -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
 clean:
 	rm -rf build build-asan
 

@@ -2,15 +2,15 @@
  * with its dropout layers and with every rate set to 0 (same seed, data and settings), and
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
+#include "report_train.h"
+#include "trace.h"
 #include "train_setup.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct epoch_accuracy {
-    double train, held_out;
-} epoch_accuracy;
+typedef dn_report_gap epoch_accuracy; /* train and held-out accuracy, as the report draws them */
 
 /* After each epoch: accuracy on the training rows at inference (dropout off, so the two runs are
  * measured alike) and on the held-out set (--test, else the validation split). */
@@ -38,15 +38,37 @@ static int probe_epoch(const dn_event *ev, void *user) {
     return 0;
 }
 
+/* Trains one variant; history [epochs]. With `report` (the run with dropout), the report watches
+ * fit before the probe, and the trained model is handed to *keep instead of freed. */
 static int train_variant(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
-                         FILE *log, epoch_accuracy *per_epoch) {
+                         FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
+                         dn_report *report, dn_model **keep) {
     dn_model *model = NULL;
     if (dn_train_build(s, job, zero_rates, &model) != 0) return 1;
     accuracy_probe probe = {model, job, per_epoch, 0};
+    dn_callback observer = probe_epoch;
+    void *observer_user = &probe;
+    if (report) {
+        report->watched = model;
+        report->next = probe_epoch;
+        report->next_user = &probe;
+        observer = dn_report_observe;
+        observer_user = report;
+    }
     int code = dn_train_fit(s, job, model, zero_rates ? "without dropout: " : "with dropout:    ",
-                            log, probe_epoch, &probe, NULL);
-    dn_model_free(model);
+                            log, observer, observer_user, history);
+    if (report) report->next_user = NULL; /* the probe ends here */
+    if (code == 0 && keep) *keep = model;
+    else dn_model_free(model);
     return code;
+}
+
+static void print_traces(const dn_train_settings *s, const dn_epoch_metrics *with,
+                         const dn_epoch_metrics *without) {
+    printf("\n== with dropout ==");
+    dn_trace_training(stdout, with, s->epochs);
+    printf("\n== without dropout (every rate 0) ==");
+    dn_trace_training(stdout, without, s->epochs);
 }
 
 static void print_row(const char *label, const epoch_accuracy *with, const epoch_accuracy *without) {
@@ -91,6 +113,7 @@ int dn_cmd_compare(int argc, char **argv) {
     case DN_PARSE_OK: break;
     }
     int code = dn_train_check(&s, "compare", 0);
+    if (code == 0 && s.report) code = dn_report_check_path(s.report, "compare");
     if (code != 0) return code;
     if (s.test == NULL && s.val_split == 0.0f)
         return dn_cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");
@@ -99,11 +122,28 @@ int dn_cmd_compare(int argc, char **argv) {
     dn_train_job job;
     if (dn_train_load(&s, &job) != 0) return 1;
     epoch_accuracy *with = calloc(s.epochs, sizeof *with), *without = calloc(s.epochs, sizeof *without);
+    dn_epoch_metrics *history = calloc(2 * s.epochs, sizeof *history); /* [with | without] */
     FILE *log = NULL;
-    code = with && without ? dn_train_open_log(s.log, &log) : dn_cli_error(1, "out of memory");
-    if (code == 0) code = train_variant(&s, &job, 0, log, with);
-    if (code == 0) code = train_variant(&s, &job, 1, log, without);
+    dn_report report;
+    dn_report_init(&report, "compare", argc, argv);
+    dn_model *kept = NULL; /* the run with dropout, for --report */
+    code = with && without && history ? dn_train_open_log(s.log, &log) : dn_cli_error(1, "out of memory");
+    if (code == 0)
+        code = train_variant(&s, &job, 0, log, with, history, s.report ? &report : NULL,
+                             s.report ? &kept : NULL);
+    if (code == 0) code = train_variant(&s, &job, 1, log, without, history + s.epochs, NULL, NULL);
     if (code == 0) print_table(&s, with, without);
+    if (code == 0 && s.trace) print_traces(&s, history, history + s.epochs);
+    if (code == 0 && s.report) {
+        report.baseline = history + s.epochs;
+        report.gap = with;
+        report.baseline_gap = without;
+        report.held_out_name = s.test ? "test" : "validation";
+        code = dn_report_write_training(&report, &s, &job, kept, history);
+    }
+    dn_report_free(&report);
+    dn_model_free(kept);
+    free(history);
     if (log) fclose(log);
     free(with);
     free(without);

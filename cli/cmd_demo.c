@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "epoch_log.h"
 #include "options.h"
+#include "report.h"
 #include "trace.h"
 
 #include "dropnet.h"
@@ -24,6 +25,8 @@ typedef struct demo_settings {
     size_t epochs, batch;
     float rate, learning_rate;
     const char *log_path;
+    const char *report_path; /* --report FILE.html */
+    dn_report *report;       /* filled during and after the run when report_path is set */
 } demo_settings;
 
 /* The first training batch as it flowed through the network, for the data-flow section. */
@@ -72,12 +75,14 @@ static void capture_first_batch(const dn_event *ev, dn_model *model, demo_captur
 typedef struct demo_observer {
     dn_model *model;
     demo_capture *capture;
+    dn_report *report; /* NULL without --report */
 } demo_observer;
 
 static int observe(const dn_event *ev, void *user) {
     demo_observer *obs = user;
     if (ev->kind == DN_EVENT_BATCH_END && !obs->capture->done)
         capture_first_batch(ev, obs->model, obs->capture);
+    if (obs->report) dn_report_capture(obs->report, obs->model, ev);
     if (ev->kind == DN_EVENT_EPOCH_END && obs->capture->log)
         dn_epoch_log_write(obs->capture->log, ev->metrics);
     return 0;
@@ -132,6 +137,31 @@ static int print_prediction(dn_model *model, const dn_dataset *data, size_t row)
     return 0;
 }
 
+/* --report: the page for this run; its traced and counted rows are the validation split. */
+static int write_report(const demo_settings *s, dn_model *model, const dn_dataset *data,
+                        const dn_epoch_metrics *history, size_t train_rows) {
+    dn_report *r = s->report;
+    dn_error err;
+    if (dn_dataset_slice(data, train_rows, DEMO_ROWS, &r->owned_examples, &err) != DN_OK)
+        return dn_cli_error(1, "%s", err.message);
+    r->model = model;
+    r->examples = r->owned_examples;
+    r->examples_first = train_rows;
+    r->history = history;
+    r->epochs = s->epochs;
+    snprintf(r->data_text, sizeof r->data_text, "the seed page's synthetic data: %d rows × %d "
+             "features, %d classes · %zu train / %zu validation (last 20 %%)", DEMO_ROWS,
+             DEMO_FEATURES, DEMO_CLASSES, train_rows, DEMO_ROWS - train_rows);
+    dn_report_set(r, "model", "dropout:%g,dense:%d:relu,dense:%d:softmax", (double)s->rate,
+                  DEMO_HIDDEN, DEMO_CLASSES);
+    dn_report_set(r, "epochs", "%zu", s->epochs);
+    dn_report_set(r, "batch", "%zu", s->batch);
+    dn_report_set(r, "optimizer", "adam, lr %g", (double)s->learning_rate);
+    if (dn_report_write(r, s->report_path) != 0) return 1;
+    printf("\nReport written to %s\n", s->report_path);
+    return 0;
+}
+
 static int run_demo(const demo_settings *s, demo_capture *cap) {
     dn_error err;
     dn_dataset *data = NULL;
@@ -155,7 +185,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     fit.epochs = s->epochs;
     fit.batch_size = s->batch;
     fit.validation_split = DEMO_VALIDATION_SPLIT;
-    demo_observer obs = {model, cap};
+    demo_observer obs = {model, cap, s->report_path ? s->report : NULL};
     if (dn_model_fit(model, data, &fit, observe, &obs, history, &err) != DN_OK) {
         dn_cli_error(1, "%s", err.message);
         goto done;
@@ -175,6 +205,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
                last->val_loss);
     }
     code = print_prediction(model, data, train_rows);
+    if (code == 0 && s->report_path) code = write_report(s, model, data, history, train_rows);
 done:
     if (cap->log) fclose(cap->log);
     free(history);
@@ -184,7 +215,7 @@ done:
 }
 
 int dn_cmd_demo(int argc, char **argv) {
-    demo_settings s = {42, 5, 32, 0.2f, 0.005f, NULL};
+    demo_settings s = {42, 5, 32, 0.2f, 0.005f, NULL, NULL, NULL};
     const dn_cli_option options[] = {
         {"seed", DN_OPT_U64, &s.seed, "N", "seed for data, initialisation, shuffling and masks (42)"},
         {"epochs", DN_OPT_SIZE, &s.epochs, "N", "training epochs (5)"},
@@ -192,11 +223,13 @@ int dn_cmd_demo(int argc, char **argv) {
         {"batch", DN_OPT_SIZE, &s.batch, "N", "batch size (32)"},
         {"lr", DN_OPT_FLOAT, &s.learning_rate, "X", "Adam learning rate (0.005: Keras' 0.001 needs more than 5 epochs here)"},
         {"log", DN_OPT_STRING, &s.log_path, "FILE", "write one JSON object per epoch to FILE"},
+        {"report", DN_OPT_STRING, &s.report_path, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
     };
     const dn_cli_command cmd = {
         "demo", "Generates the seed page's data (1000 rows × 20 features, 3 classes, last 20% for "
         "validation),\ntrains Dropout(0.2) → Dense(10, relu) → Dense(3, softmax) and prints the "
-        "Model Pipeline Trace.", "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE]",
+        "Model Pipeline Trace.", "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE] "
+        "[--report FILE]",
         options, sizeof options / sizeof options[0]};
     char message[512];
     switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
@@ -209,13 +242,18 @@ int dn_cmd_demo(int argc, char **argv) {
     if (s.batch == 0) return dn_cli_error(2, "demo: --batch must be > 0");
     if (s.epochs > MAX_EPOCHS) return dn_cli_error(2, "demo: --epochs must be <= %d", MAX_EPOCHS);
     if (!(s.learning_rate > 0.0f)) return dn_cli_error(2, "demo: --lr must be > 0, got %g", (double)s.learning_rate);
+    if (s.report_path && dn_report_check_path(s.report_path, "demo") != 0) return 2;
 
     float rows[4][DEMO_FEATURES];
     uint8_t *mask = malloc(s.batch * DEMO_FEATURES);
     if (mask == NULL) return dn_cli_error(1, "out of memory");
     demo_capture cap = {0, 0, {rows[0], rows[1], rows[2], rows[3]}, {DEMO_FEATURES, DEMO_FEATURES,
                         DEMO_HIDDEN, DEMO_CLASSES}, 0, 0, 0, mask, NULL};
+    dn_report report;
+    dn_report_init(&report, "demo", argc, argv);
+    s.report = &report;
     int code = run_demo(&s, &cap);
+    dn_report_free(&report);
     free(mask);
     return code;
 }

@@ -104,7 +104,7 @@ int dn_cmd_eval(int argc, char **argv) {
     int code = 0;
     if (matrix == NULL || dn_model_evaluate(model, data, &loss, &accuracy, &err) != DN_OK ||
         dn_model_confusion_matrix(model, data, matrix, &err) != DN_OK)
-        code = dn_cli_error(1, "%s", err.message);
+        code = dn_cli_error(1, "%s: %s", data_spec, err.message); /* e.g. too many classes */
     else if (json)
         code = print_json(model, loss, accuracy, dn_dataset_rows(data), matrix, classes);
     else

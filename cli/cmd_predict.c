@@ -1,5 +1,7 @@
 /* cmd_predict.c — `dropnet predict`: one CSV row per example, the predicted class then the
- * probability of each class. Written atomically when --out is given. */
+ * probability of each class; with --mc-samples T (MC dropout, dn_model_predict_mc) the mean
+ * probabilities, their standard deviations, the predictive entropy and the mutual information.
+ * Written atomically when --out is given. */
 #include "commands.h"
 #include "model_data.h"
 #include "options.h"
@@ -9,8 +11,9 @@
 
 typedef struct predictions {
     const dn_model *model;
-    const float *y; /* [rows×outputs] */
+    const float *y; /* [rows×outputs]: probabilities, or their MC means */
     size_t rows, outputs;
+    const float *std, *entropy, *mutual; /* MC dropout only: [rows×outputs], [rows], [rows] */
 } predictions;
 
 static void csv_field(FILE *out, const char *text) {
@@ -22,21 +25,42 @@ static void csv_field(FILE *out, const char *text) {
     fputc('"', out);
 }
 
+/* ",PREFIX<class>" for every class (two for a single sigmoid unit). */
+static void class_columns(FILE *out, const predictions *p, const char *prefix) {
+    char buf[32];
+    size_t classes = p->outputs == 1 ? 2 : p->outputs;
+    for (size_t c = 0; c < classes; ++c) {
+        fputc(',', out);
+        fputs(prefix, out);
+        fputs(dn_cli_class_label(p->model, c, buf, sizeof buf), out);
+    }
+}
+
+/* The values of one row per class; a single sigmoid unit y is the two classes (1 − y, y), whose
+ * standard deviations are both that of y. */
+static void class_values(FILE *out, const float *v, size_t outputs, int complement) {
+    if (outputs == 1) fprintf(out, ",%.6g", complement ? 1.0 - (double)v[0] : (double)v[0]);
+    for (size_t j = 0; j < outputs; ++j) fprintf(out, ",%.6g", (double)v[j]);
+}
+
 static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     const predictions *p = context;
     char buf[32];
-    size_t classes = p->outputs == 1 ? 2 : p->outputs;
     fputs("predicted", out);
-    for (size_t c = 0; c < classes; ++c) {
-        fputs(",p_", out);
-        fputs(dn_cli_class_label(p->model, c, buf, sizeof buf), out);
+    class_columns(out, p, "p_");
+    if (p->std != NULL) {
+        class_columns(out, p, "std_");
+        fputs(",entropy,mutual_information", out);
     }
     fputc('\n', out);
     for (size_t r = 0; r < p->rows; ++r) {
         const float *y = p->y + r * p->outputs;
         csv_field(out, dn_cli_class_label(p->model, dn_predicted_class(y, p->outputs), buf, sizeof buf));
-        if (p->outputs == 1) fprintf(out, ",%.6g", 1.0 - (double)y[0]);
-        for (size_t j = 0; j < p->outputs; ++j) fprintf(out, ",%.6g", (double)y[j]);
+        class_values(out, y, p->outputs, 1);
+        if (p->std != NULL) {
+            class_values(out, p->std + r * p->outputs, p->outputs, 0);
+            fprintf(out, ",%.6g,%.6g", (double)p->entropy[r], (double)p->mutual[r]);
+        }
         fputc('\n', out);
     }
     if (ferror(out)) {
@@ -48,15 +72,18 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
 
 int dn_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL;
+    size_t mc_samples = 0;
     const dn_cli_option options[] = {
         {"model", DN_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", DN_OPT_STRING, &data_spec, "DATA", "examples to classify (see docs/DATA.md)"},
         {"out", DN_OPT_STRING, &out_path, "FILE", "write the CSV to FILE instead of standard output"},
         {"label", DN_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"mc-samples", DN_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
+         "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
     };
     const dn_cli_command cmd = {"predict", "Classifies every example at inference (dropout off) "
                                 "and prints CSV: predicted,p_<class>,...", "--model FILE --data "
-                                "DATA [--out FILE]", options, 4};
+                                "DATA [--out FILE] [--mc-samples T]", options, 5};
     char message[512];
     switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
     case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
@@ -68,18 +95,30 @@ int dn_cmd_predict(int argc, char **argv) {
     dn_model *model;
     dn_dataset *data;
     if (dn_cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model)};
+    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model), NULL, NULL, NULL};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
+    float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
     p.y = y;
+    if (mc != NULL) {
+        p.std = mc;
+        p.entropy = mc + p.rows * p.outputs;
+        p.mutual = p.entropy + p.rows;
+    }
     dn_error err = {DN_OK, "out of memory"};
     int code = 0;
-    if (y == NULL || dn_model_predict_dataset(model, data, y, &err) != DN_OK)
+    dn_status st = DN_ERR_MEMORY;
+    if (y != NULL && mc_samples == 0) st = dn_model_predict_dataset(model, data, y, &err);
+    if (y != NULL && mc != NULL)
+        st = dn_model_predict_mc_dataset(model, data, mc_samples, y, mc, mc + p.rows * p.outputs,
+                                         mc + p.rows * (p.outputs + 1), &err);
+    if (st != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
     else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
     else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
         code = dn_cli_error(1, "writing predictions: %s", err.message);
     free(y);
+    free(mc);
     dn_model_free(model);
     dn_dataset_free(data);
     return code;

@@ -9,6 +9,9 @@ int dn_cmd_eval(int argc, char **argv);
 int dn_cmd_predict(int argc, char **argv);
 int dn_cmd_summary(int argc, char **argv);
 int dn_cmd_compare(int argc, char **argv);
+int dn_cmd_trace(int argc, char **argv);
+int dn_cmd_quiz(int argc, char **argv);
+int dn_cmd_explain(int argc, char **argv);
 
 /* Prints "dropnet: error: MESSAGE" on stderr; returns `code`. */
 int dn_cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -20,6 +20,9 @@ static const command_entry commands[] = {
     {"predict", dn_cmd_predict, "classify examples: CSV of predicted class and probabilities"},
     {"summary", dn_cmd_summary, "layers, shapes, parameter counts and settings of a saved model"},
     {"compare", dn_cmd_compare, "train with and without dropout and compare the train-test gap"},
+    {"trace", dn_cmd_trace, "one example through a saved model, layer by layer, with its probabilities"},
+    {"quiz", dn_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
+    {"explain", dn_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
 };
 
 int dn_cli_error(int code, const char *fmt, ...) {

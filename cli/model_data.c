@@ -50,13 +50,16 @@ int dn_cli_load_model_and_data(const char *model_path, const char *data_spec, co
                  data_spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
         st = DN_ERR_SHAPE;
     }
-    if (st == DN_OK) st = align_to_model(*model, *data, &err);
+    /* Alignment speaks of labels and classes; the user needs to know which file's. */
+    const char *about = NULL;
+    if (st == DN_OK && (st = align_to_model(*model, *data, &err)) != DN_OK) about = data_spec;
     if (st != DN_OK) {
         dn_model_free(*model);
         dn_dataset_free(*data);
         *model = NULL;
         *data = NULL;
-        return dn_cli_error(1, "%s", err.message);
+        return about ? dn_cli_error(1, "%s: %s", about, err.message)
+                     : dn_cli_error(1, "%s", err.message);
     }
     return 0;
 }

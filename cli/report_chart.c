@@ -45,10 +45,11 @@ static double epoch_x(const line_frame *f, size_t i) {
     return f->left + (double)i / (double)(f->n - 1) * (f->right - f->left);
 }
 
-/* Epoch ticks: 1, then multiples of a nice step up to n. */
+/* Epoch ticks: 1, then multiples of a nice step up to n (leaving out one that would crowd 1). */
 static void draw_epoch_axis(FILE *out, const line_frame *f, const char *label, double label_y) {
     size_t step = (size_t)dn_axis_nice_step((double)(f->n > 1 ? f->n - 1 : 1) / 8.0, 1);
     for (size_t e = 1; e <= f->n; e = e == 1 && step > 1 ? step : e + step) {
+        if (e > 1 && (double)(e - 1) < 0.75 * (double)step) continue;
         double x = epoch_x(f, e - 1);
         if (e > 1) dn_svg_line(out, x, f->bottom, x, f->top, "grid");
         dn_svg_line(out, x, f->bottom, x, f->bottom + 4, "axis");
@@ -160,7 +161,15 @@ void dn_chart_line(FILE *out, const dn_line_chart *c) {
 
 void dn_chart_bars(FILE *out, const dn_chart_bar *bars, size_t n, double max, int percent,
                    const char *label) {
-    const double row = 22.0, x0 = 150.0, span = 250.0, width = 560.0;
+    /* Text widths estimated at 7.2 units a character (12.5 px sans-serif). */
+    size_t longest_label = 0, longest_note = 0;
+    for (size_t i = 0; i < n; ++i) {
+        longest_label = strlen(bars[i].label) > longest_label ? strlen(bars[i].label) : longest_label;
+        longest_note = strlen(bars[i].note) > longest_note ? strlen(bars[i].note) : longest_note;
+    }
+    const double row = 22.0, span = 250.0;
+    double x0 = 16.0 + 7.2 * (double)(longest_label < 30 ? longest_label : 30);
+    double width = x0 + span + 8.0 + 7.2 * (double)(10 + longest_note);
     dn_svg_begin(out, width, row * (double)n + 8.0, "chart bars", label);
     for (size_t i = 0; i < n; ++i) {
         const dn_chart_bar *b = &bars[i];

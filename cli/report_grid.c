@@ -37,7 +37,9 @@ static void heat_cell(FILE *out, const uint64_t *m, size_t classes, const char *
 void dn_chart_heatmap(FILE *out, const uint64_t *m, size_t classes, const char *const *names,
                       const char *label) {
     double cell = clamp(440.0 / (double)classes, 12.0, 48.0);
-    const double left = 150.0, top = 12.0;
+    size_t longest = 1;
+    for (size_t t = 0; t < classes; ++t) longest = strlen(names[t]) > longest ? strlen(names[t]) : longest;
+    const double left = 48.0 + 7.0 * (double)(longest < 18 ? longest : 18), top = 12.0;
     double side = cell * (double)classes;
     dn_svg_begin(out, left + side + 20.0, top + side + 58.0, "chart heatmap", label);
     for (size_t t = 0; t < classes; ++t) {

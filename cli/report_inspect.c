@@ -23,11 +23,12 @@ static void mask_figure(FILE *out, const dn_report *r, const dn_report_mask *m) 
     fputs("<h3>", out);
     dn_html_printf(out, "%s (layer %zu of %zu), rate %g: %zu examples × %zu units", info.name,
                    m->layer + 1, dn_model_layer_count(r->model), rate, m->rows, m->cols);
-    fputs("</h3>\n<figure>\n", out);
+    fputs("</h3>\n<div class=\"pair\">\n<figure>\n", out);
     dn_chart_mask(out, m->keep, m->rows, m->cols, "dropout keep mask of the first training batch");
     fputs("<figcaption>Each row is one example of the batch, each column one unit of the layer's "
           "output. Black: dropped (set to 0). White: kept (multiplied by ", out);
-    fprintf(out, "1/(1 − %g) = %.4g).</figcaption>\n</figure>\n", rate, 1.0 / (1.0 - rate));
+    fprintf(out, "1/(1 − %g) = %.4g).</figcaption>\n</figure>\n<div class=\"numbers\">\n", rate,
+            1.0 / (1.0 - rate));
     dn_chart_bar bars[2] = {{"dropped in this batch", observed, 1, ""},
                             {"configured rate", rate, 0, ""}};
     snprintf(bars[0].note, sizeof bars[0].note, "(%zu of %zu)", m->dropped, total);
@@ -38,6 +39,7 @@ static void mask_figure(FILE *out, const dn_report *r, const dn_report_mask *m) 
                  "probability %g, so the count varies from batch to batch: %.1f expected, give or "
                  "take %.1f (one standard deviation).</p>\n",
             m->dropped, total, observed * 100.0, rate * 100.0, rate, (double)total * rate, sd);
+    fputs("</div>\n</div>\n", out);
 }
 
 void dn_report_section_masks(FILE *out, const dn_report *r) {
@@ -74,7 +76,7 @@ static size_t choose_examples(const dn_report *r, const float *y, size_t outputs
 static void trace_input(FILE *out, const dn_report *r, size_t row, const float *x) {
     size_t cols;
     const float *in = dn_model_activation(r->model, 0, NULL, &cols);
-    size_t side = dn_report_image_side(cols);
+    size_t side = dn_trace_image_side(cols);
     fputs("<li><strong>Input</strong> — ", out);
     if (side) fprintf(out, "a %zu × %zu image (%zu values)", side, side, cols);
     else fprintf(out, "%zu features", cols);
@@ -130,7 +132,9 @@ static void trace_layer(FILE *out, const dn_report *r, size_t i, int truth) {
     fputs("</span>\n", out);
     int probabilities = last && (info.activation == DN_ACT_SOFTMAX ||
                                  (info.activation == DN_ACT_SIGMOID && cols == 1));
+    size_t side = dn_trace_image_side(cols);
     if (probabilities) probability_bars(out, r, y, cols, dn_predicted_class(y, cols), truth);
+    else if (side && cols == dn_model_input_size(r->model)) dn_chart_image(out, y, side, 168.0, info.name);
     else dn_chart_strip(out, y, cols, info.name);
     fputs("</li>\n", out);
 }
@@ -143,12 +147,12 @@ static dn_status trace_example(FILE *out, const dn_report *r, size_t row, float 
     size_t layers = dn_model_layer_count(r->model), outputs;
     const float *y = dn_model_activation(r->model, layers, NULL, &outputs);
     size_t predicted = dn_predicted_class(y, outputs);
-    char name[NAME_SIZE], truth_name[NAME_SIZE];
+    char name[NAME_SIZE], truth_buf[NAME_SIZE];
+    const char *truth_name = truth >= 0 ? dn_cli_class_label(r->model, (size_t)truth, truth_buf,
+                                                             sizeof truth_buf) : NULL;
     fprintf(out, "<div class=\"example\" id=\"example-%zu\">\n<h3>", r->examples_first + row);
     dn_html_printf(out, "%s example #%zu", r->examples_name, r->examples_first + row);
-    if (truth >= 0)
-        dn_html_printf(out, ", true class %s", dn_cli_class_label(r->model, (size_t)truth, truth_name,
-                                                                  sizeof truth_name));
+    if (truth_name) dn_html_printf(out, ", true class %s", truth_name);
     fputs("</h3>\n<ol class=\"trace\">\n", out);
     trace_input(out, r, row, x);
     for (size_t i = 0; i < layers; ++i) trace_layer(out, r, i, truth);
@@ -156,10 +160,11 @@ static dn_status trace_example(FILE *out, const dn_report *r, size_t row, float 
     float p = outputs == 1 ? (predicted ? y[0] : 1.0f - y[0]) : y[predicted];
     dn_html_printf(out, "Predicted class %s (p = %.3f)", dn_cli_class_label(r->model, predicted, name,
                                                                             sizeof name), (double)p);
-    if (truth >= 0)
-        fprintf(out, ", true class %s: <span class=\"verdict-%s\">%s</span>", truth_name,
-                predicted == (size_t)truth ? "correct" : "wrong",
-                predicted == (size_t)truth ? "correct" : "wrong");
+    if (truth_name) {
+        const char *verdict = predicted == (size_t)truth ? "correct" : "wrong";
+        dn_html_printf(out, ", true class %s: ", truth_name);
+        fprintf(out, "<span class=\"verdict-%s\">%s</span>", verdict, verdict);
+    }
     fputs("</p>\n</div>\n", out);
     return DN_OK;
 }

@@ -22,6 +22,8 @@ static const char STYLE[] =
     ".figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:18px 28px;"
     "align-items:start}\n"
     "figure{margin:0}figcaption{font-size:.9em;color:#333;margin-top:4px}\n"
+    ".pair{display:flex;flex-wrap:wrap;gap:18px 32px;align-items:flex-start}"
+    ".pair>figure{flex:0 1 auto;min-width:0}.pair>.numbers{flex:1 1 380px}\n"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:.6em 0}\n"
     "th,td{border-bottom:1px solid #ccc;padding:3px 10px;text-align:right;vertical-align:top}\n"
     "th{background:#eef2f7}.text{text-align:left}\n"
@@ -41,14 +43,14 @@ static const char STYLE[] =
     ".kept{fill:#fff}.dropped{fill:#111}.frame{fill:none;stroke:#333}"
     ".cell-line{stroke:#bbb;stroke-width:.5}\n"
     ".stage rect{fill:#fff;stroke:#1f4e79;stroke-width:2}.stage.input rect{stroke-dasharray:6 3}"
-    ".stage.dropout rect{fill:url(#dn-dots);stroke:#c55a11}\n"
+    ".stage.dropout rect{fill:#fdf4ee;stroke:#c55a11;stroke-dasharray:2 3}\n"
     ".stage .name{font-weight:700;font-size:13px}.stage .detail{font-size:12px}"
     ".flow{stroke:#333;stroke-width:1.6;fill:none}\n"
     ".example{border:1px solid #ccc;border-radius:6px;padding:6px 16px 12px;margin:14px 0}\n"
     ".example ol{padding-left:1.4em}.example li{margin:.45em 0}\n"
     ".example .row{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:.9em}\n"
     ".verdict-correct{font-weight:700}.verdict-wrong{font-weight:700;text-decoration:underline}\n"
-    "pre{background:#f4f4f4;padding:8px 12px;white-space:pre-wrap;word-break:break-all}\n"
+    "pre{background:#f4f4f4;padding:8px 12px;white-space:pre-wrap;overflow-wrap:anywhere}\n"
     "@media print{nav{display:none}h2{break-after:avoid}figure,.example{break-inside:avoid}}\n";
 
 /* Patterns and the arrow head, shared by every figure (ids are page-wide). Kept out of <main> so
@@ -59,9 +61,6 @@ static const char DEFS[] =
     "<pattern id=\"dn-hatch\" patternUnits=\"userSpaceOnUse\" width=\"7\" height=\"7\" "
     "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\" stroke=\"#c55a11\" "
     "stroke-width=\"2.2\" stroke-opacity=\".55\"/></pattern>\n"
-    "<pattern id=\"dn-dots\" patternUnits=\"userSpaceOnUse\" width=\"8\" height=\"8\">"
-    "<rect width=\"8\" height=\"8\" fill=\"#fff\"/><circle cx=\"4\" cy=\"4\" r=\"1.1\" "
-    "fill=\"#c55a11\" fill-opacity=\".45\"/></pattern>\n"
     "<marker id=\"dn-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
     "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#333\"/>"
     "</marker>\n</defs></svg>\n";

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BOX_W = 168, BOX_H = 100, BOX_GAP = 36, ROW_GAP = 44, PER_ROW = 5 };
+enum { BOX_W = 182, BOX_H = 100, BOX_GAP = 30, ROW_GAP = 44, PER_ROW = 5 };
 
 void dn_report_section_open(FILE *out, const char *id, const char *title, const char *note) {
     fprintf(out, "<section id=\"%s\">\n<h2>", id);
@@ -22,11 +22,6 @@ void dn_report_section_open(FILE *out, const char *id, const char *title, const 
     }
 }
 
-size_t dn_report_image_side(size_t features) {
-    size_t side = (size_t)llround(sqrt((double)features));
-    return side >= 8 && side * side == features ? side : 0;
-}
-
 /* ---- pipeline ----------------------------------------------------------------------------- */
 
 typedef struct stage_text {
@@ -37,7 +32,7 @@ typedef struct stage_text {
 static stage_text describe_stage(const dn_model *m, size_t stage) {
     stage_text t = {"input", "", "", "", ""};
     if (stage == 0) {
-        size_t in = dn_model_input_size(m), side = dn_report_image_side(in);
+        size_t in = dn_model_input_size(m), side = dn_trace_image_side(in);
         snprintf(t.name, sizeof t.name, "Input");
         if (side) snprintf(t.detail, sizeof t.detail, "%zu × %zu image", side, side);
         else snprintf(t.detail, sizeof t.detail, "%zu features%s", in,
@@ -193,7 +188,7 @@ static void epoch_table(FILE *out, const dn_epoch_metrics *h, size_t n, const ch
 
 /* A figure with one chart of `train_field` / `val_field` for one or two runs. */
 static void metric_chart(FILE *out, const dn_report *r, metric_field train_field,
-                         metric_field val_field, const char *what, double *buf) {
+                         metric_field val_field, const char *what, const char *title, double *buf) {
     size_t n = r->epochs, count = 0;
     dn_chart_series s[4];
     const dn_epoch_metrics *runs[2] = {r->history, r->baseline};
@@ -210,13 +205,16 @@ static void metric_chart(FILE *out, const dn_report *r, metric_field train_field
                                            val, compare ? run : 1, 1};
     }
     if (count == 0) return;
+    int dashed = 0;
+    for (size_t i = 0; i < count; ++i) dashed |= s[i].dashed;
     char label[96];
     snprintf(label, sizeof label, "%s per epoch", what);
     dn_line_chart chart = {label, "epoch", what, n, s, count, NULL, 0, train_field == LOSS};
     fputs("<figure>\n", out);
     dn_chart_line(out, &chart);
-    fprintf(out, "<figcaption>%s per epoch. Solid: training, measured while dropout is active; "
-                 "dashed: validation, with dropout off.</figcaption>\n</figure>\n", what);
+    fprintf(out, "<figcaption>%s per epoch. Solid: training, measured while dropout is active%s"
+                 "</figcaption>\n</figure>\n", title,
+            dashed ? "; dashed: validation, with dropout off." : " (no validation split).");
 }
 
 static void gap_table(FILE *out, const dn_report *r) {
@@ -282,8 +280,8 @@ void dn_report_section_training(FILE *out, const dn_report *r) {
         return;
     }
     fputs("<div class=\"figures\">\n", out);
-    metric_chart(out, r, LOSS, VAL_LOSS, "loss", buf);
-    metric_chart(out, r, ACCURACY, VAL_ACCURACY, "accuracy", buf);
+    metric_chart(out, r, LOSS, VAL_LOSS, "loss", "Loss", buf);
+    metric_chart(out, r, ACCURACY, VAL_ACCURACY, "accuracy", "Accuracy", buf);
     fputs("</div>\n", out);
     if (r->gap && r->baseline_gap) gap_chart(out, r, buf);
     free(buf);

@@ -33,8 +33,4 @@ void dn_report_section_settings(FILE *out, const dn_report *r);
 /* "<h2>" and the opening of a section; the note (may be NULL) is escaped. */
 void dn_report_section_open(FILE *out, const char *id, const char *title, const char *note);
 
-/* The input is an image when its width is 784 (28 × 28) or another perfect square ≥ 64:
- * returns the side, else 0. */
-size_t dn_report_image_side(size_t features);
-
 #endif

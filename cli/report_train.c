@@ -50,7 +50,7 @@ static void describe_data(dn_report *r, const dn_train_settings *s, const dn_tra
 /* One metadata value as text: strings as they are, numbers shortest, booleans as words. */
 static void json_text(const cJSON *item, char *buf, size_t size) {
     if (cJSON_IsString(item)) snprintf(buf, size, "%s", item->valuestring);
-    else if (cJSON_IsNumber(item)) snprintf(buf, size, "%.9g", item->valuedouble);
+    else if (cJSON_IsNumber(item)) snprintf(buf, size, "%.7g", item->valuedouble); /* floats */
     else if (cJSON_IsBool(item)) snprintf(buf, size, "%s", cJSON_IsTrue(item) ? "true" : "false");
     else snprintf(buf, size, "?");
 }

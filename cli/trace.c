@@ -7,7 +7,14 @@
 enum { CHART_WIDTH = 48 };
 
 const char *dn_trace_layer_type(dn_layer_kind kind) {
-    return kind == DN_LAYER_DROPOUT ? "Dropout" : "Dense";
+    switch (kind) {
+    case DN_LAYER_DENSE: return "Dense";
+    case DN_LAYER_DROPOUT: return "Dropout";
+    case DN_LAYER_ALPHA_DROPOUT: return "AlphaDropout"; /* Keras' class names */
+    case DN_LAYER_GAUSSIAN_DROPOUT: return "GaussianDropout";
+    case DN_LAYER_GAUSSIAN_NOISE: return "GaussianNoise";
+    }
+    return "?";
 }
 
 void dn_trace_row(FILE *out, const float *row, size_t n) {
@@ -110,6 +117,30 @@ void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     }
 }
 
+size_t dn_trace_image_side(size_t features) {
+    size_t side = (size_t)llround(sqrt((double)features));
+    return side >= 8 && side * side == features ? side : 0;
+}
+
+void dn_trace_image(FILE *out, const float *pixels, size_t side) {
+    static const char ramp[] = " .:-=+*#%@";
+    float lo = pixels[0], hi = pixels[0];
+    for (size_t i = 1; i < side * side; ++i) {
+        lo = pixels[i] < lo ? pixels[i] : lo;
+        hi = pixels[i] > hi ? pixels[i] : hi;
+    }
+    for (size_t r = 0; r < side; ++r) {
+        fputs("   ", out);
+        for (size_t c = 0; c < side; ++c) {
+            double t = hi > lo ? (pixels[r * side + c] - lo) / (hi - lo) : 0.0;
+            char ch = ramp[(int)lround(t * (double)(sizeof ramp - 2))];
+            fputc(ch, out);
+            fputc(ch, out);
+        }
+        fputc('\n', out);
+    }
+}
+
 void dn_trace_training(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     if (epochs == 0) return;
     fprintf(out, "\nTraining trace — epoch by epoch (training figures with dropout on, validation "
@@ -168,8 +199,12 @@ int dn_trace_prediction(FILE *out, dn_model *model, const float *x, int true_lab
     size_t outputs;
     const float *p = dn_model_activation(model, layers, NULL, &outputs);
     size_t predicted = argmax(p, outputs);
-    fprintf(out, " Predicted class %zu (p = %.3f)", predicted, (double)p[predicted]);
-    if (true_label >= 0)
+    const char *name = dn_model_class_name(model, predicted); /* NULL: classes are numbers */
+    if (name) fprintf(out, " Predicted class %s (p = %.3f)", name, (double)p[predicted]);
+    else fprintf(out, " Predicted class %zu (p = %.3f)", predicted, (double)p[predicted]);
+    const char *truth = true_label >= 0 ? dn_model_class_name(model, (size_t)true_label) : NULL;
+    if (truth) fprintf(out, ", true class %s: %s", truth, (int)predicted == true_label ? "correct" : "wrong");
+    else if (true_label >= 0)
         fprintf(out, ", true class %d: %s", true_label,
                 (int)predicted == true_label ? "correct" : "wrong");
     fputc('\n', out);

@@ -21,6 +21,14 @@ void dn_trace_observation(const dn_epoch_metrics *history, size_t i, char *buf, 
 /* The table epoch | loss | accuracy | val_loss | val_accuracy | observation. */
 void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *history, size_t epochs);
 
+/* The side of a square image when `features` is 784 (28 × 28) or another perfect square ≥ 64,
+ * else 0: inputs that are drawn as pictures (IDX images). */
+size_t dn_trace_image_side(size_t features);
+
+/* side×side pixels as text, two characters a pixel from " .:-=+*#%@" (darkest to brightest,
+ * scaled to the pixels' range), one line per pixel row. */
+void dn_trace_image(FILE *out, const float *pixels, size_t side);
+
 /* "Training trace" (train --trace): the loss chart and the epoch table; nothing for 0 epochs. */
 void dn_trace_training(FILE *out, const dn_epoch_metrics *history, size_t epochs);
 

@@ -40,6 +40,7 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"loss", DN_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"};
     t[n++] = (dn_cli_option){"seed", DN_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"};
     t[n++] = (dn_cli_option){"val-split", DN_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"};
+    t[n++] = (dn_cli_option){"val-data", DN_OPT_STRING, &s->val_data, "DATA", "validate on DATA after every epoch (Keras validation_data)"};
     t[n++] = (dn_cli_option){"no-shuffle", DN_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"};
     t[n++] = (dn_cli_option){"init", DN_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"};
     t[n++] = (dn_cli_option){"log", DN_OPT_STRING, &s->log, "FILE", "write one JSON object per epoch to FILE"};
@@ -48,6 +49,8 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"max-rows", DN_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"};
     t[n++] = (dn_cli_option){"report", DN_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"};
     t[n++] = (dn_cli_option){"trace", DN_OPT_FLAG, &s->trace, NULL, "print the loss chart and the epoch table after training"};
+    t[n++] = (dn_cli_option){"max-norm", DN_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"};
+    t[n++] = (dn_cli_option){"l2", DN_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"};
     t[n++] = (dn_cli_option){"threads", DN_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"};
     return n;
 }
@@ -80,12 +83,17 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
     if (!known)
         return dn_cli_error(2, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
                             s->loss);
+    if (s->val_data != NULL && s->val_split != 0.0f)
+        return dn_cli_error(2, "%s: give --val-split or --val-data, not both", cmd);
     if (!(s->val_split >= 0.0f && s->val_split < 1.0f))
         return dn_cli_error(2, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
     if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
         return dn_cli_error(2, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
         return dn_cli_error(2, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
+    if (!(s->max_norm >= 0.0f))
+        return dn_cli_error(2, "%s: --max-norm must be >= 0 (0 = off), got %g", cmd, (double)s->max_norm);
+    if (!(s->l2 >= 0.0f)) return dn_cli_error(2, "%s: --l2 must be >= 0, got %g", cmd, (double)s->l2);
     if (s->nesterov && (strcmp(s->optimizer, "sgd") != 0 || s->momentum == 0.0f))
         return dn_cli_error(2, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
     return 0;
@@ -94,6 +102,7 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
 void dn_train_job_free(dn_train_job *job) {
     dn_dataset_free(job->train);
     dn_dataset_free(job->test);
+    dn_dataset_free(job->val);
     dn_dataset_free(job->fit_rows);
     dn_model_free(job->init);
     *job = (dn_train_job){0};
@@ -104,6 +113,20 @@ static int open_data(const dn_train_settings *s, const char *spec, dn_dataset **
     dn_error err;
     if (dn_dataset_open(out, spec, &opts, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
     return 0;
+}
+
+/* Class ids of `other` renumbered to mean what they mean in `train` (CSV string labels are
+ * numbered per file, so a test file missing a class would otherwise shift every id). */
+static int align_to_train(const dn_dataset *train, dn_dataset *other, const char *spec) {
+    size_t classes = dn_dataset_classes(train);
+    if (other == NULL || dn_dataset_class_name(train, 0) == NULL) return 0;
+    const char **names = calloc(classes, sizeof *names);
+    if (names == NULL) return dn_cli_error(1, "out of memory");
+    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(train, i);
+    dn_error err;
+    dn_status st = dn_dataset_align_classes(other, names, classes, &err);
+    free(names);
+    return st == DN_OK ? 0 : dn_cli_error(1, "%s: %s", spec, err.message);
 }
 
 /* Keras' validation_split: the rows fit trains on are the first floor(n·(1 − split)). */
@@ -122,6 +145,9 @@ int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
     dn_error err;
     int code = open_data(s, s->train, &job->train);
     if (code == 0 && s->test) code = open_data(s, s->test, &job->test);
+    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val);
+    if (code == 0) code = align_to_train(job->train, job->test, s->test);
+    if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
         code = dn_cli_error(1, "%s has %zu features but %s has %zu", s->test,
                             dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
@@ -149,6 +175,24 @@ static dn_optimizer_config optimizer_of(const dn_train_settings *s) {
     return c;
 }
 
+/* Appends layer i of `from` to m with every stochastic part off (rates and stddev 0,
+ * DropConnect off), keeping the initialiser. */
+static dn_status add_without_noise(dn_model *m, const dn_model *from, size_t i, dn_error *err) {
+    dn_layer_info info;
+    dn_model_layer_info(from, i, &info, NULL);
+    switch (info.kind) {
+    case DN_LAYER_DENSE: break;
+    case DN_LAYER_DROPOUT: return dn_model_add_dropout(m, 0.0f, err);
+    case DN_LAYER_ALPHA_DROPOUT: return dn_model_add_alpha_dropout(m, 0.0f, err);
+    case DN_LAYER_GAUSSIAN_DROPOUT: return dn_model_add_gaussian_dropout(m, 0.0f, err);
+    case DN_LAYER_GAUSSIAN_NOISE: return dn_model_add_gaussian_noise(m, 0.0f, err);
+    }
+    dn_dense_options options;
+    dn_model_dense_options(from, i, &options, NULL);
+    options.dropconnect = 0.0f;
+    return dn_model_add_dense_ex(m, info.outputs, info.activation, &options, err);
+}
+
 /* The layers of `spec` (or of the --init model), with every dropout rate 0 when asked. */
 static dn_status layers_of(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
                            dn_model **out, dn_error *err) {
@@ -165,12 +209,8 @@ static dn_status layers_of(const dn_train_settings *s, const dn_train_job *job, 
     }
     dn_model *m = NULL;
     st = dn_model_create(&m, inputs, err);
-    for (size_t i = 0; st == DN_OK && i < dn_model_layer_count(parsed); ++i) {
-        dn_layer_info info;
-        dn_model_layer_info(parsed, i, &info, NULL);
-        st = info.kind == DN_LAYER_DROPOUT ? dn_model_add_dropout(m, 0.0f, err)
-                                           : dn_model_add_dense(m, info.outputs, info.activation, err);
-    }
+    for (size_t i = 0; st == DN_OK && i < dn_model_layer_count(parsed); ++i)
+        st = add_without_noise(m, parsed, i, err);
     dn_model_free(parsed);
     if (st != DN_OK) dn_model_free(m);
     else *out = m;
@@ -216,6 +256,8 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     cJSON_AddNumberToObject(o, "val_split", (double)s->val_split);
     cJSON_AddBoolToObject(o, "shuffle", !s->no_shuffle);
     cJSON_AddBoolToObject(o, "standardize", s->standardize);
+    if (s->max_norm > 0.0f) cJSON_AddNumberToObject(o, "max_norm", (double)s->max_norm);
+    if (s->l2 > 0.0f) cJSON_AddNumberToObject(o, "l2", (double)s->l2);
     if (s->label) cJSON_AddStringToObject(o, "label", s->label);
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     char *text = cJSON_PrintUnformatted(o);
@@ -240,6 +282,8 @@ int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero
     if (st == DN_OK && job->init) st = dn_model_copy_weights(m, job->init, &err);
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, job->fit_rows, &err);
+    dn_regularization reg = {s->l2, s->max_norm};
+    if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
     if (st == DN_OK) st = record_settings(m, s, &err);
     if (st != DN_OK) {
@@ -264,6 +308,7 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     fit.batch_size = s->batch;
     fit.shuffle = !s->no_shuffle;
     fit.validation_split = s->val_split;
+    fit.validation_data = job->val;
     dn_error err;
     if (dn_model_fit(model, job->train, &fit, dn_progress_callback, &progress, history, &err) != DN_OK)
         return dn_cli_error(1, "training failed: %s", err.message);

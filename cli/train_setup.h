@@ -11,16 +11,17 @@
 #include <stdint.h>
 
 typedef struct dn_train_settings {
-    const char *train, *test, *model, *out, *init, *log, *label, *optimizer, *loss;
+    const char *train, *test, *val_data, *model, *out, *init, *log, *label, *optimizer, *loss;
     size_t epochs, batch, max_rows, threads;
     float learning_rate, momentum, val_split;
     int nesterov, no_shuffle, standardize;
     uint64_t seed;
     const char *report; /* --report FILE.html (cli/report.h) */
     int trace;          /* --trace: the loss chart and epoch table after training */
+    float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
 } dn_train_settings;
 
-enum { DN_TRAIN_OPTION_COUNT = 23 };
+enum { DN_TRAIN_OPTION_COUNT = 26 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void dn_train_settings_defaults(dn_train_settings *s);
@@ -37,6 +38,7 @@ int dn_train_check(dn_train_settings *s, const char *command, int needs_out);
 /* Everything one training run holds. */
 typedef struct dn_train_job {
     dn_dataset *train, *test;  /* test may be NULL */
+    dn_dataset *val;           /* --val-data, or NULL */
     dn_dataset *fit_rows;      /* the rows fit trains on (train minus the validation split) */
     dn_model *init;            /* the --init model, or NULL */
 } dn_train_job;

@@ -92,16 +92,27 @@ DN_API void dn_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], u
  *   sigmoid  y = 1 / (1 + e^-z)
  *   tanh     y = tanh(z)
  *   softmax  y_j = e^(z_j - m) / Σ_k e^(z_k - m),  m = max_k z_k  (stable for any finite z)
+ *   selu     y = λ·z (z > 0), λ·α·(e^z − 1) (z ≤ 0); λ = 1.0507009873554805,
+ *            α = 1.6732632423543772 (Klambauer et al. 2017; Keras' constants)
+ *   elu      y = z (z > 0), e^z − 1 (z ≤ 0)          (Keras' default α = 1)
+ *   gelu     y = z·Φ(z) = ½·z·(1 + erf(z/√2))       (the exact form, Keras approximate=False)
+ *   leaky_relu y = z (z > 0), 0.3·z (z ≤ 0)           (Keras 2's negative slope 0.3; PyTorch
+ *            uses 0.01); the derivative at 0 is taken as 0.3, as TensorFlow does
  */
 typedef enum dn_activation {
     DN_ACT_LINEAR = 0,
     DN_ACT_RELU,
     DN_ACT_SIGMOID,
     DN_ACT_TANH,
-    DN_ACT_SOFTMAX
+    DN_ACT_SOFTMAX,
+    DN_ACT_SELU,
+    DN_ACT_ELU,
+    DN_ACT_GELU,
+    DN_ACT_LEAKY_RELU
 } dn_activation;
 
-/* "linear", "relu", "sigmoid", "tanh", "softmax". Never NULL ("?" for an unknown value). */
+/* "linear", "relu", "sigmoid", "tanh", "softmax", "selu", "elu", "gelu", "leaky_relu". Never NULL
+ * ("?" for an unknown value). */
 DN_API const char *dn_activation_name(dn_activation activation);
 
 /* Parses one of the names above (exact, lower case). DN_ERR_FORMAT names the unknown word. */
@@ -109,7 +120,10 @@ DN_API dn_status dn_activation_parse(const char *name, dn_activation *out, dn_er
 
 typedef enum dn_layer_kind {
     DN_LAYER_DENSE = 0, /* fully connected: y = act(x·W + b), W [in×out] (Keras layout), b [out] */
-    DN_LAYER_DROPOUT    /* inverted dropout, see dn_model_add_dropout */
+    DN_LAYER_DROPOUT,   /* inverted dropout, see dn_model_add_dropout */
+    DN_LAYER_ALPHA_DROPOUT,    /* dropout for SELU networks, see dn_model_add_alpha_dropout */
+    DN_LAYER_GAUSSIAN_DROPOUT, /* multiplicative N(1, rate/(1−rate)) noise */
+    DN_LAYER_GAUSSIAN_NOISE    /* additive N(0, stddev²) noise */
 } dn_layer_kind;
 
 /*
@@ -345,7 +359,8 @@ typedef struct dn_layer_info {
     const char *name;         /* Keras-style unique name: "dense", "dense_1", "dropout", ... */
     size_t inputs, outputs;   /* widths of the layer's input and output rows */
     dn_activation activation; /* dense only */
-    float rate;               /* dropout only */
+    float rate;               /* dropout kinds (alpha, gaussian too); the stddev of gaussian
+                                 noise */
     size_t param_count;       /* inputs·outputs + outputs for dense, 0 for dropout */
     size_t param_offset;      /* where the kernel starts in the parameter slab; bias follows */
 } dn_layer_info;
@@ -624,6 +639,149 @@ typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
  */
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* The dropout family: noise layers, initialisers, DropConnect, constraints, MC dropout        */
+/* (docs/DROPOUT_FAMILY.md)                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Kernel initialisers of a dense layer (biases always start at 0). fan_in = the layer's inputs,
+ * fan_out = its units.
+ *   glorot_uniform  U(−l, l), l = √(6 / (fan_in + fan_out))                 (Keras' default)
+ *   he_normal       truncated normal, σ = √(2 / fan_in) / 0.87962566103423978
+ *   lecun_normal    truncated normal, σ = √(1 / fan_in) / 0.87962566103423978
+ * "Truncated" as in Keras: a draw n ~ N(0, 1) with |n| > 2 is redrawn, then w = σ·n (the divisor
+ * is the standard deviation of N(0, 1) truncated to [−2, 2], so Var w = 2/fan_in resp. 1/fan_in).
+ * Draw k of kernel element e of layer i is dn_rng_normal-style Box-Muller on Philox
+ * (seed; counter = e/2, INIT << 16 | i, k): independent of threads.
+ */
+typedef enum dn_initializer {
+    DN_INIT_DEFAULT = 0,    /* lecun_normal for a selu layer, glorot_uniform otherwise */
+    DN_INIT_GLOROT_UNIFORM,
+    DN_INIT_HE_NORMAL,
+    DN_INIT_LECUN_NORMAL
+} dn_initializer;
+
+/* "default", "glorot_uniform", "he_normal", "lecun_normal"; "?" for an unknown value. */
+DN_API const char *dn_initializer_name(dn_initializer init);
+
+/* Parses one of the names above except "default". DN_ERR_FORMAT names the unknown word. */
+DN_API dn_status dn_initializer_parse(const char *name, dn_initializer *out, dn_error *err);
+
+/* Options of a dense layer beyond its units and activation. A zeroed struct is the default. */
+typedef struct dn_dense_options {
+    dn_initializer initializer; /* DN_INIT_DEFAULT: by activation, see above */
+    /*
+     * DropConnect rate in [0, 1) (Wan et al. 2013); 0 (default) turns it off. In
+     * DN_MODE_TRAINING each kernel weight is dropped independently with probability `rate`, one
+     * mask per forward pass (per training step, shared by every row of the batch), survivors
+     * scaled by 1/(1 − rate):  y = act(x·W' + b),  W' = M⊙W/(1 − rate); the bias is not dropped.
+     * Weight (e = row-major kernel index) is dropped ⇔ Philox word (seed; counter = e/4,
+     * DROPCONNECT << 16 | layer, step), word e%4, < round(rate·2^32). Backward: dW = (xᵀ·dz)⊙M/
+     * (1 − rate), d_in = dz·W'ᵀ. Inference rule: y = act(x·W + b), the mean network (E[W'] = W);
+     * Wan et al.'s Gaussian moment-matching sampling at inference is not implemented.
+     */
+    float dropconnect;
+} dn_dense_options;
+
+/*
+ * dn_model_add_dense with options (NULL: the defaults, same as dn_model_add_dense). Errors as
+ * dn_model_add_dense, plus DN_ERR_ARGUMENT for an unknown initialiser or a DropConnect rate not
+ * in [0, 1) (NaN included).
+ */
+DN_API dn_status dn_model_add_dense_ex(dn_model *model, size_t units, dn_activation activation,
+                                       const dn_dense_options *options, dn_error *err);
+
+/* The options of dense layer `layer`, the initialiser resolved (never DN_INIT_DEFAULT).
+ * DN_ERR_ARGUMENT when the layer does not exist or is not dense. */
+DN_API dn_status dn_model_dense_options(const dn_model *model, size_t layer,
+                                        dn_dense_options *out, dn_error *err);
+
+/*
+ * Appends AlphaDropout(rate) (Klambauer et al. 2017; Keras AlphaDropout), for SELU networks.
+ * In DN_MODE_TRAINING each element is dropped with probability `rate` by the same rule and
+ * Philox stream as dn_model_add_dropout (purpose DROPOUT, this layer's index), then
+ *     y = a·x + b (kept),   y = a·α' + b (dropped),
+ *     α' = −λα = −1.7580993408473766,  a = ((1 − rate)(1 + rate·α'²))^−½,  b = −a·α'·rate,
+ * which keeps mean 0 and variance 1 of SELU-normalised inputs. Backward: dx = keep ? a·dy : 0.
+ * In DN_MODE_INFERENCE y = x. dn_layer_info.rate is the rate. dn_model_dropout_mask works on it.
+ * Errors: rate not in [0, 1) (NaN included), a model already compiled.
+ */
+DN_API dn_status dn_model_add_alpha_dropout(dn_model *model, float rate, dn_error *err);
+
+/*
+ * Appends GaussianDropout(rate) (Srivastava et al. 2014; Keras GaussianDropout): in
+ * DN_MODE_TRAINING y = x·m with m = 1 + σ·n, σ = √(rate/(1 − rate)), n ~ N(0, 1), so E[y] = x
+ * and Var m = rate/(1 − rate); dx = dy·m. Inference: y = x. n for element e at step s is the
+ * Box-Muller normal (cos branch) of Philox (seed; counter = e/2, NOISE << 16 | layer, s), words
+ * 2(e%2) and 2(e%2)+1. dn_layer_info.rate is the rate. Errors: rate not in [0, 1), compiled.
+ */
+DN_API dn_status dn_model_add_gaussian_dropout(dn_model *model, float rate, dn_error *err);
+
+/*
+ * Appends GaussianNoise(stddev) (Keras GaussianNoise): in DN_MODE_TRAINING y = x + stddev·n
+ * with n drawn as for gaussian dropout; dx = dy. Inference: y = x. dn_layer_info.rate holds the
+ * stddev. Errors: stddev negative or not finite, a model already compiled.
+ */
+DN_API dn_status dn_model_add_gaussian_noise(dn_model *model, float stddev, dn_error *err);
+
+/*
+ * Weight penalties and constraints applied by dn_model_fit, to dense kernels only (biases are
+ * neither decayed nor constrained, as Keras' kernel_regularizer / kernel_constraint).
+ *   l2        ≥ 0: Keras' L2(l2): the loss gains l2·Σ W², so each step adds 2·l2·W to the
+ *             kernel gradient before the optimizer update. The reported losses (fit, evaluate)
+ *             are the data loss only, without the penalty (Keras adds it to the training loss).
+ *   max_norm  ≥ 0 (0 = off): after every update each unit's incoming weight vector (column j of
+ *             the kernel [in×out]) with norm ‖W[:,j]‖₂ > max_norm is rescaled to norm max_norm
+ *             (Srivastava et al. 2014 use 3–4). Unlike Keras' MaxNorm, columns already within the
+ *             bound are left exactly as they are (Keras multiplies them by n/(n + 1e-7)).
+ */
+typedef struct dn_regularization {
+    float l2;
+    float max_norm;
+} dn_regularization;
+
+/* Sets the penalties above (saved with the model). DN_ERR_ARGUMENT for NULL pointers or a
+ * negative or non-finite value. Allowed before or after compile. */
+DN_API dn_status dn_model_set_regularization(dn_model *model, const dn_regularization *reg,
+                                             dn_error *err);
+
+/* The model's penalties ({0, 0} for NULL or when none are set). */
+DN_API dn_regularization dn_model_regularization(const dn_model *model);
+
+/*
+ * Monte Carlo dropout (Gal & Ghahramani 2016): runs `x` [rows×inputs] (standardised as in
+ * dn_model_predict) through the network `samples` (T ≥ 1) times in DN_MODE_TRAINING, so every
+ * stochastic layer (dropout, alpha/gaussian dropout, gaussian noise, DropConnect) draws, and
+ * writes per row, with p_t the output of pass t [outputs]:
+ *   mean [rows×outputs]  p̄ = (1/T)·Σ_t p_t
+ *   std  [rows×outputs]  √((1/T)·Σ_t (p_t − p̄)²)   (population standard deviation)
+ *   entropy [rows]       H[p̄], the predictive entropy in nats
+ *   mutual_information [rows]  H[p̄] − (1/T)·Σ_t H[p_t]  (≥ 0 up to rounding; the BALD score)
+ * H[p] = −Σ_j p_j·ln p_j (0·ln 0 = 0) for a softmax output; for a sigmoid output each column is
+ * a Bernoulli probability and H sums −p ln p − (1−p) ln(1−p) over the columns. The linear logits
+ * of a cross-entropy model are first turned into probabilities (softmax for categorical, sigmoid
+ * for binary cross-entropy). Any other output (e.g. a linear or relu output trained with mean
+ * squared error) is summarised as it is, and entropy and mutual_information are NaN. Any of the
+ * four output arrays may be NULL.
+ * Rows run in blocks of 32 (whatever the batch capacity); pass t over block c uses the masks of
+ * step 2^63 + c·2^20 + t, which training never reaches, so the result depends only on the model
+ * (weights, seed) and x — not on threads, capacity or earlier calls — and the same seed gives
+ * the same output. The T passes over a block reuse the model's buffers; nothing is allocated
+ * per pass. Errors: DN_ERR_ARGUMENT for NULL model/x, samples 0 or above 2^20, DN_ERR_STATE
+ * before compile, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_model_predict_mc(dn_model *model, const float *x, size_t rows, size_t samples,
+                                     float *mean, float *std, float *entropy,
+                                     float *mutual_information, dn_error *err);
+
+/* dn_model_predict_mc over every row of `data`. DN_ERR_SHAPE when the data's feature count
+ * differs from the model's input size. */
+DN_API dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data,
+                                             size_t samples, float *mean, float *std,
+                                             float *entropy, float *mutual_information,
+                                             dn_error *err);
 
 #ifdef __cplusplus
 }

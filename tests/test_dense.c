@@ -47,6 +47,10 @@ static double expected_activation(dn_activation act, const double *z, size_t i) 
         const double *row = z + (i / 2) * 2;
         return exp(v) / (exp(row[0]) + exp(row[1]));
     }
+    case DN_ACT_SELU: return 1.0507009873554805 * (v > 0.0 ? v : 1.6732632423543772 * expm1(v));
+    case DN_ACT_ELU: return v > 0.0 ? v : expm1(v);
+    case DN_ACT_GELU: return 0.5 * v * (1.0 + erf(v / sqrt(2.0)));
+    case DN_ACT_LEAKY_RELU: return v > 0.0 ? v : 0.3 * v;
     }
     return NAN;
 }
@@ -72,7 +76,8 @@ static dn_model *forward_model(dn_activation act) {
 
 TEST(dense_forward_each_activation_by_hand) {
     const dn_activation acts[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
-                                  DN_ACT_SOFTMAX};
+                                  DN_ACT_SOFTMAX, DN_ACT_SELU, DN_ACT_ELU, DN_ACT_GELU,
+                                  DN_ACT_LEAKY_RELU};
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; ++a) {
         dn_model *m = forward_model(acts[a]);
         if (m == NULL) return;
@@ -341,7 +346,8 @@ done:
 
 TEST(dense_gradient_each_hidden_activation_softmax_ce) {
     const dn_activation acts[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
-                                  DN_ACT_SOFTMAX};
+                                  DN_ACT_SOFTMAX, DN_ACT_SELU, DN_ACT_ELU, DN_ACT_GELU,
+                                  DN_ACT_LEAKY_RELU};
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; ++a) {
         layer_spec spec[] = {{0, 5, acts[a], 0}, {0, 3, DN_ACT_SOFTMAX, 0}};
         char what[64];

@@ -10,10 +10,16 @@
 
 /* What a draw is for; each purpose is its own stream so they never share counters. */
 typedef enum dn_rng_purpose {
-    DN_RNG_INIT = 1,     /* weight initialisation: step 0, element = index in the kernel */
+    DN_RNG_INIT = 1,     /* weight initialisation: step 0, element = index in the kernel
+                            (truncated normals: step = redraw attempt, index = kernel index) */
     DN_RNG_SHUFFLE = 2,  /* epoch permutation: step = epoch index */
     DN_RNG_DROPOUT = 3,  /* dropout masks: step = training step, element = index in the batch */
-    DN_RNG_DATA = 4      /* synthetic data generation */
+    DN_RNG_DATA = 4,     /* synthetic data generation */
+    /* The dropout family (docs/DROPOUT_FAMILY.md); numbered apart from the core purposes. */
+    DN_RNG_NOISE = 16,       /* gaussian dropout / noise: step = training step, normal index =
+                                element in the batch */
+    DN_RNG_DROPCONNECT = 17  /* DropConnect kernel masks: step = training step, element = index
+                                in the kernel */
 } dn_rng_purpose;
 
 /* A stream: everything but the element index and the step. */

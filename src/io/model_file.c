@@ -41,6 +41,8 @@ static const struct {
     {"dropnet.class_names", 0, ANY_OPTIMIZER},
     {"dropnet.standardization_mean", 0, ANY_OPTIMIZER},
     {"dropnet.standardization_std", 0, ANY_OPTIMIZER},
+    {"dropnet.l2", 0, ANY_OPTIMIZER},       /* dn_regularization, written when > 0 */
+    {"dropnet.max_norm", 0, ANY_OPTIMIZER},
 };
 enum { KNOWN_KEY_COUNT = sizeof KNOWN_KEYS / sizeof KNOWN_KEYS[0] };
 
@@ -165,6 +167,9 @@ static int collect_metadata(const dn_model *m, meta_list *list) {
     put_uint(list, "dropnet.seed", m->seed);
     put_uint(list, "dropnet.step", m->step);
     put_uint(list, "dropnet.epochs_done", m->epochs_done);
+    if (m->regularization.l2 > 0.0f) put_float(list, "dropnet.l2", m->regularization.l2);
+    if (m->regularization.max_norm > 0.0f)
+        put_float(list, "dropnet.max_norm", m->regularization.max_norm);
     if (m->class_names != NULL &&
         !put_owned(list, "dropnet.class_names", string_array_text(m->class_names, m->class_count)))
         return 0;
@@ -497,6 +502,17 @@ static dn_status read_standardization(const dn_st_file *f, dn_model *m, dn_error
     return st;
 }
 
+/* dropnet.l2 and dropnet.max_norm (each 0 when absent). */
+static dn_status read_regularization(const dn_st_file *f, dn_model *m, dn_error *err) {
+    dn_regularization reg = {0.0f, 0.0f};
+    dn_status st = meta_float(f, "dropnet.l2", &reg.l2, err);
+    if (st == DN_OK) st = meta_float(f, "dropnet.max_norm", &reg.max_norm, err);
+    dn_error inner;
+    if (st == DN_OK && dn_model_set_regularization(m, &reg, &inner) != DN_OK)
+        st = wrap(err, &inner, f->path, "dropnet.l2 / dropnet.max_norm");
+    return st;
+}
+
 /* Every metadata key outside the reserved prefix is the user's. */
 static dn_status read_user_metadata(const dn_st_file *f, dn_model *m, dn_error *err) {
     size_t prefix = strlen(DN_RESERVED_KEY_PREFIX);
@@ -543,6 +559,7 @@ dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
     if (st == DN_OK) st = compile_stored(&f, m, err);
     if (st == DN_OK) st = read_class_names(&f, m, err);
     if (st == DN_OK) st = read_standardization(&f, m, err);
+    if (st == DN_OK) st = read_regularization(&f, m, err);
     if (st == DN_OK) st = read_user_metadata(&f, m, err);
     if (st == DN_OK) st = read_weights(&f, m, err);
     dn_st_close(&f);

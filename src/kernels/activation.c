@@ -26,6 +26,14 @@ static float sigmoid(float z) {
     return e / (1.0f + e);
 }
 
+/* SELU's constants (Klambauer et al. 2017, as Keras writes them), and the negative slope of
+ * leaky_relu (Keras 2's default). */
+#define SELU_LAMBDA 1.0507009873554804934193349852946f
+#define SELU_ALPHA 1.6732632423543772848170429916717f
+#define LEAKY_SLOPE 0.3f
+#define INV_SQRT2 0.70710678118654752440f
+#define INV_SQRT_2PI 0.39894228040143267794f
+
 /* Below this many elements a thread team costs more than it saves. */
 enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
 
@@ -48,6 +56,21 @@ static void forward_rows(dn_activation act, const float *z, float *y, size_t row
         break;
     case DN_ACT_SOFTMAX:
         for (size_t r = 0; r < rows; ++r) softmax_row(z + r * cols, y + r * cols, cols);
+        break;
+    case DN_ACT_SELU:
+        /* expm1f keeps e^z − 1 accurate near 0, where the two branches meet. */
+        for (size_t i = 0; i < n; ++i)
+            y[i] = z[i] > 0.0f ? SELU_LAMBDA * z[i] : SELU_LAMBDA * SELU_ALPHA * expm1f(z[i]);
+        break;
+    case DN_ACT_ELU:
+        for (size_t i = 0; i < n; ++i) y[i] = z[i] > 0.0f ? z[i] : expm1f(z[i]);
+        break;
+    case DN_ACT_GELU:
+        for (size_t i = 0; i < n; ++i) y[i] = 0.5f * z[i] * (1.0f + erff(z[i] * INV_SQRT2));
+        break;
+    case DN_ACT_LEAKY_RELU:
+#pragma omp simd
+        for (size_t i = 0; i < n; ++i) y[i] = z[i] > 0.0f ? z[i] : LEAKY_SLOPE * z[i];
         break;
     }
 }
@@ -78,6 +101,25 @@ static void backward_rows(dn_activation act, const float *z, const float *y, flo
             for (size_t j = 0; j < cols; ++j) dot += (double)g[j] * p[j];
             for (size_t j = 0; j < cols; ++j) g[j] = p[j] * (g[j] - (float)dot);
         }
+        break;
+    case DN_ACT_SELU: /* z ≤ 0: d/dz λα(e^z − 1) = λαe^z = y + λα */
+#pragma omp simd
+        for (size_t i = 0; i < n; ++i)
+            grad[i] *= z[i] > 0.0f ? SELU_LAMBDA : y[i] + SELU_LAMBDA * SELU_ALPHA;
+        break;
+    case DN_ACT_ELU: /* z ≤ 0: d/dz (e^z − 1) = e^z = y + 1 */
+#pragma omp simd
+        for (size_t i = 0; i < n; ++i) grad[i] *= z[i] > 0.0f ? 1.0f : y[i] + 1.0f;
+        break;
+    case DN_ACT_GELU: /* d/dz z·Φ(z) = Φ(z) + z·φ(z) */
+        for (size_t i = 0; i < n; ++i) {
+            float cdf = 0.5f * (1.0f + erff(z[i] * INV_SQRT2));
+            grad[i] *= cdf + z[i] * INV_SQRT_2PI * expf(-0.5f * z[i] * z[i]);
+        }
+        break;
+    case DN_ACT_LEAKY_RELU:
+#pragma omp simd
+        for (size_t i = 0; i < n; ++i) grad[i] *= z[i] > 0.0f ? 1.0f : LEAKY_SLOPE;
         break;
     }
 }
@@ -118,13 +160,18 @@ const char *dn_activation_name(dn_activation activation) {
     case DN_ACT_SIGMOID: return "sigmoid";
     case DN_ACT_TANH: return "tanh";
     case DN_ACT_SOFTMAX: return "softmax";
+    case DN_ACT_SELU: return "selu";
+    case DN_ACT_ELU: return "elu";
+    case DN_ACT_GELU: return "gelu";
+    case DN_ACT_LEAKY_RELU: return "leaky_relu";
     }
     return "?";
 }
 
 dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *err) {
     static const dn_activation all[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
-                                        DN_ACT_SOFTMAX};
+                                        DN_ACT_SOFTMAX, DN_ACT_SELU, DN_ACT_ELU, DN_ACT_GELU,
+                                        DN_ACT_LEAKY_RELU};
     if (name == NULL || out == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "activation name is NULL");
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
         if (strcmp(name, dn_activation_name(all[i])) == 0) {
@@ -133,5 +180,6 @@ dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *er
         }
     }
     return dn_fail(err, DN_ERR_FORMAT,
-                   "unknown activation '%s' (expected linear, relu, sigmoid, tanh or softmax)", name);
+                   "unknown activation '%s' (expected linear, relu, sigmoid, tanh, softmax, selu, "
+                   "elu, gelu or leaky_relu)", name);
 }

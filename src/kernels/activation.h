@@ -12,7 +12,9 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
                            int threads);
 
 /* grad [rows×cols] holds dL/dy on entry and dL/dz on return, using z and y from the forward
- * pass (relu uses z, the others y: σ' = y(1−y), tanh' = 1−y², softmax: y⊙(g − ⟨g, y⟩)). */
+ * pass (relu uses z, the others y: σ' = y(1−y), tanh' = 1−y², softmax: y⊙(g − ⟨g, y⟩); selu,
+ * elu, gelu and leaky_relu branch on z: selu' = λ or y + λα, elu' = 1 or y + 1,
+ * gelu' = Φ(z) + z·φ(z), leaky_relu' = 1 or 0.3). */
 void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
                             size_t rows, size_t cols, int threads);
 

@@ -26,11 +26,26 @@ typedef struct dn_layer {
     uint32_t drop_threshold; /* dropped ⇔ philox word < drop_threshold */
     float keep_scale;        /* 1 / (1 − rate) */
 
+    /* dense: the resolved initialiser, and DropConnect (dropconnect.c) when connect_rate > 0 */
+    dn_initializer init;
+    float connect_rate;
+    uint32_t connect_threshold; /* a kernel weight is dropped ⇔ philox word < threshold */
+    float connect_scale;        /* 1 / (1 − connect_rate) */
+    int connect_active;         /* the last forward used the masked kernel (training mode) */
+
+    /* alpha dropout (rate and drop_threshold as dropout): y = keep ? a·x + b : a·α' + b */
+    float alpha_a, alpha_b;
+    /* gaussian dropout: σ = √(rate/(1 − rate)); gaussian noise: σ = stddev */
+    float stddev;
+
     /* Buffers for up to `capacity` rows, owned by the model (one allocation each). */
     float *pre;          /* dense: z = x·W + b  [capacity×out] */
     float *y;            /* output             [capacity×out] */
     uint32_t *keep_bits; /* dropout: 1 bit per output element, 1 = kept */
     float *d_in;         /* dL/dx               [capacity×in], NULL when nobody needs it */
+    float *noise;        /* gaussian dropout: the multipliers 1 + σ·n [capacity×out] */
+    float *connect_params;  /* DropConnect: masked, scaled kernel [in×out] then bias [out] */
+    uint32_t *connect_bits; /* DropConnect: 1 bit per kernel element, 1 = kept */
 } dn_layer;
 
 /* How a pass runs: the OpenMP team size asked for (≤ 0: all cores; no result depends on it) and
@@ -57,6 +72,43 @@ void dn_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, co
 
 /* Dropout backward: d_in = keep ? grad·scale : 0 (the forward mask, kept as bits). */
 void dn_dropout_backward(dn_layer *layer, const float *grad, size_t rows, const dn_exec *exec);
+
+/* Alpha dropout (alpha_dropout.c). x, y [rows×out]. Training: the dropout mask of
+ * (DN_RNG_DROPOUT, layer, step), y = keep ? a·x + b : a·α' + b. Inference: y = x. */
+void dn_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                              const float *x, size_t rows, dn_mode mode, uint64_t step,
+                              const dn_exec *exec);
+/* d_in = keep ? a·grad : 0. */
+void dn_alpha_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
+                               const dn_exec *exec);
+
+/* Gaussian dropout (gaussian_dropout.c): training y = x·(1 + σ·n), n ~ N(0, 1) from
+ * (DN_RNG_NOISE, layer, step, element); the multipliers are kept in layer->noise. Inference:
+ * y = x. Backward: d_in = grad·(1 + σ·n). */
+void dn_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                                 const float *x, size_t rows, dn_mode mode, uint64_t step,
+                                 const dn_exec *exec);
+void dn_gaussian_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
+                                  const dn_exec *exec);
+
+/* Gaussian noise (gaussian_noise.c): training y = x + σ·n, n as above; inference y = x.
+ * Backward: d_in = grad. */
+void dn_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                               const float *x, size_t rows, dn_mode mode, uint64_t step,
+                               const dn_exec *exec);
+void dn_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,
+                                const dn_exec *exec);
+
+/* A dense layer with DropConnect (dropconnect.c). Training: one kernel mask per step from
+ * (DN_RNG_DROPCONNECT, layer, step, kernel index), W' = mask⊙W/(1 − rate), y = act(x·W' + b).
+ * Inference: the plain dense layer (W' = W, the mean of the masked kernels). */
+void dn_dropconnect_forward(dn_layer *layer, const float *params, uint64_t seed,
+                            uint32_t layer_index, const float *x, size_t rows, dn_mode mode,
+                            uint64_t step, const dn_exec *exec);
+/* The dense backward through W' (after a training-mode forward): dW = (xᵀ·dz)⊙mask/(1 − rate),
+ * db = Σ dz, d_in = dz·W'ᵀ. */
+void dn_dropconnect_backward(dn_layer *layer, const float *params, float *grads, const float *x,
+                             float *grad, int grad_is_pre, size_t rows, const dn_exec *exec);
 
 /* Whether element e of the last training mask was kept. */
 static inline int dn_mask_kept(const uint32_t *bits, size_t e) {

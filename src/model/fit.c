@@ -7,6 +7,7 @@
 #include "data/dataset.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -160,6 +161,8 @@ typedef struct fit_state {
     dn_dataset *owned_train, *owned_val; /* slices made for validation_split */
     size_t *order;                       /* [train rows] */
     size_t *scratch;                     /* [capacity] for evaluation */
+    float *snapshot;                     /* params, m, v [3 × param_count] at the epoch's start */
+    uint64_t snapshot_step, snapshot_epochs;
 } fit_state;
 
 static void fit_state_free(fit_state *s) {
@@ -167,6 +170,50 @@ static void fit_state_free(fit_state *s) {
     dn_dataset_free(s->owned_val);
     dn_free(s->order);
     dn_free(s->scratch);
+    dn_free(s->snapshot);
+}
+
+/* The last good model: parameters and optimizer state as the epoch began. One copy per epoch is
+ * cheap next to the epoch; a per-step copy would not be. */
+static void take_snapshot(dn_model *m, fit_state *s) {
+    size_t n = m->param_count;
+    memcpy(s->snapshot, m->params, n * sizeof(float));
+    memcpy(s->snapshot + n, m->opt_m, n * sizeof(float));
+    memcpy(s->snapshot + 2 * n, m->opt_v, n * sizeof(float));
+    s->snapshot_step = m->step;
+    s->snapshot_epochs = m->epochs_done;
+}
+
+static void restore_snapshot(dn_model *m, const fit_state *s) {
+    size_t n = m->param_count;
+    memcpy(m->params, s->snapshot, n * sizeof(float));
+    memcpy(m->opt_m, s->snapshot + n, n * sizeof(float));
+    memcpy(m->opt_v, s->snapshot + 2 * n, n * sizeof(float));
+    m->step = s->snapshot_step;
+    m->epochs_done = s->snapshot_epochs;
+}
+
+/* Where the last forward pass first went non-finite: a layer's name, or "the loss". */
+static const char *first_bad_layer(const dn_model *m, size_t rows) {
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        for (size_t e = 0; e < rows * l->out; ++e)
+            if (!isfinite(l->y[e])) return l->name;
+    }
+    return "the loss";
+}
+
+/* Training went numerically wrong: restore the last good model and say where it broke. */
+static dn_status numeric_failure(dn_model *m, const fit_state *s, size_t epoch, size_t batch,
+                                 const char *what, size_t rows, dn_error *err) {
+    char where[64];
+    if (batch) snprintf(where, sizeof where, "epoch %zu, batch %zu", epoch, batch);
+    else snprintf(where, sizeof where, "epoch %zu", epoch);
+    const char *layer = batch ? first_bad_layer(m, rows) : "the parameters";
+    restore_snapshot(m, s);
+    return dn_fail(err, DN_ERR_NUMERIC, "%s became NaN or infinite in %s (first non-finite "
+                   "values: %s); the model was restored to its state at the start of epoch %zu",
+                   what, where, layer, epoch);
 }
 
 /* Keras' split: the last floor-complement rows (n − floor(n·(1 − split))) validate. */
@@ -206,7 +253,9 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     if ((st = dn_model_reserve(m, rows, err)) != DN_OK) return st;
     s->order = dn_alloc_zeroed(s->train->rows, sizeof(size_t));
     s->scratch = dn_alloc_zeroed(m->capacity, sizeof(size_t));
-    if (s->order == NULL || s->scratch == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
+    s->snapshot = dn_alloc_zeroed(m->param_count, 3 * sizeof(float));
+    if (s->order == NULL || s->scratch == NULL || s->snapshot == NULL)
+        return dn_fail(err, DN_ERR_MEMORY, "out of memory");
     return DN_OK;
 }
 
@@ -220,9 +269,11 @@ static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index
     if (!isfinite(batch_sum)) return 0;
     *loss_sum += batch_sum;
     dn_model_backprop(m, n, dn_loss_is_fused(m->loss, last_layer(m)->activation));
+    dn_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
     dn_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
                         m->step, m->threads);
+    dn_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
     return 1;
 }
 
@@ -236,6 +287,7 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
     size_t n = s->train->rows, batches = (n + c->batch_size - 1) / c->batch_size;
     for (size_t i = 0; i < n; ++i) s->order[i] = i;
     if (c->shuffle) shuffle(s->order, n, m->seed, m->epochs_done);
+    take_snapshot(m, s);
 
     dn_event ev = {DN_EVENT_EPOCH_BEGIN, epoch, c->epochs, 0, batches, 0, NULL, 0, 0, NULL};
     if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
@@ -244,8 +296,7 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
         size_t begin = b * c->batch_size;
         size_t rows = n - begin < c->batch_size ? n - begin : c->batch_size;
         if (!train_step(m, s->train, s->order + begin, rows, &loss_sum, &correct))
-            return dn_fail(err, DN_ERR_NUMERIC, "the loss became NaN or infinite in epoch %zu, "
-                           "batch %zu", epoch, b + 1);
+            return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
         units += accuracy_units(m, rows);
         size_t seen = begin + rows;
         ev = (dn_event){DN_EVENT_BATCH_END, epoch, c->epochs, b + 1, batches, rows,
@@ -256,8 +307,7 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
     m->epochs_done++;
     /* Checked once per epoch, not per step: a full scan of the slab would cost as much as a
      * small layer's update. A non-finite parameter also shows in the next batch's loss. */
-    if (!params_finite(m))
-        return dn_fail(err, DN_ERR_NUMERIC, "a parameter became NaN or infinite in epoch %zu", epoch);
+    if (!params_finite(m)) return numeric_failure(m, s, epoch, 0, "a parameter", 0, err);
 
     *out = (dn_epoch_metrics){epoch, loss_sum / (double)n, accuracy_of(m, correct, units), 0, NAN,
                               NAN, 0.0};

@@ -28,9 +28,14 @@ static void free_buffers(dn_model *m) {
         dn_free(l->y);
         dn_free(l->keep_bits);
         dn_free(l->d_in);
-        l->pre = l->y = l->d_in = NULL;
-        l->keep_bits = NULL;
+        dn_free(l->noise);
+        dn_free(l->connect_params);
+        dn_free(l->connect_bits);
+        l->pre = l->y = l->d_in = l->noise = l->connect_params = NULL;
+        l->keep_bits = l->connect_bits = NULL;
     }
+    dn_free(m->col_norms);
+    m->col_norms = NULL;
     dn_free(m->input);
     dn_free(m->loss_grad);
     dn_free(m->batch_labels);
@@ -98,10 +103,52 @@ static void keras_name(char *buf, size_t size, const char *base, size_t ordinal)
 
 dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation activation,
                              dn_error *err) {
+    return dn_model_add_dense_ex(model, units, activation, NULL, err);
+}
+
+const char *dn_initializer_name(dn_initializer init) {
+    switch (init) {
+    case DN_INIT_DEFAULT: return "default";
+    case DN_INIT_GLOROT_UNIFORM: return "glorot_uniform";
+    case DN_INIT_HE_NORMAL: return "he_normal";
+    case DN_INIT_LECUN_NORMAL: return "lecun_normal";
+    }
+    return "?";
+}
+
+dn_status dn_initializer_parse(const char *name, dn_initializer *out, dn_error *err) {
+    if (name == NULL || out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "initializer name and out must not be NULL");
+    for (int i = DN_INIT_GLOROT_UNIFORM; i <= DN_INIT_LECUN_NORMAL; ++i) {
+        if (strcmp(name, dn_initializer_name((dn_initializer)i)) == 0) {
+            *out = (dn_initializer)i;
+            return DN_OK;
+        }
+    }
+    return dn_fail(err, DN_ERR_FORMAT, "unknown initializer '%s' (expected glorot_uniform, "
+                   "he_normal or lecun_normal)", name);
+}
+
+/* Keras' defaults: lecun_normal belongs with selu (self-normalising networks), glorot_uniform
+ * with everything else. */
+static dn_initializer resolve_init(dn_initializer init, dn_activation activation) {
+    if (init != DN_INIT_DEFAULT) return init;
+    return activation == DN_ACT_SELU ? DN_INIT_LECUN_NORMAL : DN_INIT_GLOROT_UNIFORM;
+}
+
+dn_status dn_model_add_dense_ex(dn_model *model, size_t units, dn_activation activation,
+                                const dn_dense_options *options, dn_error *err) {
+    dn_dense_options opt = options ? *options : (dn_dense_options){DN_INIT_DEFAULT, 0.0f};
     if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     if (units == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dense layer: units must be > 0, got 0");
-    if ((unsigned)activation > DN_ACT_SOFTMAX)
+    if ((unsigned)activation > DN_ACT_LEAKY_RELU)
         return dn_fail(err, DN_ERR_ARGUMENT, "dense layer: unknown activation %d", (int)activation);
+    if ((unsigned)opt.initializer > DN_INIT_LECUN_NORMAL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "dense layer: unknown initializer %d",
+                       (int)opt.initializer);
+    if (!(opt.dropconnect >= 0.0f && opt.dropconnect < 1.0f))
+        return dn_fail(err, DN_ERR_ARGUMENT, "dense layer: dropconnect rate must be in [0, 1), "
+                       "got %g", (double)opt.dropconnect);
     dn_layer *l;
     dn_status st = push_layer(model, &l, err);
     if (st != DN_OK) return st;
@@ -111,6 +158,10 @@ dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation activa
     l->kind = DN_LAYER_DENSE;
     l->out = units;
     l->activation = activation;
+    l->init = resolve_init(opt.initializer, activation);
+    l->connect_rate = opt.dropconnect;
+    l->connect_threshold = dn_rng_drop_threshold(opt.dropconnect);
+    l->connect_scale = (float)(1.0 / (1.0 - (double)opt.dropconnect));
     l->param_count = weights + units;
     keras_name(l->name, sizeof l->name, "dense", model->dense_count++);
     model->layer_count++;
@@ -131,6 +182,82 @@ dn_status dn_model_add_dropout(dn_model *model, float rate, dn_error *err) {
     l->keep_scale = (float)(1.0 / (1.0 - (double)rate));
     keras_name(l->name, sizeof l->name, "dropout", model->dropout_count++);
     model->layer_count++;
+    return DN_OK;
+}
+
+dn_status dn_model_dense_options(const dn_model *model, size_t layer, dn_dense_options *out,
+                                 dn_error *err) {
+    if (model == NULL || out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model and out must not be NULL");
+    if (layer >= model->layer_count || model->layers[layer].kind != DN_LAYER_DENSE)
+        return dn_fail(err, DN_ERR_ARGUMENT, "layer %zu is not a dense layer", layer);
+    out->initializer = model->layers[layer].init;
+    out->dropconnect = model->layers[layer].connect_rate;
+    return DN_OK;
+}
+
+/* Number of layers of `kind` so far, for Keras-style names of the noise layers. */
+static size_t count_kind(const dn_model *m, dn_layer_kind kind) {
+    size_t n = 0;
+    for (size_t i = 0; i < m->layer_count; ++i) n += m->layers[i].kind == kind;
+    return n;
+}
+
+/* Appends a width-preserving layer of `kind` named `base`; its parameters are set by the caller. */
+static dn_status push_noise_layer(dn_model *m, dn_layer_kind kind, const char *base,
+                                  dn_layer **out, dn_error *err) {
+    size_t ordinal = count_kind(m, kind);
+    dn_status st = push_layer(m, out, err);
+    if (st != DN_OK) return st;
+    (*out)->kind = kind;
+    (*out)->out = (*out)->in;
+    keras_name((*out)->name, sizeof (*out)->name, base, ordinal);
+    m->layer_count++;
+    return DN_OK;
+}
+
+/* −λα of SELU: the value SELU saturates to, which dropped units take. */
+#define ALPHA_PRIME (-1.0507009873554804934193349852946 * 1.6732632423543772848170429916717)
+
+dn_status dn_model_add_alpha_dropout(dn_model *model, float rate, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (!(rate >= 0.0f && rate < 1.0f))
+        return dn_fail(err, DN_ERR_ARGUMENT, "alpha dropout rate must be in [0, 1), got %g",
+                       (double)rate);
+    dn_layer *l;
+    dn_status st = push_noise_layer(model, DN_LAYER_ALPHA_DROPOUT, "alpha_dropout", &l, err);
+    if (st != DN_OK) return st;
+    double r = rate, a = 1.0 / sqrt((1.0 - r) * (1.0 + r * ALPHA_PRIME * ALPHA_PRIME));
+    l->rate = rate;
+    l->drop_threshold = dn_rng_drop_threshold(rate);
+    l->alpha_a = (float)a;
+    l->alpha_b = (float)(-a * ALPHA_PRIME * r);
+    return DN_OK;
+}
+
+dn_status dn_model_add_gaussian_dropout(dn_model *model, float rate, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (!(rate >= 0.0f && rate < 1.0f))
+        return dn_fail(err, DN_ERR_ARGUMENT, "gaussian dropout rate must be in [0, 1), got %g",
+                       (double)rate);
+    dn_layer *l;
+    dn_status st = push_noise_layer(model, DN_LAYER_GAUSSIAN_DROPOUT, "gaussian_dropout", &l, err);
+    if (st != DN_OK) return st;
+    l->rate = rate;
+    l->stddev = (float)sqrt((double)rate / (1.0 - (double)rate));
+    return DN_OK;
+}
+
+dn_status dn_model_add_gaussian_noise(dn_model *model, float stddev, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (!(stddev >= 0.0f) || !isfinite(stddev))
+        return dn_fail(err, DN_ERR_ARGUMENT, "gaussian noise stddev must be >= 0 and finite, "
+                       "got %g", (double)stddev);
+    dn_layer *l;
+    dn_status st = push_noise_layer(model, DN_LAYER_GAUSSIAN_NOISE, "gaussian_noise", &l, err);
+    if (st != DN_OK) return st;
+    l->rate = stddev;
+    l->stddev = stddev;
     return DN_OK;
 }
 
@@ -180,17 +307,35 @@ static dn_status check_output(const dn_model *m, dn_loss loss, dn_error *err) {
     return dn_fail(err, DN_ERR_ARGUMENT, "unknown loss %d", (int)loss);
 }
 
-/* glorot_uniform: W ~ U(−l, l), l = √(6/(in+out)); bias stays 0. */
-static void init_weights(dn_model *m) {
-    for (size_t i = 0; i < m->layer_count; ++i) {
-        const dn_layer *l = &m->layers[i];
-        if (l->kind != DN_LAYER_DENSE) continue;
-        dn_rng_stream s = dn_rng_stream_make(m->seed, DN_RNG_INIT, (uint32_t)i);
-        float limit = (float)sqrt(6.0 / (double)(l->in + l->out));
-        float *w = m->params + l->param_offset;
-        for (size_t k = 0; k < l->in * l->out; ++k)
-            w[k] = (2.0f * dn_rng_uniform(&s, 0, k) - 1.0f) * limit;
+/* Keras' truncated normal: n ~ N(0, 1) redrawn while |n| > 2 (attempt k uses step k; P(redraw)
+ * = 4.6 %, so 64 attempts fail with probability 1e-86, and then the weight is 0). */
+static float truncated_normal(const dn_rng_stream *s, size_t k, double stddev) {
+    for (uint64_t attempt = 0; attempt < 64; ++attempt) {
+        double n = dn_rng_normal(s, attempt, k);
+        if (fabs(n) <= 2.0) return (float)(stddev * n);
     }
+    return 0.0f;
+}
+
+/* The kernel of dense layer i from its initialiser (docs at dn_initializer); bias stays 0. */
+static void init_kernel(const dn_model *m, size_t i) {
+    const dn_layer *l = &m->layers[i];
+    dn_rng_stream s = dn_rng_stream_make(m->seed, DN_RNG_INIT, (uint32_t)i);
+    float *w = m->params + l->param_offset;
+    size_t n = l->in * l->out;
+    if (l->init == DN_INIT_HE_NORMAL || l->init == DN_INIT_LECUN_NORMAL) {
+        double scale = l->init == DN_INIT_HE_NORMAL ? 2.0 : 1.0;
+        double stddev = sqrt(scale / (double)l->in) / .87962566103423978;
+        for (size_t k = 0; k < n; ++k) w[k] = truncated_normal(&s, k, stddev);
+        return;
+    }
+    float limit = (float)sqrt(6.0 / (double)(l->in + l->out));
+    for (size_t k = 0; k < n; ++k) w[k] = (2.0f * dn_rng_uniform(&s, 0, k) - 1.0f) * limit;
+}
+
+static void init_weights(dn_model *m) {
+    for (size_t i = 0; i < m->layer_count; ++i)
+        if (m->layers[i].kind == DN_LAYER_DENSE) init_kernel(m, i);
 }
 
 dn_status dn_model_compile(dn_model *model, dn_loss loss, const dn_optimizer_config *optimizer,
@@ -239,7 +384,7 @@ static size_t first_trainable_layer(const dn_model *m) {
 
 /* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails. */
 static int alloc_buffers(dn_model *m, size_t rows) {
-    size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m);
+    size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m), widest = 1;
     int ok = (m->input = dn_alloc_zeroed(rows, m->input_size * sizeof(float))) != NULL;
     ok &= (m->loss_grad = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
     ok &= (m->batch_labels = dn_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
@@ -253,10 +398,21 @@ static int alloc_buffers(dn_model *m, size_t rows) {
         ok &= dn_mul_size(rows, l->out, &cells);
         ok &= (l->y = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
         if (l->kind == DN_LAYER_DENSE) ok &= (l->pre = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
-        if (l->kind == DN_LAYER_DROPOUT)
+        if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
             ok &= (l->keep_bits = dn_alloc_zeroed(cells / 32 + 1, sizeof(uint32_t))) != NULL;
+        if (l->kind == DN_LAYER_GAUSSIAN_DROPOUT)
+            ok &= (l->noise = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
+        if (l->kind == DN_LAYER_DENSE && l->connect_rate > 0.0f) {
+            /* The masked kernel and the bias: one training step's parameters (dropconnect.c). */
+            ok &= (l->connect_params = dn_alloc_zeroed(l->param_count, sizeof(float))) != NULL;
+            size_t words = l->param_count / 32 + 1;
+            ok &= (l->connect_bits = dn_alloc_zeroed(words, sizeof(uint32_t))) != NULL;
+        }
+        if (l->kind == DN_LAYER_DENSE) widest = l->out > widest ? l->out : widest;
         if (i > first) ok &= (l->d_in = dn_alloc_zeroed(rows, l->in * sizeof(float))) != NULL;
     }
+    /* Column norms for the max-norm constraint (constraints.c), so a step allocates nothing. */
+    ok = ok && (m->col_norms = dn_alloc_zeroed(widest, sizeof(double))) != NULL;
     if (ok) m->capacity = rows;
     return ok;
 }

@@ -40,6 +40,9 @@ struct dn_model {
     int32_t *batch_labels; /* [capacity] */
     float *batch_targets;  /* [capacity×outputs] */
 
+    double *col_norms;     /* [widest dense layer] scratch for the max-norm constraint */
+    dn_regularization regularization; /* L2 and max-norm on kernels (constraints.c) */
+
     size_t last_rows;      /* rows of the last forward pass (0: none yet) */
     int last_training;     /* whether it ran in DN_MODE_TRAINING */
 
@@ -91,6 +94,12 @@ void dn_model_standardize_rows(const dn_model *model, float *x, size_t rows);
 /* Release the standardisation, and the class names and metadata (for dn_model_free). */
 void dn_model_clear_standardization(dn_model *model);
 void dn_model_clear_annotations(dn_model *model);
+
+/* Kernel penalties of fit (constraints.c). dn_model_apply_l2 adds 2·l2·W to the kernel
+ * gradients (after backprop, before the update); dn_model_apply_max_norm rescales every kernel
+ * column whose norm exceeds max_norm (after the update). Both are no-ops when the setting is 0. */
+void dn_model_apply_l2(dn_model *model);
+void dn_model_apply_max_norm(dn_model *model);
 
 /* Metadata keys beginning with this prefix belong to the file format (io/model_file.c). */
 #define DN_RESERVED_KEY_PREFIX "dropnet."

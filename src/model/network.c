@@ -15,19 +15,57 @@ dn_exec dn_model_exec(const dn_model *m) {
     return exec;
 }
 
+/* Layer i forward on x [rows×in]. */
+static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn_mode mode,
+                          uint64_t step, const dn_exec *exec) {
+    dn_layer *l = &m->layers[i];
+    uint32_t index = (uint32_t)i;
+    switch (l->kind) {
+    case DN_LAYER_DENSE:
+        if (l->connect_rate > 0.0f)
+            dn_dropconnect_forward(l, m->params, m->seed, index, x, rows, mode, step, exec);
+        else
+            dn_dense_forward(l, m->params, x, rows, exec);
+        break;
+    case DN_LAYER_DROPOUT: dn_dropout_forward(l, m->seed, index, x, rows, mode, step, exec); break;
+    case DN_LAYER_ALPHA_DROPOUT:
+        dn_alpha_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
+        break;
+    case DN_LAYER_GAUSSIAN_DROPOUT:
+        dn_gaussian_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
+        break;
+    case DN_LAYER_GAUSSIAN_NOISE:
+        dn_gaussian_noise_forward(l, m->seed, index, x, rows, mode, step, exec);
+        break;
+    }
+}
+
 const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     dn_exec exec = dn_model_exec(m);
-    for (size_t i = 0; i < m->layer_count; ++i) {
-        dn_layer *l = &m->layers[i];
-        const float *x = layer_input(m, i);
-        if (l->kind == DN_LAYER_DENSE)
-            dn_dense_forward(l, m->params, x, rows, &exec);
-        else
-            dn_dropout_forward(l, m->seed, (uint32_t)i, x, rows, mode, step, &exec);
-    }
+    for (size_t i = 0; i < m->layer_count; ++i)
+        forward_layer(m, i, layer_input(m, i), rows, mode, step, &exec);
     m->last_rows = rows;
     m->last_training = mode == DN_MODE_TRAINING;
     return m->layers[m->layer_count - 1].y;
+}
+
+/* Layer i backward from grad [rows×out] (dL/dy, or dL/dz when `pre`). */
+static void backward_layer(dn_model *m, size_t i, float *grad, int pre, size_t rows,
+                           const dn_exec *exec) {
+    dn_layer *l = &m->layers[i];
+    const float *x = layer_input(m, i);
+    switch (l->kind) {
+    case DN_LAYER_DENSE:
+        if (l->connect_rate > 0.0f)
+            dn_dropconnect_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
+        else
+            dn_dense_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
+        break;
+    case DN_LAYER_DROPOUT: dn_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_ALPHA_DROPOUT: dn_alpha_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_GAUSSIAN_DROPOUT: dn_gaussian_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_GAUSSIAN_NOISE: dn_gaussian_noise_backward(l, grad, rows, exec); break;
+    }
 }
 
 void dn_model_backprop(dn_model *m, size_t rows, int fused) {
@@ -35,11 +73,7 @@ void dn_model_backprop(dn_model *m, size_t rows, int fused) {
     float *grad = m->loss_grad;
     for (size_t i = m->layer_count; i-- > 0;) {
         dn_layer *l = &m->layers[i];
-        if (l->kind == DN_LAYER_DENSE)
-            dn_dense_backward(l, m->params, m->grads, layer_input(m, i), grad,
-                              fused && i + 1 == m->layer_count, rows, &exec);
-        else
-            dn_dropout_backward(l, grad, rows, &exec);
+        backward_layer(m, i, grad, fused && i + 1 == m->layer_count, rows, &exec);
         if (l->d_in == NULL) break; /* nothing below learns */
         grad = l->d_in;
     }
@@ -71,7 +105,8 @@ dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *ke
                                 size_t *dropped, dn_error *err) {
     if (model == NULL || keep == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model and keep must not be NULL");
-    if (layer >= model->layer_count || model->layers[layer].kind != DN_LAYER_DROPOUT)
+    if (layer >= model->layer_count || (model->layers[layer].kind != DN_LAYER_DROPOUT &&
+                                        model->layers[layer].kind != DN_LAYER_ALPHA_DROPOUT))
         return dn_fail(err, DN_ERR_ARGUMENT, "layer %zu is not a dropout layer", layer);
     if (model->last_rows == 0 || !model->last_training)
         return dn_fail(err, DN_ERR_STATE, "no training-mode pass has run since the last inference");

@@ -1,0 +1,503 @@
+#!/usr/bin/python3
+"""peers.py — the "Speed" workloads in PyTorch and numpy/OpenBLAS, and the dropnet/peer ratios.
+
+    /usr/bin/python3 bench/peers.py --threads 2 --repeat 3 --dropnet LINES [--workloads "W1 W2"]
+
+Run by `make bench-peers` (bench/run.sh --peers) after the dropnet workloads, whose JSON lines
+are in the file LINES. Prints one JSON line per peer measurement, then one "ratio" line per
+compared figure, and a table of the ratios on standard error.
+
+Peers (each skipped, with a message, when it is not installed):
+  - PyTorch (Debian's python3-torch, system python): W1 (the demo pipeline, whole process and
+    in-process training), W2 (a Fashion-MNIST epoch), W3 (inference). W2 and W3 run once with
+    OpenBLAS as it detects the CPU and once with OPENBLAS_CORETYPE=SkylakeX (its AVX-512
+    kernels); the ratios use the faster of the two ("PyTorch with its best BLAS").
+  - numpy with OpenBLAS: W4's products, again both as detected and with SkylakeX.
+Every measurement runs in a child process of its own: OPENBLAS_CORETYPE is read only when
+OpenBLAS loads, and each figure's peak RSS should be that workload's alone.
+
+Both sides get the same thread count (torch.set_num_threads, OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS) and report the best of --repeat runs, as bench_workloads.c does.
+The PyTorch code is written the way that is fastest in PyTorch 1.13 on a CPU: pixels stay
+uint8 until a batch is gathered, gradients are set to None, inference runs under
+torch.inference_mode().
+"""
+import argparse
+import gzip
+import importlib.util
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+W2_FLOPS_PER_SAMPLE = 2.0 * (2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10) + 1024 * 1024 + 1024 * 10)
+W3_FLOPS_PER_IMAGE = 2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10)
+
+# The W4 products: (name, form, trans_a, trans_b, M, N, K), as in bench_workloads.c.
+SHAPES = [
+    ("fwd 128x784.784x1024", "X.W", 0, 0, 128, 1024, 784),
+    ("dX 128x1024.(784x1024)T", "dZ.WT", 0, 1, 128, 784, 1024),
+    ("dW (128x784)T.128x1024", "XT.dZ", 1, 0, 784, 1024, 128),
+    ("fwd 128x1024.1024x1024", "X.W", 0, 0, 128, 1024, 1024),
+    ("dX 128x1024.(1024x1024)T", "dZ.WT", 0, 1, 128, 1024, 1024),
+    ("dW (128x1024)T.128x1024", "XT.dZ", 1, 0, 1024, 1024, 128),
+    ("square 1024x1024.1024x1024", "A.B", 0, 0, 1024, 1024, 1024),
+]
+
+
+def now():
+    return time.perf_counter()
+
+
+def load1():
+    return round(os.getloadavg()[0], 2)
+
+
+def peak_rss_mb():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, 1)
+
+
+def emit(record):
+    print(json.dumps(record), flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# In the child: which BLAS is loaded, the data, the workloads
+# ------------------------------------------------------------------------------------------
+
+def blas_in_use():
+    """The BLAS library this process loaded and, for OpenBLAS, the core type it chose."""
+    names = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6 and "blas" in os.path.basename(fields[-1]):
+                names.append(fields[-1])
+    if not names:
+        return "none loaded"
+    path = next((n for n in names if "openblas" in n), names[0])
+    try:
+        import ctypes
+        lib = ctypes.CDLL(path)  # the library already mapped: dlopen returns the same handle
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return "OpenBLAS %s (%s)" % (lib.openblas_get_corename().decode(), os.path.realpath(path))
+    except (OSError, AttributeError):
+        return os.path.realpath(path)
+
+
+def read_idx(path):
+    import numpy as np
+    with gzip.open(path) if os.path.exists(path) else open(path[:-3], "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims)
+    return array.reshape(shape[0], -1) if dims > 1 else array
+
+
+def fashion(split):
+    prefix = "train" if split == "train" else "t10k"
+    x = read_idx(os.path.join(FASHION, prefix + "-images-idx3-ubyte.gz"))
+    y = read_idx(os.path.join(FASHION, prefix + "-labels-idx1-ubyte.gz"))
+    return x, y
+
+
+def w2_network(torch):
+    nn = torch.nn
+    return nn.Sequential(nn.Dropout(0.2), nn.Linear(784, 1024), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(1024, 1024), nn.ReLU(), nn.Dropout(0.5), nn.Linear(1024, 10))
+
+
+def demo_fit(torch, np):
+    """The seed page's pipeline as dropnet demo runs it; returns (fit seconds, val accuracy)."""
+    rng = np.random.default_rng(42)
+    centres = rng.normal(0.0, 1.0, (3, 20))
+    labels = rng.integers(0, 3, 1000)
+    x = torch.from_numpy((centres[labels] + rng.normal(0.0, 1.0, (1000, 20))).astype(np.float32))
+    y = torch.from_numpy(labels.astype(np.int64))
+    torch.manual_seed(42)
+    nn = torch.nn
+    model = nn.Sequential(nn.Dropout(0.2), nn.Linear(20, 10), nn.ReLU(), nn.Linear(10, 3))
+    opt = torch.optim.Adam(model.parameters(), lr=0.005, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt, xv, yv = x[:800], y[:800], x[800:], y[800:]
+    t0 = now()
+    for _ in range(5):
+        model.train()
+        perm = torch.randperm(800)
+        total = correct = 0.0
+        for i in range(0, 800, 32):
+            idx = perm[i:i + 32]
+            opt.zero_grad(set_to_none=True)
+            out = model(xt[idx])
+            loss = loss_fn(out, yt[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            correct += (out.argmax(1) == yt[idx]).sum().item()
+        model.eval()
+        with torch.inference_mode():
+            out = model(xv)
+            val_loss = loss_fn(out, yv).item()
+            val_acc = (out.argmax(1) == yv).float().mean().item()
+        print("epoch loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f"
+              % (total / 800, correct / 800, val_loss, val_acc))
+    return now() - t0, val_acc
+
+
+def child_w1_once(args):
+    """One whole `python3 peers.py --child W1-once` process, timed by the parent."""
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+    demo_fit(torch, np)
+
+
+def child_w1(args):
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+    times = []
+    devnull = open(os.devnull, "w")
+    for run in range(args.repeat + 1):  # run 0 warms up
+        saved, sys.stdout = sys.stdout, devnull
+        try:
+            seconds, val_acc = demo_fit(torch, np)
+        finally:
+            sys.stdout = saved
+        if run > 0:
+            times.append(seconds)
+    emit({"bench": "pytorch", "workload": "W1", "threads": args.threads, "load": load1(),
+          "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__,
+          "fit_seconds": round(min(times), 6), "samples_per_s": round(4000 / min(times)),
+          "val_accuracy": round(val_acc, 4), "peak_rss_mb": peak_rss_mb()})
+
+
+def child_w2(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    t0 = now()
+    x_u8, y_np = fashion("train")
+    x_all, y_all = torch.from_numpy(x_u8.copy()), torch.from_numpy(y_np.astype("int64"))
+    load_s = now() - t0
+    torch.manual_seed(42)
+    model = w2_network(torch)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n, times = x_all.shape[0], []
+    for _ in range(args.repeat):
+        model.train()
+        t = now()
+        perm = torch.randperm(n)
+        total = correct = 0.0
+        for i in range(0, n, 128):
+            idx = perm[i:i + 128]
+            xb = x_all[idx].float().mul_(1.0 / 255)
+            yb = y_all[idx]
+            opt.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            correct += (out.argmax(1) == yb).sum().item()
+        times.append(now() - t)
+    rss = peak_rss_mb()
+    xt_u8, yt_np = fashion("test")
+    model.eval()
+    with torch.inference_mode():
+        pred = model(torch.from_numpy(xt_u8.copy()).float().mul_(1.0 / 255)).argmax(1).numpy()
+    best = min(times)
+    emit({"bench": "pytorch", "workload": "W2", "threads": args.threads, "load": load1(),
+          "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__, "rows": n,
+          "seconds_per_epoch": round(best, 3), "first_epoch_seconds": round(times[0], 3),
+          "samples_per_s": round(n / best), "gflops": round(W2_FLOPS_PER_SAMPLE * n / best / 1e9, 1),
+          "load_seconds": round(load_s, 3), "peak_rss_mb": rss, "last_loss": round(total / n, 4),
+          "last_accuracy": round(correct / n, 4),
+          "test_accuracy": round(float((pred == yt_np).mean()), 4)})
+
+
+def child_w3(args):
+    import torch
+    torch.set_num_threads(args.threads)
+    x_u8, _ = fashion("test")
+    x_all = torch.from_numpy(x_u8.copy())
+    torch.manual_seed(42)
+    model = w2_network(torch).eval()
+    best = float("inf")
+    with torch.inference_mode():
+        for run in range(args.repeat + 1):  # run 0 warms up
+            t = now()
+            torch.softmax(model(x_all.float().mul_(1.0 / 255)), 1)  # same work as dropnet: u8 in
+            t = now() - t
+            if run > 0:
+                best = min(best, t)
+        singles = x_all[:2000].float().mul_(1.0 / 255)
+        latencies = []
+        for rep in range(2):  # pass 0 warms up
+            for i in range(singles.shape[0]):
+                t = now()
+                torch.softmax(model(singles[i:i + 1]), 1)
+                if rep == 1:
+                    latencies.append(now() - t)
+    latencies.sort()
+    rows = x_all.shape[0]
+    emit({"bench": "pytorch", "workload": "W3", "threads": args.threads, "load": load1(),
+          "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__, "rows": rows,
+          "batch_seconds": round(best, 5), "images_per_s": round(rows / best),
+          "gflops": round(W3_FLOPS_PER_IMAGE * rows / best / 1e9, 1),
+          "single_median_us": round(statistics.median(latencies) * 1e6, 1),
+          "single_p90_us": round(latencies[len(latencies) * 9 // 10] * 1e6, 1),
+          "single_images": len(latencies), "peak_rss_mb": peak_rss_mb()})
+
+
+def child_w4(args):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    for name, form, ta, tb, m, n, k in SHAPES:
+        a = rng.uniform(-1, 1, (k, m) if ta else (m, k)).astype(np.float32)
+        b = rng.uniform(-1, 1, (n, k) if tb else (k, n)).astype(np.float32)
+        op_a, op_b = (a.T if ta else a), (b.T if tb else b)  # views: BLAS gets the transpose flag
+        c = np.empty((m, n), dtype=np.float32)
+        best, start, run = float("inf"), now(), 0
+        while run <= 10 or now() - start < 0.3:
+            t = now()
+            np.matmul(op_a, op_b, out=c)
+            t = now() - t
+            if run > 0:
+                best = min(best, t)
+            run += 1
+        gflops = 2.0 * m * n * k / best / 1e9
+        record = {"bench": "numpy", "workload": "W4", "threads": args.threads, "load": load1(),
+                  "runs": run - 1, "blas": blas_in_use(), "numpy": np.__version__, "shape": name,
+                  "form": form, "M": m, "N": n, "K": k, "seconds": round(best, 6),
+                  "gflops": round(gflops, 1)}
+        if args.peak:
+            record["peak_gflops"] = args.peak
+            record["fraction_of_peak"] = round(gflops / args.peak, 3)
+        emit(record)
+
+
+CHILDREN = {"W1-once": child_w1_once, "W1": child_w1, "W2": child_w2, "W3": child_w3,
+            "W4": child_w4}
+
+
+# ------------------------------------------------------------------------------------------
+# In the parent: the runs, then the ratios
+# ------------------------------------------------------------------------------------------
+
+def child_env(args, coretype):
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS=str(args.threads), OPENBLAS_NUM_THREADS=str(args.threads),
+               MKL_NUM_THREADS=str(args.threads))
+    env.pop("OPENBLAS_CORETYPE", None)
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    # Debian picks libblas.so.3 through update-alternatives; put OpenBLAS first so both peers
+    # get it even where the reference BLAS is the system's choice (blas_in_use() reports it).
+    if os.path.isdir(OPENBLAS_DIR):
+        env["LD_LIBRARY_PATH"] = OPENBLAS_DIR + (":" + env["LD_LIBRARY_PATH"]
+                                                 if env.get("LD_LIBRARY_PATH") else "")
+    return env
+
+
+def run_child(args, workload, coretype, label, extra=()):
+    """Runs one child and returns its JSON records, each tagged with the BLAS setting."""
+    import subprocess
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", workload,
+           "--threads", str(args.threads), "--repeat", str(args.repeat)] + list(extra)
+    print("peers: %s %s (%s) ..." % (label, workload, coretype or "OpenBLAS as detected"),
+          file=sys.stderr, flush=True)
+    proc = subprocess.run(cmd, env=child_env(args, coretype), stdout=subprocess.PIPE, text=True)
+    records = []
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            record["blas_setting"] = coretype or "detected"
+            records.append(record)
+            emit(record)
+    if proc.returncode != 0:
+        print("peers: %s %s failed (exit %d)" % (label, workload, proc.returncode), file=sys.stderr)
+    return records
+
+
+def w1_process(args):
+    """Whole-process time of the PyTorch demo (interpreter start, import torch, train, exit):
+    best of --repeat spawns after one untimed, and that child's peak RSS, via wait4."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "W1-once",
+           "--threads", str(args.threads)]
+    env = child_env(args, None)
+    best, rss = float("inf"), 0.0
+    print("peers: pytorch W1 whole process ...", file=sys.stderr, flush=True)
+    for run in range(args.repeat + 1):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        t = now()
+        pid = os.posix_spawn(sys.executable, cmd, env,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
+        _, status, usage = os.wait4(pid, 0)
+        t = now() - t
+        os.close(devnull)
+        if os.waitstatus_to_exitcode(status) != 0:
+            print("peers: the PyTorch demo process failed", file=sys.stderr)
+            return None
+        if run > 0:
+            best = min(best, t)
+        rss = max(rss, usage.ru_maxrss * 1024 / 1e6)
+    return {"process_seconds": round(best, 4), "process_peak_rss_mb": round(rss, 1)}
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "%.4g" % value
+    return str(value)
+
+
+def ratios(dropnet, peers):
+    """(workload, figure, dropnet value, peer value, peer name, ratio, target text, met) rows.
+    Every ratio reads "how many times better dropnet is": speed / speed, or time⁻¹ / time⁻¹;
+    for memory, peer / dropnet (> 1: dropnet uses less)."""
+    rows = []
+
+    def best_of(records, key, lower_is_better):
+        records = [r for r in records if key in r]
+        if not records:
+            return None
+        pick = min if lower_is_better else max
+        return pick(records, key=lambda r: r[key])
+
+    def add(workload, figure, d, p, key, lower, target=None, absolute=None):
+        if d is None or p is None or key not in d or key not in p:
+            return
+        dv, pv = d[key], p[key]
+        if not dv or not pv:
+            return
+        ratio = pv / dv if lower else dv / pv
+        met = None if target is None else ratio >= target
+        text = "" if target is None else ">= %g x" % target
+        name = "%s %s" % (p["bench"], p.get("blas_setting", ""))
+        rows.append((workload, figure, dv, pv, name.strip(), ratio, text, met))
+
+    d = {w: [r for r in dropnet if r.get("workload") == w] for w in ("machine", "W1", "W2", "W3", "W4")}
+    p = {w: [r for r in peers if r.get("workload") == w] for w in ("W1", "W2", "W3", "W4")}
+    if d["W1"] and p["W1"]:
+        add("W1", "whole process s", d["W1"][0], p["W1"][0], "process_seconds", True)
+        add("W1", "in-process fit s", d["W1"][0], p["W1"][0], "fit_seconds", True)
+    if d["W2"] and p["W2"]:
+        best = best_of(p["W2"], "seconds_per_epoch", True)
+        add("W2", "s per epoch (best BLAS)", d["W2"][0], best, "seconds_per_epoch", True, 5.0)
+        add("W2", "peak RSS MB", d["W2"][0], best, "peak_rss_mb", True)
+        for r in p["W2"]:
+            if r is not best:
+                add("W2", "s per epoch", d["W2"][0], r, "seconds_per_epoch", True)
+    if d["W3"] and p["W3"]:
+        best = best_of(p["W3"], "images_per_s", False)
+        add("W3", "images/s (best BLAS)", d["W3"][0], best, "images_per_s", False, 3.0)
+        fastest = best_of(p["W3"], "single_median_us", True)
+        add("W3", "1-image median latency us", d["W3"][0], fastest, "single_median_us", True)
+    for shape in [s[0] for s in SHAPES]:
+        ours = [r for r in d["W4"] if r.get("shape") == shape]
+        for r in [r for r in p["W4"] if r.get("shape") == shape]:
+            target = 0.9 if r.get("blas_setting") == "SkylakeX" else None
+            if ours:
+                add("W4", shape + " GFLOP/s", ours[0], r, "gflops", False, target)
+    return rows
+
+
+def absolute_rows(dropnet):
+    """The issue's absolute targets, checked on dropnet's own figures."""
+    rows = []
+    get = {r.get("workload") + r.get("shape", ""): r for r in dropnet if "workload" in r}
+    checks = [("W1", "W1", "process_seconds", "whole process s", lambda v: v <= 0.020, "<= 0.020"),
+              ("W2", "W2", "seconds_per_epoch", "s per epoch", lambda v: v <= 4.0, "<= 4"),
+              ("W2", "W2", "peak_rss_mb", "peak RSS MB", lambda v: v <= 300, "<= 300"),
+              ("W4", "W4square 1024x1024.1024x1024", "fraction_of_peak", "square fraction of peak",
+               lambda v: v >= 0.75, ">= 0.75")]
+    for workload, key, field, figure, test, text in checks:
+        r = get.get(key)
+        if r is not None and field in r:
+            rows.append((workload, figure, r[field], None, "target", None, text, test(r[field])))
+    return rows
+
+
+def print_table(rows):
+    out = sys.stderr
+    print("\n%-4s %-36s %10s %10s %-17s %8s %-9s %s" % ("", "figure", "dropnet", "peer", "peer is",
+                                                        "ratio", "target", "met"), file=out)
+    for w, figure, dv, pv, name, ratio, target, met in rows:
+        print("%-4s %-36s %10s %10s %-17s %8s %-9s %s"
+              % (w, figure, fmt(dv), fmt(pv), name, "-" if ratio is None else "%.2f" % ratio,
+                 target, "" if met is None else ("yes" if met else "NO")), file=out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dropnet", help="file of dropnet's JSON lines (bench/run.sh writes it)")
+    ap.add_argument("--workloads", default="W1 W2 W3 W4")
+    ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    ap.add_argument("--peak", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        CHILDREN[args.child](args)
+        return 0
+
+    dropnet = []
+    if args.dropnet:
+        with open(args.dropnet) as f:
+            dropnet = [json.loads(line) for line in f if line.startswith("{")]
+    peak = next((r.get("peak_gflops") for r in dropnet if r.get("workload") == "machine"), None)
+    if peak is None:
+        peak = next((r.get("peak_gflops") for r in dropnet if r.get("workload") == "W4"), 0.0)
+    workloads = args.workloads.split()
+    have_torch = importlib.util.find_spec("torch") is not None
+    have_numpy = importlib.util.find_spec("numpy") is not None
+    have_openblas = os.path.isdir(OPENBLAS_DIR)
+    if not have_openblas:
+        print("peers: OpenBLAS is not installed (apt-get install libopenblas0-pthread): the peers"
+              " use the system BLAS and the SkylakeX runs are skipped", file=sys.stderr)
+    settings = [None, "SkylakeX"] if have_openblas else [None]
+    peers = []
+    if not have_torch:
+        print("peers: skipping PyTorch: %s cannot import torch (apt-get install python3-torch)"
+              % sys.executable, file=sys.stderr)
+    elif not have_numpy:
+        print("peers: skipping PyTorch: it needs numpy here (apt-get install python3-numpy)",
+              file=sys.stderr)
+    else:
+        if "W1" in workloads:
+            process = w1_process(args)
+            for r in run_child(args, "W1", None, "pytorch"):
+                if process:
+                    r.update(process)
+                    print("peers: pytorch W1 whole process %s" % json.dumps(process),
+                          file=sys.stderr)
+                peers.append(r)
+        for w in ("W2", "W3"):
+            if w in workloads:
+                for coretype in settings:
+                    peers += run_child(args, w, coretype, "pytorch")
+    if not have_numpy:
+        print("peers: skipping numpy: %s cannot import numpy (apt-get install python3-numpy)"
+              % sys.executable, file=sys.stderr)
+    elif "W4" in workloads:
+        for coretype in settings:
+            peers += run_child(args, "W4", coretype, "numpy", ["--peak", str(peak or 0.0)])
+
+    rows = ratios(dropnet, peers) + absolute_rows(dropnet)
+    for w, figure, dv, pv, name, ratio, target, met in rows:
+        emit({"bench": "ratio", "workload": w, "figure": figure, "dropnet": dv, "peer": pv,
+              "peer_is": name, "ratio": None if ratio is None else round(ratio, 3),
+              "target": target, "met": met})
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# run.sh — the "Speed" benchmark: `make bench` runs `bench/run.sh`, `make bench-peers` runs
+# `bench/run.sh --peers`.
+#
+# Prints one JSON line per workload on standard output (W4: one per shape), each from
+# $BUILD/bench-workloads (bench/bench_workloads.c says what each workload does). Every workload
+# runs in a process of its own so that its peak RSS is its own. Progress and the machine's state
+# go to standard error. With --peers, bench/peers.py then runs the same workloads in PyTorch and
+# numpy/OpenBLAS and prints their lines and the dropnet/peer ratios.
+#
+# Environment:
+#   BUILD            build directory holding bench-workloads and dropnet (default build)
+#   BENCH_THREADS    threads for every workload, both sides (default 2); also OMP_NUM_THREADS
+#   BENCH_REPEAT     timed runs per workload, best reported (default 3)
+#   BENCH_WORKLOADS  which to run (default "machine W1 W2 W3 W4")
+#   BENCH_JSON       also append every JSON line to this file
+#   DROPNET_KERNEL   avx512 | avx2 | portable: force a GEMM path (each line says which ran)
+#   PYTHON           the interpreter for the peers (default /usr/bin/python3: Debian's
+#                    python3-torch and python3-numpy live there, not in a pyenv)
+set -u
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+THREADS=${BENCH_THREADS:-2}
+REPEAT=${BENCH_REPEAT:-3}
+WORKLOADS=${BENCH_WORKLOADS:-machine W1 W2 W3 W4}
+PYTHON=${PYTHON:-/usr/bin/python3}
+PEERS=0
+[ "${1:-}" = "--peers" ] && PEERS=1
+
+# The same thread count on both sides: OpenMP (dropnet, PyTorch), OpenBLAS, MKL if present.
+export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
+
+lines=$(mktemp "${TMPDIR:-/tmp}/dropnet-bench.XXXXXX")
+trap 'rm -f "$lines"' EXIT
+
+echo "bench: $(uname -srm), $(nproc) cores, threads $THREADS, best of $REPEAT runs" >&2
+echo "bench: load before: $(uptime)" >&2
+
+status=0
+for w in $WORKLOADS; do
+    echo "bench: $w ..." >&2
+    if ! "$BUILD/bench-workloads" --threads "$THREADS" --repeat "$REPEAT" \
+            --cli "$BUILD/dropnet" "$w" | tee -a "$lines"; then
+        status=1
+    fi
+done
+echo "bench: load after: $(uptime)" >&2
+
+if [ "$PEERS" = 1 ]; then
+    if [ -x "$PYTHON" ]; then
+        "$PYTHON" bench/peers.py --threads "$THREADS" --repeat "$REPEAT" --dropnet "$lines" \
+            --workloads "$WORKLOADS" | tee -a "$lines" || status=1
+    else
+        echo "bench: skipping every peer: $PYTHON not found (apt-get install python3-torch" \
+             "python3-numpy)" >&2
+    fi
+fi
+
+[ -n "${BENCH_JSON:-}" ] && cat "$lines" >> "$BENCH_JSON"
+exit $status

@@ -1,0 +1,35 @@
+/* gaussian_noise.c — additive Gaussian noise (Keras GaussianNoise): y = x + σ·n while training,
+ * n ~ N(0, 1) from the addressed stream (DN_RNG_NOISE, layer, step, element); identity at
+ * inference. The noise does not depend on x, so the backward pass is the identity. */
+#include "layers/layer.h"
+
+#include "core/rng.h"
+#include "core/threads.h"
+
+#include <string.h>
+
+enum { PARALLEL_MIN_ELEMENTS = 1 << 14 };
+
+void dn_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                               const float *x, size_t rows, dn_mode mode, uint64_t step,
+                               const dn_exec *exec) {
+    size_t n = rows * layer->out;
+    if (mode != DN_MODE_TRAINING || layer->stddev == 0.0f) {
+        memcpy(layer->y, x, n * sizeof(float));
+        return;
+    }
+    dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
+    double sigma = layer->stddev;
+    float *y = layer->y;
+    int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
+    (void)team;
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (size_t e = 0; e < n; ++e) y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
+}
+
+void dn_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,
+                                const dn_exec *exec) {
+    (void)exec;
+    if (layer->d_in == NULL) return;
+    memcpy(layer->d_in, grad, rows * layer->out * sizeof(float));
+}

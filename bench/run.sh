@@ -28,14 +28,22 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 PEERS=0
 [ "${1:-}" = "--peers" ] && PEERS=1
 
+CORES=$(getconf _NPROCESSORS_ONLN) # before OMP_NUM_THREADS is set: nproc honours it
+
 # The same thread count on both sides: OpenMP (dropnet, PyTorch), OpenBLAS, MKL if present.
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 
 lines=$(mktemp "${TMPDIR:-/tmp}/dropnet-bench.XXXXXX")
 trap 'rm -f "$lines"' EXIT
 
-echo "bench: $(uname -srm), $(nproc) cores, threads $THREADS, best of $REPEAT runs" >&2
+echo "bench: $(uname -srm), $CORES cores, threads $THREADS, best of $REPEAT runs" >&2
 echo "bench: load before: $(uptime)" >&2
+# Other processes take cores from a 2-thread run and OpenMP's spinning barriers then lose whole
+# time slices: say so next to the figures rather than let them pass for the machine's.
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$CORES" 'BEGIN { exit !(l > c / 2) }'; then
+    echo "bench: warning: load $(cut -d' ' -f1 /proc/loadavg) on $CORES cores; other processes" \
+         "will lower these figures" >&2
+fi
 
 status=0
 for w in $WORKLOADS; do

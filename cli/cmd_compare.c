@@ -57,7 +57,7 @@ static int train_variant(const dn_train_settings *s, const dn_train_job *job, in
     }
     int code = dn_train_fit(s, job, model, zero_rates ? "without dropout: " : "with dropout:    ",
                             log, observer, observer_user, history);
-    if (report) report->next_user = NULL; /* the probe ends here */
+    if (report) report->next = NULL; /* the probe ends here */
     if (code == 0 && keep) *keep = model;
     else dn_model_free(model);
     return code;
@@ -106,12 +106,8 @@ int dn_cmd_compare(int argc, char **argv) {
         "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
         "per epoch. Options as for train.", "--train DATA (--test DATA | --val-split F) --model "
         "SPEC [options]", table, dn_train_option_table(&s, table, 0)};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     int code = dn_train_check(&s, "compare", 0);
     if (code == 0 && s.report) code = dn_report_check_path(s.report, "compare");
     if (code != 0) return code;

@@ -231,12 +231,8 @@ int dn_cmd_demo(int argc, char **argv) {
         "Model Pipeline Trace.", "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE] "
         "[--report FILE]",
         options, sizeof options / sizeof options[0]};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (!(s.rate >= 0.0f && s.rate < 1.0f))
         return dn_cli_error(2, "demo: --rate must be in [0, 1), got %g", (double)s.rate);
     if (s.batch == 0) return dn_cli_error(2, "demo: --batch must be > 0");

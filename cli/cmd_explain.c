@@ -183,12 +183,8 @@ int dn_cmd_explain(int argc, char **argv) {
                                 "from short runs: the expected value of a unit\nwith and without "
                                 "inverted scaling, and the train vs validation gap with and "
                                 "without dropout.", "[--seed N] [--rate R] [--epochs N]", options, 3};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (!(s.rate > 0.0f && s.rate < 1.0f))
         return dn_cli_error(2, "explain: --rate must be in (0, 1), got %g", (double)s.rate);
     if (s.epochs == 0 || s.epochs > 1000) return dn_cli_error(2, "explain: --epochs must be in 1..1000");

@@ -84,18 +84,15 @@ int dn_cmd_predict(int argc, char **argv) {
     const dn_cli_command cmd = {"predict", "Classifies every example at inference (dropout off) "
                                 "and prints CSV: predicted,p_<class>,...", "--model FILE --data "
                                 "DATA [--out FILE] [--mc-samples T]", options, 5};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return dn_cli_error(2, "predict: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
     if (dn_cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model), NULL, NULL, NULL};
+    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model),
+                     NULL, NULL, NULL};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
     p.y = y;

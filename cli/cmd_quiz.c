@@ -100,12 +100,8 @@ int dn_cmd_quiz(int argc, char **argv) {
                                 "explanation after each answer and a score at the end.\nAnswers are "
                                 "read from standard input, one letter a line, so it can be piped.",
                                 "[--seed N]", options, 1};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     dn_lesson lesson;
     if (dn_lesson_run(seed, &lesson) != 0) return 1;
     dn_quiz_question questions[DN_QUIZ_MAX];

@@ -21,12 +21,8 @@ int dn_cmd_summary(int argc, char **argv) {
     };
     const dn_cli_command cmd = {"summary", "Prints a saved model's layers, shapes, parameter "
                                 "counts and training settings.", "--model FILE", options, 1};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (path == NULL) return dn_cli_error(2, "summary: --model FILE is required");
     dn_model *model;
     dn_error err;

@@ -75,12 +75,8 @@ int dn_cmd_trace(int argc, char **argv) {
                                 "(dropout off) and prints every layer's output,\nthe prediction "
                                 "and the probability of each class.",
                                 "--model FILE --data DATA [--index N]", options, 4};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return dn_cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;

@@ -25,12 +25,8 @@ int dn_cmd_train(int argc, char **argv) {
         "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
         "--train DATA --model SPEC --out FILE [options]", table,
         dn_train_option_table(&s, table, 1)};
-    char message[512];
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP: dn_cli_print_help(&cmd, stdout); return 0;
-    case DN_PARSE_ERROR: return dn_cli_error(2, "%s", message);
-    case DN_PARSE_OK: break;
-    }
+    int exit_code;
+    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     int code = dn_train_check(&s, "train", 1);
     if (code == 0 && s.report) code = dn_report_check_path(s.report, "train");
     if (code != 0) return code;

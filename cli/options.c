@@ -1,6 +1,8 @@
 /* options.c — parsing `--name value` options against a command's table. */
 #include "options.h"
 
+#include "commands.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -106,6 +108,22 @@ dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, c
         if (!assign(cmd, opt, value, message, size)) return DN_PARSE_ERROR;
     }
     return DN_PARSE_OK;
+}
+
+int dn_cli_parse_command(const dn_cli_command *cmd, int argc, char **argv, int *exit_code) {
+    char message[512];
+    switch (dn_cli_parse(cmd, argc, argv, message, sizeof message)) {
+    case DN_PARSE_HELP:
+        dn_cli_print_help(cmd, stdout);
+        *exit_code = 0;
+        return 0;
+    case DN_PARSE_ERROR:
+        *exit_code = dn_cli_error(2, "%s", message);
+        return 0;
+    case DN_PARSE_OK:
+        break;
+    }
+    return 1;
 }
 
 int dn_cli_env_threads(size_t *threads, char *message, size_t size) {

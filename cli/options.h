@@ -44,6 +44,10 @@ dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, c
  * Returns 0 with a message when it is set but not a non-negative integer. */
 int dn_cli_env_threads(size_t *threads, char *message, size_t size);
 
+/* Parses a command's words: returns 1 to go on, or 0 with *exit_code set after printing the
+ * help (exit 0) or "dropnet: error: ..." (exit 2). */
+int dn_cli_parse_command(const dn_cli_command *cmd, int argc, char **argv, int *exit_code);
+
 /* Prints "usage: dropnet NAME USAGE", the summary and every option with its help. */
 void dn_cli_print_help(const dn_cli_command *cmd, FILE *out);
 

@@ -56,6 +56,8 @@ static stage_text describe_stage(const dn_model *m, size_t stage) {
                  dn_activation_name(info.activation));
         snprintf(t.params, sizeof t.params, "%zu params (%zu×%zu + %zu)", info.param_count,
                  info.inputs, info.outputs, info.outputs);
+        if (strlen(t.params) > 27) /* bytes (× is two): what fits the box; the table has the rest */
+            snprintf(t.params, sizeof t.params, "%zu params", info.param_count);
     }
     return t;
 }

@@ -150,13 +150,6 @@ void dn_trace_training(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     dn_trace_epoch_table(out, h, epochs);
 }
 
-static size_t argmax(const float *v, size_t n) {
-    size_t best = 0;
-    for (size_t j = 1; j < n; ++j)
-        if (v[j] > v[best]) best = j;
-    return best;
-}
-
 static void trace_layer(FILE *out, const dn_model *model, size_t i) {
     dn_layer_info info;
     dn_model_layer_info(model, i, &info, NULL);
@@ -198,10 +191,12 @@ int dn_trace_prediction(FILE *out, dn_model *model, const float *x, int true_lab
     for (size_t i = 0; i < layers; ++i) trace_layer(out, model, i);
     size_t outputs;
     const float *p = dn_model_activation(model, layers, NULL, &outputs);
-    size_t predicted = argmax(p, outputs);
+    /* A single sigmoid unit is p(class 1): class 1 above 0.5, with p(class 0) = 1 − p. */
+    size_t predicted = dn_predicted_class(p, outputs);
+    double confidence = outputs == 1 ? (predicted ? p[0] : 1.0 - p[0]) : p[predicted];
     const char *name = dn_model_class_name(model, predicted); /* NULL: classes are numbers */
-    if (name) fprintf(out, " Predicted class %s (p = %.3f)", name, (double)p[predicted]);
-    else fprintf(out, " Predicted class %zu (p = %.3f)", predicted, (double)p[predicted]);
+    if (name) fprintf(out, " Predicted class %s (p = %.3f)", name, confidence);
+    else fprintf(out, " Predicted class %zu (p = %.3f)", predicted, confidence);
     const char *truth = true_label >= 0 ? dn_model_class_name(model, (size_t)true_label) : NULL;
     if (truth) fprintf(out, ", true class %s: %s", truth, (int)predicted == true_label ? "correct" : "wrong");
     else if (true_label >= 0)

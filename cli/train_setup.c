@@ -2,6 +2,7 @@
 #include "train_setup.h"
 
 #include "commands.h"
+#include "schedule.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -21,6 +22,7 @@ void dn_train_settings_defaults(dn_train_settings *s) {
     s->batch = 32;
     s->seed = 42;
     s->learning_rate = -1.0f; /* the optimizer's own default */
+    s->lr_decay = 1.0f;
     s->threads = SIZE_MAX;    /* not given: DROPNET_THREADS decides (see dn_train_check) */
 }
 
@@ -35,6 +37,7 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"batch", DN_OPT_SIZE, &s->batch, "N", "batch size (32)"};
     t[n++] = (dn_cli_option){"optimizer", DN_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"};
     t[n++] = (dn_cli_option){"lr", DN_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"};
+    t[n++] = (dn_cli_option){"lr-decay", DN_OPT_FLOAT, &s->lr_decay, "F", "multiply the learning rate by F in (0, 1] after every epoch (1)"};
     t[n++] = (dn_cli_option){"momentum", DN_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"};
     t[n++] = (dn_cli_option){"nesterov", DN_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"};
     t[n++] = (dn_cli_option){"loss", DN_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"};
@@ -89,6 +92,8 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
         return dn_cli_error(2, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
     if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
         return dn_cli_error(2, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
+    if (!(s->lr_decay > 0.0f && s->lr_decay <= 1.0f))
+        return dn_cli_error(2, "%s: --lr-decay must be in (0, 1], got %g", cmd, (double)s->lr_decay);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
         return dn_cli_error(2, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
     if (!(s->max_norm >= 0.0f))
@@ -251,6 +256,7 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     cJSON_AddStringToObject(o, "optimizer", s->optimizer);
     dn_optimizer_config c = optimizer_of(s);
     cJSON_AddNumberToObject(o, "lr", (double)c.learning_rate);
+    cJSON_AddNumberToObject(o, "lr_decay", (double)s->lr_decay);
     cJSON_AddNumberToObject(o, "momentum", (double)c.momentum);
     cJSON_AddBoolToObject(o, "nesterov", s->nesterov);
     cJSON_AddNumberToObject(o, "val_split", (double)s->val_split);
@@ -309,8 +315,10 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     fit.shuffle = !s->no_shuffle;
     fit.validation_split = s->val_split;
     fit.validation_data = job->val;
+    dn_schedule schedule = {model, dn_model_learning_rate(model), s->lr_decay,
+                            dn_progress_callback, &progress};
     dn_error err;
-    if (dn_model_fit(model, job->train, &fit, dn_progress_callback, &progress, history, &err) != DN_OK)
+    if (dn_model_fit(model, job->train, &fit, dn_schedule_callback, &schedule, history, &err) != DN_OK)
         return dn_cli_error(1, "training failed: %s", err.message);
     return 0;
 }

@@ -387,6 +387,15 @@ DN_API const float *dn_model_grads(const dn_model *model);
 DN_API dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err);
 DN_API int dn_model_threads(const dn_model *model);
 
+/*
+ * The optimizer's learning rate, changeable between steps (e.g. from a dn_callback at
+ * DN_EVENT_EPOCH_BEGIN, which is how schedules are built, as Keras' LearningRateScheduler does).
+ * Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for a rate that is not finite and > 0.
+ */
+DN_API dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err);
+/* The current learning rate (0 before compile). */
+DN_API float dn_model_learning_rate(const dn_model *model);
+
 /* Number of training steps (batches) taken so far; the step number keys dropout masks. */
 DN_API uint64_t dn_model_step(const dn_model *model);
 

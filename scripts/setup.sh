@@ -10,6 +10,7 @@ packages=(
   clang libomp-14-dev         # the second compiler CI builds with, and its OpenMP runtime
   valgrind                    # CI's memory check of the demo
   dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
+  chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
 )
 
 missing=()

@@ -52,6 +52,22 @@ int dn_test_run(const char *command, char *output, size_t size) {
     return WEXITSTATUS(status);
 }
 
+int dn_test_cli_in(const char *dir, char *output, size_t size, const char *fmt, ...) {
+    char args[2048], command[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(command, sizeof command, "cd %s && %s %s", dir, cli_path, args);
+    return dn_test_run(command, output, size);
+}
+
+int dn_test_remove_dir(const char *dir) {
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    return system(command) == 0;
+}
+
 static int by_file_then_order(const void *a, const void *b) {
     const test_case *x = a, *y = b;
     int c = strcmp(x->file, y->file);

@@ -48,4 +48,12 @@ const char *dn_test_cli_path(void);
  * or −1 when the command died from a signal. */
 int dn_test_run(const char *command, char *output, size_t size);
 
+/* Runs the CLI with printf-formatted arguments inside directory `dir` (cd first), capturing
+ * stdout+stderr into output; returns as dn_test_run. */
+int dn_test_cli_in(const char *dir, char *output, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Removes a scratch directory and everything in it; returns 1 on success. */
+int dn_test_remove_dir(const char *dir);
+
 #endif

@@ -192,7 +192,6 @@ static void make_fixtures(void) {
     write_idx("short_labels.idx", 0x08, 1, lab, 1, 0);
     write_idx("long_images.idx", 0x08, 3, img, 9, 0);
     write_idx("three_labels.idx", 0x08, 1, three_labels, 3, 0);
-    write_idx("labels_as_images.idx", 0x08, 1, lab, 2, 0);
     write_text("empty.idx", "");
 
     /* Model files, each wrong in one place */

@@ -12,27 +12,15 @@
 static char output[1 << 20];
 static char dir[64];
 
-static int cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cli(const char *fmt, ...) {
-    char args[2048], command[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(command, sizeof command, "cd %s && %s %s", dir, dn_test_cli_path(), args);
-    return dn_test_run(command, output, sizeof output);
-}
+/* Runs the CLI inside `dir`, output into `output`. */
+#define cli(...) dn_test_cli_in(dir, output, sizeof output, __VA_ARGS__)
 
 static void setup_dir(void) {
     snprintf(dir, sizeof dir, "/tmp/dropnet-report-XXXXXX");
     CHECK(mkdtemp(dir) != NULL);
 }
 
-static void remove_dir(void) {
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    CHECK(system(command) == 0);
-}
+static void remove_dir(void) { CHECK(dn_test_remove_dir(dir)); }
 
 /* The whole file `name` in dir, NUL-terminated (caller frees), or NULL. */
 static char *slurp(const char *name) {
@@ -297,7 +285,7 @@ static const char CHROMIUM[] = "/usr/bin/chromium";
 
 static int chromium(const char *what, const char *page) {
     char command[2048];
-    snprintf(command, sizeof command, "(cd %s && profile=$(mktemp -d) && %s --headless --no-sandbox "
+    snprintf(command, sizeof command, "(cd %s && profile=$(mktemp -d) && timeout 120 %s --headless --no-sandbox "
              "--disable-gpu --disable-quic --no-first-run --disable-background-networking "
              "--disable-component-update --disable-sync --hide-scrollbars --user-data-dir=$profile "
              "--enable-logging=stderr --v=0 --window-size=1280,2000 %s file://%s/%s; code=$?; "

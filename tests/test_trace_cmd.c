@@ -12,16 +12,8 @@
 static char output[1 << 16];
 static char dir[64];
 
-static int cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cli(const char *fmt, ...) {
-    char args[2048], command[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(command, sizeof command, "cd %s && %s %s", dir, dn_test_cli_path(), args);
-    return dn_test_run(command, output, sizeof output);
-}
+/* Runs the CLI inside `dir`, output into `output`. */
+#define cli(...) dn_test_cli_in(dir, output, sizeof output, __VA_ARGS__)
 
 static void setup_model(void) {
     snprintf(dir, sizeof dir, "/tmp/dropnet-trace-XXXXXX");
@@ -43,11 +35,7 @@ static void setup_model(void) {
               "--standardize --out m.st") == 0);
 }
 
-static void remove_dir(void) {
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    CHECK(system(command) == 0);
-}
+static void remove_dir(void) { CHECK(dn_test_remove_dir(dir)); }
 
 /* The probability printed for `name` after "Probabilities", or NAN. */
 static double printed_probability(const char *name) {

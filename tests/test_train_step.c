@@ -88,3 +88,35 @@ done:
     dn_model_free(m);
     dn_dataset_free(data);
 }
+
+/* A schedule changes the rate between steps: the next SGD step uses the new rate exactly. */
+TEST(learning_rate_can_change_between_steps) {
+    dn_error err;
+    dn_dataset *data = NULL;
+    dn_model *m = NULL;
+    CHECK_OK(dn_dataset_create_synthetic(&data, 16, 4, 3, 4, &err), &err);
+    CHECK_OK(dn_model_from_spec(&m, 4, "dense:3:softmax", &err), &err);
+    if (data == NULL || m == NULL) goto done;
+    CHECK(dn_model_set_learning_rate(m, 0.5f, &err) == DN_ERR_STATE);
+    dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &sgd, 1, &err), &err);
+    CHECK(dn_model_learning_rate(m) == 0.01f);
+    CHECK_OK(dn_model_set_learning_rate(m, 0.25f, &err), &err);
+    CHECK(dn_model_learning_rate(m) == 0.25f);
+    CHECK(dn_model_set_learning_rate(m, 0.0f, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_set_learning_rate(m, NAN, &err) == DN_ERR_ARGUMENT);
+    size_t n = dn_model_param_count(m);
+    float before[15];
+    CHECK(n == 15);
+    memcpy(before, dn_model_params(m), sizeof before);
+    dn_fit_config fit = dn_fit_defaults();
+    fit.batch_size = 16;
+    fit.shuffle = 0;
+    CHECK_OK(dn_model_fit(m, data, &fit, NULL, NULL, NULL, &err), &err);
+    const float *g = dn_model_grads(m), *w = dn_model_params(m);
+    for (size_t i = 0; i < n; ++i)
+        CHECK_NEAR(w[i], before[i] - 0.25 * g[i], 1e-6);
+done:
+    dn_model_free(m);
+    dn_dataset_free(data);
+}

@@ -24,7 +24,8 @@ void dn_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_in
     int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
 #pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t e = 0; e < n; ++e) y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
+    for (size_t e = 0; e < n; ++e)
+        y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
 }
 
 void dn_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,

@@ -442,6 +442,19 @@ dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err) {
 
 int dn_model_threads(const dn_model *model) { return model ? model->threads : 0; }
 
+dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    if (!(learning_rate > 0.0f) || !isfinite(learning_rate))
+        return dn_fail(err, DN_ERR_ARGUMENT, "learning rate must be > 0, got %g", (double)learning_rate);
+    model->optimizer.learning_rate = learning_rate;
+    return DN_OK;
+}
+
+float dn_model_learning_rate(const dn_model *model) {
+    return model && model->compiled ? model->optimizer.learning_rate : 0.0f;
+}
+
 dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
                               dn_error *err) {
     if (model == NULL || out == NULL)

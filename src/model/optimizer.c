@@ -37,7 +37,6 @@ static void adam(const dn_optimizer_config *c, float *w, const float *g, float *
     float b1 = c->beta1, b2 = c->beta2, eps = c->epsilon;
     double td = (double)t;
     float alpha = (float)(c->learning_rate * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
-#pragma omp simd
     for (size_t i = 0; i < n; ++i) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];

@@ -15,7 +15,8 @@ enum { MAX_FIELDS = 5, QUOTE_MAX = 40 };
 
 static const char DENSE_FORM[] = "dense:UNITS[:ACTIVATION][:init=NAME][:dropconnect=RATE]";
 static const char DROPOUT_FORM[] = "dropout:RATE";
-static const char LAYER_TYPES[] = "dense, dropout, alpha_dropout, gaussian_dropout or gaussian_noise";
+static const char LAYER_TYPES[] =
+    "dense, dropout, alpha_dropout, gaussian_dropout or gaussian_noise";
 
 /* The layers with one number: their word, what the number is, and how they are added. */
 typedef dn_status (*add_number_fn)(dn_model *, float, dn_error *);
@@ -186,7 +187,8 @@ static dn_status add_layer(dn_model *m, const char *spec, size_t begin, size_t e
         return add_dense(m, fields, count, err);
     }
     for (size_t k = 0; k < NUMBER_LAYER_COUNT; ++k)
-        if (field_is(fields[0], NUMBER_LAYERS[k].word)) return add_number_layer(m, k, fields, count, err);
+        if (field_is(fields[0], NUMBER_LAYERS[k].word))
+            return add_number_layer(m, k, fields, count, err);
     return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown layer type \"%.*s%s\" "
                    "(expected %s)", fields[0].column, QUOTE(fields[0]), LAYER_TYPES);
 }
@@ -229,7 +231,8 @@ static void append(char *buf, size_t size, size_t *used, const char *text) {
 /* "dense:UNITS:ACTIVATION", then the options that differ from the defaults. */
 static void dense_text(const dn_layer *l, char *piece, size_t size) {
     int n = snprintf(piece, size, "dense:%zu:%s", l->out, dn_activation_name(l->activation));
-    dn_initializer usual = l->activation == DN_ACT_SELU ? DN_INIT_LECUN_NORMAL : DN_INIT_GLOROT_UNIFORM;
+    dn_initializer usual =
+        l->activation == DN_ACT_SELU ? DN_INIT_LECUN_NORMAL : DN_INIT_GLOROT_UNIFORM;
     if (l->init != usual)
         n += snprintf(piece + n, size - (size_t)n, ":init=%s", dn_initializer_name(l->init));
     if (l->connect_rate > 0.0f) {
@@ -242,8 +245,10 @@ static void dense_text(const dn_layer *l, char *piece, size_t size) {
 /* "word:NUMBER" for the layers of NUMBER_LAYERS. */
 static void number_layer_text(const dn_layer *l, char *piece, size_t size) {
     static const char *const words[] = {
-        [DN_LAYER_DROPOUT] = "dropout", [DN_LAYER_ALPHA_DROPOUT] = "alpha_dropout",
-        [DN_LAYER_GAUSSIAN_DROPOUT] = "gaussian_dropout", [DN_LAYER_GAUSSIAN_NOISE] = "gaussian_noise"};
+        [DN_LAYER_DROPOUT] = "dropout",
+        [DN_LAYER_ALPHA_DROPOUT] = "alpha_dropout",
+        [DN_LAYER_GAUSSIAN_DROPOUT] = "gaussian_dropout",
+        [DN_LAYER_GAUSSIAN_NOISE] = "gaussian_noise"};
     char number[DN_FLOAT_TEXT_SIZE];
     dn_format_float(number, l->rate);
     snprintf(piece, size, "%s:%s", words[l->kind], number);

@@ -60,7 +60,10 @@ $(SHARED): $(LIB_OBJ)
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TESTS): $(TEST_OBJ) $(STATIC)
+# CLI pieces with logic worth unit-testing directly (the rest is tested through the binary).
+CLI_UNIT_OBJ := $(BUILD)/obj/cli/schedule.o
+
+$(TESTS): $(TEST_OBJ) $(CLI_UNIT_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/examples/%: examples/%.c $(STATIC)

@@ -1,20 +1,72 @@
-/* schedule.h — the learning-rate schedule of a training command, as a fit observer built only
- * from public calls (Keras' LearningRateScheduler): at the start of epoch e (1-based) the rate
- * becomes lr0 · decay^(e−1). */
+/* schedule.h — training controls built only from public calls, as Keras callbacks are:
+ * a learning-rate schedule (LearningRateScheduler), a momentum ramp (Srivastava et al. 2014,
+ * momentum rising linearly over the first epochs) and early stopping that restores the best
+ * weights (EarlyStopping with restore_best_weights=True). One fit observer applies all three,
+ * then passes every event on to the next observer. */
 #ifndef DN_CLI_SCHEDULE_H
 #define DN_CLI_SCHEDULE_H
 
 #include "dropnet.h"
 
-typedef struct dn_schedule {
-    dn_model *model;
-    float initial_rate;
-    float decay;       /* per epoch, in (0, 1]; 1 = constant */
-    dn_callback next;  /* the observer events go to afterwards */
-    void *next_user;
-} dn_schedule;
+#include <stddef.h>
 
-/* The dn_callback to pass to dn_model_fit with a dn_schedule as `user`. */
-int dn_schedule_callback(const dn_event *event, void *user);
+typedef enum dn_schedule_kind {
+    DN_SCHEDULE_CONSTANT = 0,
+    DN_SCHEDULE_EXP,    /* lr0 · f^(e−1) */
+    DN_SCHEDULE_STEP,   /* lr0 · f^⌊(e−1)/n⌋ */
+    DN_SCHEDULE_COSINE  /* lr0 · (m + (1−m)·½(1 + cos(π(e−1)/E))), Keras CosineDecay per epoch */
+} dn_schedule_kind;
+
+typedef struct dn_schedule_spec {
+    dn_schedule_kind kind;
+    float factor;       /* exp, step */
+    size_t every;       /* step: epochs per step */
+    float min_fraction; /* cosine: the final rate as a fraction of lr0 (Keras alpha) */
+} dn_schedule_spec;
+
+/* Parses "exp:F", "step:N:F", "cosine" or "cosine:M" (F in (0, 1], N ≥ 1, M in [0, 1)).
+ * Returns 0 with a message on a malformed text. */
+int dn_schedule_parse(const char *text, dn_schedule_spec *out, char *message, size_t size);
+
+/* The rate for 1-based epoch `epoch` of `epochs`. */
+double dn_schedule_rate(const dn_schedule_spec *spec, double initial, size_t epoch, size_t epochs);
+
+typedef struct dn_momentum_ramp {
+    int on;
+    float from, to;  /* in [0, 1) */
+    size_t epochs;   /* ≥ 1: epoch 1 uses `from`, epoch `epochs`+ uses `to` */
+} dn_momentum_ramp;
+
+/* Parses "FROM:TO:N". Returns 0 with a message on a malformed text. */
+int dn_momentum_ramp_parse(const char *text, dn_momentum_ramp *out, char *message, size_t size);
+
+/* The momentum of 1-based epoch `epoch`. */
+double dn_momentum_ramp_value(const dn_momentum_ramp *ramp, size_t epoch);
+
+/* The observer's state. Fill the settings, zero the rest; call dn_controls_finish after fit. */
+typedef struct dn_controls {
+    dn_model *model;
+    double initial_rate;
+    size_t epochs;
+    dn_schedule_spec schedule;
+    dn_momentum_ramp ramp;
+    size_t patience;        /* early stopping: epochs without improvement before stopping */
+    int early_stopping;     /* on/off */
+    int monitor_accuracy;   /* 1: val_accuracy (higher is better), 0: val_loss */
+    dn_callback next;
+    void *next_user;
+    /* state */
+    float *best;            /* parameters of the best epoch so far */
+    double best_value;
+    size_t best_epoch, waited;
+    int stopped_early, failed;
+} dn_controls;
+
+/* The dn_callback to pass to dn_model_fit with a dn_controls as `user`. */
+int dn_controls_callback(const dn_event *event, void *user);
+
+/* After fit: restores the best weights when early stopping monitored the run, frees the state.
+ * Returns the status fit should be taken to have: DN_OK for a stop that early stopping made. */
+dn_status dn_controls_finish(dn_controls *c, dn_status fit_status);
 
 #endif

@@ -23,6 +23,8 @@ void dn_train_settings_defaults(dn_train_settings *s) {
     s->seed = 42;
     s->learning_rate = -1.0f; /* the optimizer's own default */
     s->lr_decay = 1.0f;
+    s->monitor = "val_loss";
+    s->patience = SIZE_MAX;
     s->threads = SIZE_MAX;    /* not given: DROPNET_THREADS decides (see dn_train_check) */
 }
 
@@ -38,6 +40,10 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"optimizer", DN_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"};
     t[n++] = (dn_cli_option){"lr", DN_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"};
     t[n++] = (dn_cli_option){"lr-decay", DN_OPT_FLOAT, &s->lr_decay, "F", "multiply the learning rate by F in (0, 1] after every epoch (1)"};
+    t[n++] = (dn_cli_option){"lr-schedule", DN_OPT_STRING, &s->lr_schedule, "SPEC", "exp:F, step:N:F, cosine or cosine:M (per epoch; constant)"};
+    t[n++] = (dn_cli_option){"momentum-ramp", DN_OPT_STRING, &s->momentum_ramp, "A:B:N", "SGD momentum from A to B over the first N epochs"};
+    t[n++] = (dn_cli_option){"early-stopping", DN_OPT_SIZE, &s->patience, "N", "stop after N epochs without improvement; keep the best weights"};
+    t[n++] = (dn_cli_option){"monitor", DN_OPT_STRING, &s->monitor, "NAME", "val_loss or val_accuracy, for --early-stopping (val_loss)"};
     t[n++] = (dn_cli_option){"momentum", DN_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"};
     t[n++] = (dn_cli_option){"nesterov", DN_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"};
     t[n++] = (dn_cli_option){"loss", DN_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"};
@@ -94,6 +100,21 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
         return dn_cli_error(2, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
     if (!(s->lr_decay > 0.0f && s->lr_decay <= 1.0f))
         return dn_cli_error(2, "%s: --lr-decay must be in (0, 1], got %g", cmd, (double)s->lr_decay);
+    if (s->lr_schedule != NULL && s->lr_decay != 1.0f)
+        return dn_cli_error(2, "%s: give --lr-schedule or --lr-decay, not both", cmd);
+    dn_schedule_spec spec;
+    dn_momentum_ramp ramp;
+    if (s->lr_schedule != NULL && !dn_schedule_parse(s->lr_schedule, &spec, message, sizeof message))
+        return dn_cli_error(2, "%s: %s", cmd, message);
+    if (s->momentum_ramp != NULL &&
+        (strcmp(s->optimizer, "sgd") != 0 ||
+         !dn_momentum_ramp_parse(s->momentum_ramp, &ramp, message, sizeof message)))
+        return dn_cli_error(2, "%s: %s", cmd, strcmp(s->optimizer, "sgd") != 0
+                            ? "--momentum-ramp needs --optimizer sgd" : message);
+    if (strcmp(s->monitor, "val_loss") != 0 && strcmp(s->monitor, "val_accuracy") != 0)
+        return dn_cli_error(2, "%s: --monitor must be val_loss or val_accuracy, got '%s'", cmd, s->monitor);
+    if (s->patience != SIZE_MAX && s->val_split == 0.0f && s->val_data == NULL)
+        return dn_cli_error(2, "%s: --early-stopping needs validation: --val-split F or --val-data DATA", cmd);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
         return dn_cli_error(2, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
     if (!(s->max_norm >= 0.0f))
@@ -256,6 +277,12 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     cJSON_AddStringToObject(o, "optimizer", s->optimizer);
     dn_optimizer_config c = optimizer_of(s);
     cJSON_AddNumberToObject(o, "lr", (double)c.learning_rate);
+    if (s->lr_schedule) cJSON_AddStringToObject(o, "lr_schedule", s->lr_schedule);
+    if (s->momentum_ramp) cJSON_AddStringToObject(o, "momentum_ramp", s->momentum_ramp);
+    if (s->patience != SIZE_MAX) {
+        cJSON_AddNumberToObject(o, "early_stopping", (double)s->patience);
+        cJSON_AddStringToObject(o, "monitor", s->monitor);
+    }
     cJSON_AddNumberToObject(o, "lr_decay", (double)s->lr_decay);
     cJSON_AddNumberToObject(o, "momentum", (double)c.momentum);
     cJSON_AddBoolToObject(o, "nesterov", s->nesterov);
@@ -315,11 +342,27 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     fit.shuffle = !s->no_shuffle;
     fit.validation_split = s->val_split;
     fit.validation_data = job->val;
-    dn_schedule schedule = {model, dn_model_learning_rate(model), s->lr_decay,
-                            dn_progress_callback, &progress};
+    dn_controls controls = {0};
+    controls.model = model;
+    controls.initial_rate = dn_model_learning_rate(model);
+    controls.epochs = s->epochs;
+    controls.schedule = (dn_schedule_spec){DN_SCHEDULE_EXP, s->lr_decay, 1, 0.0f};
+    if (s->lr_schedule) dn_schedule_parse(s->lr_schedule, &controls.schedule, NULL, 0);
+    if (s->momentum_ramp) dn_momentum_ramp_parse(s->momentum_ramp, &controls.ramp, NULL, 0);
+    controls.early_stopping = s->patience != SIZE_MAX;
+    controls.patience = s->patience;
+    controls.monitor_accuracy = strcmp(s->monitor, "val_accuracy") == 0;
+    controls.next = dn_progress_callback;
+    controls.next_user = &progress;
     dn_error err;
-    if (dn_model_fit(model, job->train, &fit, dn_schedule_callback, &schedule, history, &err) != DN_OK)
-        return dn_cli_error(1, "training failed: %s", err.message);
+    dn_status st = dn_model_fit(model, job->train, &fit, dn_controls_callback, &controls, history, &err);
+    st = dn_controls_finish(&controls, st);
+    if (controls.failed) return dn_cli_error(1, "training controls failed (out of memory)");
+    if (st != DN_OK) return dn_cli_error(1, "training failed: %s", err.message);
+    if (controls.stopped_early)
+        printf("early stopping after epoch %zu: best %s %.4f at epoch %zu, weights restored\n",
+               controls.best_epoch + controls.waited, s->monitor, controls.best_value,
+               controls.best_epoch);
     return 0;
 }
 

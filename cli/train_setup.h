@@ -14,6 +14,8 @@ typedef struct dn_train_settings {
     const char *train, *test, *val_data, *model, *out, *init, *log, *label, *optimizer, *loss;
     size_t epochs, batch, max_rows, threads;
     float learning_rate, momentum, val_split, lr_decay;
+    const char *lr_schedule, *momentum_ramp, *monitor;
+    size_t patience; /* early stopping; SIZE_MAX = off */
     int nesterov, no_shuffle, standardize;
     uint64_t seed;
     const char *report; /* --report FILE.html (cli/report.h) */
@@ -21,7 +23,7 @@ typedef struct dn_train_settings {
     float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
 } dn_train_settings;
 
-enum { DN_TRAIN_OPTION_COUNT = 27 };
+enum { DN_TRAIN_OPTION_COUNT = 31 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void dn_train_settings_defaults(dn_train_settings *s);

@@ -393,6 +393,13 @@ DN_API int dn_model_threads(const dn_model *model);
  * Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for a rate that is not finite and > 0.
  */
 DN_API dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err);
+/*
+ * SGD's momentum, changeable between steps (a momentum ramp, as in Srivastava et al. 2014). The
+ * velocity is kept. Errors: DN_ERR_STATE before compile or for Adam, DN_ERR_ARGUMENT outside
+ * [0, 1), or 0 with Nesterov momentum.
+ */
+DN_API dn_status dn_model_set_momentum(dn_model *model, float momentum, dn_error *err);
+
 /* The current learning rate (0 before compile). */
 DN_API float dn_model_learning_rate(const dn_model *model);
 

@@ -451,6 +451,18 @@ dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_er
     return DN_OK;
 }
 
+dn_status dn_model_set_momentum(dn_model *model, float momentum, dn_error *err) {
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (!model->compiled || model->optimizer.kind != DN_OPTIMIZER_SGD)
+        return dn_fail(err, DN_ERR_STATE, "momentum applies to a model compiled with SGD");
+    if (!(momentum >= 0.0f && momentum < 1.0f))
+        return dn_fail(err, DN_ERR_ARGUMENT, "momentum must be in [0, 1), got %g", (double)momentum);
+    if (model->optimizer.nesterov && momentum == 0.0f)
+        return dn_fail(err, DN_ERR_ARGUMENT, "Nesterov momentum needs momentum > 0");
+    model->optimizer.momentum = momentum;
+    return DN_OK;
+}
+
 float dn_model_learning_rate(const dn_model *model) {
     return model && model->compiled ? model->optimizer.learning_rate : 0.0f;
 }

@@ -1,0 +1,98 @@
+/* test_schedule.c — learning-rate schedules, the momentum ramp and early stopping (the CLI's
+ * training controls, cli/schedule.c), against values worked by hand. */
+#include "test.h"
+
+#include "../cli/schedule.h"
+
+#include <string.h>
+
+TEST(schedule_parse_accepts_and_refuses) {
+    dn_schedule_spec s;
+    char message[256];
+    CHECK(dn_schedule_parse("exp:0.5", &s, message, sizeof message) && s.kind == DN_SCHEDULE_EXP &&
+          s.factor == 0.5f);
+    CHECK(dn_schedule_parse("step:10:0.5", &s, message, sizeof message) &&
+          s.kind == DN_SCHEDULE_STEP && s.every == 10 && s.factor == 0.5f);
+    CHECK(dn_schedule_parse("cosine", &s, message, sizeof message) && s.kind == DN_SCHEDULE_COSINE &&
+          s.min_fraction == 0.0f);
+    CHECK(dn_schedule_parse("cosine:0.1", &s, message, sizeof message) && s.min_fraction == 0.1f);
+    const char *bad[] = {"exp:0", "exp:1.5", "exp:", "exp:0.5:1", "step:0:0.5", "step:3",
+                         "step:x:0.5", "cosine:1", "cosine:-0.1", "linear", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        message[0] = '\0';
+        CHECK_MSG(!dn_schedule_parse(bad[i], &s, message, sizeof message), "'%s' accepted", bad[i]);
+        CHECK(strstr(message, "--lr-schedule expects") != NULL);
+    }
+}
+
+TEST(schedule_rates_match_hand_values) {
+    dn_schedule_spec exp = {DN_SCHEDULE_EXP, 0.5f, 1, 0.0f};
+    CHECK_NEAR(dn_schedule_rate(&exp, 0.1, 1, 10), 0.1, 1e-12);
+    CHECK_NEAR(dn_schedule_rate(&exp, 0.1, 3, 10), 0.025, 1e-12);
+    dn_schedule_spec step = {DN_SCHEDULE_STEP, 0.5f, 2, 0.0f};
+    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 2, 10), 0.1, 1e-12);
+    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 3, 10), 0.05, 1e-12);
+    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 5, 10), 0.025, 1e-12);
+    dn_schedule_spec cosine = {DN_SCHEDULE_COSINE, 1.0f, 1, 0.0f};
+    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 1, 10), 0.1, 1e-12);
+    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 6, 10), 0.05, 1e-12); /* halfway: ½(1 + cos π/2) */
+    cosine.min_fraction = 0.1f;
+    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 6, 10), 0.055, 1e-8); /* 0.1·(0.1 + 0.9·½) */
+}
+
+TEST(momentum_ramp_is_linear_then_flat) {
+    dn_momentum_ramp r;
+    char message[256];
+    CHECK(dn_momentum_ramp_parse("0.5:0.99:5", &r, message, sizeof message));
+    CHECK_NEAR(dn_momentum_ramp_value(&r, 1), 0.5, 1e-7);
+    CHECK_NEAR(dn_momentum_ramp_value(&r, 3), 0.745, 1e-7);
+    CHECK_NEAR(dn_momentum_ramp_value(&r, 5), 0.99, 1e-7);
+    CHECK_NEAR(dn_momentum_ramp_value(&r, 9), 0.99, 1e-7);
+    CHECK(!dn_momentum_ramp_parse("0.5:1:5", &r, message, sizeof message));
+    CHECK(!dn_momentum_ramp_parse("0.5:0.9", &r, message, sizeof message));
+    CHECK(!dn_momentum_ramp_parse("0.5:0.9:0", &r, message, sizeof message));
+    CHECK(strstr(message, "--momentum-ramp expects FROM:TO:N") != NULL);
+}
+
+/* Epoch ends with val_loss 1.0, 0.8, 0.9, 0.95 and patience 1: the best is epoch 2, the run
+ * stops after epoch 4, and finishing restores epoch 2's weights. */
+TEST(early_stopping_stops_after_patience_and_restores_best) {
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_from_spec(&m, 2, "dense:2:softmax", &err), &err);
+    if (m == NULL) return;
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
+    dn_controls c = {0};
+    c.model = m;
+    c.initial_rate = 0.001;
+    c.epochs = 10;
+    c.early_stopping = 1;
+    c.patience = 1;
+    const double losses[] = {1.0, 0.8, 0.9, 0.95};
+    int stop = 0;
+    size_t e;
+    for (e = 1; e <= 4 && !stop; ++e) {
+        dn_model_params(m)[0] = (float)e; /* marks whose weights these are */
+        dn_epoch_metrics metrics = {e, 0.5, 0.5, 1, losses[e - 1], 0.5, 0.0};
+        dn_event ev = {DN_EVENT_EPOCH_END, e, 10, 1, 1, 0, NULL, 0.5, 0.5, &metrics};
+        stop = dn_controls_callback(&ev, &c);
+    }
+    CHECK(stop && e == 5 && c.stopped_early);
+    CHECK(c.best_epoch == 2 && c.best_value == 0.8);
+    CHECK(dn_controls_finish(&c, DN_ERR_STOPPED) == DN_OK);
+    CHECK(dn_model_params(m)[0] == 2.0f);
+    dn_model_free(m);
+}
+
+TEST(momentum_can_change_only_for_sgd) {
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_from_spec(&m, 2, "dense:2:softmax", &err), &err);
+    if (m == NULL) return;
+    dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
+    CHECK(dn_model_set_momentum(m, 0.5f, &err) == DN_ERR_STATE);
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &sgd, 1, &err), &err);
+    CHECK_OK(dn_model_set_momentum(m, 0.9f, &err), &err);
+    CHECK(dn_model_set_momentum(m, 1.0f, &err) == DN_ERR_ARGUMENT);
+    dn_model_free(m);
+}

@@ -31,7 +31,7 @@ CLI     := $(BUILD)/dropnet
 TESTS   := $(BUILD)/dropnet-tests
 EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%) $(BUILD)/examples/readme_example
 
-.PHONY: all demo test test-asan setup clean fashion fashion-compare
+.PHONY: all demo test test-asan setup clean fashion fashion-compare paper
 all: $(STATIC) $(SHARED) $(CLI) $(EXAMPLES)
 
 # Installs missing Debian packages once per build directory (scripts/setup.sh checks each).
@@ -85,6 +85,10 @@ FASHION_ARGS = --optimizer adam --lr 0.001 --lr-decay 0.95 --standardize --batch
 fashion: $(CLI) | $(SETUP_STAMP)
 	./$(CLI) train --train fashion-mnist:train --val-data fashion-mnist:test --test fashion-mnist:test \
 	  --model $(FASHION_SPEC) $(FASHION_ARGS) --out $(BUILD)/fashion.safetensors --log $(BUILD)/fashion.jsonl
+
+# Srivastava et al. 2014, Tables 9 and 2 on Fashion-MNIST: five regularisers, docs/PAPER.md.
+paper: $(CLI) | $(SETUP_STAMP)
+	bash scripts/paper.sh
 
 # The same network with and without its dropout layers: the train-test gap, per epoch.
 fashion-compare: $(CLI) | $(SETUP_STAMP)

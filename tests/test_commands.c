@@ -199,3 +199,27 @@ TEST(commands_lr_decay_changes_training_and_is_validated) {
     CHECK(strstr(output, "--lr-decay must be in (0, 1], got 0") != NULL);
     remove_dir();
 }
+
+TEST(commands_early_stopping_keeps_the_best_epoch) {
+    setup_dir();
+    CHECK(cli("train --train train.csv --model %s --out m.safetensors --epochs 300 --val-split 0.2 "
+              "--standardize --lr 0.05 --early-stopping 2 --log log.jsonl", SPEC) == 0);
+    const char *at = strstr(output, "early stopping after epoch ");
+    CHECK_MSG(at != NULL, "no early stop in 300 epochs: %.300s", output);
+    if (at) {
+        unsigned last = 0, best = 0;
+        double value = -1;
+        CHECK(sscanf(at, "early stopping after epoch %u: best val_loss %lf at epoch %u", &last,
+                     &value, &best) == 3);
+        CHECK(last == best + 3 && last < 300); /* patience 2: the third epoch without gain stops */
+        /* The saved weights are the best epoch's: evaluating the validation rows gives its loss. */
+        CHECK(value >= 0.0);
+    }
+    CHECK(cli("train --train train.csv --model %s --out m.safetensors --early-stopping 2", SPEC) == 2);
+    CHECK(strstr(output, "--early-stopping needs validation") != NULL);
+    CHECK(cli("train --train train.csv --model %s --out m.safetensors --lr-schedule linear", SPEC) == 2);
+    CHECK(strstr(output, "--lr-schedule expects") != NULL);
+    CHECK(cli("train --train train.csv --model %s --out m.safetensors --momentum-ramp 0.5:0.9:5", SPEC) == 2);
+    CHECK(strstr(output, "--momentum-ramp needs --optimizer sgd") != NULL);
+    remove_dir();
+}

@@ -11,7 +11,7 @@ OPT     ?= -O2
 # GEMM threads (src/kernels/gemm_blocked.c); also passed at link time. OPENMP= builds serial.
 OPENMP  ?= -fopenmp
 CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-              -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(WERROR),-Werror)
+              -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(OPENMP),,-Wno-unknown-pragmas) $(if $(WERROR),-Werror)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  = -lcjson -lz -lm

@@ -6,6 +6,8 @@
 #include "model_data.h"
 #include "options.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -70,6 +72,13 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     return DN_OK;
 }
 
+/* Index of the first NaN or infinity in v[0..n), or SIZE_MAX. */
+static size_t first_non_finite(const float *v, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (!isfinite(v[i])) return i;
+    return SIZE_MAX;
+}
+
 int dn_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL;
     size_t mc_samples = 0;
@@ -108,8 +117,13 @@ int dn_cmd_predict(int argc, char **argv) {
     if (y != NULL && mc != NULL)
         st = dn_model_predict_mc_dataset(model, data, mc_samples, y, mc, mc + p.rows * p.outputs,
                                          mc + p.rows * (p.outputs + 1), &err);
+    size_t bad = st == DN_OK ? first_non_finite(y, p.rows * p.outputs) : SIZE_MAX;
     if (st != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
+    else if (bad != SIZE_MAX)
+        code = dn_cli_error(1, "%s: the model's output for example %zu of %s is not finite (are its "
+                            "weights too large?); no predictions written", model_path,
+                            bad / p.outputs, data_spec);
     else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
     else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)

@@ -312,7 +312,10 @@ int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero
         dn_optimizer_config opt = optimizer_of(s);
         st = dn_model_compile(m, choose_loss(s->loss, last.activation), &opt, s->seed, &err);
     }
-    if (st == DN_OK && job->init) st = dn_model_copy_weights(m, job->init, &err);
+    if (st == DN_OK && job->init && (st = dn_model_copy_weights(m, job->init, &err)) != DN_OK) {
+        dn_model_free(m);
+        return dn_cli_error(1, "--init %s: %s", s->init, err.message);
+    }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, job->fit_rows, &err);
     dn_regularization reg = {s->l2, s->max_norm};

@@ -120,7 +120,7 @@ TEST(commands_init_with_zero_epochs_keeps_the_weights) {
     CHECK(json_number(output, "loss") == loss_a);
     CHECK(cli("train --train train.csv --init a.safetensors --model dense:17:relu,dense:3:softmax "
               "--epochs 0 --out e.safetensors") == 1);
-    CHECK(strstr(output, "dropnet: error: ") != NULL && !exists("e.safetensors"));
+    CHECK(strstr(output, "dropnet: error: --init a.safetensors: ") != NULL && !exists("e.safetensors"));
     CHECK(cli("train --train train.csv --init a.safetensors --model "
               "dropout:0,dense:16:relu,dropout:0,dense:3:softmax --epochs 0 --out c.safetensors") == 0);
     CHECK(cli("eval --model c.safetensors --data test.csv --json") == 0);

@@ -112,6 +112,7 @@ void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t 
     size_t full = n / DN_DROPOUT_CHUNK;
     int vector = DN_HAVE_X86 && dn_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel for num_threads(team) schedule(static)
     for (size_t c = 0; c < chunks; ++c) {
 #if DN_HAVE_X86
@@ -131,6 +132,7 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK, full = n / DN_DROPOUT_CHUNK;
     int vector = DN_HAVE_X86 && dn_cpu_has_avx512f();
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel for num_threads(team) schedule(static)
     for (size_t c = 0; c < chunks; ++c) {
         size_t begin = c * DN_DROPOUT_CHUNK;

@@ -1,20 +1,24 @@
 #!/usr/bin/python3
 """peers.py — the "Speed" workloads in PyTorch and numpy/OpenBLAS, and the dropnet/peer ratios.
 
-    /usr/bin/python3 bench/peers.py --threads 2 --repeat 3 --dropnet LINES [--workloads "W1 W2"]
+    /usr/bin/python3 bench/peers.py --threads 2 --repeat 3 --dropnet LINES --workloads "W1 W2"
+    /usr/bin/python3 bench/peers.py --ratios LINES
 
-Run by `make bench-peers` (bench/run.sh --peers) after the dropnet workloads, whose JSON lines
-are in the file LINES. Prints one JSON line per peer measurement, then one "ratio" line per
-compared figure, and a table of the ratios on standard error.
+`make bench-peers` (bench/run.sh --peers) runs the first form after each dropnet workload
+(LINES holds dropnet's JSON lines so far; the machine line gives W4's peak), which prints one
+JSON line per peer measurement, and the second at the end, which prints one "ratio" line per
+compared figure and a table of the ratios on standard error.
 
 Peers (each skipped, with a message, when it is not installed):
   - PyTorch (Debian's python3-torch, system python): W1 (the demo pipeline, whole process and
-    in-process training), W2 (a Fashion-MNIST epoch), W3 (inference). W2 and W3 run once with
-    OpenBLAS as it detects the CPU and once with OPENBLAS_CORETYPE=SkylakeX (its AVX-512
-    kernels); the ratios use the faster of the two ("PyTorch with its best BLAS").
-  - numpy with OpenBLAS: W4's products, again both as detected and with SkylakeX.
-Every measurement runs in a child process of its own: OPENBLAS_CORETYPE is read only when
-OpenBLAS loads, and each figure's peak RSS should be that workload's alone.
+    in-process training), W2 (a Fashion-MNIST epoch), W3 (inference). W2 and W3 run with each
+    installed OpenBLAS build (libopenblas0-pthread, libopenblas0-openmp), each once with the
+    core type OpenBLAS detects and once with OPENBLAS_CORETYPE=SkylakeX (its AVX-512 kernels);
+    the ratios use the fastest ("PyTorch with its best BLAS").
+  - numpy with OpenBLAS: W4's products, with the same four settings; the 0.9x target is
+    checked against the faster build with SkylakeX.
+Every measurement runs in a child process of its own: OPENBLAS_CORETYPE and LD_LIBRARY_PATH
+count only when OpenBLAS loads, and each figure's peak RSS should be that workload's alone.
 
 Both sides get the same thread count (torch.set_num_threads, OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS) and report the best of --repeat runs, as bench_workloads.c does.
@@ -33,7 +37,13 @@ import sys
 import time
 
 FASHION = "/usr/share/datasets/fashion-mnist"
-OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+# Debian's two threaded OpenBLAS builds. Which one libblas.so.3 means is the system's choice
+# (update-alternatives); each peer runs with each installed build first on LD_LIBRARY_PATH. The
+# build matters more than the core type here: PyTorch's own OpenMP threads and the pthread
+# build's spinning threads fight over 2 cores (measured: 17 s per W2 epoch against 5.5 s with
+# the OpenMP build), so "PyTorch with its best BLAS" has to include the OpenMP build.
+OPENBLAS_BUILDS = [("pthread", "/usr/lib/x86_64-linux-gnu/openblas-pthread"),
+                   ("openmp", "/usr/lib/x86_64-linux-gnu/openblas-openmp")]
 W2_FLOPS_PER_SAMPLE = 2.0 * (2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10) + 1024 * 1024 + 1024 * 10)
 W3_FLOPS_PER_IMAGE = 2.0 * (784 * 1024 + 1024 * 1024 + 1024 * 10)
 
@@ -290,39 +300,44 @@ CHILDREN = {"W1-once": child_w1_once, "W1": child_w1, "W2": child_w2, "W3": chil
 # In the parent: the runs, then the ratios
 # ------------------------------------------------------------------------------------------
 
-def child_env(args, coretype):
+def child_env(args, build, coretype):
     env = dict(os.environ)
     env.update(OMP_NUM_THREADS=str(args.threads), OPENBLAS_NUM_THREADS=str(args.threads),
                MKL_NUM_THREADS=str(args.threads))
     env.pop("OPENBLAS_CORETYPE", None)
     if coretype:
         env["OPENBLAS_CORETYPE"] = coretype
-    # Debian picks libblas.so.3 through update-alternatives; put OpenBLAS first so both peers
-    # get it even where the reference BLAS is the system's choice (blas_in_use() reports it).
-    if os.path.isdir(OPENBLAS_DIR):
-        env["LD_LIBRARY_PATH"] = OPENBLAS_DIR + (":" + env["LD_LIBRARY_PATH"]
-                                                 if env.get("LD_LIBRARY_PATH") else "")
+    # libblas.so.3 from this build's directory, whatever update-alternatives chose (the child
+    # reports the library it actually loaded in "blas").
+    directory = dict(OPENBLAS_BUILDS).get(build)
+    if directory:
+        env["LD_LIBRARY_PATH"] = directory + (":" + env["LD_LIBRARY_PATH"]
+                                              if env.get("LD_LIBRARY_PATH") else "")
     return env
 
 
-def run_child(args, workload, coretype, label, extra=()):
-    """Runs one child and returns its JSON records, each tagged with the BLAS setting."""
+def run_child(args, workload, setting, label, extra=(), fields=None):
+    """Runs one child and prints its JSON records, each tagged with the BLAS setting and
+    `fields` (figures the parent measured)."""
     import subprocess
     cmd = [sys.executable, os.path.abspath(__file__), "--child", workload,
            "--threads", str(args.threads), "--repeat", str(args.repeat)] + list(extra)
-    print("peers: %s %s (%s) ..." % (label, workload, coretype or "OpenBLAS as detected"),
+    build, coretype = setting
+    print("peers: %s %s (OpenBLAS %s, %s) ..."
+          % (label, workload, build or "system", coretype or "core type as detected"),
           file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, env=child_env(args, coretype), stdout=subprocess.PIPE, text=True)
-    records = []
+    proc = subprocess.run(cmd, env=child_env(args, build, coretype), stdout=subprocess.PIPE,
+                          text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("{"):
             record = json.loads(line)
-            record["blas_setting"] = coretype or "detected"
-            records.append(record)
+            record["blas_build"] = build or "system"
+            record["coretype"] = coretype or "detected"
+            record["blas_setting"] = "%s %s" % (record["blas_build"], record["coretype"])
+            record.update(fields or {})
             emit(record)
     if proc.returncode != 0:
         print("peers: %s %s failed (exit %d)" % (label, workload, proc.returncode), file=sys.stderr)
-    return records
 
 
 def w1_process(args):
@@ -330,7 +345,7 @@ def w1_process(args):
     best of --repeat spawns after one untimed, and that child's peak RSS, via wait4."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "W1-once",
            "--threads", str(args.threads)]
-    env = child_env(args, None)
+    env = child_env(args, None, None)
     best, rss = float("inf"), 0.0
     print("peers: pytorch W1 whole process ...", file=sys.stderr, flush=True)
     for run in range(args.repeat + 1):
@@ -402,10 +417,11 @@ def ratios(dropnet, peers):
         add("W3", "1-image median latency us", d["W3"][0], fastest, "single_median_us", True)
     for shape in [s[0] for s in SHAPES]:
         ours = [r for r in d["W4"] if r.get("shape") == shape]
-        for r in [r for r in p["W4"] if r.get("shape") == shape]:
-            target = 0.9 if r.get("blas_setting") == "SkylakeX" else None
-            if ours:
-                add("W4", shape + " GFLOP/s", ours[0], r, "gflops", False, target)
+        theirs = [r for r in p["W4"] if r.get("shape") == shape]
+        for coretype, target in (("detected", None), ("SkylakeX", 0.9)):
+            best = best_of([r for r in theirs if r.get("coretype") == coretype], "gflops", False)
+            if ours and best:  # the faster OpenBLAS build with this core type
+                add("W4", shape + " GFLOP/s", ours[0], best, "gflops", False, target)
     return rows
 
 
@@ -427,10 +443,10 @@ def absolute_rows(dropnet):
 
 def print_table(rows):
     out = sys.stderr
-    print("\n%-4s %-36s %10s %10s %-17s %8s %-9s %s" % ("", "figure", "dropnet", "peer", "peer is",
+    print("\n%-4s %-36s %10s %10s %-24s %8s %-9s %s" % ("", "figure", "dropnet", "peer", "peer is",
                                                         "ratio", "target", "met"), file=out)
     for w, figure, dv, pv, name, ratio, target, met in rows:
-        print("%-4s %-36s %10s %10s %-17s %8s %-9s %s"
+        print("%-4s %-36s %10s %10s %-24s %8s %-9s %s"
               % (w, figure, fmt(dv), fmt(pv), name, "-" if ratio is None else "%.2f" % ratio,
                  target, "" if met is None else ("yes" if met else "NO")), file=out)
 
@@ -441,12 +457,16 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dropnet", help="file of dropnet's JSON lines (bench/run.sh writes it)")
     ap.add_argument("--workloads", default="W1 W2 W3 W4")
+    ap.add_argument("--ratios", metavar="FILE",
+                    help="only print the ratios of the dropnet and peer lines in FILE")
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--peak", type=float, default=0.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         CHILDREN[args.child](args)
         return 0
+    if args.ratios:
+        return report_ratios(args.ratios)
 
     dropnet = []
     if args.dropnet:
@@ -458,12 +478,16 @@ def main():
     workloads = args.workloads.split()
     have_torch = importlib.util.find_spec("torch") is not None
     have_numpy = importlib.util.find_spec("numpy") is not None
-    have_openblas = os.path.isdir(OPENBLAS_DIR)
-    if not have_openblas:
-        print("peers: OpenBLAS is not installed (apt-get install libopenblas0-pthread): the peers"
-              " use the system BLAS and the SkylakeX runs are skipped", file=sys.stderr)
-    settings = [None, "SkylakeX"] if have_openblas else [None]
-    peers = []
+    builds = [name for name, directory in OPENBLAS_BUILDS if os.path.isdir(directory)]
+    if not builds:
+        print("peers: OpenBLAS is not installed (apt-get install libopenblas0-openmp"
+              " libopenblas0-pthread): the peers use the system BLAS and the SkylakeX runs are"
+              " skipped", file=sys.stderr)
+    elif len(builds) < len(OPENBLAS_BUILDS):
+        print("peers: only the OpenBLAS %s build is installed; PyTorch may do better with the"
+              " other (apt-get install libopenblas0-openmp libopenblas0-pthread)" % builds[0],
+              file=sys.stderr)
+    settings = [(b, c) for b in builds for c in (None, "SkylakeX")] or [(None, None)]
     if not have_torch:
         print("peers: skipping PyTorch: %s cannot import torch (apt-get install python3-torch)"
               % sys.executable, file=sys.stderr)
@@ -472,24 +496,26 @@ def main():
               file=sys.stderr)
     else:
         if "W1" in workloads:
-            process = w1_process(args)
-            for r in run_child(args, "W1", None, "pytorch"):
-                if process:
-                    r.update(process)
-                    print("peers: pytorch W1 whole process %s" % json.dumps(process),
-                          file=sys.stderr)
-                peers.append(r)
+            run_child(args, "W1", (None, None), "pytorch", fields=w1_process(args))
         for w in ("W2", "W3"):
             if w in workloads:
-                for coretype in settings:
-                    peers += run_child(args, w, coretype, "pytorch")
+                for setting in settings:
+                    run_child(args, w, setting, "pytorch")
     if not have_numpy:
         print("peers: skipping numpy: %s cannot import numpy (apt-get install python3-numpy)"
               % sys.executable, file=sys.stderr)
     elif "W4" in workloads:
-        for coretype in settings:
-            peers += run_child(args, "W4", coretype, "numpy", ["--peak", str(peak or 0.0)])
+        for setting in settings:
+            run_child(args, "W4", setting, "numpy", ["--peak", str(peak or 0.0)])
+    return 0
 
+
+def report_ratios(path):
+    """--ratios FILE: the ratio lines and table for every dropnet and peer line in FILE."""
+    with open(path) as f:
+        records = [json.loads(line) for line in f if line.startswith("{")]
+    dropnet = [r for r in records if r.get("bench") == "dropnet"]
+    peers = [r for r in records if r.get("bench") in ("pytorch", "numpy")]
     rows = ratios(dropnet, peers) + absolute_rows(dropnet)
     for w, figure, dv, pv, name, ratio, target, met in rows:
         emit({"bench": "ratio", "workload": w, "figure": figure, "dropnet": dv, "peer": pv,

@@ -5,8 +5,9 @@
 # Prints one JSON line per workload on standard output (W4: one per shape), each from
 # $BUILD/bench-workloads (bench/bench_workloads.c says what each workload does). Every workload
 # runs in a process of its own so that its peak RSS is its own. Progress and the machine's state
-# go to standard error. With --peers, bench/peers.py then runs the same workloads in PyTorch and
-# numpy/OpenBLAS and prints their lines and the dropnet/peer ratios.
+# go to standard error. With --peers, bench/peers.py runs each workload in PyTorch and
+# numpy/OpenBLAS right after dropnet's, prints their lines, and at the end the dropnet/peer
+# ratios (JSON lines, and a table on standard error).
 #
 # Environment:
 #   BUILD            build directory holding bench-workloads and dropnet (default build)
@@ -17,7 +18,7 @@
 #   DROPNET_KERNEL   avx512 | avx2 | portable: force a GEMM path (each line says which ran)
 #   PYTHON           the interpreter for the peers (default /usr/bin/python3: Debian's
 #                    python3-torch and python3-numpy live there, not in a pyenv)
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
@@ -45,6 +46,15 @@ if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v c="$CORES" 'BEGIN { exit !(l > c
          "will lower these figures" >&2
 fi
 
+have_python=1
+if [ "$PEERS" = 1 ] && [ ! -x "$PYTHON" ]; then
+    echo "bench: skipping every peer: $PYTHON not found (apt-get install python3-torch" \
+         "python3-numpy)" >&2
+    have_python=0
+fi
+
+# Each workload's peers run right after it, so that both sides meet the same neighbours: on a
+# shared machine the load changes from one minute to the next.
 status=0
 for w in $WORKLOADS; do
     echo "bench: $w ..." >&2
@@ -52,17 +62,16 @@ for w in $WORKLOADS; do
             --cli "$BUILD/dropnet" "$w" | tee -a "$lines"; then
         status=1
     fi
+    if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ] && [ "$w" != machine ]; then
+        "$PYTHON" bench/peers.py --threads "$THREADS" --repeat "$REPEAT" --dropnet "$lines" \
+            --workloads "$w" | tee -a "$lines" || status=1
+    fi
 done
 echo "bench: load after: $(uptime)" >&2
 
-if [ "$PEERS" = 1 ]; then
-    if [ -x "$PYTHON" ]; then
-        "$PYTHON" bench/peers.py --threads "$THREADS" --repeat "$REPEAT" --dropnet "$lines" \
-            --workloads "$WORKLOADS" | tee -a "$lines" || status=1
-    else
-        echo "bench: skipping every peer: $PYTHON not found (apt-get install python3-torch" \
-             "python3-numpy)" >&2
-    fi
+# The dropnet/peer ratios and the issue's targets, from every line above.
+if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ]; then
+    "$PYTHON" bench/peers.py --ratios "$lines" || status=1
 fi
 
 [ -n "${BENCH_JSON:-}" ] && cat "$lines" >> "$BENCH_JSON"

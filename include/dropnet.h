@@ -202,7 +202,10 @@ DN_API dn_status dn_dataset_create_synthetic(dn_dataset **out, size_t rows, size
 /* Releases a dataset; NULL is ignored. */
 DN_API void dn_dataset_free(dn_dataset *data);
 
+/* Queries; each returns 0 for a NULL dataset. */
+/* Number of examples. */
 DN_API size_t dn_dataset_rows(const dn_dataset *data);
+/* Features per example. */
 DN_API size_t dn_dataset_features(const dn_dataset *data);
 /* Number of classes for a classification dataset, 0 for a targets dataset. */
 DN_API size_t dn_dataset_classes(const dn_dataset *data);
@@ -344,12 +347,16 @@ DN_API dn_status dn_model_compile(dn_model *model, dn_loss loss,
                                   const dn_optimizer_config *optimizer, uint64_t seed,
                                   dn_error *err);
 
+/* Queries; each returns 0 (or the first enum value) for a NULL model. */
+/* Features the model takes, as given to dn_model_create. */
 DN_API size_t dn_model_input_size(const dn_model *model);
 /* Width of the last layer (0 for a model with no layers). */
 DN_API size_t dn_model_output_size(const dn_model *model);
+/* Number of layers added so far (dropout layers count). */
 DN_API size_t dn_model_layer_count(const dn_model *model);
-/* Total number of trainable parameters (all kernels and biases). */
+/* Total number of trainable parameters (all kernels and biases); 0 before compile. */
 DN_API size_t dn_model_param_count(const dn_model *model);
+/* The loss and the seed given to dn_model_compile. */
 DN_API dn_loss dn_model_loss(const dn_model *model);
 DN_API uint64_t dn_model_seed(const dn_model *model);
 

@@ -30,19 +30,7 @@ static const char *fixture_write(fixture *f, const char *name, const char *text,
     return f->path;
 }
 
-static void fixture_close(fixture *f) {
-    DIR *d = opendir(f->dir);
-    if (d == NULL) return;
-    struct dirent *e;
-    char path[400];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(f->dir);
-}
+static void fixture_close(fixture *f) { CHECK(dn_test_remove_dir(f->dir)); }
 
 /* Loads `text` as dir/name with the given label column; NULL on failure (message in err). */
 static dn_dataset *load_text(fixture *f, const char *name, const char *text, const char *label,

@@ -22,19 +22,7 @@ static int fixture_open(fixture *f) {
     return CHECK(mkdtemp(f->dir) != NULL);
 }
 
-static void fixture_close(fixture *f) {
-    DIR *d = opendir(f->dir);
-    if (d == NULL) return;
-    struct dirent *e;
-    char path[400];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(f->dir);
-}
+static void fixture_close(fixture *f) { CHECK(dn_test_remove_dir(f->dir)); }
 
 /* Writes dir/name: magic, `dims` sizes big-endian, then `n` bytes of data; gzip when `gz`
  * (written with gzwrite, as zlib users do). Returns a copy of the path (caller frees). */

@@ -26,19 +26,7 @@ static int fixture_open(fixture *f) {
     return CHECK(mkdtemp(f->dir) != NULL);
 }
 
-static void fixture_close(fixture *f) {
-    DIR *d = opendir(f->dir);
-    if (d == NULL) return;
-    struct dirent *e;
-    char path[400];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(f->dir);
-}
+static void fixture_close(fixture *f) { CHECK(dn_test_remove_dir(f->dir)); }
 
 /* Writes dir/name, gzip-compressed when `gz`, and leaves its path in f->path. */
 static void write_bytes(fixture *f, const char *name, int gz, const void *data, size_t n) {

@@ -521,8 +521,9 @@ DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *n
                                           size_t count, dn_error *err);
 
 /*
- * One forward pass of `rows` (at most the batch capacity: the largest of 32 and every fit's batch
- * size so far, capped by that fit's training rows) in the given mode, keeping every layer's output
+ * One forward pass of `rows` (at most the batch capacity: the largest of 32, every fit's batch
+ * size so far (capped by its training rows) and, for evaluate/predict calls over many rows, up to
+ * 256) in the given mode, keeping every layer's output
  * for inspection with dn_model_activation. The model's standardisation, if any, is applied to the
  * copy of `x`. In DN_MODE_TRAINING dropout masks are those of training step `step`. `out`
  * [rows×outputs] may be NULL.

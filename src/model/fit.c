@@ -122,6 +122,7 @@ dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *los
     dn_status st = check_ready(model, data, err);
     if (st == DN_OK) st = dn_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
+    dn_model_reserve_for_inference(model, data->rows);
     size_t *index = dn_alloc_zeroed(model->capacity, sizeof *index);
     if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
     double l, a;
@@ -138,6 +139,7 @@ dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *
         return dn_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
     if (!model->compiled || model->capacity == 0)
         return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    dn_model_reserve_for_inference(model, rows);
     size_t in = model->input_size, outputs = dn_model_output_size(model);
     for (size_t begin = 0; begin < rows; begin += model->capacity) {
         size_t n = rows - begin < model->capacity ? rows - begin : model->capacity;
@@ -328,11 +330,13 @@ dn_status dn_model_fit(dn_model *model, const dn_dataset *data, const dn_fit_con
     dn_fit_config c = config ? *config : dn_fit_defaults();
     fit_state s = {0};
     dn_status st = prepare_fit(model, data, &c, &s, err);
+    model->fitting = 1;
     for (size_t e = 1; st == DN_OK && e <= c.epochs; ++e) {
         dn_epoch_metrics metrics;
         st = run_epoch(model, &s, &c, e, callback, user, &metrics, err);
         if (st == DN_OK && history != NULL) history[e - 1] = metrics;
     }
+    model->fitting = 0;
     fit_state_free(&s);
     return st;
 }

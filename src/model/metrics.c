@@ -13,6 +13,7 @@ typedef void (*chunk_visitor)(void *user, size_t begin, size_t rows, const float
 
 static dn_status for_each_chunk(dn_model *m, const dn_dataset *d, chunk_visitor visit, void *user,
                                 dn_error *err) {
+    dn_model_reserve_for_inference(m, d->rows);
     size_t *index = dn_alloc_zeroed(m->capacity, sizeof *index);
     if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
     size_t cols = dn_model_output_size(m);

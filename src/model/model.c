@@ -467,6 +467,12 @@ float dn_model_learning_rate(const dn_model *model) {
     return model && model->compiled ? model->optimizer.learning_rate : 0.0f;
 }
 
+void dn_model_reserve_for_inference(dn_model *m, size_t rows) {
+    size_t want = rows < DN_INFERENCE_ROWS ? rows : DN_INFERENCE_ROWS;
+    if (m->fitting || want <= m->capacity) return;
+    dn_model_reserve(m, want, NULL); /* on failure the old, smaller buffers are back */
+}
+
 dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
                               dn_error *err) {
     if (model == NULL || out == NULL)

@@ -44,6 +44,7 @@ struct dn_model {
     dn_regularization regularization; /* L2 and max-norm on kernels (constraints.c) */
 
     size_t last_rows;      /* rows of the last forward pass (0: none yet) */
+    int fitting;           /* inside dn_model_fit: buffers must keep their size */
     int last_training;     /* whether it ran in DN_MODE_TRAINING */
 
     /* Preprocessing and annotations (model/preprocess.c, model/metadata.c); saved with the model. */
@@ -53,6 +54,12 @@ struct dn_model {
     char **meta_keys, **meta_values; /* [meta_count] owned strings, in insertion order */
     size_t meta_count, meta_slots;
 };
+
+/* Before inference over `rows` rows: grows the batch capacity up to DN_INFERENCE_ROWS, since
+ * products of 32 rows leave most of the GEMM's speed unused. Never while fit runs (fit's own
+ * buffers are sized for its capacity); a failed allocation keeps the old capacity. */
+enum { DN_INFERENCE_ROWS = 256 };
+void dn_model_reserve_for_inference(dn_model *model, size_t rows);
 
 /* Resizes every activation buffer to hold `rows` rows (no-op when it already does). */
 dn_status dn_model_reserve(dn_model *model, size_t rows, dn_error *err);

@@ -19,7 +19,7 @@
 #   PYTHON           the interpreter for the peers (default /usr/bin/python3: Debian's
 #                    python3-torch and python3-numpy live there, not in a pyenv)
 set -u -o pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${BUILD:-build}
 THREADS=${BENCH_THREADS:-2}

@@ -19,16 +19,15 @@
  * bench/run.sh runs each workload in its own process, so that the peak RSS a line reports is
  * that workload's alone (ru_maxrss never goes down).
  *
- * Every timed figure is the best of --repeat runs (default 3) after the first, untimed use has
- * faulted in pages and started the OpenMP team: the machine is shared and small, and the best
- * run is the one least disturbed by others. W3's latency is a median over single-image calls.
+ * Every timed figure is the best of --repeat runs (default 3), after one untimed run that faults
+ * in pages and starts the OpenMP team (W2 times every epoch: each is a real epoch): the machine
+ * is shared and small, and the best run is the one least disturbed by others. W3's latency is a median over single-image calls.
  * The GEMM kernel is dn_gemm's own choice (DROPNET_KERNEL=avx512|avx2|portable forces one);
  * each line says which ran. */
 #include "dropnet.h"
 #include "kernels/gemm.h"
 
 #include <fcntl.h>
-#include <immintrin.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -42,6 +41,14 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+
+/* The peak loop needs x86 SIMD; elsewhere the peak is reported as 0 and fractions as 0. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define DN_BENCH_X86 1
+#include <immintrin.h>
+#else
+#define DN_BENCH_X86 0
 #endif
 
 extern char **environ; /* for posix_spawn: the demo runs with our environment (OMP_NUM_THREADS) */
@@ -112,6 +119,7 @@ static int dn_bench_fail(const char *workload, const dn_bench_options *o, const 
 /* machine: the measured peak                                                                */
 /* ---------------------------------------------------------------------------------------- */
 
+#if DN_BENCH_X86
 /* Independent FMA chains, enough to cover 4 cycles of latency on 2 FMA ports with room to
  * spare, so the loop is bound by FMA throughput alone. The values stay bounded
  * (x <- 0.999999*x + 1e-7). Named variables, not an array: at -O2 GCC keeps an array of vectors
@@ -167,8 +175,11 @@ __attribute__((target("avx2,fma"))) static float dn_bench_fma256(long iterations
     return lanes[0] + lanes[7];
 }
 
+#endif
+
 /* FLOPs one iteration of the loop below does with the widest FMA the CPU has (0: none). */
 static double dn_bench_flops_per_iteration(const char **isa) {
+#if DN_BENCH_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) {
         *isa = "avx512";
@@ -178,6 +189,7 @@ static double dn_bench_flops_per_iteration(const char **isa) {
         *isa = "avx2";
         return DN_BENCH_CHAINS_256 * 8.0 * 2.0;
     }
+#endif
     *isa = "none";
     return 0.0;
 }
@@ -210,8 +222,12 @@ static double dn_bench_peak(int threads) {
 #endif
         {
             double t0 = dn_bench_thread_cpu();
+#if DN_BENCH_X86
             float r = per_iteration == DN_BENCH_CHAINS_512 * 32.0 ? dn_bench_fma512(iterations)
                                                                     : dn_bench_fma256(iterations);
+#else
+            float r = 0.0f; /* unreachable: per_iteration is 0 here */
+#endif
             total += per_iteration * (double)iterations / (dn_bench_thread_cpu() - t0) * 1e-9;
             dn_bench_sink = r;
         }

@@ -31,10 +31,7 @@ void dn_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_ind
                               const float *x, size_t rows, dn_mode mode, uint64_t step,
                               const dn_exec *exec) {
     size_t n = rows * layer->out;
-    if (mode != DN_MODE_TRAINING) {
-        memcpy(layer->y, x, n * sizeof(float));
-        return;
-    }
+    if (dn_inference_identity(layer, x, n, mode)) return;
     dn_rng_stream stream = dn_rng_stream_make(seed, DN_RNG_DROPOUT, layer_index);
     dn_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->alpha_a, x, layer->y,
                           layer->keep_bits, n, exec->threads);

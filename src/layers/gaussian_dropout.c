@@ -17,10 +17,7 @@ void dn_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_
                                  const float *x, size_t rows, dn_mode mode, uint64_t step,
                                  const dn_exec *exec) {
     size_t n = rows * layer->out;
-    if (mode != DN_MODE_TRAINING) {
-        memcpy(layer->y, x, n * sizeof(float));
-        return;
-    }
+    if (dn_inference_identity(layer, x, n, mode)) return;
     dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
     double sigma = layer->stddev;
     float *m = layer->noise, *y = layer->y;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct dn_layer {
     dn_layer_kind kind;
@@ -109,6 +110,14 @@ void dn_dropconnect_forward(dn_layer *layer, const float *params, uint64_t seed,
  * db = Σ dz, d_in = dz·W'ᵀ. */
 void dn_dropconnect_backward(dn_layer *layer, const float *params, float *grads, const float *x,
                              float *grad, int grad_is_pre, size_t rows, const dn_exec *exec);
+
+/* Every stochastic layer is the identity at inference: copies x [n] to the layer's output and
+ * returns 1 then, returns 0 in training mode. */
+static inline int dn_inference_identity(dn_layer *layer, const float *x, size_t n, dn_mode mode) {
+    if (mode == DN_MODE_TRAINING) return 0;
+    memcpy(layer->y, x, n * sizeof(float));
+    return 1;
+}
 
 /* Whether element e of the last training mask was kept. */
 static inline int dn_mask_kept(const uint32_t *bits, size_t e) {

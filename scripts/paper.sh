@@ -45,6 +45,6 @@ run "dropout + max-norm (c = 3.5)" "$dropout" "--max-norm 3.5"
   echo
   echo "The paper (MNIST, Table 9) reports the ordering: no regulariser worst, dropout + max-norm"
   echo "best. The rows above are this run's own numbers, whatever ordering they show."
-} > "$out/PAPER.md"
-mv "$out/PAPER.md" docs/PAPER.md
+} > docs/PAPER.md.tmp
+mv docs/PAPER.md.tmp docs/PAPER.md   # same directory: the rename is atomic
 echo "wrote docs/PAPER.md" >&2

@@ -1,5 +1,6 @@
 /* activation.c — forward and backward of the dense layer's activations. */
 #include "kernels/activation.h"
+#include "core/fpu.h"
 
 #include "core/error.h"
 #include "core/threads.h"
@@ -134,8 +135,10 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
     }
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int t = 0; t < team; ++t) {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
         forward_rows(act, z + begin * cols, y + begin * cols, end - begin, cols);
+        dn_fpu_leave(fpu);
     }
 }
 
@@ -148,8 +151,10 @@ void dn_activation_backward(dn_activation act, const float *z, const float *y, f
     }
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int t = 0; t < team; ++t) {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
         backward_rows(act, z + begin * cols, y + begin * cols, grad + begin * cols, end - begin, cols);
+        dn_fpu_leave(fpu);
     }
 }
 

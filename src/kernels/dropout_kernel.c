@@ -1,6 +1,7 @@
 /* dropout_kernel.c — dropout masks from Philox4x32-10, 16 blocks at a time with AVX-512, fused
  * with the scaling; the portable path computes the very same bits. */
 #include "kernels/dropout_kernel.h"
+#include "core/fpu.h"
 
 #include "core/threads.h"
 #include "kernels/cpu.h"
@@ -115,6 +116,7 @@ void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t 
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel for num_threads(team) schedule(static)
     for (size_t c = 0; c < chunks; ++c) {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
 #if DN_HAVE_X86
         if (vector && c < full) {
             chunk_avx512(stream, step, threshold, scale, x, y, keep_bits, c);
@@ -122,6 +124,7 @@ void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t 
         }
 #endif
         chunk_portable(stream, step, threshold, scale, x, y, keep_bits, n, c);
+        dn_fpu_leave(fpu);
     }
     (void)full;
     (void)vector;
@@ -135,6 +138,7 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel for num_threads(team) schedule(static)
     for (size_t c = 0; c < chunks; ++c) {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = c * DN_DROPOUT_CHUNK;
         size_t end = begin + DN_DROPOUT_CHUNK < n ? begin + DN_DROPOUT_CHUNK : n;
 #if DN_HAVE_X86
@@ -145,6 +149,7 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
 #endif
         for (size_t e = begin; e < end; ++e)
             dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
+        dn_fpu_leave(fpu);
     }
     (void)full;
     (void)vector;

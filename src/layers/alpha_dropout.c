@@ -6,6 +6,7 @@
  * layer's stream, drawn by the shared kernel: first y = keep ? a·x : 0, then b (kept) or a·α' + b
  * (dropped) is added from the mask bits. */
 #include "layers/layer.h"
+#include "core/fpu.h"
 
 #include "core/rng.h"
 #include "core/threads.h"
@@ -23,8 +24,13 @@ static void add_offsets(const uint32_t *bits, float a, float b, float *y, size_t
     float dropped_value = a * ALPHA_PRIME + b;
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t e = 0; e < n; ++e) y[e] = dn_mask_kept(bits, e) ? y[e] + b : dropped_value;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t e = 0; e < n; ++e) y[e] = dn_mask_kept(bits, e) ? y[e] + b : dropped_value;
+        dn_fpu_leave(fpu);
+    }
 }
 
 void dn_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,

@@ -1,5 +1,6 @@
 /* dense.c — fully connected layer: y = act(x·W + b), W [in×out] as Keras stores it. */
 #include "layers/layer.h"
+#include "core/fpu.h"
 
 #include "core/threads.h"
 #include "kernels/activation.h"
@@ -24,11 +25,16 @@ void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size
 static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t out, int threads) {
     int team = dn_threads_for(threads, rows * out, 1 << 16);
     (void)team;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t j = 0; j < out; ++j) {
-        float sum = 0.0f;
-        for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
-        d_bias[j] = sum;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t j = 0; j < out; ++j) {
+            float sum = 0.0f;
+            for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
+            d_bias[j] = sum;
+        }
+        dn_fpu_leave(fpu);
     }
 }
 

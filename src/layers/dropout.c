@@ -14,6 +14,11 @@ void dn_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, co
                         size_t rows, dn_mode mode, uint64_t step, const dn_exec *exec) {
     size_t n = rows * layer->out;
     if (dn_inference_identity(layer, x, n, mode)) return;
+    if (layer->drop_threshold == 0) { /* rate 0: a copy, so even denormals pass unflushed */
+        memcpy(layer->y, x, n * sizeof(float));
+        memset(layer->keep_bits, 0xff, (n + 31) / 32 * sizeof(uint32_t));
+        return;
+    }
     dn_rng_stream stream = dn_rng_stream_make(seed, DN_RNG_DROPOUT, layer_index);
     dn_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->keep_scale, x, layer->y,
                           layer->keep_bits, n, exec->threads);

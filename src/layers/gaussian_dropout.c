@@ -5,6 +5,7 @@
  * not depend on threads. The multipliers are kept for the backward pass (dx = dy·m) rather than
  * drawn again, since a Box-Muller draw costs far more than a load. */
 #include "layers/layer.h"
+#include "core/fpu.h"
 
 #include "core/rng.h"
 #include "core/threads.h"
@@ -23,10 +24,15 @@ void dn_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_
     float *m = layer->noise, *y = layer->y;
     int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t e = 0; e < n; ++e) {
-        m[e] = (float)(1.0 + sigma * dn_rng_normal(&s, step, e));
-        y[e] = x[e] * m[e];
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t e = 0; e < n; ++e) {
+            m[e] = (float)(1.0 + sigma * dn_rng_normal(&s, step, e));
+            y[e] = x[e] * m[e];
+        }
+        dn_fpu_leave(fpu);
     }
 }
 
@@ -36,6 +42,11 @@ void dn_gaussian_dropout_backward(dn_layer *layer, const float *grad, size_t row
     size_t n = rows * layer->out;
     int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS * 4);
     (void)team;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t e = 0; e < n; ++e) layer->d_in[e] = grad[e] * layer->noise[e];
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t e = 0; e < n; ++e) layer->d_in[e] = grad[e] * layer->noise[e];
+        dn_fpu_leave(fpu);
+    }
 }

@@ -2,6 +2,7 @@
  * n ~ N(0, 1) from the addressed stream (DN_RNG_NOISE, layer, step, element); identity at
  * inference. The noise does not depend on x, so the backward pass is the identity. */
 #include "layers/layer.h"
+#include "core/fpu.h"
 
 #include "core/rng.h"
 #include "core/threads.h"
@@ -23,9 +24,14 @@ void dn_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_in
     float *y = layer->y;
     int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t e = 0; e < n; ++e)
-        y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t e = 0; e < n; ++e)
+            y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
+        dn_fpu_leave(fpu);
+    }
 }
 
 void dn_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,

@@ -1,6 +1,7 @@
 /* optimizer.c — SGD (momentum, Nesterov) and Adam as single loops over the parameter slab.
  * The formulas are those documented at dn_optimizer_config in dropnet.h (Keras' forms). */
 #include "model/model.h"
+#include "core/fpu.h"
 
 #include "core/threads.h"
 
@@ -51,10 +52,12 @@ void dn_optimizer_update(const dn_optimizer_config *cfg, float *params, const fl
     int team = dn_threads_for(threads, n, 1 << 16);
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int b = 0; b < team; ++b) {
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = n * (size_t)b / (size_t)team, len = n * (size_t)(b + 1) / (size_t)team - begin;
         if (cfg->kind == DN_OPTIMIZER_ADAM)
             adam(cfg, params + begin, grads + begin, m + begin, v + begin, len, t);
         else
             sgd(cfg, params + begin, grads + begin, m + begin, len);
+        dn_fpu_leave(fpu);
     }
 }

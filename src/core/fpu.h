@@ -1,0 +1,30 @@
+/* fpu.h — denormal floats flushed to zero while dropnet computes (internal).
+ *
+ * Late in training, gradients, Adam's second moments and the products built from them drift into
+ * the denormal range (|x| < 1.2e-38), where every x86 arithmetic instruction takes a slow
+ * microcode path: a Fashion-MNIST epoch went from 3 s to 13 s by epoch 30. TensorFlow flushes
+ * denormals on CPU for the same reason. Setting FTZ (results) and DAZ (inputs) in MXCSR is per
+ * thread, so every parallel region's body and every pass on the calling thread enters and leaves
+ * the mode itself, restoring the caller's setting. The same code therefore always runs in the same
+ * mode, whatever the thread count: results stay bit-identical for 1, 2 or N threads. */
+#ifndef DN_CORE_FPU_H
+#define DN_CORE_FPU_H
+
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+
+enum { DN_MXCSR_FTZ_DAZ = 0x8040 }; /* bit 15 flush-to-zero, bit 6 denormals-are-zero */
+
+static inline unsigned dn_fpu_enter(void) {
+    unsigned saved = _mm_getcsr();
+    _mm_setcsr(saved | DN_MXCSR_FTZ_DAZ);
+    return saved;
+}
+
+static inline void dn_fpu_leave(unsigned saved) { _mm_setcsr(saved); }
+#else
+static inline unsigned dn_fpu_enter(void) { return 0; }
+static inline void dn_fpu_leave(unsigned saved) { (void)saved; }
+#endif
+
+#endif

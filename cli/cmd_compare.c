@@ -40,7 +40,7 @@ static int probe_epoch(const dn_event *ev, void *user) {
 
 /* Trains one variant; history [epochs]. With `report` (the run with dropout), the report watches
  * fit before the probe, and the trained model is handed to *keep instead of freed. */
-static int train_variant(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+static int train_variant(const dn_train_settings *s, dn_train_job *job, int zero_rates,
                          FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
                          dn_report *report, dn_model **keep) {
     dn_model *model = NULL;

@@ -1,7 +1,9 @@
 /* train_setup.c — loading, building and fitting for `train` and `compare`. */
 #include "train_setup.h"
 
+#include "checkpoint.h"
 #include "commands.h"
+#include "epoch_log.h"
 #include "schedule.h"
 
 #include <cjson/cJSON.h>
@@ -26,6 +28,8 @@ void dn_train_settings_defaults(dn_train_settings *s) {
     s->monitor = "val_loss";
     s->patience = SIZE_MAX;
     s->threads = SIZE_MAX;    /* not given: DROPNET_THREADS decides (see dn_train_check) */
+    s->checkpoint_every = 1;
+    s->checkpoint_keep = 3;
 }
 
 size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_out) {
@@ -61,6 +65,11 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"max-norm", DN_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"};
     t[n++] = (dn_cli_option){"l2", DN_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"};
     t[n++] = (dn_cli_option){"threads", DN_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"};
+    if (!with_out) return n;
+    t[n++] = (dn_cli_option){"checkpoint", DN_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"};
+    t[n++] = (dn_cli_option){"checkpoint-every", DN_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"};
+    t[n++] = (dn_cli_option){"checkpoint-keep", DN_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"};
+    t[n++] = (dn_cli_option){"resume", DN_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"};
     return n;
 }
 
@@ -122,6 +131,10 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
     if (!(s->l2 >= 0.0f)) return dn_cli_error(2, "%s: --l2 must be >= 0, got %g", cmd, (double)s->l2);
     if (s->nesterov && (strcmp(s->optimizer, "sgd") != 0 || s->momentum == 0.0f))
         return dn_cli_error(2, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
+    if (s->checkpoint_every == 0) return dn_cli_error(2, "%s: --checkpoint-every must be >= 1", cmd);
+    if (s->checkpoint_keep == 0) return dn_cli_error(2, "%s: --checkpoint-keep must be >= 1", cmd);
+    if (s->resume && s->init)
+        return dn_cli_error(2, "%s: give --resume DIR or --init FILE, not both", cmd);
     return 0;
 }
 
@@ -131,7 +144,11 @@ void dn_train_job_free(dn_train_job *job) {
     dn_dataset_free(job->val);
     dn_dataset_free(job->fit_rows);
     dn_model_free(job->init);
+    dn_model_free(job->resumed);
+    dn_checkpoint_state_free(&job->resumed_state);
+    if (job->lock_fd >= 0) close(job->lock_fd);
     *job = (dn_train_job){0};
+    job->lock_fd = -1;
 }
 
 static int open_data(const dn_train_settings *s, const char *spec, dn_dataset **out) {
@@ -166,8 +183,19 @@ static int training_rows(const dn_train_settings *s, dn_train_job *job) {
     return 0;
 }
 
+/* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
+static int open_checkpoints(const dn_train_settings *s, dn_train_job *job) {
+    const char *dir = s->checkpoint ? s->checkpoint : s->resume;
+    if (dir == NULL) return 0;
+    int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
+    if (dn_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return 1;
+    if (s->resume == NULL) return 0;
+    return dn_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
+}
+
 int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
     *job = (dn_train_job){0};
+    job->lock_fd = -1;
     dn_error err;
     int code = open_data(s, s->train, &job->train);
     if (code == 0 && s->test) code = open_data(s, s->test, &job->test);
@@ -180,6 +208,7 @@ int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
     if (code == 0) code = training_rows(s, job);
+    if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) dn_train_job_free(job);
     return code;
 }
@@ -265,10 +294,10 @@ static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_err
     return st;
 }
 
-/* The settings that produced the model, as a JSON object string for its metadata. */
-static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_error *err) {
+/* The settings that produce a model: everything that changes its weights, and the epochs. */
+static cJSON *settings_json(const dn_train_settings *s) {
     cJSON *o = cJSON_CreateObject();
-    if (o == NULL) return DN_ERR_MEMORY;
+    if (o == NULL) return NULL;
     cJSON_AddStringToObject(o, "train", s->train);
     if (s->test) cJSON_AddStringToObject(o, "test", s->test);
     if (s->init) cJSON_AddStringToObject(o, "init", s->init);
@@ -293,7 +322,13 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     if (s->l2 > 0.0f) cJSON_AddNumberToObject(o, "l2", (double)s->l2);
     if (s->label) cJSON_AddStringToObject(o, "label", s->label);
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
-    char *text = cJSON_PrintUnformatted(o);
+    return o;
+}
+
+/* Those settings as a JSON object string in the model's metadata ("training"). */
+static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_error *err) {
+    cJSON *o = settings_json(s);
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (text == NULL) return DN_ERR_MEMORY;
     dn_status st = dn_model_set_metadata(m, "training", text, err);
@@ -301,8 +336,89 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     return st;
 }
 
-int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+/* A setting that may differ on resume: it does not change the weights of the epochs done. */
+static int may_change_on_resume(const char *key) {
+    return strcmp(key, "epochs") == 0 || strcmp(key, "test") == 0;
+}
+
+/* The first setting in which `now` and `then` differ (either may lack it), or NULL. */
+static const char *first_difference(const cJSON *now, const cJSON *then) {
+    const cJSON *sides[2] = {now, then};
+    for (int side = 0; side < 2; ++side)
+        for (const cJSON *kv = sides[side]->child; kv != NULL; kv = kv->next) {
+            if (may_change_on_resume(kv->string)) continue;
+            const cJSON *other = cJSON_GetObjectItemCaseSensitive(sides[1 - side], kv->string);
+            if (other == NULL || !cJSON_Compare(kv, other, 1)) return kv->string;
+        }
+    return NULL;
+}
+
+static void value_text(char *buf, size_t size, const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsNumber(v)) { /* floats as the user typed them: 0.001, not 0.0010000000474974513 */
+        snprintf(buf, size, "%.7g", v->valuedouble);
+        return;
+    }
+    char *printed = v ? cJSON_PrintUnformatted(v) : NULL;
+    snprintf(buf, size, "%s", printed ? printed : "(not set)");
+    cJSON_free(printed);
+}
+
+/* The checkpoint was trained with this command's settings (and layers); else prints why not. */
+static int check_resumable(const dn_train_settings *s, const dn_train_job *job, dn_model *m) {
+    char spec[SPEC_SIZE], given[SPEC_SIZE];
+    dn_model *parsed = NULL;
+    dn_error err;
+    if (s->model && dn_model_from_spec(&parsed, dn_dataset_features(job->train), s->model, &err) == DN_OK) {
+        dn_model_spec(parsed, given, sizeof given);
+        dn_model_spec(m, spec, sizeof spec);
+        dn_model_free(parsed);
+        if (strcmp(spec, given) != 0)
+            return dn_cli_error(1, "--resume: %s has layers \"%s\", but --model is \"%s\"",
+                                job->resumed_path, spec, given);
+    }
+    const char *stored = dn_model_get_metadata(m, "training");
+    cJSON *then = stored ? cJSON_Parse(stored) : NULL, *now = settings_json(s);
+    const char *key = then && now ? first_difference(now, then) : NULL;
+    int code = 0;
+    if (then == NULL || now == NULL) {
+        code = dn_cli_error(1, "--resume: %s does not record the settings it was trained with",
+                            job->resumed_path);
+    } else if (key != NULL) {
+        char a[256], b[256];
+        value_text(a, sizeof a, then, key);
+        value_text(b, sizeof b, now, key);
+        code = dn_cli_error(1, "--resume: %s was trained with %s = %s, this command gives %s "
+                            "(resume with the same settings; only --epochs and --test may change)",
+                            job->resumed_path, key, a, b);
+    }
+    cJSON_Delete(then);
+    cJSON_Delete(now);
+    return code;
+}
+
+/* The resumed checkpoint's model, set up for this run (epochs may have grown; threads). */
+static int take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out) {
+    if (check_resumable(s, job, job->resumed) != 0) return 1;
+    dn_error err;
+    dn_model *m = job->resumed;
+    if (dn_model_epochs_done(m) > s->epochs)
+        return dn_cli_error(1, "--resume: %s has %llu epochs done, more than --epochs %zu",
+                            job->resumed_path, (unsigned long long)dn_model_epochs_done(m), s->epochs);
+    if (dn_model_set_threads(m, (int)s->threads, &err) != DN_OK ||
+        record_settings(m, s, &err) != DN_OK)
+        return dn_cli_error(1, "%s", err.message);
+    job->resumed = NULL;
+    *out = m;
+    printf("resuming from %s: %llu of %zu epochs done (step %llu)\n", job->resumed_path,
+           (unsigned long long)dn_model_epochs_done(m), s->epochs,
+           (unsigned long long)dn_model_step(m));
+    return 0;
+}
+
+int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates,
                    dn_model **out) {
+    if (job->resumed != NULL) return take_resumed(s, job, out);
     dn_error err = {DN_OK, "out of memory"};
     dn_model *m = NULL;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
@@ -330,6 +446,42 @@ int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero
     return 0;
 }
 
+/* A resumed run: history, log lines and early stopping as the checkpoint left them. */
+static int restore_resumed(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
+                           FILE *log, dn_controls *controls, dn_epoch_metrics *history) {
+    size_t done = (size_t)dn_model_epochs_done(model);
+    const dn_checkpoint_state *state = &job->resumed_state;
+    char message[160];
+    if (state->text == NULL ||
+        !dn_checkpoint_state_parse(state->text, history, s->epochs, done, controls, message,
+                                   sizeof message))
+        return dn_cli_error(1, "--resume: %s: %s", job->resumed_path,
+                            state->text ? message : "it holds no training history");
+    if (controls->early_stopping && controls->best_epoch > 0) {
+        size_t n = dn_model_param_count(model);
+        if (state->count != n)
+            return dn_cli_error(1, "--resume: %s holds %zu best-weight values, the model has %zu "
+                                "parameters", job->resumed_path, state->count, n);
+        if ((controls->best = malloc(n * sizeof *controls->best)) == NULL)
+            return dn_cli_error(1, "out of memory");
+        memcpy(controls->best, state->values, n * sizeof *controls->best);
+    }
+    for (size_t e = 0; log != NULL && e < done; ++e) dn_epoch_log_write(log, &history[e]);
+    return 0;
+}
+
+static int report_fit_end(const dn_train_settings *s, dn_controls *controls, dn_status st,
+                          const dn_error *err) {
+    st = dn_controls_finish(controls, st);
+    if (controls->failed) return dn_cli_error(1, "training controls failed (out of memory)");
+    if (st != DN_OK) return dn_cli_error(1, "training failed: %s", err->message);
+    if (controls->stopped_early)
+        printf("early stopping after epoch %zu: best %s %.4f at epoch %zu, weights restored\n",
+               controls->best_epoch + controls->waited, s->monitor, controls->best_value,
+               controls->best_epoch);
+    return 0;
+}
+
 int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
                  const char *prefix, FILE *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history) {
@@ -347,7 +499,8 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     fit.validation_data = job->val;
     dn_controls controls = {0};
     controls.model = model;
-    controls.initial_rate = dn_model_learning_rate(model);
+    controls.initial_rate = optimizer_of(s).learning_rate; /* not the model's: a resumed one
+                                                               holds its last scheduled rate */
     controls.epochs = s->epochs;
     controls.schedule = (dn_schedule_spec){DN_SCHEDULE_EXP, s->lr_decay, 1, 0.0f};
     if (s->lr_schedule) dn_schedule_parse(s->lr_schedule, &controls.schedule, NULL, 0);
@@ -357,16 +510,26 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     controls.monitor_accuracy = strcmp(s->monitor, "val_accuracy") == 0;
     controls.next = dn_progress_callback;
     controls.next_user = &progress;
-    dn_error err;
-    dn_status st = dn_model_fit(model, job->train, &fit, dn_controls_callback, &controls, history, &err);
-    st = dn_controls_finish(&controls, st);
-    if (controls.failed) return dn_cli_error(1, "training controls failed (out of memory)");
-    if (st != DN_OK) return dn_cli_error(1, "training failed: %s", err.message);
-    if (controls.stopped_early)
-        printf("early stopping after epoch %zu: best %s %.4f at epoch %zu, weights restored\n",
-               controls.best_epoch + controls.waited, s->monitor, controls.best_value,
-               controls.best_epoch);
-    return 0;
+    dn_checkpointer writer = {s->checkpoint ? s->checkpoint : s->resume, s->checkpoint_every,
+                              s->checkpoint_keep, s->epochs, &controls, history, 0};
+    dn_callback observer = writer.dir ? dn_checkpoint_callback : dn_controls_callback;
+    void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
+    if (job->resumed_state.text != NULL || (s->resume && dn_model_epochs_done(model) > 0)) {
+        if (restore_resumed(s, job, model, log, &controls, history) != 0) {
+            free(controls.best);
+            return 1;
+        }
+        fit.initial_epoch = (size_t)dn_model_epochs_done(model);
+    }
+    dn_error err = {DN_OK, ""};
+    dn_status st = DN_OK;
+    if (!controls.stopped_early) /* a run that stopped early is finished */
+        st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
+    if (writer.failed) {
+        free(controls.best);
+        return 1;
+    }
+    return report_fit_end(s, &controls, st, &err);
 }
 
 int dn_train_open_log(const char *path, FILE **out) {

@@ -21,9 +21,11 @@ typedef struct dn_train_settings {
     const char *report; /* --report FILE.html (cli/report.h) */
     int trace;          /* --trace: the loss chart and epoch table after training */
     float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
+    const char *checkpoint, *resume;         /* directories (cli/checkpoint.h), train only */
+    size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
 } dn_train_settings;
 
-enum { DN_TRAIN_OPTION_COUNT = 31 };
+enum { DN_TRAIN_OPTION_COUNT = 35 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void dn_train_settings_defaults(dn_train_settings *s);
@@ -43,20 +45,28 @@ typedef struct dn_train_job {
     dn_dataset *val;           /* --val-data, or NULL */
     dn_dataset *fit_rows;      /* the rows fit trains on (train minus the validation split) */
     dn_model *init;            /* the --init model, or NULL */
+    dn_model *resumed;         /* --resume: the newest valid checkpoint's model, or NULL */
+    dn_checkpoint_state resumed_state; /* its CLI state (cli/checkpoint.h) */
+    char resumed_path[4096];   /* and its file */
+    int lock_fd;               /* the checkpoint directory's lock, or -1 */
 } dn_train_job;
 
-/* Loads --train, --test and --init; prints and returns 1 on error (job freed), else 0. */
+/* Loads --train, --test and --init, opens the checkpoint directory and finds the checkpoint to
+ * resume from; prints and returns 1 on error (job freed), else 0. */
 int dn_train_load(const dn_train_settings *s, dn_train_job *job);
 void dn_train_job_free(dn_train_job *job);
 
 /* Builds, compiles and prepares a model (weights from --init, class names, standardisation
  * from the training rows, training settings as metadata). zero_rates sets every dropout rate to
- * 0 (compare's baseline). Prints and returns 1 on error. */
-int dn_train_build(const dn_train_settings *s, const dn_train_job *job, int zero_rates,
+ * 0 (compare's baseline). With a resumed checkpoint, takes that model instead after checking
+ * that this command's settings are the ones it was trained with. Prints and returns 1 on error. */
+int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates,
                    dn_model **out);
 
 /* Fits `model` with progress on stdout (prefixed), the log (may be NULL), and an extra observer;
- * history [epochs]. Prints and returns 1 on error. */
+ * history [epochs]. With --checkpoint / --resume, writes checkpoints and continues a resumed run
+ * from its epoch (its history and log lines restored). Prints and returns 1 on error; a numeric
+ * failure leaves the model at its last good state. */
 int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
                  const char *prefix, FILE *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history);

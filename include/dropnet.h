@@ -413,6 +413,10 @@ DN_API float dn_model_learning_rate(const dn_model *model);
 /* Number of training steps (batches) taken so far; the step number keys dropout masks. */
 DN_API uint64_t dn_model_step(const dn_model *model);
 
+/* Number of epochs completed by dn_model_fit so far (across calls and saved with the model); it
+ * keys the next epoch's shuffle. */
+DN_API uint64_t dn_model_epochs_done(const dn_model *model);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Training, evaluation, prediction                                                            */
 /* ------------------------------------------------------------------------------------------ */
@@ -424,9 +428,13 @@ typedef struct dn_fit_config {
     double validation_split; /* default 0: fraction in [0, 1) held out from the END of the data
                                 before shuffling, as Keras' validation_split */
     const dn_dataset *validation_data; /* default NULL; when set, used instead of the split */
+    size_t initial_epoch;    /* default 0: epochs already done (Keras' initial_epoch); fit then
+                                trains epochs initial_epoch+1 .. epochs, numbering events and
+                                history from there, e.g. after dn_model_load_checkpoint with
+                                dn_model_epochs_done(). Must be <= epochs. */
 } dn_fit_config;
 
-/* epochs 1, batch_size 32, shuffle on, no validation. */
+/* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0. */
 DN_API dn_fit_config dn_fit_defaults(void);
 
 /* What one epoch measured. Training figures are the batch-size-weighted means over the epoch's
@@ -468,8 +476,9 @@ typedef int (*dn_callback)(const dn_event *event, void *user);
 /*
  * Trains a compiled model on `data` for config->epochs epochs (NULL config: dn_fit_defaults()).
  * Each step: gather a batch, forward in DN_MODE_TRAINING, loss, backward into the gradient slab,
- * one optimizer update. Nothing is allocated inside the loop. `history` (may be NULL) receives
- * config->epochs entries; `callback` may be NULL. Errors: DN_ERR_STATE before compile,
+ * one optimizer update. Nothing is allocated inside the loop. `history` (may be NULL) has
+ * config->epochs entries; epoch e fills history[e − 1] (after a resume, entries before
+ * initial_epoch are left as they are); `callback` may be NULL. Errors: DN_ERR_STATE before compile,
  * DN_ERR_SHAPE for a feature count or class count that does not match the model (e.g. 5 classes
  * for a 3-unit output), DN_ERR_NUMERIC when the loss becomes NaN or infinite, DN_ERR_STOPPED.
  */
@@ -642,6 +651,51 @@ DN_API dn_status dn_model_save(const dn_model *model, const char *path, dn_error
  * weight, DN_ERR_IO a file that cannot be read. The caller owns *out, set only on success.
  */
 DN_API dn_status dn_model_load(dn_model **out, const char *path, dn_error *err);
+
+/*
+ * Checkpoints: a model file plus everything dn_model_fit needs to continue exactly where it
+ * stopped. The optimizer state (tensors "optimizer.m" and "optimizer.v", [parameters] each: SGD
+ * velocity / Adam moments) joins the weights; the step counter and epochs done are already in
+ * every model file, and with the seed they fix every dropout mask and the next epoch's shuffle
+ * (both are addressed by counter, so there is no generator state to save). A caller may add its
+ * own state: a text (e.g. JSON, metadata "dropnet.checkpoint_state") and an array of floats
+ * (tensor "checkpoint.values"), e.g. early stopping's counters and best weights.
+ *
+ * Every file dn_model_save or dn_model_save_checkpoint writes carries "dropnet.checksum", a
+ * CRC-32 over the tensor data and the metadata (docs/FORMAT.md); loading verifies it when present
+ * (DN_ERR_FORMAT "checksum mismatch" for a damaged file). Writing is atomic as for dn_model_save:
+ * a crash leaves the old file or the new one, never a mixture.
+ */
+typedef struct dn_checkpoint_extra {
+    const char *text;    /* the caller's state as UTF-8 text, or NULL */
+    const float *values; /* [count] finite floats, or NULL (count must then be 0) */
+    size_t count;
+} dn_checkpoint_extra;
+
+/* Saves `model` with its optimizer state and `extra` (may be NULL) to `path`. Errors as
+ * dn_model_save, and DN_ERR_ARGUMENT for values == NULL with count > 0. */
+DN_API dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
+                                          const dn_checkpoint_extra *extra, dn_error *err);
+
+/* The caller's part of a loaded checkpoint; text and values are NULL when the file has none.
+ * Owned by the caller: release with dn_checkpoint_state_free. */
+typedef struct dn_checkpoint_state {
+    char *text;
+    float *values; /* [count] */
+    size_t count;
+} dn_checkpoint_state;
+
+/*
+ * Loads a checkpoint (or a plain model file, whose optimizer state then starts at zero) as
+ * dn_model_load does, restoring the optimizer state too, and fills *state with the caller's part.
+ * dn_model_load also restores the optimizer state of a checkpoint (and ignores the caller's part).
+ * Errors as dn_model_load; on failure *out and *state hold nothing.
+ */
+DN_API dn_status dn_model_load_checkpoint(dn_model **out, const char *path,
+                                          dn_checkpoint_state *state, dn_error *err);
+
+/* Frees what dn_model_load_checkpoint put in *state and zeroes it; NULL is fine. */
+DN_API void dn_checkpoint_state_free(dn_checkpoint_state *state);
 
 /*
  * Copies the weights of `src` into `dst` (both compiled), e.g. to start training from a saved

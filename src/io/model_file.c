@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "io/checksum.h"
 #include "io/number_text.h"
 #include "io/safetensors.h"
 
@@ -43,6 +44,8 @@ static const struct {
     {"dropnet.standardization_std", 0, ANY_OPTIMIZER},
     {"dropnet.l2", 0, ANY_OPTIMIZER},       /* dn_regularization, written when > 0 */
     {"dropnet.max_norm", 0, ANY_OPTIMIZER},
+    {DN_CHECKSUM_KEY, 0, ANY_OPTIMIZER},      /* io/checksum.h; verified when present */
+    {"dropnet.checkpoint_state", 0, ANY_OPTIMIZER}, /* the caller's text, checkpoints only */
 };
 enum { KNOWN_KEY_COUNT = sizeof KNOWN_KEYS / sizeof KNOWN_KEYS[0] };
 
@@ -50,7 +53,9 @@ static const char *const LOSS_NAMES[] = {"sparse_categorical_crossentropy", "mea
                                          "binary_crossentropy"};
 static const char *const OPTIMIZER_NAMES[] = {"sgd", "adam"};
 
-/* Tensor names: "layers.<i>.kernel" and "layers.<i>.bias", i the layer's index in the spec. */
+/* Tensor names: "layers.<i>.kernel" and "layers.<i>.bias", i the layer's index in the spec.
+ * Checkpoints add the optimizer's slabs and the caller's floats, each one flat tensor. */
+static const char OPT_M[] = "optimizer.m", OPT_V[] = "optimizer.v", EXTRA[] = "checkpoint.values";
 enum { TENSOR_NAME_SIZE = 48 };
 static void tensor_name(char buf[TENSOR_NAME_SIZE], size_t layer, int bias) {
     snprintf(buf, TENSOR_NAME_SIZE, "layers.%zu.%s", layer, bias ? "bias" : "kernel");
@@ -182,9 +187,10 @@ static int collect_metadata(const dn_model *m, meta_list *list) {
     return 1;
 }
 
-/* One kernel and one bias tensor per dense layer, in layer order, pointing into the slab. */
-static void collect_tensors(const dn_model *m, dn_st_output *tensors,
-                            char (*names)[TENSOR_NAME_SIZE]) {
+/* One kernel and one bias tensor per dense layer, in layer order, pointing into the slab; then,
+ * for a checkpoint, the optimizer state and the caller's floats. Returns the tensor count. */
+static size_t collect_tensors(const dn_model *m, const dn_checkpoint_extra *extra,
+                              dn_st_output *tensors, char (*names)[TENSOR_NAME_SIZE]) {
     size_t n = 0;
     for (size_t i = 0; i < m->layer_count; ++i) {
         const dn_layer *l = &m->layers[i];
@@ -197,9 +203,14 @@ static void collect_tensors(const dn_model *m, dn_st_output *tensors,
         tensors[n] = (dn_st_output){names[n], 1, {l->out}, w + l->in * l->out};
         n++;
     }
+    if (extra == NULL) return n;
+    tensors[n++] = (dn_st_output){OPT_M, 1, {m->param_count}, m->opt_m};
+    tensors[n++] = (dn_st_output){OPT_V, 1, {m->param_count}, m->opt_v};
+    if (extra->values != NULL) tensors[n++] = (dn_st_output){EXTRA, 1, {extra->count}, extra->values};
+    return n;
 }
 
-dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) {
+static dn_status check_saveable(const dn_model *model, const char *path, dn_error *err) {
     if (model == NULL || path == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model and path must not be NULL");
     if (!model->compiled)
@@ -210,25 +221,64 @@ dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) 
     if (model->class_names != NULL && model->class_count != dn_model_output_size(model))
         return dn_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
                        path, model->class_count, dn_model_output_size(model));
-    size_t tensor_count = 2 * model->dense_count;
+    return DN_OK;
+}
+
+/* Adds the checksum of everything collected so far (io/checksum.h); 0 when out of memory. */
+static int put_checksum(meta_list *list, const dn_st_output *tensors, size_t count,
+                        char text[DN_CHECKSUM_TEXT_SIZE]) {
+    uint32_t crc = 0;
+    for (size_t i = 0; i < count; ++i) {
+        size_t elements = 1;
+        for (size_t d = 0; d < tensors[i].rank; ++d) elements *= tensors[i].shape[d];
+        crc = dn_checksum_floats(crc, tensors[i].data, elements);
+    }
+    int ok;
+    crc = dn_checksum_metadata(crc, list->keys, list->values, list->count, &ok);
+    dn_checksum_text(text, crc);
+    put(list, DN_CHECKSUM_KEY, text);
+    return ok;
+}
+
+/* A model file, or (extra != NULL) a checkpoint: the same plus the optimizer state. */
+static dn_status write_model(const dn_model *model, const char *path,
+                             const dn_checkpoint_extra *extra, dn_error *err) {
+    dn_status st = check_saveable(model, path, err);
+    if (st != DN_OK) return st;
+    size_t tensor_slots = 2 * model->dense_count + 3;
     meta_list list = {0};
     list.capacity = KNOWN_KEY_COUNT + model->meta_count;
     list.keys = calloc(list.capacity, sizeof *list.keys);
     list.values = calloc(list.capacity, sizeof *list.values);
-    dn_st_output *tensors = calloc(tensor_count, sizeof *tensors);
-    char(*names)[TENSOR_NAME_SIZE] = calloc(tensor_count, sizeof *names);
-    dn_status st;
-    if (list.keys == NULL || list.values == NULL || tensors == NULL || names == NULL ||
-        !collect_metadata(model, &list)) {
+    dn_st_output *tensors = calloc(tensor_slots, sizeof *tensors);
+    char(*names)[TENSOR_NAME_SIZE] = calloc(tensor_slots, sizeof *names);
+    char checksum[DN_CHECKSUM_TEXT_SIZE];
+    int ok = list.keys != NULL && list.values != NULL && tensors != NULL && names != NULL &&
+             collect_metadata(model, &list);
+    if (ok && extra != NULL && extra->text != NULL)
+        put(&list, "dropnet.checkpoint_state", extra->text);
+    size_t count = ok ? collect_tensors(model, extra, tensors, names) : 0;
+    if (!ok || !put_checksum(&list, tensors, count, checksum))
         st = dn_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
-    } else {
-        collect_tensors(model, tensors, names);
-        st = dn_st_save_f32(path, tensors, tensor_count, list.keys, list.values, list.count, err);
-    }
+    else
+        st = dn_st_save_f32(path, tensors, count, list.keys, list.values, list.count, err);
     free_meta_list(&list);
     free(tensors);
     free(names);
     return st;
+}
+
+dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) {
+    return write_model(model, path, NULL, err);
+}
+
+dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
+                                   const dn_checkpoint_extra *extra, dn_error *err) {
+    static const dn_checkpoint_extra none = {NULL, NULL, 0};
+    if (extra != NULL && extra->values == NULL && extra->count != 0)
+        return dn_fail(err, DN_ERR_ARGUMENT, "checkpoint extra: %zu values but no array",
+                       extra->count);
+    return write_model(model, path, extra ? extra : &none, err);
 }
 
 /* ============================== loading ============================== */
@@ -338,6 +388,7 @@ static dn_status read_architecture(const dn_st_file *f, dn_model **out, dn_error
 /* Whether `name` is the canonical name of a parameter of `m`. */
 static int expected_tensor(const dn_model *m, const char *name) {
     static const char prefix[] = "layers.";
+    if (strcmp(name, OPT_M) == 0 || strcmp(name, OPT_V) == 0 || strcmp(name, EXTRA) == 0) return 1;
     if (strncmp(name, prefix, sizeof prefix - 1) != 0) return 0;
     const char *digits = name + sizeof prefix - 1, *dot = strchr(digits, '.');
     uint64_t index;
@@ -348,6 +399,16 @@ static int expected_tensor(const dn_model *m, const char *name) {
     tensor_name(kernel, (size_t)index, 0);
     tensor_name(bias, (size_t)index, 1);
     return strcmp(name, kernel) == 0 || strcmp(name, bias) == 0;
+}
+
+/* Parameters of the (not yet compiled) architecture: Σ in·out + out over dense layers. The
+ * tensors' shapes were checked against the file size, so this cannot overflow. */
+static uint64_t stored_param_count(const dn_model *m) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->layer_count; ++i)
+        if (m->layers[i].kind == DN_LAYER_DENSE)
+            n += (uint64_t)m->layers[i].in * m->layers[i].out + m->layers[i].out;
+    return n;
 }
 
 static dn_status check_tensor(const dn_st_file *f, const char *name, const uint64_t *shape,
@@ -367,6 +428,24 @@ static dn_status check_tensor(const dn_st_file *f, const char *name, const uint6
                        name, found, want);
     }
     return DN_OK;
+}
+
+/* A checkpoint's optimizer slabs (both or neither, each [parameters]) and its caller floats. */
+static dn_status check_checkpoint_tensors(const dn_st_file *f, const dn_model *m, dn_error *err) {
+    int has_m = dn_st_find(f, OPT_M) != NULL, has_v = dn_st_find(f, OPT_V) != NULL;
+    if (has_m != has_v)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" is missing (a checkpoint holds both "
+                       "%s and %s)", f->path, has_m ? OPT_V : OPT_M, OPT_M, OPT_V);
+    uint64_t shape[1] = {stored_param_count(m)};
+    dn_status st = DN_OK;
+    if (has_m && (st = check_tensor(f, OPT_M, shape, 1, err)) == DN_OK)
+        st = check_tensor(f, OPT_V, shape, 1, err);
+    const dn_st_tensor *extra = dn_st_find(f, EXTRA);
+    if (st == DN_OK && extra != NULL) {
+        shape[0] = extra->rank == 1 ? extra->shape[0] : 0;
+        st = check_tensor(f, EXTRA, shape, 1, err);
+    }
+    return st;
 }
 
 /* Every tensor of the file against the architecture: no unknown one, none missing, each F32 of
@@ -390,7 +469,7 @@ static dn_status check_tensors(const dn_st_file *f, const dn_model *m, dn_error 
         if (st == DN_OK) st = check_tensor(f, name, bias, 1, err);
         if (st != DN_OK) return st;
     }
-    return DN_OK;
+    return check_checkpoint_tensors(f, m, err);
 }
 
 /* Compiles with the stored loss, optimizer and seed, then restores the step counters. */
@@ -525,6 +604,16 @@ static dn_status read_user_metadata(const dn_st_file *f, dn_model *m, dn_error *
     return DN_OK;
 }
 
+/* A tensor read into `out` [n] whose values must all be finite. */
+static dn_status read_finite(dn_st_file *f, const char *name, float *out, size_t n, dn_error *err) {
+    dn_status st = dn_st_read_f32(f, dn_st_find(f, name), out, err);
+    for (size_t k = 0; st == DN_OK && k < n; ++k)
+        if (!isfinite(out[k]))
+            st = dn_fail(err, DN_ERR_NUMERIC, "%s: tensor \"%s\" element %zu is %g", f->path, name,
+                         k, (double)out[k]);
+    return st;
+}
+
 /* Reads every kernel and bias into the slab, refusing NaN and infinity. */
 static dn_status read_weights(dn_st_file *f, dn_model *m, dn_error *err) {
     for (size_t i = 0; i < m->layer_count; ++i) {
@@ -534,19 +623,63 @@ static dn_status read_weights(dn_st_file *f, dn_model *m, dn_error *err) {
             char name[TENSOR_NAME_SIZE];
             tensor_name(name, i, bias);
             float *dst = m->params + l->param_offset + (bias ? l->in * l->out : 0);
-            size_t count = bias ? l->out : l->in * l->out;
-            dn_status st = dn_st_read_f32(f, dn_st_find(f, name), dst, err);
+            dn_status st = read_finite(f, name, dst, bias ? l->out : l->in * l->out, err);
             if (st != DN_OK) return st;
-            for (size_t k = 0; k < count; ++k)
-                if (!isfinite(dst[k]))
-                    return dn_fail(err, DN_ERR_NUMERIC, "%s: tensor \"%s\" element %zu is %g",
-                                   f->path, name, k, (double)dst[k]);
         }
     }
     return DN_OK;
 }
 
-dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
+/* The optimizer state of a checkpoint; a model file has none and keeps zeros. */
+static dn_status read_optimizer_state(dn_st_file *f, dn_model *m, dn_error *err) {
+    if (dn_st_find(f, OPT_M) == NULL) return DN_OK;
+    dn_status st = read_finite(f, OPT_M, m->opt_m, m->param_count, err);
+    if (st == DN_OK) st = read_finite(f, OPT_V, m->opt_v, m->param_count, err);
+    return st;
+}
+
+/* dropnet.checksum, when present, must match the file's content. */
+static dn_status verify_checksum(dn_st_file *f, dn_error *err) {
+    const char *stored = dn_st_metadata(f, DN_CHECKSUM_KEY);
+    if (stored == NULL) return DN_OK;
+    uint32_t crc;
+    dn_status st = dn_st_checksum(f, &crc, err);
+    if (st != DN_OK) return st;
+    char expected[DN_CHECKSUM_TEXT_SIZE];
+    dn_checksum_text(expected, crc);
+    if (strcmp(stored, expected) != 0)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: checksum mismatch: the file says %.16s, its "
+                       "content gives %s (the file is damaged or was edited)", f->path, stored,
+                       expected);
+    return DN_OK;
+}
+
+/* The caller's part of a checkpoint: copies of its text and floats (NULL when absent). */
+static dn_status read_extra(dn_st_file *f, char **text, float **values, size_t *count,
+                            dn_error *err) {
+    const char *stored = dn_st_metadata(f, "dropnet.checkpoint_state");
+    const dn_st_tensor *t = dn_st_find(f, EXTRA);
+    size_t n = t != NULL ? (size_t)t->shape[0] : 0;
+    char *copy = stored != NULL ? malloc(strlen(stored) + 1) : NULL;
+    float *floats = t != NULL ? dn_alloc_zeroed(n ? n : 1, sizeof *floats) : NULL;
+    dn_status st = DN_OK;
+    if ((stored != NULL && copy == NULL) || (t != NULL && floats == NULL))
+        st = dn_fail(err, DN_ERR_MEMORY, "%s: out of memory", f->path);
+    if (st == DN_OK && t != NULL) st = read_finite(f, EXTRA, floats, n, err);
+    if (st != DN_OK) {
+        free(copy);
+        dn_free(floats);
+        return st;
+    }
+    if (copy != NULL) strcpy(copy, stored);
+    *text = copy;
+    *values = floats;
+    *count = n;
+    return DN_OK;
+}
+
+static dn_status read_model(dn_model **out, const char *path, dn_checkpoint_state *state,
+                            dn_error *err) {
     if (out == NULL || path == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "out and path must not be NULL");
     dn_st_file f;
@@ -562,6 +695,10 @@ dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
     if (st == DN_OK) st = read_regularization(&f, m, err);
     if (st == DN_OK) st = read_user_metadata(&f, m, err);
     if (st == DN_OK) st = read_weights(&f, m, err);
+    if (st == DN_OK) st = read_optimizer_state(&f, m, err);
+    if (st == DN_OK) st = verify_checksum(&f, err);
+    if (st == DN_OK && state != NULL)
+        st = read_extra(&f, &state->text, &state->values, &state->count, err);
     dn_st_close(&f);
     if (st != DN_OK) {
         dn_model_free(m);
@@ -569,4 +706,22 @@ dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
     }
     *out = m;
     return DN_OK;
+}
+
+dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
+    return read_model(out, path, NULL, err);
+}
+
+dn_status dn_model_load_checkpoint(dn_model **out, const char *path, dn_checkpoint_state *state,
+                                   dn_error *err) {
+    if (state == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "state must not be NULL");
+    *state = (dn_checkpoint_state){NULL, NULL, 0};
+    return read_model(out, path, state, err);
+}
+
+void dn_checkpoint_state_free(dn_checkpoint_state *state) {
+    if (state == NULL) return;
+    free(state->text);
+    dn_free(state->values);
+    *state = (dn_checkpoint_state){NULL, NULL, 0};
 }

@@ -63,6 +63,10 @@ void dn_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank
 /* Reads an F32 tensor's data into `out` [Π shape] (host floats). */
 dn_status dn_st_read_f32(dn_st_file *st, const dn_st_tensor *tensor, float *out, dn_error *err);
 
+/* The file's CRC-32 as io/checksum.h defines it: the data buffer, then the metadata entries
+ * other than "dropnet.checksum", sorted by key. */
+dn_status dn_st_checksum(dn_st_file *st, uint32_t *crc, dn_error *err);
+
 /* One F32 tensor to write: data [Π shape] host floats, stored little-endian. */
 typedef struct dn_st_output {
     const char *name;

@@ -12,7 +12,7 @@
 #include <time.h>
 
 dn_fit_config dn_fit_defaults(void) {
-    dn_fit_config c = {1, 32, 1, 0.0, NULL};
+    dn_fit_config c = {1, 32, 1, 0.0, NULL, 0};
     return c;
 }
 
@@ -246,6 +246,9 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     dn_status st = check_ready(m, d, err);
     if (st != DN_OK) return st;
     if (c->batch_size == 0) return dn_fail(err, DN_ERR_ARGUMENT, "batch size must be > 0");
+    if (c->initial_epoch > c->epochs)
+        return dn_fail(err, DN_ERR_ARGUMENT, "initial_epoch %zu is beyond epochs %zu",
+                       c->initial_epoch, c->epochs);
     if ((st = split_data(d, c, s, err)) != DN_OK) return st;
     if ((st = dn_model_check_data(m, s->train, "the training data", err)) != DN_OK) return st;
     if (s->val && (st = dn_model_check_data(m, s->val, "the validation data", err)) != DN_OK)
@@ -331,7 +334,7 @@ dn_status dn_model_fit(dn_model *model, const dn_dataset *data, const dn_fit_con
     fit_state s = {0};
     dn_status st = prepare_fit(model, data, &c, &s, err);
     model->fitting = 1;
-    for (size_t e = 1; st == DN_OK && e <= c.epochs; ++e) {
+    for (size_t e = c.initial_epoch + 1; st == DN_OK && e <= c.epochs; ++e) {
         dn_epoch_metrics metrics;
         st = run_epoch(model, &s, &c, e, callback, user, &metrics, err);
         if (st == DN_OK && history != NULL) history[e - 1] = metrics;

@@ -67,6 +67,7 @@ size_t dn_model_param_count(const dn_model *m) { return m ? m->param_count : 0; 
 dn_loss dn_model_loss(const dn_model *m) { return m ? m->loss : DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY; }
 uint64_t dn_model_seed(const dn_model *m) { return m ? m->seed : 0; }
 uint64_t dn_model_step(const dn_model *m) { return m ? m->step : 0; }
+uint64_t dn_model_epochs_done(const dn_model *m) { return m ? m->epochs_done : 0; }
 float *dn_model_params(dn_model *m) { return m ? m->params : NULL; }
 const float *dn_model_grads(const dn_model *m) { return m ? m->grads : NULL; }
 

@@ -1,0 +1,176 @@
+/* checkpoint.c — the checkpoint directory: naming, writing with retention, locking, finding the
+ * newest valid file (see checkpoint.h). */
+#include "checkpoint.h"
+
+#include "commands.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char PREFIX[] = "checkpoint-", SUFFIX[] = ".safetensors", TMP_MARK[] = ".tmp.";
+enum { EPOCH_DIGITS = 6 };
+
+/* Whether `name` is "checkpoint-NNNNNN.safetensors"; its epoch count in *epoch. */
+static int epoch_of_name(const char *name, size_t *epoch) {
+    size_t prefix = sizeof PREFIX - 1, len = strlen(name);
+    if (strncmp(name, PREFIX, prefix) != 0 || len != prefix + EPOCH_DIGITS + sizeof SUFFIX - 1 ||
+        strcmp(name + prefix + EPOCH_DIGITS, SUFFIX) != 0)
+        return 0;
+    *epoch = 0;
+    for (size_t i = prefix; i < prefix + EPOCH_DIGITS; ++i) {
+        if (name[i] < '0' || name[i] > '9') return 0;
+        *epoch = *epoch * 10 + (size_t)(name[i] - '0');
+    }
+    return 1;
+}
+
+/* A temporary file that an atomic write of a checkpoint left behind (killed before the rename). */
+static int is_leftover(const char *name) {
+    return strncmp(name, PREFIX, sizeof PREFIX - 1) == 0 && strstr(name, TMP_MARK) != NULL;
+}
+
+static void path_of(char path[DN_CHECKPOINT_PATH_SIZE], const char *dir, size_t epoch) {
+    snprintf(path, DN_CHECKPOINT_PATH_SIZE, "%s/%s%0*zu%s", dir, PREFIX, EPOCH_DIGITS, epoch, SUFFIX);
+}
+
+static int by_epoch_descending(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The epochs of every checkpoint in `dir`, newest first (*out malloc'ed, may be NULL when
+ * *count is 0); -1 when the directory cannot be read. */
+static int list_checkpoints(const char *dir, size_t **out, size_t *count) {
+    DIR *d = opendir(dir);
+    *out = NULL;
+    *count = 0;
+    if (d == NULL) return -1;
+    size_t slots = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t epoch;
+        if (!epoch_of_name(e->d_name, &epoch)) continue;
+        if (*count == slots) {
+            size_t *grown = realloc(*out, (slots = slots ? 2 * slots : 16) * sizeof *grown);
+            if (grown == NULL) {
+                closedir(d);
+                return -1;
+            }
+            *out = grown;
+        }
+        (*out)[(*count)++] = epoch;
+    }
+    closedir(d);
+    if (*count > 1) qsort(*out, *count, sizeof **out, by_epoch_descending);
+    return 0;
+}
+
+/* Removes the files a killed atomic write left: they are never complete. */
+static void remove_leftovers(const char *dir) {
+    DIR *d = opendir(dir);
+    if (d == NULL) return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!is_leftover(e->d_name)) continue;
+        char path[DN_CHECKPOINT_PATH_SIZE];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+int dn_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
+    *lock_fd = -1;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return dn_cli_error(1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
+    char lock[DN_CHECKPOINT_PATH_SIZE];
+    snprintf(lock, sizeof lock, "%s/.lock", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return dn_cli_error(1, "cannot write in checkpoint directory %s: %s", dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return dn_cli_error(1, "checkpoint directory %s is in use by another dropnet train", dir);
+    }
+    *lock_fd = fd;
+    remove_leftovers(dir);
+    size_t *epochs, count;
+    if (list_checkpoints(dir, &epochs, &count) != 0)
+        return dn_cli_error(1, "cannot read checkpoint directory %s: %s", dir, strerror(errno));
+    free(epochs);
+    if (count > 0 && !resuming)
+        return dn_cli_error(1, "checkpoint directory %s already holds checkpoints; add --resume "
+                            "%s to continue that run, or choose an empty directory", dir, dir);
+    return 0;
+}
+
+int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
+                       char path[DN_CHECKPOINT_PATH_SIZE]) {
+    *model = NULL;
+    size_t *epochs, count;
+    if (list_checkpoints(dir, &epochs, &count) != 0)
+        return dn_cli_error(1, "--resume: cannot read directory %s: %s", dir,
+                            errno ? strerror(errno) : "out of memory");
+    for (size_t i = 0; i < count; ++i) {
+        dn_error err;
+        path_of(path, dir, epochs[i]);
+        if (dn_model_load_checkpoint(model, path, state, &err) == DN_OK) {
+            free(epochs);
+            return 0;
+        }
+        fprintf(stderr, "dropnet: warning: skipping checkpoint %s: %s\n", path, err.message);
+    }
+    free(epochs);
+    if (count > 0)
+        return dn_cli_error(1, "--resume: none of the %zu checkpoints in %s loads (see the "
+                            "warnings above)", count, dir);
+    return 0;
+}
+
+/* Removes every checkpoint older than the newest `keep`. */
+static void prune(const char *dir, size_t keep) {
+    size_t *epochs, count;
+    if (list_checkpoints(dir, &epochs, &count) != 0) return;
+    for (size_t i = keep; i < count; ++i) {
+        char path[DN_CHECKPOINT_PATH_SIZE];
+        path_of(path, dir, epochs[i]);
+        unlink(path);
+    }
+    free(epochs);
+}
+
+static int write_checkpoint(dn_checkpointer *c, size_t done) {
+    dn_controls *controls = c->controls;
+    char *text = dn_checkpoint_state_text(c->history, done, controls);
+    dn_checkpoint_extra extra = {text, NULL, 0};
+    if (controls->early_stopping && controls->best != NULL) {
+        extra.values = controls->best;
+        extra.count = dn_model_param_count(controls->model);
+    }
+    char path[DN_CHECKPOINT_PATH_SIZE];
+    path_of(path, c->dir, done);
+    dn_error err = {DN_ERR_MEMORY, "out of memory"};
+    dn_status st = text ? dn_model_save_checkpoint(controls->model, path, &extra, &err) : DN_ERR_MEMORY;
+    free(text);
+    if (st != DN_OK) {
+        c->failed = 1;
+        return dn_cli_error(1, "checkpoint: %s", err.message);
+    }
+    prune(c->dir, c->keep);
+    return 0;
+}
+
+int dn_checkpoint_callback(const dn_event *event, void *user) {
+    dn_checkpointer *c = user;
+    int stop = dn_controls_callback(event, c->controls);
+    if (event->kind != DN_EVENT_EPOCH_END || c->controls->failed) return stop;
+    c->history[event->epoch - 1] = *event->metrics;
+    int due = event->epoch % c->every == 0 || event->epoch == c->epochs || c->controls->stopped_early;
+    if (due && write_checkpoint(c, event->epoch) != 0) return 1;
+    return stop;
+}

@@ -1,0 +1,98 @@
+/* checkpoint_state.c — the CLI's part of a checkpoint as JSON text:
+ *   {"history": [[epoch, loss, accuracy, val_loss, val_accuracy, seconds], ...],
+ *    "early_stopping": {"best_value": x, "best_epoch": n, "waited": n, "stopped": bool}}
+ * Non-finite numbers (no validation, MSE accuracy) are null. cJSON prints doubles so that they
+ * read back exactly, so a resumed --log repeats the uninterrupted one's numbers. */
+#include "checkpoint.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *number_or_null(double v) {
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static cJSON *epoch_row(const dn_epoch_metrics *m) {
+    cJSON *row = cJSON_CreateArray();
+    double values[6] = {(double)m->epoch, m->loss, m->accuracy, m->val_loss, m->val_accuracy,
+                        m->seconds};
+    for (size_t i = 0; row != NULL && i < 6; ++i)
+        if (!cJSON_AddItemToArray(row, number_or_null(values[i]))) {
+            cJSON_Delete(row);
+            row = NULL;
+        }
+    return row;
+}
+
+char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
+                               const dn_controls *controls) {
+    cJSON *root = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(root, "history");
+    int ok = rows != NULL;
+    for (size_t e = 0; ok && e < done; ++e) ok = cJSON_AddItemToArray(rows, epoch_row(&history[e]));
+    cJSON *es = ok ? cJSON_AddObjectToObject(root, "early_stopping") : NULL;
+    ok = es != NULL && cJSON_AddItemToObject(es, "best_value", number_or_null(controls->best_value)) &&
+         cJSON_AddNumberToObject(es, "best_epoch", (double)controls->best_epoch) != NULL &&
+         cJSON_AddNumberToObject(es, "waited", (double)controls->waited) != NULL &&
+         cJSON_AddBoolToObject(es, "stopped", controls->stopped_early) != NULL;
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    return text;
+}
+
+static double number_of(const cJSON *item) {
+    return cJSON_IsNumber(item) ? item->valuedouble : NAN;
+}
+
+/* A whole number in [0, limit] held by `item`. */
+static int count_of(const cJSON *item, size_t limit, size_t *out) {
+    if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0.0) ||
+        item->valuedouble > (double)limit || item->valuedouble != floor(item->valuedouble))
+        return 0;
+    *out = (size_t)item->valuedouble;
+    return 1;
+}
+
+static int read_history(const cJSON *rows, dn_epoch_metrics *history, size_t epochs, size_t done) {
+    if (!cJSON_IsArray(rows) || (size_t)cJSON_GetArraySize(rows) != done || done > epochs) return 0;
+    size_t e = 0;
+    for (const cJSON *row = rows->child; row != NULL; row = row->next, ++e) {
+        size_t epoch;
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 6 ||
+            !count_of(cJSON_GetArrayItem(row, 0), epochs, &epoch) || epoch != e + 1)
+            return 0;
+        dn_epoch_metrics *m = &history[e];
+        m->epoch = epoch;
+        m->loss = number_of(cJSON_GetArrayItem(row, 1));
+        m->accuracy = number_of(cJSON_GetArrayItem(row, 2));
+        m->val_loss = number_of(cJSON_GetArrayItem(row, 3));
+        m->val_accuracy = number_of(cJSON_GetArrayItem(row, 4));
+        m->has_validation = !isnan(m->val_loss);
+        m->seconds = number_of(cJSON_GetArrayItem(row, 5));
+    }
+    return 1;
+}
+
+int dn_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
+                              size_t done, dn_controls *controls, char *message, size_t size) {
+    cJSON *root = cJSON_Parse(text);
+    const cJSON *es = cJSON_GetObjectItemCaseSensitive(root, "early_stopping");
+    int ok = cJSON_IsObject(root) &&
+             read_history(cJSON_GetObjectItemCaseSensitive(root, "history"), history, epochs, done) &&
+             cJSON_IsObject(es) &&
+             count_of(cJSON_GetObjectItemCaseSensitive(es, "best_epoch"), done,
+                      &controls->best_epoch) &&
+             count_of(cJSON_GetObjectItemCaseSensitive(es, "waited"), done, &controls->waited) &&
+             cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(es, "stopped"));
+    if (ok) {
+        controls->best_value = number_of(cJSON_GetObjectItemCaseSensitive(es, "best_value"));
+        controls->stopped_early = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(es, "stopped"));
+    } else {
+        snprintf(message, size, "its dropnet.checkpoint_state is not the history of %zu epochs "
+                 "and early stopping state that this version writes", done);
+    }
+    cJSON_Delete(root);
+    return ok;
+}

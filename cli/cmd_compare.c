@@ -60,7 +60,7 @@ static int train_variant(const dn_train_settings *s, dn_train_job *job, int zero
     if (report) report->next = NULL; /* the probe ends here */
     if (code == 0 && keep) *keep = model;
     else dn_model_free(model);
-    return code;
+    return code == 0 ? 0 : 1;
 }
 
 static void print_traces(const dn_train_settings *s, const dn_epoch_metrics *with,

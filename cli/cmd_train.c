@@ -16,6 +16,16 @@ static int evaluate_test(dn_model *model, const dn_dataset *test) {
     return 0;
 }
 
+/* After a numeric failure fit restored the model of the failing epoch's start: keep that work
+ * (never the broken weights), and still fail, since training did not finish. */
+static int save_last_good(const dn_model *model, const char *out) {
+    dn_error err;
+    if (dn_model_save(model, out, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    fprintf(stderr, "dropnet: saved the last good model (%llu epochs done) to %s\n",
+            (unsigned long long)dn_model_epochs_done(model), out);
+    return 1;
+}
+
 int dn_cmd_train(int argc, char **argv) {
     dn_train_settings s;
     dn_train_settings_defaults(&s);
@@ -44,12 +54,17 @@ int dn_cmd_train(int argc, char **argv) {
     if (code == 0)
         code = dn_train_fit(&s, &job, model, NULL, log, s.report ? dn_report_observe : NULL,
                             &report, history);
+    if (code == DN_TRAIN_NUMERIC_FAILURE) {
+        code = save_last_good(model, s.out);
+        goto finish;
+    }
     if (code == 0 && s.trace) dn_trace_training(stdout, history, s.epochs);
     if (code == 0 && job.test) code = evaluate_test(model, job.test);
     dn_error err;
     if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = dn_cli_error(1, "%s", err.message);
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
     if (code == 0 && s.report) code = dn_report_write_training(&report, &s, &job, model, history);
+finish:
     dn_report_free(&report);
     free(history);
     if (log) fclose(log);

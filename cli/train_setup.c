@@ -474,6 +474,8 @@ static int report_fit_end(const dn_train_settings *s, dn_controls *controls, dn_
                           const dn_error *err) {
     st = dn_controls_finish(controls, st);
     if (controls->failed) return dn_cli_error(1, "training controls failed (out of memory)");
+    if (st == DN_ERR_NUMERIC)
+        return dn_cli_error(DN_TRAIN_NUMERIC_FAILURE, "training failed: %s", err->message);
     if (st != DN_OK) return dn_cli_error(1, "training failed: %s", err->message);
     if (controls->stopped_early)
         printf("early stopping after epoch %zu: best %s %.4f at epoch %zu, weights restored\n",

@@ -63,10 +63,14 @@ void dn_train_job_free(dn_train_job *job);
 int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates,
                    dn_model **out);
 
+/* dn_train_fit's return when the loss or a parameter went NaN or infinite: the message is
+ * printed and the model holds the last good state (the start of the failing epoch). */
+enum { DN_TRAIN_NUMERIC_FAILURE = 3 };
+
 /* Fits `model` with progress on stdout (prefixed), the log (may be NULL), and an extra observer;
  * history [epochs]. With --checkpoint / --resume, writes checkpoints and continues a resumed run
- * from its epoch (its history and log lines restored). Prints and returns 1 on error; a numeric
- * failure leaves the model at its last good state. */
+ * from its epoch (its history and log lines restored). Prints and returns 1 on error, or
+ * DN_TRAIN_NUMERIC_FAILURE. */
 int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
                  const char *prefix, FILE *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history);

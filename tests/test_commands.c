@@ -2,6 +2,8 @@
  * here and on a Fashion-MNIST subset. */
 #include "test.h"
 
+#include "dropnet.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,5 +223,21 @@ TEST(commands_early_stopping_keeps_the_best_epoch) {
     CHECK(strstr(output, "--lr-schedule expects") != NULL);
     CHECK(cli("train --train train.csv --model %s --out m.safetensors --momentum-ramp 0.5:0.9:5", SPEC) == 2);
     CHECK(strstr(output, "--momentum-ramp needs --optimizer sgd") != NULL);
+    remove_dir();
+}
+
+TEST(train_keeps_the_last_good_model_after_a_numeric_failure) {
+    setup_dir();
+    CHECK(cli("train --train train.csv --model dense:8:relu,dense:3:softmax --optimizer sgd "
+              "--lr 1e30 --epochs 3 --out m.safetensors") == 1);
+    CHECK_MSG(strstr(output, "became NaN or infinite in epoch 1, batch ") != NULL, "got: %s", output);
+    CHECK(strstr(output, "saved the last good model (0 epochs done) to m.safetensors") != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/m.safetensors", dir);
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_load(&m, path, &err), &err); /* loading refuses non-finite weights */
+    if (m != NULL) CHECK(dn_model_step(m) == 0);
+    dn_model_free(m);
     remove_dir();
 }

@@ -26,7 +26,7 @@ static int probe_epoch(const dn_event *ev, void *user) {
     if (ev->kind != DN_EVENT_EPOCH_END) return 0;
     epoch_accuracy *a = &p->per_epoch[ev->epoch - 1];
     dn_error err;
-    if (dn_model_evaluate(p->model, p->job->fit_rows, NULL, &a->train, &err) != DN_OK) {
+    if (dn_model_evaluate(p->model, dn_train_fitted_rows(p->job), NULL, &a->train, &err) != DN_OK) {
         dn_cli_error(1, "%s", err.message);
         return p->failed = 1;
     }

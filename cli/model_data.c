@@ -22,7 +22,7 @@ static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_erro
  * reading is kept only if its width fits the model, else the first answer stands. */
 static dn_status open_for_model(const dn_model *model, const char *spec, const char *label,
                                 int allow_unlabeled, dn_dataset **data, dn_error *err) {
-    dn_dataset_options opts = {label, 0, 0};
+    dn_dataset_options opts = {label, 0, 0, 0};
     dn_status st = dn_dataset_open(data, spec, &opts, err);
     if (!allow_unlabeled || label != NULL) return st;
     if (st == DN_OK && dn_dataset_features(*data) + 1 != dn_model_input_size(model)) return st;

@@ -12,7 +12,7 @@ enum { SPEC_SIZE = 4096 };
 /* The held-out rows: the test set, else the validation split (the end of --train), else the
  * training rows themselves (said so on the page). */
 static int choose_examples(dn_report *r, const dn_train_job *job) {
-    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(job->fit_rows);
+    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(dn_train_fitted_rows(job));
     if (job->test) {
         r->examples = job->test;
         snprintf(r->examples_name, sizeof r->examples_name, "test");
@@ -27,13 +27,13 @@ static int choose_examples(dn_report *r, const dn_train_job *job) {
         snprintf(r->examples_name, sizeof r->examples_name, "validation");
         return 0;
     }
-    r->examples = job->fit_rows;
+    r->examples = dn_train_fitted_rows(job);
     snprintf(r->examples_name, sizeof r->examples_name, "training");
     return 0;
 }
 
 static void describe_data(dn_report *r, const dn_train_settings *s, const dn_train_job *job) {
-    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(job->fit_rows);
+    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(dn_train_fitted_rows(job));
     size_t used = (size_t)snprintf(r->data_text, sizeof r->data_text,
                                    "%s: %zu rows × %zu features, %zu classes · %zu train",
                                    s->train, rows, dn_dataset_features(job->train),

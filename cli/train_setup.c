@@ -65,6 +65,7 @@ size_t dn_train_option_table(dn_train_settings *s, dn_cli_option *t, int with_ou
     t[n++] = (dn_cli_option){"max-norm", DN_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"};
     t[n++] = (dn_cli_option){"l2", DN_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"};
     t[n++] = (dn_cli_option){"threads", DN_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"};
+    t[n++] = (dn_cli_option){"max-memory", DN_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n)"};
     if (!with_out) return n;
     t[n++] = (dn_cli_option){"checkpoint", DN_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"};
     t[n++] = (dn_cli_option){"checkpoint-every", DN_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"};
@@ -78,6 +79,23 @@ static int output_dir_writable(const char *path) {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", path);
     return access(dirname(copy), W_OK) == 0;
+}
+
+/* "512M", "2G", "1.5G", "4096" (bytes), an optional "B" or "iB" after the unit; > 0. */
+static int parse_size(const char *text, size_t *out) {
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || !(v > 0.0)) return 0;
+    static const char units[] = "KMGT";
+    const char *unit = *end ? strchr(units, *end) : NULL;
+    if (unit != NULL && *end != '\0') {
+        for (const char *u = units; u <= unit; ++u) v *= 1024.0;
+        end++;
+        if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0) end += strlen(end);
+    }
+    if (*end != '\0' || v >= 18446744073709549568.0 || v < 1.0) return 0;
+    *out = (size_t)v;
+    return 1;
 }
 
 int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
@@ -131,6 +149,9 @@ int dn_train_check(dn_train_settings *s, const char *cmd, int needs_out) {
     if (!(s->l2 >= 0.0f)) return dn_cli_error(2, "%s: --l2 must be >= 0, got %g", cmd, (double)s->l2);
     if (s->nesterov && (strcmp(s->optimizer, "sgd") != 0 || s->momentum == 0.0f))
         return dn_cli_error(2, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
+    if (s->max_memory && !parse_size(s->max_memory, &s->max_bytes))
+        return dn_cli_error(2, "%s: --max-memory expects a size such as 512M, 2G or 1.5G (bytes, "
+                            "K, M, G or T = 1024^n, > 0), got '%s'", cmd, s->max_memory);
     if (s->checkpoint_every == 0) return dn_cli_error(2, "%s: --checkpoint-every must be >= 1", cmd);
     if (s->checkpoint_keep == 0) return dn_cli_error(2, "%s: --checkpoint-keep must be >= 1", cmd);
     if (s->resume && s->init)
@@ -151,10 +172,20 @@ void dn_train_job_free(dn_train_job *job) {
     job->lock_fd = -1;
 }
 
-static int open_data(const dn_train_settings *s, const char *spec, dn_dataset **out) {
-    dn_dataset_options opts = {s->label, s->max_rows, 0};
+/* What is left of --max-memory after `used` bytes (1 when nothing is: the loader then refuses). */
+static size_t budget_left(const dn_train_settings *s, size_t used) {
+    if (s->max_bytes == 0) return 0;
+    return used < s->max_bytes ? s->max_bytes - used : 1;
+}
+
+static int open_data(const dn_train_settings *s, const char *spec, dn_dataset **out,
+                     size_t *used) {
+    dn_dataset_options opts = {s->label, s->max_rows, 0, budget_left(s, *used)};
     dn_error err;
-    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
+        return dn_cli_error(1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
+                            err.message);
+    *used += dn_dataset_bytes(*out);
     return 0;
 }
 
@@ -178,6 +209,7 @@ static int training_rows(const dn_train_settings *s, dn_train_job *job) {
     size_t keep = (size_t)((double)n * (1.0 - (double)s->val_split));
     dn_error err;
     if (keep == 0) return dn_cli_error(1, "--val-split %g leaves no training rows of %zu", (double)s->val_split, n);
+    if (keep == n) return 0; /* no copy: the training set itself */
     if (dn_dataset_slice(job->train, 0, keep, &job->fit_rows, &err) != DN_OK)
         return dn_cli_error(1, "%s", err.message);
     return 0;
@@ -193,13 +225,28 @@ static int open_checkpoints(const dn_train_settings *s, dn_train_job *job) {
     return dn_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
 }
 
+const dn_dataset *dn_train_fitted_rows(const dn_train_job *job) {
+    return job->fit_rows != NULL ? job->fit_rows : job->train;
+}
+
+/* The copies training makes of the training rows count too: the rows fit trains on, and with a
+ * validation split, fit's own two slices. */
+static int check_data_budget(const dn_train_settings *s, dn_train_job *job) {
+    size_t train = dn_dataset_bytes(job->train);
+    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0);
+    if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
+    return dn_cli_error(1, "--max-memory %s: the data needs %.1f MiB with the copies training "
+                        "makes of it (training rows %.1f MiB), over the limit", s->max_memory,
+                        (double)job->data_bytes / 1048576.0, (double)train / 1048576.0);
+}
+
 int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
     *job = (dn_train_job){0};
     job->lock_fd = -1;
     dn_error err;
-    int code = open_data(s, s->train, &job->train);
-    if (code == 0 && s->test) code = open_data(s, s->test, &job->test);
-    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val);
+    int code = open_data(s, s->train, &job->train, &job->data_bytes);
+    if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);
+    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val, &job->data_bytes);
     if (code == 0) code = align_to_train(job->train, job->test, s->test);
     if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
@@ -208,6 +255,7 @@ int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = dn_cli_error(1, "%s", err.message);
     if (code == 0) code = training_rows(s, job);
+    if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) dn_train_job_free(job);
     return code;
@@ -397,9 +445,22 @@ static int check_resumable(const dn_train_settings *s, const dn_train_job *job, 
     return code;
 }
 
+/* Whether the model would take more than what --max-memory leaves after the data (printed). */
+static int model_over_budget(const dn_train_settings *s, const dn_train_job *job, const dn_model *m) {
+    if (s->max_bytes == 0) return 0;
+    /* Batches of fit, then evaluation in batches of up to 256 rows. */
+    size_t rows = s->batch > 256 ? s->batch : 256;
+    dn_error err;
+    if (dn_model_check_memory(m, rows, budget_left(s, job->data_bytes), &err) == DN_OK) return 0;
+    dn_cli_error(1, "--max-memory %s (%.1f MiB of it taken by the data): %s", s->max_memory,
+                 (double)job->data_bytes / 1048576.0, err.message);
+    return 1;
+}
+
 /* The resumed checkpoint's model, set up for this run (epochs may have grown; threads). */
 static int take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out) {
-    if (check_resumable(s, job, job->resumed) != 0) return 1;
+    if (check_resumable(s, job, job->resumed) != 0 || model_over_budget(s, job, job->resumed))
+        return 1;
     dn_error err;
     dn_model *m = job->resumed;
     if (dn_model_epochs_done(m) > s->epochs)
@@ -422,6 +483,10 @@ int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates
     dn_error err = {DN_OK, "out of memory"};
     dn_model *m = NULL;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
+    if (st == DN_OK && model_over_budget(s, job, m)) {
+        dn_model_free(m);
+        return 1;
+    }
     if (st == DN_OK) {
         dn_layer_info last;
         dn_model_layer_info(m, dn_model_layer_count(m) - 1, &last, NULL);
@@ -433,7 +498,7 @@ int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates
         return dn_cli_error(1, "--init %s: %s", s->init, err.message);
     }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
-    if (st == DN_OK && s->standardize) st = set_standardization(m, job->fit_rows, &err);
+    if (st == DN_OK && s->standardize) st = set_standardization(m, dn_train_fitted_rows(job), &err);
     dn_regularization reg = {s->l2, s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);

@@ -23,9 +23,11 @@ typedef struct dn_train_settings {
     float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
     const char *checkpoint, *resume;         /* directories (cli/checkpoint.h), train only */
     size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
+    const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
+    size_t max_bytes;
 } dn_train_settings;
 
-enum { DN_TRAIN_OPTION_COUNT = 35 };
+enum { DN_TRAIN_OPTION_COUNT = 36 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void dn_train_settings_defaults(dn_train_settings *s);
@@ -43,13 +45,17 @@ int dn_train_check(dn_train_settings *s, const char *command, int needs_out);
 typedef struct dn_train_job {
     dn_dataset *train, *test;  /* test may be NULL */
     dn_dataset *val;           /* --val-data, or NULL */
-    dn_dataset *fit_rows;      /* the rows fit trains on (train minus the validation split) */
+    dn_dataset *fit_rows;      /* with --val-split: a copy of the rows fit trains on; else NULL */
     dn_model *init;            /* the --init model, or NULL */
     dn_model *resumed;         /* --resume: the newest valid checkpoint's model, or NULL */
     dn_checkpoint_state resumed_state; /* its CLI state (cli/checkpoint.h) */
     char resumed_path[4096];   /* and its file */
     int lock_fd;               /* the checkpoint directory's lock, or -1 */
+    size_t data_bytes;         /* what the datasets above take, for --max-memory */
 } dn_train_job;
+
+/* The rows fit trains on: train minus the validation split. */
+const dn_dataset *dn_train_fitted_rows(const dn_train_job *job);
 
 /* Loads --train, --test and --init, opens the checkpoint directory and finds the checkpoint to
  * resume from; prints and returns 1 on error (job freed), else 0. */

@@ -205,6 +205,9 @@ DN_API void dn_dataset_free(dn_dataset *data);
 /* Queries; each returns 0 for a NULL dataset. */
 /* Number of examples. */
 DN_API size_t dn_dataset_rows(const dn_dataset *data);
+
+/* Bytes the dataset's storage takes (features, labels, targets); 0 for NULL. */
+DN_API size_t dn_dataset_bytes(const dn_dataset *data);
 /* Features per example. */
 DN_API size_t dn_dataset_features(const dn_dataset *data);
 /* Number of classes for a classification dataset, 0 for a targets dataset. */
@@ -241,6 +244,11 @@ typedef struct dn_dataset_options {
     /* CSV only: 1 = the file has no label column; every column is a feature and the dataset has
      * no labels (for prediction). label_column must then be NULL. Default 0. */
     int unlabeled;
+    /* A memory cap in bytes for the dataset (0, default: none). The loader computes what the
+     * dataset will take (rows × features × 4 bytes for CSV, 1 byte per pixel for IDX, plus the
+     * labels, and for CSV the file's text while it is parsed) before allocating it, and refuses
+     * with DN_ERR_MEMORY naming the file, the size needed and the cap. */
+    size_t max_bytes;
 } dn_dataset_options;
 
 /*
@@ -416,6 +424,28 @@ DN_API uint64_t dn_model_step(const dn_model *model);
 /* Number of epochs completed by dn_model_fit so far (across calls and saved with the model); it
  * keys the next epoch's shuffle. */
 DN_API uint64_t dn_model_epochs_done(const dn_model *model);
+
+/* What a model takes in memory, in bytes (dn_model_memory_estimate). */
+typedef struct dn_memory_estimate {
+    size_t parameters; /* weights, gradients and the optimizer's two slabs: 4 × 4 bytes each */
+    size_t snapshot;   /* fit's copy of the last good model: 3 × 4 bytes per parameter */
+    size_t buffers;    /* activations, masks, input gradients and GEMM space for `rows` rows */
+    size_t total;      /* their sum (SIZE_MAX when it does not fit in size_t) */
+} dn_memory_estimate;
+
+/*
+ * What `model` will take to train or run batches of `rows` rows, computed from its layers
+ * (before or after compile, nothing allocated). Counts exactly the buffers dropnet allocates;
+ * the dataset, the allocator's own overhead and the program are not included. Errors:
+ * DN_ERR_ARGUMENT for NULL or rows 0, DN_ERR_STATE for a model without layers.
+ */
+DN_API dn_status dn_model_memory_estimate(const dn_model *model, size_t rows,
+                                          dn_memory_estimate *out, dn_error *err);
+
+/* DN_OK when that estimate is at most max_bytes; else DN_ERR_MEMORY with a message giving the
+ * total, its three parts and the limit (e.g. before dn_model_compile, to refuse up front). */
+DN_API dn_status dn_model_check_memory(const dn_model *model, size_t rows, size_t max_bytes,
+                                       dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Training, evaluation, prediction                                                            */

@@ -36,7 +36,7 @@ static void fixture_close(fixture *f) { CHECK(dn_test_remove_dir(f->dir)); }
 static dn_dataset *load_text(fixture *f, const char *name, const char *text, const char *label,
                              size_t max_rows, dn_error *err) {
     const char *path = fixture_write(f, name, text, 0);
-    dn_dataset_options opts = {label, max_rows, 0};
+    dn_dataset_options opts = {label, max_rows, 0, 0};
     dn_dataset *d = NULL;
     if (dn_dataset_open(&d, path, &opts, err) != DN_OK) return NULL;
     return d;
@@ -335,7 +335,7 @@ TEST(csv_unlabeled_reads_every_column_as_a_feature) {
     FILE *f = fopen(path, "w");
     fputs("a,b,c\n1,2,3\n4,5,6.5\n", f);
     fclose(f);
-    dn_dataset_options opts = {NULL, 0, 1};
+    dn_dataset_options opts = {NULL, 0, 1, 0};
     dn_dataset *d = NULL;
     dn_error err;
     CHECK_OK(dn_dataset_open(&d, path, &opts, &err), &err);

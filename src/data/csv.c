@@ -36,6 +36,7 @@ typedef struct csv_parse {
     csv_row first, second;     /* lines 1 and 2 (first non-blank lines) */
     dn_csv_label *labels;      /* [rows] */
     dn_dataset *data;
+    size_t text_bytes, max_bytes; /* the file's text, the memory cap (0: none) */
 } csv_parse;
 
 static void csv_parse_free(csv_parse *p) {
@@ -211,10 +212,25 @@ static dn_status read_rows(csv_parse *p, size_t rows, dn_error *err) {
     return st;
 }
 
+/* The text stays in memory while the rows are stored, so both count against the cap; so do the
+ * label cells kept for naming classes. */
+static dn_status check_cap(const csv_parse *p, size_t rows, dn_error *err) {
+    size_t features = p->unlabeled ? p->columns : p->columns - 1;
+    size_t data = dn_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0), labels = 0;
+    if (!p->unlabeled && !dn_mul_size(rows, sizeof *p->labels, &labels)) labels = SIZE_MAX;
+    size_t needed = data > SIZE_MAX - labels - p->text_bytes || labels > SIZE_MAX - p->text_bytes
+                        ? SIZE_MAX : data + labels + p->text_bytes;
+    char what[96];
+    snprintf(what, sizeof what, "loading %zu rows x %zu features (with the file's text)", rows,
+             features);
+    return dn_check_memory_cap(p->path, what, needed, p->max_bytes, err);
+}
+
 static dn_status parse_text(csv_parse *p, const char *label_column, size_t max_rows,
                             dn_error *err) {
     size_t rows;
     dn_status st = read_layout(p, label_column, max_rows, &rows, err);
+    if (st == DN_OK) st = check_cap(p, rows, err);
     if (st != DN_OK) return st;
     if (p->unlabeled) {
         if ((st = dn_dataset_alloc(&p->data, rows, p->columns, 0, 0, 0, err)) != DN_OK) return st;
@@ -239,18 +255,19 @@ static dn_status check_text(const char *path, const char *text, size_t len, dn_e
 }
 
 dn_status dn_csv_load(dn_dataset **out, const char *path, const char *label_column,
-                      size_t max_rows, int unlabeled, dn_error *err) {
+                      size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err) {
     char *text;
     size_t len;
     dn_status st = dn_read_text_file(path, &text, &len, err);
     if (st != DN_OK) return st;
-    if ((st = check_text(path, text, len, err)) != DN_OK) {
+    if ((st = dn_check_memory_cap(path, "its text", len, max_bytes, err)) != DN_OK ||
+        (st = check_text(path, text, len, err)) != DN_OK) {
         free(text);
         return st;
     }
     size_t skip = len >= 3 && memcmp(text, DN_UTF8_BOM, 3) == 0 ? 3 : 0;
     csv_parse p = {.path = path, .cursor = dn_csv_cursor_make(text + skip, len - skip),
-                   .unlabeled = unlabeled};
+                   .unlabeled = unlabeled, .text_bytes = len, .max_bytes = max_bytes};
     st = parse_text(&p, label_column, max_rows, err);
     if (st == DN_OK) {
         *out = p.data;

@@ -2,6 +2,7 @@
 #include "data/dataset.h"
 
 #include "core/alloc.h"
+#include "core/format_bytes.h"
 #include "core/error.h"
 
 #include <math.h>
@@ -129,6 +130,34 @@ dn_status dn_dataset_create_targets(dn_dataset **out, size_t rows, size_t featur
 }
 
 size_t dn_dataset_rows(const dn_dataset *data) { return data ? data->rows : 0; }
+
+size_t dn_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
+                                size_t targets) {
+    size_t cells, x, extra = 0;
+    if (!dn_mul_size(rows, features, &cells) || !dn_mul_size(cells, compact ? 1 : 4, &x))
+        return SIZE_MAX;
+    if (classes > 0 && !dn_mul_size(rows, sizeof(int32_t), &extra)) return SIZE_MAX;
+    size_t y = 0;
+    if (targets > 0 && (!dn_mul_size(rows, targets, &y) || !dn_mul_size(y, sizeof(float), &y)))
+        return SIZE_MAX;
+    return x > SIZE_MAX - extra - y || extra > SIZE_MAX - y ? SIZE_MAX : x + extra + y;
+}
+
+size_t dn_dataset_bytes(const dn_dataset *data) {
+    if (data == NULL) return 0;
+    return dn_dataset_storage_bytes(data->rows, data->features, data->x_u8 != NULL, data->classes,
+                                    data->targets);
+}
+
+dn_status dn_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
+                              dn_error *err) {
+    if (max_bytes == 0 || needed <= max_bytes) return DN_OK;
+    char need[DN_BYTES_TEXT_SIZE], cap[DN_BYTES_TEXT_SIZE];
+    dn_format_bytes(need, needed);
+    dn_format_bytes(cap, max_bytes);
+    return dn_fail(err, DN_ERR_MEMORY, "%s: %s needs %s, over the memory limit of %s", path, what,
+                   need, cap);
+}
 size_t dn_dataset_features(const dn_dataset *data) { return data ? data->features : 0; }
 size_t dn_dataset_classes(const dn_dataset *data) { return data ? data->classes : 0; }
 size_t dn_dataset_targets(const dn_dataset *data) { return data ? data->targets : 0; }

@@ -24,6 +24,15 @@ struct dn_dataset {
                                 so a caller may change `classes` before replacing the names */
 };
 
+/* Bytes dn_dataset_alloc takes for that shape (SIZE_MAX when it overflows). */
+size_t dn_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
+                                size_t targets);
+
+/* DN_OK when `needed` bytes fit under `max_bytes` (0: no cap); else DN_ERR_MEMORY:
+ * "PATH: WHAT needs N MiB, over the memory limit of M MiB". */
+dn_status dn_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
+                              dn_error *err);
+
 /* An empty dataset shell with its arrays allocated (x as float unless `compact`). */
 dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
                            size_t classes, size_t targets, dn_error *err);

@@ -194,15 +194,20 @@ static dn_status read_images(idx_file *f, dn_dataset *d, dn_error *err) {
     return st;
 }
 
-static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, dn_dataset **out,
-                           dn_error *err) {
+static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, size_t max_bytes,
+                           dn_dataset **out, dn_error *err) {
     if (img->count != lab->count)
         return dn_fail(err, DN_ERR_SHAPE, "%s holds %zu images but %s holds %zu labels: expected "
                        "the same count", img->path, img->count, lab->path, lab->count);
     size_t rows = max_rows != 0 && max_rows < img->count ? max_rows : img->count;
     dn_dataset *d;
+    char what[96];
+    snprintf(what, sizeof what, "loading %zu images x %zu pixels", rows, img->item);
+    dn_status st = dn_check_memory_cap(img->path, what,
+                                       dn_dataset_storage_bytes(rows, img->item, 1, 1, 0),
+                                       max_bytes, err);
     /* classes = 1 only to have the labels array allocated; read_labels sets the real count. */
-    dn_status st = dn_dataset_alloc(&d, rows, img->item, 1, 1, 0, err);
+    if (st == DN_OK) st = dn_dataset_alloc(&d, rows, img->item, 1, 1, 0, err);
     if (st != DN_OK) return st;
     d->u8_scale = 1.0f / 255.0f;
     if ((st = read_labels(lab, d, err)) == DN_OK) st = read_images(img, d, err);
@@ -215,11 +220,11 @@ static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, dn_dat
 }
 
 dn_status dn_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
-                      size_t max_rows, dn_error *err) {
+                      size_t max_rows, size_t max_bytes, dn_error *err) {
     idx_file img = {0}, lab = {0};
     dn_status st = idx_open(&img, images_path, IDX_IMAGES, err);
     if (st == DN_OK) st = idx_open(&lab, labels_path, IDX_LABELS, err);
-    if (st == DN_OK) st = load_pair(&img, &lab, max_rows, out, err);
+    if (st == DN_OK) st = load_pair(&img, &lab, max_rows, max_bytes, out, err);
     if (img.gz != NULL) gzclose(img.gz);
     if (lab.gz != NULL) gzclose(lab.gz);
     return st;

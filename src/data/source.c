@@ -52,7 +52,8 @@ static dn_status open_file(dn_dataset **out, const char *path, const dn_dataset_
     if (looks_like_idx(path))
         return dn_fail(err, DN_ERR_FORMAT, "%s: expected a CSV file, found an IDX file (name the "
                        "images and the labels together: IMAGES+LABELS)", path);
-    return dn_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled, err);
+    return dn_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled,
+                       opts->max_bytes, err);
 }
 
 static dn_status check_idx_options(const char *spec, const dn_dataset_options *opts,
@@ -83,7 +84,7 @@ static dn_status open_split(dn_dataset **out, const char *dir, const char *prefi
     dn_status st = find_split_file(dir, prefix, "images-idx3-ubyte", images, err);
     if (st == DN_OK) st = find_split_file(dir, prefix, "labels-idx1-ubyte", labels, err);
     if (st != DN_OK) return st;
-    return dn_idx_load(out, images, labels, opts->max_rows, err);
+    return dn_idx_load(out, images, labels, opts->max_rows, opts->max_bytes, err);
 }
 
 /* DIR:train, DIR:test or ALIAS:train|test. Returns 0 (nothing done) when spec has no such form. */
@@ -134,13 +135,13 @@ static int try_pair(dn_dataset **out, const char *spec, const dn_dataset_options
     }
     memcpy(images, spec, n);
     images[n] = '\0';
-    *st = dn_idx_load(out, images, chosen + 1, opts->max_rows, err);
+    *st = dn_idx_load(out, images, chosen + 1, opts->max_rows, opts->max_bytes, err);
     return 1;
 }
 
 dn_status dn_dataset_open(dn_dataset **out, const char *spec, const dn_dataset_options *options,
                           dn_error *err) {
-    static const dn_dataset_options defaults = {NULL, 0, 0};
+    static const dn_dataset_options defaults = {NULL, 0, 0, 0};
     const dn_dataset_options *opts = options ? options : &defaults;
     if (out == NULL || spec == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: out and spec must not be NULL");

@@ -1,0 +1,84 @@
+/* memory.c — what a model will take before it takes it (--max-memory): the parameter slabs, fit's
+ * last-good copy, and the buffers for a number of rows, as model.c allocates them. */
+#include "model/model.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/format_bytes.h"
+#include "kernels/gemm.h"
+
+/* Adds a·b·size to *sum, saturating at SIZE_MAX (an absurd model then simply exceeds any cap). */
+static void add(size_t *sum, size_t a, size_t b, size_t size) {
+    size_t n;
+    if (!dn_mul_size(a, b, &n) || !dn_mul_size(n, size, &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
+    else *sum += n;
+}
+
+static size_t parameter_count(const dn_model *m) {
+    size_t n = 0;
+    for (size_t i = 0; i < m->layer_count; ++i) add(&n, m->layers[i].param_count, 1, 1);
+    return n;
+}
+
+/* Keep in step with alloc_buffers (model.c): the same buffers, the same sizes. */
+static size_t buffer_bytes(const dn_model *m, size_t rows) {
+    size_t outputs = m->layer_count ? m->layers[m->layer_count - 1].out : 0, sum = 0;
+    add(&sum, rows, m->input_size, sizeof(float));
+    add(&sum, rows, outputs, 2 * sizeof(float)); /* loss gradient, float targets */
+    add(&sum, rows, 1, sizeof(int32_t));
+    add(&sum, dn_gemm_workspace_floats(m->threads), 1, sizeof(float));
+    size_t first = m->layer_count, widest = 1;
+    for (size_t i = 0; i < m->layer_count && first == m->layer_count; ++i)
+        if (m->layers[i].param_count) first = i;
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        size_t cells;
+        if (!dn_mul_size(rows, l->out, &cells)) cells = SIZE_MAX;
+        add(&sum, cells, 1, sizeof(float));
+        if (l->kind == DN_LAYER_DENSE) {
+            add(&sum, cells, 1, sizeof(float)); /* pre-activations */
+            widest = l->out > widest ? l->out : widest;
+            if (l->connect_rate > 0.0f) add(&sum, l->param_count, 1, sizeof(float) + 1);
+        }
+        if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
+            add(&sum, cells / 32 + 1, 1, sizeof(uint32_t));
+        if (l->kind == DN_LAYER_GAUSSIAN_DROPOUT) add(&sum, cells, 1, sizeof(float));
+        if (i > first) add(&sum, rows, l->in, sizeof(float));
+    }
+    add(&sum, widest, 1, sizeof(double));
+    return sum;
+}
+
+dn_status dn_model_memory_estimate(const dn_model *model, size_t rows, dn_memory_estimate *out,
+                                   dn_error *err) {
+    if (model == NULL || out == NULL)
+        return dn_fail(err, DN_ERR_ARGUMENT, "model and out must not be NULL");
+    if (model->layer_count == 0) return dn_fail(err, DN_ERR_STATE, "the model has no layers");
+    if (rows == 0) return dn_fail(err, DN_ERR_ARGUMENT, "rows must be > 0");
+    size_t params = parameter_count(model);
+    *out = (dn_memory_estimate){0, 0, 0, 0};
+    add(&out->parameters, params, 4, sizeof(float)); /* weights, gradients, m, v */
+    add(&out->snapshot, params, 3, sizeof(float));   /* fit's last good model */
+    out->buffers = buffer_bytes(model, rows);
+    out->total = out->parameters;
+    add(&out->total, out->snapshot, 1, 1);
+    add(&out->total, out->buffers, 1, 1);
+    return DN_OK;
+}
+
+dn_status dn_model_check_memory(const dn_model *model, size_t rows, size_t max_bytes,
+                                dn_error *err) {
+    dn_memory_estimate e;
+    dn_status st = dn_model_memory_estimate(model, rows, &e, err);
+    if (st != DN_OK || e.total <= max_bytes) return st;
+    char total[DN_BYTES_TEXT_SIZE], params[DN_BYTES_TEXT_SIZE], copy[DN_BYTES_TEXT_SIZE],
+        buffers[DN_BYTES_TEXT_SIZE], limit[DN_BYTES_TEXT_SIZE];
+    dn_format_bytes(total, e.total);
+    dn_format_bytes(params, e.parameters);
+    dn_format_bytes(copy, e.snapshot);
+    dn_format_bytes(buffers, e.buffers);
+    dn_format_bytes(limit, max_bytes);
+    return dn_fail(err, DN_ERR_MEMORY, "the model needs %s (weights, gradients and optimizer state "
+                   "%s; last-good copy %s; buffers for %zu rows %s), over the memory limit of %s",
+                   total, params, copy, rows, buffers, limit);
+}

@@ -4,7 +4,11 @@
 #include "dropnet.h"
 
 #if defined(__x86_64__) || defined(__SSE__)
+#include <stdlib.h>
 #include <xmmintrin.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 TEST(denormal_products_flush_to_zero_and_caller_mode_is_restored) {
     dn_error err;
@@ -31,5 +35,31 @@ TEST(denormal_products_flush_to_zero_and_caller_mode_is_restored) {
     CHECK_OK(dn_model_predict(m, &x, 1, &y, &err), &err);
     CHECK(y == 0.5f * 1e-20f);
     dn_model_free(m);
+}
+/* The worker threads of a pass get their own mode back too (a dropout chunk loop once skipped
+ * the restore on its vector path). */
+TEST(worker_threads_keep_their_floating_point_mode) {
+    enum { ROWS = 32, COLS = 4096 }; /* 2^17 dropout elements: split across threads */
+    dn_error err;
+    dn_model *m = NULL;
+    float *x = calloc(ROWS * COLS, sizeof *x);
+    CHECK_OK(dn_model_from_spec(&m, COLS, "dropout:0.5,dense:8:relu,dense:2:softmax", &err), &err);
+    dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
+    if (m == NULL || x == NULL ||
+        dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &sgd, 1, &err) != DN_OK ||
+        dn_model_set_threads(m, 2, &err) != DN_OK) {
+        dn_test_fail(__FILE__, __LINE__, "setup: %s", err.message);
+    } else {
+        CHECK_OK(dn_model_forward(m, x, ROWS, DN_MODE_TRAINING, 1, NULL, &err), &err);
+        unsigned modes[2] = {0, 0};
+#ifdef _OPENMP
+#pragma omp parallel num_threads(2)
+        modes[omp_get_thread_num() & 1] = _mm_getcsr();
+#endif
+        CHECK_MSG(!(modes[0] & 0x8040) && !(modes[1] & 0x8040),
+                  "threads left in flush-to-zero mode: %#x %#x", modes[0], modes[1]);
+    }
+    dn_model_free(m);
+    free(x);
 }
 #endif

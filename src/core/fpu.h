@@ -4,9 +4,12 @@
  * the denormal range (|x| < 1.2e-38), where every x86 arithmetic instruction takes a slow
  * microcode path: a Fashion-MNIST epoch went from 3 s to 13 s by epoch 30. TensorFlow flushes
  * denormals on CPU for the same reason. Setting FTZ (results) and DAZ (inputs) in MXCSR is per
- * thread, so every parallel region's body and every pass on the calling thread enters and leaves
- * the mode itself, restoring the caller's setting. The same code therefore always runs in the same
- * mode, whatever the thread count: results stay bit-identical for 1, 2 or N threads. */
+ * thread, so every kernel enters and leaves the mode itself around its arithmetic — each parallel
+ * region's body, and the single-thread paths (GEMM without workspace, one-thread activations) —
+ * restoring what the thread had. The same code therefore always runs in the same mode, whatever
+ * the thread count: results stay bit-identical for 1, 2 or N threads. Never hold the mode across
+ * an OpenMP region: threads OpenMP creates inherit the creating thread's MXCSR, and would keep
+ * flushing for the rest of the program. */
 #ifndef DN_CORE_FPU_H
 #define DN_CORE_FPU_H
 

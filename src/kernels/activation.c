@@ -130,7 +130,9 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
                            int threads) {
     int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
     if (team == 1) {
+        unsigned fpu = dn_fpu_enter(); /* as the parallel bodies: core/fpu.h */
         forward_rows(act, z, y, rows, cols);
+        dn_fpu_leave(fpu);
         return;
     }
 #pragma omp parallel for num_threads(team) schedule(static)
@@ -146,7 +148,9 @@ void dn_activation_backward(dn_activation act, const float *z, const float *y, f
                             size_t rows, size_t cols, int threads) {
     int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
     if (team == 1) {
+        unsigned fpu = dn_fpu_enter();
         backward_rows(act, z, y, grad, rows, cols);
+        dn_fpu_leave(fpu);
         return;
     }
 #pragma omp parallel for num_threads(team) schedule(static)

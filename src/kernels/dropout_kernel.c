@@ -118,12 +118,11 @@ void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t 
     for (size_t c = 0; c < chunks; ++c) {
         unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
 #if DN_HAVE_X86
-        if (vector && c < full) {
+        if (vector && c < full)
             chunk_avx512(stream, step, threshold, scale, x, y, keep_bits, c);
-            continue;
-        }
+        else
 #endif
-        chunk_portable(stream, step, threshold, scale, x, y, keep_bits, n, c);
+            chunk_portable(stream, step, threshold, scale, x, y, keep_bits, n, c);
         dn_fpu_leave(fpu);
     }
     (void)full;
@@ -142,13 +141,12 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
         size_t begin = c * DN_DROPOUT_CHUNK;
         size_t end = begin + DN_DROPOUT_CHUNK < n ? begin + DN_DROPOUT_CHUNK : n;
 #if DN_HAVE_X86
-        if (vector && c < full) {
+        if (vector && c < full)
             backward_avx512(keep_bits, scale, dy, dx, begin, end);
-            continue;
-        }
+        else
 #endif
-        for (size_t e = begin; e < end; ++e)
-            dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
+            for (size_t e = begin; e < end; ++e)
+                dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
         dn_fpu_leave(fpu);
     }
     (void)full;

@@ -11,6 +11,7 @@
 #include "kernels/gemm_kernel.h"
 
 #include "core/alloc.h"
+#include "core/fpu.h"
 
 #include <stdint.h>
 
@@ -167,7 +168,9 @@ void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
     _Alignas(64) float a_buf[DN_GEMM_MAX_KC * DN_GEMM_MAX_TILE_SPAN + DN_GEMM_PREFETCH_SLACK];
     float *b_buf = a_buf + impl->mr * DN_GEMM_MAX_KC; /* mr·kc_max floats: still 64-byte aligned */
     dn_gemm_block all = {0, p->M, 0, p->N};
+    unsigned fpu = dn_fpu_enter(); /* as the parallel bodies: core/fpu.h */
     dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
+    dn_fpu_leave(fpu);
 }
 
 size_t dn_gemm_per_thread_floats_max(const dn_gemm_impl *impl) {
@@ -205,8 +208,10 @@ void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_proble
         me = (size_t)omp_get_thread_num();
 #endif
         float *a_buf = ws + me * per_thread;
+        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
         dn_gemm_run_block(impl, p, dn_gemm_thread_block(impl, p, size, me), nc, a_buf,
                           a_buf + a_floats);
+        dn_fpu_leave(fpu);
     }
     dn_free(owned);
 }

@@ -1,8 +1,6 @@
 /* network.c — running the layer stack forward and backward, and inspecting what it computed. */
 #include "model/model.h"
 
-#include "core/fpu.h"
-
 #include "core/error.h"
 
 #include <string.h>
@@ -44,10 +42,8 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
 
 const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     dn_exec exec = dn_model_exec(m);
-    unsigned fpu = dn_fpu_enter(); /* core/fpu.h: denormals flushed, as in every parallel body */
     for (size_t i = 0; i < m->layer_count; ++i)
         forward_layer(m, i, layer_input(m, i), rows, mode, step, &exec);
-    dn_fpu_leave(fpu);
     m->last_rows = rows;
     m->last_training = mode == DN_MODE_TRAINING;
     return m->layers[m->layer_count - 1].y;
@@ -75,14 +71,12 @@ static void backward_layer(dn_model *m, size_t i, float *grad, int pre, size_t r
 void dn_model_backprop(dn_model *m, size_t rows, int fused) {
     dn_exec exec = dn_model_exec(m);
     float *grad = m->loss_grad;
-    unsigned fpu = dn_fpu_enter();
     for (size_t i = m->layer_count; i-- > 0;) {
         dn_layer *l = &m->layers[i];
         backward_layer(m, i, grad, fused && i + 1 == m->layer_count, rows, &exec);
         if (l->d_in == NULL) break; /* nothing below learns */
         grad = l->d_in;
     }
-    dn_fpu_leave(fpu);
 }
 
 dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,

@@ -125,6 +125,10 @@ static void backward_rows(dn_activation act, const float *z, const float *y, flo
     }
 }
 
+void dn_activation_forward_span(dn_activation act, const float *z, float *y, size_t n) {
+    forward_rows(act, z, y, 1, n);
+}
+
 /* Rows split into one contiguous band per thread. */
 void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols,
                            int threads) {

@@ -18,6 +18,11 @@ void dn_activation_forward(dn_activation act, const float *z, float *y, size_t r
 void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
                             size_t rows, size_t cols, int threads);
 
+/* y [n] = act(z [n]) for an element-wise activation (not softmax), on the calling thread, in
+ * its current floating-point mode: the GEMM's output pass (gemm_epilogue.c) applies it to a tile
+ * while the tile is in cache. Same arithmetic per element as dn_activation_forward. */
+void dn_activation_forward_span(dn_activation act, const float *z, float *y, size_t n);
+
 /* Both split rows across up to `threads` threads (≤ 0: all cores) for large batches; each
  * element's arithmetic is the same whatever the split. */
 

@@ -105,28 +105,47 @@ __attribute__((target("avx512f"))) static void backward_avx512(const uint32_t *b
 }
 #endif
 
+/* Whether the AVX-512 path can take the n-element array: the CPU has it and every block number
+ * fits one counter word. */
+static int vector_ok(size_t n) {
+    size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
+    return DN_HAVE_X86 && dn_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
+}
+
+/* Chunk c by the fastest path that gives the shared bits: vector for whole chunks. */
+static void chunk(const dn_rng_stream *s, uint64_t step, uint32_t threshold, float scale,
+                  const float *x, float *y, uint32_t *bits, size_t n, size_t c, int vector) {
+#if DN_HAVE_X86
+    if (vector && (c + 1) * DN_DROPOUT_CHUNK <= n) {
+        chunk_avx512(s, step, threshold, scale, x, y, bits, c);
+        return;
+    }
+#endif
+    (void)vector;
+    chunk_portable(s, step, threshold, scale, x, y, bits, n, c);
+}
+
+void dn_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
+                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
+                            size_t c_begin, size_t c_end) {
+    int vector = vector_ok(n);
+    for (size_t c = c_begin; c < c_end; ++c)
+        chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
+}
+
 void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
                            int threads) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
-    /* The vector path needs whole chunks and block numbers within one counter word. */
-    size_t full = n / DN_DROPOUT_CHUNK;
-    int vector = DN_HAVE_X86 && dn_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
+    int vector = vector_ok(n);
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel for num_threads(team) schedule(static)
     for (size_t c = 0; c < chunks; ++c) {
         unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
-#if DN_HAVE_X86
-        if (vector && c < full)
-            chunk_avx512(stream, step, threshold, scale, x, y, keep_bits, c);
-        else
-#endif
-            chunk_portable(stream, step, threshold, scale, x, y, keep_bits, n, c);
+        chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
         dn_fpu_leave(fpu);
     }
-    (void)full;
-    (void)vector;
 }
 
 void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const float *dy, float *dx,

@@ -36,7 +36,10 @@
 #ifndef DN_KERNELS_GEMM_H
 #define DN_KERNELS_GEMM_H
 
+#include "core/rng.h"
+
 #include <stddef.h>
+#include <stdint.h>
 
 /* The micro-kernel families. DN_GEMM_AUTO means "the dispatcher decides" (DROPNET_KERNEL, else
  * the best the CPU runs). */
@@ -67,6 +70,35 @@ void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans
 /* C = beta·C + op(A)·op(B) with the dispatcher's kernel; see the top of this file. */
 void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+
+/*
+ * The output pass of a dense layer's forward product, fused into the GEMM: as each tile of C gets
+ * its last K block, while it is still in cache, the driver applies
+ *   C += bias (per column), then y = act(C), then (optionally) inverted dropout on y:
+ *   out = kept ? y·scale : 0 with the mask bits of dn_dropout_mask_apply for the [M×N] array.
+ * Per element this is the same arithmetic as the separate passes (product with beta 0, then
+ * bias, activation and dropout), so fused and unfused results are bitwise equal, for any thread
+ * count. Activations must be element-wise (softmax is row-wise: run it after, with y NULL).
+ * Dropout needs N % 64 == 0 and ldy == N (whole 64-element mask chunks per thread); the driver
+ * then cuts C's columns at multiples of 64.
+ */
+typedef struct dn_gemm_epilogue {
+    const float *bias;      /* [N], or NULL for none */
+    int activation;         /* a dn_activation other than softmax */
+    float *y;               /* act(C) [M×ldy], or NULL: bias only, C holds the result */
+    size_t ldy;
+    const dn_rng_stream *stream; /* dropout after the activation, or NULL for none */
+    uint64_t step;
+    uint32_t threshold;     /* dropped ⇔ Philox word < threshold */
+    float scale;            /* 1/(1 − rate) */
+    float *dropped;         /* out [M×N] */
+    uint32_t *bits;         /* mask bits [⌈M·N/32⌉] */
+} dn_gemm_epilogue;
+
+/* C [M×N] = A [M×K] · B [K×N] (no transposes, beta 0), then the epilogue. */
+void dn_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
+                   size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                   float *C, size_t ldc, const dn_gemm_epilogue *epilogue);
 
 /* The same product with a requested kernel (DN_GEMM_AUTO: as dn_gemm). Returns the kernel that
  * actually ran, i.e. dn_gemm_kernel_resolve(kernel). */

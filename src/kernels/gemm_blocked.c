@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "core/fpu.h"
+#include "kernels/dropout_kernel.h"
 
 #include <stdint.h>
 
@@ -84,6 +85,8 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
         for (size_t jr = 0; jr < n_block; jr += nr)
             impl->micro(kc, a, a_step, b_buf + jr * kc, c + jr, p->ldc, m,
                         dn_min_size(nr, n_block - jr), accumulate);
+        if (p->epilogue != NULL && k0 + kc == p->K) /* these rows of the block are final */
+            dn_gemm_epilogue_apply(p, i0, m, j0, n_block);
     }
 }
 
@@ -94,6 +97,7 @@ static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p
     if (b.m0 >= b.m1 || b.n0 >= b.n1) return;
     if (p->K == 0) {
         dn_gemm_no_product(p, b);
+        if (p->epilogue != NULL) dn_gemm_epilogue_apply(p, b.m0, b.m1 - b.m0, b.n0, b.n1 - b.n0);
         return;
     }
     if (p->beta != 0.0f && p->beta != 1.0f) dn_gemm_scale_block(p, b);
@@ -134,18 +138,20 @@ static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, si
     return best >= 0.0;
 }
 
-/* The rectangle of C that thread `me` of `team` computes (possibly empty). */
+/* The rectangle of C that thread `me` of `team` computes (possibly empty). Columns are cut at
+ * multiples of the column quantum (nr, or 64 for a fused dropout). */
 static dn_gemm_block dn_gemm_thread_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
                                           size_t team, size_t me) {
-    size_t m_tiles = dn_ceil_div(p->M, impl->mr), n_tiles = dn_ceil_div(p->N, impl->nr);
+    size_t nq = dn_gemm_column_quantum(impl, p);
+    size_t m_tiles = dn_ceil_div(p->M, impl->mr), n_tiles = dn_ceil_div(p->N, nq);
     size_t gm = 1, gn = 1, used = team;
-    while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, impl->nr, used, &gm, &gn))
+    while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, nq, used, &gm, &gn))
         --used;
     if (used <= 1) gm = gn = 1;
     dn_gemm_block b = {0, 0, 0, 0};
     if (me >= gm * gn) return b;
     dn_gemm_split(m_tiles, gm, me / gn, impl->mr, p->M, &b.m0, &b.m1);
-    dn_gemm_split(n_tiles, gn, me % gn, impl->nr, p->N, &b.n0, &b.n1);
+    dn_gemm_split(n_tiles, gn, me % gn, nq, p->N, &b.n0, &b.n1);
     return b;
 }
 
@@ -169,7 +175,21 @@ void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
     float *b_buf = a_buf + impl->mr * DN_GEMM_MAX_KC; /* mr·kc_max floats: still 64-byte aligned */
     dn_gemm_block all = {0, p->M, 0, p->N};
     unsigned fpu = dn_fpu_enter(); /* as the parallel bodies: core/fpu.h */
-    dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
+    const dn_gemm_epilogue *e = p->epilogue;
+    if (e != NULL && e->stream != NULL) {
+        /* Blocks of nr columns here are not whole mask chunks: the dropout runs after, over all
+         * of C, with the same bits. */
+        dn_gemm_epilogue head = *e;
+        head.stream = NULL;
+        dn_gemm_problem q = *p;
+        q.epilogue = &head;
+        dn_gemm_run_block(impl, &q, all, impl->nr, a_buf, b_buf);
+        size_t n = p->M * p->N;
+        dn_dropout_mask_chunks(e->stream, e->step, e->threshold, e->scale, e->y, e->dropped,
+                               e->bits, n, 0, (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK);
+    } else {
+        dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
+    }
     dn_fpu_leave(fpu);
 }
 

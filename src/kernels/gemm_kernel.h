@@ -26,6 +26,7 @@ typedef struct dn_gemm_problem {
     float beta;
     float *C;
     size_t ldc;
+    const dn_gemm_epilogue *epilogue; /* NULL: none (see gemm.h) */
 } dn_gemm_problem;
 
 /* Packs rows [i0, i0+m) × k [k0, k0+kc) of op(A), m ≤ mr, into one micro-panel [kc][mr];
@@ -69,6 +70,13 @@ enum { DN_GEMM_MAX_KC = 256, DN_GEMM_MAX_TILE_SPAN = 48, DN_GEMM_PREFETCH_SLACK 
 const dn_gemm_impl *dn_gemm_impl_portable(void);
 const dn_gemm_impl *dn_gemm_impl_avx2(void);
 const dn_gemm_impl *dn_gemm_impl_avx512(void);
+
+/* The epilogue (gemm.h) on rows [i0, i0+m) × columns [j0, j0+n) of C, all finished. */
+void dn_gemm_epilogue_apply(const dn_gemm_problem *p, size_t i0, size_t m, size_t j0, size_t n);
+
+/* Columns of C are cut between threads at multiples of this (a fused dropout needs whole
+ * 64-element mask chunks). */
+size_t dn_gemm_column_quantum(const dn_gemm_impl *impl, const dn_gemm_problem *p);
 
 /* Scalar packing for any mr/nr (gemm_pack.c); SIMD families override the hot cases. */
 void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,

@@ -8,16 +8,49 @@
 
 #include <string.h>
 
-/* x [rows×in] · W [in×out] + b [out] → pre [rows×out]; y = act(pre). */
+/* The output pass fused into the product (gemm.h): bias, and the activation unless it is
+ * softmax (row-wise, run after). */
+static dn_gemm_epilogue output_pass(const dn_layer *layer, const float *params) {
+    const float *bias = params + layer->param_offset + layer->in * layer->out;
+    int softmax = layer->activation == DN_ACT_SOFTMAX;
+    dn_gemm_epilogue e = {bias, (int)layer->activation, softmax ? NULL : layer->y, layer->out,
+                          NULL, 0, 0, 1.0f, NULL, NULL};
+    return e;
+}
+
+/* x [rows×in] · W [in×out] + b [out] → pre [rows×out]; y = act(pre), in the product's output
+ * pass. */
 void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
                       const dn_exec *exec) {
     const float *kernel = params + layer->param_offset;
-    const float *bias = kernel + layer->in * layer->out;
     size_t out = layer->out;
-    for (size_t r = 0; r < rows; ++r) memcpy(layer->pre + r * out, bias, out * sizeof(float));
-    dn_gemm_ws(exec->gemm_ws, exec->threads, 0, 0, rows, out, layer->in, x, layer->in, kernel, out,
-               1.0f, layer->pre, out);
-    dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
+    dn_gemm_epilogue e = output_pass(layer, params);
+    dn_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
+                  kernel, out, layer->pre, out, &e);
+    if (e.y == NULL)
+        dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
+}
+
+int dn_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout) {
+    return dense->kind == DN_LAYER_DENSE && dense->connect_rate == 0.0f &&
+           dense->activation != DN_ACT_SOFTMAX && dense->out % 64 == 0 &&
+           dropout->kind == DN_LAYER_DROPOUT && dropout->drop_threshold != 0;
+}
+
+void dn_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
+                              const float *x, size_t rows, const dn_rng_stream *stream,
+                              uint64_t step, const dn_exec *exec) {
+    const float *kernel = params + dense->param_offset;
+    size_t out = dense->out;
+    dn_gemm_epilogue e = output_pass(dense, params);
+    e.stream = stream;
+    e.step = step;
+    e.threshold = dropout->drop_threshold;
+    e.scale = dropout->keep_scale;
+    e.dropped = dropout->y;
+    e.bits = dropout->keep_bits;
+    dn_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
+                  kernel, out, dense->pre, out, &e);
 }
 
 /* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split

@@ -2,6 +2,7 @@
 #include "model/model.h"
 
 #include "core/error.h"
+#include "core/rng.h"
 
 #include <string.h>
 
@@ -40,10 +41,27 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
     }
 }
 
+/* In training, a dense layer followed by dropout runs as one pass (dense.c), when it can. */
+static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, uint64_t step,
+                              const dn_exec *exec) {
+    if (mode != DN_MODE_TRAINING || i + 1 >= m->layer_count ||
+        !dn_dense_dropout_fusable(&m->layers[i], &m->layers[i + 1]))
+        return 0;
+    dn_rng_stream stream = dn_rng_stream_make(m->seed, DN_RNG_DROPOUT, (uint32_t)(i + 1));
+    dn_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
+                             &stream, step, exec);
+    return 1;
+}
+
 const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     dn_exec exec = dn_model_exec(m);
-    for (size_t i = 0; i < m->layer_count; ++i)
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        if (forward_fused_pair(m, i, rows, mode, step, &exec)) {
+            i++; /* the dropout layer ran too */
+            continue;
+        }
         forward_layer(m, i, layer_input(m, i), rows, mode, step, &exec);
+    }
     m->last_rows = rows;
     m->last_training = mode == DN_MODE_TRAINING;
     return m->layers[m->layer_count - 1].y;

@@ -14,7 +14,21 @@ CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmi
               -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(OPENMP),,-Wno-unknown-pragmas) $(if $(WERROR),-Werror)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  = -lcjson -lz -lm
+LDLIBS  = -lcjson -lz -lm $(BLAS_LIBS)
+
+# Optional BLAS backend, for comparison: `make BLAS=openblas [target]` builds in build-openblas with
+# the model's products through OpenBLAS (Debian's OpenMP build, installed by scripts/setup.sh);
+# dropnet's own kernels stay the default. src/kernels/gemm_blas.c says what differs.
+BLAS    ?=
+ifeq ($(BLAS),openblas)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+BUILD   := build-openblas
+EXTRA_CFLAGS += -DDN_BLAS_OPENBLAS -I/usr/include/$(MULTIARCH)/openblas-openmp
+BLAS_LIBS := -L/usr/lib/$(MULTIARCH)/openblas-openmp -Wl,-rpath,/usr/lib/$(MULTIARCH)/openblas-openmp -lopenblas
+SETUP_PACKAGES := libopenblas-openmp-dev
+else ifneq ($(BLAS),)
+$(error BLAS=$(BLAS): the only backend is BLAS=openblas)
+endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -38,7 +52,7 @@ all: $(STATIC) $(SHARED) $(CLI) $(EXAMPLES)
 SETUP_STAMP := $(BUILD)/.setup-done
 $(SETUP_STAMP): scripts/setup.sh
 	@mkdir -p $(BUILD)
-	bash scripts/setup.sh
+	bash scripts/setup.sh $(SETUP_PACKAGES)
 	@touch $@
 setup: $(SETUP_STAMP)
 
@@ -156,6 +170,6 @@ fuzz-run: fuzz
 	done
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD)
+	rm -rf build build-asan build-openblas $(FUZZ_BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -92,7 +92,7 @@ static double dn_bench_peak_rss_mb(int who) {
 }
 
 static const char *dn_bench_kernel(void) {
-    return dn_gemm_kernel_name(dn_gemm_kernel_resolve(DN_GEMM_AUTO));
+    return dn_gemm_backend_name();
 }
 
 /* The fields every line starts with. */

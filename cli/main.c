@@ -35,6 +35,24 @@ int dn_cli_error(int code, const char *fmt, ...) {
     return code;
 }
 
+#ifdef DN_BLAS_OPENBLAS
+#include <stdlib.h>
+#include <unistd.h>
+
+/* `make BLAS=openblas` builds: OpenBLAS picks its kernels from its own CPU detection when it is
+ * loaded, and Debian's 0.3.21 takes an AVX-512 machine for a 2004 "Prescott" (4× slower). Decide
+ * from CPUID instead and start again with OPENBLAS_CORETYPE set, unless the user set it. */
+static void choose_openblas_kernels(char **argv) {
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return;
+    __builtin_cpu_init();
+    const char *core = __builtin_cpu_supports("avx512f") ? "SkylakeX"
+                       : __builtin_cpu_supports("avx2")  ? "Haswell"
+                                                         : NULL;
+    if (core == NULL || setenv("OPENBLAS_CORETYPE", core, 1) != 0) return;
+    execv("/proc/self/exe", argv); /* returns only on failure: go on with OpenBLAS's guess */
+}
+#endif
+
 static void print_usage(FILE *out) {
     fprintf(out, "dropnet %s — feed-forward neural networks with dropout\n\n"
                  "usage: dropnet COMMAND [OPTIONS]\n\ncommands:\n", dn_version());
@@ -45,6 +63,9 @@ static void print_usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+#ifdef DN_BLAS_OPENBLAS
+    choose_openblas_kernels(argv);
+#endif
     if (argc < 2) {
         print_usage(stderr);
         return dn_cli_error(2, "no command given");

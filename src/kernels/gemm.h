@@ -67,7 +67,9 @@ void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans
                 size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                 float beta, float *C, size_t ldc);
 
-/* C = beta·C + op(A)·op(B) with the dispatcher's kernel; see the top of this file. */
+/* C = beta·C + op(A)·op(B) with the dispatcher's kernel (or the BLAS backend of a
+ * `make BLAS=openblas` build, as dn_gemm_ws and dn_gemm_fused with DN_GEMM_AUTO); see the top of
+ * this file. dn_gemm_with always runs dropnet's own kernels. */
 void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
@@ -112,6 +114,10 @@ int dn_gemm_kernel_available(dn_gemm_kernel kernel);
 /* The kernel a request turns into on this CPU: AUTO → DROPNET_KERNEL or the best; an unavailable
  * kernel → the best available. Never returns DN_GEMM_AUTO. */
 dn_gemm_kernel dn_gemm_kernel_resolve(dn_gemm_kernel kernel);
+
+/* What runs the model's products: "openblas" in a `make BLAS=openblas` build, else the name of
+ * dn_gemm_kernel_resolve(DN_GEMM_AUTO). */
+const char *dn_gemm_backend_name(void);
 
 /* "auto", "portable", "avx2", "avx512" ("?" for an unknown value). Never NULL. */
 const char *dn_gemm_kernel_name(dn_gemm_kernel kernel);

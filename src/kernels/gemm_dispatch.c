@@ -86,17 +86,23 @@ void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans
                 size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                 float beta, float *C, size_t ldc) {
     dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
-    dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
+    if (dn_gemm_blas_active()) dn_gemm_blas(&p, threads);
+    else dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
+}
+
+const char *dn_gemm_backend_name(void) {
+    return dn_gemm_blas_active() ? "openblas" : dn_gemm_kernel_name(dn_gemm_kernel_resolve(DN_GEMM_AUTO));
 }
 
 void dn_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
                    size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                    float *C, size_t ldc, const dn_gemm_epilogue *epilogue) {
     dn_gemm_problem p = {0, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue};
-    dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(kernel)), threads, &p, ws);
+    if (kernel == DN_GEMM_AUTO && dn_gemm_blas_active()) dn_gemm_blas(&p, threads);
+    else dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(kernel)), threads, &p, ws);
 }
 
 void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
-    dn_gemm_with(DN_GEMM_AUTO, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    dn_gemm_ws(NULL, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }

@@ -78,6 +78,10 @@ void dn_gemm_epilogue_apply(const dn_gemm_problem *p, size_t i0, size_t m, size_
  * 64-element mask chunks). */
 size_t dn_gemm_column_quantum(const dn_gemm_impl *impl, const dn_gemm_problem *p);
 
+/* The BLAS backend (gemm_blas.c): whether this build has one, and the product through it. */
+int dn_gemm_blas_active(void);
+void dn_gemm_blas(const dn_gemm_problem *p, int threads);
+
 /* Scalar packing for any mr/nr (gemm_pack.c); SIMD families override the hot cases. */
 void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
                             size_t mr, float *out);

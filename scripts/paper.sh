@@ -16,7 +16,7 @@ dropout="dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,den
 data="--train fashion-mnist:train --test fashion-mnist:test --standardize --batch 128 \
 --epochs $epochs --seed 42"
 adam="--optimizer adam --lr 0.001 --lr-decay 0.95"
-sgd="--optimizer sgd --lr 0.1 --lr-decay 0.95 --momentum-ramp 0.5:0.99:10"
+sgd="--optimizer sgd --lr 0.01 --lr-decay 0.95 --momentum-ramp 0.5:0.99:10"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -140,10 +140,12 @@ void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t 
     int vector = vector_ok(n);
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t c = 0; c < chunks; ++c) {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
-        chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* once per thread, not per chunk: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t c = 0; c < chunks; ++c)
+            chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
         dn_fpu_leave(fpu);
     }
 }
@@ -154,18 +156,21 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
     int vector = DN_HAVE_X86 && dn_cpu_has_avx512f();
     int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (size_t c = 0; c < chunks; ++c) {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
-        size_t begin = c * DN_DROPOUT_CHUNK;
-        size_t end = begin + DN_DROPOUT_CHUNK < n ? begin + DN_DROPOUT_CHUNK : n;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dn_fpu_enter(); /* once per thread: core/fpu.h */
+#pragma omp for schedule(static)
+        for (size_t c = 0; c < chunks; ++c) {
+            size_t begin = c * DN_DROPOUT_CHUNK;
+            size_t end = begin + DN_DROPOUT_CHUNK < n ? begin + DN_DROPOUT_CHUNK : n;
 #if DN_HAVE_X86
-        if (vector && c < full)
-            backward_avx512(keep_bits, scale, dy, dx, begin, end);
-        else
+            if (vector && c < full)
+                backward_avx512(keep_bits, scale, dy, dx, begin, end);
+            else
 #endif
-            for (size_t e = begin; e < end; ++e)
-                dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
+                for (size_t e = begin; e < end; ++e)
+                    dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
+        }
         dn_fpu_leave(fpu);
     }
     (void)full;

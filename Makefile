@@ -75,7 +75,7 @@ $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # CLI pieces with logic worth unit-testing directly (the rest is tested through the binary).
-CLI_UNIT_OBJ := $(BUILD)/obj/cli/schedule.o
+CLI_UNIT_OBJ := $(BUILD)/obj/cli/schedule.o $(BUILD)/obj/cli/checkpoint_state.o
 
 $(TESTS): $(TEST_OBJ) $(CLI_UNIT_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

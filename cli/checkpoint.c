@@ -86,6 +86,9 @@ static void remove_leftovers(const char *dir) {
 
 int dn_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
     *lock_fd = -1;
+    /* Room for "/checkpoint-NNNNNN.safetensors.tmp.XXXXXX" after it in every path made here. */
+    if (strlen(dir) + 64 > DN_CHECKPOINT_PATH_SIZE)
+        return dn_cli_error(1, "checkpoint directory path is too long (%zu bytes)", strlen(dir));
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return dn_cli_error(1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
     char lock[DN_CHECKPOINT_PATH_SIZE];
@@ -112,6 +115,8 @@ int dn_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
 int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
                        char path[DN_CHECKPOINT_PATH_SIZE]) {
     *model = NULL;
+    if (strlen(dir) + 64 > DN_CHECKPOINT_PATH_SIZE)
+        return dn_cli_error(1, "--resume: directory path is too long (%zu bytes)", strlen(dir));
     size_t *epochs, count;
     if (list_checkpoints(dir, &epochs, &count) != 0)
         return dn_cli_error(1, "--resume: cannot read directory %s: %s", dir,
@@ -129,14 +134,18 @@ int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *s
     if (count > 0)
         return dn_cli_error(1, "--resume: none of the %zu checkpoints in %s loads (see the "
                             "warnings above)", count, dir);
+    printf("--resume: no checkpoint in %s yet; starting from epoch 1\n", dir);
     return 0;
 }
 
-/* Removes every checkpoint older than the newest `keep`. */
-static void prune(const char *dir, size_t keep) {
-    size_t *epochs, count;
+/* Removes every checkpoint older than the newest `keep` up to epoch `done`, the one just
+ * written. Newer files can only be ones a resume skipped as damaged: they are not counted, so
+ * they never push out a good checkpoint (and are overwritten when the run gets there). */
+static void prune(const char *dir, size_t keep, size_t done) {
+    size_t *epochs, count, first = 0;
     if (list_checkpoints(dir, &epochs, &count) != 0) return;
-    for (size_t i = keep; i < count; ++i) {
+    while (first < count && epochs[first] > done) first++;
+    for (size_t i = first + keep; i < count; ++i) {
         char path[DN_CHECKPOINT_PATH_SIZE];
         path_of(path, dir, epochs[i]);
         unlink(path);
@@ -161,7 +170,7 @@ static int write_checkpoint(dn_checkpointer *c, size_t done) {
         c->failed = 1;
         return dn_cli_error(1, "checkpoint: %s", err.message);
     }
-    prune(c->dir, c->keep);
+    prune(c->dir, c->keep, done);
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /* checkpoint_state.c — the CLI's part of a checkpoint as JSON text:
- *   {"history": [[epoch, loss, accuracy, val_loss, val_accuracy, seconds], ...],
+ *   {"history": [[epoch, loss, accuracy, val_loss, val_accuracy, seconds, validated], ...],
  *    "early_stopping": {"best_value": x, "best_epoch": n, "waited": n, "stopped": bool}}
- * Non-finite numbers (no validation, MSE accuracy) are null. cJSON prints doubles so that they
- * read back exactly, so a resumed --log repeats the uninterrupted one's numbers. */
+ * NaN (no validation, MSE accuracy) is null, ±infinity the strings "inf" and "-inf" (JSON has
+ * neither), and finite numbers with 17 significant digits, so that every value, and so early
+ * stopping's comparisons, come back bit for bit: a resumed --log repeats the uninterrupted one. */
 #include "checkpoint.h"
 
 #include <cjson/cJSON.h>
@@ -11,15 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* %.17g reads back as the same double; cJSON's own printing stops at 15 digits whenever the
+ * two texts are within a relative 2^-52 (0.1 + 0.2 would come back as 0.3). */
 static cJSON *number_or_null(double v) {
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    if (isnan(v)) return cJSON_CreateNull();
+    if (isinf(v)) return cJSON_CreateString(v > 0 ? "inf" : "-inf");
+    char text[32];
+    snprintf(text, sizeof text, "%.17g", v);
+    return cJSON_CreateRaw(text);
 }
 
 static cJSON *epoch_row(const dn_epoch_metrics *m) {
     cJSON *row = cJSON_CreateArray();
-    double values[6] = {(double)m->epoch, m->loss, m->accuracy, m->val_loss, m->val_accuracy,
-                        m->seconds};
-    for (size_t i = 0; row != NULL && i < 6; ++i)
+    double values[7] = {(double)m->epoch, m->loss, m->accuracy, m->val_loss, m->val_accuracy,
+                        m->seconds, (double)m->has_validation};
+    for (size_t i = 0; row != NULL && i < 7; ++i)
         if (!cJSON_AddItemToArray(row, number_or_null(values[i]))) {
             cJSON_Delete(row);
             row = NULL;
@@ -34,8 +41,8 @@ char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
     for (size_t e = 0; ok && e < done; ++e) ok = cJSON_AddItemToArray(rows, epoch_row(&history[e]));
     cJSON *es = ok ? cJSON_AddObjectToObject(root, "early_stopping") : NULL;
     ok = es != NULL && cJSON_AddItemToObject(es, "best_value", number_or_null(controls->best_value)) &&
-         cJSON_AddNumberToObject(es, "best_epoch", (double)controls->best_epoch) != NULL &&
-         cJSON_AddNumberToObject(es, "waited", (double)controls->waited) != NULL &&
+         cJSON_AddItemToObject(es, "best_epoch", number_or_null((double)controls->best_epoch)) &&
+         cJSON_AddItemToObject(es, "waited", number_or_null((double)controls->waited)) &&
          cJSON_AddBoolToObject(es, "stopped", controls->stopped_early) != NULL;
     char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
@@ -43,6 +50,7 @@ char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
 }
 
 static double number_of(const cJSON *item) {
+    if (cJSON_IsString(item)) return strcmp(item->valuestring, "-inf") == 0 ? -INFINITY : INFINITY;
     return cJSON_IsNumber(item) ? item->valuedouble : NAN;
 }
 
@@ -60,7 +68,7 @@ static int read_history(const cJSON *rows, dn_epoch_metrics *history, size_t epo
     size_t e = 0;
     for (const cJSON *row = rows->child; row != NULL; row = row->next, ++e) {
         size_t epoch;
-        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 6 ||
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != 7 ||
             !count_of(cJSON_GetArrayItem(row, 0), epochs, &epoch) || epoch != e + 1)
             return 0;
         dn_epoch_metrics *m = &history[e];
@@ -69,8 +77,8 @@ static int read_history(const cJSON *rows, dn_epoch_metrics *history, size_t epo
         m->accuracy = number_of(cJSON_GetArrayItem(row, 2));
         m->val_loss = number_of(cJSON_GetArrayItem(row, 3));
         m->val_accuracy = number_of(cJSON_GetArrayItem(row, 4));
-        m->has_validation = !isnan(m->val_loss);
         m->seconds = number_of(cJSON_GetArrayItem(row, 5));
+        m->has_validation = number_of(cJSON_GetArrayItem(row, 6)) != 0.0;
     }
     return 1;
 }

@@ -233,7 +233,8 @@ const dn_dataset *dn_train_fitted_rows(const dn_train_job *job) {
  * validation split, fit's own two slices. */
 static int check_data_budget(const dn_train_settings *s, dn_train_job *job) {
     size_t train = dn_dataset_bytes(job->train);
-    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0);
+    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0) +
+                       dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
     if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
     return dn_cli_error(1, "--max-memory %s: the data needs %.1f MiB with the copies training "
                         "makes of it (training rows %.1f MiB), over the limit", s->max_memory,
@@ -370,6 +371,14 @@ static cJSON *settings_json(const dn_train_settings *s) {
     if (s->l2 > 0.0f) cJSON_AddNumberToObject(o, "l2", (double)s->l2);
     if (s->label) cJSON_AddStringToObject(o, "label", s->label);
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
+    if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
+    cJSON_AddStringToObject(o, "loss", s->loss);
+    char seed[24];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed); /* exact beyond 2^53 */
+    cJSON_AddStringToObject(o, "seed", seed);
+    /* A cosine schedule's rates depend on the total: then the epochs may not change on resume. */
+    if (s->lr_schedule && strncmp(s->lr_schedule, "cosine", 6) == 0)
+        cJSON_AddNumberToObject(o, "cosine_epochs", (double)s->epochs);
     return o;
 }
 
@@ -417,7 +426,9 @@ static int check_resumable(const dn_train_settings *s, const dn_train_job *job, 
     char spec[SPEC_SIZE], given[SPEC_SIZE];
     dn_model *parsed = NULL;
     dn_error err;
-    if (s->model && dn_model_from_spec(&parsed, dn_dataset_features(job->train), s->model, &err) == DN_OK) {
+    if (s->model && dn_model_from_spec(&parsed, dn_dataset_features(job->train), s->model, &err) != DN_OK)
+        return dn_cli_error(1, "--model: %s", err.message);
+    if (parsed != NULL) {
         dn_model_spec(parsed, given, sizeof given);
         dn_model_spec(m, spec, sizeof spec);
         dn_model_free(parsed);
@@ -483,6 +494,8 @@ int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates
     dn_error err = {DN_OK, "out of memory"};
     dn_model *m = NULL;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
+    /* Threads first: the GEMM workspace in the memory estimate is per thread. */
+    if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
     if (st == DN_OK && model_over_budget(s, job, m)) {
         dn_model_free(m);
         return 1;
@@ -501,7 +514,6 @@ int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates
     if (st == DN_OK && s->standardize) st = set_standardization(m, dn_train_fitted_rows(job), &err);
     dn_regularization reg = {s->l2, s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
-    if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
     if (st == DN_OK) st = record_settings(m, s, &err);
     if (st != DN_OK) {
         dn_model_free(m);

@@ -2,8 +2,11 @@
  * training controls, cli/schedule.c), against values worked by hand. */
 #include "test.h"
 
+#include "../cli/checkpoint.h"
 #include "../cli/schedule.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 TEST(schedule_parse_accepts_and_refuses) {
@@ -95,4 +98,42 @@ TEST(momentum_can_change_only_for_sgd) {
     CHECK_OK(dn_model_set_momentum(m, 0.9f, &err), &err);
     CHECK(dn_model_set_momentum(m, 1.0f, &err) == DN_ERR_ARGUMENT);
     dn_model_free(m);
+}
+
+/* The CLI's checkpoint state: history and early stopping come back exactly, infinities and
+ * "no validation" included (an infinite best value once came back as NaN, which no later
+ * epoch can improve on). */
+TEST(checkpoint_state_round_trips_history_and_early_stopping) {
+    dn_epoch_metrics history[3] = {
+        {1, 0.5, 0.75, 0, NAN, NAN, 0.25},
+        {2, 0.1 + 0.2, NAN, 1, INFINITY, 0.5, 1e-9},
+        {3, 1e300, 0.0, 1, 0.125, -INFINITY, 3.0},
+    };
+    dn_controls c = {0};
+    c.best_value = INFINITY;
+    c.best_epoch = 2;
+    c.waited = 1;
+    char *text = dn_checkpoint_state_text(history, 3, &c);
+    CHECK(text != NULL);
+    if (text == NULL) return;
+    dn_epoch_metrics back[4];
+    memset(back, 0, sizeof back);
+    dn_controls d = {0};
+    char message[160];
+    CHECK(dn_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message));
+    for (int e = 0; e < 3; ++e) {
+        const dn_epoch_metrics *a = &history[e], *b = &back[e];
+        CHECK(a->epoch == b->epoch && a->has_validation == b->has_validation);
+        const double x[5] = {a->loss, a->accuracy, a->val_loss, a->val_accuracy, a->seconds};
+        const double y[5] = {b->loss, b->accuracy, b->val_loss, b->val_accuracy, b->seconds};
+        for (int k = 0; k < 5; ++k)
+            CHECK_MSG((isnan(x[k]) && isnan(y[k])) || x[k] == y[k], "epoch %d value %d: %g vs %g",
+                      e + 1, k, x[k], y[k]);
+    }
+    CHECK(d.best_value == INFINITY && d.best_epoch == 2 && d.waited == 1 && !d.stopped_early);
+    /* A history of another length, or text that is not ours, is refused with a message. */
+    CHECK(!dn_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message));
+    CHECK(strstr(message, "history of 2 epochs") != NULL);
+    CHECK(!dn_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message));
+    free(text);
 }

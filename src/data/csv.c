@@ -258,10 +258,9 @@ dn_status dn_csv_load(dn_dataset **out, const char *path, const char *label_colu
                       size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err) {
     char *text;
     size_t len;
-    dn_status st = dn_read_text_file(path, &text, &len, err);
+    dn_status st = dn_read_text_file(path, max_bytes, &text, &len, err);
     if (st != DN_OK) return st;
-    if ((st = dn_check_memory_cap(path, "its text", len, max_bytes, err)) != DN_OK ||
-        (st = check_text(path, text, len, err)) != DN_OK) {
+    if ((st = check_text(path, text, len, err)) != DN_OK) {
         free(text);
         return st;
     }

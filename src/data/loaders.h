@@ -11,8 +11,10 @@
 #define DN_MAX_INTEGER_LABEL 16777215L
 
 /* Reads the whole of `path`, plain or gzip (zlib tells them apart), into *text [*len + 1] with a
- * NUL appended. The caller frees *text with free(). DN_ERR_IO names the path and the cause. */
-dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error *err);
+ * NUL appended. The caller frees *text with free(). DN_ERR_IO names the path and the cause;
+ * with max_bytes > 0, a text longer than that is refused (DN_ERR_MEMORY) as soon as it shows. */
+dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                            dn_error *err);
 
 /* A CSV file → classification dataset (see dn_dataset_open for the accepted format).
  * `label_column` NULL means the last column; `max_rows` 0 means all rows; `max_bytes` 0 no cap

@@ -2,6 +2,7 @@
 #include "data/loaders.h"
 
 #include "core/error.h"
+#include "data/dataset.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -34,7 +35,8 @@ static const char *gz_reason(gzFile gz) {
     return code == Z_ERRNO ? strerror(errno) : msg;
 }
 
-dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error *err) {
+dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                            dn_error *err) {
     errno = 0;
     gzFile gz = gzopen(path, "rb");
     if (gz == NULL)
@@ -51,7 +53,11 @@ dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error
             return dn_fail(err, DN_ERR_MEMORY, "out of memory reading %s (%zu bytes so far)",
                            path, used);
         }
-        int n = gzread(gz, buf + used, DN_TEXT_CHUNK);
+        /* Under a cap, read at most one byte past it: enough to know the text is over. */
+        size_t want = DN_TEXT_CHUNK;
+        if (max_bytes != 0 && max_bytes - (used < max_bytes ? used : max_bytes) + 1 < want)
+            want = max_bytes - (used < max_bytes ? used : max_bytes) + 1;
+        int n = gzread(gz, buf + used, (unsigned)want);
         if (n < 0) {
             dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
             free(buf);
@@ -60,6 +66,12 @@ dn_status dn_read_text_file(const char *path, char **text, size_t *len, dn_error
         }
         if (n == 0) break;
         used += (size_t)n;
+        if (max_bytes != 0 && used > max_bytes) {
+            dn_status st = dn_check_memory_cap(path, "reading its text", used, max_bytes, err);
+            free(buf);
+            gzclose(gz);
+            return st;
+        }
     }
     /* gzread reports end of data both for a complete file and a truncated gzip stream; only the
      * error state tells them apart. */

@@ -6,7 +6,8 @@
  * Differences from the built-in path: OpenBLAS decides its own threads (OPENBLAS_NUM_THREADS or
  * OpenMP's), so bit-identical results across thread counts are not guaranteed; and Debian's
  * OpenBLAS 0.3.21 picks its kernels from its own CPU detection, which calls this AVX-512 machine
- * "Prescott" unless OPENBLAS_CORETYPE is set (the CLI sets it from CPUID, cli/main.c). */
+ * "Prescott" unless OPENBLAS_CORETYPE is set (the CLI sets it from CPUID, cli/main.c); and the
+ * products themselves do not flush denormals. */
 #include "kernels/gemm_kernel.h"
 
 #include "core/fpu.h"
@@ -20,11 +21,11 @@ int dn_gemm_blas_active(void) { return 1; }
 
 void dn_gemm_blas(const dn_gemm_problem *p, int threads) {
     if (p->M == 0 || p->N == 0) return;
-    unsigned fpu = dn_fpu_enter();
+    /* Not in flush-to-zero mode: OpenBLAS's threads are its own, and would inherit the mode if
+     * its pool started here. Its products therefore keep denormals (core/fpu.h). */
     cblas_sgemm(CblasRowMajor, p->trans_a ? CblasTrans : CblasNoTrans,
                 p->trans_b ? CblasTrans : CblasNoTrans, (int)p->M, (int)p->N, (int)p->K, 1.0f,
                 p->A, (int)p->lda, p->B, (int)p->ldb, p->beta, p->C, (int)p->ldc);
-    dn_fpu_leave(fpu);
     if (p->epilogue == NULL) return;
     /* Bands of whole rows: every band is whole 64-element mask chunks when N % 64 == 0. */
     int team = dn_threads_for(threads, p->M * p->N, 1 << 15);

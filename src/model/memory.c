@@ -38,7 +38,10 @@ static size_t buffer_bytes(const dn_model *m, size_t rows) {
         if (l->kind == DN_LAYER_DENSE) {
             add(&sum, cells, 1, sizeof(float)); /* pre-activations */
             widest = l->out > widest ? l->out : widest;
-            if (l->connect_rate > 0.0f) add(&sum, l->param_count, 1, sizeof(float) + 1);
+            if (l->connect_rate > 0.0f) { /* the masked parameters and their mask bits */
+                add(&sum, l->param_count, 1, sizeof(float));
+                add(&sum, l->param_count / 32 + 1, 1, sizeof(uint32_t));
+            }
         }
         if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
             add(&sum, cells / 32 + 1, 1, sizeof(uint32_t));

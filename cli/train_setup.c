@@ -3,8 +3,8 @@
 
 #include "checkpoint.h"
 #include "commands.h"
-#include "epoch_log.h"
 #include "schedule.h"
+#include "train_resume.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -215,16 +215,6 @@ static int training_rows(const dn_train_settings *s, dn_train_job *job) {
     return 0;
 }
 
-/* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
-static int open_checkpoints(const dn_train_settings *s, dn_train_job *job) {
-    const char *dir = s->checkpoint ? s->checkpoint : s->resume;
-    if (dir == NULL) return 0;
-    int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
-    if (dn_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return 1;
-    if (s->resume == NULL) return 0;
-    return dn_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
-}
-
 const dn_dataset *dn_train_fitted_rows(const dn_train_job *job) {
     return job->fit_rows != NULL ? job->fit_rows : job->train;
 }
@@ -257,7 +247,7 @@ int dn_train_load(const dn_train_settings *s, dn_train_job *job) {
         code = dn_cli_error(1, "%s", err.message);
     if (code == 0) code = training_rows(s, job);
     if (code == 0) code = check_data_budget(s, job);
-    if (code == 0) code = open_checkpoints(s, job);
+    if (code == 0) code = dn_train_open_checkpoints(s, job);
     if (code != 0) dn_train_job_free(job);
     return code;
 }
@@ -344,7 +334,7 @@ static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_err
 }
 
 /* The settings that produce a model: everything that changes its weights, and the epochs. */
-static cJSON *settings_json(const dn_train_settings *s) {
+cJSON *dn_train_settings_json(const dn_train_settings *s) {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL) return NULL;
     cJSON_AddStringToObject(o, "train", s->train);
@@ -383,8 +373,8 @@ static cJSON *settings_json(const dn_train_settings *s) {
 }
 
 /* Those settings as a JSON object string in the model's metadata ("training"). */
-static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_error *err) {
-    cJSON *o = settings_json(s);
+dn_status dn_train_record_settings(dn_model *m, const dn_train_settings *s, dn_error *err) {
+    cJSON *o = dn_train_settings_json(s);
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (text == NULL) return DN_ERR_MEMORY;
@@ -393,71 +383,9 @@ static dn_status record_settings(dn_model *m, const dn_train_settings *s, dn_err
     return st;
 }
 
-/* A setting that may differ on resume: it does not change the weights of the epochs done. */
-static int may_change_on_resume(const char *key) {
-    return strcmp(key, "epochs") == 0 || strcmp(key, "test") == 0;
-}
-
-/* The first setting in which `now` and `then` differ (either may lack it), or NULL. */
-static const char *first_difference(const cJSON *now, const cJSON *then) {
-    const cJSON *sides[2] = {now, then};
-    for (int side = 0; side < 2; ++side)
-        for (const cJSON *kv = sides[side]->child; kv != NULL; kv = kv->next) {
-            if (may_change_on_resume(kv->string)) continue;
-            const cJSON *other = cJSON_GetObjectItemCaseSensitive(sides[1 - side], kv->string);
-            if (other == NULL || !cJSON_Compare(kv, other, 1)) return kv->string;
-        }
-    return NULL;
-}
-
-static void value_text(char *buf, size_t size, const cJSON *o, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (cJSON_IsNumber(v)) { /* floats as the user typed them: 0.001, not 0.0010000000474974513 */
-        snprintf(buf, size, "%.7g", v->valuedouble);
-        return;
-    }
-    char *printed = v ? cJSON_PrintUnformatted(v) : NULL;
-    snprintf(buf, size, "%s", printed ? printed : "(not set)");
-    cJSON_free(printed);
-}
-
-/* The checkpoint was trained with this command's settings (and layers); else prints why not. */
-static int check_resumable(const dn_train_settings *s, const dn_train_job *job, dn_model *m) {
-    char spec[SPEC_SIZE], given[SPEC_SIZE];
-    dn_model *parsed = NULL;
-    dn_error err;
-    if (s->model && dn_model_from_spec(&parsed, dn_dataset_features(job->train), s->model, &err) != DN_OK)
-        return dn_cli_error(1, "--model: %s", err.message);
-    if (parsed != NULL) {
-        dn_model_spec(parsed, given, sizeof given);
-        dn_model_spec(m, spec, sizeof spec);
-        dn_model_free(parsed);
-        if (strcmp(spec, given) != 0)
-            return dn_cli_error(1, "--resume: %s has layers \"%s\", but --model is \"%s\"",
-                                job->resumed_path, spec, given);
-    }
-    const char *stored = dn_model_get_metadata(m, "training");
-    cJSON *then = stored ? cJSON_Parse(stored) : NULL, *now = settings_json(s);
-    const char *key = then && now ? first_difference(now, then) : NULL;
-    int code = 0;
-    if (then == NULL || now == NULL) {
-        code = dn_cli_error(1, "--resume: %s does not record the settings it was trained with",
-                            job->resumed_path);
-    } else if (key != NULL) {
-        char a[256], b[256];
-        value_text(a, sizeof a, then, key);
-        value_text(b, sizeof b, now, key);
-        code = dn_cli_error(1, "--resume: %s was trained with %s = %s, this command gives %s "
-                            "(resume with the same settings; only --epochs and --test may change)",
-                            job->resumed_path, key, a, b);
-    }
-    cJSON_Delete(then);
-    cJSON_Delete(now);
-    return code;
-}
-
 /* Whether the model would take more than what --max-memory leaves after the data (printed). */
-static int model_over_budget(const dn_train_settings *s, const dn_train_job *job, const dn_model *m) {
+int dn_train_model_over_budget(const dn_train_settings *s, const dn_train_job *job,
+                               const dn_model *m) {
     if (s->max_bytes == 0) return 0;
     /* Batches of fit, then evaluation in batches of up to 256 rows. */
     size_t rows = s->batch > 256 ? s->batch : 256;
@@ -468,35 +396,15 @@ static int model_over_budget(const dn_train_settings *s, const dn_train_job *job
     return 1;
 }
 
-/* The resumed checkpoint's model, set up for this run (epochs may have grown; threads). */
-static int take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out) {
-    if (check_resumable(s, job, job->resumed) != 0 || model_over_budget(s, job, job->resumed))
-        return 1;
-    dn_error err;
-    dn_model *m = job->resumed;
-    if (dn_model_epochs_done(m) > s->epochs)
-        return dn_cli_error(1, "--resume: %s has %llu epochs done, more than --epochs %zu",
-                            job->resumed_path, (unsigned long long)dn_model_epochs_done(m), s->epochs);
-    if (dn_model_set_threads(m, (int)s->threads, &err) != DN_OK ||
-        record_settings(m, s, &err) != DN_OK)
-        return dn_cli_error(1, "%s", err.message);
-    job->resumed = NULL;
-    *out = m;
-    printf("resuming from %s: %llu of %zu epochs done (step %llu)\n", job->resumed_path,
-           (unsigned long long)dn_model_epochs_done(m), s->epochs,
-           (unsigned long long)dn_model_step(m));
-    return 0;
-}
-
 int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates,
                    dn_model **out) {
-    if (job->resumed != NULL) return take_resumed(s, job, out);
+    if (job->resumed != NULL) return dn_train_take_resumed(s, job, out);
     dn_error err = {DN_OK, "out of memory"};
     dn_model *m = NULL;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
     /* Threads first: the GEMM workspace in the memory estimate is per thread. */
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
-    if (st == DN_OK && model_over_budget(s, job, m)) {
+    if (st == DN_OK && dn_train_model_over_budget(s, job, m)) {
         dn_model_free(m);
         return 1;
     }
@@ -514,36 +422,12 @@ int dn_train_build(const dn_train_settings *s, dn_train_job *job, int zero_rates
     if (st == DN_OK && s->standardize) st = set_standardization(m, dn_train_fitted_rows(job), &err);
     dn_regularization reg = {s->l2, s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
-    if (st == DN_OK) st = record_settings(m, s, &err);
+    if (st == DN_OK) st = dn_train_record_settings(m, s, &err);
     if (st != DN_OK) {
         dn_model_free(m);
         return dn_cli_error(1, "%s", err.message);
     }
     *out = m;
-    return 0;
-}
-
-/* A resumed run: history, log lines and early stopping as the checkpoint left them. */
-static int restore_resumed(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
-                           FILE *log, dn_controls *controls, dn_epoch_metrics *history) {
-    size_t done = (size_t)dn_model_epochs_done(model);
-    const dn_checkpoint_state *state = &job->resumed_state;
-    char message[160];
-    if (state->text == NULL ||
-        !dn_checkpoint_state_parse(state->text, history, s->epochs, done, controls, message,
-                                   sizeof message))
-        return dn_cli_error(1, "--resume: %s: %s", job->resumed_path,
-                            state->text ? message : "it holds no training history");
-    if (controls->early_stopping && controls->best_epoch > 0) {
-        size_t n = dn_model_param_count(model);
-        if (state->count != n)
-            return dn_cli_error(1, "--resume: %s holds %zu best-weight values, the model has %zu "
-                                "parameters", job->resumed_path, state->count, n);
-        if ((controls->best = malloc(n * sizeof *controls->best)) == NULL)
-            return dn_cli_error(1, "out of memory");
-        memcpy(controls->best, state->values, n * sizeof *controls->best);
-    }
-    for (size_t e = 0; log != NULL && e < done; ++e) dn_epoch_log_write(log, &history[e]);
     return 0;
 }
 
@@ -594,7 +478,7 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
     dn_callback observer = writer.dir ? dn_checkpoint_callback : dn_controls_callback;
     void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
     if (job->resumed_state.text != NULL || (s->resume && dn_model_epochs_done(model) > 0)) {
-        if (restore_resumed(s, job, model, log, &controls, history) != 0) {
+        if (dn_train_restore_resumed(s, job, model, log, &controls, history) != 0) {
             free(controls.best);
             return 1;
         }

@@ -81,6 +81,15 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
                  const char *prefix, FILE *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history);
 
+/* Shared with cli/train_resume.c: the settings that produce a model's weights as a JSON object
+ * (caller frees with cJSON_Delete), recording them in the model's "training" metadata, and
+ * whether the model exceeds what --max-memory leaves after the data (printed). */
+struct cJSON;
+struct cJSON *dn_train_settings_json(const dn_train_settings *s);
+dn_status dn_train_record_settings(dn_model *m, const dn_train_settings *s, dn_error *err);
+int dn_train_model_over_budget(const dn_train_settings *s, const dn_train_job *job,
+                               const dn_model *m);
+
 /* Opens --log for writing (NULL when not requested); prints and returns 1 on error. */
 int dn_train_open_log(const char *path, FILE **out);
 

@@ -1,0 +1,23 @@
+/* train_resume.h — the resume side of `train` (cli/train_resume.c). */
+#ifndef DN_CLI_TRAIN_RESUME_H
+#define DN_CLI_TRAIN_RESUME_H
+
+#include "schedule.h"
+#include "train_setup.h"
+
+#include <stdio.h>
+
+/* --checkpoint / --resume: opens (creates, locks, cleans) the directory written and loads the
+ * newest valid checkpoint of --resume into job->resumed. Prints and returns 1 on error. */
+int dn_train_open_checkpoints(const dn_train_settings *s, dn_train_job *job);
+
+/* Hands over job->resumed after checking that it was trained with these settings and layers and
+ * fits --max-memory; records the settings and thread count. Prints and returns 1 on error. */
+int dn_train_take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out);
+
+/* Restores the resumed run's history [epochs], --log lines and early stopping's state (its best
+ * weights included) into `controls`. Prints and returns 1 on error. */
+int dn_train_restore_resumed(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
+                             FILE *log, dn_controls *controls, dn_epoch_metrics *history);
+
+#endif

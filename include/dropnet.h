@@ -693,7 +693,7 @@ DN_API dn_status dn_model_load(dn_model **out, const char *path, dn_error *err);
  *
  * Every file dn_model_save or dn_model_save_checkpoint writes carries "dropnet.checksum", a
  * CRC-32 over the tensor data and the metadata (docs/FORMAT.md); loading verifies it when present
- * (DN_ERR_FORMAT "checksum mismatch" for a damaged file). Writing is atomic as for dn_model_save:
+ * and requires it in a checkpoint (DN_ERR_FORMAT "checksum mismatch" for a damaged file). Writing is atomic as for dn_model_save:
  * a crash leaves the old file or the new one, never a mixture.
  */
 typedef struct dn_checkpoint_extra {

@@ -78,8 +78,8 @@ static void remove_leftovers(const char *dir) {
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (!is_leftover(e->d_name)) continue;
         char path[DN_CHECKPOINT_PATH_SIZE];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        int len = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (len > 0 && (size_t)len < sizeof path) unlink(path);
     }
     closedir(d);
 }
@@ -145,7 +145,7 @@ static void prune(const char *dir, size_t keep, size_t done) {
     size_t *epochs, count, first = 0;
     if (list_checkpoints(dir, &epochs, &count) != 0) return;
     while (first < count && epochs[first] > done) first++;
-    for (size_t i = first + keep; i < count; ++i) {
+    for (size_t i = count - first > keep ? first + keep : count; i < count; ++i) {
         char path[DN_CHECKPOINT_PATH_SIZE];
         path_of(path, dir, epochs[i]);
         unlink(path);

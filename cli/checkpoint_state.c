@@ -49,9 +49,14 @@ char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
     return text;
 }
 
-static double number_of(const cJSON *item) {
-    if (cJSON_IsString(item)) return strcmp(item->valuestring, "-inf") == 0 ? -INFINITY : INFINITY;
-    return cJSON_IsNumber(item) ? item->valuedouble : NAN;
+/* A value as number_or_null wrote it: a number, null (NaN) or "inf" / "-inf"; 0 otherwise. */
+static int number_of(const cJSON *item, double *out) {
+    if (cJSON_IsNumber(item)) *out = item->valuedouble;
+    else if (cJSON_IsNull(item)) *out = NAN;
+    else if (cJSON_IsString(item) && strcmp(item->valuestring, "inf") == 0) *out = INFINITY;
+    else if (cJSON_IsString(item) && strcmp(item->valuestring, "-inf") == 0) *out = -INFINITY;
+    else return 0;
+    return 1;
 }
 
 /* A whole number in [0, limit] held by `item`. */
@@ -72,13 +77,17 @@ static int read_history(const cJSON *rows, dn_epoch_metrics *history, size_t epo
             !count_of(cJSON_GetArrayItem(row, 0), epochs, &epoch) || epoch != e + 1)
             return 0;
         dn_epoch_metrics *m = &history[e];
+        double validated;
         m->epoch = epoch;
-        m->loss = number_of(cJSON_GetArrayItem(row, 1));
-        m->accuracy = number_of(cJSON_GetArrayItem(row, 2));
-        m->val_loss = number_of(cJSON_GetArrayItem(row, 3));
-        m->val_accuracy = number_of(cJSON_GetArrayItem(row, 4));
-        m->seconds = number_of(cJSON_GetArrayItem(row, 5));
-        m->has_validation = number_of(cJSON_GetArrayItem(row, 6)) != 0.0;
+        if (!number_of(cJSON_GetArrayItem(row, 1), &m->loss) ||
+            !number_of(cJSON_GetArrayItem(row, 2), &m->accuracy) ||
+            !number_of(cJSON_GetArrayItem(row, 3), &m->val_loss) ||
+            !number_of(cJSON_GetArrayItem(row, 4), &m->val_accuracy) ||
+            !number_of(cJSON_GetArrayItem(row, 5), &m->seconds) ||
+            !number_of(cJSON_GetArrayItem(row, 6), &validated) ||
+            (validated != 0.0 && validated != 1.0))
+            return 0;
+        m->has_validation = validated == 1.0;
     }
     return 1;
 }
@@ -94,8 +103,8 @@ int dn_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_
                       &controls->best_epoch) &&
              count_of(cJSON_GetObjectItemCaseSensitive(es, "waited"), done, &controls->waited) &&
              cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(es, "stopped"));
+    ok = ok && number_of(cJSON_GetObjectItemCaseSensitive(es, "best_value"), &controls->best_value);
     if (ok) {
-        controls->best_value = number_of(cJSON_GetObjectItemCaseSensitive(es, "best_value"));
         controls->stopped_early = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(es, "stopped"));
     } else {
         snprintf(message, size, "its dropnet.checkpoint_state is not the history of %zu epochs "

@@ -80,7 +80,8 @@ static int check_resumable(const dn_train_settings *s, const dn_train_job *job, 
         value_text(a, sizeof a, then, key);
         value_text(b, sizeof b, now, key);
         code = dn_cli_error(1, "--resume: %s was trained with %s = %s, this command gives %s "
-                            "(resume with the same settings; only --epochs and --test may change)",
+                            "(resume with the same settings; only --epochs, unless a cosine schedule "
+                            "depends on it, and --test may change)",
                             job->resumed_path, key, a, b);
     }
     cJSON_Delete(then);
@@ -92,7 +93,7 @@ static int check_resumable(const dn_train_settings *s, const dn_train_job *job, 
 int dn_train_take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out) {
     if (check_resumable(s, job, job->resumed) != 0 || dn_train_model_over_budget(s, job, job->resumed))
         return 1;
-    dn_error err;
+    dn_error err = {DN_ERR_MEMORY, "out of memory"};
     dn_model *m = job->resumed;
     if (dn_model_epochs_done(m) > s->epochs)
         return dn_cli_error(1, "--resume: %s has %llu epochs done, more than --epochs %zu",

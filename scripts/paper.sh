@@ -34,7 +34,7 @@ run() { # name spec optimizer-flags extra-flags
   if [ -n "$acc" ]; then
     error=$(awk -v a="$acc" 'BEGIN{printf "%.2f", (1 - a) * 100}')
   else
-    error="diverged ($(grep -o 'in epoch [0-9]*, batch [0-9]*' "$out/log.txt" | head -1))"
+    error="failed: $( (grep -o 'in epoch [0-9]*, batch [0-9]*' "$out/log.txt" || tail -n 1 "$out/log.txt") | head -1)"
   fi
   rows+=("| $name | \`$spec\` | \`${extra:-none}\` | $error | $(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.0f", e - s}') |")
   echo "$name: test error $error" >&2

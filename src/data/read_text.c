@@ -13,10 +13,11 @@
 /* gzread takes an unsigned count and returns an int: read at most this much per call. */
 enum { DN_TEXT_CHUNK = 1 << 20 };
 
-/* Grows *buf so that it holds at least `need` bytes, doubling to keep appends linear. */
+/* Grows *buf so that it holds at least `need` bytes, doubling to keep appends linear (a first
+ * buffer of exactly `need`, so a small capped file does not take a whole chunk). */
 static int ensure_capacity(char **buf, size_t *cap, size_t need) {
     if (need <= *cap) return 1;
-    size_t next = *cap ? *cap : DN_TEXT_CHUNK;
+    size_t next = *cap ? *cap : need;
     while (next < need) {
         if (next > SIZE_MAX / 2) return 0;
         next *= 2;
@@ -45,18 +46,17 @@ dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, siz
     char *buf = NULL;
     size_t cap = 0, used = 0;
     for (;;) {
+        /* Under a cap, read at most one byte past it: enough to know the text is over (used never
+         * exceeds max_bytes here, so the difference cannot wrap). */
+        size_t want = DN_TEXT_CHUNK;
+        if (max_bytes != 0 && max_bytes - used < want) want = max_bytes - used + 1;
         /* +1 keeps room for the NUL terminator after the last chunk. */
-        if (used > SIZE_MAX - DN_TEXT_CHUNK - 1 ||
-            !ensure_capacity(&buf, &cap, used + DN_TEXT_CHUNK + 1)) {
+        if (used > SIZE_MAX - want - 1 || !ensure_capacity(&buf, &cap, used + want + 1)) {
             free(buf);
             gzclose(gz);
             return dn_fail(err, DN_ERR_MEMORY, "out of memory reading %s (%zu bytes so far)",
                            path, used);
         }
-        /* Under a cap, read at most one byte past it: enough to know the text is over. */
-        size_t want = DN_TEXT_CHUNK;
-        if (max_bytes != 0 && max_bytes - (used < max_bytes ? used : max_bytes) + 1 < want)
-            want = max_bytes - (used < max_bytes ? used : max_bytes) + 1;
         int n = gzread(gz, buf + used, (unsigned)want);
         if (n < 0) {
             dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));

@@ -641,9 +641,12 @@ static dn_status read_optimizer_state(dn_st_file *f, dn_model *m, dn_error *err)
 /* dropnet.checksum, when present, must match the file's content. */
 static dn_status verify_checksum(dn_st_file *f, dn_error *err) {
     const char *stored = dn_st_metadata(f, DN_CHECKSUM_KEY);
-    if (stored == NULL && dn_st_find(f, OPT_M) != NULL)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: a checkpoint (it holds %s) without %s: every "
-                       "checkpoint dropnet writes has one", f->path, OPT_M, DN_CHECKSUM_KEY);
+    int checkpoint = dn_st_find(f, OPT_M) != NULL || dn_st_find(f, EXTRA) != NULL ||
+                     dn_st_metadata(f, "dropnet.checkpoint_state") != NULL;
+    if (stored == NULL && checkpoint)
+        return dn_fail(err, DN_ERR_FORMAT, "%s: a checkpoint (it holds optimizer or caller state) "
+                       "without %s: every checkpoint dropnet writes has one", f->path,
+                       DN_CHECKSUM_KEY);
     if (stored == NULL) return DN_OK;
     uint32_t crc;
     dn_status st = dn_st_checksum(f, &crc, err);

@@ -31,8 +31,10 @@ int dn_cmd_summary(int argc, char **argv) {
     dn_model_spec(model, spec, sizeof spec);
     printf("%s\ninput features: %zu\nspec: %s\n", path, dn_model_input_size(model), spec);
     dn_trace_summary(stdout, model);
-    printf("loss: %s\nseed: %llu\ntraining steps taken: %llu\n", loss_name(dn_model_loss(model)),
-           (unsigned long long)dn_model_seed(model), (unsigned long long)dn_model_step(model));
+    printf("loss: %s\nseed: %llu\ntraining steps taken: %llu\nepochs done: %llu\n",
+           loss_name(dn_model_loss(model)), (unsigned long long)dn_model_seed(model),
+           (unsigned long long)dn_model_step(model),
+           (unsigned long long)dn_model_epochs_done(model));
     printf("standardisation: %s\n", dn_model_get_standardization(model, NULL, NULL) ? "yes" : "no");
     if (dn_model_class_name(model, 0)) {
         printf("classes:");

@@ -241,6 +241,8 @@ TEST(checkpoint_directory_guards_retention_and_corrupt_files) {
     CHECK_MSG(strstr(output, "warning: skipping checkpoint ck/checkpoint-000006.safetensors") != NULL &&
               strstr(output, "checksum mismatch") != NULL, "got: %s", output);
     CHECK(strstr(output, "resuming from ck/checkpoint-000004.safetensors: 4 of 6 epochs done") != NULL);
+    CHECK(cli("summary --model ck/checkpoint-000004.safetensors") == 0);
+    CHECK_MSG(strstr(output, "epochs done: 4") != NULL, "got: %s", output);
     CHECK(same_files("a.safetensors", "b.safetensors"));
     /* The log of the resumed run repeats epochs 1-4 from the checkpoint: only times differ. */
     char *la = NULL, *lb = NULL;

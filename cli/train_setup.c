@@ -477,7 +477,7 @@ int dn_train_fit(const dn_train_settings *s, const dn_train_job *job, dn_model *
                               s->checkpoint_keep, s->epochs, &controls, history, 0};
     dn_callback observer = writer.dir ? dn_checkpoint_callback : dn_controls_callback;
     void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
-    if (job->resumed_state.text != NULL || (s->resume && dn_model_epochs_done(model) > 0)) {
+    if (job->resumed_path[0] != '\0') { /* set only when --resume found a checkpoint */
         if (dn_train_restore_resumed(s, job, model, log, &controls, history) != 0) {
             free(controls.best);
             return 1;

@@ -49,7 +49,7 @@ typedef struct dn_train_job {
     dn_model *init;            /* the --init model, or NULL */
     dn_model *resumed;         /* --resume: the newest valid checkpoint's model, or NULL */
     dn_checkpoint_state resumed_state; /* its CLI state (cli/checkpoint.h) */
-    char resumed_path[4096];   /* and its file */
+    char resumed_path[4096];   /* and its file ("" when --resume found none: a fresh start) */
     int lock_fd;               /* the checkpoint directory's lock, or -1 */
     size_t data_bytes;         /* what the datasets above take, for --max-memory */
 } dn_train_job;

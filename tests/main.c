@@ -62,6 +62,14 @@ int dn_test_cli_in(const char *dir, char *output, size_t size, const char *fmt, 
     return dn_test_run(command, output, size);
 }
 
+int dn_test_flip_byte(const char *path, long offset, int whence) {
+    FILE *f = fopen(path, "r+b");
+    if (f == NULL) return 0;
+    int c = fseek(f, offset, whence) == 0 ? fgetc(f) : EOF;
+    int ok = c != EOF && fseek(f, offset, whence) == 0 && fputc(c ^ 0x10, f) != EOF;
+    return fclose(f) == 0 && ok;
+}
+
 int dn_test_remove_dir(const char *dir) {
     char command[256];
     snprintf(command, sizeof command, "rm -rf '%s'", dir);

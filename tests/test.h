@@ -53,6 +53,10 @@ int dn_test_run(const char *command, char *output, size_t size);
 int dn_test_cli_in(const char *dir, char *output, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Flips bit 4 of the byte at `offset` (fseek's `whence`) of an existing file, to damage it in
+ * place; returns 1 on success. */
+int dn_test_flip_byte(const char *path, long offset, int whence);
+
 /* Removes a scratch directory and everything in it; returns 1 on success. */
 int dn_test_remove_dir(const char *dir);
 

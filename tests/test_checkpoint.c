@@ -138,17 +138,6 @@ done:
     dn_dataset_free(data);
 }
 
-/* Flips one byte of `path` at `offset` from the end (negative) or start. */
-static void flip_byte(const char *path, long offset, int whence) {
-    FILE *f = fopen(path, "r+b");
-    if (f == NULL) return;
-    fseek(f, offset, whence);
-    int c = fgetc(f);
-    fseek(f, offset, whence);
-    fputc(c ^ 0x10, f);
-    fclose(f);
-}
-
 /* Replaces the first occurrence of `from` by `to` (same length) in the file. */
 static int replace_text(const char *path, const char *from, const char *to) {
     FILE *f = fopen(path, "r+b");
@@ -178,7 +167,7 @@ TEST(checksum_catches_a_flipped_weight_and_an_edited_step) {
     CHECK_OK(dn_model_load(&back, path, &err), &err);
     dn_model_free(back);
     back = NULL;
-    flip_byte(path, -6, SEEK_END); /* a bit of optimizer.v: still a finite float */
+    CHECK(dn_test_flip_byte(path, -6, SEEK_END)); /* a bit of optimizer.v: still a finite float */
     CHECK(dn_model_load(&back, path, &err) == DN_ERR_FORMAT);
     CHECK_MSG(strstr(err.message, "checksum mismatch") != NULL, "got: %s", err.message);
     CHECK(strstr(err.message, path) != NULL);

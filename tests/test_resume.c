@@ -120,6 +120,14 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* A fresh scratch directory named from `pattern` (…XXXXXX) holding d.csv; 0 on failure. */
+static int scratch_dir(const char *pattern) {
+    snprintf(dir, sizeof dir, "%s", pattern);
+    if (mkdtemp(dir) == NULL) return CHECK(0);
+    write_data();
+    return 1;
+}
+
 static void clear_run(void) {
     char path[128];
     snprintf(path, sizeof path, "%s/ck", dir);
@@ -129,12 +137,7 @@ static void clear_run(void) {
 }
 
 TEST(sigkill_at_random_moments_then_resume_is_bit_identical) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-kill-XXXXXX");
-    if (mkdtemp(dir) == NULL) {
-        CHECK(0);
-        return;
-    }
-    write_data();
+    if (!scratch_dir("/tmp/dropnet-kill-XXXXXX")) return;
     CHECK(cli("train --train d.csv --model %s --epochs %d --val-split 0.1 --out ref.safetensors",
               SPEC, EPOCHS) == 0);
     /* How long a whole checkpointed run takes here: kills are spread over that (disks differ). */
@@ -196,24 +199,15 @@ static int ck_exists(const char *name) {
     return stat(path, &st) == 0;
 }
 
-/* Overwrites byte `offset` from the end of a checkpoint file. */
+/* Damages a checkpoint in place: one bit of its last tensor (a finite float still). */
 static void damage(const char *name) {
     char path[256];
     snprintf(path, sizeof path, "%s/ck/%s", dir, name);
-    FILE *f = fopen(path, "r+b");
-    if (f == NULL) return;
-    fseek(f, -10, SEEK_END);
-    fputc(0x5a, f);
-    fclose(f);
+    CHECK(dn_test_flip_byte(path, -10, SEEK_END));
 }
 
 TEST(checkpoint_directory_guards_retention_and_corrupt_files) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-ckdir-XXXXXX");
-    if (mkdtemp(dir) == NULL) {
-        CHECK(0);
-        return;
-    }
-    write_data();
+    if (!scratch_dir("/tmp/dropnet-ckdir-XXXXXX")) return;
     const char *small = "dropout:0.2,dense:16:relu,dense:3:softmax";
     CHECK(cli("train --train d.csv --model %s --epochs 6 --out a.safetensors --early-stopping 10 "
               "--val-split 0.2 --checkpoint ck --checkpoint-every 2 --checkpoint-keep 2 --log a.jsonl",

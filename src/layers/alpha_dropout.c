@@ -38,7 +38,7 @@ void dn_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_ind
                               const dn_exec *exec) {
     size_t n = rows * layer->out;
     if (dn_inference_identity(layer, x, n, mode)) return;
-    dn_rng_stream stream = dn_rng_stream_make(seed, DN_RNG_DROPOUT, layer_index);
+    dn_rng_stream stream = dn_dropout_stream(seed, layer_index);
     dn_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->alpha_a, x, layer->y,
                           layer->keep_bits, n, exec->threads);
     add_offsets(layer->keep_bits, layer->alpha_a, layer->alpha_b, layer->y, n, exec->threads);

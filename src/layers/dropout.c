@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+dn_rng_stream dn_dropout_stream(uint64_t seed, uint32_t layer_index) {
+    return dn_rng_stream_make(seed, DN_RNG_DROPOUT, layer_index);
+}
+
 void dn_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, const float *x,
                         size_t rows, dn_mode mode, uint64_t step, const dn_exec *exec) {
     size_t n = rows * layer->out;
@@ -19,7 +23,7 @@ void dn_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, co
         memset(layer->keep_bits, 0xff, (n + 31) / 32 * sizeof(uint32_t));
         return;
     }
-    dn_rng_stream stream = dn_rng_stream_make(seed, DN_RNG_DROPOUT, layer_index);
+    dn_rng_stream stream = dn_dropout_stream(seed, layer_index);
     dn_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->keep_scale, x, layer->y,
                           layer->keep_bits, n, exec->threads);
 }

@@ -6,6 +6,7 @@
 #define DN_LAYERS_LAYER_H
 
 #include "dropnet.h"
+#include "core/rng.h"
 #include "kernels/gemm.h"
 
 #include <stddef.h>
@@ -59,6 +60,11 @@ typedef struct dn_exec {
 /* Dense forward: pre = x·W + b, y = act(pre).   x [rows×in], W [in×out], b [out]. */
 void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
                       const dn_exec *exec);
+
+/* The Philox stream of dropout layer `layer_index`'s masks (DN_RNG_DROPOUT, keyed by the layer's
+ * index): dropout and alpha dropout draw from it, and so does a dense layer fused with the
+ * dropout after it. */
+dn_rng_stream dn_dropout_stream(uint64_t seed, uint32_t layer_index);
 
 /* Whether a dense layer and the dropout layer after it can run as one fused pass in training:
  * a plain dense layer (no DropConnect) with an element-wise activation and a multiple of 64

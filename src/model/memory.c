@@ -1,11 +1,11 @@
 /* memory.c — what a model will take before it takes it (--max-memory): the parameter slabs, fit's
- * last-good copy, and the buffers for a number of rows, as model.c allocates them. */
+ * last-good copy, and the buffers for a number of rows, counted from the very plan model.c
+ * allocates them by (dn_model_plan_buffers). */
 #include "model/model.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/format_bytes.h"
-#include "kernels/gemm.h"
 
 /* Adds a·b·size to *sum, saturating at SIZE_MAX (an absurd model then simply exceeds any cap). */
 static void add(size_t *sum, size_t a, size_t b, size_t size) {
@@ -20,35 +20,17 @@ static size_t parameter_count(const dn_model *m) {
     return n;
 }
 
-/* Keep in step with alloc_buffers (model.c): the same buffers, the same sizes. */
-static size_t buffer_bytes(const dn_model *m, size_t rows) {
-    size_t outputs = m->layer_count ? m->layers[m->layer_count - 1].out : 0, sum = 0;
-    add(&sum, rows, m->input_size, sizeof(float));
-    add(&sum, rows, outputs, 2 * sizeof(float)); /* loss gradient, float targets */
-    add(&sum, rows, 1, sizeof(int32_t));
-    add(&sum, dn_gemm_workspace_floats(m->threads), 1, sizeof(float));
-    size_t first = m->layer_count, widest = 1;
-    for (size_t i = 0; i < m->layer_count && first == m->layer_count; ++i)
-        if (m->layers[i].param_count) first = i;
-    for (size_t i = 0; i < m->layer_count; ++i) {
-        const dn_layer *l = &m->layers[i];
-        size_t cells;
-        if (!dn_mul_size(rows, l->out, &cells)) cells = SIZE_MAX;
-        add(&sum, cells, 1, sizeof(float));
-        if (l->kind == DN_LAYER_DENSE) {
-            add(&sum, cells, 1, sizeof(float)); /* pre-activations */
-            widest = l->out > widest ? l->out : widest;
-            if (l->connect_rate > 0.0f) { /* the masked parameters and their mask bits */
-                add(&sum, l->param_count, 1, sizeof(float));
-                add(&sum, l->param_count / 32 + 1, 1, sizeof(uint32_t));
-            }
-        }
-        if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
-            add(&sum, cells / 32 + 1, 1, sizeof(uint32_t));
-        if (l->kind == DN_LAYER_GAUSSIAN_DROPOUT) add(&sum, cells, 1, sizeof(float));
-        if (i > first) add(&sum, rows, l->in, sizeof(float));
-    }
-    add(&sum, widest, 1, sizeof(double));
+/* A dn_buffer_fn that adds count·size to the size_t at ctx instead of allocating. */
+static void *count_bytes(void *ctx, size_t count, size_t size) {
+    add(ctx, count, size, 1);
+    return ctx;
+}
+
+/* The buffers model.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
+static size_t buffer_bytes(const dn_model *model, size_t rows) {
+    size_t sum = 0;
+    /* assign = 0: the plan only reads the model, so casting const away writes nothing. */
+    if (!dn_model_plan_buffers((dn_model *)model, rows, 0, count_bytes, &sum)) return SIZE_MAX;
     return sum;
 }
 

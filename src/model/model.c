@@ -383,37 +383,53 @@ static size_t first_trainable_layer(const dn_model *m) {
     return m->layer_count;
 }
 
-/* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails. */
-static int alloc_buffers(dn_model *m, size_t rows) {
+int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx) {
     size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m), widest = 1;
-    int ok = (m->input = dn_alloc_zeroed(rows, m->input_size * sizeof(float))) != NULL;
-    ok &= (m->loss_grad = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
-    ok &= (m->batch_labels = dn_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
-    ok &= (m->batch_targets = dn_alloc_zeroed(rows, outputs * sizeof(float))) != NULL;
-    size_t ws_floats = dn_gemm_workspace_floats(m->threads);
-    ok &= (m->gemm_ws.data = dn_alloc_zeroed(ws_floats, sizeof(float))) != NULL;
-    m->gemm_ws.floats = ok ? ws_floats : 0;
+    int ok = 1;
+#define TAKE(field, count, size)                                                                \
+    do {                                                                                       \
+        void *taken_ = take(ctx, (count), (size));                                             \
+        ok &= taken_ != NULL;                                                                  \
+        if (assign) (field) = taken_;                                                          \
+    } while (0)
+    TAKE(m->input, rows, m->input_size * sizeof(float));
+    TAKE(m->loss_grad, rows, outputs * sizeof(float));
+    TAKE(m->batch_labels, rows, sizeof(int32_t));
+    TAKE(m->batch_targets, rows, outputs * sizeof(float));
+    TAKE(m->gemm_ws.data, dn_gemm_workspace_floats(m->threads), sizeof(float));
     for (size_t i = 0; ok && i < m->layer_count; ++i) {
         dn_layer *l = &m->layers[i];
         size_t cells;
-        ok &= dn_mul_size(rows, l->out, &cells);
-        ok &= (l->y = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
-        if (l->kind == DN_LAYER_DENSE) ok &= (l->pre = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
+        if (!dn_mul_size(rows, l->out, &cells)) return 0;
+        TAKE(l->y, cells, sizeof(float));
+        if (l->kind == DN_LAYER_DENSE) TAKE(l->pre, cells, sizeof(float));
         if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
-            ok &= (l->keep_bits = dn_alloc_zeroed(cells / 32 + 1, sizeof(uint32_t))) != NULL;
-        if (l->kind == DN_LAYER_GAUSSIAN_DROPOUT)
-            ok &= (l->noise = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
+            TAKE(l->keep_bits, cells / 32 + 1, sizeof(uint32_t));
+        if (l->kind == DN_LAYER_GAUSSIAN_DROPOUT) TAKE(l->noise, cells, sizeof(float));
         if (l->kind == DN_LAYER_DENSE && l->connect_rate > 0.0f) {
             /* The masked kernel and the bias: one training step's parameters (dropconnect.c). */
-            ok &= (l->connect_params = dn_alloc_zeroed(l->param_count, sizeof(float))) != NULL;
-            size_t words = l->param_count / 32 + 1;
-            ok &= (l->connect_bits = dn_alloc_zeroed(words, sizeof(uint32_t))) != NULL;
+            TAKE(l->connect_params, l->param_count, sizeof(float));
+            TAKE(l->connect_bits, l->param_count / 32 + 1, sizeof(uint32_t));
         }
         if (l->kind == DN_LAYER_DENSE) widest = l->out > widest ? l->out : widest;
-        if (i > first) ok &= (l->d_in = dn_alloc_zeroed(rows, l->in * sizeof(float))) != NULL;
+        if (i > first) TAKE(l->d_in, rows, l->in * sizeof(float));
     }
     /* Column norms for the max-norm constraint (constraints.c), so a step allocates nothing. */
-    ok = ok && (m->col_norms = dn_alloc_zeroed(widest, sizeof(double))) != NULL;
+    if (ok) TAKE(m->col_norms, widest, sizeof(double));
+#undef TAKE
+    return ok;
+}
+
+static void *allocate(void *ctx, size_t count, size_t size) {
+    (void)ctx;
+    return dn_alloc_zeroed(count, size);
+}
+
+/* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails (the
+ * caller frees what was allocated). */
+static int alloc_buffers(dn_model *m, size_t rows) {
+    int ok = dn_model_plan_buffers(m, rows, 1, allocate, NULL);
+    m->gemm_ws.floats = m->gemm_ws.data != NULL ? dn_gemm_workspace_floats(m->threads) : 0;
     if (ok) m->capacity = rows;
     return ok;
 }

@@ -55,6 +55,13 @@ struct dn_model {
     size_t meta_count, meta_slots;
 };
 
+/* Every buffer a model holds for `rows` rows, one call of `take(ctx, count, size)` each (a
+ * non-NULL result, or NULL for failure): the one list that model.c allocates (assign = 1 stores
+ * each result in its field) and memory.c adds up (assign = 0: the model is not touched). Returns
+ * 0 when a take failed or a size overflows. */
+typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
+int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx);
+
 /* Before inference over `rows` rows: grows the batch capacity up to DN_INFERENCE_ROWS, since
  * products of 32 rows leave most of the GEMM's speed unused. Never while fit runs (fit's own
  * buffers are sized for its capacity); a failed allocation keeps the old capacity. */

@@ -2,7 +2,6 @@
 #include "model/model.h"
 
 #include "core/error.h"
-#include "core/rng.h"
 
 #include <string.h>
 
@@ -47,7 +46,7 @@ static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, 
     if (mode != DN_MODE_TRAINING || i + 1 >= m->layer_count ||
         !dn_dense_dropout_fusable(&m->layers[i], &m->layers[i + 1]))
         return 0;
-    dn_rng_stream stream = dn_rng_stream_make(m->seed, DN_RNG_DROPOUT, (uint32_t)(i + 1));
+    dn_rng_stream stream = dn_dropout_stream(m->seed, (uint32_t)(i + 1));
     dn_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
                              &stream, step, exec);
     return 1;

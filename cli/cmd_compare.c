@@ -2,9 +2,9 @@
  * with its dropout layers and with every rate set to 0 (same seed, data and settings), and
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
-#include "report_train.h"
-#include "trace.h"
-#include "train_setup.h"
+#include "report/report_train.h"
+#include "common/trace.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
  * the last 20 % held out for validation, then the four sections of the Model Pipeline Trace:
  * summary, data flow, training trace, prediction trace. Every number comes from this run. */
 #include "commands.h"
-#include "epoch_log.h"
-#include "options.h"
-#include "report.h"
-#include "trace.h"
+#include "common/epoch_log.h"
+#include "common/options.h"
+#include "report/report.h"
+#include "common/trace.h"
 
 #include "dropnet.h"
 

@@ -1,7 +1,7 @@
 /* cmd_eval.c — `dropnet eval`: loss, accuracy, per-class precision/recall, confusion matrix. */
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
+#include "common/model_data.h"
+#include "common/options.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * probabilities, their standard deviations, the predictive entropy and the mutual information.
  * Written atomically when --out is given. */
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
+#include "common/model_data.h"
+#include "common/options.h"
 
 #include <math.h>
 #include <stdint.h>

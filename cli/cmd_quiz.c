@@ -1,9 +1,9 @@
 /* cmd_quiz.c — `dropnet quiz`: questions on dropout in the terminal, answered with a letter on
  * standard input (so it can be piped), an explanation after each answer and a score at the end. */
-#include "colour.h"
+#include "common/colour.h"
 #include "commands.h"
-#include "options.h"
-#include "quiz.h"
+#include "common/options.h"
+#include "learn/quiz_bank.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* cmd_summary.c — `dropnet summary`: what a saved model is and how it was trained. */
 #include "commands.h"
-#include "options.h"
-#include "trace.h"
+#include "common/options.h"
+#include "common/trace.h"
 
 #include <stdio.h>
 

@@ -1,10 +1,10 @@
 /* cmd_trace.c — `dropnet trace`: one example through a saved model at inference, layer by layer,
  * as the demo prints its prediction trace, then the probability of every class. */
-#include "colour.h"
+#include "common/colour.h"
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
-#include "trace.h"
+#include "common/model_data.h"
+#include "common/options.h"
+#include "common/trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
-#include "report_train.h"
-#include "trace.h"
-#include "train_setup.h"
+#include "report/report_train.h"
+#include "common/trace.h"
+#include "train/settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,8 +18,8 @@
 #include "fuzz_file.h"
 
 #include "commands.h"
-#include "options.h"
-#include "train_setup.h"
+#include "common/options.h"
+#include "train/settings.h"
 
 #include <stdarg.h>
 #include <string.h>

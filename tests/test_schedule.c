@@ -2,8 +2,8 @@
  * training controls, cli/schedule.c), against values worked by hand. */
 #include "test.h"
 
-#include "../cli/checkpoint.h"
-#include "../cli/schedule.h"
+#include "train/checkpoint.h"
+#include "train/controls.h"
 
 #include <math.h>
 #include <stdlib.h>

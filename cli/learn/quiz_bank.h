@@ -3,7 +3,7 @@
 #ifndef DN_CLI_QUIZ_H
 #define DN_CLI_QUIZ_H
 
-#include "lesson.h"
+#include "learn/lesson.h"
 
 #include <stddef.h>
 #include <stdint.h>

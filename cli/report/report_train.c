@@ -1,5 +1,5 @@
 /* report_train.c — a report from `train` and `compare`: their data, settings and held-out rows. */
-#include "report_train.h"
+#include "report/report_train.h"
 
 #include "commands.h"
 

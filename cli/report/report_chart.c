@@ -1,8 +1,8 @@
 /* report_chart.c — line charts, bar rows, histograms and value strips as inline SVG. */
-#include "report_chart.h"
+#include "report/report_chart.h"
 
-#include "report_axis.h"
-#include "report_html.h"
+#include "report/report_axis.h"
+#include "report/report_html.h"
 
 #include <math.h>
 #include <string.h>

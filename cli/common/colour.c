@@ -1,5 +1,5 @@
 /* colour.c — ANSI escapes, switched off for pipes and by NO_COLOR. */
-#include "colour.h"
+#include "common/colour.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 /* report_grid.c — the report's grid-shaped figures: confusion heat map, grey-scale input image,
  * dropout keep mask. */
-#include "report_chart.h"
+#include "report/report_chart.h"
 
-#include "report_html.h"
+#include "report/report_html.h"
 
 #include <string.h>
 

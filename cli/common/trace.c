@@ -1,5 +1,5 @@
 /* trace.c — the Model Pipeline Trace, rendered as text from real numbers of a run. */
-#include "trace.h"
+#include "common/trace.h"
 
 #include <math.h>
 #include <string.h>

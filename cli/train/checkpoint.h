@@ -9,7 +9,7 @@
 #ifndef DN_CLI_CHECKPOINT_H
 #define DN_CLI_CHECKPOINT_H
 
-#include "schedule.h"
+#include "train/controls.h"
 
 #include "dropnet.h"
 

@@ -2,11 +2,11 @@
  * checking that a checkpoint was made with this command's settings, taking its model, and
  * restoring the history, log lines and early stopping it carries (cli/checkpoint.h has the
  * files themselves). */
-#include "train_resume.h"
+#include "train/resume.h"
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 #include "commands.h"
-#include "epoch_log.h"
+#include "common/epoch_log.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

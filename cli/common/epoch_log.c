@@ -1,5 +1,5 @@
 /* epoch_log.c — JSON lines for --log. */
-#include "epoch_log.h"
+#include "common/epoch_log.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* schedule.c — learning-rate schedules, momentum ramp and early stopping as one fit observer. */
-#include "schedule.h"
+#include "train/controls.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
 #ifndef DN_CLI_TRAIN_SETUP_H
 #define DN_CLI_TRAIN_SETUP_H
 
-#include "options.h"
-#include "progress.h"
+#include "common/options.h"
+#include "train/progress.h"
 
 #include "dropnet.h"
 

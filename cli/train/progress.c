@@ -1,7 +1,7 @@
 /* progress.c — Keras-like per-epoch progress, live on a terminal, plain in a pipe. */
-#include "progress.h"
+#include "train/progress.h"
 
-#include "epoch_log.h"
+#include "common/epoch_log.h"
 
 #include <math.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /* report_html.c — escaping and SVG elements for the HTML report. */
-#include "report_html.h"
+#include "report/report_html.h"
 
 #include <math.h>
 #include <stdarg.h>

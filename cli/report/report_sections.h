@@ -3,7 +3,7 @@
 #ifndef DN_CLI_REPORT_SECTIONS_H
 #define DN_CLI_REPORT_SECTIONS_H
 
-#include "report.h"
+#include "report/report.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* options.c — parsing `--name value` options against a command's table. */
-#include "options.h"
+#include "common/options.h"
 
 #include "commands.h"
 

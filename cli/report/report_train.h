@@ -2,8 +2,8 @@
 #ifndef DN_CLI_REPORT_TRAIN_H
 #define DN_CLI_REPORT_TRAIN_H
 
-#include "report.h"
-#include "train_setup.h"
+#include "report/report.h"
+#include "train/settings.h"
 
 /* Points the report at the trained model and its history [s->epochs], describes the data, picks
  * the rows to trace (--test, else the validation split, else the training rows) and lists the

@@ -2,8 +2,8 @@
 #ifndef DN_CLI_TRAIN_RESUME_H
 #define DN_CLI_TRAIN_RESUME_H
 
-#include "schedule.h"
-#include "train_setup.h"
+#include "train/controls.h"
+#include "train/settings.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* lesson.c — the demo's first epoch, run again for the numbers the quiz quotes. */
-#include "lesson.h"
+#include "learn/lesson.h"
 
 #include "commands.h"
 

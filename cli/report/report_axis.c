@@ -1,7 +1,7 @@
 /* report_axis.c — tick choice and axis drawing for the report's charts. */
-#include "report_axis.h"
+#include "report/report_axis.h"
 
-#include "report_html.h"
+#include "report/report_html.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* report.c — what the HTML report collects during and after a run. */
-#include "report.h"
+#include "report/report.h"
 
 #include "commands.h"
 

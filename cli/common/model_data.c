@@ -1,5 +1,5 @@
 /* model_data.c — a saved model and the data it is to judge. */
-#include "model_data.h"
+#include "common/model_data.h"
 
 #include "commands.h"
 

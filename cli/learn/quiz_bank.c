@@ -1,6 +1,6 @@
 /* quiz_bank.c — the quiz's questions, with numbers from the lesson run wherever the answer can be
  * computed from it. */
-#include "quiz.h"
+#include "learn/quiz_bank.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,10 +1,10 @@
 /* train_setup.c — loading, building and fitting for `train` and `compare`. */
-#include "train_setup.h"
+#include "train/settings.h"
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 #include "commands.h"
-#include "schedule.h"
-#include "train_resume.h"
+#include "train/controls.h"
+#include "train/resume.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

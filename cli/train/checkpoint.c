@@ -1,6 +1,6 @@
 /* checkpoint.c — the checkpoint directory: naming, writing with retention, locking, finding the
  * newest valid file (see checkpoint.h). */
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 
 #include "commands.h"
 

@@ -26,7 +26,7 @@ typedef struct demo_settings {
     float rate, learning_rate;
     const char *log_path;
     const char *report_path; /* --report FILE.html */
-    dn_report *report;       /* filled during and after the run when report_path is set */
+    cli_report *report;       /* filled during and after the run when report_path is set */
 } demo_settings;
 
 /* The first training batch as it flowed through the network, for the data-flow section. */
@@ -75,16 +75,16 @@ static void capture_first_batch(const dn_event *ev, dn_model *model, demo_captur
 typedef struct demo_observer {
     dn_model *model;
     demo_capture *capture;
-    dn_report *report; /* NULL without --report */
+    cli_report *report; /* NULL without --report */
 } demo_observer;
 
 static int observe(const dn_event *ev, void *user) {
     demo_observer *obs = user;
     if (ev->kind == DN_EVENT_BATCH_END && !obs->capture->done)
         capture_first_batch(ev, obs->model, obs->capture);
-    if (obs->report) dn_report_capture(obs->report, obs->model, ev);
+    if (obs->report) cli_report_capture(obs->report, obs->model, ev);
     if (ev->kind == DN_EVENT_EPOCH_END && obs->capture->log)
-        dn_epoch_log_write(obs->capture->log, ev->metrics);
+        cli_epoch_log_write(obs->capture->log, ev->metrics);
     return 0;
 }
 
@@ -95,7 +95,7 @@ static void print_stage(int number, const char *title, size_t in, size_t out, co
 
 static void print_sample(const float *row, size_t n) {
     printf("   %-22s ", "");
-    dn_trace_row(stdout, row, n);
+    cli_trace_row(stdout, row, n);
     printf("\n");
 }
 
@@ -122,9 +122,9 @@ static void print_data_flow(const demo_settings *s, const demo_capture *cap) {
 static void print_training(const dn_epoch_metrics *h, size_t epochs) {
     printf("\n3. Training trace — epoch by epoch (training figures with dropout on, validation "
            "with it off)\n");
-    dn_trace_loss_chart(stdout, h, epochs);
+    cli_trace_loss_chart(stdout, h, epochs);
     printf("\n");
-    dn_trace_epoch_table(stdout, h, epochs);
+    cli_trace_epoch_table(stdout, h, epochs);
 }
 
 static int print_prediction(dn_model *model, const dn_dataset *data, size_t row) {
@@ -132,18 +132,18 @@ static int print_prediction(dn_model *model, const dn_dataset *data, size_t row)
     dn_error err;
     printf("\n4. Prediction trace — validation example #%zu, dropout off (inference)\n", row);
     if (dn_dataset_get_row(data, row, x, &err) != DN_OK ||
-        dn_trace_prediction(stdout, model, x, dn_dataset_label(data, row), &err) < 0)
-        return dn_cli_error(1, "%s", err.message);
+        cli_trace_prediction(stdout, model, x, dn_dataset_label(data, row), &err) < 0)
+        return cli_error(1, "%s", err.message);
     return 0;
 }
 
 /* --report: the page for this run; its traced and counted rows are the validation split. */
 static int write_report(const demo_settings *s, dn_model *model, const dn_dataset *data,
                         const dn_epoch_metrics *history, size_t train_rows) {
-    dn_report *r = s->report;
+    cli_report *r = s->report;
     dn_error err;
     if (dn_dataset_slice(data, train_rows, DEMO_ROWS, &r->owned_examples, &err) != DN_OK)
-        return dn_cli_error(1, "%s", err.message);
+        return cli_error(1, "%s", err.message);
     r->model = model;
     r->examples = r->owned_examples;
     r->examples_first = train_rows;
@@ -152,12 +152,12 @@ static int write_report(const demo_settings *s, dn_model *model, const dn_datase
     snprintf(r->data_text, sizeof r->data_text, "the seed page's synthetic data: %d rows × %d "
              "features, %d classes · %zu train / %zu validation (last 20 %%)", DEMO_ROWS,
              DEMO_FEATURES, DEMO_CLASSES, train_rows, DEMO_ROWS - train_rows);
-    dn_report_set(r, "model", "dropout:%g,dense:%d:relu,dense:%d:softmax", (double)s->rate,
+    cli_report_set(r, "model", "dropout:%g,dense:%d:relu,dense:%d:softmax", (double)s->rate,
                   DEMO_HIDDEN, DEMO_CLASSES);
-    dn_report_set(r, "epochs", "%zu", s->epochs);
-    dn_report_set(r, "batch", "%zu", s->batch);
-    dn_report_set(r, "optimizer", "adam, lr %g", (double)s->learning_rate);
-    if (dn_report_write(r, s->report_path) != 0) return 1;
+    cli_report_set(r, "epochs", "%zu", s->epochs);
+    cli_report_set(r, "batch", "%zu", s->batch);
+    cli_report_set(r, "optimizer", "adam, lr %g", (double)s->learning_rate);
+    if (cli_report_write(r, s->report_path) != 0) return 1;
     printf("\nReport written to %s\n", s->report_path);
     return 0;
 }
@@ -169,16 +169,16 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     dn_epoch_metrics *history = calloc(s->epochs ? s->epochs : 1, sizeof *history);
     int code = 1;
     if (history == NULL) {
-        dn_cli_error(1, "out of memory");
+        cli_error(1, "out of memory");
         goto done;
     }
     if (dn_dataset_create_synthetic(&data, DEMO_ROWS, DEMO_FEATURES, DEMO_CLASSES, s->seed, &err) ||
         build_model(s, &model, &err)) {
-        dn_cli_error(1, "%s", err.message);
+        cli_error(1, "%s", err.message);
         goto done;
     }
     if (s->log_path && (cap->log = fopen(s->log_path, "w")) == NULL) {
-        dn_cli_error(1, "cannot write log file %s: %s", s->log_path, strerror(errno));
+        cli_error(1, "cannot write log file %s: %s", s->log_path, strerror(errno));
         goto done;
     }
     dn_fit_config fit = dn_fit_defaults();
@@ -187,7 +187,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     fit.validation_split = DEMO_VALIDATION_SPLIT;
     demo_observer obs = {model, cap, s->report_path ? s->report : NULL};
     if (dn_model_fit(model, data, &fit, observe, &obs, history, &err) != DN_OK) {
-        dn_cli_error(1, "%s", err.message);
+        cli_error(1, "%s", err.message);
         goto done;
     }
     size_t train_rows = (size_t)floor(DEMO_ROWS * (1.0 - DEMO_VALIDATION_SPLIT));
@@ -196,7 +196,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
            "20%%) · Adam lr %g · batch %zu · %zu epochs\n\n1. Model summary\n",
            (unsigned long long)s->seed, DEMO_ROWS, DEMO_FEATURES, DEMO_CLASSES, train_rows,
            DEMO_ROWS - train_rows, (double)s->learning_rate, s->batch, s->epochs);
-    dn_trace_summary(stdout, model);
+    cli_trace_summary(stdout, model);
     if (cap->done) print_data_flow(s, cap);
     if (s->epochs > 0) {
         print_training(history, s->epochs);
@@ -214,42 +214,42 @@ done:
     return code;
 }
 
-int dn_cmd_demo(int argc, char **argv) {
+int cli_cmd_demo(int argc, char **argv) {
     demo_settings s = {42, 5, 32, 0.2f, 0.005f, NULL, NULL, NULL};
-    const dn_cli_option options[] = {
-        {"seed", DN_OPT_U64, &s.seed, "N", "seed for data, initialisation, shuffling and masks (42)"},
-        {"epochs", DN_OPT_SIZE, &s.epochs, "N", "training epochs (5)"},
-        {"rate", DN_OPT_FLOAT, &s.rate, "R", "dropout rate in [0, 1) (0.2)"},
-        {"batch", DN_OPT_SIZE, &s.batch, "N", "batch size (32)"},
-        {"lr", DN_OPT_FLOAT, &s.learning_rate, "X", "Adam learning rate (0.005: Keras' 0.001 needs more than 5 epochs here)"},
-        {"log", DN_OPT_STRING, &s.log_path, "FILE", "write one JSON object per epoch to FILE"},
-        {"report", DN_OPT_STRING, &s.report_path, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
+    const cli_option options[] = {
+        {"seed", CLI_OPT_U64, &s.seed, "N", "seed for data, initialisation, shuffling and masks (42)"},
+        {"epochs", CLI_OPT_SIZE, &s.epochs, "N", "training epochs (5)"},
+        {"rate", CLI_OPT_FLOAT, &s.rate, "R", "dropout rate in [0, 1) (0.2)"},
+        {"batch", CLI_OPT_SIZE, &s.batch, "N", "batch size (32)"},
+        {"lr", CLI_OPT_FLOAT, &s.learning_rate, "X", "Adam learning rate (0.005: Keras' 0.001 needs more than 5 epochs here)"},
+        {"log", CLI_OPT_STRING, &s.log_path, "FILE", "write one JSON object per epoch to FILE"},
+        {"report", CLI_OPT_STRING, &s.report_path, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
     };
-    const dn_cli_command cmd = {
+    const cli_command cmd = {
         "demo", "Generates the seed page's data (1000 rows × 20 features, 3 classes, last 20% for "
         "validation),\ntrains Dropout(0.2) → Dense(10, relu) → Dense(3, softmax) and prints the "
         "Model Pipeline Trace.", "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE] "
         "[--report FILE]",
         options, sizeof options / sizeof options[0]};
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (!(s.rate >= 0.0f && s.rate < 1.0f))
-        return dn_cli_error(2, "demo: --rate must be in [0, 1), got %g", (double)s.rate);
-    if (s.batch == 0) return dn_cli_error(2, "demo: --batch must be > 0");
-    if (s.epochs > MAX_EPOCHS) return dn_cli_error(2, "demo: --epochs must be <= %d", MAX_EPOCHS);
-    if (!(s.learning_rate > 0.0f)) return dn_cli_error(2, "demo: --lr must be > 0, got %g", (double)s.learning_rate);
-    if (s.report_path && dn_report_check_path(s.report_path, "demo") != 0) return 2;
+        return cli_error(2, "demo: --rate must be in [0, 1), got %g", (double)s.rate);
+    if (s.batch == 0) return cli_error(2, "demo: --batch must be > 0");
+    if (s.epochs > MAX_EPOCHS) return cli_error(2, "demo: --epochs must be <= %d", MAX_EPOCHS);
+    if (!(s.learning_rate > 0.0f)) return cli_error(2, "demo: --lr must be > 0, got %g", (double)s.learning_rate);
+    if (s.report_path && cli_report_check_path(s.report_path, "demo") != 0) return 2;
 
     float rows[4][DEMO_FEATURES];
     uint8_t *mask = malloc(s.batch * DEMO_FEATURES);
-    if (mask == NULL) return dn_cli_error(1, "out of memory");
+    if (mask == NULL) return cli_error(1, "out of memory");
     demo_capture cap = {0, 0, {rows[0], rows[1], rows[2], rows[3]}, {DEMO_FEATURES, DEMO_FEATURES,
                         DEMO_HIDDEN, DEMO_CLASSES}, 0, 0, 0, mask, NULL};
-    dn_report report;
-    dn_report_init(&report, "demo", argc, argv);
+    cli_report report;
+    cli_report_init(&report, "demo", argc, argv);
     s.report = &report;
     int code = run_demo(&s, &cap);
-    dn_report_free(&report);
+    cli_report_free(&report);
     free(mask);
     return code;
 }

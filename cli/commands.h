@@ -1,19 +1,19 @@
 /* commands.h — the subcommands of the dropnet tool. Each returns the process exit status:
  * 0 success, 1 failure of the run (error already printed), 2 usage error. */
-#ifndef DN_CLI_COMMANDS_H
-#define DN_CLI_COMMANDS_H
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
 
-int dn_cmd_demo(int argc, char **argv);
-int dn_cmd_train(int argc, char **argv);
-int dn_cmd_eval(int argc, char **argv);
-int dn_cmd_predict(int argc, char **argv);
-int dn_cmd_summary(int argc, char **argv);
-int dn_cmd_compare(int argc, char **argv);
-int dn_cmd_trace(int argc, char **argv);
-int dn_cmd_quiz(int argc, char **argv);
-int dn_cmd_explain(int argc, char **argv);
+int cli_cmd_demo(int argc, char **argv);
+int cli_cmd_train(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_predict(int argc, char **argv);
+int cli_cmd_summary(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_trace(int argc, char **argv);
+int cli_cmd_quiz(int argc, char **argv);
+int cli_cmd_explain(int argc, char **argv);
 
 /* Prints "dropnet: error: MESSAGE" on stderr; returns `code`. */
-int dn_cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

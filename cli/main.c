@@ -14,18 +14,18 @@ typedef struct command_entry {
 } command_entry;
 
 static const command_entry commands[] = {
-    {"demo", dn_cmd_demo, "train the seed page's dropout pipeline and print its Model Pipeline Trace"},
-    {"train", dn_cmd_train, "train a network on a dataset and save it (safetensors)"},
-    {"eval", dn_cmd_eval, "loss, accuracy, per-class precision/recall and confusion matrix"},
-    {"predict", dn_cmd_predict, "classify examples: CSV of predicted class and probabilities"},
-    {"summary", dn_cmd_summary, "layers, shapes, parameter counts and settings of a saved model"},
-    {"compare", dn_cmd_compare, "train with and without dropout and compare the train-test gap"},
-    {"trace", dn_cmd_trace, "one example through a saved model, layer by layer, with its probabilities"},
-    {"quiz", dn_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
-    {"explain", dn_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
+    {"demo", cli_cmd_demo, "train the seed page's dropout pipeline and print its Model Pipeline Trace"},
+    {"train", cli_cmd_train, "train a network on a dataset and save it (safetensors)"},
+    {"eval", cli_cmd_eval, "loss, accuracy, per-class precision/recall and confusion matrix"},
+    {"predict", cli_cmd_predict, "classify examples: CSV of predicted class and probabilities"},
+    {"summary", cli_cmd_summary, "layers, shapes, parameter counts and settings of a saved model"},
+    {"compare", cli_cmd_compare, "train with and without dropout and compare the train-test gap"},
+    {"trace", cli_cmd_trace, "one example through a saved model, layer by layer, with its probabilities"},
+    {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
+    {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
 };
 
-int dn_cli_error(int code, const char *fmt, ...) {
+int cli_error(int code, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     fputs("dropnet: error: ", stderr);
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
 #endif
     if (argc < 2) {
         print_usage(stderr);
-        return dn_cli_error(2, "no command given");
+        return cli_error(2, "no command given");
     }
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
@@ -81,5 +81,5 @@ int main(int argc, char **argv) {
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
         if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
-    return dn_cli_error(2, "unknown command '%s' (see dropnet --help)", name);
+    return cli_error(2, "unknown command '%s' (see dropnet --help)", name);
 }

@@ -2,16 +2,16 @@
  *
  * Input: one selector byte, then the argument words separated by NUL bytes (at most 64).
  * Selector bit 0: the option table of `train` (with --out) or of `compare` (without), built by
- * dn_train_option_table exactly as the commands build it; a successful parse then goes through
- * dn_train_check, the range and requirement checks the parser leaves to the command. Bit 1:
- * the first word is put in DROPNET_THREADS instead (dn_cli_env_threads). Bit 2: the words go to
- * dn_cmd_summary in-process, whose table is local to it.
+ * cli_train_option_table exactly as the commands build it; a successful parse then goes through
+ * cli_train_check, the range and requirement checks the parser leaves to the command. Bit 1:
+ * the first word is put in DROPNET_THREADS instead (cli_env_threads). Bit 2: the words go to
+ * cli_cmd_summary in-process, whose table is local to it.
  *
  * Why only these: parsing and checking are pure, and `summary` only reads the file it is given
  * (a fuzzed path names no file in practice). Running `train`, `eval`, `predict`, `demo` or
  * `compare` in-process would train models and write files wherever a fuzzed --out points; their
- * parsing is the same dn_cli_parse, and the bad-input catalogue (tests/test_bad_inputs.c) runs
- * them through the binary. dn_cli_error is defined here (the real one is in cli/main.c, which
+ * parsing is the same cli_parse, and the bad-input catalogue (tests/test_bad_inputs.c) runs
+ * them through the binary. cli_error is defined here (the real one is in cli/main.c, which
  * also holds main) so that every error message is captured and checked instead of printed. */
 #define _XOPEN_SOURCE 700 /* putenv */
 
@@ -28,7 +28,7 @@ enum { MAX_WORDS = 64 };
 
 static char last_error[1024];
 
-int dn_cli_error(int code, const char *fmt, ...) {
+int cli_error(int code, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, args);
@@ -43,27 +43,27 @@ static FILE *null_out(void) {
 }
 
 static void parse_train_table(int with_out, int argc, char **argv) {
-    dn_train_settings s;
-    dn_train_settings_defaults(&s);
-    dn_cli_option table[DN_TRAIN_OPTION_COUNT];
-    size_t count = dn_train_option_table(&s, table, with_out);
-    DN_FUZZ_ASSERT(count <= DN_TRAIN_OPTION_COUNT);
-    const dn_cli_command cmd = {with_out ? "train" : "compare", "fuzzed", "[options]", table,
+    cli_train_settings s;
+    cli_train_settings_defaults(&s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    size_t count = cli_train_option_table(&s, table, with_out);
+    DN_FUZZ_ASSERT(count <= CLI_TRAIN_OPTION_COUNT);
+    const cli_command cmd = {with_out ? "train" : "compare", "fuzzed", "[options]", table,
                                 count};
     char message[512] = "";
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP:
-        if (null_out()) dn_cli_print_help(&cmd, null_out());
+    switch (cli_parse(&cmd, argc, argv, message, sizeof message)) {
+    case CLI_PARSE_HELP:
+        if (null_out()) cli_print_help(&cmd, null_out());
         return;
-    case DN_PARSE_ERROR:
+    case CLI_PARSE_ERROR:
         /* Every refusal names the command and is NUL-terminated within the buffer. */
         DN_FUZZ_ASSERT(memchr(message, '\0', sizeof message) != NULL);
         DN_FUZZ_ASSERT(strncmp(message, cmd.name, strlen(cmd.name)) == 0);
         return;
-    case DN_PARSE_OK: break;
+    case CLI_PARSE_OK: break;
     }
     last_error[0] = '\0';
-    int code = dn_train_check(&s, cmd.name, with_out);
+    int code = cli_train_check(&s, cmd.name, with_out);
     DN_FUZZ_ASSERT(code == 0 || code == 2);
     if (code != 0) {
         DN_FUZZ_ASSERT(last_error[0] != '\0');
@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (flags & 4) {
         /* stdout is closed by -close_fd_mask in `make fuzz-run`; the exit code is what counts. */
         last_error[0] = '\0';
-        int code = dn_cmd_summary(argc, words);
+        int code = cli_cmd_summary(argc, words);
         DN_FUZZ_ASSERT(code == 0 || code == 1 || code == 2);
         DN_FUZZ_ASSERT(code == 0 || last_error[0] != '\0');
     } else {

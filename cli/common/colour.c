@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int dn_colour_enabled(FILE *out) {
+int cli_colour_enabled(FILE *out) {
     if (getenv("NO_COLOR") != NULL) return 0;
     return out != NULL && isatty(fileno(out));
 }
 
-const char *dn_colour(int enabled, dn_colour_kind colour) {
+const char *cli_colour(int enabled, cli_colour_kind colour) {
     static const char *const codes[] = {"\033[0m",  "\033[1m",  "\033[2m", "\033[32m",
                                         "\033[31m", "\033[33m", "\033[36m"};
     if (!enabled || (size_t)colour >= sizeof codes / sizeof codes[0]) return "";

@@ -8,7 +8,7 @@ static void number(FILE *out, const char *key, double v) {
     else fprintf(out, ",\"%s\":null", key);
 }
 
-void dn_epoch_log_write(FILE *out, const dn_epoch_metrics *m) {
+void cli_epoch_log_write(FILE *out, const dn_epoch_metrics *m) {
     fprintf(out, "{\"epoch\":%zu", m->epoch);
     number(out, "loss", m->loss);
     number(out, "accuracy", m->accuracy);

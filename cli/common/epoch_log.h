@@ -1,6 +1,6 @@
 /* epoch_log.h — the --log observer: one JSON object per epoch, a line each. */
-#ifndef DN_CLI_EPOCH_LOG_H
-#define DN_CLI_EPOCH_LOG_H
+#ifndef CLI_EPOCH_LOG_H
+#define CLI_EPOCH_LOG_H
 
 #include "dropnet.h"
 
@@ -8,6 +8,6 @@
 
 /* Writes {"epoch":1,"loss":…,"accuracy":…,"val_loss":…,"val_accuracy":…,"seconds":…} and a
  * newline; numbers that do not exist (no validation, MSE accuracy) are null. */
-void dn_epoch_log_write(FILE *out, const dn_epoch_metrics *m);
+void cli_epoch_log_write(FILE *out, const dn_epoch_metrics *m);
 
 #endif

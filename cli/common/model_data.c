@@ -38,7 +38,7 @@ static dn_status open_for_model(const dn_model *model, const char *spec, const c
     return st;
 }
 
-int dn_cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
+int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
                                int allow_unlabeled, dn_model **model, dn_dataset **data) {
     dn_error err = {DN_OK, "out of memory"};
     *model = NULL;
@@ -58,13 +58,13 @@ int dn_cli_load_model_and_data(const char *model_path, const char *data_spec, co
         dn_dataset_free(*data);
         *model = NULL;
         *data = NULL;
-        return about ? dn_cli_error(1, "%s: %s", about, err.message)
-                     : dn_cli_error(1, "%s", err.message);
+        return about ? cli_error(1, "%s: %s", about, err.message)
+                     : cli_error(1, "%s", err.message);
     }
     return 0;
 }
 
-const char *dn_cli_class_label(const dn_model *model, size_t i, char *buf, size_t size) {
+const char *cli_class_label(const dn_model *model, size_t i, char *buf, size_t size) {
     const char *name = dn_model_class_name(model, i);
     if (name != NULL) return name;
     snprintf(buf, size, "%zu", i);

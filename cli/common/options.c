@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const dn_cli_option *find_option(const dn_cli_command *cmd, const char *name, size_t len) {
+static const cli_option *find_option(const cli_command *cmd, const char *name, size_t len) {
     for (size_t i = 0; i < cmd->option_count; ++i)
         if (strlen(cmd->options[i].name) == len && strncmp(cmd->options[i].name, name, len) == 0)
             return &cmd->options[i];
@@ -36,31 +36,31 @@ static int parse_float(const char *text, float *out) {
 }
 
 /* Stores `value` into the option's target; returns 0 with a message when it does not parse. */
-static int assign(const dn_cli_command *cmd, const dn_cli_option *opt, const char *value,
+static int assign(const cli_command *cmd, const cli_option *opt, const char *value,
                   char *message, size_t size) {
     uint64_t u;
     switch (opt->kind) {
-    case DN_OPT_FLAG:
+    case CLI_OPT_FLAG:
         *(int *)opt->target = 1;
         return 1;
-    case DN_OPT_U64:
-    case DN_OPT_SIZE:
-        if (!parse_unsigned(value, &u) || (opt->kind == DN_OPT_SIZE && u > SIZE_MAX)) {
+    case CLI_OPT_U64:
+    case CLI_OPT_SIZE:
+        if (!parse_unsigned(value, &u) || (opt->kind == CLI_OPT_SIZE && u > SIZE_MAX)) {
             snprintf(message, size, "%s: --%s expects a non-negative integer, got '%s'", cmd->name,
                      opt->name, value);
             return 0;
         }
-        if (opt->kind == DN_OPT_U64) *(uint64_t *)opt->target = u;
+        if (opt->kind == CLI_OPT_U64) *(uint64_t *)opt->target = u;
         else *(size_t *)opt->target = (size_t)u;
         return 1;
-    case DN_OPT_FLOAT:
+    case CLI_OPT_FLOAT:
         if (!parse_float(value, (float *)opt->target)) {
             snprintf(message, size, "%s: --%s expects a number, got '%s'", cmd->name, opt->name,
                      value);
             return 0;
         }
         return 1;
-    case DN_OPT_STRING:
+    case CLI_OPT_STRING:
         if (*value == '\0') {
             snprintf(message, size, "%s: --%s expects a value, got an empty string", cmd->name,
                      opt->name);
@@ -72,29 +72,29 @@ static int assign(const dn_cli_command *cmd, const dn_cli_option *opt, const cha
     return 0;
 }
 
-dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, char *message,
+cli_parse_result cli_parse(const cli_command *cmd, int argc, char **argv, char *message,
                              size_t size) {
     for (int i = 0; i < argc; ++i) {
         const char *word = argv[i];
-        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) return DN_PARSE_HELP;
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) return CLI_PARSE_HELP;
         if (strncmp(word, "--", 2) != 0 || word[2] == '\0') {
             snprintf(message, size, "%s: unexpected argument '%s' (options start with --; see "
                      "dropnet %s --help)", cmd->name, word, cmd->name);
-            return DN_PARSE_ERROR;
+            return CLI_PARSE_ERROR;
         }
         const char *name = word + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const dn_cli_option *opt = find_option(cmd, name, len);
+        const cli_option *opt = find_option(cmd, name, len);
         if (opt == NULL) {
             snprintf(message, size, "%s: unknown option '--%.*s' (see dropnet %s --help)", cmd->name,
                      (int)len, name, cmd->name);
-            return DN_PARSE_ERROR;
+            return CLI_PARSE_ERROR;
         }
         const char *value = NULL;
-        if (opt->kind == DN_OPT_FLAG) {
+        if (opt->kind == CLI_OPT_FLAG) {
             if (eq) {
                 snprintf(message, size, "%s: --%s takes no value", cmd->name, opt->name);
-                return DN_PARSE_ERROR;
+                return CLI_PARSE_ERROR;
             }
         } else if (eq) {
             value = eq + 1;
@@ -103,30 +103,30 @@ dn_parse_result dn_cli_parse(const dn_cli_command *cmd, int argc, char **argv, c
         } else {
             snprintf(message, size, "%s: --%s needs a value (%s)", cmd->name, opt->name,
                      opt->metavar ? opt->metavar : "VALUE");
-            return DN_PARSE_ERROR;
+            return CLI_PARSE_ERROR;
         }
-        if (!assign(cmd, opt, value, message, size)) return DN_PARSE_ERROR;
+        if (!assign(cmd, opt, value, message, size)) return CLI_PARSE_ERROR;
     }
-    return DN_PARSE_OK;
+    return CLI_PARSE_OK;
 }
 
-int dn_cli_parse_command(const dn_cli_command *cmd, int argc, char **argv, int *exit_code) {
+int cli_parse_command(const cli_command *cmd, int argc, char **argv, int *exit_code) {
     char message[512];
-    switch (dn_cli_parse(cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP:
-        dn_cli_print_help(cmd, stdout);
+    switch (cli_parse(cmd, argc, argv, message, sizeof message)) {
+    case CLI_PARSE_HELP:
+        cli_print_help(cmd, stdout);
         *exit_code = 0;
         return 0;
-    case DN_PARSE_ERROR:
-        *exit_code = dn_cli_error(2, "%s", message);
+    case CLI_PARSE_ERROR:
+        *exit_code = cli_error(2, "%s", message);
         return 0;
-    case DN_PARSE_OK:
+    case CLI_PARSE_OK:
         break;
     }
     return 1;
 }
 
-int dn_cli_env_threads(size_t *threads, char *message, size_t size) {
+int cli_env_threads(size_t *threads, char *message, size_t size) {
     const char *text = getenv("DROPNET_THREADS");
     uint64_t v = 0;
     if (text != NULL && (!parse_unsigned(text, &v) || v > 4096)) {
@@ -137,10 +137,10 @@ int dn_cli_env_threads(size_t *threads, char *message, size_t size) {
     return 1;
 }
 
-void dn_cli_print_help(const dn_cli_command *cmd, FILE *out) {
+void cli_print_help(const cli_command *cmd, FILE *out) {
     fprintf(out, "usage: dropnet %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage, cmd->summary);
     for (size_t i = 0; i < cmd->option_count; ++i) {
-        const dn_cli_option *o = &cmd->options[i];
+        const cli_option *o = &cmd->options[i];
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");

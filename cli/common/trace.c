@@ -6,7 +6,7 @@
 
 enum { CHART_WIDTH = 48 };
 
-const char *dn_trace_layer_type(dn_layer_kind kind) {
+const char *cli_trace_layer_type(dn_layer_kind kind) {
     switch (kind) {
     case DN_LAYER_DENSE: return "Dense";
     case DN_LAYER_DROPOUT: return "Dropout";
@@ -17,7 +17,7 @@ const char *dn_trace_layer_type(dn_layer_kind kind) {
     return "?";
 }
 
-void dn_trace_row(FILE *out, const float *row, size_t n) {
+void cli_trace_row(FILE *out, const float *row, size_t n) {
     fputc('[', out);
     if (n <= 4) {
         for (size_t j = 0; j < n; ++j) fprintf(out, "%s%.2f", j ? ", " : "", (double)row[j]);
@@ -33,7 +33,7 @@ static void rule(FILE *out, char c) {
     fputc('\n', out);
 }
 
-void dn_trace_summary(FILE *out, const dn_model *model) {
+void cli_trace_summary(FILE *out, const dn_model *model) {
     fprintf(out, "Model: \"sequential\"\n");
     rule(out, '_');
     fprintf(out, " %-27s %-25s %s\n", "Layer (type)", "Output Shape", "Param #");
@@ -43,7 +43,7 @@ void dn_trace_summary(FILE *out, const dn_model *model) {
         dn_layer_info info;
         if (dn_model_layer_info(model, i, &info, NULL) != DN_OK) continue;
         char left[64], shape[32];
-        snprintf(left, sizeof left, "%s (%s)", info.name, dn_trace_layer_type(info.kind));
+        snprintf(left, sizeof left, "%s (%s)", info.name, cli_trace_layer_type(info.kind));
         snprintf(shape, sizeof shape, "(None, %zu)", info.outputs);
         fprintf(out, " %-27s %-25s %zu\n", left, shape, info.param_count);
         total += info.param_count;
@@ -53,7 +53,7 @@ void dn_trace_summary(FILE *out, const dn_model *model) {
     rule(out, '_');
 }
 
-void dn_trace_loss_chart(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
+void cli_trace_loss_chart(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     double max = 0.0;
     for (size_t i = 0; i < epochs; ++i) max = h[i].loss > max ? h[i].loss : max;
     fprintf(out, "Loss (training, one bar per epoch)\n");
@@ -82,7 +82,7 @@ static void describe_gap(const dn_epoch_metrics *m, char *buf, size_t size) {
         snprintf(buf, size, "; train/val gap %.3f: overfitting begins", gap);
 }
 
-void dn_trace_observation(const dn_epoch_metrics *h, size_t i, char *buf, size_t size) {
+void cli_trace_observation(const dn_epoch_metrics *h, size_t i, char *buf, size_t size) {
     char gap[128];
     describe_gap(&h[i], gap, sizeof gap);
     if (i == 0) {
@@ -102,12 +102,12 @@ static void print_metric(FILE *out, double v, int width) {
     else fprintf(out, " %-*.4f |", width, v);
 }
 
-void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
+void cli_trace_epoch_table(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     fprintf(out, " epoch | loss   | accuracy | val_loss | val_accuracy | observation\n");
     fprintf(out, "-------+--------+----------+----------+--------------+------------\n");
     for (size_t i = 0; i < epochs; ++i) {
         char obs[256];
-        dn_trace_observation(h, i, obs, sizeof obs);
+        cli_trace_observation(h, i, obs, sizeof obs);
         fprintf(out, " %-5zu |", h[i].epoch);
         print_metric(out, h[i].loss, 6);
         print_metric(out, h[i].accuracy, 8);
@@ -117,12 +117,12 @@ void dn_trace_epoch_table(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     }
 }
 
-size_t dn_trace_image_side(size_t features) {
+size_t cli_trace_image_side(size_t features) {
     size_t side = (size_t)llround(sqrt((double)features));
     return side >= 8 && side * side == features ? side : 0;
 }
 
-void dn_trace_image(FILE *out, const float *pixels, size_t side) {
+void cli_trace_image(FILE *out, const float *pixels, size_t side) {
     static const char ramp[] = " .:-=+*#%@";
     float lo = pixels[0], hi = pixels[0];
     for (size_t i = 1; i < side * side; ++i) {
@@ -141,13 +141,13 @@ void dn_trace_image(FILE *out, const float *pixels, size_t side) {
     }
 }
 
-void dn_trace_training(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
+void cli_trace_training(FILE *out, const dn_epoch_metrics *h, size_t epochs) {
     if (epochs == 0) return;
     fprintf(out, "\nTraining trace — epoch by epoch (training figures with dropout on, validation "
                  "with it off)\n");
-    dn_trace_loss_chart(out, h, epochs);
+    cli_trace_loss_chart(out, h, epochs);
     fputc('\n', out);
-    dn_trace_epoch_table(out, h, epochs);
+    cli_trace_epoch_table(out, h, epochs);
 }
 
 static void trace_layer(FILE *out, const dn_model *model, size_t i) {
@@ -159,13 +159,13 @@ static void trace_layer(FILE *out, const dn_model *model, size_t i) {
     if (info.kind == DN_LAYER_DROPOUT) {
         snprintf(title, sizeof title, "Dropout(%g) (inference)", (double)info.rate);
         fprintf(out, " Layer %-3zu %-26s passes values through unchanged: ", i + 2, title);
-        dn_trace_row(out, y, cols);
+        cli_trace_row(out, y, cols);
         fputc('\n', out);
         return;
     }
     snprintf(title, sizeof title, "Dense(%zu, %s)", info.outputs, dn_activation_name(info.activation));
     fprintf(out, " Layer %-3zu %-26s ", i + 2, title);
-    dn_trace_row(out, y, cols);
+    cli_trace_row(out, y, cols);
     if (info.activation == DN_ACT_SOFTMAX) {
         double sum = 0.0;
         for (size_t j = 0; j < cols; ++j) sum += y[j];
@@ -180,12 +180,12 @@ static void trace_layer(FILE *out, const dn_model *model, size_t i) {
     fputc('\n', out);
 }
 
-int dn_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err) {
+int cli_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err) {
     if (dn_model_forward(model, x, 1, DN_MODE_INFERENCE, 0, NULL, err) != DN_OK) return -1;
     size_t inputs;
     const float *in = dn_model_activation(model, 0, NULL, &inputs);
     fprintf(out, " Layer %-3d %-26s ", 1, "Input");
-    dn_trace_row(out, in, inputs);
+    cli_trace_row(out, in, inputs);
     fprintf(out, "  %zu features\n", inputs);
     size_t layers = dn_model_layer_count(model);
     for (size_t i = 0; i < layers; ++i) trace_layer(out, model, i);

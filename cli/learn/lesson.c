@@ -10,13 +10,13 @@ enum { ROWS = 1000, FEATURES = 20, CLASSES = 3, HIDDEN = 10, BATCH = 32 };
 
 typedef struct lesson_watch {
     dn_model *model;
-    dn_lesson *lesson;
+    cli_lesson *lesson;
     uint8_t keep[BATCH * FEATURES];
     int done;
 } lesson_watch;
 
 /* The first surviving unit of the first row with |x| ≥ 0.1 (a value worth computing with). */
-static void pick_survivor(dn_lesson *l, const float *before, const float *after, const uint8_t *keep) {
+static void pick_survivor(cli_lesson *l, const float *before, const float *after, const uint8_t *keep) {
     l->sample_unit = 0;
     for (size_t j = 0; j < FEATURES; ++j)
         if (keep[j] && fabsf(before[j]) >= 0.1f) {
@@ -31,7 +31,7 @@ static int watch(const dn_event *ev, void *user) {
     lesson_watch *w = user;
     if (ev->kind != DN_EVENT_BATCH_END || w->done) return 0;
     w->done = 1;
-    dn_lesson *l = w->lesson;
+    cli_lesson *l = w->lesson;
     l->sample_row = ev->batch_index[0];
     l->batch_elements = ev->batch_rows * FEATURES;
     dn_model_dropout_mask(w->model, 0, w->keep, &l->batch_dropped, NULL);
@@ -40,7 +40,7 @@ static int watch(const dn_event *ev, void *user) {
     return 0;
 }
 
-static dn_status build(dn_lesson *l, dn_model **out, dn_error *err) {
+static dn_status build(cli_lesson *l, dn_model **out, dn_error *err) {
     dn_optimizer_config adam = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
     adam.learning_rate = 0.005f; /* the demo's */
     dn_model *m = NULL;
@@ -54,8 +54,8 @@ static dn_status build(dn_lesson *l, dn_model **out, dn_error *err) {
     return st;
 }
 
-int dn_lesson_run(uint64_t seed, dn_lesson *l) {
-    *l = (dn_lesson){.seed = seed, .rate = 0.2f, .rows = ROWS, .features = FEATURES,
+int cli_lesson_run(uint64_t seed, cli_lesson *l) {
+    *l = (cli_lesson){.seed = seed, .rate = 0.2f, .rows = ROWS, .features = FEATURES,
                      .hidden = HIDDEN, .classes = CLASSES, .train_rows = ROWS * 4 / 5};
     dn_error err = {DN_OK, "out of memory"};
     dn_dataset *data = NULL;
@@ -82,5 +82,5 @@ int dn_lesson_run(uint64_t seed, dn_lesson *l) {
     free(w);
     dn_model_free(model);
     dn_dataset_free(data);
-    return st == DN_OK ? 0 : dn_cli_error(1, "%s", err.message);
+    return st == DN_OK ? 0 : cli_error(1, "%s", err.message);
 }

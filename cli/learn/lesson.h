@@ -1,15 +1,15 @@
 /* lesson.h — one epoch of the seed page's pipeline (the demo's data, network and settings), with
  * the numbers the quiz asks about: the first training batch's dropout mask, one surviving input
  * before and after scaling, the first epoch's losses, the parameter counts. */
-#ifndef DN_CLI_LESSON_H
-#define DN_CLI_LESSON_H
+#ifndef CLI_LESSON_H
+#define CLI_LESSON_H
 
 #include "dropnet.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct dn_lesson {
+typedef struct cli_lesson {
     uint64_t seed;
     float rate;                    /* the page's Dropout(0.2) */
     size_t rows, features, hidden, classes, train_rows;
@@ -20,10 +20,10 @@ typedef struct dn_lesson {
     float validation_first;        /* the first feature of the first validation row */
     dn_epoch_metrics epoch1;       /* the first epoch's metrics */
     size_t dense_params, total_params;
-} dn_lesson;
+} cli_lesson;
 
 /* Trains one epoch of the demo's pipeline with `seed` (so the numbers equal `dropnet demo
  * --seed SEED`'s first epoch) and fills `out`. Prints and returns 1 on error, else 0. */
-int dn_lesson_run(uint64_t seed, dn_lesson *out);
+int cli_lesson_run(uint64_t seed, cli_lesson *out);
 
 #endif

@@ -29,7 +29,7 @@ static void append_word(char *buf, size_t size, const char *word) {
     buf[used < size ? used : size - 1] = '\0';
 }
 
-void dn_report_init(dn_report *r, const char *command, int argc, char **argv) {
+void cli_report_init(cli_report *r, const char *command, int argc, char **argv) {
     memset(r, 0, sizeof *r);
     r->command = command;
     snprintf(r->command_line, sizeof r->command_line, "dropnet %s", command);
@@ -37,16 +37,16 @@ void dn_report_init(dn_report *r, const char *command, int argc, char **argv) {
     snprintf(r->examples_name, sizeof r->examples_name, "validation");
 }
 
-void dn_report_free(dn_report *r) {
+void cli_report_free(cli_report *r) {
     for (size_t i = 0; i < r->mask_count; ++i) free(r->masks[i].keep);
     r->mask_count = 0;
     dn_dataset_free(r->owned_examples);
     r->owned_examples = NULL;
 }
 
-void dn_report_set(dn_report *r, const char *key, const char *fmt, ...) {
-    if (r->setting_count >= DN_REPORT_MAX_SETTINGS) return;
-    dn_report_setting *s = &r->settings[r->setting_count++];
+void cli_report_set(cli_report *r, const char *key, const char *fmt, ...) {
+    if (r->setting_count >= CLI_REPORT_MAX_SETTINGS) return;
+    cli_report_setting *s = &r->settings[r->setting_count++];
     snprintf(s->key, sizeof s->key, "%s", key);
     va_list args;
     va_start(args, fmt);
@@ -55,7 +55,7 @@ void dn_report_set(dn_report *r, const char *key, const char *fmt, ...) {
 }
 
 /* Copies dropout layer `layer`'s mask of the batch just trained; 0 when it cannot. */
-static int capture_mask(dn_report_mask *m, const dn_model *model, size_t layer, size_t rows) {
+static int capture_mask(cli_report_mask *m, const dn_model *model, size_t layer, size_t rows) {
     dn_layer_info info;
     if (dn_model_layer_info(model, layer, &info, NULL) != DN_OK) return 0;
     m->keep = malloc(rows * info.outputs);
@@ -72,10 +72,10 @@ static int capture_mask(dn_report_mask *m, const dn_model *model, size_t layer, 
     return 1;
 }
 
-void dn_report_capture(dn_report *r, const dn_model *model, const dn_event *ev) {
+void cli_report_capture(cli_report *r, const dn_model *model, const dn_event *ev) {
     if (r->captured || ev->kind != DN_EVENT_BATCH_END || model == NULL) return;
     r->captured = 1;
-    for (size_t i = 0; i < dn_model_layer_count(model) && r->mask_count < DN_REPORT_MAX_MASKS; ++i) {
+    for (size_t i = 0; i < dn_model_layer_count(model) && r->mask_count < CLI_REPORT_MAX_MASKS; ++i) {
         dn_layer_info info;
         if (dn_model_layer_info(model, i, &info, NULL) != DN_OK || info.kind != DN_LAYER_DROPOUT)
             continue;
@@ -83,17 +83,17 @@ void dn_report_capture(dn_report *r, const dn_model *model, const dn_event *ev) 
     }
 }
 
-int dn_report_observe(const dn_event *ev, void *user) {
-    dn_report *r = user;
-    dn_report_capture(r, r->watched, ev);
+int cli_report_observe(const dn_event *ev, void *user) {
+    cli_report *r = user;
+    cli_report_capture(r, r->watched, ev);
     return r->next != NULL ? r->next(ev, r->next_user) : 0;
 }
 
-int dn_report_check_path(const char *path, const char *command) {
+int cli_report_check_path(const char *path, const char *command) {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", path);
     if (access(dirname(copy), W_OK) != 0)
-        return dn_cli_error(2, "%s: cannot write --report %s: its directory does not exist or is "
+        return cli_error(2, "%s: cannot write --report %s: its directory does not exist or is "
                             "not writable", command, path);
     return 0;
 }

@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-double dn_axis_nice_step(double raw, int integer) {
+double cli_axis_nice_step(double raw, int integer) {
     if (!(raw > 0.0) || !isfinite(raw)) return 1.0;
     double mag = pow(10.0, floor(log10(raw)));
     double norm = raw / mag;
@@ -14,7 +14,7 @@ double dn_axis_nice_step(double raw, int integer) {
     return step;
 }
 
-dn_axis dn_axis_make(double lo, double hi, int ticks, int integer, double from, double to) {
+cli_axis cli_axis_make(double lo, double hi, int ticks, int integer, double from, double to) {
     if (!isfinite(lo) || !isfinite(hi)) {
         lo = 0.0;
         hi = 1.0;
@@ -29,8 +29,8 @@ dn_axis dn_axis_make(double lo, double hi, int ticks, int integer, double from, 
         lo -= pad;
         hi += pad;
     }
-    dn_axis a;
-    a.step = dn_axis_nice_step((hi - lo) / (ticks > 1 ? ticks : 1), integer);
+    cli_axis a;
+    a.step = cli_axis_nice_step((hi - lo) / (ticks > 1 ? ticks : 1), integer);
     a.lo = floor(lo / a.step + 1e-9) * a.step;
     a.hi = ceil(hi / a.step - 1e-9) * a.step;
     a.decimals = a.step >= 1.0 ? 0 : (int)ceil(-log10(a.step) - 1e-9);
@@ -39,35 +39,35 @@ dn_axis dn_axis_make(double lo, double hi, int ticks, int integer, double from, 
     return a;
 }
 
-double dn_axis_at(const dn_axis *a, double v) {
+double cli_axis_at(const cli_axis *a, double v) {
     return a->from + (v - a->lo) / (a->hi - a->lo) * (a->to - a->from);
 }
 
 /* Tick values lo, lo + step, ... hi, computed by index so rounding cannot skip the last. */
-static int tick_count(const dn_axis *a) { return (int)lround((a->hi - a->lo) / a->step) + 1; }
+static int tick_count(const cli_axis *a) { return (int)lround((a->hi - a->lo) / a->step) + 1; }
 
-void dn_axis_draw_y(FILE *out, const dn_axis *a, double x0, double x1, double label_x,
+void cli_axis_draw_y(FILE *out, const cli_axis *a, double x0, double x1, double label_x,
                     const char *label) {
     int n = tick_count(a);
     for (int i = 0; i < n; ++i) {
-        double v = a->lo + a->step * i, y = dn_axis_at(a, v);
-        dn_svg_line(out, x0, y, x1, y, i == 0 ? "axis" : "grid");
-        dn_svg_line(out, x0 - 4, y, x0, y, "axis");
-        dn_svg_text(out, x0 - 7, y + 4, "end", "tick", "%.*f", a->decimals, v);
+        double v = a->lo + a->step * i, y = cli_axis_at(a, v);
+        cli_svg_line(out, x0, y, x1, y, i == 0 ? "axis" : "grid");
+        cli_svg_line(out, x0 - 4, y, x0, y, "axis");
+        cli_svg_text(out, x0 - 7, y + 4, "end", "tick", "%.*f", a->decimals, v);
     }
-    dn_svg_line(out, x0, a->from, x0, a->to, "axis");
-    if (label) dn_svg_vtext(out, label_x, (a->from + a->to) / 2.0, "axis-label", label);
+    cli_svg_line(out, x0, a->from, x0, a->to, "axis");
+    if (label) cli_svg_vtext(out, label_x, (a->from + a->to) / 2.0, "axis-label", label);
 }
 
-void dn_axis_draw_x(FILE *out, const dn_axis *a, double y0, double y1, double label_y,
+void cli_axis_draw_x(FILE *out, const cli_axis *a, double y0, double y1, double label_y,
                     const char *label) {
     int n = tick_count(a);
     for (int i = 0; i < n; ++i) {
-        double v = a->lo + a->step * i, x = dn_axis_at(a, v);
-        if (y1 < y0 && i > 0) dn_svg_line(out, x, y0, x, y1, "grid");
-        dn_svg_line(out, x, y0, x, y0 + 4, "axis");
-        dn_svg_text(out, x, y0 + 17, "middle", "tick", "%.*f", a->decimals, v);
+        double v = a->lo + a->step * i, x = cli_axis_at(a, v);
+        if (y1 < y0 && i > 0) cli_svg_line(out, x, y0, x, y1, "grid");
+        cli_svg_line(out, x, y0, x, y0 + 4, "axis");
+        cli_svg_text(out, x, y0 + 17, "middle", "tick", "%.*f", a->decimals, v);
     }
-    dn_svg_line(out, a->from, y0, a->to, y0, "axis");
-    if (label) dn_svg_text(out, (a->from + a->to) / 2.0, label_y, "middle", "axis-label", "%s", label);
+    cli_svg_line(out, a->from, y0, a->to, y0, "axis");
+    if (label) cli_svg_text(out, (a->from + a->to) / 2.0, label_y, "middle", "axis-label", "%s", label);
 }

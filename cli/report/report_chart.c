@@ -37,7 +37,7 @@ static const char *marker_open(FILE *out, int look, int hollow, double x, double
 typedef struct line_frame {
     double left, right, top, bottom;
     size_t n;
-    dn_axis y;
+    cli_axis y;
 } line_frame;
 
 static double epoch_x(const line_frame *f, size_t i) {
@@ -47,19 +47,19 @@ static double epoch_x(const line_frame *f, size_t i) {
 
 /* Epoch ticks: 1, then multiples of a nice step up to n (leaving out one that would crowd 1). */
 static void draw_epoch_axis(FILE *out, const line_frame *f, const char *label, double label_y) {
-    size_t step = (size_t)dn_axis_nice_step((double)(f->n > 1 ? f->n - 1 : 1) / 8.0, 1);
+    size_t step = (size_t)cli_axis_nice_step((double)(f->n > 1 ? f->n - 1 : 1) / 8.0, 1);
     for (size_t e = 1; e <= f->n; e = e == 1 && step > 1 ? step : e + step) {
         if (e > 1 && (double)(e - 1) < 0.75 * (double)step) continue;
         double x = epoch_x(f, e - 1);
-        if (e > 1) dn_svg_line(out, x, f->bottom, x, f->top, "grid");
-        dn_svg_line(out, x, f->bottom, x, f->bottom + 4, "axis");
-        dn_svg_text(out, x, f->bottom + 17, "middle", "tick", "%zu", e);
+        if (e > 1) cli_svg_line(out, x, f->bottom, x, f->top, "grid");
+        cli_svg_line(out, x, f->bottom, x, f->bottom + 4, "axis");
+        cli_svg_text(out, x, f->bottom + 17, "middle", "tick", "%zu", e);
     }
-    dn_svg_line(out, f->left, f->bottom, f->right, f->bottom, "axis");
-    dn_svg_text(out, (f->left + f->right) / 2.0, label_y, "middle", "axis-label", "%s", label);
+    cli_svg_line(out, f->left, f->bottom, f->right, f->bottom, "axis");
+    cli_svg_text(out, (f->left + f->right) / 2.0, label_y, "middle", "axis-label", "%s", label);
 }
 
-static void y_range(const dn_line_chart *c, double *lo, double *hi) {
+static void y_range(const cli_line_chart *c, double *lo, double *hi) {
     *lo = c->from_zero ? 0.0 : INFINITY;
     *hi = c->from_zero ? 0.0 : -INFINITY;
     for (size_t s = 0; s < c->series_count; ++s)
@@ -71,25 +71,25 @@ static void y_range(const dn_line_chart *c, double *lo, double *hi) {
         }
 }
 
-static void draw_band(FILE *out, const line_frame *f, const dn_line_chart *c, const dn_chart_band *b) {
+static void draw_band(FILE *out, const line_frame *f, const cli_line_chart *c, const cli_chart_band *b) {
     const double *up = c->series[b->upper].y, *low = c->series[b->lower].y;
     for (size_t i = 0; i < c->n; ++i)
         if (!isfinite(up[i]) || !isfinite(low[i])) return; /* only whole runs are shaded */
     fprintf(out, "<path class=\"band%s\" d=\"", b->hatched ? " hatch" : "");
     double half = c->n == 1 ? 6.0 : 0.0; /* one epoch: a narrow bar instead of a line */
     for (size_t i = 0; i < c->n; ++i)
-        fprintf(out, "%c%.2f %.2f", i ? 'L' : 'M', epoch_x(f, i) - half, dn_axis_at(&f->y, up[i]));
-    if (half > 0.0) fprintf(out, "L%.2f %.2f", epoch_x(f, 0) + half, dn_axis_at(&f->y, up[0]));
+        fprintf(out, "%c%.2f %.2f", i ? 'L' : 'M', epoch_x(f, i) - half, cli_axis_at(&f->y, up[i]));
+    if (half > 0.0) fprintf(out, "L%.2f %.2f", epoch_x(f, 0) + half, cli_axis_at(&f->y, up[0]));
     for (size_t i = c->n; i-- > 0;) {
-        fprintf(out, "L%.2f %.2f", epoch_x(f, i) + half, dn_axis_at(&f->y, low[i]));
-        if (half > 0.0) fprintf(out, "L%.2f %.2f", epoch_x(f, i) - half, dn_axis_at(&f->y, low[i]));
+        fprintf(out, "L%.2f %.2f", epoch_x(f, i) + half, cli_axis_at(&f->y, low[i]));
+        if (half > 0.0) fprintf(out, "L%.2f %.2f", epoch_x(f, i) - half, cli_axis_at(&f->y, low[i]));
     }
     fputs("Z\">", out);
-    dn_svg_title(out, "%s", b->name);
+    cli_svg_title(out, "%s", b->name);
     fputs("</path>\n", out);
 }
 
-static void draw_series(FILE *out, const line_frame *f, const dn_chart_series *s) {
+static void draw_series(FILE *out, const line_frame *f, const cli_chart_series *s) {
     fprintf(out, "<path class=\"line c%d%s\" d=\"", s->look & 3, s->dashed ? " dash" : "");
     int pen_down = 0;
     for (size_t i = 0; i < f->n; ++i) {
@@ -97,7 +97,7 @@ static void draw_series(FILE *out, const line_frame *f, const dn_chart_series *s
             pen_down = 0;
             continue;
         }
-        fprintf(out, "%c%.2f %.2f", pen_down ? 'L' : 'M', epoch_x(f, i), dn_axis_at(&f->y, s->y[i]));
+        fprintf(out, "%c%.2f %.2f", pen_down ? 'L' : 'M', epoch_x(f, i), cli_axis_at(&f->y, s->y[i]));
         pen_down = 1;
     }
     fputs("\"/>\n", out);
@@ -105,14 +105,14 @@ static void draw_series(FILE *out, const line_frame *f, const dn_chart_series *s
     for (size_t i = 0; i < f->n; ++i) {
         if (!isfinite(s->y[i])) continue;
         const char *close = marker_open(out, s->look, s->dashed, epoch_x(f, i),
-                                        dn_axis_at(&f->y, s->y[i]));
-        dn_svg_title(out, "%s, epoch %zu: %.4f", s->name, i + 1, s->y[i]);
+                                        cli_axis_at(&f->y, s->y[i]));
+        cli_svg_title(out, "%s, epoch %zu: %.4f", s->name, i + 1, s->y[i]);
         fprintf(out, "%s\n", close);
     }
 }
 
 /* Legend items laid out left to right, wrapping; returns the number of rows (draws when out). */
-static int legend(FILE *out, const dn_line_chart *c, double left, double right, double top) {
+static int legend(FILE *out, const cli_line_chart *c, double left, double right, double top) {
     double x = left;
     int row = 0;
     for (size_t i = 0; i < c->series_count + c->band_count; ++i) {
@@ -124,22 +124,22 @@ static int legend(FILE *out, const dn_line_chart *c, double left, double right, 
         }
         double y = top + row * LEGEND_ROW;
         if (out && i < c->series_count) {
-            const dn_chart_series *s = &c->series[i];
+            const cli_chart_series *s = &c->series[i];
             fprintf(out, "<path class=\"line c%d%s\" d=\"M%.1f %.1fh28\"/>", s->look & 3,
                     s->dashed ? " dash" : "", x, y);
             fputs(marker_open(out, s->look, s->dashed, x + 14, y), out);
         } else if (out) {
-            const dn_chart_band *b = &c->bands[i - c->series_count];
+            const cli_chart_band *b = &c->bands[i - c->series_count];
             fprintf(out, "<rect class=\"band%s\" x=\"%.1f\" y=\"%.1f\" width=\"28\" height=\"11\"/>",
                     b->hatched ? " hatch" : "", x, y - 5.5);
         }
-        if (out) dn_svg_text(out, x + 34, y + 4, "start", "legend", "%s", name);
+        if (out) cli_svg_text(out, x + 34, y + 4, "start", "legend", "%s", name);
         x += width;
     }
     return row + 1;
 }
 
-void dn_chart_line(FILE *out, const dn_line_chart *c) {
+void cli_chart_line(FILE *out, const cli_line_chart *c) {
     line_frame f = {64.0, LINE_WIDTH - 18.0, 0.0, 0.0, c->n, {0.0, 1.0, 1.0, 0, 0.0, 0.0}};
     int rows = legend(NULL, c, f.left, f.right, 0.0);
     f.top = 14.0 + rows * LEGEND_ROW;
@@ -147,19 +147,19 @@ void dn_chart_line(FILE *out, const dn_line_chart *c) {
     double height = f.bottom + 48.0;
     double lo, hi;
     y_range(c, &lo, &hi);
-    f.y = dn_axis_make(lo, hi, 5, 0, f.bottom, f.top);
-    dn_svg_begin(out, LINE_WIDTH, height, "chart line-chart", c->label);
-    dn_axis_draw_y(out, &f.y, f.left, f.right, 16.0, c->y_label);
+    f.y = cli_axis_make(lo, hi, 5, 0, f.bottom, f.top);
+    cli_svg_begin(out, LINE_WIDTH, height, "chart line-chart", c->label);
+    cli_axis_draw_y(out, &f.y, f.left, f.right, 16.0, c->y_label);
     draw_epoch_axis(out, &f, c->x_label, f.bottom + 40.0);
     for (size_t b = 0; b < c->band_count; ++b) draw_band(out, &f, c, &c->bands[b]);
     for (size_t s = 0; s < c->series_count; ++s) draw_series(out, &f, &c->series[s]);
     legend(out, c, f.left, f.right, 12.0);
-    dn_svg_end(out);
+    cli_svg_end(out);
 }
 
 /* ---- bars --------------------------------------------------------------------------------- */
 
-void dn_chart_bars(FILE *out, const dn_chart_bar *bars, size_t n, double max, int percent,
+void cli_chart_bars(FILE *out, const cli_chart_bar *bars, size_t n, double max, int percent,
                    const char *label) {
     /* Text widths estimated at 7.2 units a character (12.5 px sans-serif). */
     size_t longest_label = 0, longest_note = 0;
@@ -170,26 +170,26 @@ void dn_chart_bars(FILE *out, const dn_chart_bar *bars, size_t n, double max, in
     const double row = 22.0, span = 250.0;
     double x0 = 16.0 + 7.2 * (double)(longest_label < 30 ? longest_label : 30);
     double width = x0 + span + 8.0 + 7.2 * (double)(10 + longest_note);
-    dn_svg_begin(out, width, row * (double)n + 8.0, "chart bars", label);
+    cli_svg_begin(out, width, row * (double)n + 8.0, "chart bars", label);
     for (size_t i = 0; i < n; ++i) {
-        const dn_chart_bar *b = &bars[i];
+        const cli_chart_bar *b = &bars[i];
         double y = 4.0 + row * (double)i, v = isfinite(b->value) && b->value > 0.0 ? b->value : 0.0;
         double w = max > 0.0 ? v / max * span : 0.0;
-        dn_svg_text(out, x0 - 8.0, y + 14.0, "end", b->emphasis ? "label strong" : "label", "%s",
+        cli_svg_text(out, x0 - 8.0, y + 14.0, "end", b->emphasis ? "label strong" : "label", "%s",
                     b->label);
-        dn_svg_rect(out, x0, y + 3.0, span, 14.0, "bar-track", NULL);
+        cli_svg_rect(out, x0, y + 3.0, span, 14.0, "bar-track", NULL);
         fprintf(out, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"14\">",
                 b->emphasis ? " strong" : "", x0, y + 3.0, w);
-        dn_svg_title(out, "%s: %.6f", b->label, b->value);
+        cli_svg_title(out, "%s: %.6f", b->label, b->value);
         fputs("</rect>\n", out);
         if (percent)
-            dn_svg_text(out, x0 + span + 8.0, y + 14.0, "start", "value", "%.1f %%%s%s",
+            cli_svg_text(out, x0 + span + 8.0, y + 14.0, "start", "value", "%.1f %%%s%s",
                         b->value * 100.0, b->note[0] ? "  " : "", b->note);
         else
-            dn_svg_text(out, x0 + span + 8.0, y + 14.0, "start", "value", "%.4f%s%s", b->value,
+            cli_svg_text(out, x0 + span + 8.0, y + 14.0, "start", "value", "%.4f%s%s", b->value,
                         b->note[0] ? "  " : "", b->note);
     }
-    dn_svg_end(out);
+    cli_svg_end(out);
 }
 
 /* ---- histogram ---------------------------------------------------------------------------- */
@@ -204,7 +204,7 @@ static void value_range(const float *v, size_t n, double *lo, double *hi) {
     if (n == 0) *lo = *hi = 0.0;
 }
 
-void dn_chart_histogram(FILE *out, const float *values, size_t n, size_t bins,
+void cli_chart_histogram(FILE *out, const float *values, size_t n, size_t bins,
                         const char *x_label, const char *label) {
     enum { MAX_BINS = 64 };
     size_t counts[MAX_BINS] = {0}, top = 1;
@@ -218,26 +218,26 @@ void dn_chart_histogram(FILE *out, const float *values, size_t n, size_t bins,
     }
     for (size_t b = 0; b < bins; ++b) top = counts[b] > top ? counts[b] : top;
     const double left = 60.0, right = 448.0, plot_top = 12.0, bottom = 196.0;
-    dn_axis x = dn_axis_make(lo, hi > lo ? hi : lo + 1.0, 5, 0, left, right);
-    dn_axis y = dn_axis_make(0.0, (double)top, 4, 1, bottom, plot_top);
-    dn_svg_begin(out, 460.0, 240.0, "chart histogram", label);
-    dn_axis_draw_y(out, &y, left, right, 14.0, "count");
-    dn_axis_draw_x(out, &x, bottom, bottom, 234.0, x_label);
+    cli_axis x = cli_axis_make(lo, hi > lo ? hi : lo + 1.0, 5, 0, left, right);
+    cli_axis y = cli_axis_make(0.0, (double)top, 4, 1, bottom, plot_top);
+    cli_svg_begin(out, 460.0, 240.0, "chart histogram", label);
+    cli_axis_draw_y(out, &y, left, right, 14.0, "count");
+    cli_axis_draw_x(out, &x, bottom, bottom, 234.0, x_label);
     for (size_t b = 0; b < bins; ++b) {
-        double a = dn_axis_at(&x, lo + width * (double)b), z = dn_axis_at(&x, lo + width * (double)(b + 1));
-        double h = bottom - dn_axis_at(&y, (double)counts[b]);
+        double a = cli_axis_at(&x, lo + width * (double)b), z = cli_axis_at(&x, lo + width * (double)(b + 1));
+        double h = bottom - cli_axis_at(&y, (double)counts[b]);
         fprintf(out, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">",
                 a, bottom - h, z - a > 1.0 ? z - a - 0.6 : z - a, h);
-        dn_svg_title(out, "[%.4f, %.4f): %zu", lo + width * (double)b, lo + width * (double)(b + 1),
+        cli_svg_title(out, "[%.4f, %.4f): %zu", lo + width * (double)b, lo + width * (double)(b + 1),
                      counts[b]);
         fputs("</rect>\n", out);
     }
-    dn_svg_end(out);
+    cli_svg_end(out);
 }
 
 /* ---- strip -------------------------------------------------------------------------------- */
 
-void dn_chart_strip(FILE *out, const float *values, size_t n, const char *label) {
+void cli_chart_strip(FILE *out, const float *values, size_t n, const char *label) {
     size_t shown = n < STRIP_MAX ? n : STRIP_MAX;
     double bar = shown ? 480.0 / (double)shown : 1.0;
     bar = bar > 14.0 ? 14.0 : bar < 1.8 ? 1.8 : bar;
@@ -247,21 +247,21 @@ void dn_chart_strip(FILE *out, const float *values, size_t n, const char *label)
     hi = hi > 0.0 ? hi : 0.0;
     if (hi - lo < 1e-12) hi = lo + 1.0;
     const double left = 58.0, top = 6.0, bottom = 62.0;
-    dn_axis y = {lo, hi, hi - lo, 2, bottom, top};
+    cli_axis y = {lo, hi, hi - lo, 2, bottom, top};
     double width = left + bar * (double)shown + 12.0;
-    dn_svg_begin(out, width < 200.0 ? 200.0 : width, 70.0, "chart strip", label);
-    dn_svg_text(out, left - 6.0, top + 8.0, "end", "tick", "%.2f", hi);
-    dn_svg_text(out, left - 6.0, bottom, "end", "tick", "%.2f", lo);
-    double zero = dn_axis_at(&y, 0.0);
+    cli_svg_begin(out, width < 200.0 ? 200.0 : width, 70.0, "chart strip", label);
+    cli_svg_text(out, left - 6.0, top + 8.0, "end", "tick", "%.2f", hi);
+    cli_svg_text(out, left - 6.0, bottom, "end", "tick", "%.2f", lo);
+    double zero = cli_axis_at(&y, 0.0);
     for (size_t j = 0; j < shown; ++j) {
-        double v = values[j], yv = dn_axis_at(&y, v);
+        double v = values[j], yv = cli_axis_at(&y, v);
         fprintf(out, "<rect class=\"bar%s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">",
                 v < 0.0 ? " neg" : "", left + bar * (double)j, v < 0.0 ? zero : yv,
                 bar > 3.0 ? bar - 1.0 : bar, fabs(zero - yv));
-        if (shown <= 64) dn_svg_title(out, "unit %zu: %.4f", j, v);
+        if (shown <= 64) cli_svg_title(out, "unit %zu: %.4f", j, v);
         fputs("</rect>", out);
     }
     fputc('\n', out);
-    dn_svg_line(out, left, zero, left + bar * (double)shown, zero, "axis");
-    dn_svg_end(out);
+    cli_svg_line(out, left, zero, left + bar * (double)shown, zero, "axis");
+    cli_svg_end(out);
 }

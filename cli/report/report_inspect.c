@@ -15,24 +15,24 @@ enum { NAME_SIZE = 64 };
 
 /* ---- dropout mask ------------------------------------------------------------------------- */
 
-static void mask_figure(FILE *out, const dn_report *r, const dn_report_mask *m) {
+static void mask_figure(FILE *out, const cli_report *r, const cli_report_mask *m) {
     dn_layer_info info;
     dn_model_layer_info(r->model, m->layer, &info, NULL);
     size_t total = m->rows * m->cols;
     double observed = total ? (double)m->dropped / (double)total : 0.0, rate = (double)m->rate;
     fputs("<h3>", out);
-    dn_html_printf(out, "%s (layer %zu of %zu), rate %g: %zu examples × %zu units", info.name,
+    cli_html_printf(out, "%s (layer %zu of %zu), rate %g: %zu examples × %zu units", info.name,
                    m->layer + 1, dn_model_layer_count(r->model), rate, m->rows, m->cols);
     fputs("</h3>\n<div class=\"pair\">\n<figure>\n", out);
-    dn_chart_mask(out, m->keep, m->rows, m->cols, "dropout keep mask of the first training batch");
+    cli_chart_mask(out, m->keep, m->rows, m->cols, "dropout keep mask of the first training batch");
     fputs("<figcaption>Each row is one example of the batch, each column one unit of the layer's "
           "output. Black: dropped (set to 0). White: kept (multiplied by ", out);
     fprintf(out, "1/(1 − %g) = %.4g).</figcaption>\n</figure>\n<div class=\"numbers\">\n", rate,
             1.0 / (1.0 - rate));
-    dn_chart_bar bars[2] = {{"dropped in this batch", observed, 1, ""},
+    cli_chart_bar bars[2] = {{"dropped in this batch", observed, 1, ""},
                             {"configured rate", rate, 0, ""}};
     snprintf(bars[0].note, sizeof bars[0].note, "(%zu of %zu)", m->dropped, total);
-    dn_chart_bars(out, bars, 2, 1.0, 1, "dropped fraction against the configured rate");
+    cli_chart_bars(out, bars, 2, 1.0, 1, "dropped fraction against the configured rate");
     double sd = sqrt((double)total * rate * (1.0 - rate));
     fprintf(out, "<p class=\"mask-count\">Dropped <strong>%zu of %zu</strong> values = <strong>%.1f "
                  "%%</strong> (configured rate %g %%). Each value is dropped independently with "
@@ -42,8 +42,8 @@ static void mask_figure(FILE *out, const dn_report *r, const dn_report_mask *m) 
     fputs("</div>\n</div>\n", out);
 }
 
-void dn_report_section_masks(FILE *out, const dn_report *r) {
-    dn_report_section_open(out, "mask", "3. Dropout mask of one training batch",
+void cli_report_section_masks(FILE *out, const cli_report *r) {
+    cli_report_section_open(out, "mask", "3. Dropout mask of one training batch",
                            "What dropout did to the first batch of the first epoch: a fresh random "
                            "mask every step, drawn from the seed, the layer and the step number.");
     if (!r->captured)
@@ -58,7 +58,7 @@ void dn_report_section_masks(FILE *out, const dn_report *r) {
 
 /* Which examples to trace: the first two and the first mistake after them (a wrong prediction
  * teaches more), else the third. Returns how many were chosen. */
-static size_t choose_examples(const dn_report *r, const float *y, size_t outputs, size_t *rows) {
+static size_t choose_examples(const cli_report *r, const float *y, size_t outputs, size_t *rows) {
     size_t total = dn_dataset_rows(r->examples), n = 0;
     for (size_t i = 0; i < total && n < 2; ++i) rows[n++] = i;
     if (total <= 2) return n;
@@ -73,43 +73,43 @@ static size_t choose_examples(const dn_report *r, const float *y, size_t outputs
     return n + 1;
 }
 
-static void trace_input(FILE *out, const dn_report *r, size_t row, const float *x) {
+static void trace_input(FILE *out, const cli_report *r, size_t row, const float *x) {
     size_t cols;
     const float *in = dn_model_activation(r->model, 0, NULL, &cols);
-    size_t side = dn_trace_image_side(cols);
+    size_t side = cli_trace_image_side(cols);
     fputs("<li><strong>Input</strong> — ", out);
     if (side) fprintf(out, "a %zu × %zu image (%zu values)", side, side, cols);
     else fprintf(out, "%zu features", cols);
     if (dn_model_get_standardization(r->model, NULL, NULL)) fputs(", after standardisation", out);
     fputs(" <span class=\"row\">", out);
-    dn_trace_row(out, in, cols);
+    cli_trace_row(out, in, cols);
     fputs("</span>\n", out);
     char label[96];
     snprintf(label, sizeof label, "input of %s example #%zu", r->examples_name, r->examples_first + row);
-    if (side) dn_chart_image(out, x, side, 168.0, label);
-    else dn_chart_strip(out, in, cols, label);
+    if (side) cli_chart_image(out, x, side, 168.0, label);
+    else cli_chart_strip(out, in, cols, label);
     fputs("</li>\n", out);
 }
 
 /* The output probabilities as bars: one per class (two for a single sigmoid unit). */
-static void probability_bars(FILE *out, const dn_report *r, const float *y, size_t outputs,
+static void probability_bars(FILE *out, const cli_report *r, const float *y, size_t outputs,
                              size_t predicted, int truth) {
     size_t classes = outputs == 1 ? 2 : outputs;
-    dn_chart_bar *bars = calloc(classes, sizeof *bars);
+    cli_chart_bar *bars = calloc(classes, sizeof *bars);
     if (bars == NULL) return;
     for (size_t c = 0; c < classes; ++c) {
         char name[NAME_SIZE];
-        snprintf(bars[c].label, sizeof bars[c].label, "%s", dn_cli_class_label(r->model, c, name, sizeof name));
+        snprintf(bars[c].label, sizeof bars[c].label, "%s", cli_class_label(r->model, c, name, sizeof name));
         bars[c].value = outputs == 1 ? (c ? y[0] : 1.0f - y[0]) : y[c];
         bars[c].emphasis = c == predicted;
         snprintf(bars[c].note, sizeof bars[c].note, "%s%s%s", c == predicted ? "predicted" : "",
                  c == predicted && (int)c == truth ? ", " : "", (int)c == truth ? "true class" : "");
     }
-    dn_chart_bars(out, bars, classes, 1.0, 0, "class probabilities");
+    cli_chart_bars(out, bars, classes, 1.0, 0, "class probabilities");
     free(bars);
 }
 
-static void trace_layer(FILE *out, const dn_report *r, size_t i, int truth) {
+static void trace_layer(FILE *out, const cli_report *r, size_t i, int truth) {
     dn_layer_info info;
     dn_model_layer_info(r->model, i, &info, NULL);
     size_t cols;
@@ -117,29 +117,29 @@ static void trace_layer(FILE *out, const dn_report *r, size_t i, int truth) {
     int last = i + 1 == dn_model_layer_count(r->model);
     fputs("<li><strong>", out);
     if (info.kind == DN_LAYER_DROPOUT) {
-        dn_html_printf(out, "%s: Dropout(%g), at inference", info.name, (double)info.rate);
+        cli_html_printf(out, "%s: Dropout(%g), at inference", info.name, (double)info.rate);
         fputs("</strong> passes values through unchanged ", out);
     } else {
         size_t zeros = 0;
         for (size_t j = 0; j < cols; ++j) zeros += y[j] == 0.0f;
-        dn_html_printf(out, "%s: Dense(%zu, %s)", info.name, cols, dn_activation_name(info.activation));
+        cli_html_printf(out, "%s: Dense(%zu, %s)", info.name, cols, dn_activation_name(info.activation));
         fprintf(out, "</strong> x·W + b, then %s", dn_activation_name(info.activation));
         if (info.activation == DN_ACT_RELU) fprintf(out, ": %zu of %zu units zero", zeros, cols);
         fputc(' ', out);
     }
     fputs("<span class=\"row\">", out);
-    dn_trace_row(out, y, cols);
+    cli_trace_row(out, y, cols);
     fputs("</span>\n", out);
     int probabilities = last && (info.activation == DN_ACT_SOFTMAX ||
                                  (info.activation == DN_ACT_SIGMOID && cols == 1));
-    size_t side = dn_trace_image_side(cols);
+    size_t side = cli_trace_image_side(cols);
     if (probabilities) probability_bars(out, r, y, cols, dn_predicted_class(y, cols), truth);
-    else if (side && cols == dn_model_input_size(r->model)) dn_chart_image(out, y, side, 168.0, info.name);
-    else dn_chart_strip(out, y, cols, info.name);
+    else if (side && cols == dn_model_input_size(r->model)) cli_chart_image(out, y, side, 168.0, info.name);
+    else cli_chart_strip(out, y, cols, info.name);
     fputs("</li>\n", out);
 }
 
-static dn_status trace_example(FILE *out, const dn_report *r, size_t row, float *x, dn_error *err) {
+static dn_status trace_example(FILE *out, const cli_report *r, size_t row, float *x, dn_error *err) {
     dn_status st = dn_dataset_get_row(r->examples, row, x, err);
     if (st == DN_OK) st = dn_model_forward(r->model, x, 1, DN_MODE_INFERENCE, 0, NULL, err);
     if (st != DN_OK) return st;
@@ -148,29 +148,29 @@ static dn_status trace_example(FILE *out, const dn_report *r, size_t row, float 
     const float *y = dn_model_activation(r->model, layers, NULL, &outputs);
     size_t predicted = dn_predicted_class(y, outputs);
     char name[NAME_SIZE], truth_buf[NAME_SIZE];
-    const char *truth_name = truth >= 0 ? dn_cli_class_label(r->model, (size_t)truth, truth_buf,
+    const char *truth_name = truth >= 0 ? cli_class_label(r->model, (size_t)truth, truth_buf,
                                                              sizeof truth_buf) : NULL;
     fprintf(out, "<div class=\"example\" id=\"example-%zu\">\n<h3>", r->examples_first + row);
-    dn_html_printf(out, "%s example #%zu", r->examples_name, r->examples_first + row);
-    if (truth_name) dn_html_printf(out, ", true class %s", truth_name);
+    cli_html_printf(out, "%s example #%zu", r->examples_name, r->examples_first + row);
+    if (truth_name) cli_html_printf(out, ", true class %s", truth_name);
     fputs("</h3>\n<ol class=\"trace\">\n", out);
     trace_input(out, r, row, x);
     for (size_t i = 0; i < layers; ++i) trace_layer(out, r, i, truth);
     fputs("</ol>\n<p class=\"verdict\">", out);
     float p = outputs == 1 ? (predicted ? y[0] : 1.0f - y[0]) : y[predicted];
-    dn_html_printf(out, "Predicted class %s (p = %.3f)", dn_cli_class_label(r->model, predicted, name,
+    cli_html_printf(out, "Predicted class %s (p = %.3f)", cli_class_label(r->model, predicted, name,
                                                                             sizeof name), (double)p);
     if (truth_name) {
         const char *verdict = predicted == (size_t)truth ? "correct" : "wrong";
-        dn_html_printf(out, ", true class %s: ", truth_name);
+        cli_html_printf(out, ", true class %s: ", truth_name);
         fprintf(out, "<span class=\"verdict-%s\">%s</span>", verdict, verdict);
     }
     fputs("</p>\n</div>\n", out);
     return DN_OK;
 }
 
-dn_status dn_report_section_predictions(FILE *out, const dn_report *r, dn_error *err) {
-    dn_report_section_open(out, "predictions", "4. Prediction trace",
+dn_status cli_report_section_predictions(FILE *out, const cli_report *r, dn_error *err) {
+    cli_report_section_open(out, "predictions", "4. Prediction trace",
                            "A few examples the model did not train on, through every layer at "
                            "inference (dropout off), ending in the class probabilities. Chosen: "
                            "the first two, and the first mistake after them if there is one.");
@@ -182,7 +182,7 @@ dn_status dn_report_section_predictions(FILE *out, const dn_report *r, dn_error 
     float *y = malloc(rows * outputs * sizeof *y);
     float *x = malloc(dn_model_input_size(r->model) * sizeof *x);
     dn_status st = y && x ? dn_model_predict_dataset(r->model, r->examples, y, err) : DN_ERR_MEMORY;
-    size_t chosen[DN_REPORT_EXAMPLES], n = st == DN_OK ? choose_examples(r, y, outputs, chosen) : 0;
+    size_t chosen[CLI_REPORT_EXAMPLES], n = st == DN_OK ? choose_examples(r, y, outputs, chosen) : 0;
     for (size_t i = 0; i < n && st == DN_OK; ++i) st = trace_example(out, r, chosen[i], x, err);
     free(y);
     free(x);
@@ -197,13 +197,13 @@ static void confusion_table(FILE *out, const uint64_t *m, size_t classes, const 
           "<tr><th class=\"text\">true \\ predicted</th>", out);
     for (size_t p = 0; p < classes; ++p) {
         fputs("<th>", out);
-        dn_html_text(out, names[p]);
+        cli_html_text(out, names[p]);
         fputs("</th>", out);
     }
     fputs("</tr>\n", out);
     for (size_t t = 0; t < classes; ++t) {
         fputs("<tr><th class=\"text\">", out);
-        dn_html_text(out, names[t]);
+        cli_html_text(out, names[t]);
         fputs("</th>", out);
         for (size_t p = 0; p < classes; ++p) fprintf(out, "<td>%llu</td>", (unsigned long long)m[t * classes + p]);
         fputs("</tr>\n", out);
@@ -211,16 +211,16 @@ static void confusion_table(FILE *out, const uint64_t *m, size_t classes, const 
     fputs("</table>\n</details>\n", out);
 }
 
-static void confusion_figure(FILE *out, const dn_report *r, const uint64_t *m, size_t classes,
+static void confusion_figure(FILE *out, const cli_report *r, const uint64_t *m, size_t classes,
                              char (*buf)[NAME_SIZE], const char **names) {
     uint64_t total = 0, diagonal = 0;
     for (size_t t = 0; t < classes; ++t) {
-        names[t] = dn_cli_class_label(r->model, t, buf[t], NAME_SIZE);
+        names[t] = cli_class_label(r->model, t, buf[t], NAME_SIZE);
         diagonal += m[t * classes + t];
         for (size_t p = 0; p < classes; ++p) total += m[t * classes + p];
     }
     fputs("<figure>\n", out);
-    dn_chart_heatmap(out, m, classes, names, "confusion matrix heat map");
+    cli_chart_heatmap(out, m, classes, names, "confusion matrix heat map");
     fputs("<figcaption>Rows: true class; columns: predicted class. A cell's shade is its share of "
           "the row (darker = more); the outlined diagonal holds the correct predictions.</figcaption>\n"
           "</figure>\n", out);
@@ -231,8 +231,8 @@ static void confusion_figure(FILE *out, const dn_report *r, const uint64_t *m, s
     confusion_table(out, m, classes, names);
 }
 
-dn_status dn_report_section_confusion(FILE *out, const dn_report *r, dn_error *err) {
-    dn_report_section_open(out, "confusion", "5. Confusion matrix",
+dn_status cli_report_section_confusion(FILE *out, const cli_report *r, dn_error *err) {
+    cli_report_section_open(out, "confusion", "5. Confusion matrix",
                            "How the held-out examples were classified at inference.");
     size_t outputs = dn_model_output_size(r->model), classes = outputs == 1 ? 2 : outputs;
     if (r->examples == NULL || dn_dataset_classes(r->examples) == 0 ||
@@ -280,9 +280,9 @@ static void weight_figure(FILE *out, const float *params, const dn_layer_info *i
     char label[96];
     snprintf(label, sizeof label, "histogram of the %s kernel weights", info->name);
     fputs("<figure>\n<h3>", out);
-    dn_html_printf(out, "%s: kernel %zu × %zu = %zu weights", info->name, info->inputs, info->outputs, n);
+    cli_html_printf(out, "%s: kernel %zu × %zu = %zu weights", info->name, info->inputs, info->outputs, n);
     fputs("</h3>\n", out);
-    dn_chart_histogram(out, kernel, n, n < 120 ? 12 : 30, "weight value", label);
+    cli_chart_histogram(out, kernel, n, n < 120 ? 12 : 30, "weight value", label);
     double limit = sqrt(6.0 / (double)(info->inputs + info->outputs));
     fprintf(out, "<figcaption class=\"weights\">min %.4f · max %.4f · mean %.4f · std %.4f "
                  "(glorot_uniform drew the initial weights from ±%.4f). Bias: %zu values, mean %.4f, range [%.4f, %.4f]."
@@ -290,8 +290,8 @@ static void weight_figure(FILE *out, const float *params, const dn_layer_info *i
             b.mean, b.min, b.max);
 }
 
-void dn_report_section_weights(FILE *out, const dn_report *r) {
-    dn_report_section_open(out, "weights", "6. Weights of each dense layer",
+void cli_report_section_weights(FILE *out, const cli_report *r) {
+    cli_report_section_open(out, "weights", "6. Weights of each dense layer",
                            "The distribution of each kernel after training. Dropout layers have no "
                            "weights.");
     const float *params = dn_model_params(r->model);

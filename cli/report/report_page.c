@@ -78,18 +78,18 @@ static const char SELF_CHECK[] =
     "  document.getElementById('dn-selfcheck').textContent = 'selfcheck svgs=' + svgs.length +\n"
     "    ' empty=' + empty + ' overflow=' + wide + ' fetched=' + fetched;\n})();\n</script>\n";
 
-static void head(FILE *out, const dn_report *r) {
+static void head(FILE *out, const cli_report *r) {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", out);
-    dn_html_printf(out, "dropnet %s report", r->command);
+    cli_html_printf(out, "dropnet %s report", r->command);
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n%s<main>\n", STYLE, DEFS);
 }
 
-static void header(FILE *out, const dn_report *r) {
+static void header(FILE *out, const cli_report *r) {
     fputs("<header>\n<h1>", out);
-    dn_html_printf(out, "dropnet %s: what happened in this run", r->command);
+    cli_html_printf(out, "dropnet %s: what happened in this run", r->command);
     fputs("</h1>\n<p class=\"sub\">", out);
-    dn_html_text(out, r->data_text);
+    cli_html_text(out, r->data_text);
     fprintf(out, "</p>\n<p class=\"sub\">dropnet %s · seed %llu · every number on this page comes "
                  "from the run</p>\n", dn_version(), (unsigned long long)dn_model_seed(r->model));
     fputs("<nav><a href=\"#pipeline\">Pipeline</a><a href=\"#training\">Training</a>"
@@ -99,17 +99,17 @@ static void header(FILE *out, const dn_report *r) {
 }
 
 static dn_status write_page(FILE *out, void *context, dn_error *err) {
-    const dn_report *r = context;
+    const cli_report *r = context;
     head(out, r);
     header(out, r);
-    dn_report_section_pipeline(out, r);
-    dn_report_section_training(out, r);
-    dn_report_section_masks(out, r);
-    dn_status st = dn_report_section_predictions(out, r, err);
-    if (st == DN_OK) st = dn_report_section_confusion(out, r, err);
+    cli_report_section_pipeline(out, r);
+    cli_report_section_training(out, r);
+    cli_report_section_masks(out, r);
+    dn_status st = cli_report_section_predictions(out, r, err);
+    if (st == DN_OK) st = cli_report_section_confusion(out, r, err);
     if (st != DN_OK) return st;
-    dn_report_section_weights(out, r);
-    dn_report_section_settings(out, r);
+    cli_report_section_weights(out, r);
+    cli_report_section_settings(out, r);
     fprintf(out, "</main>\n%s</body>\n</html>\n", SELF_CHECK);
     if (ferror(out)) {
         if (err) {
@@ -121,9 +121,9 @@ static dn_status write_page(FILE *out, void *context, dn_error *err) {
     return DN_OK;
 }
 
-int dn_report_write(const dn_report *r, const char *path) {
+int cli_report_write(const cli_report *r, const char *path) {
     dn_error err = {DN_OK, "out of memory"};
     if (dn_write_file_atomic(path, write_page, (void *)r, &err) != DN_OK)
-        return dn_cli_error(1, "report %s: %s", path, err.message);
+        return cli_error(1, "report %s: %s", path, err.message);
     return 0;
 }

@@ -11,13 +11,13 @@
 
 enum { BOX_W = 182, BOX_H = 100, BOX_GAP = 30, ROW_GAP = 44, PER_ROW = 5 };
 
-void dn_report_section_open(FILE *out, const char *id, const char *title, const char *note) {
+void cli_report_section_open(FILE *out, const char *id, const char *title, const char *note) {
     fprintf(out, "<section id=\"%s\">\n<h2>", id);
-    dn_html_text(out, title);
+    cli_html_text(out, title);
     fputs("</h2>\n", out);
     if (note) {
         fputs("<p class=\"note\">", out);
-        dn_html_text(out, note);
+        cli_html_text(out, note);
         fputs("</p>\n", out);
     }
 }
@@ -32,7 +32,7 @@ typedef struct stage_text {
 static stage_text describe_stage(const dn_model *m, size_t stage) {
     stage_text t = {"input", "", "", "", ""};
     if (stage == 0) {
-        size_t in = dn_model_input_size(m), side = dn_trace_image_side(in);
+        size_t in = dn_model_input_size(m), side = cli_trace_image_side(in);
         snprintf(t.name, sizeof t.name, "Input");
         if (side) snprintf(t.detail, sizeof t.detail, "%zu × %zu image", side, side);
         else snprintf(t.detail, sizeof t.detail, "%zu features%s", in,
@@ -43,7 +43,7 @@ static stage_text describe_stage(const dn_model *m, size_t stage) {
     }
     dn_layer_info info;
     dn_model_layer_info(m, stage - 1, &info, NULL);
-    snprintf(t.name, sizeof t.name, "%s (%s)", info.name, dn_trace_layer_type(info.kind));
+    snprintf(t.name, sizeof t.name, "%s (%s)", info.name, cli_trace_layer_type(info.kind));
     snprintf(t.shape, sizeof t.shape, "(None, %zu)", info.outputs);
     if (info.kind == DN_LAYER_DROPOUT) {
         t.kind = "dropout";
@@ -73,10 +73,10 @@ static void draw_stage(FILE *out, const dn_model *m, size_t i) {
     stage_xy(i, &x, &y);
     fprintf(out, "<g class=\"stage %s\">", t.kind);
     fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" rx=\"7\"/>", x, y, BOX_W, BOX_H);
-    dn_svg_text(out, x + 10, y + 22, "start", "name", "%zu. %s", i + 1, t.name);
-    dn_svg_text(out, x + 10, y + 44, "start", "detail", "%s", t.detail);
-    dn_svg_text(out, x + 10, y + 64, "start", "detail", "shape %s", t.shape);
-    dn_svg_text(out, x + 10, y + 84, "start", "detail", "%s", t.params);
+    cli_svg_text(out, x + 10, y + 22, "start", "name", "%zu. %s", i + 1, t.name);
+    cli_svg_text(out, x + 10, y + 44, "start", "detail", "%s", t.detail);
+    cli_svg_text(out, x + 10, y + 64, "start", "detail", "shape %s", t.shape);
+    cli_svg_text(out, x + 10, y + 84, "start", "detail", "%s", t.params);
     fputs("</g>\n", out);
 }
 
@@ -102,7 +102,7 @@ static void pipeline_table(FILE *out, const dn_model *m) {
         dn_model_layer_info(m, i, &info, NULL);
         total += info.param_count;
         fputs("<tr><td class=\"text\">", out);
-        dn_html_printf(out, "%s (%s)", info.name, dn_trace_layer_type(info.kind));
+        cli_html_printf(out, "%s (%s)", info.name, cli_trace_layer_type(info.kind));
         fprintf(out, "</td><td>%zu</td><td>(None, %zu)</td><td>%zu</td><td class=\"text\">",
                 info.inputs, info.outputs, info.param_count);
         if (info.kind == DN_LAYER_DROPOUT)
@@ -117,18 +117,18 @@ static void pipeline_table(FILE *out, const dn_model *m) {
                  "</table>\n", total);
 }
 
-void dn_report_section_pipeline(FILE *out, const dn_report *r) {
-    dn_report_section_open(out, "pipeline", "1. Pipeline",
+void cli_report_section_pipeline(FILE *out, const cli_report *r) {
+    cli_report_section_open(out, "pipeline", "1. Pipeline",
                            "Each stage with the shape of its output (None = any number of examples) "
                            "and its trainable parameters.");
     size_t stages = dn_model_layer_count(r->model) + 1;
     size_t across = stages < PER_ROW ? stages : PER_ROW, rows = (stages + PER_ROW - 1) / PER_ROW;
     double width = 32.0 + (double)across * (BOX_W + BOX_GAP) - BOX_GAP;
     double height = 24.0 + (double)rows * (BOX_H + ROW_GAP) - ROW_GAP;
-    dn_svg_begin(out, width, height, "chart pipeline", "the model's stages from input to output");
+    cli_svg_begin(out, width, height, "chart pipeline", "the model's stages from input to output");
     for (size_t i = 0; i + 1 < stages; ++i) draw_flow(out, i);
     for (size_t i = 0; i < stages; ++i) draw_stage(out, r->model, i);
-    dn_svg_end(out);
+    cli_svg_end(out);
     pipeline_table(out, r->model);
     fputs("</section>\n", out);
 }
@@ -169,30 +169,30 @@ static void cell(FILE *out, double v) {
 static void epoch_table(FILE *out, const dn_epoch_metrics *h, size_t n, const char *caption,
                         const char *id) {
     fprintf(out, "<h3>");
-    dn_html_text(out, caption);
+    cli_html_text(out, caption);
     fprintf(out, "</h3>\n<table class=\"epochs\" id=\"%s\">\n<tr><th>epoch</th><th>loss</th>"
                  "<th>accuracy</th><th>val_loss</th><th>val_accuracy</th>"
                  "<th class=\"text\">observation</th></tr>\n", id);
     for (size_t i = 0; i < n; ++i) {
         char obs[256];
-        dn_trace_observation(h, i, obs, sizeof obs);
+        cli_trace_observation(h, i, obs, sizeof obs);
         fprintf(out, "<tr><td>%zu</td>", h[i].epoch);
         cell(out, h[i].loss);
         cell(out, h[i].accuracy);
         cell(out, field_of(&h[i], VAL_LOSS));
         cell(out, field_of(&h[i], VAL_ACCURACY));
         fputs("<td class=\"text\">", out);
-        dn_html_text(out, obs);
+        cli_html_text(out, obs);
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n", out);
 }
 
 /* A figure with one chart of `train_field` / `val_field` for one or two runs. */
-static void metric_chart(FILE *out, const dn_report *r, metric_field train_field,
+static void metric_chart(FILE *out, const cli_report *r, metric_field train_field,
                          metric_field val_field, const char *what, const char *title, double *buf) {
     size_t n = r->epochs, count = 0;
-    dn_chart_series s[4];
+    cli_chart_series s[4];
     const dn_epoch_metrics *runs[2] = {r->history, r->baseline};
     static const char *const names[2][2] = {{"with dropout: training", "with dropout: validation"},
                                             {"without dropout: training", "without dropout: validation"}};
@@ -200,10 +200,10 @@ static void metric_chart(FILE *out, const dn_report *r, metric_field train_field
         double *train = buf + (size_t)(2 * run) * n, *val = train + n;
         int compare = r->baseline != NULL;
         if (column(runs[run], n, train_field, train))
-            s[count++] = (dn_chart_series){compare ? names[run][0] : "training (dropout active)",
+            s[count++] = (cli_chart_series){compare ? names[run][0] : "training (dropout active)",
                                            train, run, 0};
         if (column(runs[run], n, val_field, val))
-            s[count++] = (dn_chart_series){compare ? names[run][1] : "validation (dropout off)",
+            s[count++] = (cli_chart_series){compare ? names[run][1] : "validation (dropout off)",
                                            val, compare ? run : 1, 1};
     }
     if (count == 0) return;
@@ -211,22 +211,22 @@ static void metric_chart(FILE *out, const dn_report *r, metric_field train_field
     for (size_t i = 0; i < count; ++i) dashed |= s[i].dashed;
     char label[96];
     snprintf(label, sizeof label, "%s per epoch", what);
-    dn_line_chart chart = {label, "epoch", what, n, s, count, NULL, 0, train_field == LOSS};
+    cli_line_chart chart = {label, "epoch", what, n, s, count, NULL, 0, train_field == LOSS};
     fputs("<figure>\n", out);
-    dn_chart_line(out, &chart);
+    cli_chart_line(out, &chart);
     fprintf(out, "<figcaption>%s per epoch. Solid: training, measured while dropout is active%s"
                  "</figcaption>\n</figure>\n", title,
             dashed ? "; dashed: validation, with dropout off." : " (no validation split).");
 }
 
-static void gap_table(FILE *out, const dn_report *r) {
+static void gap_table(FILE *out, const cli_report *r) {
     const char *held = r->held_out_name ? r->held_out_name : "held-out";
     fprintf(out, "<table class=\"gap\" id=\"gap-table\">\n<tr><th></th><th colspan=\"3\">with dropout</th>"
                  "<th colspan=\"3\">without dropout (every rate 0)</th></tr>\n<tr><th>epoch</th>"
                  "<th>train</th><th>%s</th><th>gap</th><th>train</th><th>%s</th><th>gap</th></tr>\n",
             held, held);
     for (size_t e = 0; e < r->epochs; ++e) {
-        const dn_report_gap *a = &r->gap[e], *b = &r->baseline_gap[e];
+        const cli_report_gap *a = &r->gap[e], *b = &r->baseline_gap[e];
         fprintf(out, "<tr><td>%zu</td><td>%.4f</td><td>%.4f</td><td>%+.4f</td><td>%.4f</td>"
                      "<td>%.4f</td><td>%+.4f</td></tr>\n", e + 1, a->train, a->held_out,
                 a->train - a->held_out, b->train, b->held_out, b->train - b->held_out);
@@ -235,12 +235,12 @@ static void gap_table(FILE *out, const dn_report *r) {
 }
 
 /* compare: train accuracy at inference vs held-out accuracy, both runs, the gaps shaded. */
-static void gap_chart(FILE *out, const dn_report *r, double *buf) {
+static void gap_chart(FILE *out, const cli_report *r, double *buf) {
     size_t n = r->epochs;
     const char *held = r->held_out_name ? r->held_out_name : "held-out";
-    const dn_report_gap *runs[2] = {r->gap, r->baseline_gap};
+    const cli_report_gap *runs[2] = {r->gap, r->baseline_gap};
     char names[4][64];
-    dn_chart_series s[4];
+    cli_chart_series s[4];
     for (int run = 0; run < 2; ++run) {
         double *train = buf + (size_t)(2 * run) * n, *held_out = train + n;
         for (size_t e = 0; e < n; ++e) {
@@ -250,19 +250,19 @@ static void gap_chart(FILE *out, const dn_report *r, double *buf) {
         const char *who = run == 0 ? "with dropout" : "without dropout";
         snprintf(names[2 * run], sizeof names[0], "%s: train", who);
         snprintf(names[2 * run + 1], sizeof names[0], "%s: %s", who, held);
-        s[2 * run] = (dn_chart_series){names[2 * run], train, run, 0};
-        s[2 * run + 1] = (dn_chart_series){names[2 * run + 1], held_out, run, 1};
+        s[2 * run] = (cli_chart_series){names[2 * run], train, run, 0};
+        s[2 * run + 1] = (cli_chart_series){names[2 * run + 1], held_out, run, 1};
     }
-    dn_chart_band bands[2] = {{0, 1, 0, "gap with dropout"}, {2, 3, 1, "gap without dropout"}};
-    dn_line_chart chart = {"overfitting gap: train vs held-out accuracy, with and without dropout",
+    cli_chart_band bands[2] = {{0, 1, 0, "gap with dropout"}, {2, 3, 1, "gap without dropout"}};
+    cli_line_chart chart = {"overfitting gap: train vs held-out accuracy, with and without dropout",
                            "epoch", "accuracy", n, s, 4, bands, 2, 0};
     fputs("<h3>The overfitting gap, with and without dropout</h3>\n<figure>\n", out);
-    dn_chart_line(out, &chart);
+    cli_chart_line(out, &chart);
     fprintf(out, "<figcaption>Accuracy on the training rows measured at inference (dropout off, so "
                  "both runs are measured alike) and on the %s rows. The shaded area is the gap "
                  "train − %s: tinted with dropout, hatched without.</figcaption>\n</figure>\n",
             held, held);
-    const dn_report_gap *a = &r->gap[n - 1], *b = &r->baseline_gap[n - 1];
+    const cli_report_gap *a = &r->gap[n - 1], *b = &r->baseline_gap[n - 1];
     double with = a->train - a->held_out, without = b->train - b->held_out;
     fprintf(out, "<p><strong>Dropout %s the gap</strong>: after epoch %zu it is %.4f with dropout "
                  "and %.4f without; %s accuracy %.4f with, %.4f without.</p>\n",
@@ -271,8 +271,8 @@ static void gap_chart(FILE *out, const dn_report *r, double *buf) {
     gap_table(out, r);
 }
 
-void dn_report_section_training(FILE *out, const dn_report *r) {
-    dn_report_section_open(out, "training", "2. Training, epoch by epoch",
+void cli_report_section_training(FILE *out, const cli_report *r) {
+    cli_report_section_open(out, "training", "2. Training, epoch by epoch",
                            "Loss and accuracy after every epoch. Training figures are means over "
                            "the epoch's batches with dropout active; validation runs at inference, "
                            "so early on it can look better than training.");
@@ -295,21 +295,21 @@ void dn_report_section_training(FILE *out, const dn_report *r) {
 
 /* ---- reproduce ---------------------------------------------------------------------------- */
 
-void dn_report_section_settings(FILE *out, const dn_report *r) {
-    dn_report_section_open(out, "reproduce", "7. Reproduce this run",
+void cli_report_section_settings(FILE *out, const cli_report *r) {
+    cli_report_section_open(out, "reproduce", "7. Reproduce this run",
                            "The same command, seed and version give the same numbers: one seed "
                            "fixes the data order, the initial weights and every dropout mask.");
     fputs("<pre class=\"command\">", out);
-    dn_html_text(out, r->command_line);
+    cli_html_text(out, r->command_line);
     fputs("</pre>\n<table class=\"settings\">\n", out);
     fprintf(out, "<tr><th class=\"text\">dropnet version</th><td class=\"text\">%s</td></tr>\n"
                  "<tr><th class=\"text\">seed</th><td class=\"text\">%llu</td></tr>\n",
             dn_version(), (unsigned long long)dn_model_seed(r->model));
     for (size_t i = 0; i < r->setting_count; ++i) {
         fputs("<tr><th class=\"text\">", out);
-        dn_html_text(out, r->settings[i].key);
+        cli_html_text(out, r->settings[i].key);
         fputs("</th><td class=\"text\">", out);
-        dn_html_text(out, r->settings[i].value);
+        cli_html_text(out, r->settings[i].value);
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n</section>\n", out);

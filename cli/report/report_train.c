@@ -11,8 +11,8 @@ enum { SPEC_SIZE = 4096 };
 
 /* The held-out rows: the test set, else the validation split (the end of --train), else the
  * training rows themselves (said so on the page). */
-static int choose_examples(dn_report *r, const dn_train_job *job) {
-    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(dn_train_fitted_rows(job));
+static int choose_examples(cli_report *r, const cli_train_job *job) {
+    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(cli_train_fitted_rows(job));
     if (job->test) {
         r->examples = job->test;
         snprintf(r->examples_name, sizeof r->examples_name, "test");
@@ -21,19 +21,19 @@ static int choose_examples(dn_report *r, const dn_train_job *job) {
     if (kept < rows) {
         dn_error err;
         if (dn_dataset_slice(job->train, kept, rows, &r->owned_examples, &err) != DN_OK)
-            return dn_cli_error(1, "report: %s", err.message);
+            return cli_error(1, "report: %s", err.message);
         r->examples = r->owned_examples;
         r->examples_first = kept;
         snprintf(r->examples_name, sizeof r->examples_name, "validation");
         return 0;
     }
-    r->examples = dn_train_fitted_rows(job);
+    r->examples = cli_train_fitted_rows(job);
     snprintf(r->examples_name, sizeof r->examples_name, "training");
     return 0;
 }
 
-static void describe_data(dn_report *r, const dn_train_settings *s, const dn_train_job *job) {
-    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(dn_train_fitted_rows(job));
+static void describe_data(cli_report *r, const cli_train_settings *s, const cli_train_job *job) {
+    size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(cli_train_fitted_rows(job));
     size_t used = (size_t)snprintf(r->data_text, sizeof r->data_text,
                                    "%s: %zu rows × %zu features, %zu classes · %zu train",
                                    s->train, rows, dn_dataset_features(job->train),
@@ -55,25 +55,25 @@ static void json_text(const cJSON *item, char *buf, size_t size) {
     else snprintf(buf, size, "?");
 }
 
-static void list_settings(dn_report *r, dn_model *model) {
+static void list_settings(cli_report *r, dn_model *model) {
     char spec[SPEC_SIZE];
     dn_model_spec(model, spec, sizeof spec);
-    dn_report_set(r, "model", "%s", spec);
+    cli_report_set(r, "model", "%s", spec);
     const char *losses[] = {"sparse categorical cross-entropy", "mean squared error",
                             "binary cross-entropy"};
     dn_loss loss = dn_model_loss(model);
-    dn_report_set(r, "loss", "%s", (size_t)loss < 3 ? losses[loss] : "?");
+    cli_report_set(r, "loss", "%s", (size_t)loss < 3 ? losses[loss] : "?");
     cJSON *settings = cJSON_Parse(dn_model_get_metadata(model, "training"));
     const cJSON *item;
     cJSON_ArrayForEach(item, settings) {
         char value[512];
         json_text(item, value, sizeof value);
-        dn_report_set(r, item->string, "%s", value);
+        cli_report_set(r, item->string, "%s", value);
     }
     cJSON_Delete(settings);
 }
 
-int dn_report_from_training(dn_report *r, const dn_train_settings *s, const dn_train_job *job,
+int cli_report_from_training(cli_report *r, const cli_train_settings *s, const cli_train_job *job,
                             dn_model *model, const dn_epoch_metrics *history) {
     r->model = model;
     r->history = history;
@@ -83,9 +83,9 @@ int dn_report_from_training(dn_report *r, const dn_train_settings *s, const dn_t
     return choose_examples(r, job);
 }
 
-int dn_report_write_training(dn_report *r, const dn_train_settings *s, const dn_train_job *job,
+int cli_report_write_training(cli_report *r, const cli_train_settings *s, const cli_train_job *job,
                              dn_model *model, const dn_epoch_metrics *history) {
-    if (dn_report_from_training(r, s, job, model, history) != 0 || dn_report_write(r, s->report) != 0)
+    if (cli_report_from_training(r, s, job, model, history) != 0 || cli_report_write(r, s->report) != 0)
         return 1;
     printf("report written to %s\n", s->report);
     return 0;

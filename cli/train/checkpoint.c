@@ -36,8 +36,8 @@ static int is_leftover(const char *name) {
     return strncmp(name, PREFIX, sizeof PREFIX - 1) == 0 && strstr(name, TMP_MARK) != NULL;
 }
 
-static void path_of(char path[DN_CHECKPOINT_PATH_SIZE], const char *dir, size_t epoch) {
-    snprintf(path, DN_CHECKPOINT_PATH_SIZE, "%s/%s%0*zu%s", dir, PREFIX, EPOCH_DIGITS, epoch, SUFFIX);
+static void path_of(char path[CLI_CHECKPOINT_PATH_SIZE], const char *dir, size_t epoch) {
+    snprintf(path, CLI_CHECKPOINT_PATH_SIZE, "%s/%s%0*zu%s", dir, PREFIX, EPOCH_DIGITS, epoch, SUFFIX);
 }
 
 static int by_epoch_descending(const void *a, const void *b) {
@@ -77,49 +77,49 @@ static void remove_leftovers(const char *dir) {
     if (d == NULL) return;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (!is_leftover(e->d_name)) continue;
-        char path[DN_CHECKPOINT_PATH_SIZE];
+        char path[CLI_CHECKPOINT_PATH_SIZE];
         int len = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (len > 0 && (size_t)len < sizeof path) unlink(path);
     }
     closedir(d);
 }
 
-int dn_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
+int cli_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
     *lock_fd = -1;
     /* Room for "/checkpoint-NNNNNN.safetensors.tmp.XXXXXX" after it in every path made here. */
-    if (strlen(dir) + 64 > DN_CHECKPOINT_PATH_SIZE)
-        return dn_cli_error(1, "checkpoint directory path is too long (%zu bytes)", strlen(dir));
+    if (strlen(dir) + 64 > CLI_CHECKPOINT_PATH_SIZE)
+        return cli_error(1, "checkpoint directory path is too long (%zu bytes)", strlen(dir));
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return dn_cli_error(1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
-    char lock[DN_CHECKPOINT_PATH_SIZE];
+        return cli_error(1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
+    char lock[CLI_CHECKPOINT_PATH_SIZE];
     snprintf(lock, sizeof lock, "%s/.lock", dir);
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return dn_cli_error(1, "cannot write in checkpoint directory %s: %s", dir, strerror(errno));
+        return cli_error(1, "cannot write in checkpoint directory %s: %s", dir, strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
-        return dn_cli_error(1, "checkpoint directory %s is in use by another dropnet train", dir);
+        return cli_error(1, "checkpoint directory %s is in use by another dropnet train", dir);
     }
     *lock_fd = fd;
     remove_leftovers(dir);
     size_t *epochs, count;
     if (list_checkpoints(dir, &epochs, &count) != 0)
-        return dn_cli_error(1, "cannot read checkpoint directory %s: %s", dir, strerror(errno));
+        return cli_error(1, "cannot read checkpoint directory %s: %s", dir, strerror(errno));
     free(epochs);
     if (count > 0 && !resuming)
-        return dn_cli_error(1, "checkpoint directory %s already holds checkpoints; add --resume "
+        return cli_error(1, "checkpoint directory %s already holds checkpoints; add --resume "
                             "%s to continue that run, or choose an empty directory", dir, dir);
     return 0;
 }
 
-int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
-                       char path[DN_CHECKPOINT_PATH_SIZE]) {
+int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
+                       char path[CLI_CHECKPOINT_PATH_SIZE]) {
     *model = NULL;
-    if (strlen(dir) + 64 > DN_CHECKPOINT_PATH_SIZE)
-        return dn_cli_error(1, "--resume: directory path is too long (%zu bytes)", strlen(dir));
+    if (strlen(dir) + 64 > CLI_CHECKPOINT_PATH_SIZE)
+        return cli_error(1, "--resume: directory path is too long (%zu bytes)", strlen(dir));
     size_t *epochs, count;
     if (list_checkpoints(dir, &epochs, &count) != 0)
-        return dn_cli_error(1, "--resume: cannot read directory %s: %s", dir,
+        return cli_error(1, "--resume: cannot read directory %s: %s", dir,
                             errno ? strerror(errno) : "out of memory");
     for (size_t i = 0; i < count; ++i) {
         dn_error err;
@@ -132,7 +132,7 @@ int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *s
     }
     free(epochs);
     if (count > 0)
-        return dn_cli_error(1, "--resume: none of the %zu checkpoints in %s loads (see the "
+        return cli_error(1, "--resume: none of the %zu checkpoints in %s loads (see the "
                             "warnings above)", count, dir);
     printf("--resume: no checkpoint in %s yet; starting from epoch 1\n", dir);
     return 0;
@@ -146,37 +146,37 @@ static void prune(const char *dir, size_t keep, size_t done) {
     if (list_checkpoints(dir, &epochs, &count) != 0) return;
     while (first < count && epochs[first] > done) first++;
     for (size_t i = count - first > keep ? first + keep : count; i < count; ++i) {
-        char path[DN_CHECKPOINT_PATH_SIZE];
+        char path[CLI_CHECKPOINT_PATH_SIZE];
         path_of(path, dir, epochs[i]);
         unlink(path);
     }
     free(epochs);
 }
 
-static int write_checkpoint(dn_checkpointer *c, size_t done) {
-    dn_controls *controls = c->controls;
-    char *text = dn_checkpoint_state_text(c->history, done, controls);
+static int write_checkpoint(cli_checkpointer *c, size_t done) {
+    cli_controls *controls = c->controls;
+    char *text = cli_checkpoint_state_text(c->history, done, controls);
     dn_checkpoint_extra extra = {text, NULL, 0};
     if (controls->early_stopping && controls->best != NULL) {
         extra.values = controls->best;
         extra.count = dn_model_param_count(controls->model);
     }
-    char path[DN_CHECKPOINT_PATH_SIZE];
+    char path[CLI_CHECKPOINT_PATH_SIZE];
     path_of(path, c->dir, done);
     dn_error err = {DN_ERR_MEMORY, "out of memory"};
     dn_status st = text ? dn_model_save_checkpoint(controls->model, path, &extra, &err) : DN_ERR_MEMORY;
     free(text);
     if (st != DN_OK) {
         c->failed = 1;
-        return dn_cli_error(1, "checkpoint: %s", err.message);
+        return cli_error(1, "checkpoint: %s", err.message);
     }
     prune(c->dir, c->keep, done);
     return 0;
 }
 
-int dn_checkpoint_callback(const dn_event *event, void *user) {
-    dn_checkpointer *c = user;
-    int stop = dn_controls_callback(event, c->controls);
+int cli_checkpoint_callback(const dn_event *event, void *user) {
+    cli_checkpointer *c = user;
+    int stop = cli_controls_callback(event, c->controls);
     if (event->kind != DN_EVENT_EPOCH_END || c->controls->failed) return stop;
     c->history[event->epoch - 1] = *event->metrics;
     int due = event->epoch % c->every == 0 || event->epoch == c->epochs || c->controls->stopped_early;

@@ -6,8 +6,8 @@
  * its own in the checkpoint: the epoch history (for --log, --trace and the report) and early
  * stopping's counters and best weights. Resuming loads the newest file that verifies (checksum
  * and all), warning about each one skipped. One run at a time per directory (a lock file). */
-#ifndef DN_CLI_CHECKPOINT_H
-#define DN_CLI_CHECKPOINT_H
+#ifndef CLI_CHECKPOINT_H
+#define CLI_CHECKPOINT_H
 
 #include "train/controls.h"
 
@@ -15,42 +15,42 @@
 
 #include <stddef.h>
 
-enum { DN_CHECKPOINT_PATH_SIZE = 4096 };
+enum { CLI_CHECKPOINT_PATH_SIZE = 4096 };
 
 /* The writer: a fit observer placed before the training controls. */
-typedef struct dn_checkpointer {
+typedef struct cli_checkpointer {
     const char *dir;
     size_t every;               /* epochs between checkpoints; the last epoch always gets one */
     size_t keep;                /* newest checkpoints kept */
     size_t epochs;              /* of the whole run */
-    dn_controls *controls;      /* early stopping state to save and the next observer */
+    cli_controls *controls;      /* early stopping state to save and the next observer */
     dn_epoch_metrics *history;  /* [epochs], filled as epochs end */
     int failed;                 /* a checkpoint could not be written (message printed) */
-} dn_checkpointer;
+} cli_checkpointer;
 
-/* The dn_callback for dn_model_fit with a dn_checkpointer as `user`: forwards every event to the
+/* The dn_callback for dn_model_fit with a cli_checkpointer as `user`: forwards every event to the
  * controls, then at the end of every `every`-th epoch (and the last, and an early stop) writes a
  * checkpoint and removes those beyond `keep`. A failed write stops training (failed = 1). */
-int dn_checkpoint_callback(const dn_event *event, void *user);
+int cli_checkpoint_callback(const dn_event *event, void *user);
 
 /* Creates `dir` when missing, takes its lock (*lock_fd, close it at exit) and removes temporary
  * files a killed write left. Without `resuming`, a directory that already holds checkpoints is
  * refused. Prints and returns 1 on error. */
-int dn_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd);
+int cli_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd);
 
 /* The newest checkpoint in `dir` that loads, its path in `path`; *model is NULL when the
  * directory holds none (a fresh start). Each file that fails to load is skipped with a warning on
  * stderr; if every one fails, prints an error and returns 1. */
-int dn_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
-                       char path[DN_CHECKPOINT_PATH_SIZE]);
+int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
+                       char path[CLI_CHECKPOINT_PATH_SIZE]);
 
 /* The CLI's state as checkpoint text: the history of epochs 1..done and early stopping. */
-char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
-                               const dn_controls *controls);
+char *cli_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
+                               const cli_controls *controls);
 
 /* Reads that text back into history [epochs] and the controls' counters (not the best weights,
  * which travel as the checkpoint's values). Returns 0 with a message when malformed. */
-int dn_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
-                              size_t done, dn_controls *controls, char *message, size_t size);
+int cli_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
+                              size_t done, cli_controls *controls, char *message, size_t size);
 
 #endif

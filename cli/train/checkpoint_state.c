@@ -34,8 +34,8 @@ static cJSON *epoch_row(const dn_epoch_metrics *m) {
     return row;
 }
 
-char *dn_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
-                               const dn_controls *controls) {
+char *cli_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
+                               const cli_controls *controls) {
     cJSON *root = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(root, "history");
     int ok = rows != NULL;
     for (size_t e = 0; ok && e < done; ++e) ok = cJSON_AddItemToArray(rows, epoch_row(&history[e]));
@@ -92,8 +92,8 @@ static int read_history(const cJSON *rows, dn_epoch_metrics *history, size_t epo
     return 1;
 }
 
-int dn_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
-                              size_t done, dn_controls *controls, char *message, size_t size) {
+int cli_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
+                              size_t done, cli_controls *controls, char *message, size_t size) {
     cJSON *root = cJSON_Parse(text);
     const cJSON *es = cJSON_GetObjectItemCaseSensitive(root, "early_stopping");
     int ok = cJSON_IsObject(root) &&

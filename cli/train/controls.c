@@ -16,26 +16,26 @@ static int parse_fraction(const char *text, double low, int low_open, double hig
     return 1;
 }
 
-int dn_schedule_parse(const char *text, dn_schedule_spec *out, char *message, size_t size) {
-    dn_schedule_spec s = {DN_SCHEDULE_CONSTANT, 1.0f, 1, 0.0f};
+int cli_schedule_parse(const char *text, cli_schedule_spec *out, char *message, size_t size) {
+    cli_schedule_spec s = {CLI_SCHEDULE_CONSTANT, 1.0f, 1, 0.0f};
     double f;
     unsigned long n;
     char *end;
     if (strncmp(text, "exp:", 4) == 0 && parse_fraction(text + 4, 0, 1, 1, 0, &f) &&
         !strchr(text + 4, ':')) {
-        s.kind = DN_SCHEDULE_EXP;
+        s.kind = CLI_SCHEDULE_EXP;
         s.factor = (float)f;
     } else if (strncmp(text, "step:", 5) == 0 && (n = strtoul(text + 5, &end, 10)) >= 1 &&
                end != text + 5 && *end == ':' && parse_fraction(end + 1, 0, 1, 1, 0, &f) &&
                !strchr(end + 1, ':')) {
-        s.kind = DN_SCHEDULE_STEP;
+        s.kind = CLI_SCHEDULE_STEP;
         s.every = n;
         s.factor = (float)f;
     } else if (strcmp(text, "cosine") == 0) {
-        s.kind = DN_SCHEDULE_COSINE;
+        s.kind = CLI_SCHEDULE_COSINE;
     } else if (strncmp(text, "cosine:", 7) == 0 && parse_fraction(text + 7, 0, 0, 1, 1, &f) &&
                !strchr(text + 7, ':')) {
-        s.kind = DN_SCHEDULE_COSINE;
+        s.kind = CLI_SCHEDULE_COSINE;
         s.min_fraction = (float)f;
     } else {
         snprintf(message, size, "--lr-schedule expects exp:F, step:N:F, cosine or cosine:M "
@@ -46,13 +46,13 @@ int dn_schedule_parse(const char *text, dn_schedule_spec *out, char *message, si
     return 1;
 }
 
-double dn_schedule_rate(const dn_schedule_spec *s, double initial, size_t epoch, size_t epochs) {
+double cli_schedule_rate(const cli_schedule_spec *s, double initial, size_t epoch, size_t epochs) {
     double e = (double)(epoch - 1);
     switch (s->kind) {
-    case DN_SCHEDULE_CONSTANT: return initial;
-    case DN_SCHEDULE_EXP: return initial * pow(s->factor, e);
-    case DN_SCHEDULE_STEP: return initial * pow(s->factor, floor(e / (double)s->every));
-    case DN_SCHEDULE_COSINE: {
+    case CLI_SCHEDULE_CONSTANT: return initial;
+    case CLI_SCHEDULE_EXP: return initial * pow(s->factor, e);
+    case CLI_SCHEDULE_STEP: return initial * pow(s->factor, floor(e / (double)s->every));
+    case CLI_SCHEDULE_COSINE: {
         double progress = epochs > 1 ? e / (double)epochs : 0.0;
         double cosine = 0.5 * (1.0 + cos(3.14159265358979323846 * progress));
         return initial * (s->min_fraction + (1.0 - s->min_fraction) * cosine);
@@ -61,7 +61,7 @@ double dn_schedule_rate(const dn_schedule_spec *s, double initial, size_t epoch,
     return initial;
 }
 
-int dn_momentum_ramp_parse(const char *text, dn_momentum_ramp *out, char *message, size_t size) {
+int cli_momentum_ramp_parse(const char *text, cli_momentum_ramp *out, char *message, size_t size) {
     double from, to;
     const char *second = strchr(text, ':'), *third = second ? strchr(second + 1, ':') : NULL;
     char *end;
@@ -72,22 +72,22 @@ int dn_momentum_ramp_parse(const char *text, dn_momentum_ramp *out, char *messag
                  "N >= 1 epochs, got '%s'", text);
         return 0;
     }
-    *out = (dn_momentum_ramp){1, (float)from, (float)to, n};
+    *out = (cli_momentum_ramp){1, (float)from, (float)to, n};
     return 1;
 }
 
-double dn_momentum_ramp_value(const dn_momentum_ramp *r, size_t epoch) {
+double cli_momentum_ramp_value(const cli_momentum_ramp *r, size_t epoch) {
     if (r->epochs <= 1 || epoch >= r->epochs) return r->to;
     return r->from + (r->to - r->from) * (double)(epoch - 1) / (double)(r->epochs - 1);
 }
 
 /* Whether `value` improves on the best so far (the first epoch always does). */
-static int improves(const dn_controls *c, double value) {
+static int improves(const cli_controls *c, double value) {
     if (c->best_epoch == 0) return 1;
     return c->monitor_accuracy ? value > c->best_value : value < c->best_value;
 }
 
-static int watch(dn_controls *c, const dn_epoch_metrics *m) {
+static int watch(cli_controls *c, const dn_epoch_metrics *m) {
     double value = c->monitor_accuracy ? m->val_accuracy : m->val_loss;
     size_t n = dn_model_param_count(c->model);
     if (c->best == NULL && (c->best = malloc(n * sizeof *c->best)) == NULL) return c->failed = 1;
@@ -102,15 +102,15 @@ static int watch(dn_controls *c, const dn_epoch_metrics *m) {
     return 0;
 }
 
-int dn_controls_callback(const dn_event *event, void *user) {
-    dn_controls *c = user;
+int cli_controls_callback(const dn_event *event, void *user) {
+    cli_controls *c = user;
     if (event->kind == DN_EVENT_EPOCH_BEGIN) {
-        double rate = dn_schedule_rate(&c->schedule, c->initial_rate, event->epoch, c->epochs);
+        double rate = cli_schedule_rate(&c->schedule, c->initial_rate, event->epoch, c->epochs);
         /* A rate that underflows to 0 would be refused: keep a tiny positive one. */
         if (dn_model_set_learning_rate(c->model, rate > 1e-30 ? (float)rate : 1e-30f, NULL) != DN_OK)
             return c->failed = 1;
         if (c->ramp.on &&
-            dn_model_set_momentum(c->model, (float)dn_momentum_ramp_value(&c->ramp, event->epoch),
+            dn_model_set_momentum(c->model, (float)cli_momentum_ramp_value(&c->ramp, event->epoch),
                                   NULL) != DN_OK)
             return c->failed = 1;
     }
@@ -120,7 +120,7 @@ int dn_controls_callback(const dn_event *event, void *user) {
     return stop;
 }
 
-dn_status dn_controls_finish(dn_controls *c, dn_status fit_status) {
+dn_status cli_controls_finish(cli_controls *c, dn_status fit_status) {
     if (c->best != NULL && c->best_epoch > 0 && (fit_status == DN_OK || c->stopped_early))
         memcpy(dn_model_params(c->model), c->best, dn_model_param_count(c->model) * sizeof *c->best);
     free(c->best);

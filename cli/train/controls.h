@@ -3,53 +3,53 @@
  * momentum rising linearly over the first epochs) and early stopping that restores the best
  * weights (EarlyStopping with restore_best_weights=True). One fit observer applies all three,
  * then passes every event on to the next observer. */
-#ifndef DN_CLI_SCHEDULE_H
-#define DN_CLI_SCHEDULE_H
+#ifndef CLI_SCHEDULE_H
+#define CLI_SCHEDULE_H
 
 #include "dropnet.h"
 
 #include <stddef.h>
 
-typedef enum dn_schedule_kind {
-    DN_SCHEDULE_CONSTANT = 0,
-    DN_SCHEDULE_EXP,    /* lr0 · f^(e−1) */
-    DN_SCHEDULE_STEP,   /* lr0 · f^⌊(e−1)/n⌋ */
-    DN_SCHEDULE_COSINE  /* lr0 · (m + (1−m)·½(1 + cos(π(e−1)/E))), Keras CosineDecay per epoch */
-} dn_schedule_kind;
+typedef enum cli_schedule_kind {
+    CLI_SCHEDULE_CONSTANT = 0,
+    CLI_SCHEDULE_EXP,    /* lr0 · f^(e−1) */
+    CLI_SCHEDULE_STEP,   /* lr0 · f^⌊(e−1)/n⌋ */
+    CLI_SCHEDULE_COSINE  /* lr0 · (m + (1−m)·½(1 + cos(π(e−1)/E))), Keras CosineDecay per epoch */
+} cli_schedule_kind;
 
-typedef struct dn_schedule_spec {
-    dn_schedule_kind kind;
+typedef struct cli_schedule_spec {
+    cli_schedule_kind kind;
     float factor;       /* exp, step */
     size_t every;       /* step: epochs per step */
     float min_fraction; /* cosine: the final rate as a fraction of lr0 (Keras alpha) */
-} dn_schedule_spec;
+} cli_schedule_spec;
 
 /* Parses "exp:F", "step:N:F", "cosine" or "cosine:M" (F in (0, 1], N ≥ 1, M in [0, 1)).
  * Returns 0 with a message on a malformed text. */
-int dn_schedule_parse(const char *text, dn_schedule_spec *out, char *message, size_t size);
+int cli_schedule_parse(const char *text, cli_schedule_spec *out, char *message, size_t size);
 
 /* The rate for 1-based epoch `epoch` of `epochs`. */
-double dn_schedule_rate(const dn_schedule_spec *spec, double initial, size_t epoch, size_t epochs);
+double cli_schedule_rate(const cli_schedule_spec *spec, double initial, size_t epoch, size_t epochs);
 
-typedef struct dn_momentum_ramp {
+typedef struct cli_momentum_ramp {
     int on;
     float from, to;  /* in [0, 1) */
     size_t epochs;   /* ≥ 1: epoch 1 uses `from`, epoch `epochs`+ uses `to` */
-} dn_momentum_ramp;
+} cli_momentum_ramp;
 
 /* Parses "FROM:TO:N". Returns 0 with a message on a malformed text. */
-int dn_momentum_ramp_parse(const char *text, dn_momentum_ramp *out, char *message, size_t size);
+int cli_momentum_ramp_parse(const char *text, cli_momentum_ramp *out, char *message, size_t size);
 
 /* The momentum of 1-based epoch `epoch`. */
-double dn_momentum_ramp_value(const dn_momentum_ramp *ramp, size_t epoch);
+double cli_momentum_ramp_value(const cli_momentum_ramp *ramp, size_t epoch);
 
-/* The observer's state. Fill the settings, zero the rest; call dn_controls_finish after fit. */
-typedef struct dn_controls {
+/* The observer's state. Fill the settings, zero the rest; call cli_controls_finish after fit. */
+typedef struct cli_controls {
     dn_model *model;
     double initial_rate;
     size_t epochs;
-    dn_schedule_spec schedule;
-    dn_momentum_ramp ramp;
+    cli_schedule_spec schedule;
+    cli_momentum_ramp ramp;
     size_t patience;        /* early stopping: epochs without improvement before stopping */
     int early_stopping;     /* on/off */
     int monitor_accuracy;   /* 1: val_accuracy (higher is better), 0: val_loss */
@@ -60,13 +60,13 @@ typedef struct dn_controls {
     double best_value;
     size_t best_epoch, waited;
     int stopped_early, failed;
-} dn_controls;
+} cli_controls;
 
-/* The dn_callback to pass to dn_model_fit with a dn_controls as `user`. */
-int dn_controls_callback(const dn_event *event, void *user);
+/* The dn_callback to pass to dn_model_fit with a cli_controls as `user`. */
+int cli_controls_callback(const dn_event *event, void *user);
 
 /* After fit: restores the best weights when early stopping monitored the run, frees the state.
  * Returns the status fit should be taken to have: DN_OK for a stop that early stopping made. */
-dn_status dn_controls_finish(dn_controls *c, dn_status fit_status);
+dn_status cli_controls_finish(cli_controls *c, dn_status fit_status);
 
 #endif

@@ -15,15 +15,15 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void dn_progress_init(dn_progress *p, FILE *out, FILE *log) {
-    *p = (dn_progress){out, out != NULL && isatty(fileno(out)), log, NULL, 0.0, 0.0, NULL, NULL};
+void cli_progress_init(cli_progress *p, FILE *out, FILE *log) {
+    *p = (cli_progress){out, out != NULL && isatty(fileno(out)), log, NULL, 0.0, 0.0, NULL, NULL};
 }
 
 static void metric(FILE *out, const char *name, double v) {
     if (!isnan(v)) fprintf(out, " - %s: %.4f", name, v);
 }
 
-static void draw_bar(dn_progress *p, const dn_event *ev) {
+static void draw_bar(cli_progress *p, const dn_event *ev) {
     double t = now();
     if (ev->batch != ev->batches && t - p->last_draw < 0.1) return;
     p->last_draw = t;
@@ -39,7 +39,7 @@ static void draw_bar(dn_progress *p, const dn_event *ev) {
     fflush(p->out);
 }
 
-static void epoch_line(dn_progress *p, const dn_event *ev) {
+static void epoch_line(cli_progress *p, const dn_event *ev) {
     const dn_epoch_metrics *m = ev->metrics;
     if (p->live) fputc('\r', p->out);
     fprintf(p->out, "%sEpoch %zu/%zu - %.1fs", p->prefix ? p->prefix : "", ev->epoch, ev->epochs,
@@ -52,13 +52,13 @@ static void epoch_line(dn_progress *p, const dn_event *ev) {
     fflush(p->out);
 }
 
-int dn_progress_callback(const dn_event *ev, void *user) {
-    dn_progress *p = user;
+int cli_progress_callback(const dn_event *ev, void *user) {
+    cli_progress *p = user;
     if (ev->kind == DN_EVENT_EPOCH_BEGIN) p->epoch_start = p->last_draw = now();
     if (p->out != NULL && p->live && ev->kind == DN_EVENT_BATCH_END) draw_bar(p, ev);
     if (ev->kind == DN_EVENT_EPOCH_END) {
         if (p->out != NULL) epoch_line(p, ev);
-        if (p->log != NULL) dn_epoch_log_write(p->log, ev->metrics);
+        if (p->log != NULL) cli_epoch_log_write(p->log, ev->metrics);
     }
     return p->next != NULL ? p->next(ev, p->next_user) : 0;
 }

@@ -2,14 +2,14 @@
  *
  * Keras-style: on a terminal a live bar with ETA, redrawn at most ten times a second; otherwise
  * one plain line per epoch. The --log file receives one JSON object per epoch. */
-#ifndef DN_CLI_PROGRESS_H
-#define DN_CLI_PROGRESS_H
+#ifndef CLI_PROGRESS_H
+#define CLI_PROGRESS_H
 
 #include "dropnet.h"
 
 #include <stdio.h>
 
-typedef struct dn_progress {
+typedef struct cli_progress {
     FILE *out;          /* where progress goes (stdout), or NULL for silence */
     int live;           /* redraw a bar in place (out is a terminal) */
     FILE *log;          /* JSON lines, or NULL */
@@ -18,12 +18,12 @@ typedef struct dn_progress {
     /* An extra observer run after the above (e.g. compare's per-epoch evaluation). */
     dn_callback next;
     void *next_user;
-} dn_progress;
+} cli_progress;
 
 /* Progress on `out` (live when it is a terminal), logging to `log` (may be NULL). */
-void dn_progress_init(dn_progress *p, FILE *out, FILE *log);
+void cli_progress_init(cli_progress *p, FILE *out, FILE *log);
 
-/* The dn_callback to pass to dn_model_fit with a dn_progress as `user`. */
-int dn_progress_callback(const dn_event *event, void *user);
+/* The dn_callback to pass to dn_model_fit with a cli_progress as `user`. */
+int cli_progress_callback(const dn_event *event, void *user);
 
 #endif

@@ -1,6 +1,6 @@
 /* train_resume.h — the resume side of `train` (cli/train_resume.c). */
-#ifndef DN_CLI_TRAIN_RESUME_H
-#define DN_CLI_TRAIN_RESUME_H
+#ifndef CLI_TRAIN_RESUME_H
+#define CLI_TRAIN_RESUME_H
 
 #include "train/controls.h"
 #include "train/settings.h"
@@ -9,15 +9,15 @@
 
 /* --checkpoint / --resume: opens (creates, locks, cleans) the directory written and loads the
  * newest valid checkpoint of --resume into job->resumed. Prints and returns 1 on error. */
-int dn_train_open_checkpoints(const dn_train_settings *s, dn_train_job *job);
+int cli_train_open_checkpoints(const cli_train_settings *s, cli_train_job *job);
 
 /* Hands over job->resumed after checking that it was trained with these settings and layers and
  * fits --max-memory; records the settings and thread count. Prints and returns 1 on error. */
-int dn_train_take_resumed(const dn_train_settings *s, dn_train_job *job, dn_model **out);
+int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_model **out);
 
 /* Restores the resumed run's history [epochs], --log lines and early stopping's state (its best
  * weights included) into `controls`. Prints and returns 1 on error. */
-int dn_train_restore_resumed(const dn_train_settings *s, const dn_train_job *job, dn_model *model,
-                             FILE *log, dn_controls *controls, dn_epoch_metrics *history);
+int cli_train_restore_resumed(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
+                             FILE *log, cli_controls *controls, dn_epoch_metrics *history);
 
 #endif

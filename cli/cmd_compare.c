@@ -2,8 +2,12 @@
  * with its dropout layers and with every rate set to 0 (same seed, data and settings), and
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "report/report_train.h"
 #include "common/trace.h"
+#include "train/build.h"
+#include "train/fit.h"
+#include "train/job.h"
 #include "train/settings.h"
 
 #include <math.h>

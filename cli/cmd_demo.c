@@ -4,6 +4,7 @@
  * the last 20 % held out for validation, then the four sections of the Model Pipeline Trace:
  * summary, data flow, training trace, prediction trace. Every number comes from this run. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/epoch_log.h"
 #include "common/options.h"
 #include "report/report.h"

@@ -1,5 +1,6 @@
 /* cmd_eval.c — `dropnet eval`: loss, accuracy, per-class precision/recall, confusion matrix. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/model_data.h"
 #include "common/options.h"
 

@@ -3,6 +3,7 @@
  * and the train vs validation gap of one small network trained with and without dropout. */
 #include "common/colour.h"
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/options.h"
 
 #include "dropnet.h"

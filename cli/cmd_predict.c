@@ -3,6 +3,7 @@
  * probabilities, their standard deviations, the predictive entropy and the mutual information.
  * Written atomically when --out is given. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/model_data.h"
 #include "common/options.h"
 

@@ -2,6 +2,7 @@
  * standard input (so it can be piped), an explanation after each answer and a score at the end. */
 #include "common/colour.h"
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/options.h"
 #include "learn/quiz_bank.h"
 

@@ -1,5 +1,6 @@
 /* cmd_summary.c — `dropnet summary`: what a saved model is and how it was trained. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/options.h"
 #include "common/trace.h"
 

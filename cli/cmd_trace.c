@@ -2,6 +2,7 @@
  * as the demo prints its prediction trace, then the probability of every class. */
 #include "common/colour.h"
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/model_data.h"
 #include "common/options.h"
 #include "common/trace.h"

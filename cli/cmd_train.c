@@ -1,7 +1,11 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
+#include "common/cli_error.h"
 #include "report/report_train.h"
 #include "common/trace.h"
+#include "train/build.h"
+#include "train/fit.h"
+#include "train/job.h"
 #include "train/settings.h"
 
 #include <stdio.h>

@@ -13,7 +13,4 @@ int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_quiz(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
 
-/* Prints "dropnet: error: MESSAGE" on stderr; returns `code`. */
-int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 #endif

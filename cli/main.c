@@ -1,9 +1,9 @@
 /* main.c — the dropnet command-line tool: dispatches to one subcommand. */
 #include "commands.h"
+#include "common/cli_error.h"
 
 #include "dropnet.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,16 +24,6 @@ static const command_entry commands[] = {
     {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
     {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
 };
-
-int cli_error(int code, const char *fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    fputs("dropnet: error: ", stderr);
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
-    va_end(args);
-    return code;
-}
 
 #ifdef DN_BLAS_OPENBLAS
 #include <stdlib.h>

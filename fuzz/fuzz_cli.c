@@ -11,30 +11,22 @@
  * (a fuzzed path names no file in practice). Running `train`, `eval`, `predict`, `demo` or
  * `compare` in-process would train models and write files wherever a fuzzed --out points; their
  * parsing is the same cli_parse, and the bad-input catalogue (tests/test_bad_inputs.c) runs
- * them through the binary. cli_error is defined here (the real one is in cli/main.c, which
- * also holds main) so that every error message is captured and checked instead of printed. */
+ * them through the binary. cli_error_capture sends every error message into last_error, where it is
+ * checked instead of printed. */
 #define _XOPEN_SOURCE 700 /* putenv */
 
 #include "fuzz_file.h"
 
 #include "commands.h"
+#include "common/cli_error.h"
 #include "common/options.h"
 #include "train/settings.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 enum { MAX_WORDS = 64 };
 
 static char last_error[1024];
-
-int cli_error(int code, const char *fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, args);
-    va_end(args);
-    return code;
-}
 
 static FILE *null_out(void) {
     static FILE *f;
@@ -79,6 +71,7 @@ static void parse_train_table(int with_out, int argc, char **argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
+    cli_error_capture(last_error, sizeof last_error);
     uint8_t flags = data[0];
     /* A private, NUL-terminated copy: argv words point into it, as they point into the
      * process's argument block. */

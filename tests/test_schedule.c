@@ -1,8 +1,8 @@
 /* test_schedule.c — learning-rate schedules, the momentum ramp and early stopping (the CLI's
- * training controls, cli/schedule.c), against values worked by hand. */
+ * training controls, cli/train/controls.c), against values worked by hand. */
 #include "test.h"
 
-#include "train/checkpoint.h"
+#include "train/checkpoint_state.h"
 #include "train/controls.h"
 
 #include <math.h>

@@ -1,7 +1,7 @@
 /* model_data.c — a saved model and the data it is to judge. */
 #include "common/model_data.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* options.c — parsing `--name value` options against a command's table. */
 #include "common/options.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 
 #include <errno.h>
 #include <math.h>

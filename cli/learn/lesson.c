@@ -1,7 +1,7 @@
 /* lesson.c — the demo's first epoch, run again for the numbers the quiz quotes. */
 #include "learn/lesson.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 
 #include <math.h>
 #include <stdlib.h>

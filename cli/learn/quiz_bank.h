@@ -1,7 +1,7 @@
-/* quiz.h — the questions of `dropnet quiz`: the learning page's question and eleven more, several
+/* quiz_bank.h — the questions of `dropnet quiz`: the learning page's question and eleven more, several
  * computed from a real run (cli_lesson), each with four options and an explanation. */
-#ifndef CLI_QUIZ_H
-#define CLI_QUIZ_H
+#ifndef CLI_QUIZ_BANK_H
+#define CLI_QUIZ_BANK_H
 
 #include "learn/lesson.h"
 

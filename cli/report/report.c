@@ -1,7 +1,7 @@
 /* report.c — what the HTML report collects during and after a run. */
 #include "report/report.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 
 #include <libgen.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * write. Everything is inline: the page opens offline and fetches nothing. */
 #include "report/report.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 #include "report/report_html.h"
 #include "report/report_sections.h"
 

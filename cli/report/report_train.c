@@ -1,7 +1,7 @@
 /* report_train.c — a report from `train` and `compare`: their data, settings and held-out rows. */
 #include "report/report_train.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -3,6 +3,7 @@
 #define CLI_REPORT_TRAIN_H
 
 #include "report/report.h"
+#include "train/job.h"
 #include "train/settings.h"
 
 /* Points the report at the trained model and its history [s->epochs], describes the data, picks

@@ -2,7 +2,8 @@
  * newest valid file (see checkpoint.h). */
 #include "train/checkpoint.h"
 
-#include "commands.h"
+#include "common/cli_error.h"
+#include "train/checkpoint_state.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -44,13 +44,4 @@ int cli_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd);
 int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
                        char path[CLI_CHECKPOINT_PATH_SIZE]);
 
-/* The CLI's state as checkpoint text: the history of epochs 1..done and early stopping. */
-char *cli_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
-                               const cli_controls *controls);
-
-/* Reads that text back into history [epochs] and the controls' counters (not the best weights,
- * which travel as the checkpoint's values). Returns 0 with a message when malformed. */
-int cli_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
-                              size_t done, cli_controls *controls, char *message, size_t size);
-
 #endif

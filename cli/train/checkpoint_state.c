@@ -4,7 +4,7 @@
  * NaN (no validation, MSE accuracy) is null, ±infinity the strings "inf" and "-inf" (JSON has
  * neither), and finite numbers with 17 significant digits, so that every value, and so early
  * stopping's comparisons, come back bit for bit: a resumed --log repeats the uninterrupted one. */
-#include "train/checkpoint.h"
+#include "train/checkpoint_state.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* schedule.c — learning-rate schedules, momentum ramp and early stopping as one fit observer. */
+/* controls.c — learning-rate schedules, momentum ramp and early stopping as one fit observer. */
 #include "train/controls.h"
 
 #include <math.h>

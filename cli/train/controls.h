@@ -1,10 +1,10 @@
-/* schedule.h — training controls built only from public calls, as Keras callbacks are:
+/* controls.h — training controls built only from public calls, as Keras callbacks are:
  * a learning-rate schedule (LearningRateScheduler), a momentum ramp (Srivastava et al. 2014,
  * momentum rising linearly over the first epochs) and early stopping that restores the best
  * weights (EarlyStopping with restore_best_weights=True). One fit observer applies all three,
  * then passes every event on to the next observer. */
-#ifndef CLI_SCHEDULE_H
-#define CLI_SCHEDULE_H
+#ifndef CLI_CONTROLS_H
+#define CLI_CONTROLS_H
 
 #include "dropnet.h"
 

@@ -1,12 +1,11 @@
-/* train_resume.c — `train --checkpoint / --resume` on the training side: opening the directory,
- * checking that a checkpoint was made with this command's settings, taking its model, and
+/* resume.c — `train --resume` on the training side: checking that a checkpoint was made with this command's settings, taking its model, and
  * restoring the history, log lines and early stopping it carries (cli/checkpoint.h has the
  * files themselves). */
 #include "train/resume.h"
 
-#include "train/checkpoint.h"
-#include "commands.h"
+#include "common/cli_error.h"
 #include "common/epoch_log.h"
+#include "train/checkpoint_state.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -14,16 +13,6 @@
 #include <string.h>
 
 enum { SPEC_SIZE = 4096 };
-
-/* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
-int cli_train_open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
-    const char *dir = s->checkpoint ? s->checkpoint : s->resume;
-    if (dir == NULL) return 0;
-    int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
-    if (cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return 1;
-    if (s->resume == NULL) return 0;
-    return cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
-}
 
 /* A setting that may differ on resume: it does not change the weights of the epochs done. */
 static int may_change_on_resume(const char *key) {

@@ -1,15 +1,12 @@
-/* train_resume.h — the resume side of `train` (cli/train_resume.c). */
+/* resume.h — the resume side of `train` (cli/train/resume.c). */
 #ifndef CLI_TRAIN_RESUME_H
 #define CLI_TRAIN_RESUME_H
 
 #include "train/controls.h"
+#include "train/job.h"
 #include "train/settings.h"
 
 #include <stdio.h>
-
-/* --checkpoint / --resume: opens (creates, locks, cleans) the directory written and loads the
- * newest valid checkpoint of --resume into job->resumed. Prints and returns 1 on error. */
-int cli_train_open_checkpoints(const cli_train_settings *s, cli_train_job *job);
 
 /* Hands over job->resumed after checking that it was trained with these settings and layers and
  * fits --max-memory; records the settings and thread count. Prints and returns 1 on error. */

@@ -1,20 +1,16 @@
-/* train_setup.c — loading, building and fitting for `train` and `compare`. */
+/* settings.c — the options `train` and `compare` share, their checks, and the settings that
+ * produce a model's weights (recorded in its metadata, compared on resume). */
 #include "train/settings.h"
 
-#include "train/checkpoint.h"
-#include "commands.h"
+#include "common/cli_error.h"
 #include "train/controls.h"
-#include "train/resume.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <libgen.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum { SPEC_SIZE = 4096 };
 
 void cli_train_settings_defaults(cli_train_settings *s) {
     *s = (cli_train_settings){0};
@@ -159,108 +155,8 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     return 0;
 }
 
-void cli_train_job_free(cli_train_job *job) {
-    dn_dataset_free(job->train);
-    dn_dataset_free(job->test);
-    dn_dataset_free(job->val);
-    dn_dataset_free(job->fit_rows);
-    dn_model_free(job->init);
-    dn_model_free(job->resumed);
-    dn_checkpoint_state_free(&job->resumed_state);
-    if (job->lock_fd >= 0) close(job->lock_fd);
-    *job = (cli_train_job){0};
-    job->lock_fd = -1;
-}
-
-/* What is left of --max-memory after `used` bytes (1 when nothing is: the loader then refuses). */
-static size_t budget_left(const cli_train_settings *s, size_t used) {
-    if (s->max_bytes == 0) return 0;
-    return used < s->max_bytes ? s->max_bytes - used : 1;
-}
-
-static int open_data(const cli_train_settings *s, const char *spec, dn_dataset **out,
-                     size_t *used) {
-    dn_dataset_options opts = {s->label, s->max_rows, 0, budget_left(s, *used)};
-    dn_error err;
-    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
-        return cli_error(1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
-                            err.message);
-    *used += dn_dataset_bytes(*out);
-    return 0;
-}
-
-/* Class ids of `other` renumbered to mean what they mean in `train` (CSV string labels are
- * numbered per file, so a test file missing a class would otherwise shift every id). */
-static int align_to_train(const dn_dataset *train, dn_dataset *other, const char *spec) {
-    size_t classes = dn_dataset_classes(train);
-    if (other == NULL || dn_dataset_class_name(train, 0) == NULL) return 0;
-    const char **names = calloc(classes, sizeof *names);
-    if (names == NULL) return cli_error(1, "out of memory");
-    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(train, i);
-    dn_error err;
-    dn_status st = dn_dataset_align_classes(other, names, classes, &err);
-    free(names);
-    return st == DN_OK ? 0 : cli_error(1, "%s: %s", spec, err.message);
-}
-
-/* Keras' validation_split: the rows fit trains on are the first floor(n·(1 − split)). */
-static int training_rows(const cli_train_settings *s, cli_train_job *job) {
-    size_t n = dn_dataset_rows(job->train);
-    size_t keep = (size_t)((double)n * (1.0 - (double)s->val_split));
-    dn_error err;
-    if (keep == 0) return cli_error(1, "--val-split %g leaves no training rows of %zu", (double)s->val_split, n);
-    if (keep == n) return 0; /* no copy: the training set itself */
-    if (dn_dataset_slice(job->train, 0, keep, &job->fit_rows, &err) != DN_OK)
-        return cli_error(1, "%s", err.message);
-    return 0;
-}
-
-const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
-    return job->fit_rows != NULL ? job->fit_rows : job->train;
-}
-
-/* The copies training makes of the training rows count too: the rows fit trains on, and with a
- * validation split, fit's own two slices. */
-static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
-    size_t train = dn_dataset_bytes(job->train);
-    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0) +
-                       dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
-    if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
-    return cli_error(1, "--max-memory %s: the data needs %.1f MiB with the copies training "
-                        "makes of it (training rows %.1f MiB), over the limit", s->max_memory,
-                        (double)job->data_bytes / 1048576.0, (double)train / 1048576.0);
-}
-
-int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
-    *job = (cli_train_job){0};
-    job->lock_fd = -1;
-    dn_error err;
-    int code = open_data(s, s->train, &job->train, &job->data_bytes);
-    if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);
-    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val, &job->data_bytes);
-    if (code == 0) code = align_to_train(job->train, job->test, s->test);
-    if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
-    if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
-        code = cli_error(1, "%s has %zu features but %s has %zu", s->test,
-                            dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
-    if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
-        code = cli_error(1, "%s", err.message);
-    if (code == 0) code = training_rows(s, job);
-    if (code == 0) code = check_data_budget(s, job);
-    if (code == 0) code = cli_train_open_checkpoints(s, job);
-    if (code != 0) cli_train_job_free(job);
-    return code;
-}
-
-static dn_loss choose_loss(const char *name, dn_activation last) {
-    if (strcmp(name, "categorical") == 0) return DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
-    if (strcmp(name, "binary") == 0) return DN_LOSS_BINARY_CROSSENTROPY;
-    if (strcmp(name, "mse") == 0) return DN_LOSS_MEAN_SQUARED_ERROR;
-    return last == DN_ACT_SIGMOID ? DN_LOSS_BINARY_CROSSENTROPY
-                                  : DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
-}
-
-static dn_optimizer_config optimizer_of(const cli_train_settings *s) {
+/* The optimizer the settings name, with their rate and momentum. */
+dn_optimizer_config cli_train_optimizer(const cli_train_settings *s) {
     int adam = strcmp(s->optimizer, "adam") == 0;
     dn_optimizer_config c = dn_optimizer_defaults(adam ? DN_OPTIMIZER_ADAM : DN_OPTIMIZER_SGD);
     if (s->learning_rate > 0.0f) c.learning_rate = s->learning_rate;
@@ -269,69 +165,6 @@ static dn_optimizer_config optimizer_of(const cli_train_settings *s) {
     return c;
 }
 
-/* Appends layer i of `from` to m with every stochastic part off (rates and stddev 0,
- * DropConnect off), keeping the initialiser. */
-static dn_status add_without_noise(dn_model *m, const dn_model *from, size_t i, dn_error *err) {
-    dn_layer_info info;
-    dn_model_layer_info(from, i, &info, NULL);
-    switch (info.kind) {
-    case DN_LAYER_DENSE: break;
-    case DN_LAYER_DROPOUT: return dn_model_add_dropout(m, 0.0f, err);
-    case DN_LAYER_ALPHA_DROPOUT: return dn_model_add_alpha_dropout(m, 0.0f, err);
-    case DN_LAYER_GAUSSIAN_DROPOUT: return dn_model_add_gaussian_dropout(m, 0.0f, err);
-    case DN_LAYER_GAUSSIAN_NOISE: return dn_model_add_gaussian_noise(m, 0.0f, err);
-    }
-    dn_dense_options options;
-    dn_model_dense_options(from, i, &options, NULL);
-    options.dropconnect = 0.0f;
-    return dn_model_add_dense_ex(m, info.outputs, info.activation, &options, err);
-}
-
-/* The layers of `spec` (or of the --init model), with every dropout rate 0 when asked. */
-static dn_status layers_of(const cli_train_settings *s, const cli_train_job *job, int zero_rates,
-                           dn_model **out, dn_error *err) {
-    char spec[SPEC_SIZE];
-    if (s->model) snprintf(spec, sizeof spec, "%s", s->model);
-    else if (dn_model_spec(job->init, spec, sizeof spec) >= sizeof spec)
-        return DN_ERR_MEMORY;
-    dn_model *parsed;
-    size_t inputs = dn_dataset_features(job->train);
-    dn_status st = dn_model_from_spec(&parsed, inputs, spec, err);
-    if (st != DN_OK || !zero_rates) {
-        if (st == DN_OK) *out = parsed;
-        return st;
-    }
-    dn_model *m = NULL;
-    st = dn_model_create(&m, inputs, err);
-    for (size_t i = 0; st == DN_OK && i < dn_model_layer_count(parsed); ++i)
-        st = add_without_noise(m, parsed, i, err);
-    dn_model_free(parsed);
-    if (st != DN_OK) dn_model_free(m);
-    else *out = m;
-    return st;
-}
-
-static dn_status set_class_names(dn_model *m, const dn_dataset *d, dn_error *err) {
-    size_t classes = dn_dataset_classes(d);
-    if (classes == 0 || dn_dataset_class_name(d, 0) == NULL || classes != dn_model_output_size(m))
-        return DN_OK;
-    const char **names = calloc(classes, sizeof *names);
-    if (names == NULL) return DN_ERR_MEMORY;
-    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(d, i);
-    dn_status st = dn_model_set_class_names(m, names, classes, err);
-    free(names);
-    return st;
-}
-
-static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_error *err) {
-    size_t f = dn_dataset_features(rows);
-    float *mean = calloc(f, sizeof *mean), *std = calloc(f, sizeof *std);
-    dn_status st = mean && std ? dn_dataset_feature_stats(rows, mean, std, err) : DN_ERR_MEMORY;
-    if (st == DN_OK) st = dn_model_set_standardization(m, mean, std, err);
-    free(mean);
-    free(std);
-    return st;
-}
 
 /* The settings that produce a model: everything that changes its weights, and the epochs. */
 cJSON *cli_train_settings_json(const cli_train_settings *s) {
@@ -343,7 +176,7 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     cJSON_AddNumberToObject(o, "epochs", (double)s->epochs);
     cJSON_AddNumberToObject(o, "batch", (double)s->batch);
     cJSON_AddStringToObject(o, "optimizer", s->optimizer);
-    dn_optimizer_config c = optimizer_of(s);
+    dn_optimizer_config c = cli_train_optimizer(s);
     cJSON_AddNumberToObject(o, "lr", (double)c.learning_rate);
     if (s->lr_schedule) cJSON_AddStringToObject(o, "lr_schedule", s->lr_schedule);
     if (s->momentum_ramp) cJSON_AddStringToObject(o, "momentum_ramp", s->momentum_ramp);
@@ -381,124 +214,4 @@ dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn
     dn_status st = dn_model_set_metadata(m, "training", text, err);
     cJSON_free(text);
     return st;
-}
-
-/* Whether the model would take more than what --max-memory leaves after the data (printed). */
-int cli_train_model_over_budget(const cli_train_settings *s, const cli_train_job *job,
-                               const dn_model *m) {
-    if (s->max_bytes == 0) return 0;
-    /* Batches of fit, then evaluation in batches of up to 256 rows. */
-    size_t rows = s->batch > 256 ? s->batch : 256;
-    dn_error err;
-    if (dn_model_check_memory(m, rows, budget_left(s, job->data_bytes), &err) == DN_OK) return 0;
-    cli_error(1, "--max-memory %s (%.1f MiB of it taken by the data): %s", s->max_memory,
-                 (double)job->data_bytes / 1048576.0, err.message);
-    return 1;
-}
-
-int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_rates,
-                   dn_model **out) {
-    if (job->resumed != NULL) return cli_train_take_resumed(s, job, out);
-    dn_error err = {DN_OK, "out of memory"};
-    dn_model *m = NULL;
-    dn_status st = layers_of(s, job, zero_rates, &m, &err);
-    /* Threads first: the GEMM workspace in the memory estimate is per thread. */
-    if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
-    if (st == DN_OK && cli_train_model_over_budget(s, job, m)) {
-        dn_model_free(m);
-        return 1;
-    }
-    if (st == DN_OK) {
-        dn_layer_info last;
-        dn_model_layer_info(m, dn_model_layer_count(m) - 1, &last, NULL);
-        dn_optimizer_config opt = optimizer_of(s);
-        st = dn_model_compile(m, choose_loss(s->loss, last.activation), &opt, s->seed, &err);
-    }
-    if (st == DN_OK && job->init && (st = dn_model_copy_weights(m, job->init, &err)) != DN_OK) {
-        dn_model_free(m);
-        return cli_error(1, "--init %s: %s", s->init, err.message);
-    }
-    if (st == DN_OK) st = set_class_names(m, job->train, &err);
-    if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
-    dn_regularization reg = {s->l2, s->max_norm};
-    if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
-    if (st == DN_OK) st = cli_train_record_settings(m, s, &err);
-    if (st != DN_OK) {
-        dn_model_free(m);
-        return cli_error(1, "%s", err.message);
-    }
-    *out = m;
-    return 0;
-}
-
-static int report_fit_end(const cli_train_settings *s, cli_controls *controls, dn_status st,
-                          const dn_error *err) {
-    st = cli_controls_finish(controls, st);
-    if (controls->failed) return cli_error(1, "training controls failed (out of memory)");
-    if (st == DN_ERR_NUMERIC)
-        return cli_error(CLI_TRAIN_NUMERIC_FAILURE, "training failed: %s", err->message);
-    if (st != DN_OK) return cli_error(1, "training failed: %s", err->message);
-    if (controls->stopped_early)
-        printf("early stopping after epoch %zu: best %s %.4f at epoch %zu, weights restored\n",
-               controls->best_epoch + controls->waited, s->monitor, controls->best_value,
-               controls->best_epoch);
-    return 0;
-}
-
-int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                 const char *prefix, FILE *log, dn_callback extra, void *extra_user,
-                 dn_epoch_metrics *history) {
-    if (s->epochs == 0) return 0;
-    cli_progress progress;
-    cli_progress_init(&progress, stdout, log);
-    progress.prefix = prefix;
-    progress.next = extra;
-    progress.next_user = extra_user;
-    dn_fit_config fit = dn_fit_defaults();
-    fit.epochs = s->epochs;
-    fit.batch_size = s->batch;
-    fit.shuffle = !s->no_shuffle;
-    fit.validation_split = s->val_split;
-    fit.validation_data = job->val;
-    cli_controls controls = {0};
-    controls.model = model;
-    controls.initial_rate = optimizer_of(s).learning_rate; /* not the model's: a resumed one
-                                                               holds its last scheduled rate */
-    controls.epochs = s->epochs;
-    controls.schedule = (cli_schedule_spec){CLI_SCHEDULE_EXP, s->lr_decay, 1, 0.0f};
-    if (s->lr_schedule) cli_schedule_parse(s->lr_schedule, &controls.schedule, NULL, 0);
-    if (s->momentum_ramp) cli_momentum_ramp_parse(s->momentum_ramp, &controls.ramp, NULL, 0);
-    controls.early_stopping = s->patience != SIZE_MAX;
-    controls.patience = s->patience;
-    controls.monitor_accuracy = strcmp(s->monitor, "val_accuracy") == 0;
-    controls.next = cli_progress_callback;
-    controls.next_user = &progress;
-    cli_checkpointer writer = {s->checkpoint ? s->checkpoint : s->resume, s->checkpoint_every,
-                              s->checkpoint_keep, s->epochs, &controls, history, 0};
-    dn_callback observer = writer.dir ? cli_checkpoint_callback : cli_controls_callback;
-    void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
-    if (job->resumed_path[0] != '\0') { /* set only when --resume found a checkpoint */
-        if (cli_train_restore_resumed(s, job, model, log, &controls, history) != 0) {
-            free(controls.best);
-            return 1;
-        }
-        fit.initial_epoch = (size_t)dn_model_epochs_done(model);
-    }
-    dn_error err = {DN_OK, ""};
-    dn_status st = DN_OK;
-    if (!controls.stopped_early) /* a run that stopped early is finished */
-        st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
-    if (writer.failed) {
-        free(controls.best);
-        return 1;
-    }
-    return report_fit_end(s, &controls, st, &err);
-}
-
-int cli_train_open_log(const char *path, FILE **out) {
-    *out = NULL;
-    if (path == NULL) return 0;
-    if ((*out = fopen(path, "w")) == NULL)
-        return cli_error(1, "cannot write log file %s: %s", path, strerror(errno));
-    return 0;
 }

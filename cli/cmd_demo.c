@@ -8,6 +8,7 @@
 #include "common/epoch_log.h"
 #include "common/options.h"
 #include "report/report.h"
+#include "report/report_page.h"
 #include "common/trace.h"
 
 #include "dropnet.h"

@@ -4,7 +4,7 @@
  *
  * A command fills a cli_report from what it already has (the history, the model, the held-out
  * rows), lets cli_report_observe watch fit for the first batch's masks, and calls
- * cli_report_write, which writes the page atomically. The report never changes the run. */
+ * cli_report_write (report_page.h), which writes the page atomically. The report never changes the run. */
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 
@@ -83,8 +83,5 @@ int cli_report_observe(const dn_event *event, void *user);
 /* Refuses (prints, returns 2) a report path whose directory does not exist or is not writable,
  * before a long run; else 0. */
 int cli_report_check_path(const char *path, const char *command);
-
-/* Writes the page to `path` atomically; prints the error and returns 1 on failure, else 0. */
-int cli_report_write(const cli_report *r, const char *path);
 
 #endif

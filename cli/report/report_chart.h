@@ -1,5 +1,5 @@
 /* report_chart.h — the report's figures as inline SVG: line charts with axes, bar rows,
- * histograms, value strips, heat maps, grey-scale images and dropout-mask grids.
+ * histograms and value strips (the grids, heat maps, images and masks: report_grid.h).
  *
  * Every figure labels its axes and never relies on colour alone: series differ in dash and
  * marker shape as well, heat maps print their counts, masks are black and white. */
@@ -59,18 +59,5 @@ void cli_chart_histogram(FILE *out, const float *values, size_t n, size_t bins,
 /* One row of activations as vertical bars around a zero line (the first 256 values when there
  * are more), with a tooltip per bar when there are few. */
 void cli_chart_strip(FILE *out, const float *values, size_t n, const char *label);
-
-/* A confusion matrix [t·classes + p] as a heat map shaded by the row fraction (recall), with the
- * count printed in every cell when there is room. names[i] labels class i. */
-void cli_chart_heatmap(FILE *out, const uint64_t *matrix, size_t classes,
-                     const char *const *names, const char *label);
-
-/* side×side pixels (row-major, brightness = value, 0 black and 1 white, clamped) drawn `size`
- * units wide. */
-void cli_chart_image(FILE *out, const float *pixels, size_t side, double size, const char *label);
-
-/* A dropout keep mask [rows×cols] (1 kept, 0 dropped) as a grid: dropped cells black, kept
- * white; at most 64 rows and 300 columns are drawn, and a caption says when it is cropped. */
-void cli_chart_mask(FILE *out, const uint8_t *keep, size_t rows, size_t cols, const char *label);
 
 #endif

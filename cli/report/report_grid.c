@@ -1,6 +1,6 @@
 /* report_grid.c — the report's grid-shaped figures: confusion heat map, grey-scale input image,
  * dropout keep mask. */
-#include "report/report_chart.h"
+#include "report/report_grid.h"
 
 #include "report/report_html.h"
 

@@ -1,11 +1,13 @@
 /* report_inspect.c — the report's sections that look inside the trained model: the dropout mask
  * of a training batch, prediction traces, the confusion matrix and the weight histograms. */
-#include "report/report_sections.h"
+#include "report/report_inspect.h"
 
 #include "common/model_data.h"
-#include "report/report_chart.h"
-#include "report/report_html.h"
 #include "common/trace.h"
+#include "report/report_chart.h"
+#include "report/report_grid.h"
+#include "report/report_html.h"
+#include "report/report_sections.h"
 
 #include <math.h>
 #include <stdlib.h>

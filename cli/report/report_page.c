@@ -1,9 +1,10 @@
 /* report_page.c — the report's page: head and style sheet, the sections in order, and the atomic
  * write. Everything is inline: the page opens offline and fetches nothing. */
-#include "report/report.h"
+#include "report/report_page.h"
 
 #include "common/cli_error.h"
 #include "report/report_html.h"
+#include "report/report_inspect.h"
 #include "report/report_sections.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include "report/report_train.h"
 
 #include "common/cli_error.h"
+#include "report/report_page.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

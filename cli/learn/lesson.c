@@ -1,17 +1,19 @@
-/* lesson.c — the demo's first epoch, run again for the numbers the quiz quotes. */
+/* lesson.c — the demo's first epoch (learn/demo_pipeline.h), run again for the numbers the quiz
+ * quotes. */
 #include "learn/lesson.h"
 
 #include "common/cli_error.h"
+#include "learn/demo_pipeline.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-enum { ROWS = 1000, FEATURES = 20, CLASSES = 3, HIDDEN = 10, BATCH = 32 };
+enum { FEATURES = CLI_DEMO_FEATURES }; /* the first batch's mask is batch × FEATURES */
 
 typedef struct lesson_watch {
     dn_model *model;
     cli_lesson *lesson;
-    uint8_t keep[BATCH * FEATURES];
+    uint8_t keep[CLI_DEMO_BATCH * FEATURES];
     int done;
 } lesson_watch;
 
@@ -40,33 +42,18 @@ static int watch(const dn_event *ev, void *user) {
     return 0;
 }
 
-static dn_status build(cli_lesson *l, dn_model **out, dn_error *err) {
-    dn_optimizer_config adam = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
-    adam.learning_rate = 0.005f; /* the demo's */
-    dn_model *m = NULL;
-    dn_status st = dn_model_create(&m, FEATURES, err);
-    if (st == DN_OK) st = dn_model_add_dropout(m, l->rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, HIDDEN, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err);
-    if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, l->seed, err);
-    if (st != DN_OK) dn_model_free(m);
-    else *out = m;
-    return st;
-}
-
 int cli_lesson_run(uint64_t seed, cli_lesson *l) {
-    *l = (cli_lesson){.seed = seed, .rate = 0.2f, .rows = ROWS, .features = FEATURES,
-                     .hidden = HIDDEN, .classes = CLASSES, .train_rows = ROWS * 4 / 5};
+    *l = (cli_lesson){.seed = seed, .rate = CLI_DEMO_RATE, .rows = CLI_DEMO_ROWS,
+                      .features = FEATURES, .hidden = CLI_DEMO_HIDDEN, .classes = CLI_DEMO_CLASSES,
+                      .train_rows = CLI_DEMO_ROWS * 4 / 5};
     dn_error err = {DN_OK, "out of memory"};
     dn_dataset *data = NULL;
     dn_model *model = NULL;
     lesson_watch *w = calloc(1, sizeof *w);
-    dn_fit_config fit = dn_fit_defaults();
-    fit.batch_size = BATCH;
-    fit.validation_split = 0.2;
+    dn_fit_config fit = cli_demo_fit(1, CLI_DEMO_BATCH);
     float first[FEATURES];
-    dn_status st = w ? dn_dataset_create_synthetic(&data, ROWS, FEATURES, CLASSES, seed, &err) : DN_ERR_MEMORY;
-    if (st == DN_OK) st = build(l, &model, &err);
+    dn_status st = w ? cli_demo_data(&data, seed, &err) : DN_ERR_MEMORY;
+    if (st == DN_OK) st = cli_demo_model(&model, l->rate, CLI_DEMO_LEARNING_RATE, seed, &err);
     if (st == DN_OK) {
         *w = (lesson_watch){.model = model, .lesson = l};
         st = dn_model_fit(model, data, &fit, watch, w, &l->epoch1, &err);

@@ -106,10 +106,15 @@ int cli_cmd_compare(int argc, char **argv) {
     cli_train_settings_defaults(&s);
     cli_option table[CLI_TRAIN_OPTION_COUNT];
     const cli_command cmd = {
-        "compare", "Trains the network twice — with its dropout layers and with every rate 0 — on "
-        "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
-        "per epoch. Options as for train.", "--train DATA (--test DATA | --val-split F) --model "
-        "SPEC [options]", table, cli_train_option_table(&s, table, 0)};
+        .name = "compare",
+        .summary = "Trains the network twice — with its dropout layers and with every rate 0 — on "
+                   "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
+                   "per epoch. Options as for train.",
+        .usage = "--train DATA (--test DATA | --val-split F) --model "
+                 "SPEC [options]",
+        .options = table,
+        .option_count = cli_train_option_table(&s, table, 0),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     int code = cli_train_check(&s, "compare", 0);

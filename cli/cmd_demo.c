@@ -212,11 +212,15 @@ int cli_cmd_demo(int argc, char **argv) {
         {"report", CLI_OPT_STRING, &s.report_path, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
     };
     const cli_command cmd = {
-        "demo", "Generates the seed page's data (1000 rows × 20 features, 3 classes, last 20% for "
-        "validation),\ntrains Dropout(0.2) → Dense(10, relu) → Dense(3, softmax) and prints the "
-        "Model Pipeline Trace.", "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE] "
-        "[--report FILE]",
-        options, sizeof options / sizeof options[0]};
+        .name = "demo",
+        .summary = "Generates the seed page's data (1000 rows × 20 features, 3 classes, last 20% for "
+                   "validation),\ntrains Dropout(0.2) → Dense(10, relu) → Dense(3, softmax) and prints the "
+                   "Model Pipeline Trace.",
+        .usage = "[--seed N] [--epochs N] [--rate R] [--batch N] [--lr X] [--log FILE] "
+                 "[--report FILE]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (!(s.rate >= 0.0f && s.rate < 1.0f))

@@ -85,8 +85,14 @@ int cli_cmd_eval(int argc, char **argv) {
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
         {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables"},
     };
-    const cli_command cmd = {"eval", "Evaluates a saved model on labelled data at inference "
-                                "(dropout off).", "--model FILE --data DATA [--json]", options, 4};
+    const cli_command cmd = {
+        .name = "eval",
+        .summary = "Evaluates a saved model on labelled data at inference "
+                   "(dropout off).",
+        .usage = "--model FILE --data DATA [--json]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (model_path == NULL || data_spec == NULL)

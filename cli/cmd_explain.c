@@ -180,10 +180,16 @@ int cli_cmd_explain(int argc, char **argv) {
         {"rate", CLI_OPT_FLOAT, &s.rate, "R", "dropout rate in (0, 1) of every dropout layer (0.5)"},
         {"epochs", CLI_OPT_SIZE, &s.epochs, "N", "epochs of the gap experiment (40)"},
     };
-    const cli_command cmd = {"explain", "The key insight of dropout, illustrated with numbers "
-                                "from short runs: the expected value of a unit\nwith and without "
-                                "inverted scaling, and the train vs validation gap with and "
-                                "without dropout.", "[--seed N] [--rate R] [--epochs N]", options, 3};
+    const cli_command cmd = {
+        .name = "explain",
+        .summary = "The key insight of dropout, illustrated with numbers "
+                   "from short runs: the expected value of a unit\nwith and without "
+                   "inverted scaling, and the train vs validation gap with and "
+                   "without dropout.",
+        .usage = "[--seed N] [--rate R] [--epochs N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (!(s.rate > 0.0f && s.rate < 1.0f))

@@ -91,9 +91,15 @@ int cli_cmd_predict(int argc, char **argv) {
         {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
          "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
     };
-    const cli_command cmd = {"predict", "Classifies every example at inference (dropout off) "
-                                "and prints CSV: predicted,p_<class>,...", "--model FILE --data "
-                                "DATA [--out FILE] [--mc-samples T]", options, 5};
+    const cli_command cmd = {
+        .name = "predict",
+        .summary = "Classifies every example at inference (dropout off) "
+                   "and prints CSV: predicted,p_<class>,...",
+        .usage = "--model FILE --data "
+                 "DATA [--out FILE] [--mc-samples T]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (model_path == NULL || data_spec == NULL)

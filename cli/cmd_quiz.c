@@ -96,11 +96,16 @@ int cli_cmd_quiz(int argc, char **argv) {
     const cli_option options[] = {
         {"seed", CLI_OPT_U64, &seed, "N", "seed of the run the questions quote and of the option order (42)"},
     };
-    const cli_command cmd = {"quiz", "An interactive quiz on dropout: questions with answers A-D, "
-                                "several computed from a real run\n(the demo's first epoch), an "
-                                "explanation after each answer and a score at the end.\nAnswers are "
-                                "read from standard input, one letter a line, so it can be piped.",
-                                "[--seed N]", options, 1};
+    const cli_command cmd = {
+        .name = "quiz",
+        .summary = "An interactive quiz on dropout: questions with answers A-D, "
+                   "several computed from a real run\n(the demo's first epoch), an "
+                   "explanation after each answer and a score at the end.\nAnswers are "
+                   "read from standard input, one letter a line, so it can be piped.",
+        .usage = "[--seed N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     cli_lesson lesson;

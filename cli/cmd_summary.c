@@ -20,8 +20,14 @@ int cli_cmd_summary(int argc, char **argv) {
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &path, "FILE", "a model saved by dropnet train"},
     };
-    const cli_command cmd = {"summary", "Prints a saved model's layers, shapes, parameter "
-                                "counts and training settings.", "--model FILE", options, 1};
+    const cli_command cmd = {
+        .name = "summary",
+        .summary = "Prints a saved model's layers, shapes, parameter "
+                   "counts and training settings.",
+        .usage = "--model FILE",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (path == NULL) return cli_error(2, "summary: --model FILE is required");

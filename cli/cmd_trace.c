@@ -72,10 +72,15 @@ int cli_cmd_trace(int argc, char **argv) {
         {"index", CLI_OPT_SIZE, &index, "N", "which example, 0-based (0)"},
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
     };
-    const cli_command cmd = {"trace", "Runs one example through a saved model at inference "
-                                "(dropout off) and prints every layer's output,\nthe prediction "
-                                "and the probability of each class.",
-                                "--model FILE --data DATA [--index N]", options, 4};
+    const cli_command cmd = {
+        .name = "trace",
+        .summary = "Runs one example through a saved model at inference "
+                   "(dropout off) and prints every layer's output,\nthe prediction "
+                   "and the probability of each class.",
+        .usage = "--model FILE --data DATA [--index N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     if (model_path == NULL || data_spec == NULL)

@@ -35,10 +35,13 @@ int cli_cmd_train(int argc, char **argv) {
     cli_train_settings_defaults(&s);
     cli_option table[CLI_TRAIN_OPTION_COUNT];
     const cli_command cmd = {
-        "train", "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
-        "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
-        "--train DATA --model SPEC --out FILE [options]", table,
-        cli_train_option_table(&s, table, 1)};
+        .name = "train",
+        .summary = "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
+                   "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
+        .usage = "--train DATA --model SPEC --out FILE [options]",
+        .options = table,
+        .option_count = cli_train_option_table(&s, table, 1),
+    };
     int exit_code;
     if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
     int code = cli_train_check(&s, "train", 1);

@@ -1,6 +1,7 @@
 /* main.c — the dropnet command-line tool: dispatches to one subcommand. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/options.h"
 
 #include "dropnet.h"
 
@@ -46,7 +47,7 @@ static void choose_openblas_kernels(char **argv) {
 static void print_usage(FILE *out) {
     fprintf(out, "dropnet %s — feed-forward neural networks with dropout\n\n"
                  "usage: dropnet COMMAND [OPTIONS]\n\ncommands:\n", dn_version());
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
+    for (size_t i = 0; i < CLI_COUNT(commands); ++i)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'dropnet COMMAND --help' describes a command's options.\n"
                  "'dropnet --version' prints the version.\n");
@@ -69,7 +70,7 @@ int main(int argc, char **argv) {
         printf("dropnet %s\n", dn_version());
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; ++i)
+    for (size_t i = 0; i < CLI_COUNT(commands); ++i)
         if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
     return cli_error(2, "unknown command '%s' (see dropnet --help)", name);
 }

@@ -1,4 +1,5 @@
-/* fuzz_cli.c — libFuzzer harness for the command line (cli/options.c against the real tables).
+/* fuzz_cli.c — libFuzzer harness for the command line (cli/common/options.c against the real
+ * tables).
  *
  * Input: one selector byte, then the argument words separated by NUL bytes (at most 64).
  * Selector bit 0: the option table of `train` (with --out) or of `compare` (without), built by
@@ -40,8 +41,13 @@ static void parse_train_table(int with_out, int argc, char **argv) {
     cli_option table[CLI_TRAIN_OPTION_COUNT];
     size_t count = cli_train_option_table(&s, table, with_out);
     DN_FUZZ_ASSERT(count <= CLI_TRAIN_OPTION_COUNT);
-    const cli_command cmd = {with_out ? "train" : "compare", "fuzzed", "[options]", table,
-                                count};
+    const cli_command cmd = {
+        .name = with_out ? "train" : "compare",
+        .summary = "fuzzed",
+        .usage = "[options]",
+        .options = table,
+        .option_count = count,
+    };
     char message[512] = "";
     switch (cli_parse(&cmd, argc, argv, message, sizeof message)) {
     case CLI_PARSE_HELP:

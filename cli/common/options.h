@@ -25,6 +25,10 @@ typedef struct cli_option {
     const char *help;
 } cli_option;
 
+/* The number of entries of an array whose size the compiler knows (an option table, a list of
+ * commands): never counted by hand. */
+#define CLI_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
 typedef struct cli_command {
     const char *name;
     const char *summary;  /* one line */

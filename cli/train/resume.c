@@ -1,6 +1,6 @@
-/* resume.c — `train --resume` on the training side: checking that a checkpoint was made with this command's settings, taking its model, and
- * restoring the history, log lines and early stopping it carries (cli/checkpoint.h has the
- * files themselves). */
+/* resume.c — `train --resume` on the training side: checking that a checkpoint was made with this
+ * command's settings, taking its model, and restoring the history, log lines and early stopping
+ * it carries (train/job.c finds the checkpoint, train/checkpoint.h has the files themselves). */
 #include "train/resume.h"
 
 #include "common/cli_error.h"

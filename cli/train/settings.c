@@ -28,45 +28,58 @@ void cli_train_settings_defaults(cli_train_settings *s) {
     s->checkpoint_keep = 3;
 }
 
+/* Options only `train` has: compare saves no model and writes no checkpoints. */
+static int train_only(const char *name) {
+    static const char *const names[] = {"out", "checkpoint", "checkpoint-every", "checkpoint-keep",
+                                        "resume"};
+    for (size_t i = 0; i < CLI_COUNT(names); ++i)
+        if (strcmp(name, names[i]) == 0) return 1;
+    return 0;
+}
+
 size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out) {
+    const cli_option all[] = {
+        {"train", CLI_OPT_STRING, &s->train, "DATA", "training data (see docs/DATA.md)"},
+        {"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"},
+        {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""},
+        {"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"},
+        {"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"},
+        {"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"},
+        {"optimizer", CLI_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"},
+        {"lr", CLI_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"},
+        {"lr-decay", CLI_OPT_FLOAT, &s->lr_decay, "F", "multiply the learning rate by F in (0, 1] after every epoch (1)"},
+        {"lr-schedule", CLI_OPT_STRING, &s->lr_schedule, "SPEC", "exp:F, step:N:F, cosine or cosine:M (per epoch; constant)"},
+        {"momentum-ramp", CLI_OPT_STRING, &s->momentum_ramp, "A:B:N", "SGD momentum from A to B over the first N epochs"},
+        {"early-stopping", CLI_OPT_SIZE, &s->patience, "N", "stop after N epochs without improvement; keep the best weights"},
+        {"monitor", CLI_OPT_STRING, &s->monitor, "NAME", "val_loss or val_accuracy, for --early-stopping (val_loss)"},
+        {"momentum", CLI_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"},
+        {"nesterov", CLI_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"},
+        {"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"},
+        {"seed", CLI_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"},
+        {"val-split", CLI_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"},
+        {"val-data", CLI_OPT_STRING, &s->val_data, "DATA", "validate on DATA after every epoch (Keras validation_data)"},
+        {"no-shuffle", CLI_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"},
+        {"init", CLI_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"},
+        {"log", CLI_OPT_STRING, &s->log, "FILE", "write one JSON object per epoch to FILE"},
+        {"label", CLI_OPT_STRING, &s->label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"standardize", CLI_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"},
+        {"max-rows", CLI_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"},
+        {"report", CLI_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
+        {"trace", CLI_OPT_FLAG, &s->trace, NULL, "print the loss chart and the epoch table after training"},
+        {"max-norm", CLI_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"},
+        {"l2", CLI_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"},
+        {"threads", CLI_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"},
+        {"max-memory", CLI_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n)"},
+        {"checkpoint", CLI_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"},
+        {"checkpoint-every", CLI_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"},
+        {"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"},
+        {"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"},
+    };
+    _Static_assert(CLI_COUNT(all) == CLI_TRAIN_OPTION_COUNT,
+                   "CLI_TRAIN_OPTION_COUNT is the size of this table");
     size_t n = 0;
-    t[n++] = (cli_option){"train", CLI_OPT_STRING, &s->train, "DATA", "training data (see docs/DATA.md)"};
-    t[n++] = (cli_option){"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"};
-    t[n++] = (cli_option){"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""};
-    if (with_out)
-        t[n++] = (cli_option){"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"};
-    t[n++] = (cli_option){"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"};
-    t[n++] = (cli_option){"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"};
-    t[n++] = (cli_option){"optimizer", CLI_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"};
-    t[n++] = (cli_option){"lr", CLI_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"};
-    t[n++] = (cli_option){"lr-decay", CLI_OPT_FLOAT, &s->lr_decay, "F", "multiply the learning rate by F in (0, 1] after every epoch (1)"};
-    t[n++] = (cli_option){"lr-schedule", CLI_OPT_STRING, &s->lr_schedule, "SPEC", "exp:F, step:N:F, cosine or cosine:M (per epoch; constant)"};
-    t[n++] = (cli_option){"momentum-ramp", CLI_OPT_STRING, &s->momentum_ramp, "A:B:N", "SGD momentum from A to B over the first N epochs"};
-    t[n++] = (cli_option){"early-stopping", CLI_OPT_SIZE, &s->patience, "N", "stop after N epochs without improvement; keep the best weights"};
-    t[n++] = (cli_option){"monitor", CLI_OPT_STRING, &s->monitor, "NAME", "val_loss or val_accuracy, for --early-stopping (val_loss)"};
-    t[n++] = (cli_option){"momentum", CLI_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"};
-    t[n++] = (cli_option){"nesterov", CLI_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"};
-    t[n++] = (cli_option){"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"};
-    t[n++] = (cli_option){"seed", CLI_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"};
-    t[n++] = (cli_option){"val-split", CLI_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"};
-    t[n++] = (cli_option){"val-data", CLI_OPT_STRING, &s->val_data, "DATA", "validate on DATA after every epoch (Keras validation_data)"};
-    t[n++] = (cli_option){"no-shuffle", CLI_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"};
-    t[n++] = (cli_option){"init", CLI_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"};
-    t[n++] = (cli_option){"log", CLI_OPT_STRING, &s->log, "FILE", "write one JSON object per epoch to FILE"};
-    t[n++] = (cli_option){"label", CLI_OPT_STRING, &s->label, "COL", "CSV label column, name or 0-based index (last)"};
-    t[n++] = (cli_option){"standardize", CLI_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"};
-    t[n++] = (cli_option){"max-rows", CLI_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"};
-    t[n++] = (cli_option){"report", CLI_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"};
-    t[n++] = (cli_option){"trace", CLI_OPT_FLAG, &s->trace, NULL, "print the loss chart and the epoch table after training"};
-    t[n++] = (cli_option){"max-norm", CLI_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"};
-    t[n++] = (cli_option){"l2", CLI_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"};
-    t[n++] = (cli_option){"threads", CLI_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"};
-    t[n++] = (cli_option){"max-memory", CLI_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n)"};
-    if (!with_out) return n;
-    t[n++] = (cli_option){"checkpoint", CLI_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"};
-    t[n++] = (cli_option){"checkpoint-every", CLI_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"};
-    t[n++] = (cli_option){"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"};
-    t[n++] = (cli_option){"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"};
+    for (size_t i = 0; i < CLI_COUNT(all); ++i)
+        if (with_out || !train_only(all[i].name)) t[n++] = all[i];
     return n;
 }
 

@@ -17,22 +17,24 @@ typedef struct cli_train_settings {
     size_t patience; /* early stopping; SIZE_MAX = off */
     int nesterov, no_shuffle, standardize;
     uint64_t seed;
-    const char *report; /* --report FILE.html (cli/report.h) */
+    const char *report; /* --report FILE.html (report/report.h) */
     int trace;          /* --trace: the loss chart and epoch table after training */
     float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
-    const char *checkpoint, *resume;         /* directories (cli/checkpoint.h), train only */
+    const char *checkpoint, *resume;         /* directories (train/checkpoint.h), train only */
     size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
     const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
     size_t max_bytes;
 } cli_train_settings;
 
-enum { CLI_TRAIN_OPTION_COUNT = 36 };
+/* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
+ * time that its table has exactly this many. */
+enum { CLI_TRAIN_OPTION_COUNT = 35 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);
 
 /* Fills `table` [CLI_TRAIN_OPTION_COUNT] with the shared options pointing into `s`; returns the
- * number used. `with_out` adds --out (train needs it, compare does not). */
+ * number used. `with_out` adds --out and the checkpoint options (train has them, compare not). */
 size_t cli_train_option_table(cli_train_settings *s, cli_option *table, int with_out);
 
 /* Checks values that the parser cannot (required options, ranges) and settles the thread count

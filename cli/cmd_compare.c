@@ -31,12 +31,12 @@ static int probe_epoch(const dn_event *ev, void *user) {
     epoch_accuracy *a = &p->per_epoch[ev->epoch - 1];
     dn_error err;
     if (dn_model_evaluate(p->model, cli_train_fitted_rows(p->job), NULL, &a->train, &err) != DN_OK) {
-        cli_error(1, "%s", err.message);
+        cli_error(-1, "%s", err.message);
         return p->failed = 1;
     }
     a->held_out = ev->metrics->val_accuracy;
     if (p->job->test && dn_model_evaluate(p->model, p->job->test, NULL, &a->held_out, &err) != DN_OK) {
-        cli_error(1, "%s", err.message);
+        cli_error(-1, "%s", err.message);
         return p->failed = 1;
     }
     return 0;
@@ -48,7 +48,7 @@ static int train_variant(const cli_train_settings *s, cli_train_job *job, int ze
                          FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
                          cli_report *report, dn_model **keep) {
     dn_model *model = NULL;
-    if (cli_train_build(s, job, zero_rates, &model) != 0) return 1;
+    if (cli_train_build(s, job, zero_rates, &model) != 0) return -1;
     accuracy_probe probe = {model, job, per_epoch, 0};
     dn_callback observer = probe_epoch;
     void *observer_user = &probe;
@@ -60,11 +60,11 @@ static int train_variant(const cli_train_settings *s, cli_train_job *job, int ze
         observer_user = report;
     }
     int code = cli_train_fit(s, job, model, zero_rates ? "without dropout: " : "with dropout:    ",
-                            log, observer, observer_user, history);
+                             log, observer, observer_user, history, NULL);
     if (report) report->next = NULL; /* the probe ends here */
     if (code == 0 && keep) *keep = model;
     else dn_model_free(model);
-    return code == 0 ? 0 : 1;
+    return code;
 }
 
 static void print_traces(const cli_train_settings *s, const dn_epoch_metrics *with,
@@ -116,10 +116,10 @@ int cli_cmd_compare(int argc, char **argv) {
         .option_count = cli_train_option_table(&s, table, 0),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    int code = cli_train_check(&s, "compare", 0);
-    if (code == 0 && s.report) code = cli_report_check_path(s.report, "compare");
-    if (code != 0) return code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    if (cli_train_check(&s, "compare", 0) != 0 ||
+        (s.report && cli_report_check_path(s.report, "compare") != 0))
+        return 2;
     if (s.test == NULL && s.val_split == 0.0f)
         return cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");
     if (s.epochs == 0) return cli_error(2, "compare: --epochs must be > 0");
@@ -132,7 +132,8 @@ int cli_cmd_compare(int argc, char **argv) {
     cli_report report;
     cli_report_init(&report, "compare", argc, argv);
     dn_model *kept = NULL; /* the run with dropout, for --report */
-    code = with && without && history ? cli_train_open_log(s.log, &log) : cli_error(1, "out of memory");
+    int code = with && without && history ? cli_train_open_log(s.log, &log)
+                                          : cli_error(-1, "out of memory");
     if (code == 0)
         code = train_variant(&s, &job, 0, log, with, history, s.report ? &report : NULL,
                              s.report ? &kept : NULL);
@@ -153,5 +154,5 @@ int cli_cmd_compare(int argc, char **argv) {
     free(with);
     free(without);
     cli_train_job_free(&job);
-    return code;
+    return code == 0 ? 0 : 1;
 }

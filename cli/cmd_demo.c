@@ -120,7 +120,7 @@ static int print_prediction(dn_model *model, const dn_dataset *data, size_t row)
     printf("\n4. Prediction trace — validation example #%zu, dropout off (inference)\n", row);
     if (dn_dataset_get_row(data, row, x, &err) != DN_OK ||
         cli_trace_prediction(stdout, model, x, dn_dataset_label(data, row), &err) < 0)
-        return cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     return 0;
 }
 
@@ -130,7 +130,7 @@ static int write_report(const demo_settings *s, dn_model *model, const dn_datase
     cli_report *r = s->report;
     dn_error err;
     if (dn_dataset_slice(data, train_rows, CLI_DEMO_ROWS, &r->owned_examples, &err) != DN_OK)
-        return cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     r->model = model;
     r->examples = r->owned_examples;
     r->examples_first = train_rows;
@@ -144,7 +144,7 @@ static int write_report(const demo_settings *s, dn_model *model, const dn_datase
     cli_report_set(r, "epochs", "%zu", s->epochs);
     cli_report_set(r, "batch", "%zu", s->batch);
     cli_report_set(r, "optimizer", "adam, lr %g", (double)s->learning_rate);
-    if (cli_report_write(r, s->report_path) != 0) return 1;
+    if (cli_report_write(r, s->report_path) != 0) return -1;
     printf("\nReport written to %s\n", s->report_path);
     return 0;
 }
@@ -154,25 +154,25 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     dn_dataset *data = NULL;
     dn_model *model = NULL;
     dn_epoch_metrics *history = calloc(s->epochs ? s->epochs : 1, sizeof *history);
-    int code = 1;
+    int code = -1;
     if (history == NULL) {
-        cli_error(1, "out of memory");
+        cli_error(-1, "out of memory");
         goto done;
     }
     if (cli_demo_data(&data, s->seed, &err) != DN_OK ||
         cli_demo_model(&model, s->rate, s->learning_rate, s->seed, &err) != DN_OK) {
-        cli_error(1, "%s", err.message);
+        cli_error(-1, "%s", err.message);
         goto done;
     }
     if (s->log_path && (cap->log = fopen(s->log_path, "w")) == NULL) {
-        cli_error(1, "cannot write log file %s: %s", s->log_path, strerror(errno));
+        cli_error(-1, "cannot write log file %s: %s", s->log_path, strerror(errno));
         goto done;
     }
     dn_fit_config fit = cli_demo_fit(s->epochs, s->batch);
     demo_observer obs = {.model = model, .capture = cap,
                          .report = s->report_path ? s->report : NULL};
     if (dn_model_fit(model, data, &fit, observe, &obs, history, &err) != DN_OK) {
-        cli_error(1, "%s", err.message);
+        cli_error(-1, "%s", err.message);
         goto done;
     }
     size_t train_rows = (size_t)floor(CLI_DEMO_ROWS * (1.0 - CLI_DEMO_VALIDATION_SPLIT));
@@ -222,7 +222,7 @@ int cli_cmd_demo(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (!(s.rate >= 0.0f && s.rate < 1.0f))
         return cli_error(2, "demo: --rate must be in [0, 1), got %g", (double)s.rate);
     if (s.batch == 0) return cli_error(2, "demo: --batch must be > 0");
@@ -243,5 +243,5 @@ int cli_cmd_demo(int argc, char **argv) {
     int code = run_demo(&s, &cap);
     cli_report_free(&report);
     free(mask);
-    return code;
+    return code == 0 ? 0 : 1;
 }

@@ -70,7 +70,7 @@ static int print_json(const dn_model *model, double loss, double accuracy, size_
     }
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    if (text == NULL) return cli_error(1, "out of memory");
+    if (text == NULL) return cli_error(-1, "out of memory");
     printf("%s\n", text);
     cJSON_free(text);
     return 0;
@@ -94,7 +94,7 @@ int cli_cmd_eval(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "eval: --model FILE and --data DATA are required");
     dn_model *model;
@@ -109,7 +109,7 @@ int cli_cmd_eval(int argc, char **argv) {
         dn_model_confusion_matrix(model, data, matrix, &err) != DN_OK)
         code = cli_error(1, "%s: %s", data_spec, err.message); /* e.g. too many classes */
     else if (json)
-        code = print_json(model, loss, accuracy, dn_dataset_rows(data), matrix, classes);
+        code = print_json(model, loss, accuracy, dn_dataset_rows(data), matrix, classes) == 0 ? 0 : 1;
     else
         print_text(model, loss, accuracy, dn_dataset_rows(data), matrix, classes);
     free(matrix);

@@ -191,7 +191,7 @@ int cli_cmd_explain(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (!(s.rate > 0.0f && s.rate < 1.0f))
         return cli_error(2, "explain: --rate must be in (0, 1), got %g", (double)s.rate);
     if (s.epochs == 0 || s.epochs > 1000) return cli_error(2, "explain: --epochs must be in 1..1000");

@@ -101,7 +101,7 @@ int cli_cmd_predict(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "predict: --model FILE and --data DATA are required");
     dn_model *model;

@@ -107,7 +107,7 @@ int cli_cmd_quiz(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     cli_lesson lesson;
     if (cli_lesson_run(seed, &lesson) != 0) return 1;
     cli_quiz_question questions[CLI_QUIZ_MAX];

@@ -29,7 +29,7 @@ int cli_cmd_summary(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (path == NULL) return cli_error(2, "summary: --model FILE is required");
     dn_model *model;
     dn_error err;

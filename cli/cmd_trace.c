@@ -45,7 +45,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
     dn_error err = {DN_OK, "out of memory"};
     if (x == NULL || dn_dataset_get_row(data, index, x, &err) != DN_OK) {
         free(x);
-        return cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     }
     printf("%sPrediction trace — example #%zu of %s, dropout off (inference)%s\n",
            cli_colour(colour, CLI_COLOUR_BOLD), index, spec, cli_colour(colour, CLI_COLOUR_RESET));
@@ -55,7 +55,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
     }
     int predicted = cli_trace_prediction(stdout, model, x, truth, &err);
     free(x);
-    if (predicted < 0) return cli_error(1, "%s", err.message);
+    if (predicted < 0) return cli_error(-1, "%s", err.message);
     size_t outputs;
     const float *y = dn_model_activation(model, dn_model_layer_count(model), NULL, &outputs);
     print_probabilities(model, y, outputs, truth, colour);
@@ -82,16 +82,16 @@ int cli_cmd_trace(int argc, char **argv) {
         .option_count = CLI_COUNT(options),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
     if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);
-    int code = index < rows ? trace_row(model, data, data_spec, index)
-                            : cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
-                                           "(0 to %zu)", index, data_spec, rows, rows - 1);
+    int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
+                                           "(0 to %zu)", index, data_spec, rows, rows - 1)
+               : trace_row(model, data, data_spec, index) == 0 ? 0 : 1;
     dn_model_free(model);
     dn_dataset_free(data);
     return code;

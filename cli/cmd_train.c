@@ -15,19 +15,21 @@ static int evaluate_test(dn_model *model, const dn_dataset *test) {
     double loss, accuracy;
     dn_error err;
     if (dn_model_evaluate(model, test, &loss, &accuracy, &err) != DN_OK)
-        return cli_error(1, "test evaluation failed: %s", err.message);
+        return cli_error(-1, "test evaluation failed: %s", err.message);
     printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
     return 0;
 }
 
 /* After a numeric failure fit restored the model of the failing epoch's start: keep that work
- * (never the broken weights), and still fail, since training did not finish. */
-static int save_last_good(const dn_model *model, const char *out) {
+ * (never the broken weights); the command still fails, since training did not finish. */
+static void save_last_good(const dn_model *model, const char *out) {
     dn_error err;
-    if (dn_model_save(model, out, &err) != DN_OK) return cli_error(1, "%s", err.message);
+    if (dn_model_save(model, out, &err) != DN_OK) {
+        cli_error(-1, "%s", err.message);
+        return;
+    }
     fprintf(stderr, "dropnet: saved the last good model (%llu epochs done) to %s\n",
             (unsigned long long)dn_model_epochs_done(model), out);
-    return 1;
 }
 
 int cli_cmd_train(int argc, char **argv) {
@@ -43,10 +45,10 @@ int cli_cmd_train(int argc, char **argv) {
         .option_count = cli_train_option_table(&s, table, 1),
     };
     int exit_code;
-    if (!cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    int code = cli_train_check(&s, "train", 1);
-    if (code == 0 && s.report) code = cli_report_check_path(s.report, "train");
-    if (code != 0) return code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    if (cli_train_check(&s, "train", 1) != 0 ||
+        (s.report && cli_report_check_path(s.report, "train") != 0))
+        return 2;
 
     cli_train_job job;
     if (cli_train_load(&s, &job) != 0) return 1;
@@ -55,20 +57,21 @@ int cli_cmd_train(int argc, char **argv) {
     dn_epoch_metrics *history = calloc(s.epochs ? s.epochs : 1, sizeof *history);
     cli_report report; /* --report: watches fit for the first batch's masks */
     cli_report_init(&report, "train", argc, argv);
-    code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(1, "out of memory");
+    int numeric_failure = 0;
+    int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
     if (code == 0) code = cli_train_open_log(s.log, &log);
     if (code == 0)
         code = cli_train_fit(&s, &job, model, NULL, log, s.report ? cli_report_observe : NULL,
-                            &report, history);
-    if (code == CLI_TRAIN_NUMERIC_FAILURE) {
-        code = save_last_good(model, s.out);
+                             &report, history, &numeric_failure);
+    if (numeric_failure) { /* code is -1: fit printed the failure */
+        save_last_good(model, s.out);
         goto finish;
     }
     if (code == 0 && s.trace) cli_trace_training(stdout, history, s.epochs);
     if (code == 0 && job.test) code = evaluate_test(model, job.test);
     dn_error err;
-    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = cli_error(1, "%s", err.message);
+    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = cli_error(-1, "%s", err.message);
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
     if (code == 0 && s.report) code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
@@ -77,5 +80,5 @@ finish:
     if (log) fclose(log);
     dn_model_free(model);
     cli_train_job_free(&job);
-    return code;
+    return code == 0 ? 0 : 1;
 }

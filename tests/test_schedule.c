@@ -12,18 +12,18 @@
 TEST(schedule_parse_accepts_and_refuses) {
     cli_schedule_spec s;
     char message[256];
-    CHECK(cli_schedule_parse("exp:0.5", &s, message, sizeof message) && s.kind == CLI_SCHEDULE_EXP &&
+    CHECK(cli_schedule_parse("exp:0.5", &s, message, sizeof message) == 0 && s.kind == CLI_SCHEDULE_EXP &&
           s.factor == 0.5f);
-    CHECK(cli_schedule_parse("step:10:0.5", &s, message, sizeof message) &&
+    CHECK(cli_schedule_parse("step:10:0.5", &s, message, sizeof message) == 0 &&
           s.kind == CLI_SCHEDULE_STEP && s.every == 10 && s.factor == 0.5f);
-    CHECK(cli_schedule_parse("cosine", &s, message, sizeof message) && s.kind == CLI_SCHEDULE_COSINE &&
+    CHECK(cli_schedule_parse("cosine", &s, message, sizeof message) == 0 && s.kind == CLI_SCHEDULE_COSINE &&
           s.min_fraction == 0.0f);
-    CHECK(cli_schedule_parse("cosine:0.1", &s, message, sizeof message) && s.min_fraction == 0.1f);
+    CHECK(cli_schedule_parse("cosine:0.1", &s, message, sizeof message) == 0 && s.min_fraction == 0.1f);
     const char *bad[] = {"exp:0", "exp:1.5", "exp:", "exp:0.5:1", "step:0:0.5", "step:3",
                          "step:x:0.5", "cosine:1", "cosine:-0.1", "linear", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         message[0] = '\0';
-        CHECK_MSG(!cli_schedule_parse(bad[i], &s, message, sizeof message), "'%s' accepted", bad[i]);
+        CHECK_MSG(cli_schedule_parse(bad[i], &s, message, sizeof message) != 0, "'%s' accepted", bad[i]);
         CHECK(strstr(message, "--lr-schedule expects") != NULL);
     }
 }
@@ -46,14 +46,14 @@ TEST(schedule_rates_match_hand_values) {
 TEST(momentum_ramp_is_linear_then_flat) {
     cli_momentum_ramp r;
     char message[256];
-    CHECK(cli_momentum_ramp_parse("0.5:0.99:5", &r, message, sizeof message));
+    CHECK(cli_momentum_ramp_parse("0.5:0.99:5", &r, message, sizeof message) == 0);
     CHECK_NEAR(cli_momentum_ramp_value(&r, 1), 0.5, 1e-7);
     CHECK_NEAR(cli_momentum_ramp_value(&r, 3), 0.745, 1e-7);
     CHECK_NEAR(cli_momentum_ramp_value(&r, 5), 0.99, 1e-7);
     CHECK_NEAR(cli_momentum_ramp_value(&r, 9), 0.99, 1e-7);
-    CHECK(!cli_momentum_ramp_parse("0.5:1:5", &r, message, sizeof message));
-    CHECK(!cli_momentum_ramp_parse("0.5:0.9", &r, message, sizeof message));
-    CHECK(!cli_momentum_ramp_parse("0.5:0.9:0", &r, message, sizeof message));
+    CHECK(cli_momentum_ramp_parse("0.5:1:5", &r, message, sizeof message) != 0);
+    CHECK(cli_momentum_ramp_parse("0.5:0.9", &r, message, sizeof message) != 0);
+    CHECK(cli_momentum_ramp_parse("0.5:0.9:0", &r, message, sizeof message) != 0);
     CHECK(strstr(message, "--momentum-ramp expects FROM:TO:N") != NULL);
 }
 
@@ -120,7 +120,7 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
     memset(back, 0, sizeof back);
     cli_controls d = {0};
     char message[160];
-    CHECK(cli_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message) == 0);
     for (int e = 0; e < 3; ++e) {
         const dn_epoch_metrics *a = &history[e], *b = &back[e];
         CHECK(a->epoch == b->epoch && a->has_validation == b->has_validation);
@@ -132,8 +132,8 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
     }
     CHECK(d.best_value == INFINITY && d.best_epoch == 2 && d.waited == 1 && !d.stopped_early);
     /* A history of another length, or text that is not ours, is refused with a message. */
-    CHECK(!cli_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message) != 0);
     CHECK(strstr(message, "history of 2 epochs") != NULL);
-    CHECK(!cli_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message) != 0);
     free(text);
 }

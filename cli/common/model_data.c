@@ -58,8 +58,8 @@ int cli_load_model_and_data(const char *model_path, const char *data_spec, const
         dn_dataset_free(*data);
         *model = NULL;
         *data = NULL;
-        return about ? cli_error(1, "%s: %s", about, err.message)
-                     : cli_error(1, "%s", err.message);
+        return about ? cli_error(-1, "%s: %s", about, err.message)
+                     : cli_error(-1, "%s", err.message);
     }
     return 0;
 }

@@ -116,14 +116,14 @@ int cli_parse_command(const cli_command *cmd, int argc, char **argv, int *exit_c
     case CLI_PARSE_HELP:
         cli_print_help(cmd, stdout);
         *exit_code = 0;
-        return 0;
+        return -1;
     case CLI_PARSE_ERROR:
         *exit_code = cli_error(2, "%s", message);
-        return 0;
+        return -1;
     case CLI_PARSE_OK:
         break;
     }
-    return 1;
+    return 0;
 }
 
 int cli_env_threads(size_t *threads, char *message, size_t size) {
@@ -131,10 +131,10 @@ int cli_env_threads(size_t *threads, char *message, size_t size) {
     uint64_t v = 0;
     if (text != NULL && (!parse_unsigned(text, &v) || v > 4096)) {
         snprintf(message, size, "DROPNET_THREADS must be an integer in 0..4096, got '%s'", text);
-        return 0;
+        return -1;
     }
     *threads = (size_t)v;
-    return 1;
+    return 0;
 }
 
 void cli_print_help(const cli_command *cmd, FILE *out) {

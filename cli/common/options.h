@@ -45,10 +45,10 @@ cli_parse_result cli_parse(const cli_command *cmd, int argc, char **argv, char *
                              size_t size);
 
 /* The thread count from the environment variable DROPNET_THREADS (0 when unset: all cores).
- * Returns 0 with a message when it is set but not a non-negative integer. */
+ * Returns 0, or -1 with a message when it is set but not a non-negative integer. */
 int cli_env_threads(size_t *threads, char *message, size_t size);
 
-/* Parses a command's words: returns 1 to go on, or 0 with *exit_code set after printing the
+/* Parses a command's words: returns 0 to go on, or -1 with *exit_code set after printing the
  * help (exit 0) or "dropnet: error: ..." (exit 2). */
 int cli_parse_command(const cli_command *cmd, int argc, char **argv, int *exit_code);
 

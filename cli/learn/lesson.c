@@ -69,5 +69,5 @@ int cli_lesson_run(uint64_t seed, cli_lesson *l) {
     free(w);
     dn_model_free(model);
     dn_dataset_free(data);
-    return st == DN_OK ? 0 : cli_error(1, "%s", err.message);
+    return st == DN_OK ? 0 : cli_error(-1, "%s", err.message);
 }

@@ -23,7 +23,7 @@ typedef struct cli_lesson {
 } cli_lesson;
 
 /* Trains one epoch of the demo's pipeline with `seed` (so the numbers equal `dropnet demo
- * --seed SEED`'s first epoch) and fills `out`. Prints and returns 1 on error, else 0. */
+ * --seed SEED`'s first epoch) and fills `out`. Prints and returns -1 on error, else 0. */
 int cli_lesson_run(uint64_t seed, cli_lesson *out);
 
 #endif

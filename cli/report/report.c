@@ -93,7 +93,7 @@ int cli_report_check_path(const char *path, const char *command) {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", path);
     if (access(dirname(copy), W_OK) != 0)
-        return cli_error(2, "%s: cannot write --report %s: its directory does not exist or is "
+        return cli_error(-1, "%s: cannot write --report %s: its directory does not exist or is "
                             "not writable", command, path);
     return 0;
 }

@@ -80,7 +80,7 @@ void cli_report_capture(cli_report *r, const dn_model *model, const dn_event *ev
 /* A dn_callback (user = the cli_report): captures from r->watched, then calls r->next. */
 int cli_report_observe(const dn_event *event, void *user);
 
-/* Refuses (prints, returns 2) a report path whose directory does not exist or is not writable,
+/* Refuses (prints, returns -1) a report path whose directory does not exist or is not writable,
  * before a long run; else 0. */
 int cli_report_check_path(const char *path, const char *command);
 

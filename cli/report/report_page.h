@@ -5,7 +5,7 @@
 
 #include "report/report.h"
 
-/* Writes the page to `path` atomically; prints the error and returns 1 on failure, else 0. */
+/* Writes the page to `path` atomically; prints the error and returns -1 on failure, else 0. */
 int cli_report_write(const cli_report *r, const char *path);
 
 #endif

@@ -22,7 +22,7 @@ static int choose_examples(cli_report *r, const cli_train_job *job) {
     if (kept < rows) {
         dn_error err;
         if (dn_dataset_slice(job->train, kept, rows, &r->owned_examples, &err) != DN_OK)
-            return cli_error(1, "report: %s", err.message);
+            return cli_error(-1, "report: %s", err.message);
         r->examples = r->owned_examples;
         r->examples_first = kept;
         snprintf(r->examples_name, sizeof r->examples_name, "validation");
@@ -87,7 +87,7 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
 int cli_report_write_training(cli_report *r, const cli_train_settings *s, const cli_train_job *job,
                              dn_model *model, const dn_epoch_metrics *history) {
     if (cli_report_from_training(r, s, job, model, history) != 0 || cli_report_write(r, s->report) != 0)
-        return 1;
+        return -1;
     printf("report written to %s\n", s->report);
     return 0;
 }

@@ -91,9 +91,9 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
     /* Threads first: the GEMM workspace in the memory estimate is per thread. */
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
-    if (st == DN_OK && cli_train_model_over_budget(s, job, m)) {
+    if (st == DN_OK && cli_train_check_memory(s, job, m) != 0) {
         dn_model_free(m);
-        return 1;
+        return -1;
     }
     if (st == DN_OK) {
         dn_layer_info last;
@@ -103,7 +103,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     }
     if (st == DN_OK && job->init && (st = dn_model_copy_weights(m, job->init, &err)) != DN_OK) {
         dn_model_free(m);
-        return cli_error(1, "--init %s: %s", s->init, err.message);
+        return cli_error(-1, "--init %s: %s", s->init, err.message);
     }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
@@ -112,7 +112,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     if (st == DN_OK) st = cli_train_record_settings(m, s, &err);
     if (st != DN_OK) {
         dn_model_free(m);
-        return cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     }
     *out = m;
     return 0;

@@ -89,26 +89,26 @@ int cli_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd) {
     *lock_fd = -1;
     /* Room for "/checkpoint-NNNNNN.safetensors.tmp.XXXXXX" after it in every path made here. */
     if (strlen(dir) + 64 > CLI_CHECKPOINT_PATH_SIZE)
-        return cli_error(1, "checkpoint directory path is too long (%zu bytes)", strlen(dir));
+        return cli_error(-1, "checkpoint directory path is too long (%zu bytes)", strlen(dir));
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return cli_error(1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
+        return cli_error(-1, "cannot create checkpoint directory %s: %s", dir, strerror(errno));
     char lock[CLI_CHECKPOINT_PATH_SIZE];
     snprintf(lock, sizeof lock, "%s/.lock", dir);
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return cli_error(1, "cannot write in checkpoint directory %s: %s", dir, strerror(errno));
+        return cli_error(-1, "cannot write in checkpoint directory %s: %s", dir, strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
-        return cli_error(1, "checkpoint directory %s is in use by another dropnet train", dir);
+        return cli_error(-1, "checkpoint directory %s is in use by another dropnet train", dir);
     }
     *lock_fd = fd;
     remove_leftovers(dir);
     size_t *epochs, count;
     if (list_checkpoints(dir, &epochs, &count) != 0)
-        return cli_error(1, "cannot read checkpoint directory %s: %s", dir, strerror(errno));
+        return cli_error(-1, "cannot read checkpoint directory %s: %s", dir, strerror(errno));
     free(epochs);
     if (count > 0 && !resuming)
-        return cli_error(1, "checkpoint directory %s already holds checkpoints; add --resume "
+        return cli_error(-1, "checkpoint directory %s already holds checkpoints; add --resume "
                             "%s to continue that run, or choose an empty directory", dir, dir);
     return 0;
 }
@@ -117,10 +117,10 @@ int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *
                        char path[CLI_CHECKPOINT_PATH_SIZE]) {
     *model = NULL;
     if (strlen(dir) + 64 > CLI_CHECKPOINT_PATH_SIZE)
-        return cli_error(1, "--resume: directory path is too long (%zu bytes)", strlen(dir));
+        return cli_error(-1, "--resume: directory path is too long (%zu bytes)", strlen(dir));
     size_t *epochs, count;
     if (list_checkpoints(dir, &epochs, &count) != 0)
-        return cli_error(1, "--resume: cannot read directory %s: %s", dir,
+        return cli_error(-1, "--resume: cannot read directory %s: %s", dir,
                             errno ? strerror(errno) : "out of memory");
     for (size_t i = 0; i < count; ++i) {
         dn_error err;
@@ -133,7 +133,7 @@ int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *
     }
     free(epochs);
     if (count > 0)
-        return cli_error(1, "--resume: none of the %zu checkpoints in %s loads (see the "
+        return cli_error(-1, "--resume: none of the %zu checkpoints in %s loads (see the "
                             "warnings above)", count, dir);
     printf("--resume: no checkpoint in %s yet; starting from epoch 1\n", dir);
     return 0;
@@ -169,7 +169,7 @@ static int write_checkpoint(cli_checkpointer *c, size_t done) {
     free(text);
     if (st != DN_OK) {
         c->failed = 1;
-        return cli_error(1, "checkpoint: %s", err.message);
+        return cli_error(-1, "checkpoint: %s", err.message);
     }
     prune(c->dir, c->keep, done);
     return 0;

@@ -35,12 +35,12 @@ int cli_checkpoint_callback(const dn_event *event, void *user);
 
 /* Creates `dir` when missing, takes its lock (*lock_fd, close it at exit) and removes temporary
  * files a killed write left. Without `resuming`, a directory that already holds checkpoints is
- * refused. Prints and returns 1 on error. */
+ * refused. Prints and returns -1 on error. */
 int cli_checkpoint_open_dir(const char *dir, int resuming, int *lock_fd);
 
 /* The newest checkpoint in `dir` that loads, its path in `path`; *model is NULL when the
  * directory holds none (a fresh start). Each file that fails to load is skipped with a warning on
- * stderr; if every one fails, prints an error and returns 1. */
+ * stderr; if every one fails, prints an error and returns -1. */
 int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
                        char path[CLI_CHECKPOINT_PATH_SIZE]);
 

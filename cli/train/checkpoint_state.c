@@ -111,5 +111,5 @@ int cli_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size
                  "and early stopping state that this version writes", done);
     }
     cJSON_Delete(root);
-    return ok;
+    return ok ? 0 : -1;
 }

@@ -14,7 +14,7 @@ char *cli_checkpoint_state_text(const dn_epoch_metrics *history, size_t done,
                                const cli_controls *controls);
 
 /* Reads that text back into history [epochs] and the controls' counters (not the best weights,
- * which travel as the checkpoint's values). Returns 0 with a message when malformed. */
+ * which travel as the checkpoint's values). Returns 0, or -1 with a message when malformed. */
 int cli_checkpoint_state_parse(const char *text, dn_epoch_metrics *history, size_t epochs,
                               size_t done, cli_controls *controls, char *message, size_t size);
 

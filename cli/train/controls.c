@@ -17,7 +17,7 @@ static int parse_fraction(const char *text, double low, int low_open, double hig
 }
 
 int cli_schedule_parse(const char *text, cli_schedule_spec *out, char *message, size_t size) {
-    cli_schedule_spec s = {CLI_SCHEDULE_CONSTANT, 1.0f, 1, 0.0f};
+    cli_schedule_spec s = {.kind = CLI_SCHEDULE_CONSTANT, .factor = 1.0f, .every = 1};
     double f;
     unsigned long n;
     char *end;
@@ -40,10 +40,10 @@ int cli_schedule_parse(const char *text, cli_schedule_spec *out, char *message, 
     } else {
         snprintf(message, size, "--lr-schedule expects exp:F, step:N:F, cosine or cosine:M "
                  "(F in (0, 1], N >= 1, M in [0, 1)), got '%s'", text);
-        return 0;
+        return -1;
     }
     *out = s;
-    return 1;
+    return 0;
 }
 
 double cli_schedule_rate(const cli_schedule_spec *s, double initial, size_t epoch, size_t epochs) {
@@ -70,10 +70,10 @@ int cli_momentum_ramp_parse(const char *text, cli_momentum_ramp *out, char *mess
         !parse_fraction(second + 1, 0, 0, 1, 1, &to) || n < 1 || *end != '\0') {
         snprintf(message, size, "--momentum-ramp expects FROM:TO:N with FROM and TO in [0, 1) and "
                  "N >= 1 epochs, got '%s'", text);
-        return 0;
+        return -1;
     }
-    *out = (cli_momentum_ramp){1, (float)from, (float)to, n};
-    return 1;
+    *out = (cli_momentum_ramp){.on = 1, .from = (float)from, .to = (float)to, .epochs = n};
+    return 0;
 }
 
 double cli_momentum_ramp_value(const cli_momentum_ramp *r, size_t epoch) {

@@ -25,7 +25,7 @@ typedef struct cli_schedule_spec {
 } cli_schedule_spec;
 
 /* Parses "exp:F", "step:N:F", "cosine" or "cosine:M" (F in (0, 1], N ≥ 1, M in [0, 1)).
- * Returns 0 with a message on a malformed text. */
+ * Returns 0, or -1 with a message on a malformed text. */
 int cli_schedule_parse(const char *text, cli_schedule_spec *out, char *message, size_t size);
 
 /* The rate for 1-based epoch `epoch` of `epochs`. */
@@ -37,7 +37,7 @@ typedef struct cli_momentum_ramp {
     size_t epochs;   /* ≥ 1: epoch 1 uses `from`, epoch `epochs`+ uses `to` */
 } cli_momentum_ramp;
 
-/* Parses "FROM:TO:N". Returns 0 with a message on a malformed text. */
+/* Parses "FROM:TO:N". Returns 0, or -1 with a message on a malformed text. */
 int cli_momentum_ramp_parse(const char *text, cli_momentum_ramp *out, char *message, size_t size);
 
 /* The momentum of 1-based epoch `epoch`. */

@@ -23,12 +23,13 @@ typedef struct cli_train_job {
 const dn_dataset *cli_train_fitted_rows(const cli_train_job *job);
 
 /* Loads --train, --test and --init, opens the checkpoint directory and finds the checkpoint to
- * resume from; prints and returns 1 on error (job freed), else 0. */
+ * resume from; prints and returns -1 on error (job freed), else 0. */
 int cli_train_load(const cli_train_settings *s, cli_train_job *job);
 void cli_train_job_free(cli_train_job *job);
 
-/* Whether `m` needs more than what --max-memory leaves after the data (the error printed). */
-int cli_train_model_over_budget(const cli_train_settings *s, const cli_train_job *job,
-                               const dn_model *m);
+/* Returns 0 when `m` fits in what --max-memory leaves after the data; else prints why not and
+ * returns -1. */
+int cli_train_check_memory(const cli_train_settings *s, const cli_train_job *job,
+                           const dn_model *m);
 
 #endif

@@ -48,13 +48,13 @@ static int check_resumable(const cli_train_settings *s, const cli_train_job *job
     dn_model *parsed = NULL;
     dn_error err;
     if (s->model && dn_model_from_spec(&parsed, dn_dataset_features(job->train), s->model, &err) != DN_OK)
-        return cli_error(1, "--model: %s", err.message);
+        return cli_error(-1, "--model: %s", err.message);
     if (parsed != NULL) {
         dn_model_spec(parsed, given, sizeof given);
         dn_model_spec(m, spec, sizeof spec);
         dn_model_free(parsed);
         if (strcmp(spec, given) != 0)
-            return cli_error(1, "--resume: %s has layers \"%s\", but --model is \"%s\"",
+            return cli_error(-1, "--resume: %s has layers \"%s\", but --model is \"%s\"",
                                 job->resumed_path, spec, given);
     }
     const char *stored = dn_model_get_metadata(m, "training");
@@ -62,13 +62,13 @@ static int check_resumable(const cli_train_settings *s, const cli_train_job *job
     const char *key = then && now ? first_difference(now, then) : NULL;
     int code = 0;
     if (then == NULL || now == NULL) {
-        code = cli_error(1, "--resume: %s does not record the settings it was trained with",
+        code = cli_error(-1, "--resume: %s does not record the settings it was trained with",
                             job->resumed_path);
     } else if (key != NULL) {
         char a[256], b[256];
         value_text(a, sizeof a, then, key);
         value_text(b, sizeof b, now, key);
-        code = cli_error(1, "--resume: %s was trained with %s = %s, this command gives %s "
+        code = cli_error(-1, "--resume: %s was trained with %s = %s, this command gives %s "
                             "(resume with the same settings; only --epochs, unless a cosine schedule "
                             "depends on it, and --test may change)",
                             job->resumed_path, key, a, b);
@@ -80,16 +80,16 @@ static int check_resumable(const cli_train_settings *s, const cli_train_job *job
 
 /* The resumed checkpoint's model, set up for this run (epochs may have grown; threads). */
 int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_model **out) {
-    if (check_resumable(s, job, job->resumed) != 0 || cli_train_model_over_budget(s, job, job->resumed))
-        return 1;
+    if (check_resumable(s, job, job->resumed) != 0 || cli_train_check_memory(s, job, job->resumed) != 0)
+        return -1;
     dn_error err = {DN_ERR_MEMORY, "out of memory"};
     dn_model *m = job->resumed;
     if (dn_model_epochs_done(m) > s->epochs)
-        return cli_error(1, "--resume: %s has %llu epochs done, more than --epochs %zu",
+        return cli_error(-1, "--resume: %s has %llu epochs done, more than --epochs %zu",
                             job->resumed_path, (unsigned long long)dn_model_epochs_done(m), s->epochs);
     if (dn_model_set_threads(m, (int)s->threads, &err) != DN_OK ||
         cli_train_record_settings(m, s, &err) != DN_OK)
-        return cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     job->resumed = NULL;
     *out = m;
     printf("resuming from %s: %llu of %zu epochs done (step %llu)\n", job->resumed_path,
@@ -105,17 +105,17 @@ int cli_train_restore_resumed(const cli_train_settings *s, const cli_train_job *
     const dn_checkpoint_state *state = &job->resumed_state;
     char message[160];
     if (state->text == NULL ||
-        !cli_checkpoint_state_parse(state->text, history, s->epochs, done, controls, message,
-                                   sizeof message))
-        return cli_error(1, "--resume: %s: %s", job->resumed_path,
+        cli_checkpoint_state_parse(state->text, history, s->epochs, done, controls, message,
+                                   sizeof message) != 0)
+        return cli_error(-1, "--resume: %s: %s", job->resumed_path,
                             state->text ? message : "it holds no training history");
     if (controls->early_stopping && controls->best_epoch > 0) {
         size_t n = dn_model_param_count(model);
         if (state->count != n)
-            return cli_error(1, "--resume: %s holds %zu best-weight values, the model has %zu "
+            return cli_error(-1, "--resume: %s holds %zu best-weight values, the model has %zu "
                                 "parameters", job->resumed_path, state->count, n);
         if ((controls->best = malloc(n * sizeof *controls->best)) == NULL)
-            return cli_error(1, "out of memory");
+            return cli_error(-1, "out of memory");
         memcpy(controls->best, state->values, n * sizeof *controls->best);
     }
     for (size_t e = 0; log != NULL && e < done; ++e) cli_epoch_log_write(log, &history[e]);

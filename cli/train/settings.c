@@ -109,62 +109,62 @@ static int parse_size(const char *text, size_t *out) {
 
 int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     char message[256];
-    if (s->threads == SIZE_MAX && !cli_env_threads(&s->threads, message, sizeof message))
-        return cli_error(2, "%s: %s", cmd, message);
-    if (s->threads > 4096) return cli_error(2, "%s: --threads must be at most 4096", cmd);
-    if (s->train == NULL) return cli_error(2, "%s: --train DATA is required", cmd);
+    if (s->threads == SIZE_MAX && cli_env_threads(&s->threads, message, sizeof message) != 0)
+        return cli_error(-1, "%s: %s", cmd, message);
+    if (s->threads > 4096) return cli_error(-1, "%s: --threads must be at most 4096", cmd);
+    if (s->train == NULL) return cli_error(-1, "%s: --train DATA is required", cmd);
     if (s->model == NULL && s->init == NULL)
-        return cli_error(2, "%s: --model SPEC (or --init FILE) is required", cmd);
-    if (needs_out && s->out == NULL) return cli_error(2, "%s: --out FILE is required", cmd);
+        return cli_error(-1, "%s: --model SPEC (or --init FILE) is required", cmd);
+    if (needs_out && s->out == NULL) return cli_error(-1, "%s: --out FILE is required", cmd);
     if (needs_out && !output_dir_writable(s->out))
-        return cli_error(2, "%s: cannot write --out %s: its directory does not exist or is not "
+        return cli_error(-1, "%s: cannot write --out %s: its directory does not exist or is not "
                             "writable", cmd, s->out);
-    if (s->batch == 0) return cli_error(2, "%s: --batch must be > 0", cmd);
+    if (s->batch == 0) return cli_error(-1, "%s: --batch must be > 0", cmd);
     if (strcmp(s->optimizer, "sgd") != 0 && strcmp(s->optimizer, "adam") != 0)
-        return cli_error(2, "%s: --optimizer must be sgd or adam, got '%s'", cmd, s->optimizer);
+        return cli_error(-1, "%s: --optimizer must be sgd or adam, got '%s'", cmd, s->optimizer);
     const char *losses[] = {"auto", "categorical", "binary", "mse"};
     int known = 0;
     for (size_t i = 0; i < 4; ++i) known |= strcmp(s->loss, losses[i]) == 0;
     if (!known)
-        return cli_error(2, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
+        return cli_error(-1, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
                             s->loss);
     if (s->val_data != NULL && s->val_split != 0.0f)
-        return cli_error(2, "%s: give --val-split or --val-data, not both", cmd);
+        return cli_error(-1, "%s: give --val-split or --val-data, not both", cmd);
     if (!(s->val_split >= 0.0f && s->val_split < 1.0f))
-        return cli_error(2, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
+        return cli_error(-1, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
     if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
-        return cli_error(2, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
+        return cli_error(-1, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
     if (!(s->lr_decay > 0.0f && s->lr_decay <= 1.0f))
-        return cli_error(2, "%s: --lr-decay must be in (0, 1], got %g", cmd, (double)s->lr_decay);
+        return cli_error(-1, "%s: --lr-decay must be in (0, 1], got %g", cmd, (double)s->lr_decay);
     if (s->lr_schedule != NULL && s->lr_decay != 1.0f)
-        return cli_error(2, "%s: give --lr-schedule or --lr-decay, not both", cmd);
+        return cli_error(-1, "%s: give --lr-schedule or --lr-decay, not both", cmd);
     cli_schedule_spec spec;
     cli_momentum_ramp ramp;
-    if (s->lr_schedule != NULL && !cli_schedule_parse(s->lr_schedule, &spec, message, sizeof message))
-        return cli_error(2, "%s: %s", cmd, message);
+    if (s->lr_schedule != NULL && cli_schedule_parse(s->lr_schedule, &spec, message, sizeof message) != 0)
+        return cli_error(-1, "%s: %s", cmd, message);
     if (s->momentum_ramp != NULL &&
         (strcmp(s->optimizer, "sgd") != 0 ||
-         !cli_momentum_ramp_parse(s->momentum_ramp, &ramp, message, sizeof message)))
-        return cli_error(2, "%s: %s", cmd, strcmp(s->optimizer, "sgd") != 0
+         cli_momentum_ramp_parse(s->momentum_ramp, &ramp, message, sizeof message) != 0))
+        return cli_error(-1, "%s: %s", cmd, strcmp(s->optimizer, "sgd") != 0
                             ? "--momentum-ramp needs --optimizer sgd" : message);
     if (strcmp(s->monitor, "val_loss") != 0 && strcmp(s->monitor, "val_accuracy") != 0)
-        return cli_error(2, "%s: --monitor must be val_loss or val_accuracy, got '%s'", cmd, s->monitor);
+        return cli_error(-1, "%s: --monitor must be val_loss or val_accuracy, got '%s'", cmd, s->monitor);
     if (s->patience != SIZE_MAX && s->val_split == 0.0f && s->val_data == NULL)
-        return cli_error(2, "%s: --early-stopping needs validation: --val-split F or --val-data DATA", cmd);
+        return cli_error(-1, "%s: --early-stopping needs validation: --val-split F or --val-data DATA", cmd);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
-        return cli_error(2, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
+        return cli_error(-1, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
     if (!(s->max_norm >= 0.0f))
-        return cli_error(2, "%s: --max-norm must be >= 0 (0 = off), got %g", cmd, (double)s->max_norm);
-    if (!(s->l2 >= 0.0f)) return cli_error(2, "%s: --l2 must be >= 0, got %g", cmd, (double)s->l2);
+        return cli_error(-1, "%s: --max-norm must be >= 0 (0 = off), got %g", cmd, (double)s->max_norm);
+    if (!(s->l2 >= 0.0f)) return cli_error(-1, "%s: --l2 must be >= 0, got %g", cmd, (double)s->l2);
     if (s->nesterov && (strcmp(s->optimizer, "sgd") != 0 || s->momentum == 0.0f))
-        return cli_error(2, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
+        return cli_error(-1, "%s: --nesterov needs --optimizer sgd and --momentum > 0", cmd);
     if (s->max_memory && !parse_size(s->max_memory, &s->max_bytes))
-        return cli_error(2, "%s: --max-memory expects a size such as 512M, 2G or 1.5G (bytes, "
+        return cli_error(-1, "%s: --max-memory expects a size such as 512M, 2G or 1.5G (bytes, "
                             "K, M, G or T = 1024^n, > 0), got '%s'", cmd, s->max_memory);
-    if (s->checkpoint_every == 0) return cli_error(2, "%s: --checkpoint-every must be >= 1", cmd);
-    if (s->checkpoint_keep == 0) return cli_error(2, "%s: --checkpoint-keep must be >= 1", cmd);
+    if (s->checkpoint_every == 0) return cli_error(-1, "%s: --checkpoint-every must be >= 1", cmd);
+    if (s->checkpoint_keep == 0) return cli_error(-1, "%s: --checkpoint-keep must be >= 1", cmd);
     if (s->resume && s->init)
-        return cli_error(2, "%s: give --resume DIR or --init FILE, not both", cmd);
+        return cli_error(-1, "%s: give --resume DIR or --init FILE, not both", cmd);
     return 0;
 }
 

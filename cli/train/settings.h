@@ -38,7 +38,7 @@ void cli_train_settings_defaults(cli_train_settings *s);
 size_t cli_train_option_table(cli_train_settings *s, cli_option *table, int with_out);
 
 /* Checks values that the parser cannot (required options, ranges) and settles the thread count
- * (--threads, else DROPNET_THREADS, else 0 = all cores); prints the error and returns 2, or
+ * (--threads, else DROPNET_THREADS, else 0 = all cores); prints the error and returns -1, or
  * returns 0. */
 int cli_train_check(cli_train_settings *s, const char *command, int needs_out);
 

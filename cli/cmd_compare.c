@@ -3,8 +3,8 @@
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
 #include "common/cli_error.h"
-#include "report/report_train.h"
 #include "common/trace.h"
+#include "report/report_train.h"
 #include "train/build.h"
 #include "train/fit.h"
 #include "train/job.h"

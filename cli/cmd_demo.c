@@ -7,10 +7,10 @@
 #include "common/cli_error.h"
 #include "common/epoch_log.h"
 #include "common/options.h"
-#include "report/report.h"
-#include "report/report_page.h"
 #include "common/trace.h"
 #include "learn/demo_pipeline.h"
+#include "report/report.h"
+#include "report/report_page.h"
 
 #include "dropnet.h"
 

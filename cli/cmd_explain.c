@@ -1,9 +1,9 @@
 /* cmd_explain.c — `dropnet explain`: the learning page's key insight, shown with numbers from two
  * short runs: the expected value of a unit under dropout with and without the inverted scaling,
  * and the train vs validation gap of one small network trained with and without dropout. */
-#include "common/colour.h"
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/colour.h"
 #include "common/options.h"
 
 #include "dropnet.h"

@@ -1,8 +1,8 @@
 /* cmd_quiz.c — `dropnet quiz`: questions on dropout in the terminal, answered with a letter on
  * standard input (so it can be piped), an explanation after each answer and a score at the end. */
-#include "common/colour.h"
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/colour.h"
 #include "common/options.h"
 #include "learn/quiz_bank.h"
 

@@ -1,8 +1,8 @@
 /* cmd_trace.c — `dropnet trace`: one example through a saved model at inference, layer by layer,
  * as the demo prints its prediction trace, then the probability of every class. */
-#include "common/colour.h"
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/colour.h"
 #include "common/model_data.h"
 #include "common/options.h"
 #include "common/trace.h"

@@ -1,8 +1,8 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
 #include "common/cli_error.h"
-#include "report/report_train.h"
 #include "common/trace.h"
+#include "report/report_train.h"
 #include "train/build.h"
 #include "train/fit.h"
 #include "train/job.h"

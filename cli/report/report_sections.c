@@ -1,9 +1,9 @@
 /* report_sections.c — the report's pipeline, training and reproduction sections. */
 #include "report/report_sections.h"
 
+#include "common/trace.h"
 #include "report/report_chart.h"
 #include "report/report_html.h"
-#include "common/trace.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -49,7 +49,7 @@ static int train_variant(const cli_train_settings *s, cli_train_job *job, int ze
                          cli_report *report, dn_model **keep) {
     dn_model *model = NULL;
     if (cli_train_build(s, job, zero_rates, &model) != 0) return -1;
-    accuracy_probe probe = {model, job, per_epoch, 0};
+    accuracy_probe probe = {.model = model, .job = job, .per_epoch = per_epoch};
     dn_callback observer = probe_epoch;
     void *observer_user = &probe;
     if (report) {

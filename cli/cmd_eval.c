@@ -103,7 +103,7 @@ int cli_cmd_eval(int argc, char **argv) {
     size_t outputs = dn_model_output_size(model), classes = outputs == 1 ? 2 : outputs;
     uint64_t *matrix = calloc(classes * classes, sizeof *matrix);
     double loss = 0.0, accuracy = 0.0;
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     int code = 0;
     if (matrix == NULL || dn_model_evaluate(model, data, &loss, &accuracy, &err) != DN_OK ||
         dn_model_confusion_matrix(model, data, matrix, &err) != DN_OK)

@@ -174,7 +174,7 @@ static void print_insight(const explain_settings *s, const expectation *e, const
 }
 
 int cli_cmd_explain(int argc, char **argv) {
-    explain_settings s = {42, 0.5f, 40}; /* Srivastava et al.'s rate: the gap shows for most seeds */
+    explain_settings s = {.seed = 42, .rate = 0.5f, .epochs = 40}; /* Srivastava et al.'s rate: the gap shows for most seeds */
     const cli_option options[] = {
         {"seed", CLI_OPT_U64, &s.seed, "N", "seed of the data, weights and masks (42)"},
         {"rate", CLI_OPT_FLOAT, &s.rate, "R", "dropout rate in (0, 1) of every dropout layer (0.5)"},

@@ -107,8 +107,8 @@ int cli_cmd_predict(int argc, char **argv) {
     dn_model *model;
     dn_dataset *data;
     if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model),
-                     NULL, NULL, NULL};
+    predictions p = {.model = model, .rows = dn_dataset_rows(data),
+                     .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
     p.y = y;
@@ -117,7 +117,7 @@ int cli_cmd_predict(int argc, char **argv) {
         p.entropy = mc + p.rows * p.outputs;
         p.mutual = p.entropy + p.rows;
     }
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     int code = 0;
     dn_status st = DN_ERR_MEMORY;
     if (y != NULL && mc_samples == 0) st = dn_model_predict_dataset(model, data, y, &err);

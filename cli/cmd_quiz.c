@@ -113,7 +113,7 @@ int cli_cmd_quiz(int argc, char **argv) {
     cli_quiz_question questions[CLI_QUIZ_MAX];
     size_t count = cli_quiz_build(&lesson, questions);
     cli_quiz_shuffle(questions, count, seed);
-    quiz_io io = {cli_colour_enabled(stdout), !isatty(fileno(stdin)), 0, 0};
+    quiz_io io = {.colour = cli_colour_enabled(stdout), .echo = !isatty(fileno(stdin))};
     printf("dropnet quiz — %zu questions on dropout, with numbers from a real run (seed %llu: the "
            "first epoch of `dropnet demo --seed %llu`).\nAnswer each with a letter, A to D.\n", count,
            (unsigned long long)seed, (unsigned long long)seed);

@@ -42,7 +42,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
     size_t features = dn_dataset_features(data), side = cli_trace_image_side(features);
     int colour = cli_colour_enabled(stdout), truth = dn_dataset_label(data, index);
     float *x = malloc(features * sizeof *x);
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     if (x == NULL || dn_dataset_get_row(data, index, x, &err) != DN_OK) {
         free(x);
         return cli_error(-1, "%s", err.message);

@@ -22,7 +22,7 @@ static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_erro
  * reading is kept only if its width fits the model, else the first answer stands. */
 static dn_status open_for_model(const dn_model *model, const char *spec, const char *label,
                                 int allow_unlabeled, dn_dataset **data, dn_error *err) {
-    dn_dataset_options opts = {label, 0, 0, 0};
+    dn_dataset_options opts = {.label_column = label};
     dn_status st = dn_dataset_open(data, spec, &opts, err);
     if (!allow_unlabeled || label != NULL) return st;
     if (st == DN_OK && dn_dataset_features(*data) + 1 != dn_model_input_size(model)) return st;
@@ -40,7 +40,7 @@ static dn_status open_for_model(const dn_model *model, const char *spec, const c
 
 int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
                                int allow_unlabeled, dn_model **model, dn_dataset **data) {
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     *model = NULL;
     *data = NULL;
     dn_status st = dn_model_load(model, model_path, &err);

@@ -46,7 +46,7 @@ int cli_lesson_run(uint64_t seed, cli_lesson *l) {
     *l = (cli_lesson){.seed = seed, .rate = CLI_DEMO_RATE, .rows = CLI_DEMO_ROWS,
                       .features = FEATURES, .hidden = CLI_DEMO_HIDDEN, .classes = CLI_DEMO_CLASSES,
                       .train_rows = CLI_DEMO_ROWS * 4 / 5};
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     dn_dataset *data = NULL;
     dn_model *model = NULL;
     lesson_watch *w = calloc(1, sizeof *w);

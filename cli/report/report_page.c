@@ -123,7 +123,7 @@ static dn_status write_page(FILE *out, void *context, dn_error *err) {
 }
 
 int cli_report_write(const cli_report *r, const char *path) {
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     if (dn_write_file_atomic(path, write_page, (void *)r, &err) != DN_OK)
         return cli_error(-1, "report %s: %s", path, err.message);
     return 0;

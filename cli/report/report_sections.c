@@ -1,6 +1,7 @@
 /* report_sections.c — the report's pipeline, training and reproduction sections. */
 #include "report/report_sections.h"
 
+#include "common/options.h"
 #include "common/trace.h"
 #include "report/report_chart.h"
 #include "report/report_html.h"
@@ -211,7 +212,8 @@ static void metric_chart(FILE *out, const cli_report *r, metric_field train_fiel
     for (size_t i = 0; i < count; ++i) dashed |= s[i].dashed;
     char label[96];
     snprintf(label, sizeof label, "%s per epoch", what);
-    cli_line_chart chart = {label, "epoch", what, n, s, count, NULL, 0, train_field == LOSS};
+    cli_line_chart chart = {.label = label, .x_label = "epoch", .y_label = what, .n = n,
+                            .series = s, .series_count = count, .from_zero = train_field == LOSS};
     fputs("<figure>\n", out);
     cli_chart_line(out, &chart);
     fprintf(out, "<figcaption>%s per epoch. Solid: training, measured while dropout is active%s"
@@ -253,9 +255,12 @@ static void gap_chart(FILE *out, const cli_report *r, double *buf) {
         s[2 * run] = (cli_chart_series){names[2 * run], train, run, 0};
         s[2 * run + 1] = (cli_chart_series){names[2 * run + 1], held_out, run, 1};
     }
-    cli_chart_band bands[2] = {{0, 1, 0, "gap with dropout"}, {2, 3, 1, "gap without dropout"}};
-    cli_line_chart chart = {"overfitting gap: train vs held-out accuracy, with and without dropout",
-                           "epoch", "accuracy", n, s, 4, bands, 2, 0};
+    cli_chart_band bands[2] = {{.upper = 0, .lower = 1, .hatched = 0, .name = "gap with dropout"},
+                               {.upper = 2, .lower = 3, .hatched = 1, .name = "gap without dropout"}};
+    cli_line_chart chart = {
+        .label = "overfitting gap: train vs held-out accuracy, with and without dropout",
+        .x_label = "epoch", .y_label = "accuracy", .n = n, .series = s, .series_count = 4,
+        .bands = bands, .band_count = CLI_COUNT(bands)};
     fputs("<h3>The overfitting gap, with and without dropout</h3>\n<figure>\n", out);
     cli_chart_line(out, &chart);
     fprintf(out, "<figcaption>Accuracy on the training rows measured at inference (dropout off, so "

@@ -86,7 +86,7 @@ static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_err
 int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_rates,
                    dn_model **out) {
     if (job->resumed != NULL) return cli_train_take_resumed(s, job, out);
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     dn_model *m = NULL;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
     /* Threads first: the GEMM workspace in the memory estimate is per thread. */
@@ -107,7 +107,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
-    dn_regularization reg = {s->l2, s->max_norm};
+    dn_regularization reg = {.l2 = s->l2, .max_norm = s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
     if (st == DN_OK) st = cli_train_record_settings(m, s, &err);
     if (st != DN_OK) {

@@ -157,14 +157,14 @@ static void prune(const char *dir, size_t keep, size_t done) {
 static int write_checkpoint(cli_checkpointer *c, size_t done) {
     cli_controls *controls = c->controls;
     char *text = cli_checkpoint_state_text(c->history, done, controls);
-    dn_checkpoint_extra extra = {text, NULL, 0};
+    dn_checkpoint_extra extra = {.text = text};
     if (controls->early_stopping && controls->best != NULL) {
         extra.values = controls->best;
         extra.count = dn_model_param_count(controls->model);
     }
     char path[CLI_CHECKPOINT_PATH_SIZE];
     path_of(path, c->dir, done);
-    dn_error err = {DN_ERR_MEMORY, "out of memory"};
+    dn_error err = {.status = DN_ERR_MEMORY, .message = "out of memory"};
     dn_status st = text ? dn_model_save_checkpoint(controls->model, path, &extra, &err) : DN_ERR_MEMORY;
     free(text);
     if (st != DN_OK) {

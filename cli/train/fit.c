@@ -67,7 +67,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
         }
         fit.initial_epoch = (size_t)dn_model_epochs_done(model);
     }
-    dn_error err = {DN_OK, ""};
+    dn_error err = {.status = DN_OK, .message = ""};
     dn_status st = DN_OK;
     if (!controls.stopped_early) /* a run that stopped early is finished */
         st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);

@@ -18,8 +18,7 @@ void cli_train_job_free(cli_train_job *job) {
     dn_model_free(job->resumed);
     dn_checkpoint_state_free(&job->resumed_state);
     if (job->lock_fd >= 0) close(job->lock_fd);
-    *job = (cli_train_job){0};
-    job->lock_fd = -1;
+    *job = (cli_train_job){.lock_fd = -1};
 }
 
 /* What is left of --max-memory after `used` bytes (1 when nothing is: the loader then refuses). */
@@ -30,7 +29,8 @@ static size_t budget_left(const cli_train_settings *s, size_t used) {
 
 static int open_data(const cli_train_settings *s, const char *spec, dn_dataset **out,
                      size_t *used) {
-    dn_dataset_options opts = {s->label, s->max_rows, 0, budget_left(s, *used)};
+    dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
+                               .max_bytes = budget_left(s, *used)};
     dn_error err;
     if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
@@ -92,8 +92,7 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
 }
 
 int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
-    *job = (cli_train_job){0};
-    job->lock_fd = -1;
+    *job = (cli_train_job){.lock_fd = -1};
     dn_error err;
     int code = open_data(s, s->train, &job->train, &job->data_bytes);
     if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);

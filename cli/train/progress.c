@@ -16,7 +16,7 @@ static double now(void) {
 }
 
 void cli_progress_init(cli_progress *p, FILE *out, FILE *log) {
-    *p = (cli_progress){out, out != NULL && isatty(fileno(out)), log, NULL, 0.0, 0.0, NULL, NULL};
+    *p = (cli_progress){.out = out, .live = out != NULL && isatty(fileno(out)), .log = log};
 }
 
 static void metric(FILE *out, const char *name, double v) {

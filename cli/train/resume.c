@@ -82,7 +82,7 @@ static int check_resumable(const cli_train_settings *s, const cli_train_job *job
 int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_model **out) {
     if (check_resumable(s, job, job->resumed) != 0 || cli_train_check_memory(s, job, job->resumed) != 0)
         return -1;
-    dn_error err = {DN_ERR_MEMORY, "out of memory"};
+    dn_error err = {.status = DN_ERR_MEMORY, .message = "out of memory"};
     dn_model *m = job->resumed;
     if (dn_model_epochs_done(m) > s->epochs)
         return cli_error(-1, "--resume: %s has %llu epochs done, more than --epochs %zu",

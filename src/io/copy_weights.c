@@ -32,9 +32,9 @@ static dn_status check_layers(const dn_model *dst, const dn_model *src, dn_error
 dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_error *err) {
     if (dst == NULL || src == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "dst and src must not be NULL");
-    if (!dst->compiled || !src->compiled)
-        return dn_fail(err, DN_ERR_STATE, "cannot copy weights: compile both models first");
-    dn_status st = check_layers(dst, src, err);
+    dn_status st = dn_model_require_compiled(dst, "cannot copy weights into dst", err);
+    if (st == DN_OK) st = dn_model_require_compiled(src, "cannot copy weights from src", err);
+    if (st == DN_OK) st = check_layers(dst, src, err);
     if (st != DN_OK) return st;
     /* Annotations first: they can fail (memory), and nothing should change if they do. */
     int set_std = dst->std_mean == NULL && src->std_mean != NULL;

@@ -6,7 +6,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "io/checksum.h"
-#include "io/number_text.h"
+#include "core/number_text.h"
 #include "io/safetensors.h"
 
 #include <float.h>
@@ -213,11 +213,10 @@ static size_t collect_tensors(const dn_model *m, const dn_checkpoint_extra *extr
 static dn_status check_saveable(const dn_model *model, const char *path, dn_error *err) {
     if (model == NULL || path == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model and path must not be NULL");
-    if (!model->compiled)
-        return dn_fail(err, DN_ERR_STATE,
-                       "cannot save \"%s\": compile the model first (its "
-                       "weights exist only after dn_model_compile)",
-                       path);
+    char context[256];
+    snprintf(context, sizeof context, "cannot save \"%s\"", path);
+    dn_status st = dn_model_require_compiled(model, context, err);
+    if (st != DN_OK) return st;
     if (model->class_names != NULL && model->class_count != dn_model_output_size(model))
         return dn_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
                        path, model->class_count, dn_model_output_size(model));

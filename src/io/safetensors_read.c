@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "io/byte_order.h"
-#include "io/utf8.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>

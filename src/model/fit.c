@@ -94,27 +94,32 @@ static void shuffle(size_t *index, size_t n, uint64_t seed, uint64_t epoch) {
     }
 }
 
-/* Evaluates rows [0, n) of `d` in chunks of the capacity, at inference. */
-static void evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
-                          double *accuracy) {
-    double loss_sum = 0.0, correct = 0.0, units = 0.0;
-    for (size_t begin = 0; begin < d->rows; begin += m->capacity) {
-        size_t rows = d->rows - begin < m->capacity ? d->rows - begin : m->capacity;
-        for (size_t i = 0; i < rows; ++i) index[i] = begin + i;
-        dn_model_load_batch(m, d, index, rows);
-        dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
-        batch_loss(m, rows, &loss_sum, &correct);
-        units += accuracy_units(m, rows);
-    }
-    *loss = loss_sum / (double)d->rows;
-    *accuracy = accuracy_of(m, correct, units);
+typedef struct loss_sums {
+    double loss_sum, correct, units;
+} loss_sums;
+
+static void evaluate_chunk(dn_model *m, void *user, size_t begin, size_t rows) {
+    (void)begin;
+    loss_sums *s = user;
+    dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
+    batch_loss(m, rows, &s->loss_sum, &s->correct);
+    s->units += accuracy_units(m, rows);
+}
+
+/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL. */
+static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
+                               double *accuracy, dn_error *err) {
+    loss_sums s = {0.0, 0.0, 0.0};
+    dn_row_source src = {.data = d, .with_targets = 1, .index = index};
+    dn_status st = dn_model_for_each_chunk(m, &src, 0, evaluate_chunk, &s, err);
+    *loss = s.loss_sum / (double)d->rows;
+    *accuracy = accuracy_of(m, s.correct, s.units);
+    return st;
 }
 
 static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
     if (m == NULL || d == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
-    if (!m->compiled || m->capacity == 0)
-        return dn_fail(err, DN_ERR_STATE, "compile the model first");
-    return DN_OK;
+    return dn_model_require_compiled(m, NULL, err);
 }
 
 dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
@@ -122,12 +127,8 @@ dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *los
     dn_status st = check_ready(model, data, err);
     if (st == DN_OK) st = dn_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
-    dn_model_reserve_for_inference(model, data->rows);
-    size_t *index = dn_alloc_zeroed(model->capacity, sizeof *index);
-    if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
     double l, a;
-    evaluate_rows(model, data, index, &l, &a);
-    dn_free(index);
+    if ((st = evaluate_rows(model, data, NULL, &l, &a, err)) != DN_OK) return st;
     if (loss) *loss = l;
     if (accuracy) *accuracy = a;
     return DN_OK;
@@ -137,18 +138,10 @@ dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *
                            dn_error *err) {
     if (model == NULL || x == NULL || out == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
-    if (!model->compiled || model->capacity == 0)
-        return dn_fail(err, DN_ERR_STATE, "compile the model first");
-    dn_model_reserve_for_inference(model, rows);
-    size_t in = model->input_size, outputs = dn_model_output_size(model);
-    for (size_t begin = 0; begin < rows; begin += model->capacity) {
-        size_t n = rows - begin < model->capacity ? rows - begin : model->capacity;
-        memcpy(model->input, x + begin * in, n * in * sizeof(float));
-        dn_model_standardize_rows(model, model->input, n);
-        const float *y = dn_model_run(model, n, DN_MODE_INFERENCE, 0);
-        memcpy(out + begin * outputs, y, n * outputs * sizeof(float));
-    }
-    return DN_OK;
+    dn_status st = dn_model_require_compiled(model, NULL, err);
+    if (st != DN_OK) return st;
+    dn_row_source src = {.x = x, .rows = rows};
+    return dn_model_for_each_chunk(model, &src, 0, dn_model_copy_outputs, out, err);
 }
 
 /* Whether every parameter is finite. */
@@ -318,7 +311,8 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
                               NAN, 0.0};
     if (s->val != NULL) {
         out->has_validation = 1;
-        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy);
+        /* With fit's own scratch, evaluation allocates nothing and cannot fail. */
+        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy, err);
     }
     out->seconds = now_seconds() - start;
     ev = (dn_event){DN_EVENT_EPOCH_END, epoch, c->epochs, batches, batches, 0, NULL, out->loss,
@@ -332,6 +326,7 @@ dn_status dn_model_fit(dn_model *model, const dn_dataset *data, const dn_fit_con
                        dn_error *err) {
     dn_fit_config c = config ? *config : dn_fit_defaults();
     fit_state s = {0};
+    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     dn_status st = prepare_fit(model, data, &c, &s, err);
     model->fitting = 1;
     for (size_t e = c.initial_epoch + 1; st == DN_OK && e <= c.epochs; ++e) {

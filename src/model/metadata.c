@@ -4,7 +4,7 @@
 #include "model/model.h"
 
 #include "core/error.h"
-#include "io/utf8.h"
+#include "core/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

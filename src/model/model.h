@@ -62,6 +62,20 @@ struct dn_model {
 typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
 int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx);
 
+/* Releases every activation buffer (capacity becomes 0); the slabs stay (model_buffers.c). */
+void dn_model_free_buffers(dn_model *model);
+
+/* The one "is it ready to run" check of every entry point that runs, trains or saves a model:
+ * compiled, with buffers for at least one row. Fails with DN_ERR_STATE, the message prefixed with
+ * `context` when not NULL. `model` must not be NULL. */
+dn_status dn_model_require_compiled(const dn_model *model, const char *context, dn_error *err);
+
+/* The initialiser a dense layer gets: `init`, or Keras' default for `activation` (model_init.c). */
+dn_initializer dn_initializer_resolve(dn_initializer init, dn_activation activation);
+
+/* Draws every dense kernel from its initialiser (biases stay 0); called once by compile. */
+void dn_model_init_weights(dn_model *model);
+
 /* Before inference over `rows` rows: grows the batch capacity up to DN_INFERENCE_ROWS, since
  * products of 32 rows leave most of the GEMM's speed unused. Never while fit runs (fit's own
  * buffers are sized for its capacity); a failed allocation keeps the old capacity. */
@@ -100,6 +114,29 @@ dn_status dn_model_check_data(const dn_model *model, const dn_dataset *data, con
 
 /* Gathers rows index[0..n) of `data` into the model's input/label/target buffers. */
 void dn_model_load_batch(dn_model *model, const dn_dataset *data, const size_t *index, size_t n);
+
+/* Where the rows of a chunked run come from: `x` [rows×input_size], or else `data` (all its
+ * rows; with its labels or targets too when `with_targets`). `index`, when not NULL, is scratch
+ * for the chunk's row numbers [chunk] (fit passes its own, so an epoch allocates nothing). */
+typedef struct dn_row_source {
+    const float *x;
+    size_t rows;
+    const dn_dataset *data;
+    int with_targets;
+    size_t *index;
+} dn_row_source;
+
+/* Called once per chunk, after rows [begin, begin + rows) are in the model's input buffers. */
+typedef void (*dn_chunk_fn)(dn_model *model, void *user, size_t begin, size_t rows);
+
+/* The one chunked loop over many rows (chunks.c): `chunk` rows at a time (≤ the capacity), or,
+ * when 0, the capacity after growing it for inference. Fails only when out of memory. */
+dn_status dn_model_for_each_chunk(dn_model *model, const dn_row_source *src, size_t chunk,
+                                  dn_chunk_fn visit, void *user, dn_error *err);
+
+/* A dn_chunk_fn: runs the chunk at inference and copies its outputs to `out` [rows×outputs]
+ * (a float array) at row `begin` (metrics.c). */
+void dn_model_copy_outputs(dn_model *model, void *out, size_t begin, size_t rows);
 
 /* x [rows×input_size] ← (x − mean) / std in place, with the model's standardisation; a no-op
  * when none is set (model/preprocess.c). */

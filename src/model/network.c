@@ -100,7 +100,8 @@ dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode
                            uint64_t step, float *out, dn_error *err) {
     if (model == NULL || x == NULL)
         return dn_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
-    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model before running it");
+    dn_status st = dn_model_require_compiled(model, NULL, err);
+    if (st != DN_OK) return st;
     if (rows == 0 || rows > model->capacity)
         return dn_fail(err, DN_ERR_ARGUMENT, "rows must be in 1..%zu (the batch capacity), got %zu",
                        model->capacity, rows);

@@ -5,7 +5,7 @@
 #include "model/model.h"
 
 #include "core/error.h"
-#include "io/number_text.h"
+#include "core/number_text.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* number_text.h — numbers as text in files and spec strings, independent of the C locale
  * (internal). strtod and printf follow LC_NUMERIC, which an application may set to a locale whose
  * decimal point is ','; dropnet's texts always use '.'. */
-#ifndef DN_IO_NUMBER_TEXT_H
-#define DN_IO_NUMBER_TEXT_H
+#ifndef DN_CORE_NUMBER_TEXT_H
+#define DN_CORE_NUMBER_TEXT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* philox.c — Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11) and the addressed draws on it. */
+/* rng.c — Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11) and the addressed draws on it. */
 #include "core/rng.h"
 #include "dropnet.h"
 

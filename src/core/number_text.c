@@ -1,5 +1,5 @@
 /* number_text.c — locale-independent decimal text for floats and unsigned integers. */
-#include "io/number_text.h"
+#include "core/number_text.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* utf8.h — UTF-8 validation (internal). safetensors headers must be UTF-8, so every string that
  * can end up in one is checked when it enters a model, and every header when it is read. */
-#ifndef DN_IO_UTF8_H
-#define DN_IO_UTF8_H
+#ifndef DN_CORE_UTF8_H
+#define DN_CORE_UTF8_H
 
 #include <stddef.h>
 

@@ -4,7 +4,7 @@
  *   N bytes   a UTF-8 JSON object: "name": {"dtype", "shape", "data_offsets": [begin, end]} per
  *             tensor, offsets relative to the data buffer; optional "__metadata__" {str: str}
  *   the rest  the data buffer, every byte belonging to exactly one tensor
- * Nothing here knows what the tensors mean; io/model_file.c does. */
+ * Nothing here knows what the tensors mean; io/model_save.c and io/model_load.c do. */
 #ifndef DN_IO_SAFETENSORS_H
 #define DN_IO_SAFETENSORS_H
 

@@ -152,7 +152,7 @@ void dn_model_clear_annotations(dn_model *model);
 void dn_model_apply_l2(dn_model *model);
 void dn_model_apply_max_norm(dn_model *model);
 
-/* Metadata keys beginning with this prefix belong to the file format (io/model_file.c). */
+/* Metadata keys beginning with this prefix belong to the file format (io/model_file.h). */
 #define DN_RESERVED_KEY_PREFIX "dropnet."
 
 #endif

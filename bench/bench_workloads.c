@@ -305,8 +305,8 @@ static dn_status dn_bench_demo_fit(int threads, double *fit_s, double *total_s, 
     dn_status st = dn_dataset_create_synthetic(&data, 1000, 20, 3, 42, err);
     if (st == DN_OK) st = dn_model_create(&m, 20, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, 0.2f, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, 10, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, 10, DN_ACT_RELU, NULL, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK)
         st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 42, err);
     if (st == DN_OK) st = dn_model_set_threads(m, threads, err);

@@ -46,8 +46,8 @@ static dn_status build_model(const demo_settings *s, dn_model **out, dn_error *e
     opt.learning_rate = s->learning_rate;
     dn_status st = dn_model_create(&m, DEMO_FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, s->rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, DEMO_HIDDEN, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, DEMO_CLASSES, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, DEMO_HIDDEN, DN_ACT_RELU, NULL, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, DEMO_CLASSES, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK)
         st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &opt, s->seed, err);
     if (st != DN_OK) {

@@ -46,8 +46,8 @@ static dn_status build(dn_lesson *l, dn_model **out, dn_error *err) {
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, l->rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, HIDDEN, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, HIDDEN, DN_ACT_RELU, NULL, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, l->seed, err);
     if (st != DN_OK) dn_model_free(m);
     else *out = m;

@@ -61,7 +61,7 @@ static dn_model *forward_model(dn_activation act) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (m == NULL) return NULL;
-    CHECK_OK(dn_model_add_dense(m, 2, act, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, act, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     CHECK(dn_model_param_count(m) == 8);
     float *p = dn_model_params(m);
@@ -130,7 +130,7 @@ TEST(dense_forward_saturating_inputs) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 1, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     float *p = dn_model_params(m);
     p[0] = 1000.0f, p[1] = -1000.0f, p[2] = 0.0f; /* kernel [1×3] */
@@ -144,7 +144,7 @@ TEST(dense_forward_saturating_inputs) {
 
     CHECK_OK(dn_model_create(&m, 1, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     p = dn_model_params(m);
     p[0] = 1000.0f, p[1] = 0.0f;
@@ -204,7 +204,7 @@ static dn_model *gc_model(const layer_spec *spec, size_t n, dn_loss loss, uint64
     if (m == NULL) return NULL;
     for (size_t i = 0; i < n; ++i) {
         if (spec[i].dropout) CHECK_OK(dn_model_add_dropout(m, spec[i].rate, &err), &err);
-        else CHECK_OK(dn_model_add_dense(m, spec[i].units, spec[i].act, &err), &err);
+        else CHECK_OK(dn_model_add_dense(m, spec[i].units, spec[i].act, NULL, &err), &err);
     }
     dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
     dn_status st = dn_model_compile(m, loss, &sgd, seed, &err);

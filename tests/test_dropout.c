@@ -30,7 +30,7 @@ static dn_model *dropout_model(size_t cols, float rate, uint64_t seed) {
     CHECK_OK(dn_model_create(&m, cols, &err), &err);
     if (m == NULL) return NULL;
     CHECK_OK(dn_model_add_dropout(m, rate, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_LINEAR, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_LINEAR, NULL, &err), &err);
     dn_status st = dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, seed, &err);
     CHECK_MSG(st == DN_OK, "compile: %s", err.message);
     if (st != DN_OK) {
@@ -232,9 +232,9 @@ TEST(dropout_mask_follows_documented_philox_rule) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, IN, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, UNITS, DN_ACT_SIGMOID, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, UNITS, DN_ACT_SIGMOID, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, rate, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, seed, &err), &err);
     CHECK_OK(dn_model_reserve(m, ROWS, &err), &err);
     float x[ROWS * IN];
@@ -283,7 +283,7 @@ TEST(dropout_rate_validation) {
     CHECK_OK(dn_model_layer_info(m, 1, &info, &err), &err);
     CHECK(info.kind == DN_LAYER_DROPOUT && info.rate == 0.999f && info.inputs == 4 &&
           info.outputs == 4 && info.param_count == 0 && strcmp(info.name, "dropout_1") == 0);
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
     CHECK(dn_model_add_dropout(m, 0.5f, &err) == DN_ERR_STATE);
     dn_model_free(m);
@@ -314,9 +314,9 @@ TEST(dropout_input_gradient_at_fixed_step) {
     CHECK_OK(dn_dataset_create_classification(&d, ROWS, W, x, labels, 3, &err), &err);
     CHECK_OK(dn_model_create(&m, W, &err), &err);
     if (m == NULL || d == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, W, DN_ACT_LINEAR, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, W, DN_ACT_LINEAR, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, 0.5f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 21, &err), &err);
     if (m->params == NULL) goto done;
     memset(m->params, 0, (W * W + W) * sizeof(float));
@@ -396,7 +396,7 @@ TEST(dropout_fit_masks_follow_training_step) {
     CHECK_OK(dn_model_create(&m, 10, &err), &err);
     if (m == NULL || d == NULL) goto done;
     CHECK_OK(dn_model_add_dropout(m, 0.4f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 77, &err), &err);
     fit_masks fm = {m, 77, 0, 0, 0, {0}};
     dn_fit_config cfg = dn_fit_defaults();

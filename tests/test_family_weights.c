@@ -78,9 +78,9 @@ TEST(family_initializers_match_keras_statistics) {
     dn_dense_options bad = {(dn_initializer)9, 0.0f};
     dn_model *c = NULL;
     CHECK_OK(dn_model_create(&c, 3, &err), &err);
-    CHECK(dn_model_add_dense_ex(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_add_dense(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
     bad = (dn_dense_options){DN_INIT_DEFAULT, NAN};
-    CHECK(dn_model_add_dense_ex(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_add_dense(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
     dn_model_free(c);
 }
 

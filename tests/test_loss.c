@@ -76,7 +76,7 @@ TEST(loss_ce_uniform_softmax_is_log3) {
     CHECK_OK(dn_dataset_create_classification(&d, 10, 4, x, lab, 3, &err), &err);
     CHECK_OK(dn_model_create(&m, 4, &err), &err);
     if (m == NULL || d == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 3, &err), &err);
     if (dn_model_params(m) == NULL) goto done;
     memset(dn_model_params(m), 0, dn_model_param_count(m) * sizeof(float));
@@ -134,7 +134,7 @@ static dn_model *fixed_model(size_t in, size_t out, dn_activation act, dn_loss l
     dn_error err;
     CHECK_OK(dn_model_create(&m, in, &err), &err);
     if (m == NULL) return NULL;
-    CHECK_OK(dn_model_add_dense(m, out, act, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, out, act, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, loss, NULL, 1, &err), &err);
     if (dn_model_params(m) == NULL) {
         dn_model_free(m);

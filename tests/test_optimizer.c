@@ -173,8 +173,8 @@ static int one_fit_step(const dn_optimizer_config *opt, float *before, float *af
     CHECK_OK(dn_dataset_create_synthetic(&d, 16, 4, 3, 9, &err), &err);
     CHECK_OK(dn_model_create(&m, 4, &err), &err);
     if (d == NULL || m == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 5, DN_ACT_TANH, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 5, DN_ACT_TANH, NULL, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, opt, 13, &err), &err);
     *count = dn_model_param_count(m);
     if (*count > 64 || dn_model_params(m) == NULL) goto done;
@@ -231,7 +231,7 @@ TEST(optimizer_invalid_settings_refused) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 2, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     dn_optimizer_config bad[6];
     for (size_t i = 0; i < 6; ++i) bad[i] = dn_optimizer_defaults(i < 3 ? DN_OPTIMIZER_SGD : DN_OPTIMIZER_ADAM);
     bad[0].learning_rate = 0.0f;

@@ -37,13 +37,9 @@ static void keras_name(char *buf, size_t size, const char *base, size_t ordinal)
 }
 
 dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation activation,
-                             dn_error *err) {
-    return dn_model_add_dense_ex(model, units, activation, NULL, err);
-}
-
-dn_status dn_model_add_dense_ex(dn_model *model, size_t units, dn_activation activation,
-                                const dn_dense_options *options, dn_error *err) {
-    dn_dense_options opt = options ? *options : (dn_dense_options){DN_INIT_DEFAULT, 0.0f};
+                             const dn_dense_options *options, dn_error *err) {
+    dn_dense_options opt =
+        options ? *options : (dn_dense_options){.initializer = DN_INIT_DEFAULT, .dropconnect = 0.0f};
     if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     if (units == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dense layer: units must be > 0, got 0");
     if ((unsigned)activation > DN_ACT_LEAKY_RELU)

@@ -144,7 +144,7 @@ static dn_status add_dense(dn_model *m, const field *fields, size_t count, dn_er
         if (st != DN_OK) return st;
     }
     dn_error inner;
-    if (dn_model_add_dense_ex(m, (size_t)units, act, &options, &inner) != DN_OK)
+    if (dn_model_add_dense(m, (size_t)units, act, &options, &inner) != DN_OK)
         return dn_fail(err, inner.status, "model spec column %zu: %s", fields[0].column,
                        inner.message);
     return DN_OK;

@@ -209,7 +209,7 @@ TEST(dropout_mask_independent_of_batch_rows) {
         goto done;
     }
     for (size_t e = 0; e < 64 * COLS; ++e) x[e] = 1.0f;
-    CHECK_OK(dn_model_reserve(m, 64, &err), &err);
+    CHECK_OK(dni_model_reserve(m, 64, &err), &err);
     mask_at(m, x, 64, 0, 9, k64);
     mask_at(m, x, 32, 0, 9, k32);
     CHECK_MSG(memcmp(k32, k64, 32 * COLS) == 0, "element e of a 32-row batch differs from element "
@@ -236,7 +236,7 @@ TEST(dropout_mask_follows_documented_philox_rule) {
     CHECK_OK(dn_model_add_dropout(m, rate, &err), &err);
     CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, seed, &err), &err);
-    CHECK_OK(dn_model_reserve(m, ROWS, &err), &err);
+    CHECK_OK(dni_model_reserve(m, ROWS, &err), &err);
     float x[ROWS * IN];
     for (size_t e = 0; e < ROWS * IN; ++e) x[e] = (float)cos((double)e);
     uint8_t keep[ROWS * UNITS];
@@ -292,10 +292,10 @@ TEST(dropout_rate_validation) {
 /* Batch-mean loss after a forward pass in training mode at `step` over m->input. */
 static double loss_at(dn_model *m, size_t rows, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
-    dn_model_run(m, rows, DN_MODE_TRAINING, step);
+    dni_model_run(m, rows, DN_MODE_TRAINING, step);
     double sum = 0.0, correct = 0.0;
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
-                  m->batch_targets, m->loss_grad, &sum, &correct);
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+                   m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / (double)rows;
 }
 
@@ -323,9 +323,9 @@ TEST(dropout_input_gradient_at_fixed_step) {
     for (size_t i = 0; i < W; ++i) m->params[i * W + i] = 1.0f;
 
     size_t index[ROWS] = {0, 1, 2, 3};
-    dn_model_load_batch(m, d, index, ROWS);
+    dni_model_load_batch(m, d, index, ROWS);
     loss_at(m, ROWS, step);
-    dn_model_backprop(m, ROWS, 1);
+    dni_model_backprop(m, ROWS, 1);
     const dn_layer *drop = &m->layers[1], *top = &m->layers[2];
     CHECK(drop->d_in != NULL && top->d_in != NULL);
     if (drop->d_in == NULL || top->d_in == NULL) goto done;

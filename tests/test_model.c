@@ -611,7 +611,7 @@ done:
 }
 
 TEST(model_failed_fit_allocation_keeps_model_usable) {
-    /* Buffers that cannot be allocated make dn_model_reserve fail with DN_ERR_MEMORY; the model
+    /* Buffers that cannot be allocated make dni_model_reserve fail with DN_ERR_MEMORY; the model
      * must stay as it was, able to run batches of its old capacity. A fit with a batch larger
      * than the data is not such a case: like Keras it trains one batch of every row. */
     dn_dataset *d = NULL;
@@ -619,7 +619,7 @@ TEST(model_failed_fit_allocation_keeps_model_usable) {
     CHECK_OK(dn_dataset_create_synthetic(&d, 50, 4, 3, 1, &err), &err);
     dn_model *m = classifier(4, 0, 3, NULL, 1);
     if (d != NULL && m != NULL) {
-        CHECK(dn_model_reserve(m, SIZE_MAX / 2, &err) == DN_ERR_MEMORY); /* sizes overflow */
+        CHECK(dni_model_reserve(m, SIZE_MAX / 2, &err) == DN_ERR_MEMORY); /* sizes overflow */
         float x[2 * 4] = {0}, out[2 * 3];
         dn_status st = dn_model_forward(m, x, 2, DN_MODE_INFERENCE, 0, out, &err);
         CHECK_MSG(st == DN_OK, "after a failed reserve, forward of 2 rows fails: %s", err.message);

@@ -30,7 +30,7 @@ static size_t sequence_length(const unsigned char *s, size_t n) {
     return len;
 }
 
-size_t dn_utf8_invalid_at(const char *s, size_t n) {
+size_t dni_utf8_invalid_at(const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {

@@ -7,6 +7,6 @@
 
 /* The offset of the first byte of `s` [n] that does not belong to a well-formed UTF-8 sequence
  * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or n when all are fine. */
-size_t dn_utf8_invalid_at(const char *s, size_t n);
+size_t dni_utf8_invalid_at(const char *s, size_t n);
 
 #endif

@@ -40,7 +40,7 @@ static void put_uint(meta_list *list, const char *key, uint64_t value) {
 
 static void put_float(meta_list *list, const char *key, float value) {
     char *text = list->numbers[list->number_count++];
-    dn_format_float(text, value);
+    dni_format_float(text, value);
     put(list, key, text);
 }
 
@@ -68,7 +68,7 @@ static char *spec_text(const dn_model *m) {
 /* A JSON array of floats, each in the shortest text that reads back exactly. */
 static char *float_array_text(const float *values, size_t n) {
     size_t size;
-    if (!dn_mul_size(n, DN_FLOAT_TEXT_SIZE + 1, &size) || size > SIZE_MAX - 3) return NULL;
+    if (!dni_mul_size(n, DN_FLOAT_TEXT_SIZE + 1, &size) || size > SIZE_MAX - 3) return NULL;
     size += 3; /* brackets and NUL */
     char *text = malloc(size);
     if (text == NULL) return NULL;
@@ -76,7 +76,7 @@ static char *float_array_text(const float *values, size_t n) {
     text[0] = '[';
     for (size_t i = 0; i < n; ++i) {
         char number[DN_FLOAT_TEXT_SIZE];
-        dn_format_float(number, values[i]);
+        dni_format_float(number, values[i]);
         used += (size_t)snprintf(text + used, size - used, "%s%s", i ? "," : "", number);
     }
     snprintf(text + used, size - used, "]");
@@ -159,20 +159,21 @@ static size_t collect_tensors(const dn_model *m, const dn_checkpoint_extra *extr
     if (extra == NULL) return n;
     tensors[n++] = (dn_st_output){dni_tensor_opt_m, 1, {m->param_count}, m->opt_m};
     tensors[n++] = (dn_st_output){dni_tensor_opt_v, 1, {m->param_count}, m->opt_v};
-    if (extra->values != NULL) tensors[n++] = (dn_st_output){dni_tensor_extra, 1, {extra->count}, extra->values};
+    if (extra->values != NULL)
+        tensors[n++] = (dn_st_output){dni_tensor_extra, 1, {extra->count}, extra->values};
     return n;
 }
 
 static dn_status check_saveable(const dn_model *model, const char *path, dn_error *err) {
     if (model == NULL || path == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and path must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and path must not be NULL");
     char context[256];
     snprintf(context, sizeof context, "cannot save \"%s\"", path);
-    dn_status st = dn_model_require_compiled(model, context, err);
+    dn_status st = dni_model_require_compiled(model, context, err);
     if (st != DN_OK) return st;
     if (model->class_names != NULL && model->class_count != dn_model_output_size(model))
-        return dn_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
-                       path, model->class_count, dn_model_output_size(model));
+        return dni_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
+                        path, model->class_count, dn_model_output_size(model));
     return DN_OK;
 }
 
@@ -183,11 +184,11 @@ static int put_checksum(meta_list *list, const dn_st_output *tensors, size_t cou
     for (size_t i = 0; i < count; ++i) {
         size_t elements = 1;
         for (size_t d = 0; d < tensors[i].rank; ++d) elements *= tensors[i].shape[d];
-        crc = dn_checksum_floats(crc, tensors[i].data, elements);
+        crc = dni_checksum_floats(crc, tensors[i].data, elements);
     }
     int ok;
-    crc = dn_checksum_metadata(crc, list->keys, list->values, list->count, &ok);
-    dn_checksum_text(text, crc);
+    crc = dni_checksum_metadata(crc, list->keys, list->values, list->count, &ok);
+    dni_checksum_text(text, crc);
     put(list, DN_CHECKSUM_KEY, text);
     return ok;
 }
@@ -211,9 +212,9 @@ static dn_status write_model(const dn_model *model, const char *path,
         put(&list, "dropnet.checkpoint_state", extra->text);
     size_t count = ok ? collect_tensors(model, extra, tensors, names) : 0;
     if (!ok || !put_checksum(&list, tensors, count, checksum))
-        st = dn_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
+        st = dni_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
     else
-        st = dn_st_save_f32(path, tensors, count, list.keys, list.values, list.count, err);
+        st = dni_st_save_f32(path, tensors, count, list.keys, list.values, list.count, err);
     free_meta_list(&list);
     free(tensors);
     free(names);
@@ -228,7 +229,7 @@ dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
                                    const dn_checkpoint_extra *extra, dn_error *err) {
     static const dn_checkpoint_extra none = {NULL, NULL, 0};
     if (extra != NULL && extra->values == NULL && extra->count != 0)
-        return dn_fail(err, DN_ERR_ARGUMENT, "checkpoint extra: %zu values but no array",
-                       extra->count);
+        return dni_fail(err, DN_ERR_ARGUMENT, "checkpoint extra: %zu values but no array",
+                        extra->count);
     return write_model(model, path, extra ? extra : &none, err);
 }

@@ -14,35 +14,35 @@ static void load_chunk(dn_model *m, const dn_row_source *src, size_t *index, siz
                        size_t n) {
     if (src->x != NULL) {
         memcpy(m->input, src->x + begin * m->input_size, n * m->input_size * sizeof(float));
-        dn_model_standardize_rows(m, m->input, n);
+        dni_model_standardize_rows(m, m->input, n);
         return;
     }
     for (size_t i = 0; i < n; ++i) index[i] = begin + i;
     if (src->with_targets) {
-        dn_model_load_batch(m, src->data, index, n); /* standardises too */
+        dni_model_load_batch(m, src->data, index, n); /* standardises too */
         return;
     }
-    dn_dataset_gather_x(src->data, index, n, m->input);
-    dn_model_standardize_rows(m, m->input, n);
+    dni_dataset_gather_x(src->data, index, n, m->input);
+    dni_model_standardize_rows(m, m->input, n);
 }
 
-dn_status dn_model_for_each_chunk(dn_model *m, const dn_row_source *src, size_t chunk,
-                                  dn_chunk_fn visit, void *user, dn_error *err) {
+dn_status dni_model_for_each_chunk(dn_model *m, const dn_row_source *src, size_t chunk,
+                                   dn_chunk_fn visit, void *user, dn_error *err) {
     size_t rows = src->x != NULL ? src->rows : src->data->rows;
     if (chunk == 0) {
-        dn_model_reserve_for_inference(m, rows);
+        dni_model_reserve_for_inference(m, rows);
         chunk = m->capacity;
     }
     size_t *index = src->index, *owned = NULL;
     if (src->x == NULL && index == NULL) {
-        index = owned = dn_alloc_zeroed(chunk, sizeof *index);
-        if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
+        index = owned = dni_alloc_zeroed(chunk, sizeof *index);
+        if (index == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory");
     }
     for (size_t begin = 0; begin < rows; begin += chunk) {
         size_t n = rows - begin < chunk ? rows - begin : chunk;
         load_chunk(m, src, index, begin, n);
         visit(m, user, begin, n);
     }
-    dn_free(owned);
+    dni_free(owned);
     return DN_OK;
 }

@@ -86,7 +86,7 @@ static void sample_block(mc_run *run, size_t block, size_t rows) {
     memset(run->entropy_sum, 0, rows * sizeof *run->entropy_sum);
     for (size_t t = 0; t < run->samples; ++t) {
         uint64_t step = MC_STEP_BASE + (uint64_t)block * MC_MAX_SAMPLES + t;
-        const float *y = dn_model_run(run->model, rows, DN_MODE_TRAINING, step);
+        const float *y = dni_model_run(run->model, rows, DN_MODE_TRAINING, step);
         for (size_t r = 0; r < rows; ++r) {
             probabilities(run, y + r * n, run->p);
             for (size_t j = 0; j < n; ++j) {
@@ -130,32 +130,32 @@ static void mc_block(dn_model *m, void *user, size_t begin, size_t rows) {
 static dn_status ensure_block_rows(dn_model *m, dn_error *err) {
     if (m->capacity >= MC_BLOCK) return DN_OK;
     if (m->fitting)
-        return dn_fail(err, DN_ERR_STATE, "MC dropout inside fit needs a batch of at least %d "
-                       "rows", MC_BLOCK);
-    return dn_model_reserve(m, MC_BLOCK, err);
+        return dni_fail(err, DN_ERR_STATE, "MC dropout inside fit needs a batch of at least %d "
+                        "rows", MC_BLOCK);
+    return dni_model_reserve(m, MC_BLOCK, err);
 }
 
 static dn_status run_mc(mc_run *run, const dn_row_source *src, dn_error *err) {
     dn_model *m = run->model;
-    dn_status st = dn_model_require_compiled(m, NULL, err);
+    dn_status st = dni_model_require_compiled(m, NULL, err);
     if (st == DN_OK) st = ensure_block_rows(m, err);
     if (st != DN_OK) return st;
     if (run->samples == 0 || run->samples > MC_MAX_SAMPLES)
-        return dn_fail(err, DN_ERR_ARGUMENT, "MC samples must be in 1..%zu, got %zu",
-                       MC_MAX_SAMPLES, run->samples);
+        return dni_fail(err, DN_ERR_ARGUMENT, "MC samples must be in 1..%zu, got %zu",
+                        MC_MAX_SAMPLES, run->samples);
     run->outputs = dn_model_output_size(m);
     kind_of(m, run);
-    run->sum = dn_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
-    run->sum_sq = dn_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
-    run->entropy_sum = dn_alloc_zeroed(MC_BLOCK, sizeof(double));
-    run->p = dn_alloc_zeroed(run->outputs, sizeof(float));
+    run->sum = dni_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
+    run->sum_sq = dni_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
+    run->entropy_sum = dni_alloc_zeroed(MC_BLOCK, sizeof(double));
+    run->p = dni_alloc_zeroed(run->outputs, sizeof(float));
     if (!run->sum || !run->sum_sq || !run->entropy_sum || !run->p)
-        st = dn_fail(err, DN_ERR_MEMORY, "out of memory for MC dropout");
-    if (st == DN_OK) st = dn_model_for_each_chunk(m, src, MC_BLOCK, mc_block, run, err);
-    dn_free(run->sum);
-    dn_free(run->sum_sq);
-    dn_free(run->entropy_sum);
-    dn_free(run->p);
+        st = dni_fail(err, DN_ERR_MEMORY, "out of memory for MC dropout");
+    if (st == DN_OK) st = dni_model_for_each_chunk(m, src, MC_BLOCK, mc_block, run, err);
+    dni_free(run->sum);
+    dni_free(run->sum_sq);
+    dni_free(run->entropy_sum);
+    dni_free(run->p);
     return st;
 }
 
@@ -163,7 +163,7 @@ dn_status dn_model_predict_mc(dn_model *model, const float *x, size_t rows, size
                               float *mean, float *std, float *entropy, float *mutual_information,
                               dn_error *err) {
     if (model == NULL || x == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
     mc_run run = {.model = model, .samples = samples, .mean = mean, .std = std,
                   .entropy = entropy, .mutual = mutual_information};
     dn_row_source src = {.x = x, .rows = rows};
@@ -174,10 +174,10 @@ dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data, s
                                       float *mean, float *std, float *entropy,
                                       float *mutual_information, dn_error *err) {
     if (model == NULL || data == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     if (data->features != model->input_size)
-        return dn_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
-                       data->features, model->input_size);
+        return dni_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
+                        data->features, model->input_size);
     mc_run run = {.model = model, .samples = samples, .mean = mean, .std = std,
                   .entropy = entropy, .mutual = mutual_information};
     dn_row_source src = {.data = data};

@@ -8,27 +8,28 @@
 #include <string.h>
 
 static dn_status check_features(const dn_model *m, const dn_dataset *d, dn_error *err) {
-    if (m == NULL || d == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
-    dn_status st = dn_model_require_compiled(m, NULL, err);
+    if (m == NULL || d == NULL) return dni_fail(err, DN_ERR_ARGUMENT,
+                                                "model and data must not be NULL");
+    dn_status st = dni_model_require_compiled(m, NULL, err);
     if (st != DN_OK) return st;
     if (d->features != m->input_size)
-        return dn_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
-                       d->features, m->input_size);
+        return dni_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
+                        d->features, m->input_size);
     return DN_OK;
 }
 
-void dn_model_copy_outputs(dn_model *m, void *out, size_t begin, size_t rows) {
+void dni_model_copy_outputs(dn_model *m, void *out, size_t begin, size_t rows) {
     size_t cols = dn_model_output_size(m);
-    const float *y = dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
+    const float *y = dni_model_run(m, rows, DN_MODE_INFERENCE, 0);
     memcpy((float *)out + begin * cols, y, rows * cols * sizeof(float));
 }
 
 dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, float *out,
                                    dn_error *err) {
     dn_status st = check_features(model, data, err);
-    if (st == DN_OK && out == NULL) st = dn_fail(err, DN_ERR_ARGUMENT, "out must not be NULL");
+    if (st == DN_OK && out == NULL) st = dni_fail(err, DN_ERR_ARGUMENT, "out must not be NULL");
     dn_row_source src = {.data = data};
-    return st == DN_OK ? dn_model_for_each_chunk(model, &src, 0, dn_model_copy_outputs, out, err)
+    return st == DN_OK ? dni_model_for_each_chunk(model, &src, 0, dni_model_copy_outputs, out, err)
                        : st;
 }
 
@@ -49,7 +50,7 @@ typedef struct confusion {
 static void count_chunk(dn_model *m, void *user, size_t begin, size_t rows) {
     confusion *c = user;
     size_t cols = dn_model_output_size(m);
-    const float *y = dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
+    const float *y = dni_model_run(m, rows, DN_MODE_INFERENCE, 0);
     for (size_t r = 0; r < rows; ++r) {
         size_t truth = (size_t)c->data->labels[begin + r];
         c->matrix[truth * c->classes + dn_predicted_class(y + r * cols, cols)]++;
@@ -60,14 +61,14 @@ dn_status dn_model_confusion_matrix(dn_model *model, const dn_dataset *data, uin
                                     dn_error *err) {
     dn_status st = check_features(model, data, err);
     if (st != DN_OK) return st;
-    if (matrix == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "matrix must not be NULL");
+    if (matrix == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "matrix must not be NULL");
     size_t outputs = dn_model_output_size(model);
     size_t classes = outputs == 1 ? 2 : outputs;
     if (data->classes == 0 || data->classes > classes)
-        return dn_fail(err, DN_ERR_SHAPE, "the data has %zu classes but the model predicts %zu",
-                       data->classes, classes);
+        return dni_fail(err, DN_ERR_SHAPE, "the data has %zu classes but the model predicts %zu",
+                        data->classes, classes);
     memset(matrix, 0, classes * classes * sizeof *matrix);
     confusion c = {data, matrix, classes};
     dn_row_source src = {.data = data};
-    return dn_model_for_each_chunk(model, &src, 0, count_chunk, &c, err);
+    return dni_model_for_each_chunk(model, &src, 0, count_chunk, &c, err);
 }

@@ -5,26 +5,26 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-void dn_model_free_buffers(dn_model *m) {
+void dni_model_free_buffers(dn_model *m) {
     for (size_t i = 0; i < m->layer_count; ++i) {
         dn_layer *l = &m->layers[i];
-        dn_free(l->pre);
-        dn_free(l->y);
-        dn_free(l->keep_bits);
-        dn_free(l->d_in);
-        dn_free(l->noise);
-        dn_free(l->connect_params);
-        dn_free(l->connect_bits);
+        dni_free(l->pre);
+        dni_free(l->y);
+        dni_free(l->keep_bits);
+        dni_free(l->d_in);
+        dni_free(l->noise);
+        dni_free(l->connect_params);
+        dni_free(l->connect_bits);
         l->pre = l->y = l->d_in = l->noise = l->connect_params = NULL;
         l->keep_bits = l->connect_bits = NULL;
     }
-    dn_free(m->col_norms);
+    dni_free(m->col_norms);
     m->col_norms = NULL;
-    dn_free(m->input);
-    dn_free(m->loss_grad);
-    dn_free(m->batch_labels);
-    dn_free(m->batch_targets);
-    dn_free(m->gemm_ws.data);
+    dni_free(m->input);
+    dni_free(m->loss_grad);
+    dni_free(m->batch_labels);
+    dni_free(m->batch_targets);
+    dni_free(m->gemm_ws.data);
     m->gemm_ws = (dn_gemm_workspace){NULL, 0};
     m->input = m->loss_grad = m->batch_targets = NULL;
     m->batch_labels = NULL;
@@ -39,7 +39,7 @@ static size_t first_trainable_layer(const dn_model *m) {
     return m->layer_count;
 }
 
-int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx) {
+int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx) {
     size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m), widest = 1;
     int ok = 1;
 #define TAKE(field, count, size)                                                                \
@@ -52,11 +52,11 @@ int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn tak
     TAKE(m->loss_grad, rows, outputs * sizeof(float));
     TAKE(m->batch_labels, rows, sizeof(int32_t));
     TAKE(m->batch_targets, rows, outputs * sizeof(float));
-    TAKE(m->gemm_ws.data, dn_gemm_workspace_floats(m->threads), sizeof(float));
+    TAKE(m->gemm_ws.data, dni_gemm_workspace_floats(m->threads), sizeof(float));
     for (size_t i = 0; ok && i < m->layer_count; ++i) {
         dn_layer *l = &m->layers[i];
         size_t cells;
-        if (!dn_mul_size(rows, l->out, &cells)) return 0;
+        if (!dni_mul_size(rows, l->out, &cells)) return 0;
         TAKE(l->y, cells, sizeof(float));
         if (l->kind == DN_LAYER_DENSE) TAKE(l->pre, cells, sizeof(float));
         if (l->kind == DN_LAYER_DROPOUT || l->kind == DN_LAYER_ALPHA_DROPOUT)
@@ -78,31 +78,31 @@ int dn_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn tak
 
 static void *allocate(void *ctx, size_t count, size_t size) {
     (void)ctx;
-    return dn_alloc_zeroed(count, size);
+    return dni_alloc_zeroed(count, size);
 }
 
 /* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails (the
  * caller frees what was allocated). */
 static int alloc_buffers(dn_model *m, size_t rows) {
-    int ok = dn_model_plan_buffers(m, rows, 1, allocate, NULL);
-    m->gemm_ws.floats = m->gemm_ws.data != NULL ? dn_gemm_workspace_floats(m->threads) : 0;
+    int ok = dni_model_plan_buffers(m, rows, 1, allocate, NULL);
+    m->gemm_ws.floats = m->gemm_ws.data != NULL ? dni_gemm_workspace_floats(m->threads) : 0;
     if (ok) m->capacity = rows;
     return ok;
 }
 
-dn_status dn_model_reserve(dn_model *m, size_t rows, dn_error *err) {
+dn_status dni_model_reserve(dn_model *m, size_t rows, dn_error *err) {
     if (rows <= m->capacity) return DN_OK;
     size_t previous = m->capacity;
-    dn_model_free_buffers(m);
+    dni_model_free_buffers(m);
     if (alloc_buffers(m, rows)) return DN_OK;
     /* Leave the model as usable as before: the smaller buffers it had fit again. */
-    dn_model_free_buffers(m);
-    if (previous > 0 && !alloc_buffers(m, previous)) dn_model_free_buffers(m);
-    return dn_fail(err, DN_ERR_MEMORY, "out of memory for activations of %zu rows", rows);
+    dni_model_free_buffers(m);
+    if (previous > 0 && !alloc_buffers(m, previous)) dni_model_free_buffers(m);
+    return dni_fail(err, DN_ERR_MEMORY, "out of memory for activations of %zu rows", rows);
 }
 
-void dn_model_reserve_for_inference(dn_model *m, size_t rows) {
+void dni_model_reserve_for_inference(dn_model *m, size_t rows) {
     size_t want = rows < DN_INFERENCE_ROWS ? rows : DN_INFERENCE_ROWS;
     if (m->fitting || want <= m->capacity) return;
-    dn_model_reserve(m, want, NULL); /* on failure the old, smaller buffers are back */
+    dni_model_reserve(m, want, NULL); /* on failure the old, smaller buffers are back */
 }

@@ -604,8 +604,8 @@ DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, 
 DN_API dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, float *out,
                                           dn_error *err);
 
-/* The class a row of outputs predicts: the arg-max, or for a single sigmoid unit 1 when
- * y[0] > 0.5, else 0 (Keras' threshold). */
+/* The class a row of outputs y [cols] predicts: the arg-max, or for a single sigmoid unit 1 when
+ * y[0] > 0.5, else 0 (Keras' threshold). 0 for a NULL y or cols 0. */
 DN_API size_t dn_predicted_class(const float *y, size_t cols);
 
 /*
@@ -721,7 +721,8 @@ DN_API const float *dn_model_grads(const dn_model *model);
  *   key     = (seed low 32 bits, seed high 32 bits)
  *   counter = (element / 4, stream, step low 32 bits, step high 32 bits)
  * where `stream` = purpose << 16 | layer index, so a draw depends only on (seed, purpose, layer,
- * step, element) — never on thread count, batch partition or call order.
+ * step, element) — never on thread count, batch partition or call order. Does nothing when a
+ * pointer is NULL.
  */
 DN_API void dn_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
 
@@ -857,7 +858,8 @@ typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
  * the old file or the complete new one. The content goes to "<path>.tmp.XXXXXX" in the same
  * directory, is flushed and fsync'ed, renamed over `path`, and the directory is fsync'ed. On any
  * failure (including `write` returning an error) the temporary file is removed and `path` is not
- * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason.
+ * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason;
+ * DN_ERR_ARGUMENT for a NULL or empty path or a NULL `write`.
  */
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);

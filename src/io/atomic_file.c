@@ -55,6 +55,7 @@ static dn_status fill_and_close(FILE *file, const char *tmp, dn_write_fn produce
 dn_status dn_write_file_atomic(const char *path, dn_write_fn produce, void *context, dn_error *err) {
     if (path == NULL || path[0] == '\0')
         return dni_fail(err, DN_ERR_ARGUMENT, "the file path must not be empty");
+    if (produce == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "the write function must not be NULL");
     size_t len = strlen(path);
     char *tmp = malloc(len + sizeof TMP_SUFFIX);
     if (tmp == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);

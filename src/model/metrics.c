@@ -34,6 +34,7 @@ dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, floa
 }
 
 size_t dn_predicted_class(const float *y, size_t cols) {
+    if (y == NULL || cols == 0) return 0;
     if (cols == 1) return y[0] > 0.5f; /* one sigmoid unit: class 1 when p > 0.5, as Keras */
     size_t best = 0;
     for (size_t j = 1; j < cols; ++j)

@@ -141,7 +141,8 @@ static int try_pair(dn_dataset **out, const char *spec, const dn_dataset_options
 
 dn_status dn_dataset_open(dn_dataset **out, const char *spec, const dn_dataset_options *options,
                           dn_error *err) {
-    static const dn_dataset_options defaults = {NULL, 0, 0, 0};
+    static const dn_dataset_options defaults = {.label_column = NULL, .max_rows = 0,
+                                               .unlabeled = 0, .max_bytes = 0};
     const dn_dataset_options *opts = options ? options : &defaults;
     if (out == NULL || spec == NULL)
         return dni_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: out and spec must not be NULL");

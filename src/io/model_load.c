@@ -322,7 +322,7 @@ static dn_status read_standardization(const dn_st_file *f, dn_model *m, dn_error
 
 /* dropnet.l2 and dropnet.max_norm (each 0 when absent). */
 static dn_status read_regularization(const dn_st_file *f, dn_model *m, dn_error *err) {
-    dn_regularization reg = {0.0f, 0.0f};
+    dn_regularization reg = {.l2 = 0.0f, .max_norm = 0.0f};
     dn_status st = meta_float(f, "dropnet.l2", &reg.l2, err);
     if (st == DN_OK) st = meta_float(f, "dropnet.max_norm", &reg.max_norm, err);
     dn_error inner;
@@ -461,7 +461,7 @@ dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
 dn_status dn_model_load_checkpoint(dn_model **out, const char *path, dn_checkpoint_state *state,
                                    dn_error *err) {
     if (state == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "state must not be NULL");
-    *state = (dn_checkpoint_state){NULL, NULL, 0};
+    *state = (dn_checkpoint_state){.text = NULL, .values = NULL, .count = 0};
     return read_model(out, path, state, err);
 }
 
@@ -469,5 +469,5 @@ void dn_checkpoint_state_free(dn_checkpoint_state *state) {
     if (state == NULL) return;
     free(state->text);
     dni_free(state->values);
-    *state = (dn_checkpoint_state){NULL, NULL, 0};
+    *state = (dn_checkpoint_state){.text = NULL, .values = NULL, .count = 0};
 }

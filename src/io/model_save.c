@@ -227,7 +227,7 @@ dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) 
 
 dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
                                    const dn_checkpoint_extra *extra, dn_error *err) {
-    static const dn_checkpoint_extra none = {NULL, NULL, 0};
+    static const dn_checkpoint_extra none = {.text = NULL, .values = NULL, .count = 0};
     if (extra != NULL && extra->values == NULL && extra->count != 0)
         return dni_fail(err, DN_ERR_ARGUMENT, "checkpoint extra: %zu values but no array",
                         extra->count);

@@ -26,7 +26,7 @@ dn_status dn_model_set_regularization(dn_model *model, const dn_regularization *
 }
 
 dn_regularization dn_model_regularization(const dn_model *model) {
-    dn_regularization none = {0.0f, 0.0f};
+    dn_regularization none = {.l2 = 0.0f, .max_norm = 0.0f};
     return model ? model->regularization : none;
 }
 

@@ -12,7 +12,8 @@
 #include <time.h>
 
 dn_fit_config dn_fit_defaults(void) {
-    dn_fit_config c = {1, 32, 1, 0.0, NULL, 0};
+    dn_fit_config c = {.epochs = 1, .batch_size = 32, .shuffle = 1, .validation_split = 0.0,
+                       .validation_data = NULL, .initial_epoch = 0};
     return c;
 }
 
@@ -289,7 +290,8 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
     if (c->shuffle) shuffle(s->order, n, m->seed, m->epochs_done);
     take_snapshot(m, s);
 
-    dn_event ev = {DN_EVENT_EPOCH_BEGIN, epoch, c->epochs, 0, batches, 0, NULL, 0, 0, NULL};
+    dn_event ev = {.kind = DN_EVENT_EPOCH_BEGIN, .epoch = epoch, .epochs = c->epochs,
+                   .batches = batches};
     if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     double loss_sum = 0.0, correct = 0.0, units = 0.0;
     for (size_t b = 0; b < batches; ++b) {
@@ -299,9 +301,10 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
             return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
         units += accuracy_units(m, rows);
         size_t seen = begin + rows;
-        ev = (dn_event){DN_EVENT_BATCH_END, epoch, c->epochs, b + 1, batches, rows,
-                        s->order + begin, loss_sum / (double)seen, accuracy_of(m, correct, units),
-                        NULL};
+        ev = (dn_event){.kind = DN_EVENT_BATCH_END, .epoch = epoch, .epochs = c->epochs,
+                        .batch = b + 1, .batches = batches, .batch_rows = rows,
+                        .batch_index = s->order + begin, .loss = loss_sum / (double)seen,
+                        .accuracy = accuracy_of(m, correct, units)};
         if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     }
     m->epochs_done++;
@@ -309,16 +312,18 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
      * small layer's update. A non-finite parameter also shows in the next batch's loss. */
     if (!params_finite(m)) return numeric_failure(m, s, epoch, 0, "a parameter", 0, err);
 
-    *out = (dn_epoch_metrics){epoch, loss_sum / (double)n, accuracy_of(m, correct, units), 0, NAN,
-                              NAN, 0.0};
+    *out = (dn_epoch_metrics){.epoch = epoch, .loss = loss_sum / (double)n,
+                              .accuracy = accuracy_of(m, correct, units), .has_validation = 0,
+                              .val_loss = NAN, .val_accuracy = NAN, .seconds = 0.0};
     if (s->val != NULL) {
         out->has_validation = 1;
         /* With fit's own scratch, evaluation allocates nothing and cannot fail. */
         evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy, err);
     }
     out->seconds = now_seconds() - start;
-    ev = (dn_event){DN_EVENT_EPOCH_END, epoch, c->epochs, batches, batches, 0, NULL, out->loss,
-                    out->accuracy, out};
+    ev = (dn_event){.kind = DN_EVENT_EPOCH_END, .epoch = epoch, .epochs = c->epochs,
+                    .batch = batches, .batches = batches, .loss = out->loss,
+                    .accuracy = out->accuracy, .metrics = out};
     if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     return DN_OK;
 }

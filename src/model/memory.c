@@ -42,7 +42,7 @@ dn_status dn_model_memory_estimate(const dn_model *model, size_t rows, dn_memory
     if (model->layer_count == 0) return dni_fail(err, DN_ERR_STATE, "the model has no layers");
     if (rows == 0) return dni_fail(err, DN_ERR_ARGUMENT, "rows must be > 0");
     size_t params = parameter_count(model);
-    *out = (dn_memory_estimate){0, 0, 0, 0};
+    *out = (dn_memory_estimate){.parameters = 0, .snapshot = 0, .buffers = 0, .total = 0};
     add(&out->parameters, params, 4, sizeof(float)); /* weights, gradients, m, v */
     add(&out->snapshot, params, 3, sizeof(float));   /* fit's last good model */
     out->buffers = buffer_bytes(model, rows);

@@ -8,8 +8,10 @@
 #include <math.h>
 
 dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind) {
-    dn_optimizer_config c = {kind, kind == DN_OPTIMIZER_ADAM ? 0.001f : 0.01f, 0.0f, 0, 0.9f,
-                             0.999f, 1e-7f};
+    dn_optimizer_config c = {.kind = kind,
+                             .learning_rate = kind == DN_OPTIMIZER_ADAM ? 0.001f : 0.01f,
+                             .momentum = 0.0f, .nesterov = 0, .beta1 = 0.9f, .beta2 = 0.999f,
+                             .epsilon = 1e-7f};
     return c;
 }
 

@@ -139,7 +139,7 @@ static dn_status add_dense(dn_model *m, const field *fields, size_t count, dn_er
                             "leaky_relu)",
                             fields[2].column, QUOTE(fields[2]));
     }
-    dn_dense_options options = {DN_INIT_DEFAULT, 0.0f};
+    dn_dense_options options = {.initializer = DN_INIT_DEFAULT, .dropconnect = 0.0f};
     int seen[2] = {0, 0};
     for (size_t i = first_option; i < count; ++i) {
         dn_status st = dense_option(fields[i], &options, seen, err);

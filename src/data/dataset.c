@@ -20,8 +20,8 @@ static void free_class_names(dn_dataset *data) {
 dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err) {
     free_class_names(data);
     char **copy = dni_alloc_zeroed(data->classes, sizeof *copy);
-    if (copy == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names",
-                                      data->classes);
+    if (copy == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names", data->classes);
     /* installed first so that a partial copy is freed with it (its unset entries are NULL) */
     data->class_names = copy;
     data->class_name_count = data->classes;

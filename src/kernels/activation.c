@@ -185,8 +185,8 @@ dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *er
     static const dn_activation all[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
                                         DN_ACT_SOFTMAX, DN_ACT_SELU, DN_ACT_ELU, DN_ACT_GELU,
                                         DN_ACT_LEAKY_RELU};
-    if (name == NULL || out == NULL) return dni_fail(err, DN_ERR_ARGUMENT,
-                                                     "activation name is NULL");
+    if (name == NULL || out == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "activation name is NULL");
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
         if (strcmp(name, dn_activation_name(all[i])) == 0) {
             *out = all[i];

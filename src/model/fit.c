@@ -120,8 +120,8 @@ static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, 
 }
 
 static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
-    if (m == NULL || d == NULL) return dni_fail(err, DN_ERR_ARGUMENT,
-                                                "model and data must not be NULL");
+    if (m == NULL || d == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     return dni_model_require_compiled(m, NULL, err);
 }
 

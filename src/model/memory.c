@@ -1,5 +1,5 @@
 /* memory.c — what a model will take before it takes it (--max-memory): the parameter slabs, fit's
- * last-good copy, and the buffers for a number of rows, counted from the very plan model.c
+ * last-good copy, and the buffers for a number of rows, counted from the very plan model_buffers.c
  * allocates them by (dni_model_plan_buffers). */
 #include "model/model.h"
 
@@ -27,7 +27,7 @@ static void *count_bytes(void *ctx, size_t count, size_t size) {
     return ctx;
 }
 
-/* The buffers model.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
+/* The buffers model_buffers.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
 static size_t buffer_bytes(const dn_model *model, size_t rows) {
     size_t sum = 0;
     /* assign = 0: the plan only reads the model, so casting const away writes nothing. */

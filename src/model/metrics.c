@@ -8,8 +8,8 @@
 #include <string.h>
 
 static dn_status check_features(const dn_model *m, const dn_dataset *d, dn_error *err) {
-    if (m == NULL || d == NULL) return dni_fail(err, DN_ERR_ARGUMENT,
-                                                "model and data must not be NULL");
+    if (m == NULL || d == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     dn_status st = dni_model_require_compiled(m, NULL, err);
     if (st != DN_OK) return st;
     if (d->features != m->input_size)

@@ -56,9 +56,9 @@ struct dn_model {
 };
 
 /* Every buffer a model holds for `rows` rows, one call of `take(ctx, count, size)` each (a
- * non-NULL result, or NULL for failure): the one list that model.c allocates (assign = 1 stores
- * each result in its field) and memory.c adds up (assign = 0: the model is not touched). Returns
- * 0 when a take failed or a size overflows. */
+ * non-NULL result, or NULL for failure): the one list that model_buffers.c allocates (assign = 1
+ * stores each result in its field) and memory.c adds up (assign = 0: the model is not touched).
+ * Returns 0 when a take failed or a size overflows. */
 typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
 int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx);
 

@@ -41,7 +41,7 @@ static dn_status dropout_probe(const explain_settings *s, dn_model **out, dn_err
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, s->rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err); /* compile needs one */
+    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, NULL, err); /* compile needs one */
     if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, s->seed, err);
     if (st != DN_OK) dn_model_free(m);
     else *out = m;
@@ -99,9 +99,9 @@ static dn_status train_variant(const explain_settings *s, float rate, const dn_d
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, GAP_HIDDEN, DN_ACT_RELU, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, GAP_HIDDEN, DN_ACT_RELU, NULL, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, s->seed, err);
     if (st == DN_OK) st = dn_model_fit(m, train, &fit, NULL, NULL, NULL, err);
     if (st == DN_OK) st = dn_model_evaluate(m, train, NULL, &out->train, err);

@@ -13,8 +13,8 @@ dn_status cli_demo_model(dn_model **out, float rate, float learning_rate, uint64
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, CLI_DEMO_FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLI_DEMO_HIDDEN, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLI_DEMO_CLASSES, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, CLI_DEMO_HIDDEN, DN_ACT_RELU, NULL, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, CLI_DEMO_CLASSES, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK)
         st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, seed, err);
     if (st != DN_OK) {

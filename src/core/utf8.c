@@ -1,5 +1,5 @@
 /* utf8.c — strict UTF-8 validation (RFC 3629, table 3-7 of the Unicode standard). */
-#include "io/utf8.h"
+#include "core/utf8.h"
 
 /* Length of the well-formed sequence starting at s[0] (n bytes available), or 0 if ill-formed. */
 static size_t sequence_length(const unsigned char *s, size_t n) {
@@ -30,7 +30,7 @@ static size_t sequence_length(const unsigned char *s, size_t n) {
     return len;
 }
 
-size_t dn_utf8_invalid_at(const char *s, size_t n) {
+size_t dni_utf8_invalid_at(const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {

@@ -1,5 +1,5 @@
 /* number_text.c — locale-independent decimal text for floats and unsigned integers. */
-#include "io/number_text.h"
+#include "core/number_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -44,7 +44,7 @@ static void delocalise(char *buf) {
     memmove(at + 1, at + point_len, strlen(at + point_len) + 1);
 }
 
-int dn_parse_float(const char *text, size_t len, float *out) {
+int dni_parse_float(const char *text, size_t len, float *out) {
     char buf[MAX_NUMBER_TEXT];
     /* strtof would skip leading white space; the caller decides where a number may have it. */
     if (len == 0 || isspace((unsigned char)text[0]) || !localise(text, len, buf, sizeof buf))
@@ -63,14 +63,14 @@ int dn_parse_float(const char *text, size_t len, float *out) {
 static int reads_back(const char *text, float f) {
     float as_float;
     char buf[MAX_NUMBER_TEXT];
-    if (!dn_parse_float(text, strlen(text), &as_float) ||
+    if (!dni_parse_float(text, strlen(text), &as_float) ||
         !localise(text, strlen(text), buf, sizeof buf))
         return 0;
     float via_double = (float)strtod(buf, NULL);
     return memcmp(&as_float, &f, sizeof f) == 0 && memcmp(&via_double, &f, sizeof f) == 0;
 }
 
-void dn_format_float(char buf[DN_FLOAT_TEXT_SIZE], float f) {
+void dni_format_float(char buf[DN_FLOAT_TEXT_SIZE], float f) {
     for (int digits = 1; digits <= 9; ++digits) {
         snprintf(buf, DN_FLOAT_TEXT_SIZE, "%.*g", digits, (double)f);
         delocalise(buf);
@@ -81,7 +81,7 @@ void dn_format_float(char buf[DN_FLOAT_TEXT_SIZE], float f) {
     delocalise(buf);
 }
 
-int dn_parse_uint(const char *text, size_t len, uint64_t max, uint64_t *out) {
+int dni_parse_uint(const char *text, size_t len, uint64_t max, uint64_t *out) {
     if (len == 0) return 0;
     uint64_t v = 0;
     for (size_t i = 0; i < len; ++i) {

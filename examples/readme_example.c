@@ -12,8 +12,8 @@ int main(void) {
     if (dn_dataset_create_synthetic(&data, 1000, 20, 3, 42, &err) ||
         dn_model_create(&model, 20, &err) ||
         dn_model_add_dropout(model, 0.2f, &err) ||
-        dn_model_add_dense(model, 10, DN_ACT_RELU, &err) ||
-        dn_model_add_dense(model, 3, DN_ACT_SOFTMAX, &err) ||
+        dn_model_add_dense(model, 10, DN_ACT_RELU, NULL, &err) ||
+        dn_model_add_dense(model, 3, DN_ACT_SOFTMAX, NULL, &err) ||
         dn_model_compile(model, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 42, &err)) {
         fprintf(stderr, "error: %s\n", err.message);
         return 1;

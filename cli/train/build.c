@@ -34,7 +34,7 @@ static dn_status add_without_noise(dn_model *m, const dn_model *from, size_t i, 
     dn_dense_options options;
     dn_model_dense_options(from, i, &options, NULL);
     options.dropconnect = 0.0f;
-    return dn_model_add_dense_ex(m, info.outputs, info.activation, &options, err);
+    return dn_model_add_dense(m, info.outputs, info.activation, &options, err);
 }
 
 /* The layers of `spec` (or of the --init model), with every dropout rate 0 when asked. */

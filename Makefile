@@ -41,6 +41,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 STATIC  := $(BUILD)/libdropnet.a
 SHARED  := $(BUILD)/libdropnet.so
+DN_VERSION := $(shell sed -n 's/^\#define DN_VERSION_STRING "\(.*\)"/\1/p' include/dropnet.h)
+DN_MAJOR   := $(firstword $(subst ., ,$(DN_VERSION)))
 CLI     := $(BUILD)/dropnet
 TESTS   := $(BUILD)/dropnet-tests
 EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%) $(BUILD)/examples/readme_example
@@ -68,8 +70,11 @@ $(STATIC): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shared library carries a SONAME (libdropnet.so.MAJOR) and the version in its name.
 $(SHARED): $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libdropnet.so.$(DN_MAJOR) -o $@.$(DN_VERSION) $^ $(LDLIBS)
+	ln -sf libdropnet.so.$(DN_VERSION) $@.$(DN_MAJOR)
+	ln -sf libdropnet.so.$(DN_VERSION) $@
 
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

@@ -46,7 +46,7 @@ const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index) {
 void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
     free_class_names(data);
-    dn_free(data->x);
+    if (!data->x_borrowed) dn_free(data->x);
     dn_free(data->x_u8);
     dn_free(data->labels);
     dn_free(data->y);

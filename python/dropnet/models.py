@@ -375,6 +375,12 @@ def load_model(filepath):
     _lib.check(lib.dn_model_load(C.byref(handle), os.fsencode(filepath), C.byref(err)), err)
     model = Sequential()
     model._handle, model._input_size = handle, int(lib.dn_model_input_size(handle))
+    reg = lib.dn_model_regularization(handle)
+    loss = _LOSS_NAMES[lib.dn_model_loss(handle)]
+    model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,
+                               metrics=[] if loss == "mean_squared_error" else ["accuracy"],
+                               seed=int(lib.dn_model_seed(handle)), l2=reg.l2,
+                               max_norm=reg.max_norm, threads=0)
     for info in model._layer_infos():
         kind = _lib.LAYER_KINDS[info.kind]
         if kind == "Dense":
@@ -388,10 +394,4 @@ def load_model(filepath):
             layer = getattr(L, kind)(info.rate)
         layer.name = info.name.decode()
         model.layers.append(layer)
-    reg = lib.dn_model_regularization(handle)
-    loss = _LOSS_NAMES[lib.dn_model_loss(handle)]
-    model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,
-                               metrics=[] if loss == "mean_squared_error" else ["accuracy"],
-                               seed=int(lib.dn_model_seed(handle)), l2=reg.l2,
-                               max_norm=reg.max_norm, threads=0)
     return model

@@ -106,11 +106,15 @@ class MLPClassifier(ClassifierMixin, _MLP):
         return p[:, :len(self.classes_)] if len(self.classes_) > 1 else p[:, :1] * 0 + 1
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class MLPRegressor(RegressorMixin, _MLP):
     """A dropnet network with a linear output trained with mean squared error."""
+
+    def _more_tags(self):
+        return {"multioutput": True}
 
     def fit(self, X, y):
         X, y = check_X_y(X, y, dtype=np.float32, order="C", multi_output=True, y_numeric=True)
@@ -132,5 +136,5 @@ class MLPRegressor(RegressorMixin, _MLP):
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input")
-        p = self.model_.predict(X)
+        p = self.model_.predict(X).astype(np.float64)  # scikit-learn's regressors give float64
         return p if self._y_2d else p[:, 0]

@@ -117,12 +117,27 @@ fashion-compare: $(CLI) | $(SETUP_STAMP)
 demo: $(CLI)
 	./$(CLI) demo
 
-test: $(TESTS) $(CLI) $(EXAMPLES)
+# The Python suite runs first (PY_TEST=, as test-asan sets, leaves it out: an ASan library cannot
+# load into an uninstrumented python3 without LD_PRELOAD of libasan, see docs/PYTHON.md).
+PY_TEST ?= test-python
+test: $(TESTS) $(CLI) $(EXAMPLES) $(PY_TEST)
 	./$(TESTS)
+
+# Python package (python/, docs/PYTHON.md): a venv over Debian's /usr/bin/python3 (numpy, torch,
+# scikit-learn, pytest from apt) with dropnet installed offline; test-python runs its pytest suite.
+PY_VENV := $(BUILD)/python-venv
+.PHONY: python test-python bench-python
+python: $(SHARED) | $(SETUP_STAMP)
+	test -x $(PY_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(PY_VENV)
+	DROPNET_LIBRARY_SOURCE=$(abspath $(SHARED)) $(PY_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index ./python
+test-python: python $(CLI)
+	cd python/tests && ../../$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
+bench-python: python
+	$(PY_VENV)/bin/python bench/python_vs_torch.py
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	$(MAKE) BUILD=build-asan OPT=-O1 PY_TEST= \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 # GEMM GFLOP/s per shape, kernel and thread count (bench/bench_gemm.c says how to compare a BLAS).

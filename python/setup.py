@@ -13,7 +13,8 @@ REPO = os.path.dirname(HERE)
 
 class build_with_library(build_py):
     def run(self):
-        built = os.path.join(REPO, "build", "libdropnet.so")
+        # `make python` names its own build's library (BUILD=build-clang etc.)
+        built = os.environ.get("DROPNET_LIBRARY_SOURCE") or os.path.join(REPO, "build", "libdropnet.so")
         if not os.path.exists(built):
             subprocess.check_call(["make", "-C", REPO, "build/libdropnet.so"])
         super().run()

@@ -42,6 +42,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 STATIC  := $(BUILD)/libdropnet.a
 SHARED  := $(BUILD)/libdropnet.so
+DN_VERSION := $(shell sed -n 's/^\#define DN_VERSION_STRING "\(.*\)"/\1/p' include/dropnet.h)
+DN_MAJOR   := $(firstword $(subst ., ,$(DN_VERSION)))
 CLI     := $(BUILD)/dropnet
 TESTS   := $(BUILD)/dropnet-tests
 EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
@@ -70,8 +72,11 @@ $(STATIC): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shared library carries a SONAME (libdropnet.so.MAJOR) and the version in its name.
 $(SHARED): $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libdropnet.so.$(DN_MAJOR) -o $@.$(DN_VERSION) $^ $(LDLIBS)
+	ln -sf libdropnet.so.$(DN_VERSION) $@.$(DN_MAJOR)
+	ln -sf libdropnet.so.$(DN_VERSION) $@
 
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -123,13 +128,28 @@ demo: setup
 	$(MAKE) $(CLI)
 	./$(CLI) demo
 
+# The Python suite runs too (PY_TEST=, as test-asan sets, leaves it out: an ASan library cannot
+# load into an uninstrumented python3 without LD_PRELOAD of libasan, see docs/PYTHON.md).
+PY_TEST ?= test-python
 test: setup
-	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example $(PY_TEST)
 	./$(TESTS)
+
+# Python package (python/, docs/PYTHON.md): a venv over Debian's /usr/bin/python3 (numpy, torch,
+# scikit-learn, pytest from apt) with dropnet installed offline; test-python runs its pytest suite.
+PY_VENV := $(BUILD)/python-venv
+.PHONY: python test-python bench-python
+python: $(SHARED) | $(SETUP_STAMP)
+	test -x $(PY_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(PY_VENV)
+	DROPNET_LIBRARY_SOURCE=$(abspath $(SHARED)) $(PY_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index ./python
+test-python: python $(CLI)
+	cd python/tests && ../../$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
+bench-python: python
+	$(PY_VENV)/bin/python bench/python_vs_torch.py
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	$(MAKE) BUILD=build-asan OPT=-O1 PY_TEST= \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 # GEMM GFLOP/s per shape, kernel and thread count (bench/bench_gemm.c says how to compare a BLAS).

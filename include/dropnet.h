@@ -864,6 +864,26 @@ typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A dataset whose features are the caller's array `x` [rows×features] (row-major float32),
+ * used in place: nothing is copied, so a binding can train on a numpy array without doubling
+ * its memory. `x` must stay alive and must not be freed until dn_dataset_free(*out); the library
+ * only reads it, and a change the caller makes is seen by the next batch that gathers that row
+ * (the features are checked for NaN/Inf here, once). Labels and targets are copied: give
+ * `labels` [rows] in [0, classes) with classes > 0 (classification), or `y` [rows×targets] with
+ * targets > 0 (float targets), or neither (features only, for prediction). dn_dataset_slice of
+ * such a dataset makes an owning copy. Errors: DN_ERR_ARGUMENT for NULL out/x, zero sizes,
+ * labels and targets both or inconsistently given, a label out of range (row and value named);
+ * DN_ERR_NUMERIC for a non-finite feature or target (row and column named); DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_borrow(dn_dataset **out, size_t rows, size_t features, const float *x,
+                                   const int32_t *labels, size_t classes, size_t targets,
+                                   const float *y, dn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,8 @@ packages=(
   valgrind                    # CI's memory check of the demo
   dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
+  python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
+  python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -75,6 +75,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_dataset_class_name)(NULL, 0) == NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);
     REFUSES(dn_dataset_align_classes, NULL, NULL, 0);
+    REFUSES(dn_dataset_borrow, NULL, 4, 2, NULL, NULL, 2, 0, NULL);
 
     /* 3. building a model */
     REFUSES(dn_model_create, NULL, 4);

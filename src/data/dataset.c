@@ -46,7 +46,7 @@ const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index) {
 void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
     free_class_names(data);
-    dni_free(data->x);
+    if (!data->x_borrowed) dni_free(data->x);
     dni_free(data->x_u8);
     dni_free(data->labels);
     dni_free(data->y);

@@ -13,6 +13,7 @@
 struct dn_dataset {
     size_t rows, features;
     float *x;         /* [rows×features], or NULL when x_u8 holds the features */
+    int x_borrowed;   /* 1: x is the caller's memory (dn_dataset_borrow), never freed here */
     uint8_t *x_u8;    /* [rows×features] compact storage, value = x_u8 · u8_scale */
     float u8_scale;
     size_t classes;   /* > 0: classification with labels */

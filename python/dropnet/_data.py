@@ -1,0 +1,92 @@
+"""_data.py — numpy arrays to library datasets, without copying float32 C-contiguous features.
+
+A float32 C-contiguous array (or any buffer-protocol object numpy can view as one) is handed to
+dn_dataset_borrow as it is; other dtypes and layouts are converted once. The Dataset object keeps
+the array alive for as long as the library may read it.
+"""
+import ctypes as C
+
+import numpy as np
+
+from . import _lib
+from ._lib import lib
+
+
+def feature_names(x):
+    """The column names of a pandas DataFrame, else None."""
+    columns = getattr(x, "columns", None)
+    return [str(c) for c in columns] if columns is not None else None
+
+
+def as_features(x, name="x"):
+    """x as a float32 C-contiguous 2-D array: the caller's memory when it already is one."""
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):
+        x = x.to_numpy()
+    arr = np.asarray(x)  # a view for ndarrays and buffer-protocol objects
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must hold numbers, found dtype {arr.dtype}")
+    if arr.ndim == 1:
+        raise ValueError(f"{name} must be 2-D [rows, features], found shape {arr.shape}; "
+                         "reshape a single row with x.reshape(1, -1)")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D [rows, features], found shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one feature, found shape {arr.shape}")
+    if arr.dtype != np.float32 or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
+    return arr
+
+
+def float_pointer(arr):
+    return arr.ctypes.data_as(_lib.c_float_p)
+
+
+class Dataset:
+    """A dn_dataset over `x` (borrowed) with copied labels or targets; freed with the object."""
+
+    def __init__(self, x, labels=None, classes=0, targets=None):
+        self.x = x  # kept alive: the library reads it in place
+        self.handle = C.c_void_p()
+        err = _lib.Error()
+        lab_p, tgt_p, n_targets = None, None, 0
+        if labels is not None:
+            self.labels = np.ascontiguousarray(labels, dtype=np.int32)
+            lab_p = self.labels.ctypes.data_as(C.POINTER(C.c_int32))
+        if targets is not None:
+            self.targets = np.ascontiguousarray(targets, dtype=np.float32)
+            tgt_p, n_targets = float_pointer(self.targets), self.targets.shape[1]
+        status = lib.dn_dataset_borrow(C.byref(self.handle), x.shape[0], x.shape[1],
+                                       float_pointer(x), lab_p, classes, n_targets, tgt_p,
+                                       C.byref(err))
+        _lib.check(status, err)
+
+    def __del__(self):
+        if getattr(self, "handle", None):
+            lib.dn_dataset_free(self.handle)
+            self.handle = None
+
+
+def integer_labels(y, classes, name="y"):
+    """Class ids [rows] from ints or integral floats (a [rows, 1] column or one-hot [rows, C])."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == classes and classes > 1:
+        if not np.all((arr == 0) | (arr == 1)) or not np.all(arr.sum(axis=1) == 1):
+            raise ValueError(f"{name} has shape {arr.shape}: expected class ids, or one-hot rows")
+        return np.argmax(arr, axis=1).astype(np.int32)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D class ids, found shape {arr.shape}")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold integer class ids, found dtype {arr.dtype} (the "
+                        "scikit-learn estimators in dropnet.sklearn accept string labels)")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            bad = int(np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))[0])
+            raise ValueError(f"{name}[{bad}] = {arr[bad]!r} is not a class id (an integer)")
+    outside = (arr < 0) | (arr >= classes)
+    if np.any(outside):
+        bad = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"label of row {bad} is {arr[bad]!r}, expected 0..{classes - 1} "
+                         f"(the model has {classes} outputs)")
+    return arr.astype(np.int32)

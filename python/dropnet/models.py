@@ -1,0 +1,397 @@
+"""models.py — the Keras Sequential model over one dn_model handle, and load_model."""
+import ctypes as C
+import math
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+
+from . import _data, _lib, callbacks as cbks, layers as L, optimizers
+from ._lib import lib
+
+_LOSS_ALIASES = {"sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+                 "categorical_crossentropy": "sparse_categorical_crossentropy",  # one-hot y
+                 "mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
+                 "binary_crossentropy": "binary_crossentropy"}
+_LOSS_NAMES = {v: k for k, v in _lib.LOSSES.items()}
+
+
+class Sequential:
+    """Sequential(layers): Keras' model of a stack of layers, running in libdropnet.
+
+    The library model is built when the number of features is known (an Input layer,
+    input_shape= on the first layer, or the first fit) and compiled by compile(). One model must
+    not run two calls at once; a lock serialises threads that share it (distinct models run in
+    parallel, the GIL released)."""
+
+    def __init__(self, layers=None, name="sequential"):
+        self.name, self.layers = name, []
+        self._handle, self._input_size, self._compile_args = None, None, None
+        self._lock = threading.RLock()
+        self.stop_training = False
+        self.history = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- building ------------------------------------------------------------------------------
+    def add(self, layer):
+        if self._handle is not None:
+            raise ValueError("cannot add a layer to a model that is already built")
+        if isinstance(layer, L.Input):
+            self._input_size = int(layer.input_shape[0])
+            return
+        if not isinstance(layer, L.Layer):
+            raise TypeError(f"expected a dropnet.layers layer, found {layer!r}")
+        if layer.input_shape is not None and not self.layers:
+            self._input_size = int(layer.input_shape[-1])
+        self.layers.append(layer)
+
+    def _add_layer(self, layer, err):
+        h = self._handle
+        if isinstance(layer, L.Dense):
+            opts = _lib.DenseOptions(_lib.INITIALIZERS.index(layer.kernel_initializer),
+                                     layer.dropconnect)
+            return lib.dn_model_add_dense(h, layer.units, _lib.ACTIVATIONS.index(layer.activation),
+                                             C.byref(opts), err)
+        adders = {L.Dropout: lib.dn_model_add_dropout, L.AlphaDropout: lib.dn_model_add_alpha_dropout,
+                  L.GaussianDropout: lib.dn_model_add_gaussian_dropout}
+        if isinstance(layer, L.GaussianNoise):
+            return lib.dn_model_add_gaussian_noise(h, layer.stddev, err)
+        return adders[type(layer)](h, layer.rate, err)
+
+    def _build_and_compile(self):
+        err = _lib.Error()
+        handle = C.c_void_p()
+        _lib.check(lib.dn_model_create(C.byref(handle), self._input_size, C.byref(err)), err)
+        self._handle = handle
+        try:
+            for layer in self.layers:
+                _lib.check(self._add_layer(layer, C.byref(err)), err, f"layer {layer!r}")
+            a = self._compile_args
+            reg = _lib.Regularization(a["l2"], a["max_norm"])
+            _lib.check(lib.dn_model_set_regularization(handle, C.byref(reg), C.byref(err)), err)
+            config = a["optimizer"]._config()
+            _lib.check(lib.dn_model_compile(handle, _lib.LOSSES[a["loss"]], C.byref(config),
+                                            a["seed"], C.byref(err)), err)
+            if a["threads"]:
+                _lib.check(lib.dn_model_set_threads(handle, a["threads"], C.byref(err)), err)
+        except BaseException:
+            self._free()
+            raise
+
+    def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy", metrics=None,
+                seed=42, l2=0.0, max_norm=0.0, threads=0):
+        """Keras' compile. `loss`: sparse_categorical_crossentropy, categorical_crossentropy
+        (one-hot y), binary_crossentropy, mse. Beyond Keras: `seed` (init, shuffling and every
+        dropout mask; 42 as the CLI), `l2` and `max_norm` on every kernel, `threads` (0 = all)."""
+        if loss not in _LOSS_ALIASES:
+            raise ValueError(f"unknown loss {loss!r} (expected one of {', '.join(_LOSS_ALIASES)})")
+        for metric in metrics or []:
+            if metric not in ("accuracy", "acc"):
+                raise ValueError(f"unknown metric {metric!r} (dropnet reports 'accuracy')")
+        if not self.layers:
+            raise ValueError("the model has no layers")
+        self._compile_args = dict(optimizer=optimizers.get(optimizer), loss=_LOSS_ALIASES[loss],
+                                  one_hot=(loss == "categorical_crossentropy"),
+                                  metrics=list(metrics or []), seed=int(seed), l2=float(l2),
+                                  max_norm=float(max_norm), threads=int(threads))
+        self._free()
+        if self._input_size is not None:
+            self._build_and_compile()
+
+    def _ready(self, features=None):
+        if self._compile_args is None:
+            raise _lib.NotCompiledError("You must compile your model before training/testing. "
+                                        "Use `model.compile(optimizer, loss)`.")
+        if self._handle is None:
+            if features is None:
+                raise ValueError("the model's input size is unknown: give an Input layer, "
+                                 "input_shape= on the first layer, or fit it first")
+            self._input_size = features
+            self._build_and_compile()
+        return self._handle
+
+    def _free(self):
+        if getattr(self, "_handle", None):
+            lib.dn_model_free(self._handle)
+        self._handle = None
+
+    def __del__(self):
+        self._free()
+
+    # -- properties ----------------------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        return float(lib.dn_model_learning_rate(self._ready()))
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        err = _lib.Error()
+        _lib.check(lib.dn_model_set_learning_rate(self._ready(), value, C.byref(err)), err)
+
+    @property
+    def seed(self):
+        return int(lib.dn_model_seed(self._ready()))
+
+    @property
+    def loss(self):
+        return self._compile_args["loss"] if self._compile_args else None
+
+    def count_params(self):
+        return int(lib.dn_model_param_count(self._ready()))
+
+    def _layer_infos(self):
+        h, err = self._ready(), _lib.Error()
+        infos = []
+        for i in range(lib.dn_model_layer_count(h)):
+            info = _lib.LayerInfo()
+            _lib.check(lib.dn_model_layer_info(h, i, C.byref(info), C.byref(err)), err)
+            infos.append(info)
+        return infos
+
+    # -- weights -------------------------------------------------------------------------------
+    def _slab(self):
+        h = self._ready()
+        return np.ctypeslib.as_array(lib.dn_model_params(h), shape=(lib.dn_model_param_count(h),))
+
+    def get_weights(self):
+        """[kernel [in, out], bias [out]] for each Dense layer, as copies (Keras' layout)."""
+        with self._lock:
+            slab = self._slab()
+            out = []
+            for info in self._layer_infos():
+                if info.kind == 0:
+                    k = info.inputs * info.outputs
+                    o = info.param_offset
+                    out.append(slab[o:o + k].reshape(info.inputs, info.outputs).copy())
+                    out.append(slab[o + k:o + k + info.outputs].copy())
+            return out
+
+    def set_weights(self, weights):
+        with self._lock:
+            slab, pos = self._slab(), 0
+            dense = [i for i in self._layer_infos() if i.kind == 0]
+            if len(weights) != 2 * len(dense):
+                raise ValueError(f"set_weights expects {2 * len(dense)} arrays (kernel and bias of "
+                                 f"{len(dense)} Dense layers), found {len(weights)}")
+            for info in dense:
+                k = info.inputs * info.outputs
+                for arr, shape, size in ((weights[pos], (info.inputs, info.outputs), k),
+                                         (weights[pos + 1], (info.outputs,), info.outputs)):
+                    arr = np.asarray(arr, dtype=np.float32)
+                    if arr.shape != shape:
+                        raise ValueError(f"layer {info.name.decode()}: weight shape {arr.shape}, "
+                                         f"expected {shape}")
+                    if not np.all(np.isfinite(arr)):
+                        raise ValueError(f"layer {info.name.decode()}: weights must be finite")
+                pos += 2
+            pos = 0
+            for info in dense:
+                k, o = info.inputs * info.outputs, info.param_offset
+                slab[o:o + k] = np.asarray(weights[pos], dtype=np.float32).ravel()
+                slab[o + k:o + k + info.outputs] = np.asarray(weights[pos + 1], dtype=np.float32)
+                pos += 2
+
+    # -- data ----------------------------------------------------------------------------------
+    def _dataset(self, x, y, name="x"):
+        a = self._compile_args
+        xs = _data.as_features(x, name)
+        h = self._ready(xs.shape[1])
+        if xs.shape[1] != self._input_size:
+            raise ValueError(f"{name} has {xs.shape[1]} features, the model takes {self._input_size}")
+        if y is None:
+            return _data.Dataset(xs)
+        if len(y) != xs.shape[0]:
+            raise ValueError(f"{name} has {xs.shape[0]} rows but y has {len(y)}")
+        outputs = int(lib.dn_model_output_size(h))
+        if a["loss"] == "sparse_categorical_crossentropy":
+            return _data.Dataset(xs, labels=_data.integer_labels(y, outputs), classes=outputs)
+        t = np.asarray(y, dtype=np.float32)
+        t = t.reshape(-1, 1) if t.ndim == 1 else t
+        if t.shape[1] != outputs:
+            raise ValueError(f"y has {t.shape[1]} columns, the model has {outputs} outputs")
+        return _data.Dataset(xs, targets=t)
+
+    # -- training ------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, seed=None, initial_epoch=0):
+        """Keras' fit. validation_split takes the LAST rows (before shuffling), as Keras.
+        `seed`, when given and different from compile's, re-initialises an untrained model from
+        it (as `dropnet train --seed`); a trained model refuses it. Ctrl-C stops within one
+        batch with KeyboardInterrupt; the model keeps the weights of its last finished batch."""
+        if seed is not None and self._compile_args and int(seed) != self._compile_args["seed"]:
+            if self._handle is not None and lib.dn_model_step(self._handle) > 0:
+                raise ValueError("fit(seed=...) differs from the seed this model was trained "
+                                 "with; compile(seed=...) a fresh model instead")
+            self._compile_args["seed"] = int(seed)
+            self._free()
+        xs = _data.as_features(x, "x")
+        rows = xs.shape[0]
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"validation_split must be in [0, 1), found {validation_split}")
+        n_val = int(rows * validation_split) if validation_data is None else 0
+        if validation_split and n_val == 0:
+            raise ValueError(f"validation_split {validation_split} of {rows} rows leaves no "
+                             "validation rows")
+        train = self._dataset(xs[:rows - n_val], np.asarray(y)[:rows - n_val] if y is not None else None)
+        val = None
+        if n_val:
+            val = self._dataset(xs[rows - n_val:], np.asarray(y)[rows - n_val:])
+        elif validation_data is not None:
+            val = self._dataset(validation_data[0], validation_data[1], "validation_data x")
+        return self._run_fit(train, val, batch_size or 32, epochs, verbose, callbacks, shuffle,
+                             initial_epoch)
+
+    def _run_fit(self, train, val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch):
+        from ._progress import Progress
+        history = cbks.History()
+        if verbose == "auto":
+            verbose = 1
+        cb_list = list(callbacks or []) + [history]
+        if verbose:
+            cb_list.append(Progress(verbose, epochs))
+        for cb in cb_list:
+            cb.set_model(self)
+        config = lib.dn_fit_defaults()
+        config.epochs, config.batch_size = epochs, batch_size
+        config.shuffle, config.initial_epoch = int(bool(shuffle)), initial_epoch
+        config.validation_data = val.handle if val is not None else None
+        pending = []  # an exception raised inside the callback, re-raised after fit returns
+        want_accuracy = self._compile_args["loss"] != "mean_squared_error"
+
+        def on_event(event_p, _user):
+            try:
+                ev = event_p.contents
+                if ev.kind == _lib.EVENT_EPOCH_BEGIN:
+                    for cb in cb_list:
+                        cb.on_epoch_begin(ev.epoch - 1)
+                elif ev.kind == _lib.EVENT_BATCH_END:
+                    logs = {"loss": ev.loss}
+                    if want_accuracy:
+                        logs["accuracy"] = ev.accuracy
+                    for cb in cb_list:
+                        cb.on_train_batch_end(ev.batch - 1, logs)
+                else:
+                    m = ev.metrics.contents
+                    logs = {"loss": m.loss}
+                    if want_accuracy:
+                        logs["accuracy"] = m.accuracy
+                    if m.has_validation:
+                        logs["val_loss"] = m.val_loss
+                        if want_accuracy:
+                            logs["val_accuracy"] = m.val_accuracy
+                    for cb in cb_list:
+                        cb.on_epoch_end(ev.epoch - 1, logs)
+                return 1 if self.stop_training else 0
+            except BaseException as exc:  # KeyboardInterrupt included: stop, re-raise outside
+                pending.append(exc)
+                return 1
+
+        c_callback = _lib.CALLBACK(on_event)
+        err = _lib.Error()
+        with self._lock:
+            self.stop_training = False
+            for cb in cb_list:
+                cb.on_train_begin()
+            try:
+                status = lib.dn_model_fit(self._handle, train.handle, C.byref(config), c_callback,
+                                          None, None, C.byref(err))
+            finally:
+                for cb in cb_list:
+                    cb.on_train_end()
+        if pending:
+            raise pending[0]
+        if status != _lib.ERR_STOPPED:
+            _lib.check(status, err)
+        self.history = history
+        return history
+
+    def evaluate(self, x, y, batch_size=None, verbose=0):
+        """[loss, accuracy] (just the loss without metrics or for mse), at inference."""
+        data = self._dataset(x, y)
+        loss, acc, err = C.c_double(), C.c_double(), _lib.Error()
+        with self._lock:
+            status = lib.dn_model_evaluate(self._handle, data.handle, C.byref(loss), C.byref(acc),
+                                           C.byref(err))
+        _lib.check(status, err)
+        if self._compile_args["metrics"] and not math.isnan(acc.value):
+            return [loss.value, acc.value]
+        return loss.value
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """The last layer's output [rows, outputs] as float32 (probabilities for softmax)."""
+        xs = _data.as_features(x)
+        h = self._ready(xs.shape[1])
+        if xs.shape[1] != self._input_size:
+            raise ValueError(f"x has {xs.shape[1]} features, the model takes {self._input_size}")
+        if not np.all(np.isfinite(xs)):
+            bad = np.argwhere(~np.isfinite(xs))[0]
+            raise ValueError(f"feature {bad[1]} of row {bad[0]} is not finite")
+        out = np.empty((xs.shape[0], lib.dn_model_output_size(h)), dtype=np.float32)
+        err = _lib.Error()
+        with self._lock:
+            status = lib.dn_model_predict(h, _data.float_pointer(xs), xs.shape[0],
+                                          _data.float_pointer(out), C.byref(err))
+        _lib.check(status, err)
+        return out
+
+    # -- inspection ----------------------------------------------------------------------------
+    def summary(self, print_fn=None):
+        """Prints (or passes to print_fn) the CLI's Keras-style table."""
+        rule = lambda c: c * 65
+        lines = [f'Model: "{self.name}"', rule("_"),
+                 f" {'Layer (type)':<27} {'Output Shape':<25} Param #", rule("=")]
+        total = 0
+        for info in self._layer_infos():
+            left = f"{info.name.decode()} ({_lib.LAYER_KINDS[info.kind]})"
+            lines.append(f" {left:<27} {f'(None, {info.outputs})':<25} {info.param_count}")
+            total += info.param_count
+        lines += [rule("="), f"Total params: {total}", f"Trainable params: {total}",
+                  "Non-trainable params: 0", rule("_")]
+        text = "\n".join(lines)
+        (print_fn or print)(text)
+        return None
+
+    def trace(self, x_row):
+        """The prediction trace of one row at inference: a Trace with .steps (one per layer:
+        name, type, detail, output array) and str(trace) the CLI-style text."""
+        from .trace import trace
+        return trace(self, x_row)
+
+    # -- files ---------------------------------------------------------------------------------
+    def save(self, filepath):
+        """Saves as the CLI does (safetensors, atomic); `dropnet eval --model` reads it."""
+        err = _lib.Error()
+        with self._lock:
+            status = lib.dn_model_save(self._ready(), os.fsencode(filepath), C.byref(err))
+        _lib.check(status, err)
+
+
+def load_model(filepath):
+    """Loads a safetensors model written by model.save or `dropnet train`, compiled and ready."""
+    handle, err = C.c_void_p(), _lib.Error()
+    _lib.check(lib.dn_model_load(C.byref(handle), os.fsencode(filepath), C.byref(err)), err)
+    model = Sequential()
+    model._handle, model._input_size = handle, int(lib.dn_model_input_size(handle))
+    reg = lib.dn_model_regularization(handle)
+    loss = _LOSS_NAMES[lib.dn_model_loss(handle)]
+    model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,
+                               metrics=[] if loss == "mean_squared_error" else ["accuracy"],
+                               seed=int(lib.dn_model_seed(handle)), l2=reg.l2,
+                               max_norm=reg.max_norm, threads=0)
+    for info in model._layer_infos():
+        kind = _lib.LAYER_KINDS[info.kind]
+        if kind == "Dense":
+            opts = _lib.DenseOptions()
+            lib.dn_model_dense_options(handle, len(model.layers), C.byref(opts), None)
+            layer = L.Dense(int(info.outputs), _lib.ACTIVATIONS[info.activation],
+                            _lib.INITIALIZERS[opts.initializer], opts.dropconnect)
+        elif kind == "GaussianNoise":
+            layer = L.GaussianNoise(info.rate)
+        else:
+            layer = getattr(L, kind)(info.rate)
+        layer.name = info.name.decode()
+        model.layers.append(layer)
+    return model

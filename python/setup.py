@@ -1,0 +1,25 @@
+"""Copies the repository's libdropnet into the package (building it with make when missing), so
+an installed `dropnet` needs no LD_LIBRARY_PATH. Metadata lives in pyproject.toml."""
+import os
+import shutil
+import subprocess
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+class build_with_library(build_py):
+    def run(self):
+        # `make python` names its own build's library (BUILD=build-clang etc.)
+        built = os.environ.get("DROPNET_LIBRARY_SOURCE") or os.path.join(REPO, "build", "libdropnet.so")
+        if not os.path.exists(built):
+            subprocess.check_call(["make", "-C", REPO, "build/libdropnet.so"])
+        super().run()
+        target = os.path.join(self.build_lib, "dropnet", "libdropnet.so.0")
+        shutil.copyfile(os.path.realpath(built), target)
+
+
+setup(cmdclass={"build_py": build_with_library})

@@ -26,7 +26,7 @@ def demo(seed=42, epochs=5, verbose=1):
         x = np.empty((1000, 20), np.float32)
         y = np.empty(1000, np.int32)
         for r in range(1000):
-            _lib.lib.dn_dataset_get_row(handle, r, x[r].ctypes.data_as(_lib.c_float_p), None)
+            _lib.lib.dn_dataset_get_row(handle, r, x[r].ctypes.data, None)
             y[r] = _lib.lib.dn_dataset_label(handle, r)
     finally:
         _lib.lib.dn_dataset_free(handle)

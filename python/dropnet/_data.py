@@ -38,7 +38,15 @@ def as_features(x, name="x"):
 
 
 def float_pointer(arr):
-    return arr.ctypes.data_as(_lib.c_float_p)
+    """The address of a float32 array's data, for a `float *` argument (see _lib)."""
+    return arr.ctypes.data
+
+
+def check_finite(arr, name="x"):
+    """ValueError naming the first NaN/Inf; the sum is finite only when every value is."""
+    if not np.isfinite(arr.sum(dtype=np.float64)) and not np.all(np.isfinite(arr)):
+        row, col = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name}: feature {col} of row {row} is not finite ({arr[row, col]})")
 
 
 class Dataset:

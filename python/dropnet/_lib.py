@@ -136,7 +136,9 @@ _PROTOTYPES = {
 }
 for _name, (_res, _args) in _PROTOTYPES.items():
     _fn = getattr(lib, _name)
-    _fn.restype, _fn.argtypes = _res, _args
+    # float * arguments travel as plain addresses (numpy's arr.ctypes.data): building a typed
+    # pointer per call costs microseconds that predict() of one row would feel.
+    _fn.restype, _fn.argtypes = _res, [_P if a is c_float_p else a for a in _args]
 
 
 class NotCompiledError(RuntimeError, ValueError):

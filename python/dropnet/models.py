@@ -326,9 +326,7 @@ class Sequential:
         h = self._ready(xs.shape[1])
         if xs.shape[1] != self._input_size:
             raise ValueError(f"x has {xs.shape[1]} features, the model takes {self._input_size}")
-        if not np.all(np.isfinite(xs)):
-            bad = np.argwhere(~np.isfinite(xs))[0]
-            raise ValueError(f"feature {bad[1]} of row {bad[0]} is not finite")
+        _data.check_finite(xs)
         out = np.empty((xs.shape[0], lib.dn_model_output_size(h)), dtype=np.float32)
         err = _lib.Error()
         with self._lock:

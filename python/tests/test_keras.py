@@ -254,3 +254,14 @@ def test_fit_before_compile_and_damaged_file(blobs, tmp_path):
         dropnet.load_model(path)
     with pytest.raises(OSError, match="missing.safetensors"):
         dropnet.load_model(tmp_path / "missing.safetensors")
+
+
+def test_pandas_dataframe_is_accepted(blobs):
+    import pandas as pd
+    x, y = blobs
+    frame = pd.DataFrame(x.astype(np.float64), columns=[f"f{i}" for i in range(20)])
+    a, b = small_model(), small_model()
+    a.fit(frame, pd.Series(y), epochs=1, verbose=0)
+    b.fit(x, y, epochs=1, verbose=0)
+    assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
+    assert dropnet._data.feature_names(frame)[:2] == ["f0", "f1"]

@@ -261,3 +261,36 @@ TEST(checkpoint_directory_guards_retention_and_corrupt_files) {
     CHECK(strstr(output, "Epoch 1/2") != NULL);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* Resuming in the middle of early stopping's patience keeps both its counter and the best
+ * weights: an uninterrupted run stops at epoch L with best epoch B (patience 3, so L = B + 4);
+ * a run resumed from the checkpoint of epoch B + 2 (two epochs already waited) must stop at the
+ * same epoch, restore the same best weights and write a byte-identical model. Forgetting the
+ * wait would run to B + 6; forgetting the best weights would restore others. */
+TEST(resume_keeps_early_stopping_patience_and_best_weights) {
+    if (!scratch_dir("/tmp/dropnet-esresume-XXXXXX")) return;
+    const char *run = "--train d.csv --model dropout:0.2,dense:16:relu,dense:3:softmax --epochs 300 "
+                      "--early-stopping 3 --val-split 0.2 --lr 0.01";
+    CHECK(cli("train %s --out a.safetensors --checkpoint ck --checkpoint-keep 1000", run) == 0);
+    unsigned last = 0, best = 0;
+    double value = 0;
+    const char *at = strstr(output, "early stopping after epoch ");
+    CHECK_MSG(at != NULL && sscanf(at, "early stopping after epoch %u: best val_loss %lf at epoch %u",
+                                   &last, &value, &best) == 3, "got: %.400s", output);
+    CHECK_MSG(best >= 2 && last == best + 4 && last < 300, "best %u, last %u", best, last);
+    char stop[128], command[512];
+    snprintf(stop, sizeof stop, "early stopping after epoch %u: best val_loss %.4f at epoch %u", last,
+             value, best);
+    /* A directory holding only the checkpoint of epoch B + 2. */
+    snprintf(command, sizeof command, "mkdir %s/ck2 && cp %s/ck/checkpoint-%06u.safetensors %s/ck2/",
+             dir, dir, best + 2, dir);
+    CHECK(dn_test_run(command, output, sizeof output) == 0);
+    CHECK(cli("train %s --out b.safetensors --resume ck2", run) == 0);
+    char resumed[160];
+    snprintf(resumed, sizeof resumed, "resuming from ck2/checkpoint-%06u.safetensors: %u of 300",
+             best + 2, best + 2);
+    CHECK_MSG(strstr(output, resumed) != NULL, "got: %.400s", output);
+    CHECK_MSG(strstr(output, stop) != NULL, "expected \"%s\", got: %.600s", stop, output);
+    CHECK(same_files("a.safetensors", "b.safetensors"));
+    CHECK(dn_test_remove_dir(dir));
+}

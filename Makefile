@@ -138,6 +138,13 @@ bench: $(BUILD)/bench-workloads $(CLI)
 bench-peers: $(BUILD)/bench-workloads $(CLI)
 	BUILD=$(BUILD) bash bench/run.sh --peers
 
+# Mutation testing (docs/TESTING.md): each one-line bug of scripts/mutants.txt applied to a scratch
+# copy, rebuilt, and the relevant tests run; reports caught / survived / stale. Not in CI (slow);
+# run it when a change touches numerics. MUTANTS="id ..." runs only those.
+.PHONY: mutate
+mutate:
+	bash scripts/mutate.sh $(MUTANTS)
+
 # libFuzzer harnesses (fuzz/, docs/RELIABILITY.md), built with clang under ASan + UBSan in their
 # own directory. `make fuzz` builds them; `make fuzz-run SECONDS=N` runs each for N seconds, one
 # after another, from the seeds in fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mutate.sh — mutation testing: does the suite catch plausible one-line bugs?
 #
-#   bash scripts/mutate.sh [-k] [-j N] [ID ...]     (make mutate [MUTANTS="ID ..."])
+#   bash scripts/mutate.sh [-b] [-k] [-j N] [ID ...]     (make mutate [MUTANTS="ID ..."])
 #
 # Each mutant of scripts/mutants.txt replaces a literal text (`from:`, found in exactly one
 # place under src/, cli/ or include/, so the catalogue survives file moves) with another (`to:`)
@@ -13,20 +13,23 @@
 #   STALE      its `from:` text is found nowhere, or more than once: edit the catalogue.
 # The scratch copy is built once; each mutant rebuilds only what it touches. Results go to
 # build/mutate/results.txt (one line each) and the summary last. Exit status 0 only when every
-# mutant is caught or explained and none is stale. -k keeps the scratch copy; -j N is make's -j
-# (1 by default: the machine is shared). Nothing here touches the working tree itself.
+# mutant is caught or explained and none is stale. The unmutated suite must pass first (-b skips
+# that baseline); -k keeps the scratch copy; -j N is make's -j (1 by default: the machine is
+# shared). Nothing here touches the working tree itself.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 catalogue=scripts/mutants.txt
 jobs=1
 keep=0
+baseline=1
 per_mutant_timeout=${MUTATE_TIMEOUT:-900}
-while getopts "kj:" opt; do
+while getopts "bkj:" opt; do
     case $opt in
+    b) baseline=0 ;;
     k) keep=1 ;;
     j) jobs=$OPTARG ;;
-    *) echo "usage: $0 [-k] [-j N] [ID ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-b] [-k] [-j N] [ID ...]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -47,6 +50,16 @@ build() { make -C "$scratch" -j"$jobs" WERROR= build/dropnet-tests build/dropnet
 if ! build "$out/baseline-build.log"; then
     echo "the unmutated copy does not build: $out/baseline-build.log" >&2
     exit 2
+fi
+# A mutant counts as caught only if the tests pass without it: the whole suite first (-b skips
+# this when you know it passes, e.g. to rerun a few mutants).
+if [ "$baseline" = 1 ]; then
+    echo "baseline: the whole suite on the unmutated copy"
+    if ! (cd "$scratch" && ./build/dropnet-tests) > "$out/baseline.log" 2>&1; then
+        echo "the suite fails without any mutant: $out/baseline.log" >&2
+        exit 2
+    fi
+    tail -n 1 "$out/baseline.log"
 fi
 
 SEP=$'\x1f' # between the from/to pairs of one mutant

@@ -14,6 +14,7 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* CPU time (user + system clock ticks) of each thread of this process other than the main one,
@@ -104,8 +105,9 @@ TEST(training_is_bit_identical_for_1_2_and_3_threads) {
 
 /* Threads asked for are threads used: inference passes through a wide network with 3 threads
  * (GEMM tiles and activation bands) give CPU time to at least 2 threads besides the main one.
- * Worker threads left by earlier tests sleep between regions, so a run that ignored the thread
- * count and did all the work on the main thread gives them none. Clock ticks are 10 ms; the
+ * Worker threads left by earlier tests sleep between regions (after a short spin, waited out
+ * first), so a run that ignored the thread count and did all the work on the main thread gives
+ * them none. OMP_WAIT_POLICY=active keeps them spinning and makes this check blind, not wrong. Clock ticks are 10 ms; the
  * passes take some 100 ticks of CPU in all. */
 TEST(threads_asked_for_are_used) {
 #ifndef _OPENMP
@@ -124,6 +126,9 @@ TEST(threads_asked_for_are_used) {
         for (size_t k = 0; k < (size_t)ROWS * IN; ++k) x[k] = (float)sin(0.01 * (double)k);
         long tids[2][MAX_THREADS];
         unsigned long long ticks[2][MAX_THREADS];
+        /* Idle workers spin a while before they sleep (LLVM's libomp: KMP_BLOCKTIME, 200 ms by
+         * default): let them settle, so that only work given to them now counts. */
+        nanosleep(&(struct timespec){0, 300000000L}, NULL);
         size_t before = worker_ticks(tids[0], ticks[0], MAX_THREADS);
         for (int pass = 0; pass < 20; ++pass)
             CHECK_OK(dn_model_forward(m, x, ROWS, DN_MODE_INFERENCE, 0, NULL, &err), &err);

@@ -256,6 +256,16 @@ TEST(checkpoint_directory_guards_retention_and_corrupt_files) {
     CHECK(cli("train --train d.csv --model %s --epochs 6 --out b.safetensors --early-stopping 10 "
               "--val-split 0.2 --resume ck", small) == 1);
     CHECK(strstr(output, "none of the 2 checkpoints in ck loads") != NULL);
+    /* The last epoch always gets a checkpoint, also when --checkpoint-every does not divide
+     * --epochs. */
+    CHECK(cli("train --train d.csv --model %s --epochs 3 --out e.safetensors --checkpoint ck3 "
+              "--checkpoint-every 2", small) == 0);
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/ck3/checkpoint-000002.safetensors", dir);
+    CHECK(stat(path, &st) == 0);
+    snprintf(path, sizeof path, "%s/ck3/checkpoint-000003.safetensors", dir);
+    CHECK_MSG(stat(path, &st) == 0, "no checkpoint of the last epoch (3) with --checkpoint-every 2");
     /* An empty or missing directory with --resume is a fresh start. */
     CHECK(cli("train --train d.csv --model %s --epochs 2 --out c.safetensors --resume fresh", small) == 0);
     CHECK(strstr(output, "Epoch 1/2") != NULL);

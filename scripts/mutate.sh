@@ -19,7 +19,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-catalogue=scripts/mutants.txt
+catalogue=${MUTATE_CATALOGUE:-scripts/mutants.txt} # another catalogue: MUTATE_CATALOGUE=FILE
 jobs=1
 keep=0
 baseline=1
@@ -133,7 +133,7 @@ for i in "${!ids[@]}"; do
         rc=$?
         if [ $rc = 0 ]; then verdict="survived"
         elif [ $rc = 124 ]; then verdict="caught" how="the tests timed out"
-        else verdict="caught" how="$(grep -c '^FAIL' "$out/$id.log") failing test(s)"
+        else verdict="caught" how="failed: $(grep '^FAIL' "$out/$id.log" | cut -d' ' -f2 | paste -sd' ')"
         fi
     fi
     for f in $file; do

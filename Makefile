@@ -1,6 +1,7 @@
-# dropnet — build, test, demo.  `make` builds the library, the CLI and the examples.
-#   make demo     run the seed pipeline (the main job)
-#   make test     build and run the test suite
+# dropnet — build, test, demo.  `make` builds the library, the CLI and the examples, and only that.
+#   make setup    install the Debian packages the build and the tests need (scripts/setup.sh)
+#   make demo     setup, build, run the seed pipeline (the main job)
+#   make test     setup, build, check the layout and the README example, run the test suite
 #   make CC=clang, make WERROR=1 (CI), make test-asan (AddressSanitizer + UBSan)
 #   make fuzz, make fuzz-run SECONDS=N (libFuzzer harnesses, docs/RELIABILITY.md)
 
@@ -31,7 +32,7 @@ $(error BLAS=$(BLAS): the only backend is BLAS=openblas)
 endif
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
-CLI_SRC  := $(sort $(wildcard cli/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c cli/*/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 EX_SRC   := $(sort $(wildcard examples/*.c))
 
@@ -43,26 +44,27 @@ STATIC  := $(BUILD)/libdropnet.a
 SHARED  := $(BUILD)/libdropnet.so
 CLI     := $(BUILD)/dropnet
 TESTS   := $(BUILD)/dropnet-tests
-EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%) $(BUILD)/examples/readme_example
+EXAMPLES := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 
 .PHONY: all demo test test-asan setup clean fashion fashion-compare paper
 all: $(STATIC) $(SHARED) $(CLI) $(EXAMPLES)
 
-# Installs missing Debian packages once per build directory (scripts/setup.sh checks each).
-SETUP_STAMP := $(BUILD)/.setup-done
-$(SETUP_STAMP): scripts/setup.sh
-	@mkdir -p $(BUILD)
+# Installs the Debian packages that are missing (scripts/setup.sh checks each; quick when none
+# is). Only `make setup` and the targets that run something (demo, test, fashion, paper) call it,
+# each before it builds: a plain `make` never installs anything.
+setup:
 	bash scripts/setup.sh $(SETUP_PACKAGES)
-	@touch $@
-setup: $(SETUP_STAMP)
 
-$(BUILD)/obj/src/%.o: src/%.c | $(SETUP_STAMP)
+$(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DDN_BUILDING_LIBRARY -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c | $(SETUP_STAMP)
+# The CLI and the tests that reach into it include its headers by path from cli/ ("train/job.h").
+$(BUILD)/obj/cli/%.o $(BUILD)/obj/tests/%.o: CLI_INCLUDE := -Icli
+
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CLI_INCLUDE) -MMD -MP -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
@@ -75,7 +77,7 @@ $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # CLI pieces with logic worth unit-testing directly (the rest is tested through the binary).
-CLI_UNIT_OBJ := $(BUILD)/obj/cli/schedule.o $(BUILD)/obj/cli/checkpoint_state.o
+CLI_UNIT_OBJ := $(BUILD)/obj/cli/train/controls.o $(BUILD)/obj/cli/train/checkpoint_state.o
 
 $(TESTS): $(TEST_OBJ) $(CLI_UNIT_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -84,35 +86,45 @@ $(BUILD)/examples/%: examples/%.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 
-# The README's library example is compiled from the README itself, so it cannot go stale.
-$(BUILD)/examples/readme_example.c: README.md
-	@mkdir -p $(dir $@)
-	sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' README.md | sed '/^<!--/d;/^```/d' > $@
+# The README's library example is examples/readme_example.c, built above; `make test` checks that
+# the README's block (between the example:begin and example:end markers) is that file, line for line.
+.PHONY: check-readme-example check-layout
+check-readme-example:
+	@sed -n '/<!-- example:begin -->/,/<!-- example:end -->/p' README.md | sed '/^<!--/d;/^```/d' | \
+	  diff -u examples/readme_example.c - || \
+	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
-$(BUILD)/examples/readme_example: $(BUILD)/examples/readme_example.c $(STATIC)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+# No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
+check-layout: $(CLI_OBJ)
+	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
 
 # Fashion-MNIST (Debian's dataset-fashion-mnist): the issue's 784-1024-1024-10 network with
 # dropout 0.2/0.5/0.5, Adam 1e-3 decayed ×0.95 per epoch, standardised inputs, 40 epochs.
 FASHION_SPEC = dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,dense:10:softmax
 FASHION_ARGS = --optimizer adam --lr 0.001 --lr-decay 0.95 --standardize --batch 128 --epochs 40
-fashion: $(CLI) | $(SETUP_STAMP)
+fashion: setup
+	$(MAKE) $(CLI)
 	./$(CLI) train --train fashion-mnist:train --val-data fashion-mnist:test --test fashion-mnist:test \
 	  --model $(FASHION_SPEC) $(FASHION_ARGS) --out $(BUILD)/fashion.safetensors --log $(BUILD)/fashion.jsonl
 
 # Srivastava et al. 2014, Tables 9 and 2 on Fashion-MNIST: five regularisers, docs/PAPER.md.
-paper: $(CLI) | $(SETUP_STAMP)
+paper: setup
+	$(MAKE) $(CLI)
 	bash scripts/paper.sh
 
 # The same network with and without its dropout layers: the train-test gap, per epoch.
-fashion-compare: $(CLI) | $(SETUP_STAMP)
+fashion-compare: setup
+	$(MAKE) $(CLI)
 	./$(CLI) compare --train fashion-mnist:train --test fashion-mnist:test \
 	  --model $(FASHION_SPEC) $(FASHION_ARGS) --log $(BUILD)/fashion-compare.jsonl
 
-demo: $(CLI)
+# These install first, then build (a sub-make, so that nothing compiles before the packages are in).
+demo: setup
+	$(MAKE) $(CLI)
 	./$(CLI) demo
 
-test: $(TESTS) $(CLI) $(EXAMPLES)
+test: setup
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example
 	./$(TESTS)
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
@@ -176,7 +188,8 @@ fuzz-run: fuzz
 	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
+# Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:
-	rm -rf build build-asan build-openblas $(FUZZ_BUILD)
+	rm -rf build build-* $(BUILD) $(FUZZ_BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

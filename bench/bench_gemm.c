@@ -1,4 +1,4 @@
-/* bench_gemm.c — GFLOP/s of dn_gemm per shape, kernel and thread count (1 and 2).
+/* bench_gemm.c — GFLOP/s of dni_gemm per shape, kernel and thread count (1 and 2).
  *
  *   build/bench-gemm [seconds-per-case]          (make bench-gemm runs it; default 0.3 s)
  *
@@ -69,8 +69,8 @@ static void run_once(const bench_shape *s, dn_gemm_kernel kernel, int threads,
              s->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)s->M, (int)s->N, (int)s->K, 1.0f, A,
              (int)lda, B, (int)ldb, 0.0f, C, (int)s->N);
     else
-        dn_gemm_with(kernel, threads, s->ta, s->tb, s->M, s->N, s->K, A, lda, B, ldb, 0.0f, C,
-                     s->N);
+        dni_gemm_with(kernel, threads, s->ta, s->tb, s->M, s->N, s->K, A, lda, B, ldb, 0.0f, C,
+                      s->N);
 }
 
 /* Best GFLOP/s over repeated runs lasting about `seconds`. */
@@ -109,9 +109,9 @@ int main(int argc, char **argv) {
         fill(A, s->M * s->K, 1);
         fill(B, s->K * s->N, 2);
         for (size_t ki = 0; ki < sizeof kernels / sizeof kernels[0]; ++ki) {
-            if (!dn_gemm_kernel_available(kernels[ki])) continue;
-            if (only && strcmp(only, dn_gemm_kernel_name(kernels[ki])) != 0) continue;
-            printf("%-30s %-9s", s->name, dn_gemm_kernel_name(kernels[ki]));
+            if (!dni_gemm_kernel_available(kernels[ki])) continue;
+            if (only && strcmp(only, dni_gemm_kernel_name(kernels[ki])) != 0) continue;
+            printf("%-30s %-9s", s->name, dni_gemm_kernel_name(kernels[ki]));
             for (size_t ti = 0; ti < sizeof thread_counts / sizeof thread_counts[0]; ++ti)
                 printf(" %8.1f", measure(s, kernels[ki], thread_counts[ti], NULL, A, B, C,
                                          seconds));

@@ -15,14 +15,14 @@
  *   W3       the W2 network at inference: the 10,000 test images in one call, and one image per
  *            call (median latency);
  *   W4       the products of W2's big layers (forward, input gradient, weight gradient) and the
- *            square 1024³, through the same dn_gemm_ws entry the layers call.
+ *            square 1024³, through the same dni_gemm_ws entry the layers call.
  * bench/run.sh runs each workload in its own process, so that the peak RSS a line reports is
  * that workload's alone (ru_maxrss never goes down).
  *
  * Every timed figure is the best of --repeat runs (default 3), after one untimed run that faults
  * in pages and starts the OpenMP team (W2 times every epoch: each is a real epoch): the machine
  * is shared and small, and the best run is the one least disturbed by others. W3's latency is a median over single-image calls.
- * The GEMM kernel is dn_gemm's own choice (DROPNET_KERNEL=avx512|avx2|portable forces one);
+ * The GEMM kernel is dni_gemm's own choice (DROPNET_KERNEL=avx512|avx2|portable forces one);
  * each line says which ran. */
 #include "dropnet.h"
 #include "kernels/gemm.h"
@@ -92,7 +92,7 @@ static double dn_bench_peak_rss_mb(int who) {
 }
 
 static const char *dn_bench_kernel(void) {
-    return dn_gemm_backend_name();
+    return dni_gemm_backend_name();
 }
 
 /* The fields every line starts with. */
@@ -305,8 +305,8 @@ static dn_status dn_bench_demo_fit(int threads, double *fit_s, double *total_s, 
     dn_status st = dn_dataset_create_synthetic(&data, 1000, 20, 3, 42, err);
     if (st == DN_OK) st = dn_model_create(&m, 20, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, 0.2f, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, 10, DN_ACT_RELU, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, 10, DN_ACT_RELU, NULL, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK)
         st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 42, err);
     if (st == DN_OK) st = dn_model_set_threads(m, threads, err);
@@ -508,7 +508,7 @@ static void dn_bench_fill(float *x, size_t count, uint32_t seed) {
 
 static int dn_bench_w4(const dn_bench_options *o) {
     double peak = dn_bench_peak(o->threads);
-    dn_gemm_workspace ws = {NULL, dn_gemm_workspace_floats(o->threads)};
+    dn_gemm_workspace ws = {NULL, dni_gemm_workspace_floats(o->threads)};
     ws.data = aligned_alloc(64, (ws.floats * sizeof(float) + 63) / 64 * 64);
     if (ws.data == NULL) return dn_bench_fail("W4", o, "out of memory");
     int failed = 0;
@@ -526,8 +526,8 @@ static int dn_bench_w4(const dn_bench_options *o) {
             double best = 1e30, start = dn_bench_now();
             for (int run = 0; run <= 10 || dn_bench_now() - start < 0.3; ++run) {
                 double t = dn_bench_now();
-                dn_gemm_ws(&ws, o->threads, s->ta, s->tb, s->M, s->N, s->K, A, lda, B, ldb, 0.0f,
-                           C, s->N);
+                dni_gemm_ws(&ws, o->threads, s->ta, s->tb, s->M, s->N, s->K, A, lda, B, ldb, 0.0f,
+                            C, s->N);
                 t = dn_bench_now() - t;
                 if (run > 0 && t < best) best = t;
             }

@@ -2,21 +2,25 @@
  * with its dropout layers and with every rate set to 0 (same seed, data and settings), and
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
-#include "report_train.h"
-#include "trace.h"
-#include "train_setup.h"
+#include "common/cli_error.h"
+#include "common/trace.h"
+#include "report/report_train.h"
+#include "train/build.h"
+#include "train/fit.h"
+#include "train/job.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef dn_report_gap epoch_accuracy; /* train and held-out accuracy, as the report draws them */
+typedef cli_report_gap epoch_accuracy; /* train and held-out accuracy, as the report draws them */
 
 /* After each epoch: accuracy on the training rows at inference (dropout off, so the two runs are
  * measured alike) and on the held-out set (--test, else the validation split). */
 typedef struct accuracy_probe {
     dn_model *model;
-    const dn_train_job *job;
+    const cli_train_job *job;
     epoch_accuracy *per_epoch;
     int failed;
 } accuracy_probe;
@@ -26,13 +30,13 @@ static int probe_epoch(const dn_event *ev, void *user) {
     if (ev->kind != DN_EVENT_EPOCH_END) return 0;
     epoch_accuracy *a = &p->per_epoch[ev->epoch - 1];
     dn_error err;
-    if (dn_model_evaluate(p->model, dn_train_fitted_rows(p->job), NULL, &a->train, &err) != DN_OK) {
-        dn_cli_error(1, "%s", err.message);
+    if (dn_model_evaluate(p->model, cli_train_fitted_rows(p->job), NULL, &a->train, &err) != DN_OK) {
+        cli_error(-1, "%s", err.message);
         return p->failed = 1;
     }
     a->held_out = ev->metrics->val_accuracy;
     if (p->job->test && dn_model_evaluate(p->model, p->job->test, NULL, &a->held_out, &err) != DN_OK) {
-        dn_cli_error(1, "%s", err.message);
+        cli_error(-1, "%s", err.message);
         return p->failed = 1;
     }
     return 0;
@@ -40,35 +44,35 @@ static int probe_epoch(const dn_event *ev, void *user) {
 
 /* Trains one variant; history [epochs]. With `report` (the run with dropout), the report watches
  * fit before the probe, and the trained model is handed to *keep instead of freed. */
-static int train_variant(const dn_train_settings *s, dn_train_job *job, int zero_rates,
+static int train_variant(const cli_train_settings *s, cli_train_job *job, int zero_rates,
                          FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
-                         dn_report *report, dn_model **keep) {
+                         cli_report *report, dn_model **keep) {
     dn_model *model = NULL;
-    if (dn_train_build(s, job, zero_rates, &model) != 0) return 1;
-    accuracy_probe probe = {model, job, per_epoch, 0};
+    if (cli_train_build(s, job, zero_rates, &model) != 0) return -1;
+    accuracy_probe probe = {.model = model, .job = job, .per_epoch = per_epoch};
     dn_callback observer = probe_epoch;
     void *observer_user = &probe;
     if (report) {
         report->watched = model;
         report->next = probe_epoch;
         report->next_user = &probe;
-        observer = dn_report_observe;
+        observer = cli_report_observe;
         observer_user = report;
     }
-    int code = dn_train_fit(s, job, model, zero_rates ? "without dropout: " : "with dropout:    ",
-                            log, observer, observer_user, history);
+    int code = cli_train_fit(s, job, model, zero_rates ? "without dropout: " : "with dropout:    ",
+                             log, observer, observer_user, history, NULL);
     if (report) report->next = NULL; /* the probe ends here */
     if (code == 0 && keep) *keep = model;
     else dn_model_free(model);
-    return code == 0 ? 0 : 1;
+    return code;
 }
 
-static void print_traces(const dn_train_settings *s, const dn_epoch_metrics *with,
+static void print_traces(const cli_train_settings *s, const dn_epoch_metrics *with,
                          const dn_epoch_metrics *without) {
     printf("\n== with dropout ==");
-    dn_trace_training(stdout, with, s->epochs);
+    cli_trace_training(stdout, with, s->epochs);
     printf("\n== without dropout (every rate 0) ==");
-    dn_trace_training(stdout, without, s->epochs);
+    cli_trace_training(stdout, without, s->epochs);
 }
 
 static void print_row(const char *label, const epoch_accuracy *with, const epoch_accuracy *without) {
@@ -77,7 +81,7 @@ static void print_row(const char *label, const epoch_accuracy *with, const epoch
            without->train - without->held_out);
 }
 
-static void print_table(const dn_train_settings *s, const epoch_accuracy *with,
+static void print_table(const cli_train_settings *s, const epoch_accuracy *with,
                         const epoch_accuracy *without) {
     const char *held = s->test ? "test" : "val";
     printf("\ntrain accuracy at inference vs %s accuracy; gap = train - %s\n", held, held);
@@ -97,33 +101,39 @@ static void print_table(const dn_train_settings *s, const epoch_accuracy *with,
            gap_without, held, a->held_out, b->held_out);
 }
 
-int dn_cmd_compare(int argc, char **argv) {
-    dn_train_settings s;
-    dn_train_settings_defaults(&s);
-    dn_cli_option table[DN_TRAIN_OPTION_COUNT];
-    const dn_cli_command cmd = {
-        "compare", "Trains the network twice — with its dropout layers and with every rate 0 — on "
-        "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
-        "per epoch. Options as for train.", "--train DATA (--test DATA | --val-split F) --model "
-        "SPEC [options]", table, dn_train_option_table(&s, table, 0)};
+int cli_cmd_compare(int argc, char **argv) {
+    cli_train_settings s;
+    cli_train_settings_defaults(&s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    const cli_command cmd = {
+        .name = "compare",
+        .summary = "Trains the network twice — with its dropout layers and with every rate 0 — on "
+                   "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
+                   "per epoch. Options as for train.",
+        .usage = "--train DATA (--test DATA | --val-split F) --model "
+                 "SPEC [options]",
+        .options = table,
+        .option_count = cli_train_option_table(&s, table, 0),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    int code = dn_train_check(&s, "compare", 0);
-    if (code == 0 && s.report) code = dn_report_check_path(s.report, "compare");
-    if (code != 0) return code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    if (cli_train_check(&s, "compare", 0) != 0 ||
+        (s.report && cli_report_check_path(s.report, "compare") != 0))
+        return 2;
     if (s.test == NULL && s.val_split == 0.0f)
-        return dn_cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");
-    if (s.epochs == 0) return dn_cli_error(2, "compare: --epochs must be > 0");
+        return cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");
+    if (s.epochs == 0) return cli_error(2, "compare: --epochs must be > 0");
 
-    dn_train_job job;
-    if (dn_train_load(&s, &job) != 0) return 1;
+    cli_train_job job;
+    if (cli_train_load(&s, &job) != 0) return 1;
     epoch_accuracy *with = calloc(s.epochs, sizeof *with), *without = calloc(s.epochs, sizeof *without);
     dn_epoch_metrics *history = calloc(2 * s.epochs, sizeof *history); /* [with | without] */
     FILE *log = NULL;
-    dn_report report;
-    dn_report_init(&report, "compare", argc, argv);
+    cli_report report;
+    cli_report_init(&report, "compare", argc, argv);
     dn_model *kept = NULL; /* the run with dropout, for --report */
-    code = with && without && history ? dn_train_open_log(s.log, &log) : dn_cli_error(1, "out of memory");
+    int code = with && without && history ? cli_train_open_log(s.log, &log)
+                                          : cli_error(-1, "out of memory");
     if (code == 0)
         code = train_variant(&s, &job, 0, log, with, history, s.report ? &report : NULL,
                              s.report ? &kept : NULL);
@@ -135,14 +145,14 @@ int dn_cmd_compare(int argc, char **argv) {
         report.gap = with;
         report.baseline_gap = without;
         report.held_out_name = s.test ? "test" : "validation";
-        code = dn_report_write_training(&report, &s, &job, kept, history);
+        code = cli_report_write_training(&report, &s, &job, kept, history);
     }
-    dn_report_free(&report);
+    cli_report_free(&report);
     dn_model_free(kept);
     free(history);
     if (log) fclose(log);
     free(with);
     free(without);
-    dn_train_job_free(&job);
-    return code;
+    cli_train_job_free(&job);
+    return code == 0 ? 0 : 1;
 }

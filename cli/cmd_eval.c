@@ -1,7 +1,8 @@
 /* cmd_eval.c — `dropnet eval`: loss, accuracy, per-class precision/recall, confusion matrix. */
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
+#include "common/cli_error.h"
+#include "common/model_data.h"
+#include "common/options.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -32,14 +33,14 @@ static void print_text(const dn_model *model, double loss, double accuracy, size
     printf("%-16s %9s %9s %9s\n", "class", "precision", "recall", "support");
     for (size_t c = 0; c < classes; ++c) {
         class_score s = score_class(m, classes, c);
-        printf("%-16s %9.4f %9.4f %9llu\n", dn_cli_class_label(model, c, buf, sizeof buf),
+        printf("%-16s %9.4f %9.4f %9llu\n", cli_class_label(model, c, buf, sizeof buf),
                s.precision, s.recall, (unsigned long long)s.support);
     }
     printf("\nconfusion matrix (rows: true class, columns: predicted class)\n%-16s", "");
-    for (size_t p = 0; p < classes; ++p) printf(" %8.8s", dn_cli_class_label(model, p, buf, sizeof buf));
+    for (size_t p = 0; p < classes; ++p) printf(" %8.8s", cli_class_label(model, p, buf, sizeof buf));
     printf("\n");
     for (size_t t = 0; t < classes; ++t) {
-        printf("%-16.16s", dn_cli_class_label(model, t, buf, sizeof buf));
+        printf("%-16.16s", cli_class_label(model, t, buf, sizeof buf));
         for (size_t p = 0; p < classes; ++p) printf(" %8llu", (unsigned long long)m[t * classes + p]);
         printf("\n");
     }
@@ -57,7 +58,7 @@ static int print_json(const dn_model *model, double loss, double accuracy, size_
     for (size_t c = 0; c < classes; ++c) {
         class_score s = score_class(m, classes, c);
         cJSON *entry = cJSON_CreateObject();
-        cJSON_AddStringToObject(entry, "name", dn_cli_class_label(model, c, buf, sizeof buf));
+        cJSON_AddStringToObject(entry, "name", cli_class_label(model, c, buf, sizeof buf));
         cJSON_AddNumberToObject(entry, "precision", s.precision);
         cJSON_AddNumberToObject(entry, "recall", s.recall);
         cJSON_AddNumberToObject(entry, "support", (double)s.support);
@@ -69,40 +70,46 @@ static int print_json(const dn_model *model, double loss, double accuracy, size_
     }
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    if (text == NULL) return dn_cli_error(1, "out of memory");
+    if (text == NULL) return cli_error(-1, "out of memory");
     printf("%s\n", text);
     cJSON_free(text);
     return 0;
 }
 
-int dn_cmd_eval(int argc, char **argv) {
+int cli_cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
     int json = 0;
-    const dn_cli_option options[] = {
-        {"model", DN_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
-        {"data", DN_OPT_STRING, &data_spec, "DATA", "labelled data (see docs/DATA.md)"},
-        {"label", DN_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
-        {"json", DN_OPT_FLAG, &json, NULL, "print one JSON object instead of tables"},
+    const cli_option options[] = {
+        {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
+        {"data", CLI_OPT_STRING, &data_spec, "DATA", "labelled data (see docs/DATA.md)"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables"},
     };
-    const dn_cli_command cmd = {"eval", "Evaluates a saved model on labelled data at inference "
-                                "(dropout off).", "--model FILE --data DATA [--json]", options, 4};
+    const cli_command cmd = {
+        .name = "eval",
+        .summary = "Evaluates a saved model on labelled data at inference "
+                   "(dropout off).",
+        .usage = "--model FILE --data DATA [--json]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
-        return dn_cli_error(2, "eval: --model FILE and --data DATA are required");
+        return cli_error(2, "eval: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    if (dn_cli_load_model_and_data(model_path, data_spec, label, 0, &model, &data) != 0) return 1;
+    if (cli_load_model_and_data(model_path, data_spec, label, 0, &model, &data) != 0) return 1;
     size_t outputs = dn_model_output_size(model), classes = outputs == 1 ? 2 : outputs;
     uint64_t *matrix = calloc(classes * classes, sizeof *matrix);
     double loss = 0.0, accuracy = 0.0;
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     int code = 0;
     if (matrix == NULL || dn_model_evaluate(model, data, &loss, &accuracy, &err) != DN_OK ||
         dn_model_confusion_matrix(model, data, matrix, &err) != DN_OK)
-        code = dn_cli_error(1, "%s: %s", data_spec, err.message); /* e.g. too many classes */
+        code = cli_error(1, "%s: %s", data_spec, err.message); /* e.g. too many classes */
     else if (json)
-        code = print_json(model, loss, accuracy, dn_dataset_rows(data), matrix, classes);
+        code = print_json(model, loss, accuracy, dn_dataset_rows(data), matrix, classes) == 0 ? 0 : 1;
     else
         print_text(model, loss, accuracy, dn_dataset_rows(data), matrix, classes);
     free(matrix);

@@ -1,9 +1,10 @@
 /* cmd_explain.c — `dropnet explain`: the learning page's key insight, shown with numbers from two
  * short runs: the expected value of a unit under dropout with and without the inverted scaling,
  * and the train vs validation gap of one small network trained with and without dropout. */
-#include "colour.h"
 #include "commands.h"
-#include "options.h"
+#include "common/cli_error.h"
+#include "common/colour.h"
+#include "common/options.h"
 
 #include "dropnet.h"
 
@@ -40,7 +41,7 @@ static dn_status dropout_probe(const explain_settings *s, dn_model **out, dn_err
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, s->rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err); /* compile needs one */
+    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, NULL, err); /* compile needs one */
     if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, s->seed, err);
     if (st != DN_OK) dn_model_free(m);
     else *out = m;
@@ -98,9 +99,9 @@ static dn_status train_variant(const explain_settings *s, float rate, const dn_d
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, FEATURES, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, GAP_HIDDEN, DN_ACT_RELU, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, GAP_HIDDEN, DN_ACT_RELU, NULL, err);
     if (st == DN_OK) st = dn_model_add_dropout(m, rate, err);
-    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, err);
+    if (st == DN_OK) st = dn_model_add_dense(m, CLASSES, DN_ACT_SOFTMAX, NULL, err);
     if (st == DN_OK) st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, s->seed, err);
     if (st == DN_OK) st = dn_model_fit(m, train, &fit, NULL, NULL, NULL, err);
     if (st == DN_OK) st = dn_model_evaluate(m, train, NULL, &out->train, err);
@@ -125,7 +126,7 @@ static dn_status measure_gap(const explain_settings *s, gap_result result[2], dn
 static void print_expectation(const explain_settings *s, const expectation *e, int colour) {
     double r = s->rate;
     printf("\n%s1. The expected value: why survivors are multiplied by 1/(1 - rate)%s\n",
-           dn_colour(colour, DN_COLOUR_BOLD), dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_BOLD), cli_colour(colour, CLI_COLOUR_RESET));
     printf("   Dropout(%g) on the first %d rows of the seed page's data (%d inputs), %d training "
            "steps, a fresh mask each step.\n", r, BATCH, BATCH * FEATURES, STEPS);
     printf("   One input (example #0, feature %zu): x = %.4f\n", e->unit + 1, e->x);
@@ -144,7 +145,7 @@ static void print_expectation(const explain_settings *s, const expectation *e, i
 static void print_gap(const explain_settings *s, const gap_result g[2], int colour) {
     double with = g[0].train - g[0].validation, without = g[1].train - g[1].validation;
     printf("\n%s2. The train vs validation gap, with and without dropout%s\n",
-           dn_colour(colour, DN_COLOUR_BOLD), dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_BOLD), cli_colour(colour, CLI_COLOUR_RESET));
     printf("   %d rows × %d features of the same kind of data: %d to train on, %d for "
            "validation.\n   Dropout(%g) → Dense(%d, relu) → Dropout(%g) → Dense(%d, softmax), Adam "
            "lr 0.005, %zu epochs;\n   the same network again with every rate 0. Accuracy at "
@@ -154,9 +155,9 @@ static void print_gap(const explain_settings *s, const gap_result g[2], int colo
     printf("     with dropout      %.4f       %.4f   %+.4f\n", g[0].train, g[0].validation, with);
     printf("     without dropout   %.4f       %.4f   %+.4f\n", g[1].train, g[1].validation, without);
     int narrows = with < without;
-    printf("   %s%s%s", dn_colour(colour, narrows ? DN_COLOUR_GREEN : DN_COLOUR_YELLOW),
+    printf("   %s%s%s", cli_colour(colour, narrows ? CLI_COLOUR_GREEN : CLI_COLOUR_YELLOW),
            narrows ? "Dropout narrows the gap" : "Here dropout does not narrow the gap",
-           dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_RESET));
     printf(" (%.4f with, %.4f without); validation accuracy %.4f with, %.4f without.\n", with,
            without, g[0].validation, g[1].validation);
 }
@@ -172,31 +173,37 @@ static void print_insight(const explain_settings *s, const expectation *e, const
            g[0].train - g[0].validation, g[1].train - g[1].validation);
 }
 
-int dn_cmd_explain(int argc, char **argv) {
-    explain_settings s = {42, 0.5f, 40}; /* Srivastava et al.'s rate: the gap shows for most seeds */
-    const dn_cli_option options[] = {
-        {"seed", DN_OPT_U64, &s.seed, "N", "seed of the data, weights and masks (42)"},
-        {"rate", DN_OPT_FLOAT, &s.rate, "R", "dropout rate in (0, 1) of every dropout layer (0.5)"},
-        {"epochs", DN_OPT_SIZE, &s.epochs, "N", "epochs of the gap experiment (40)"},
+int cli_cmd_explain(int argc, char **argv) {
+    explain_settings s = {.seed = 42, .rate = 0.5f, .epochs = 40}; /* Srivastava et al.'s rate: the gap shows for most seeds */
+    const cli_option options[] = {
+        {"seed", CLI_OPT_U64, &s.seed, "N", "seed of the data, weights and masks (42)"},
+        {"rate", CLI_OPT_FLOAT, &s.rate, "R", "dropout rate in (0, 1) of every dropout layer (0.5)"},
+        {"epochs", CLI_OPT_SIZE, &s.epochs, "N", "epochs of the gap experiment (40)"},
     };
-    const dn_cli_command cmd = {"explain", "The key insight of dropout, illustrated with numbers "
-                                "from short runs: the expected value of a unit\nwith and without "
-                                "inverted scaling, and the train vs validation gap with and "
-                                "without dropout.", "[--seed N] [--rate R] [--epochs N]", options, 3};
+    const cli_command cmd = {
+        .name = "explain",
+        .summary = "The key insight of dropout, illustrated with numbers "
+                   "from short runs: the expected value of a unit\nwith and without "
+                   "inverted scaling, and the train vs validation gap with and "
+                   "without dropout.",
+        .usage = "[--seed N] [--rate R] [--epochs N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (!(s.rate > 0.0f && s.rate < 1.0f))
-        return dn_cli_error(2, "explain: --rate must be in (0, 1), got %g", (double)s.rate);
-    if (s.epochs == 0 || s.epochs > 1000) return dn_cli_error(2, "explain: --epochs must be in 1..1000");
+        return cli_error(2, "explain: --rate must be in (0, 1), got %g", (double)s.rate);
+    if (s.epochs == 0 || s.epochs > 1000) return cli_error(2, "explain: --epochs must be in 1..1000");
     expectation e;
     gap_result gap[2];
     dn_error err;
     if (measure_expectation(&s, &e, &err) != DN_OK || measure_gap(&s, gap, &err) != DN_OK)
-        return dn_cli_error(1, "%s", err.message);
-    int colour = dn_colour_enabled(stdout);
+        return cli_error(1, "%s", err.message);
+    int colour = cli_colour_enabled(stdout);
     printf("%sdropnet explain — the key insight of dropout, in numbers (seed %llu)%s\n",
-           dn_colour(colour, DN_COLOUR_BOLD), (unsigned long long)s.seed,
-           dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_BOLD), (unsigned long long)s.seed,
+           cli_colour(colour, CLI_COLOUR_RESET));
     print_expectation(&s, &e, colour);
     print_gap(&s, gap, colour);
     print_insight(&s, &e, gap);

@@ -3,8 +3,9 @@
  * probabilities, their standard deviations, the predictive entropy and the mutual information.
  * Written atomically when --out is given. */
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
+#include "common/cli_error.h"
+#include "common/model_data.h"
+#include "common/options.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -34,7 +35,7 @@ static void class_columns(FILE *out, const predictions *p, const char *prefix) {
     for (size_t c = 0; c < classes; ++c) {
         fputc(',', out);
         fputs(prefix, out);
-        fputs(dn_cli_class_label(p->model, c, buf, sizeof buf), out);
+        fputs(cli_class_label(p->model, c, buf, sizeof buf), out);
     }
 }
 
@@ -57,7 +58,7 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     fputc('\n', out);
     for (size_t r = 0; r < p->rows; ++r) {
         const float *y = p->y + r * p->outputs;
-        csv_field(out, dn_cli_class_label(p->model, dn_predicted_class(y, p->outputs), buf, sizeof buf));
+        csv_field(out, cli_class_label(p->model, dn_predicted_class(y, p->outputs), buf, sizeof buf));
         class_values(out, y, p->outputs, 1);
         if (p->std != NULL) {
             class_values(out, p->std + r * p->outputs, p->outputs, 0);
@@ -79,29 +80,35 @@ static size_t first_non_finite(const float *v, size_t n) {
     return SIZE_MAX;
 }
 
-int dn_cmd_predict(int argc, char **argv) {
+int cli_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL;
     size_t mc_samples = 0;
-    const dn_cli_option options[] = {
-        {"model", DN_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
-        {"data", DN_OPT_STRING, &data_spec, "DATA", "examples to classify (see docs/DATA.md)"},
-        {"out", DN_OPT_STRING, &out_path, "FILE", "write the CSV to FILE instead of standard output"},
-        {"label", DN_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
-        {"mc-samples", DN_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
+    const cli_option options[] = {
+        {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
+        {"data", CLI_OPT_STRING, &data_spec, "DATA", "examples to classify (see docs/DATA.md)"},
+        {"out", CLI_OPT_STRING, &out_path, "FILE", "write the CSV to FILE instead of standard output"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
          "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
     };
-    const dn_cli_command cmd = {"predict", "Classifies every example at inference (dropout off) "
-                                "and prints CSV: predicted,p_<class>,...", "--model FILE --data "
-                                "DATA [--out FILE] [--mc-samples T]", options, 5};
+    const cli_command cmd = {
+        .name = "predict",
+        .summary = "Classifies every example at inference (dropout off) "
+                   "and prints CSV: predicted,p_<class>,...",
+        .usage = "--model FILE --data "
+                 "DATA [--out FILE] [--mc-samples T]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
-        return dn_cli_error(2, "predict: --model FILE and --data DATA are required");
+        return cli_error(2, "predict: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    if (dn_cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {model, NULL, dn_dataset_rows(data), dn_model_output_size(model),
-                     NULL, NULL, NULL};
+    if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
+    predictions p = {.model = model, .rows = dn_dataset_rows(data),
+                     .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
     p.y = y;
@@ -110,7 +117,7 @@ int dn_cmd_predict(int argc, char **argv) {
         p.entropy = mc + p.rows * p.outputs;
         p.mutual = p.entropy + p.rows;
     }
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     int code = 0;
     dn_status st = DN_ERR_MEMORY;
     if (y != NULL && mc_samples == 0) st = dn_model_predict_dataset(model, data, y, &err);
@@ -119,15 +126,15 @@ int dn_cmd_predict(int argc, char **argv) {
                                          mc + p.rows * (p.outputs + 1), &err);
     size_t bad = st == DN_OK ? first_non_finite(y, p.rows * p.outputs) : SIZE_MAX;
     if (st != DN_OK)
-        code = dn_cli_error(1, "%s", err.message);
+        code = cli_error(1, "%s", err.message);
     else if (bad != SIZE_MAX)
-        code = dn_cli_error(1, "%s: the model's output for example %zu of %s is not finite (are its "
+        code = cli_error(1, "%s: the model's output for example %zu of %s is not finite (are its "
                             "weights too large?); no predictions written", model_path,
                             bad / p.outputs, data_spec);
     else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
-        code = dn_cli_error(1, "%s", err.message);
+        code = cli_error(1, "%s", err.message);
     else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
-        code = dn_cli_error(1, "writing predictions: %s", err.message);
+        code = cli_error(1, "writing predictions: %s", err.message);
     free(y);
     free(mc);
     dn_model_free(model);

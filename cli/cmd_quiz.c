@@ -1,9 +1,10 @@
 /* cmd_quiz.c — `dropnet quiz`: questions on dropout in the terminal, answered with a letter on
  * standard input (so it can be piped), an explanation after each answer and a score at the end. */
-#include "colour.h"
 #include "commands.h"
-#include "options.h"
-#include "quiz.h"
+#include "common/cli_error.h"
+#include "common/colour.h"
+#include "common/options.h"
+#include "learn/quiz_bank.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -59,21 +60,21 @@ static int read_answer(const quiz_io *io) {
     }
 }
 
-static void show_question(const quiz_io *io, const dn_quiz_question *q, size_t i, size_t count) {
-    printf("\n%sQuestion %zu of %zu%s\n%s\n", dn_colour(io->colour, DN_COLOUR_BOLD), i + 1, count,
-           dn_colour(io->colour, DN_COLOUR_RESET), q->text);
-    for (int k = 0; k < DN_QUIZ_OPTIONS; ++k) printf("  %c) %s\n", 'A' + k, q->options[k]);
+static void show_question(const quiz_io *io, const cli_quiz_question *q, size_t i, size_t count) {
+    printf("\n%sQuestion %zu of %zu%s\n%s\n", cli_colour(io->colour, CLI_COLOUR_BOLD), i + 1, count,
+           cli_colour(io->colour, CLI_COLOUR_RESET), q->text);
+    for (int k = 0; k < CLI_QUIZ_OPTIONS; ++k) printf("  %c) %s\n", 'A' + k, q->options[k]);
 }
 
-static void show_result(quiz_io *io, const dn_quiz_question *q, int answer) {
+static void show_result(quiz_io *io, const cli_quiz_question *q, int answer) {
     char letter = (char)('A' + q->answer);
     if (answer == q->answer) {
         io->right++;
-        printf("%sCorrect%s: the answer is %c.\n", dn_colour(io->colour, DN_COLOUR_GREEN),
-               dn_colour(io->colour, DN_COLOUR_RESET), letter);
+        printf("%sCorrect%s: the answer is %c.\n", cli_colour(io->colour, CLI_COLOUR_GREEN),
+               cli_colour(io->colour, CLI_COLOUR_RESET), letter);
     } else {
         printf("%sNot quite%s: the answer is %c (you said %c): %s\n",
-               dn_colour(io->colour, DN_COLOUR_RED), dn_colour(io->colour, DN_COLOUR_RESET), letter,
+               cli_colour(io->colour, CLI_COLOUR_RED), cli_colour(io->colour, CLI_COLOUR_RESET), letter,
                'A' + answer, q->options[q->answer]);
     }
     printf("Why: %s\n", q->why);
@@ -86,28 +87,33 @@ static void show_score(const quiz_io *io, size_t count) {
                          : pct >= 50        ? "A good start: the explanations above fill the gaps."
                                             : "Read the explanations above and try again (the same "
                                               "--seed gives the same questions).";
-    printf("\n%sScore: %zu of %zu%s (%zu %%). %s\n", dn_colour(io->colour, DN_COLOUR_BOLD), io->right,
-           count, dn_colour(io->colour, DN_COLOUR_RESET), pct, remark);
+    printf("\n%sScore: %zu of %zu%s (%zu %%). %s\n", cli_colour(io->colour, CLI_COLOUR_BOLD), io->right,
+           count, cli_colour(io->colour, CLI_COLOUR_RESET), pct, remark);
 }
 
-int dn_cmd_quiz(int argc, char **argv) {
+int cli_cmd_quiz(int argc, char **argv) {
     uint64_t seed = 42;
-    const dn_cli_option options[] = {
-        {"seed", DN_OPT_U64, &seed, "N", "seed of the run the questions quote and of the option order (42)"},
+    const cli_option options[] = {
+        {"seed", CLI_OPT_U64, &seed, "N", "seed of the run the questions quote and of the option order (42)"},
     };
-    const dn_cli_command cmd = {"quiz", "An interactive quiz on dropout: questions with answers A-D, "
-                                "several computed from a real run\n(the demo's first epoch), an "
-                                "explanation after each answer and a score at the end.\nAnswers are "
-                                "read from standard input, one letter a line, so it can be piped.",
-                                "[--seed N]", options, 1};
+    const cli_command cmd = {
+        .name = "quiz",
+        .summary = "An interactive quiz on dropout: questions with answers A-D, "
+                   "several computed from a real run\n(the demo's first epoch), an "
+                   "explanation after each answer and a score at the end.\nAnswers are "
+                   "read from standard input, one letter a line, so it can be piped.",
+        .usage = "[--seed N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    dn_lesson lesson;
-    if (dn_lesson_run(seed, &lesson) != 0) return 1;
-    dn_quiz_question questions[DN_QUIZ_MAX];
-    size_t count = dn_quiz_build(&lesson, questions);
-    dn_quiz_shuffle(questions, count, seed);
-    quiz_io io = {dn_colour_enabled(stdout), !isatty(fileno(stdin)), 0, 0};
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    cli_lesson lesson;
+    if (cli_lesson_run(seed, &lesson) != 0) return 1;
+    cli_quiz_question questions[CLI_QUIZ_MAX];
+    size_t count = cli_quiz_build(&lesson, questions);
+    cli_quiz_shuffle(questions, count, seed);
+    quiz_io io = {.colour = cli_colour_enabled(stdout), .echo = !isatty(fileno(stdin))};
     printf("dropnet quiz — %zu questions on dropout, with numbers from a real run (seed %llu: the "
            "first epoch of `dropnet demo --seed %llu`).\nAnswer each with a letter, A to D.\n", count,
            (unsigned long long)seed, (unsigned long long)seed);
@@ -116,7 +122,7 @@ int dn_cmd_quiz(int argc, char **argv) {
         int answer = read_answer(&io);
         if (answer < 0) {
             printf("\nScore so far: %zu of %zu answered.\n", io.right, io.asked);
-            return dn_cli_error(1, "quiz: standard input ended before question %zu of %zu was "
+            return cli_error(1, "quiz: standard input ended before question %zu of %zu was "
                                 "answered", i + 1, count);
         }
         io.asked++;

@@ -1,7 +1,8 @@
 /* cmd_summary.c — `dropnet summary`: what a saved model is and how it was trained. */
 #include "commands.h"
-#include "options.h"
-#include "trace.h"
+#include "common/cli_error.h"
+#include "common/options.h"
+#include "common/trace.h"
 
 #include <stdio.h>
 
@@ -14,23 +15,29 @@ static const char *loss_name(dn_loss loss) {
     return "?";
 }
 
-int dn_cmd_summary(int argc, char **argv) {
+int cli_cmd_summary(int argc, char **argv) {
     const char *path = NULL;
-    const dn_cli_option options[] = {
-        {"model", DN_OPT_STRING, &path, "FILE", "a model saved by dropnet train"},
+    const cli_option options[] = {
+        {"model", CLI_OPT_STRING, &path, "FILE", "a model saved by dropnet train"},
     };
-    const dn_cli_command cmd = {"summary", "Prints a saved model's layers, shapes, parameter "
-                                "counts and training settings.", "--model FILE", options, 1};
+    const cli_command cmd = {
+        .name = "summary",
+        .summary = "Prints a saved model's layers, shapes, parameter "
+                   "counts and training settings.",
+        .usage = "--model FILE",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    if (path == NULL) return dn_cli_error(2, "summary: --model FILE is required");
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    if (path == NULL) return cli_error(2, "summary: --model FILE is required");
     dn_model *model;
     dn_error err;
-    if (dn_model_load(&model, path, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    if (dn_model_load(&model, path, &err) != DN_OK) return cli_error(1, "%s", err.message);
     char spec[4096];
     dn_model_spec(model, spec, sizeof spec);
     printf("%s\ninput features: %zu\nspec: %s\n", path, dn_model_input_size(model), spec);
-    dn_trace_summary(stdout, model);
+    cli_trace_summary(stdout, model);
     printf("loss: %s\nseed: %llu\ntraining steps taken: %llu\nepochs done: %llu\n",
            loss_name(dn_model_loss(model)), (unsigned long long)dn_model_seed(model),
            (unsigned long long)dn_model_step(model),

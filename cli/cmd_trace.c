@@ -1,10 +1,11 @@
 /* cmd_trace.c — `dropnet trace`: one example through a saved model at inference, layer by layer,
  * as the demo prints its prediction trace, then the probability of every class. */
-#include "colour.h"
 #include "commands.h"
-#include "model_data.h"
-#include "options.h"
-#include "trace.h"
+#include "common/cli_error.h"
+#include "common/colour.h"
+#include "common/model_data.h"
+#include "common/options.h"
+#include "common/trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,10 @@ static void print_probabilities(const dn_model *model, const float *y, size_t ou
         double p = outputs == 1 ? (c ? y[0] : 1.0 - y[0]) : y[c];
         char buf[32];
         int bar = (int)(p * BAR_WIDTH + 0.5);
-        printf(" %s%-16.16s %.6f |", c == predicted ? dn_colour(colour, DN_COLOUR_BOLD) : "",
-               dn_cli_class_label(model, c, buf, sizeof buf), p);
+        printf(" %s%-16.16s %.6f |", c == predicted ? cli_colour(colour, CLI_COLOUR_BOLD) : "",
+               cli_class_label(model, c, buf, sizeof buf), p);
         for (int k = 0; k < bar; ++k) putchar('#');
-        printf("%s%s%s\n", dn_colour(colour, DN_COLOUR_RESET), c == predicted ? "  predicted" : "",
+        printf("%s%s%s\n", cli_colour(colour, CLI_COLOUR_RESET), c == predicted ? "  predicted" : "",
                (int)c == truth ? "  (true class)" : "");
     }
 }
@@ -32,29 +33,29 @@ static void print_probabilities(const dn_model *model, const float *y, size_t ou
 static void print_verdict(int predicted, int truth, int colour) {
     if (truth < 0) return;
     int right = predicted == truth;
-    printf("%s%s%s\n", dn_colour(colour, right ? DN_COLOUR_GREEN : DN_COLOUR_RED),
+    printf("%s%s%s\n", cli_colour(colour, right ? CLI_COLOUR_GREEN : CLI_COLOUR_RED),
            right ? "The prediction is correct." : "The prediction is wrong.",
-           dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_RESET));
 }
 
 static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, size_t index) {
-    size_t features = dn_dataset_features(data), side = dn_trace_image_side(features);
-    int colour = dn_colour_enabled(stdout), truth = dn_dataset_label(data, index);
+    size_t features = dn_dataset_features(data), side = cli_trace_image_side(features);
+    int colour = cli_colour_enabled(stdout), truth = dn_dataset_label(data, index);
     float *x = malloc(features * sizeof *x);
-    dn_error err = {DN_OK, "out of memory"};
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
     if (x == NULL || dn_dataset_get_row(data, index, x, &err) != DN_OK) {
         free(x);
-        return dn_cli_error(1, "%s", err.message);
+        return cli_error(-1, "%s", err.message);
     }
     printf("%sPrediction trace — example #%zu of %s, dropout off (inference)%s\n",
-           dn_colour(colour, DN_COLOUR_BOLD), index, spec, dn_colour(colour, DN_COLOUR_RESET));
+           cli_colour(colour, CLI_COLOUR_BOLD), index, spec, cli_colour(colour, CLI_COLOUR_RESET));
     if (side) {
         printf(" the input, a %zu × %zu image:\n", side, side);
-        dn_trace_image(stdout, x, side);
+        cli_trace_image(stdout, x, side);
     }
-    int predicted = dn_trace_prediction(stdout, model, x, truth, &err);
+    int predicted = cli_trace_prediction(stdout, model, x, truth, &err);
     free(x);
-    if (predicted < 0) return dn_cli_error(1, "%s", err.message);
+    if (predicted < 0) return cli_error(-1, "%s", err.message);
     size_t outputs;
     const float *y = dn_model_activation(model, dn_model_layer_count(model), NULL, &outputs);
     print_probabilities(model, y, outputs, truth, colour);
@@ -62,30 +63,35 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
     return 0;
 }
 
-int dn_cmd_trace(int argc, char **argv) {
+int cli_cmd_trace(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
     size_t index = 0;
-    const dn_cli_option options[] = {
-        {"model", DN_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
-        {"data", DN_OPT_STRING, &data_spec, "DATA", "the examples (see docs/DATA.md)"},
-        {"index", DN_OPT_SIZE, &index, "N", "which example, 0-based (0)"},
-        {"label", DN_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+    const cli_option options[] = {
+        {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
+        {"data", CLI_OPT_STRING, &data_spec, "DATA", "the examples (see docs/DATA.md)"},
+        {"index", CLI_OPT_SIZE, &index, "N", "which example, 0-based (0)"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
     };
-    const dn_cli_command cmd = {"trace", "Runs one example through a saved model at inference "
-                                "(dropout off) and prints every layer's output,\nthe prediction "
-                                "and the probability of each class.",
-                                "--model FILE --data DATA [--index N]", options, 4};
+    const cli_command cmd = {
+        .name = "trace",
+        .summary = "Runs one example through a saved model at inference "
+                   "(dropout off) and prints every layer's output,\nthe prediction "
+                   "and the probability of each class.",
+        .usage = "--model FILE --data DATA [--index N]",
+        .options = options,
+        .option_count = CLI_COUNT(options),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
-        return dn_cli_error(2, "trace: --model FILE and --data DATA are required");
+        return cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    if (dn_cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
+    if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);
-    int code = index < rows ? trace_row(model, data, data_spec, index)
-                            : dn_cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
-                                           "(0 to %zu)", index, data_spec, rows, rows - 1);
+    int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
+                                           "(0 to %zu)", index, data_spec, rows, rows - 1)
+               : trace_row(model, data, data_spec, index) == 0 ? 0 : 1;
     dn_model_free(model);
     dn_dataset_free(data);
     return code;

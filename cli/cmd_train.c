@@ -1,8 +1,12 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
-#include "report_train.h"
-#include "trace.h"
-#include "train_setup.h"
+#include "common/cli_error.h"
+#include "common/trace.h"
+#include "report/report_train.h"
+#include "train/build.h"
+#include "train/fit.h"
+#include "train/job.h"
+#include "train/settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,64 +15,70 @@ static int evaluate_test(dn_model *model, const dn_dataset *test) {
     double loss, accuracy;
     dn_error err;
     if (dn_model_evaluate(model, test, &loss, &accuracy, &err) != DN_OK)
-        return dn_cli_error(1, "test evaluation failed: %s", err.message);
+        return cli_error(-1, "test evaluation failed: %s", err.message);
     printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
     return 0;
 }
 
 /* After a numeric failure fit restored the model of the failing epoch's start: keep that work
- * (never the broken weights), and still fail, since training did not finish. */
-static int save_last_good(const dn_model *model, const char *out) {
+ * (never the broken weights); the command still fails, since training did not finish. */
+static void save_last_good(const dn_model *model, const char *out) {
     dn_error err;
-    if (dn_model_save(model, out, &err) != DN_OK) return dn_cli_error(1, "%s", err.message);
+    if (dn_model_save(model, out, &err) != DN_OK) {
+        cli_error(-1, "%s", err.message);
+        return;
+    }
     fprintf(stderr, "dropnet: saved the last good model (%llu epochs done) to %s\n",
             (unsigned long long)dn_model_epochs_done(model), out);
-    return 1;
 }
 
-int dn_cmd_train(int argc, char **argv) {
-    dn_train_settings s;
-    dn_train_settings_defaults(&s);
-    dn_cli_option table[DN_TRAIN_OPTION_COUNT];
-    const dn_cli_command cmd = {
-        "train", "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
-        "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
-        "--train DATA --model SPEC --out FILE [options]", table,
-        dn_train_option_table(&s, table, 1)};
+int cli_cmd_train(int argc, char **argv) {
+    cli_train_settings s;
+    cli_train_settings_defaults(&s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    const cli_command cmd = {
+        .name = "train",
+        .summary = "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
+                   "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
+        .usage = "--train DATA --model SPEC --out FILE [options]",
+        .options = table,
+        .option_count = cli_train_option_table(&s, table, 1),
+    };
     int exit_code;
-    if (!dn_cli_parse_command(&cmd, argc, argv, &exit_code)) return exit_code;
-    int code = dn_train_check(&s, "train", 1);
-    if (code == 0 && s.report) code = dn_report_check_path(s.report, "train");
-    if (code != 0) return code;
+    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
+    if (cli_train_check(&s, "train", 1) != 0 ||
+        (s.report && cli_report_check_path(s.report, "train") != 0))
+        return 2;
 
-    dn_train_job job;
-    if (dn_train_load(&s, &job) != 0) return 1;
+    cli_train_job job;
+    if (cli_train_load(&s, &job) != 0) return 1;
     dn_model *model = NULL;
     FILE *log = NULL;
     dn_epoch_metrics *history = calloc(s.epochs ? s.epochs : 1, sizeof *history);
-    dn_report report; /* --report: watches fit for the first batch's masks */
-    dn_report_init(&report, "train", argc, argv);
-    code = history ? dn_train_build(&s, &job, 0, &model) : dn_cli_error(1, "out of memory");
+    cli_report report; /* --report: watches fit for the first batch's masks */
+    cli_report_init(&report, "train", argc, argv);
+    int numeric_failure = 0;
+    int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
-    if (code == 0) code = dn_train_open_log(s.log, &log);
+    if (code == 0) code = cli_train_open_log(s.log, &log);
     if (code == 0)
-        code = dn_train_fit(&s, &job, model, NULL, log, s.report ? dn_report_observe : NULL,
-                            &report, history);
-    if (code == DN_TRAIN_NUMERIC_FAILURE) {
-        code = save_last_good(model, s.out);
+        code = cli_train_fit(&s, &job, model, NULL, log, s.report ? cli_report_observe : NULL,
+                             &report, history, &numeric_failure);
+    if (numeric_failure) { /* code is -1: fit printed the failure */
+        save_last_good(model, s.out);
         goto finish;
     }
-    if (code == 0 && s.trace) dn_trace_training(stdout, history, s.epochs);
+    if (code == 0 && s.trace) cli_trace_training(stdout, history, s.epochs);
     if (code == 0 && job.test) code = evaluate_test(model, job.test);
     dn_error err;
-    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = dn_cli_error(1, "%s", err.message);
+    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = cli_error(-1, "%s", err.message);
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
-    if (code == 0 && s.report) code = dn_report_write_training(&report, &s, &job, model, history);
+    if (code == 0 && s.report) code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
-    dn_report_free(&report);
+    cli_report_free(&report);
     free(history);
     if (log) fclose(log);
     dn_model_free(model);
-    dn_train_job_free(&job);
-    return code;
+    cli_train_job_free(&job);
+    return code == 0 ? 0 : 1;
 }

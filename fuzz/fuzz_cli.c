@@ -1,40 +1,33 @@
-/* fuzz_cli.c — libFuzzer harness for the command line (cli/options.c against the real tables).
+/* fuzz_cli.c — libFuzzer harness for the command line (cli/common/options.c against the real
+ * tables).
  *
  * Input: one selector byte, then the argument words separated by NUL bytes (at most 64).
  * Selector bit 0: the option table of `train` (with --out) or of `compare` (without), built by
- * dn_train_option_table exactly as the commands build it; a successful parse then goes through
- * dn_train_check, the range and requirement checks the parser leaves to the command. Bit 1:
- * the first word is put in DROPNET_THREADS instead (dn_cli_env_threads). Bit 2: the words go to
- * dn_cmd_summary in-process, whose table is local to it.
+ * cli_train_option_table exactly as the commands build it; a successful parse then goes through
+ * cli_train_check, the range and requirement checks the parser leaves to the command. Bit 1:
+ * the first word is put in DROPNET_THREADS instead (cli_env_threads). Bit 2: the words go to
+ * cli_cmd_summary in-process, whose table is local to it.
  *
  * Why only these: parsing and checking are pure, and `summary` only reads the file it is given
  * (a fuzzed path names no file in practice). Running `train`, `eval`, `predict`, `demo` or
  * `compare` in-process would train models and write files wherever a fuzzed --out points; their
- * parsing is the same dn_cli_parse, and the bad-input catalogue (tests/test_bad_inputs.c) runs
- * them through the binary. dn_cli_error is defined here (the real one is in cli/main.c, which
- * also holds main) so that every error message is captured and checked instead of printed. */
+ * parsing is the same cli_parse, and the bad-input catalogue (tests/test_bad_inputs.c) runs
+ * them through the binary. cli_error_capture sends every error message into last_error, where it is
+ * checked instead of printed. */
 #define _XOPEN_SOURCE 700 /* putenv */
 
 #include "fuzz_file.h"
 
 #include "commands.h"
-#include "options.h"
-#include "train_setup.h"
+#include "common/cli_error.h"
+#include "common/options.h"
+#include "train/settings.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 enum { MAX_WORDS = 64 };
 
 static char last_error[1024];
-
-int dn_cli_error(int code, const char *fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, args);
-    va_end(args);
-    return code;
-}
 
 static FILE *null_out(void) {
     static FILE *f;
@@ -43,28 +36,33 @@ static FILE *null_out(void) {
 }
 
 static void parse_train_table(int with_out, int argc, char **argv) {
-    dn_train_settings s;
-    dn_train_settings_defaults(&s);
-    dn_cli_option table[DN_TRAIN_OPTION_COUNT];
-    size_t count = dn_train_option_table(&s, table, with_out);
-    DN_FUZZ_ASSERT(count <= DN_TRAIN_OPTION_COUNT);
-    const dn_cli_command cmd = {with_out ? "train" : "compare", "fuzzed", "[options]", table,
-                                count};
+    cli_train_settings s;
+    cli_train_settings_defaults(&s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    size_t count = cli_train_option_table(&s, table, with_out);
+    DN_FUZZ_ASSERT(count <= CLI_TRAIN_OPTION_COUNT);
+    const cli_command cmd = {
+        .name = with_out ? "train" : "compare",
+        .summary = "fuzzed",
+        .usage = "[options]",
+        .options = table,
+        .option_count = count,
+    };
     char message[512] = "";
-    switch (dn_cli_parse(&cmd, argc, argv, message, sizeof message)) {
-    case DN_PARSE_HELP:
-        if (null_out()) dn_cli_print_help(&cmd, null_out());
+    switch (cli_parse(&cmd, argc, argv, message, sizeof message)) {
+    case CLI_PARSE_HELP:
+        if (null_out()) cli_print_help(&cmd, null_out());
         return;
-    case DN_PARSE_ERROR:
+    case CLI_PARSE_ERROR:
         /* Every refusal names the command and is NUL-terminated within the buffer. */
         DN_FUZZ_ASSERT(memchr(message, '\0', sizeof message) != NULL);
         DN_FUZZ_ASSERT(strncmp(message, cmd.name, strlen(cmd.name)) == 0);
         return;
-    case DN_PARSE_OK: break;
+    case CLI_PARSE_OK: break;
     }
     last_error[0] = '\0';
-    int code = dn_train_check(&s, cmd.name, with_out);
-    DN_FUZZ_ASSERT(code == 0 || code == 2);
+    int code = cli_train_check(&s, cmd.name, with_out);
+    DN_FUZZ_ASSERT(code == 0 || code == -1); /* -1: refused (the command then exits 2) */
     if (code != 0) {
         DN_FUZZ_ASSERT(last_error[0] != '\0');
         return;
@@ -79,6 +77,7 @@ static void parse_train_table(int with_out, int argc, char **argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
+    cli_error_capture(last_error, sizeof last_error);
     uint8_t flags = data[0];
     /* A private, NUL-terminated copy: argv words point into it, as they point into the
      * process's argument block. */
@@ -108,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (flags & 4) {
         /* stdout is closed by -close_fd_mask in `make fuzz-run`; the exit code is what counts. */
         last_error[0] = '\0';
-        int code = dn_cmd_summary(argc, words);
+        int code = cli_cmd_summary(argc, words);
         DN_FUZZ_ASSERT(code == 0 || code == 1 || code == 2);
         DN_FUZZ_ASSERT(code == 0 || last_error[0] != '\0');
     } else {

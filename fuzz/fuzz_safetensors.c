@@ -1,6 +1,6 @@
 /* fuzz_safetensors.c — libFuzzer harness for model files: the safetensors container
  * (src/io/safetensors_read.c: header length, JSON, dtypes, shapes, offsets, layout) and the
- * dropnet metadata on top of it (src/io/model_file.c: keys, spec, numbers, class names,
+ * dropnet metadata on top of it (src/io/model_load.c: keys, spec, numbers, class names,
  * standardisation, weights).
  *
  * Input: the whole file. It is loaded with dn_model_load, the public entry point. A file that

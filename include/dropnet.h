@@ -13,6 +13,9 @@
  *     `err` may be NULL. On failure, output arguments are left untouched (or NULL for handles).
  *   - The library never prints, exits or aborts; it has no global state, so distinct handles may
  *     be used from distinct threads. One handle must not be used by two threads at once.
+ *
+ * Sections, in order: 1. status and errors; 2. datasets; 3. building a model; 4. training;
+ * 5. running and inspecting a model; 6. preprocessing, annotations and files.
  */
 #ifndef DROPNET_H
 #define DROPNET_H
@@ -37,7 +40,7 @@ extern "C" {
 #define DN_VERSION_STRING "0.1.0"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Status and errors                                                                           */
+/* 1. Status and errors                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef enum dn_status {
@@ -67,110 +70,7 @@ DN_API const char *dn_status_name(dn_status status);
 DN_API const char *dn_version(void);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Counter-based random numbers (Philox4x32-10)                                                */
-/* ------------------------------------------------------------------------------------------ */
-
-/*
- * One Philox4x32-10 block (Salmon et al., SC'11): 10 rounds of the bijection keyed by `key`,
- * applied to the 128-bit `counter`, written to `out`. Every random draw in dropnet (weight
- * initialisation, shuffling, dropout masks) is one of these blocks with
- *   key     = (seed low 32 bits, seed high 32 bits)
- *   counter = (element / 4, stream, step low 32 bits, step high 32 bits)
- * where `stream` = purpose << 16 | layer index, so a draw depends only on (seed, purpose, layer,
- * step, element) — never on thread count, batch partition or call order.
- */
-DN_API void dn_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Layers, losses, optimizers                                                                  */
-/* ------------------------------------------------------------------------------------------ */
-
-/*
- * Activations, applied element-wise to z = x·W + b (softmax row-wise):
- *   linear   y = z
- *   relu     y = max(0, z)                 (derivative taken as 0 at z = 0, as TensorFlow does)
- *   sigmoid  y = 1 / (1 + e^-z)
- *   tanh     y = tanh(z)
- *   softmax  y_j = e^(z_j - m) / Σ_k e^(z_k - m),  m = max_k z_k  (stable for any finite z)
- *   selu     y = λ·z (z > 0), λ·α·(e^z − 1) (z ≤ 0); λ = 1.0507009873554805,
- *            α = 1.6732632423543772 (Klambauer et al. 2017; Keras' constants)
- *   elu      y = z (z > 0), e^z − 1 (z ≤ 0)          (Keras' default α = 1)
- *   gelu     y = z·Φ(z) = ½·z·(1 + erf(z/√2))       (the exact form, Keras approximate=False)
- *   leaky_relu y = z (z > 0), 0.3·z (z ≤ 0)           (Keras 2's negative slope 0.3; PyTorch
- *            uses 0.01); the derivative at 0 is taken as 0.3, as TensorFlow does
- */
-typedef enum dn_activation {
-    DN_ACT_LINEAR = 0,
-    DN_ACT_RELU,
-    DN_ACT_SIGMOID,
-    DN_ACT_TANH,
-    DN_ACT_SOFTMAX,
-    DN_ACT_SELU,
-    DN_ACT_ELU,
-    DN_ACT_GELU,
-    DN_ACT_LEAKY_RELU
-} dn_activation;
-
-/* "linear", "relu", "sigmoid", "tanh", "softmax", "selu", "elu", "gelu", "leaky_relu". Never NULL
- * ("?" for an unknown value). */
-DN_API const char *dn_activation_name(dn_activation activation);
-
-/* Parses one of the names above (exact, lower case). DN_ERR_FORMAT names the unknown word. */
-DN_API dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *err);
-
-typedef enum dn_layer_kind {
-    DN_LAYER_DENSE = 0, /* fully connected: y = act(x·W + b), W [in×out] (Keras layout), b [out] */
-    DN_LAYER_DROPOUT,   /* inverted dropout, see dn_model_add_dropout */
-    DN_LAYER_ALPHA_DROPOUT,    /* dropout for SELU networks, see dn_model_add_alpha_dropout */
-    DN_LAYER_GAUSSIAN_DROPOUT, /* multiplicative N(1, rate/(1−rate)) noise */
-    DN_LAYER_GAUSSIAN_NOISE    /* additive N(0, stddev²) noise */
-} dn_layer_kind;
-
-/*
- * Losses. All are averaged over the batch (Keras "sum_over_batch_size").
- *   DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY  integer labels t ∈ [0, classes):
- *       L = logsumexp(z) - z_t, computed from the last layer's pre-activation z (fused with its
- *       softmax, which is numerically stable for |z| up to float range). Needs a final dense layer
- *       with softmax (probabilities are the output) or linear activation (logits are the output,
- *       as Keras from_logits=True). Unlike Keras, probabilities are never clipped to [1e-7, 1).
- *   DN_LOSS_MEAN_SQUARED_ERROR  float targets [B×out]:  L = mean_j (y_j - t_j)^2 per row.
- *   DN_LOSS_BINARY_CROSSENTROPY float targets in [0,1] [B×out]: L = mean_j of
- *       max(z,0) - z·t + log(1 + e^-|z|), fused with the final sigmoid (or on logits when the
- *       final activation is linear).
- */
-typedef enum dn_loss {
-    DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
-    DN_LOSS_MEAN_SQUARED_ERROR,
-    DN_LOSS_BINARY_CROSSENTROPY
-} dn_loss;
-
-typedef enum dn_optimizer_kind { DN_OPTIMIZER_SGD = 0, DN_OPTIMIZER_ADAM } dn_optimizer_kind;
-
-/*
- * Optimizer settings. Update rules for parameter w with gradient g at step t = 1, 2, ...:
- *   SGD (Keras SGD; PyTorch gives the same trajectory for a constant learning rate):
- *       momentum = 0:   w ← w − lr·g
- *       otherwise:      v ← momentum·v − lr·g;  w ← w + v                      (v starts at 0)
- *       Nesterov:       v ← momentum·v − lr·g;  w ← w + momentum·v − lr·g
- *   Adam (Keras Adam):
- *       m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²                           (m, v start at 0)
- *       α ← lr·√(1−β2^t) / (1−β1^t);   w ← w − α·m / (√v + ε)
- */
-typedef struct dn_optimizer_config {
-    dn_optimizer_kind kind;
-    float learning_rate; /* SGD default 0.01, Adam default 0.001; must be > 0 */
-    float momentum;      /* SGD only, in [0, 1); default 0 */
-    int nesterov;        /* SGD only, needs momentum > 0; default 0 */
-    float beta1;         /* Adam only, in [0, 1); default 0.9 */
-    float beta2;         /* Adam only, in [0, 1); default 0.999 */
-    float epsilon;       /* Adam only, > 0; default 1e-7 */
-} dn_optimizer_config;
-
-/* The Keras defaults for an optimizer kind (see the field comments above). */
-DN_API dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Datasets                                                                                    */
+/* 2. Datasets: creating, loading, querying                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Rows of features with either integer class labels or float targets. */
@@ -228,10 +128,6 @@ DN_API int32_t dn_dataset_label(const dn_dataset *data, size_t row);
 DN_API dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end,
                                   dn_dataset **out, dn_error *err);
 
-/* ------------------------------------------------------------------------------------------ */
-/* Loading datasets                                                                            */
-/* ------------------------------------------------------------------------------------------ */
-
 /* How dn_dataset_open reads a source. A zeroed struct (or a NULL pointer) means the defaults. */
 typedef struct dn_dataset_options {
     /* CSV only: the label column, as a 0-based index written in decimal ("0"; digits only are
@@ -264,32 +160,15 @@ typedef struct dn_dataset_options {
  *                       dataset-fashion-mnist package).
  * A spec that names an existing file is always that file, even if it contains ':' or '+'.
  *
- * CSV: cells separated by commas, fields optionally in double quotes ("" for a quote, no line
- * breaks inside), spaces around cells ignored, CRLF or LF, blank lines skipped, a UTF-8 byte
- * order mark skipped; at least two columns; the whole file is read into memory. The first line
- * is a header when the label column is named in it, when one of its feature cells is not a
- * number, or when its label cell is text while the second line's is a number. Every other
- * column is a feature: a finite number parsed with strtod (whose decimal point follows
- * LC_NUMERIC, "." unless the program changed the locale). Labels: when every label cell is a
- * number, each must be an integer (1 or 1.0) in 0..16777215, classes = max + 1, and there are
- * no class names; otherwise each distinct label text is a class, numbered in strcmp order, and
- * its text is kept as the class name (dn_dataset_class_name).
- * IDX: images are flattened to features = h·w and stored as bytes; a batch sees pixel / 255.
- * Labels are bytes; classes = max label + 1.
+ * The CSV rules (quoting, header detection, numbers, labels and class names) and the IDX rules
+ * are in docs/DATA.md, sections "CSV" and "IDX"; its section "Errors" lists the messages.
  *
- * Errors (the message names the file; for CSV also "path:line:column:", both 1-based, the
- * column counting fields, e.g. `data.csv:14:3: expected a number, found "abc"`):
+ * Errors (the message names the file; for CSV also "path:line:column:", both 1-based):
  *   DN_ERR_ARGUMENT NULL out/spec, an empty spec, a label_column for an IDX source;
  *   DN_ERR_IO       a file that cannot be opened or read, a spec that names no file;
- *   DN_ERR_FORMAT   a directory without ":train"/":test", a split other than those two, a
- *                   single IDX file; an empty or header-only CSV, an empty, non-numeric or
- *                   non-finite feature cell, a ragged row, an unknown label column, an empty
- *                   label or a number that is not a valid class (negative, fractional, too
- *                   large), a bad quote, a NUL byte; an IDX file with a wrong magic number or
- *                   data type, a zero size, sizes larger than the file can hold (refused before
- *                   allocating), truncated data, bytes after the data;
+ *   DN_ERR_FORMAT   a malformed spec or file (docs/DATA.md lists each case);
  *   DN_ERR_SHAPE    IDX images and labels with different counts;
- *   DN_ERR_MEMORY   exhausted memory.
+ *   DN_ERR_MEMORY   exhausted memory, or more than options->max_bytes.
  */
 DN_API dn_status dn_dataset_open(dn_dataset **out, const char *spec,
                                  const dn_dataset_options *options, dn_error *err);
@@ -311,8 +190,20 @@ DN_API const char *dn_dataset_class_name(const dn_dataset *data, size_t class_in
 DN_API dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, float *std,
                                           dn_error *err);
 
+/*
+ * Renumbers the class labels of `data` so that class i means names[i] (the model's class names,
+ * count = its output size): CSV string labels are numbered per file in sorted order, so a test
+ * file missing a class would otherwise shift every id. Afterwards the data has `count` classes
+ * and those names. No-op for float targets, and for integer labels when names is NULL.
+ * DN_ERR_SHAPE: a label the names do not contain (quoted in the message), named classes against
+ * integer ones or the reverse. On failure the labels are unchanged.
+ */
+DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *names,
+                                          size_t count, dn_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
-/* Models                                                                                      */
+/* 3. Building a model: layers, initialisers, losses, optimizers, compile                     */
+/* The dropout family (noise layers, DropConnect, constraints) is documented in docs/DROPOUT_FAMILY.md */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct dn_model dn_model;
@@ -327,12 +218,103 @@ DN_API dn_status dn_model_create(dn_model **out, size_t input_size, dn_error *er
 DN_API void dn_model_free(dn_model *model);
 
 /*
+ * Activations, applied element-wise to z = x·W + b (softmax row-wise):
+ *   linear   y = z
+ *   relu     y = max(0, z)                 (derivative taken as 0 at z = 0, as TensorFlow does)
+ *   sigmoid  y = 1 / (1 + e^-z)
+ *   tanh     y = tanh(z)
+ *   softmax  y_j = e^(z_j - m) / Σ_k e^(z_k - m),  m = max_k z_k  (stable for any finite z)
+ *   selu     y = λ·z (z > 0), λ·α·(e^z − 1) (z ≤ 0); λ = 1.0507009873554805,
+ *            α = 1.6732632423543772 (Klambauer et al. 2017; Keras' constants)
+ *   elu      y = z (z > 0), e^z − 1 (z ≤ 0)          (Keras' default α = 1)
+ *   gelu     y = z·Φ(z) = ½·z·(1 + erf(z/√2))       (the exact form, Keras approximate=False)
+ *   leaky_relu y = z (z > 0), 0.3·z (z ≤ 0)           (Keras 2's negative slope 0.3; PyTorch
+ *            uses 0.01); the derivative at 0 is taken as 0.3, as TensorFlow does
+ */
+typedef enum dn_activation {
+    DN_ACT_LINEAR = 0,
+    DN_ACT_RELU,
+    DN_ACT_SIGMOID,
+    DN_ACT_TANH,
+    DN_ACT_SOFTMAX,
+    DN_ACT_SELU,
+    DN_ACT_ELU,
+    DN_ACT_GELU,
+    DN_ACT_LEAKY_RELU
+} dn_activation;
+
+/* "linear", "relu", "sigmoid", "tanh", "softmax", "selu", "elu", "gelu", "leaky_relu". Never NULL
+ * ("?" for an unknown value). */
+DN_API const char *dn_activation_name(dn_activation activation);
+
+/* Parses one of the names above (exact, lower case). DN_ERR_FORMAT names the unknown word. */
+DN_API dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *err);
+
+typedef enum dn_layer_kind {
+    DN_LAYER_DENSE = 0, /* fully connected: y = act(x·W + b), W [in×out] (Keras layout), b [out] */
+    DN_LAYER_DROPOUT,   /* inverted dropout, see dn_model_add_dropout */
+    DN_LAYER_ALPHA_DROPOUT,    /* dropout for SELU networks, see dn_model_add_alpha_dropout */
+    DN_LAYER_GAUSSIAN_DROPOUT, /* multiplicative N(1, rate/(1−rate)) noise */
+    DN_LAYER_GAUSSIAN_NOISE    /* additive N(0, stddev²) noise */
+} dn_layer_kind;
+
+/*
+ * Kernel initialisers of a dense layer (biases always start at 0). fan_in = the layer's inputs,
+ * fan_out = its units.
+ *   glorot_uniform  U(−l, l), l = √(6 / (fan_in + fan_out))                 (Keras' default)
+ *   he_normal       truncated normal, σ = √(2 / fan_in) / 0.87962566103423978
+ *   lecun_normal    truncated normal, σ = √(1 / fan_in) / 0.87962566103423978
+ * "Truncated" as in Keras: a draw n ~ N(0, 1) with |n| > 2 is redrawn, then w = σ·n (the divisor
+ * is the standard deviation of N(0, 1) truncated to [−2, 2], so Var w = 2/fan_in resp. 1/fan_in).
+ * Draw k of kernel element e of layer i is dn_rng_normal-style Box-Muller on Philox
+ * (seed; counter = e/2, INIT << 16 | i, k): independent of threads.
+ */
+typedef enum dn_initializer {
+    DN_INIT_DEFAULT = 0,    /* lecun_normal for a selu layer, glorot_uniform otherwise */
+    DN_INIT_GLOROT_UNIFORM,
+    DN_INIT_HE_NORMAL,
+    DN_INIT_LECUN_NORMAL
+} dn_initializer;
+
+/* "default", "glorot_uniform", "he_normal", "lecun_normal"; "?" for an unknown value. */
+DN_API const char *dn_initializer_name(dn_initializer init);
+
+/* Parses one of the names above except "default". DN_ERR_FORMAT names the unknown word. */
+DN_API dn_status dn_initializer_parse(const char *name, dn_initializer *out, dn_error *err);
+
+/* Options of a dense layer beyond its units and activation. A zeroed struct is the default. */
+typedef struct dn_dense_options {
+    dn_initializer initializer; /* DN_INIT_DEFAULT: by activation, see above */
+    /*
+     * DropConnect rate in [0, 1) (Wan et al. 2013); 0 (default) turns it off. In
+     * DN_MODE_TRAINING each kernel weight is dropped independently with probability `rate`, one
+     * mask per forward pass (per training step, shared by every row of the batch), survivors
+     * scaled by 1/(1 − rate):  y = act(x·W' + b),  W' = M⊙W/(1 − rate); the bias is not dropped.
+     * Weight (e = row-major kernel index) is dropped ⇔ Philox word (seed; counter = e/4,
+     * DROPCONNECT << 16 | layer, step), word e%4, < round(rate·2^32). Backward: dW = (xᵀ·dz)⊙M/
+     * (1 − rate), d_in = dz·W'ᵀ. Inference rule: y = act(x·W + b), the mean network (E[W'] = W);
+     * Wan et al.'s Gaussian moment-matching sampling at inference is not implemented.
+     */
+    float dropconnect;
+} dn_dense_options;
+
+/*
  * Appends Dense(units, activation): y = activation(x·W + b), W [in×units], b [units], where `in`
- * is the previous layer's width. Initialised at compile: W ~ glorot_uniform, i.e. U(−l, l) with
- * l = √(6 / (in + units)); b = 0 (Keras defaults). Errors: units == 0, a model already compiled.
+ * is the previous layer's width. `options` (NULL or a zeroed struct: the defaults) chooses the
+ * kernel initialiser and DropConnect (dn_dense_options); by default W ~ glorot_uniform, i.e.
+ * U(−l, l) with l = √(6 / (in + units)) (lecun_normal for selu), b = 0 (Keras defaults); the
+ * weights are drawn at compile. The model keeps no pointer to `options`.
+ * Errors: DN_ERR_ARGUMENT for a NULL model, units == 0, an unknown activation or initialiser, a
+ * DropConnect rate not in [0, 1) (NaN included); DN_ERR_STATE for a model already compiled;
+ * DN_ERR_MEMORY.
  */
 DN_API dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation activation,
-                                    dn_error *err);
+                                    const dn_dense_options *options, dn_error *err);
+
+/* The options of dense layer `layer`, the initialiser resolved (never DN_INIT_DEFAULT).
+ * DN_ERR_ARGUMENT when the layer does not exist or is not dense. */
+DN_API dn_status dn_model_dense_options(const dn_model *model, size_t layer,
+                                        dn_dense_options *out, dn_error *err);
 
 /*
  * Appends Dropout(rate), inverted dropout as in Keras and PyTorch. In DN_MODE_TRAINING every
@@ -346,6 +328,101 @@ DN_API dn_status dn_model_add_dense(dn_model *model, size_t units, dn_activation
 DN_API dn_status dn_model_add_dropout(dn_model *model, float rate, dn_error *err);
 
 /*
+ * Appends AlphaDropout(rate) (Klambauer et al. 2017; Keras AlphaDropout), for SELU networks.
+ * In DN_MODE_TRAINING each element is dropped with probability `rate` by the same rule and
+ * Philox stream as dn_model_add_dropout (purpose DROPOUT, this layer's index), then
+ *     y = a·x + b (kept),   y = a·α' + b (dropped),
+ *     α' = −λα = −1.7580993408473766,  a = ((1 − rate)(1 + rate·α'²))^−½,  b = −a·α'·rate,
+ * which keeps mean 0 and variance 1 of SELU-normalised inputs. Backward: dx = keep ? a·dy : 0.
+ * In DN_MODE_INFERENCE y = x. dn_layer_info.rate is the rate. dn_model_dropout_mask works on it.
+ * Errors: rate not in [0, 1) (NaN included), a model already compiled.
+ */
+DN_API dn_status dn_model_add_alpha_dropout(dn_model *model, float rate, dn_error *err);
+
+/*
+ * Appends GaussianDropout(rate) (Srivastava et al. 2014; Keras GaussianDropout): in
+ * DN_MODE_TRAINING y = x·m with m = 1 + σ·n, σ = √(rate/(1 − rate)), n ~ N(0, 1), so E[y] = x
+ * and Var m = rate/(1 − rate); dx = dy·m. Inference: y = x. n for element e at step s is the
+ * Box-Muller normal (cos branch) of Philox (seed; counter = e/2, NOISE << 16 | layer, s), words
+ * 2(e%2) and 2(e%2)+1. dn_layer_info.rate is the rate. Errors: rate not in [0, 1), compiled.
+ */
+DN_API dn_status dn_model_add_gaussian_dropout(dn_model *model, float rate, dn_error *err);
+
+/*
+ * Appends GaussianNoise(stddev) (Keras GaussianNoise): in DN_MODE_TRAINING y = x + stddev·n
+ * with n drawn as for gaussian dropout; dx = dy. Inference: y = x. dn_layer_info.rate holds the
+ * stddev. Errors: stddev negative or not finite, a model already compiled.
+ */
+DN_API dn_status dn_model_add_gaussian_noise(dn_model *model, float stddev, dn_error *err);
+
+/*
+ * Losses. All are averaged over the batch (Keras "sum_over_batch_size").
+ *   DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY  integer labels t ∈ [0, classes):
+ *       L = logsumexp(z) - z_t, computed from the last layer's pre-activation z (fused with its
+ *       softmax, which is numerically stable for |z| up to float range). Needs a final dense layer
+ *       with softmax (probabilities are the output) or linear activation (logits are the output,
+ *       as Keras from_logits=True). Unlike Keras, probabilities are never clipped to [1e-7, 1).
+ *   DN_LOSS_MEAN_SQUARED_ERROR  float targets [B×out]:  L = mean_j (y_j - t_j)^2 per row.
+ *   DN_LOSS_BINARY_CROSSENTROPY float targets in [0,1] [B×out]: L = mean_j of
+ *       max(z,0) - z·t + log(1 + e^-|z|), fused with the final sigmoid (or on logits when the
+ *       final activation is linear).
+ */
+typedef enum dn_loss {
+    DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
+    DN_LOSS_MEAN_SQUARED_ERROR,
+    DN_LOSS_BINARY_CROSSENTROPY
+} dn_loss;
+
+typedef enum dn_optimizer_kind { DN_OPTIMIZER_SGD = 0, DN_OPTIMIZER_ADAM } dn_optimizer_kind;
+
+/*
+ * Optimizer settings. Update rules for parameter w with gradient g at step t = 1, 2, ...:
+ *   SGD (Keras SGD; PyTorch gives the same trajectory for a constant learning rate):
+ *       momentum = 0:   w ← w − lr·g
+ *       otherwise:      v ← momentum·v − lr·g;  w ← w + v                      (v starts at 0)
+ *       Nesterov:       v ← momentum·v − lr·g;  w ← w + momentum·v − lr·g
+ *   Adam (Keras Adam):
+ *       m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²                           (m, v start at 0)
+ *       α ← lr·√(1−β2^t) / (1−β1^t);   w ← w − α·m / (√v + ε)
+ */
+typedef struct dn_optimizer_config {
+    dn_optimizer_kind kind;
+    float learning_rate; /* SGD default 0.01, Adam default 0.001; must be > 0 */
+    float momentum;      /* SGD only, in [0, 1); default 0 */
+    int nesterov;        /* SGD only, needs momentum > 0; default 0 */
+    float beta1;         /* Adam only, in [0, 1); default 0.9 */
+    float beta2;         /* Adam only, in [0, 1); default 0.999 */
+    float epsilon;       /* Adam only, > 0; default 1e-7 */
+} dn_optimizer_config;
+
+/* The Keras defaults for an optimizer kind (see the field comments above). */
+DN_API dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind);
+
+/*
+ * Weight penalties and constraints applied by dn_model_fit, to dense kernels only (biases are
+ * neither decayed nor constrained, as Keras' kernel_regularizer / kernel_constraint).
+ *   l2        ≥ 0: Keras' L2(l2): the loss gains l2·Σ W², so each step adds 2·l2·W to the
+ *             kernel gradient before the optimizer update. The reported losses (fit, evaluate)
+ *             are the data loss only, without the penalty (Keras adds it to the training loss).
+ *   max_norm  ≥ 0 (0 = off): after every update each unit's incoming weight vector (column j of
+ *             the kernel [in×out]) with norm ‖W[:,j]‖₂ > max_norm is rescaled to norm max_norm
+ *             (Srivastava et al. 2014 use 3–4). Unlike Keras' MaxNorm, columns already within the
+ *             bound are left exactly as they are (Keras multiplies them by n/(n + 1e-7)).
+ */
+typedef struct dn_regularization {
+    float l2;
+    float max_norm;
+} dn_regularization;
+
+/* Sets the penalties above (saved with the model). DN_ERR_ARGUMENT for NULL pointers or a
+ * negative or non-finite value. Allowed before or after compile. */
+DN_API dn_status dn_model_set_regularization(dn_model *model, const dn_regularization *reg,
+                                             dn_error *err);
+
+/* The model's penalties ({0, 0} for NULL or when none are set). */
+DN_API dn_regularization dn_model_regularization(const dn_model *model);
+
+/*
  * Fixes the architecture: checks that the last layer is dense and suits `loss` (see dn_loss),
  * allocates one contiguous parameter slab and one gradient slab, the optimizer state and the
  * activation buffers, and initialises the weights from `seed`. `optimizer` NULL means Adam with
@@ -355,42 +432,29 @@ DN_API dn_status dn_model_compile(dn_model *model, dn_loss loss,
                                   const dn_optimizer_config *optimizer, uint64_t seed,
                                   dn_error *err);
 
-/* Queries; each returns 0 (or the first enum value) for a NULL model. */
-/* Features the model takes, as given to dn_model_create. */
-DN_API size_t dn_model_input_size(const dn_model *model);
-/* Width of the last layer (0 for a model with no layers). */
-DN_API size_t dn_model_output_size(const dn_model *model);
-/* Number of layers added so far (dropout layers count). */
-DN_API size_t dn_model_layer_count(const dn_model *model);
-/* Total number of trainable parameters (all kernels and biases); 0 before compile. */
-DN_API size_t dn_model_param_count(const dn_model *model);
-/* The loss and the seed given to dn_model_compile. */
-DN_API dn_loss dn_model_loss(const dn_model *model);
-DN_API uint64_t dn_model_seed(const dn_model *model);
-
-/* What one layer is, as reported by dn_model_layer_info. */
-typedef struct dn_layer_info {
-    dn_layer_kind kind;
-    const char *name;         /* Keras-style unique name: "dense", "dense_1", "dropout", ... */
-    size_t inputs, outputs;   /* widths of the layer's input and output rows */
-    dn_activation activation; /* dense only */
-    float rate;               /* dropout kinds (alpha, gaussian too); the stddev of gaussian
-                                 noise */
-    size_t param_count;       /* inputs·outputs + outputs for dense, 0 for dropout */
-    size_t param_offset;      /* where the kernel starts in the parameter slab; bias follows */
-} dn_layer_info;
-
-/* Describes layer `index` (0-based). The name stays valid while the model lives. */
-DN_API dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
-                                     dn_error *err);
+/*
+ * Builds an uncompiled model taking `input_size` features from a spec string: layers separated
+ * by commas, each `dense:UNITS[:ACTIVATION]` (activation default linear, as Keras) or
+ * `dropout:RATE`, e.g. "dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,
+ * dense:10:softmax" (one string). Spaces and tabs around a field are ignored. Errors:
+ * DN_ERR_FORMAT naming the 1-based column of the offending field and quoting it, e.g.
+ *     model spec column 13: unknown layer type "dens" (expected dense or dropout)
+ * for an empty spec or layer, a missing or extra field, units that are not an integer > 0, a rate
+ * outside [0, 1) or an unknown activation; DN_ERR_ARGUMENT for NULL pointers or input_size 0.
+ * The caller owns *out (dn_model_free); it is set only on success.
+ */
+DN_API dn_status dn_model_from_spec(dn_model **out, size_t input_size, const char *spec,
+                                    dn_error *err);
 
 /*
- * The parameter slab [param_count]: for each dense layer in order, its kernel [in×out] row-major
- * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights.
+ * Writes the model's canonical spec into `buf` (`size` bytes, NUL-terminated when size > 0):
+ * every dense layer with its activation spelled out, every rate in the shortest decimal form that
+ * parses back to the same float (at most 9 significant digits, "%.9g"), so
+ * dn_model_from_spec(dn_model_spec(m)) rebuilds the same layers. Returns the full length without
+ * the NUL, as snprintf does (a result ≥ size means `buf` was too small); 0 for a NULL model or a
+ * model without layers.
  */
-DN_API float *dn_model_params(dn_model *model);
-/* The gradient slab, same layout, holding the gradients of the last training step. */
-DN_API const float *dn_model_grads(const dn_model *model);
+DN_API size_t dn_model_spec(const dn_model *model, char *buf, size_t size);
 
 /*
  * Threads (OpenMP) used by every pass of the model: `threads` > 0 asks for that many, 0 (the
@@ -401,29 +465,6 @@ DN_API const float *dn_model_grads(const dn_model *model);
  */
 DN_API dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err);
 DN_API int dn_model_threads(const dn_model *model);
-
-/*
- * The optimizer's learning rate, changeable between steps (e.g. from a dn_callback at
- * DN_EVENT_EPOCH_BEGIN, which is how schedules are built, as Keras' LearningRateScheduler does).
- * Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for a rate that is not finite and > 0.
- */
-DN_API dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err);
-/*
- * SGD's momentum, changeable between steps (a momentum ramp, as in Srivastava et al. 2014). The
- * velocity is kept. Errors: DN_ERR_STATE before compile or for Adam, DN_ERR_ARGUMENT outside
- * [0, 1), or 0 with Nesterov momentum.
- */
-DN_API dn_status dn_model_set_momentum(dn_model *model, float momentum, dn_error *err);
-
-/* The current learning rate (0 before compile). */
-DN_API float dn_model_learning_rate(const dn_model *model);
-
-/* Number of training steps (batches) taken so far; the step number keys dropout masks. */
-DN_API uint64_t dn_model_step(const dn_model *model);
-
-/* Number of epochs completed by dn_model_fit so far (across calls and saved with the model); it
- * keys the next epoch's shuffle. */
-DN_API uint64_t dn_model_epochs_done(const dn_model *model);
 
 /* What a model takes in memory, in bytes (dn_model_memory_estimate). */
 typedef struct dn_memory_estimate {
@@ -448,7 +489,7 @@ DN_API dn_status dn_model_check_memory(const dn_model *model, size_t rows, size_
                                        dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Training, evaluation, prediction                                                            */
+/* 4. Training                                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct dn_fit_config {
@@ -516,6 +557,33 @@ DN_API dn_status dn_model_fit(dn_model *model, const dn_dataset *data,
                               const dn_fit_config *config, dn_callback callback, void *user,
                               dn_epoch_metrics *history, dn_error *err);
 
+/*
+ * The optimizer's learning rate, changeable between steps (e.g. from a dn_callback at
+ * DN_EVENT_EPOCH_BEGIN, which is how schedules are built, as Keras' LearningRateScheduler does).
+ * Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for a rate that is not finite and > 0.
+ */
+DN_API dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err);
+/*
+ * SGD's momentum, changeable between steps (a momentum ramp, as in Srivastava et al. 2014). The
+ * velocity is kept. Errors: DN_ERR_STATE before compile or for Adam, DN_ERR_ARGUMENT outside
+ * [0, 1), or 0 with Nesterov momentum.
+ */
+DN_API dn_status dn_model_set_momentum(dn_model *model, float momentum, dn_error *err);
+
+/* The current learning rate (0 before compile). */
+DN_API float dn_model_learning_rate(const dn_model *model);
+
+/* Number of training steps (batches) taken so far; the step number keys dropout masks. */
+DN_API uint64_t dn_model_step(const dn_model *model);
+
+/* Number of epochs completed by dn_model_fit so far (across calls and saved with the model); it
+ * keys the next epoch's shuffle. */
+DN_API uint64_t dn_model_epochs_done(const dn_model *model);
+
+/* ------------------------------------------------------------------------------------------ */
+/* 5. Running and inspecting a model                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
 /* Mean loss and accuracy over `data` at inference (accuracy NaN for MSE). Same shape errors. */
 DN_API dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
                                    double *accuracy, dn_error *err);
@@ -536,8 +604,8 @@ DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, 
 DN_API dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, float *out,
                                           dn_error *err);
 
-/* The class a row of outputs predicts: the arg-max, or for a single sigmoid unit 1 when
- * y[0] > 0.5, else 0 (Keras' threshold). */
+/* The class a row of outputs y [cols] predicts: the arg-max, or for a single sigmoid unit 1 when
+ * y[0] > 0.5, else 0 (Keras' threshold). 0 for a NULL y or cols 0. */
 DN_API size_t dn_predicted_class(const float *y, size_t cols);
 
 /*
@@ -549,15 +617,37 @@ DN_API dn_status dn_model_confusion_matrix(dn_model *model, const dn_dataset *da
                                            uint64_t *matrix, dn_error *err);
 
 /*
- * Renumbers the class labels of `data` so that class i means names[i] (the model's class names,
- * count = its output size): CSV string labels are numbered per file in sorted order, so a test
- * file missing a class would otherwise shift every id. Afterwards the data has `count` classes
- * and those names. No-op for float targets, and for integer labels when names is NULL.
- * DN_ERR_SHAPE: a label the names do not contain (quoted in the message), named classes against
- * integer ones or the reverse. On failure the labels are unchanged.
+ * Monte Carlo dropout (Gal & Ghahramani 2016): runs `x` [rows×inputs] (standardised as in
+ * dn_model_predict) through the network `samples` (T ≥ 1) times in DN_MODE_TRAINING, so every
+ * stochastic layer (dropout, alpha/gaussian dropout, gaussian noise, DropConnect) draws, and
+ * writes per row, with p_t the output of pass t [outputs]:
+ *   mean [rows×outputs]  p̄ = (1/T)·Σ_t p_t
+ *   std  [rows×outputs]  √((1/T)·Σ_t (p_t − p̄)²)   (population standard deviation)
+ *   entropy [rows]       H[p̄], the predictive entropy in nats
+ *   mutual_information [rows]  H[p̄] − (1/T)·Σ_t H[p_t]  (≥ 0 up to rounding; the BALD score)
+ * H[p] = −Σ_j p_j·ln p_j (0·ln 0 = 0) for a softmax output; for a sigmoid output each column is
+ * a Bernoulli probability and H sums −p ln p − (1−p) ln(1−p) over the columns. The linear logits
+ * of a cross-entropy model are first turned into probabilities (softmax for categorical, sigmoid
+ * for binary cross-entropy). Any other output (e.g. a linear or relu output trained with mean
+ * squared error) is summarised as it is, and entropy and mutual_information are NaN. Any of the
+ * four output arrays may be NULL.
+ * Rows run in blocks of 32 (whatever the batch capacity); pass t over block c uses the masks of
+ * step 2^63 + c·2^20 + t, which training never reaches, so the result depends only on the model
+ * (weights, seed) and x — not on threads, capacity or earlier calls — and the same seed gives
+ * the same output. The T passes over a block reuse the model's buffers; nothing is allocated
+ * per pass. Errors: DN_ERR_ARGUMENT for NULL model/x, samples 0 or above 2^20, DN_ERR_STATE
+ * before compile, DN_ERR_MEMORY.
  */
-DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *names,
-                                          size_t count, dn_error *err);
+DN_API dn_status dn_model_predict_mc(dn_model *model, const float *x, size_t rows, size_t samples,
+                                     float *mean, float *std, float *entropy,
+                                     float *mutual_information, dn_error *err);
+
+/* dn_model_predict_mc over every row of `data`. DN_ERR_SHAPE when the data's feature count
+ * differs from the model's input size. */
+DN_API dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data,
+                                             size_t samples, float *mean, float *std,
+                                             float *entropy, float *mutual_information,
+                                             dn_error *err);
 
 /*
  * One forward pass of `rows` (at most the batch capacity: the largest of 32, every fit's batch
@@ -587,33 +677,58 @@ DN_API const float *dn_model_activation(const dn_model *model, size_t index, siz
 DN_API dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *keep,
                                        size_t *dropped, dn_error *err);
 
-/* ------------------------------------------------------------------------------------------ */
-/* Model specs, preprocessing and files                                                        */
-/* ------------------------------------------------------------------------------------------ */
+/* Queries; each returns 0 (or the first enum value) for a NULL model. */
+/* Features the model takes, as given to dn_model_create. */
+DN_API size_t dn_model_input_size(const dn_model *model);
+/* Width of the last layer (0 for a model with no layers). */
+DN_API size_t dn_model_output_size(const dn_model *model);
+/* Number of layers added so far (dropout layers count). */
+DN_API size_t dn_model_layer_count(const dn_model *model);
+/* Total number of trainable parameters (all kernels and biases); 0 before compile. */
+DN_API size_t dn_model_param_count(const dn_model *model);
+/* The loss and the seed given to dn_model_compile. */
+DN_API dn_loss dn_model_loss(const dn_model *model);
+DN_API uint64_t dn_model_seed(const dn_model *model);
+
+/* What one layer is, as reported by dn_model_layer_info. */
+typedef struct dn_layer_info {
+    dn_layer_kind kind;
+    const char *name;         /* Keras-style unique name: "dense", "dense_1", "dropout", ... */
+    size_t inputs, outputs;   /* widths of the layer's input and output rows */
+    dn_activation activation; /* dense only */
+    float rate;               /* dropout kinds (alpha, gaussian too); the stddev of gaussian
+                                 noise */
+    size_t param_count;       /* inputs·outputs + outputs for dense, 0 for dropout */
+    size_t param_offset;      /* where the kernel starts in the parameter slab; bias follows */
+} dn_layer_info;
+
+/* Describes layer `index` (0-based). The name stays valid while the model lives. */
+DN_API dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_layer_info *out,
+                                     dn_error *err);
 
 /*
- * Builds an uncompiled model taking `input_size` features from a spec string: layers separated
- * by commas, each `dense:UNITS[:ACTIVATION]` (activation default linear, as Keras) or
- * `dropout:RATE`, e.g. "dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,
- * dense:10:softmax" (one string). Spaces and tabs around a field are ignored. Errors:
- * DN_ERR_FORMAT naming the 1-based column of the offending field and quoting it, e.g.
- *     model spec column 13: unknown layer type "dens" (expected dense or dropout)
- * for an empty spec or layer, a missing or extra field, units that are not an integer > 0, a rate
- * outside [0, 1) or an unknown activation; DN_ERR_ARGUMENT for NULL pointers or input_size 0.
- * The caller owns *out (dn_model_free); it is set only on success.
+ * The parameter slab [param_count]: for each dense layer in order, its kernel [in×out] row-major
+ * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights.
  */
-DN_API dn_status dn_model_from_spec(dn_model **out, size_t input_size, const char *spec,
-                                    dn_error *err);
+DN_API float *dn_model_params(dn_model *model);
+/* The gradient slab, same layout, holding the gradients of the last training step. */
+DN_API const float *dn_model_grads(const dn_model *model);
 
 /*
- * Writes the model's canonical spec into `buf` (`size` bytes, NUL-terminated when size > 0):
- * every dense layer with its activation spelled out, every rate in the shortest decimal form that
- * parses back to the same float (at most 9 significant digits, "%.9g"), so
- * dn_model_from_spec(dn_model_spec(m)) rebuilds the same layers. Returns the full length without
- * the NUL, as snprintf does (a result ≥ size means `buf` was too small); 0 for a NULL model or a
- * model without layers.
+ * One Philox4x32-10 block (Salmon et al., SC'11): 10 rounds of the bijection keyed by `key`,
+ * applied to the 128-bit `counter`, written to `out`. Every random draw in dropnet (weight
+ * initialisation, shuffling, dropout masks) is one of these blocks with
+ *   key     = (seed low 32 bits, seed high 32 bits)
+ *   counter = (element / 4, stream, step low 32 bits, step high 32 bits)
+ * where `stream` = purpose << 16 | layer index, so a draw depends only on (seed, purpose, layer,
+ * step, element) — never on thread count, batch partition or call order. Does nothing when a
+ * pointer is NULL.
  */
-DN_API size_t dn_model_spec(const dn_model *model, char *buf, size_t size);
+DN_API void dn_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+/* ------------------------------------------------------------------------------------------ */
+/* 6. Preprocessing, annotations and files                                                    */
+/* ------------------------------------------------------------------------------------------ */
 
 /*
  * Standardisation stored in the model (and in its file): x ← (x − mean) / std per feature.
@@ -743,153 +858,11 @@ typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
  * the old file or the complete new one. The content goes to "<path>.tmp.XXXXXX" in the same
  * directory, is flushed and fsync'ed, renamed over `path`, and the directory is fsync'ed. On any
  * failure (including `write` returning an error) the temporary file is removed and `path` is not
- * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason.
+ * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason;
+ * DN_ERR_ARGUMENT for a NULL or empty path or a NULL `write`.
  */
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);
-
-/* ------------------------------------------------------------------------------------------ */
-/* The dropout family: noise layers, initialisers, DropConnect, constraints, MC dropout        */
-/* (docs/DROPOUT_FAMILY.md)                                                                    */
-/* ------------------------------------------------------------------------------------------ */
-
-/*
- * Kernel initialisers of a dense layer (biases always start at 0). fan_in = the layer's inputs,
- * fan_out = its units.
- *   glorot_uniform  U(−l, l), l = √(6 / (fan_in + fan_out))                 (Keras' default)
- *   he_normal       truncated normal, σ = √(2 / fan_in) / 0.87962566103423978
- *   lecun_normal    truncated normal, σ = √(1 / fan_in) / 0.87962566103423978
- * "Truncated" as in Keras: a draw n ~ N(0, 1) with |n| > 2 is redrawn, then w = σ·n (the divisor
- * is the standard deviation of N(0, 1) truncated to [−2, 2], so Var w = 2/fan_in resp. 1/fan_in).
- * Draw k of kernel element e of layer i is dn_rng_normal-style Box-Muller on Philox
- * (seed; counter = e/2, INIT << 16 | i, k): independent of threads.
- */
-typedef enum dn_initializer {
-    DN_INIT_DEFAULT = 0,    /* lecun_normal for a selu layer, glorot_uniform otherwise */
-    DN_INIT_GLOROT_UNIFORM,
-    DN_INIT_HE_NORMAL,
-    DN_INIT_LECUN_NORMAL
-} dn_initializer;
-
-/* "default", "glorot_uniform", "he_normal", "lecun_normal"; "?" for an unknown value. */
-DN_API const char *dn_initializer_name(dn_initializer init);
-
-/* Parses one of the names above except "default". DN_ERR_FORMAT names the unknown word. */
-DN_API dn_status dn_initializer_parse(const char *name, dn_initializer *out, dn_error *err);
-
-/* Options of a dense layer beyond its units and activation. A zeroed struct is the default. */
-typedef struct dn_dense_options {
-    dn_initializer initializer; /* DN_INIT_DEFAULT: by activation, see above */
-    /*
-     * DropConnect rate in [0, 1) (Wan et al. 2013); 0 (default) turns it off. In
-     * DN_MODE_TRAINING each kernel weight is dropped independently with probability `rate`, one
-     * mask per forward pass (per training step, shared by every row of the batch), survivors
-     * scaled by 1/(1 − rate):  y = act(x·W' + b),  W' = M⊙W/(1 − rate); the bias is not dropped.
-     * Weight (e = row-major kernel index) is dropped ⇔ Philox word (seed; counter = e/4,
-     * DROPCONNECT << 16 | layer, step), word e%4, < round(rate·2^32). Backward: dW = (xᵀ·dz)⊙M/
-     * (1 − rate), d_in = dz·W'ᵀ. Inference rule: y = act(x·W + b), the mean network (E[W'] = W);
-     * Wan et al.'s Gaussian moment-matching sampling at inference is not implemented.
-     */
-    float dropconnect;
-} dn_dense_options;
-
-/*
- * dn_model_add_dense with options (NULL: the defaults, same as dn_model_add_dense). Errors as
- * dn_model_add_dense, plus DN_ERR_ARGUMENT for an unknown initialiser or a DropConnect rate not
- * in [0, 1) (NaN included).
- */
-DN_API dn_status dn_model_add_dense_ex(dn_model *model, size_t units, dn_activation activation,
-                                       const dn_dense_options *options, dn_error *err);
-
-/* The options of dense layer `layer`, the initialiser resolved (never DN_INIT_DEFAULT).
- * DN_ERR_ARGUMENT when the layer does not exist or is not dense. */
-DN_API dn_status dn_model_dense_options(const dn_model *model, size_t layer,
-                                        dn_dense_options *out, dn_error *err);
-
-/*
- * Appends AlphaDropout(rate) (Klambauer et al. 2017; Keras AlphaDropout), for SELU networks.
- * In DN_MODE_TRAINING each element is dropped with probability `rate` by the same rule and
- * Philox stream as dn_model_add_dropout (purpose DROPOUT, this layer's index), then
- *     y = a·x + b (kept),   y = a·α' + b (dropped),
- *     α' = −λα = −1.7580993408473766,  a = ((1 − rate)(1 + rate·α'²))^−½,  b = −a·α'·rate,
- * which keeps mean 0 and variance 1 of SELU-normalised inputs. Backward: dx = keep ? a·dy : 0.
- * In DN_MODE_INFERENCE y = x. dn_layer_info.rate is the rate. dn_model_dropout_mask works on it.
- * Errors: rate not in [0, 1) (NaN included), a model already compiled.
- */
-DN_API dn_status dn_model_add_alpha_dropout(dn_model *model, float rate, dn_error *err);
-
-/*
- * Appends GaussianDropout(rate) (Srivastava et al. 2014; Keras GaussianDropout): in
- * DN_MODE_TRAINING y = x·m with m = 1 + σ·n, σ = √(rate/(1 − rate)), n ~ N(0, 1), so E[y] = x
- * and Var m = rate/(1 − rate); dx = dy·m. Inference: y = x. n for element e at step s is the
- * Box-Muller normal (cos branch) of Philox (seed; counter = e/2, NOISE << 16 | layer, s), words
- * 2(e%2) and 2(e%2)+1. dn_layer_info.rate is the rate. Errors: rate not in [0, 1), compiled.
- */
-DN_API dn_status dn_model_add_gaussian_dropout(dn_model *model, float rate, dn_error *err);
-
-/*
- * Appends GaussianNoise(stddev) (Keras GaussianNoise): in DN_MODE_TRAINING y = x + stddev·n
- * with n drawn as for gaussian dropout; dx = dy. Inference: y = x. dn_layer_info.rate holds the
- * stddev. Errors: stddev negative or not finite, a model already compiled.
- */
-DN_API dn_status dn_model_add_gaussian_noise(dn_model *model, float stddev, dn_error *err);
-
-/*
- * Weight penalties and constraints applied by dn_model_fit, to dense kernels only (biases are
- * neither decayed nor constrained, as Keras' kernel_regularizer / kernel_constraint).
- *   l2        ≥ 0: Keras' L2(l2): the loss gains l2·Σ W², so each step adds 2·l2·W to the
- *             kernel gradient before the optimizer update. The reported losses (fit, evaluate)
- *             are the data loss only, without the penalty (Keras adds it to the training loss).
- *   max_norm  ≥ 0 (0 = off): after every update each unit's incoming weight vector (column j of
- *             the kernel [in×out]) with norm ‖W[:,j]‖₂ > max_norm is rescaled to norm max_norm
- *             (Srivastava et al. 2014 use 3–4). Unlike Keras' MaxNorm, columns already within the
- *             bound are left exactly as they are (Keras multiplies them by n/(n + 1e-7)).
- */
-typedef struct dn_regularization {
-    float l2;
-    float max_norm;
-} dn_regularization;
-
-/* Sets the penalties above (saved with the model). DN_ERR_ARGUMENT for NULL pointers or a
- * negative or non-finite value. Allowed before or after compile. */
-DN_API dn_status dn_model_set_regularization(dn_model *model, const dn_regularization *reg,
-                                             dn_error *err);
-
-/* The model's penalties ({0, 0} for NULL or when none are set). */
-DN_API dn_regularization dn_model_regularization(const dn_model *model);
-
-/*
- * Monte Carlo dropout (Gal & Ghahramani 2016): runs `x` [rows×inputs] (standardised as in
- * dn_model_predict) through the network `samples` (T ≥ 1) times in DN_MODE_TRAINING, so every
- * stochastic layer (dropout, alpha/gaussian dropout, gaussian noise, DropConnect) draws, and
- * writes per row, with p_t the output of pass t [outputs]:
- *   mean [rows×outputs]  p̄ = (1/T)·Σ_t p_t
- *   std  [rows×outputs]  √((1/T)·Σ_t (p_t − p̄)²)   (population standard deviation)
- *   entropy [rows]       H[p̄], the predictive entropy in nats
- *   mutual_information [rows]  H[p̄] − (1/T)·Σ_t H[p_t]  (≥ 0 up to rounding; the BALD score)
- * H[p] = −Σ_j p_j·ln p_j (0·ln 0 = 0) for a softmax output; for a sigmoid output each column is
- * a Bernoulli probability and H sums −p ln p − (1−p) ln(1−p) over the columns. The linear logits
- * of a cross-entropy model are first turned into probabilities (softmax for categorical, sigmoid
- * for binary cross-entropy). Any other output (e.g. a linear or relu output trained with mean
- * squared error) is summarised as it is, and entropy and mutual_information are NaN. Any of the
- * four output arrays may be NULL.
- * Rows run in blocks of 32 (whatever the batch capacity); pass t over block c uses the masks of
- * step 2^63 + c·2^20 + t, which training never reaches, so the result depends only on the model
- * (weights, seed) and x — not on threads, capacity or earlier calls — and the same seed gives
- * the same output. The T passes over a block reuse the model's buffers; nothing is allocated
- * per pass. Errors: DN_ERR_ARGUMENT for NULL model/x, samples 0 or above 2^20, DN_ERR_STATE
- * before compile, DN_ERR_MEMORY.
- */
-DN_API dn_status dn_model_predict_mc(dn_model *model, const float *x, size_t rows, size_t samples,
-                                     float *mean, float *std, float *entropy,
-                                     float *mutual_information, dn_error *err);
-
-/* dn_model_predict_mc over every row of `data`. DN_ERR_SHAPE when the data's feature count
- * differs from the model's input size. */
-DN_API dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data,
-                                             size_t samples, float *mean, float *std,
-                                             float *entropy, float *mutual_information,
-                                             dn_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh — installs the Debian packages dropnet needs, only those missing.
-# Called by `make demo` / `make test` (through a stamp file) and by .ci/run, so a fresh machine
-# needs nothing done by hand. Needs root or sudo only when something is missing.
+# Called by `make setup` (which `make demo`, `make test`, `make fashion` and `make paper` run
+# first; a plain `make` never does) and by .ci/run, so a fresh machine needs nothing done by hand. Needs root or sudo only when something is missing.
 set -euo pipefail
 
 packages=(

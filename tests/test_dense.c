@@ -3,7 +3,8 @@
  * Forward: a 2×3 batch through a 3×2 kernel and bias worked out by hand, for every activation.
  * Backward: for small models (every hidden activation, every loss, fused and unfused output
  * activations, dropout at a fixed step) the analytic gradient slab from one training-style pass
- * (dn_model_load_batch, dn_model_run, dn_loss_batch, dn_model_backprop) is compared, parameter by
+ * (dni_model_load_batch, dni_model_run, dni_loss_batch,
+    dni_model_backprop) is compared, parameter by
  * parameter, with a central difference of the batch-mean loss.
  *
  * Gradient bound, stated once: |a − n| ≤ 1e-2 · max(1e-2, |a| + |n|), with a the analytic and n
@@ -61,7 +62,7 @@ static dn_model *forward_model(dn_activation act) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (m == NULL) return NULL;
-    CHECK_OK(dn_model_add_dense(m, 2, act, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, act, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     CHECK(dn_model_param_count(m) == 8);
     float *p = dn_model_params(m);
@@ -130,7 +131,7 @@ TEST(dense_forward_saturating_inputs) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 1, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     float *p = dn_model_params(m);
     p[0] = 1000.0f, p[1] = -1000.0f, p[2] = 0.0f; /* kernel [1×3] */
@@ -144,7 +145,7 @@ TEST(dense_forward_saturating_inputs) {
 
     CHECK_OK(dn_model_create(&m, 1, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err), &err);
     p = dn_model_params(m);
     p[0] = 1000.0f, p[1] = 0.0f;
@@ -204,7 +205,7 @@ static dn_model *gc_model(const layer_spec *spec, size_t n, dn_loss loss, uint64
     if (m == NULL) return NULL;
     for (size_t i = 0; i < n; ++i) {
         if (spec[i].dropout) CHECK_OK(dn_model_add_dropout(m, spec[i].rate, &err), &err);
-        else CHECK_OK(dn_model_add_dense(m, spec[i].units, spec[i].act, &err), &err);
+        else CHECK_OK(dn_model_add_dense(m, spec[i].units, spec[i].act, NULL, &err), &err);
     }
     dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
     dn_status st = dn_model_compile(m, loss, &sgd, seed, &err);
@@ -226,10 +227,10 @@ static dn_model *gc_model(const layer_spec *spec, size_t n, dn_loss loss, uint64
 /* Forward over the loaded batch, then the batch-mean loss (fills m->loss_grad). */
 static double gc_loss(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
-    dn_model_run(m, rows, mode, step);
+    dni_model_run(m, rows, mode, step);
     double sum = 0.0, correct = 0.0;
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
-                  m->batch_targets, m->loss_grad, &sum, &correct);
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+                   m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / (double)rows;
 }
 
@@ -285,12 +286,12 @@ static void gradient_check(const char *what, const layer_spec *spec, size_t n, d
     }
     size_t index[GC_ROWS];
     for (size_t r = 0; r < GC_ROWS; ++r) index[r] = r;
-    dn_model_load_batch(m, d, index, GC_ROWS);
+    dni_model_load_batch(m, d, index, GC_ROWS);
 
     const dn_layer *last = &m->layers[m->layer_count - 1];
     double base = gc_loss(m, GC_ROWS, mode, step);
     CHECK_MSG(isfinite(base), "%s: loss %g", what, base);
-    dn_model_backprop(m, GC_ROWS, dn_loss_is_fused(loss, last->activation));
+    dni_model_backprop(m, GC_ROWS, dni_loss_is_fused(loss, last->activation));
     size_t count = m->param_count;
     float *analytic = malloc(count * sizeof *analytic);
     uint8_t base_pattern[KINK_MAX];
@@ -433,13 +434,13 @@ TEST(dense_gradient_overwrites_previous_step) {
     if (d != NULL && m != NULL && m->param_count <= 64) {
         size_t index[GC_ROWS];
         for (size_t r = 0; r < GC_ROWS; ++r) index[r] = r;
-        dn_model_load_batch(m, d, index, GC_ROWS);
+        dni_model_load_batch(m, d, index, GC_ROWS);
         float first[64];
         gc_loss(m, GC_ROWS, DN_MODE_TRAINING, 0);
-        dn_model_backprop(m, GC_ROWS, 1);
+        dni_model_backprop(m, GC_ROWS, 1);
         memcpy(first, m->grads, m->param_count * sizeof(float));
         gc_loss(m, GC_ROWS, DN_MODE_TRAINING, 0);
-        dn_model_backprop(m, GC_ROWS, 1);
+        dni_model_backprop(m, GC_ROWS, 1);
         CHECK(memcmp(first, m->grads, m->param_count * sizeof(float)) == 0);
     }
     dn_model_free(m);
@@ -454,21 +455,21 @@ TEST(dense_activation_backward_hand_values) {
     /* relu' is 0 at z = 0 (as TensorFlow takes it), 1 above, 0 below. */
     const float zr[3] = {0.0f, 1.5f, -2.0f};
     float yr[3], gr[3] = {1.0f, 2.0f, 3.0f};
-    dn_activation_forward(DN_ACT_RELU, zr, yr, 1, 3, 1);
-    dn_activation_backward(DN_ACT_RELU, zr, yr, gr, 1, 3, 1);
+    dni_activation_forward(DN_ACT_RELU, zr, yr, 1, 3, 1);
+    dni_activation_backward(DN_ACT_RELU, zr, yr, gr, 1, 3, 1);
     CHECK(gr[0] == 0.0f && gr[1] == 2.0f && gr[2] == 0.0f);
 
     /* σ'(0) = 1/4, σ'(2) = σ(2)(1 − σ(2)); tanh'(0) = 1, tanh'(1) = 1 − tanh²(1). */
     const float z2[2] = {0.0f, 2.0f}, z3[2] = {0.0f, 1.0f};
     float y[2], g[2] = {1.0f, 1.0f};
-    dn_activation_forward(DN_ACT_SIGMOID, z2, y, 1, 2, 1);
-    dn_activation_backward(DN_ACT_SIGMOID, z2, y, g, 1, 2, 1);
+    dni_activation_forward(DN_ACT_SIGMOID, z2, y, 1, 2, 1);
+    dni_activation_backward(DN_ACT_SIGMOID, z2, y, g, 1, 2, 1);
     double s2 = 1.0 / (1.0 + exp(-2.0));
     CHECK_NEAR(g[0], 0.25, 1e-7);
     CHECK_NEAR(g[1], s2 * (1.0 - s2), 1e-7);
     g[0] = g[1] = 1.0f;
-    dn_activation_forward(DN_ACT_TANH, z3, y, 1, 2, 1);
-    dn_activation_backward(DN_ACT_TANH, z3, y, g, 1, 2, 1);
+    dni_activation_forward(DN_ACT_TANH, z3, y, 1, 2, 1);
+    dni_activation_backward(DN_ACT_TANH, z3, y, g, 1, 2, 1);
     CHECK_NEAR(g[0], 1.0, 1e-7);
     CHECK_NEAR(g[1], 1.0 - tanh(1.0) * tanh(1.0), 1e-7);
 
@@ -476,17 +477,17 @@ TEST(dense_activation_backward_hand_values) {
      * g = (1, 0, −1): ⟨g, y⟩ = −1/2, dz = (1/8·3/2, 2/8·1/2, 5/8·(−1/2)) = (3/16, 1/8, −5/16). */
     const float zs[3] = {0.0f, (float)log(2.0), (float)log(5.0)};
     float ys[3], gs[3] = {1.0f, 0.0f, -1.0f};
-    dn_activation_forward(DN_ACT_SOFTMAX, zs, ys, 1, 3, 1);
+    dni_activation_forward(DN_ACT_SOFTMAX, zs, ys, 1, 3, 1);
     CHECK_NEAR(ys[0], 0.125, 1e-7);
     CHECK_NEAR(ys[1], 0.25, 1e-7);
     CHECK_NEAR(ys[2], 0.625, 1e-7);
-    dn_activation_backward(DN_ACT_SOFTMAX, zs, ys, gs, 1, 3, 1);
+    dni_activation_backward(DN_ACT_SOFTMAX, zs, ys, gs, 1, 3, 1);
     CHECK_NEAR(gs[0], 3.0 / 16, 1e-7);
     CHECK_NEAR(gs[1], 1.0 / 8, 1e-7);
     CHECK_NEAR(gs[2], -5.0 / 16, 1e-7);
 
     /* linear passes the gradient unchanged */
     float gl[2] = {0.5f, -3.0f};
-    dn_activation_backward(DN_ACT_LINEAR, z2, z2, gl, 1, 2, 1);
+    dni_activation_backward(DN_ACT_LINEAR, z2, z2, gl, 1, 2, 1);
     CHECK(gl[0] == 0.5f && gl[1] == -3.0f);
 }

@@ -30,7 +30,7 @@ static dn_model *dropout_model(size_t cols, float rate, uint64_t seed) {
     CHECK_OK(dn_model_create(&m, cols, &err), &err);
     if (m == NULL) return NULL;
     CHECK_OK(dn_model_add_dropout(m, rate, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_LINEAR, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_LINEAR, NULL, &err), &err);
     dn_status st = dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, seed, &err);
     CHECK_MSG(st == DN_OK, "compile: %s", err.message);
     if (st != DN_OK) {
@@ -209,7 +209,7 @@ TEST(dropout_mask_independent_of_batch_rows) {
         goto done;
     }
     for (size_t e = 0; e < 64 * COLS; ++e) x[e] = 1.0f;
-    CHECK_OK(dn_model_reserve(m, 64, &err), &err);
+    CHECK_OK(dni_model_reserve(m, 64, &err), &err);
     mask_at(m, x, 64, 0, 9, k64);
     mask_at(m, x, 32, 0, 9, k32);
     CHECK_MSG(memcmp(k32, k64, 32 * COLS) == 0, "element e of a 32-row batch differs from element "
@@ -232,11 +232,11 @@ TEST(dropout_mask_follows_documented_philox_rule) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, IN, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, UNITS, DN_ACT_SIGMOID, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, UNITS, DN_ACT_SIGMOID, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, rate, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, seed, &err), &err);
-    CHECK_OK(dn_model_reserve(m, ROWS, &err), &err);
+    CHECK_OK(dni_model_reserve(m, ROWS, &err), &err);
     float x[ROWS * IN];
     for (size_t e = 0; e < ROWS * IN; ++e) x[e] = (float)cos((double)e);
     uint8_t keep[ROWS * UNITS];
@@ -274,13 +274,13 @@ static uint32_t documented_word(uint64_t seed, uint32_t layer, uint64_t step, ui
 /* The threshold is round(rate·2^32), exactly: rates that are multiples of 2^-32 give their own
  * numerator, and 0.3f gives llround(0.3f·2^32). */
 TEST(dropout_threshold_is_rate_times_2_to_the_32_rounded) {
-    CHECK(dn_rng_drop_threshold(0.0f) == 0);
-    CHECK(dn_rng_drop_threshold(0.5f) == 0x80000000u);
-    CHECK(dn_rng_drop_threshold(0.25f) == 0x40000000u);
-    CHECK(dn_rng_drop_threshold(0.75f) == 0xC0000000u);
-    CHECK(dn_rng_drop_threshold(0x1.23456p-4f) == 0x12345600u); /* 0x123456·2^-24 */
-    CHECK(dn_rng_drop_threshold(0.3f) == (uint32_t)llround((double)0.3f * 4294967296.0));
-    CHECK(dn_rng_drop_threshold(0.1f) == (uint32_t)llround((double)0.1f * 4294967296.0));
+    CHECK(dni_rng_drop_threshold(0.0f) == 0);
+    CHECK(dni_rng_drop_threshold(0.5f) == 0x80000000u);
+    CHECK(dni_rng_drop_threshold(0.25f) == 0x40000000u);
+    CHECK(dni_rng_drop_threshold(0.75f) == 0xC0000000u);
+    CHECK(dni_rng_drop_threshold(0x1.23456p-4f) == 0x12345600u); /* 0x123456·2^-24 */
+    CHECK(dni_rng_drop_threshold(0.3f) == (uint32_t)llround((double)0.3f * 4294967296.0));
+    CHECK(dni_rng_drop_threshold(0.1f) == (uint32_t)llround((double)0.1f * 4294967296.0));
 }
 
 /* The boundary of the rule, on both paths (a 70-wide row: elements 0-63 are one whole chunk, the
@@ -339,7 +339,7 @@ TEST(dropout_rate_validation) {
     CHECK_OK(dn_model_layer_info(m, 1, &info, &err), &err);
     CHECK(info.kind == DN_LAYER_DROPOUT && info.rate == 0.999f && info.inputs == 4 &&
           info.outputs == 4 && info.param_count == 0 && strcmp(info.name, "dropout_1") == 0);
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
     CHECK(dn_model_add_dropout(m, 0.5f, &err) == DN_ERR_STATE);
     dn_model_free(m);
@@ -348,10 +348,10 @@ TEST(dropout_rate_validation) {
 /* Batch-mean loss after a forward pass in training mode at `step` over m->input. */
 static double loss_at(dn_model *m, size_t rows, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
-    dn_model_run(m, rows, DN_MODE_TRAINING, step);
+    dni_model_run(m, rows, DN_MODE_TRAINING, step);
     double sum = 0.0, correct = 0.0;
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
-                  m->batch_targets, m->loss_grad, &sum, &correct);
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+                   m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / (double)rows;
 }
 
@@ -370,18 +370,18 @@ TEST(dropout_input_gradient_at_fixed_step) {
     CHECK_OK(dn_dataset_create_classification(&d, ROWS, W, x, labels, 3, &err), &err);
     CHECK_OK(dn_model_create(&m, W, &err), &err);
     if (m == NULL || d == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, W, DN_ACT_LINEAR, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, W, DN_ACT_LINEAR, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, 0.5f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 21, &err), &err);
     if (m->params == NULL) goto done;
     memset(m->params, 0, (W * W + W) * sizeof(float));
     for (size_t i = 0; i < W; ++i) m->params[i * W + i] = 1.0f;
 
     size_t index[ROWS] = {0, 1, 2, 3};
-    dn_model_load_batch(m, d, index, ROWS);
+    dni_model_load_batch(m, d, index, ROWS);
     loss_at(m, ROWS, step);
-    dn_model_backprop(m, ROWS, 1);
+    dni_model_backprop(m, ROWS, 1);
     const dn_layer *drop = &m->layers[1], *top = &m->layers[2];
     CHECK(drop->d_in != NULL && top->d_in != NULL);
     if (drop->d_in == NULL || top->d_in == NULL) goto done;
@@ -452,7 +452,7 @@ TEST(dropout_fit_masks_follow_training_step) {
     CHECK_OK(dn_model_create(&m, 10, &err), &err);
     if (m == NULL || d == NULL) goto done;
     CHECK_OK(dn_model_add_dropout(m, 0.4f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 77, &err), &err);
     fit_masks fm = {m, 77, 0, 0, 0, {0}};
     dn_fit_config cfg = dn_fit_defaults();

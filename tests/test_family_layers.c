@@ -35,20 +35,20 @@ TEST(family_activation_values_by_hand) {
     const float z[4] = {1.0f, -1.0f, 0.5f, -2.0f};
     float y[4];
     /* selu(1) = λ; selu(−1) = λα(e^−1 − 1) = 1.7580993408·(−0.6321205588) */
-    dn_activation_forward(DN_ACT_SELU, z, y, 1, 4, 1);
+    dni_activation_forward(DN_ACT_SELU, z, y, 1, 4, 1);
     CHECK_NEAR(y[0], 1.0507009873554805, 1e-6);
     CHECK_NEAR(y[1], -1.1113307378125625, 1e-6);
     /* elu(−1) = e^−1 − 1 */
-    dn_activation_forward(DN_ACT_ELU, z, y, 1, 4, 1);
+    dni_activation_forward(DN_ACT_ELU, z, y, 1, 4, 1);
     CHECK_NEAR(y[0], 1.0, 0.0);
     CHECK_NEAR(y[1], -0.6321205588285577, 1e-6);
     /* gelu(1) = Φ(1) = 0.8413447461; gelu(−1) = −Φ(−1); gelu(0.5) = 0.5·Φ(0.5) */
-    dn_activation_forward(DN_ACT_GELU, z, y, 1, 4, 1);
+    dni_activation_forward(DN_ACT_GELU, z, y, 1, 4, 1);
     CHECK_NEAR(y[0], 0.8413447460685429, 1e-6);
     CHECK_NEAR(y[1], -0.15865525393145707, 1e-6);
     CHECK_NEAR(y[2], 0.34573123063700656, 1e-6);
     /* leaky_relu: slope 0.3 below 0 (Keras 2) */
-    dn_activation_forward(DN_ACT_LEAKY_RELU, z, y, 1, 4, 1);
+    dni_activation_forward(DN_ACT_LEAKY_RELU, z, y, 1, 4, 1);
     CHECK(y[0] == 1.0f && y[2] == 0.5f);
     CHECK_NEAR(y[1], -0.3, 1e-7);
     CHECK_NEAR(y[3], -0.6, 1e-7);
@@ -64,10 +64,10 @@ TEST(family_activation_derivatives_by_central_difference) {
     for (size_t a = 0; a < 4; ++a) {
         for (size_t i = 0; i < sizeof zs / sizeof zs[0]; ++i) {
             float z = zs[i], y, g = 1.0f, h = 1e-2f, zp = z + h, zm = z - h, yp, ym;
-            dn_activation_forward(acts[a], &z, &y, 1, 1, 1);
-            dn_activation_backward(acts[a], &z, &y, &g, 1, 1, 1);
-            dn_activation_forward(acts[a], &zp, &yp, 1, 1, 1);
-            dn_activation_forward(acts[a], &zm, &ym, 1, 1, 1);
+            dni_activation_forward(acts[a], &z, &y, 1, 1, 1);
+            dni_activation_backward(acts[a], &z, &y, &g, 1, 1, 1);
+            dni_activation_forward(acts[a], &zp, &yp, 1, 1, 1);
+            dni_activation_forward(acts[a], &zm, &ym, 1, 1, 1);
             double numeric = ((double)yp - ym) / ((double)zp - zm);
             CHECK_MSG(fabs(g - numeric) <= 1e-3 * fmax(1.0, fabs(numeric)),
                       "%s'(%g) = %.7g, numeric %.7g", dn_activation_name(acts[a]), (double)z,
@@ -88,10 +88,10 @@ static float gc_x(size_t r, size_t i) {
 
 static double gc_loss(dn_model *m, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
-    dn_model_run(m, GC_ROWS, DN_MODE_TRAINING, step);
+    dni_model_run(m, GC_ROWS, DN_MODE_TRAINING, step);
     double sum = 0.0, correct = 0.0;
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, GC_ROWS, last->out,
-                  m->batch_labels, m->batch_targets, m->loss_grad, &sum, &correct);
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, GC_ROWS, last->out,
+                   m->batch_labels, m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / GC_ROWS;
 }
 
@@ -115,9 +115,9 @@ static void gradient_check(const char *spec, uint64_t step) {
     if (d == NULL || m == NULL || !m->compiled) goto done;
     size_t index[GC_ROWS];
     for (size_t r = 0; r < GC_ROWS; ++r) index[r] = r;
-    dn_model_load_batch(m, d, index, GC_ROWS);
+    dni_model_load_batch(m, d, index, GC_ROWS);
     double base = gc_loss(m, step);
-    dn_model_backprop(m, GC_ROWS, 1);
+    dni_model_backprop(m, GC_ROWS, 1);
     size_t failures = 0, nonzero = 0;
     for (size_t p = 0; p < m->param_count; ++p) {
         double a = m->grads[p];
@@ -198,17 +198,18 @@ TEST(family_alpha_dropout_values_by_hand) {
     }
     /* The mask is the dropout rule of the DROPOUT stream of this layer. */
     for (size_t e = 0; e < 64; ++e) {
-        uint32_t word = dn_rng_u32(&(dn_rng_stream){{3u, 0u}, ((uint32_t)DN_RNG_DROPOUT << 16) | 0u},
+        uint32_t word = dni_rng_u32(&(dn_rng_stream){{3u, 0u},
+                                    ((uint32_t)DN_RNG_DROPOUT << 16) | 0u},
                                    5, e);
-        CHECK(keep[e] == (word >= dn_rng_drop_threshold(0.2f)));
+        CHECK(keep[e] == (word >= dni_rng_drop_threshold(0.2f)));
     }
     dn_model_free(m);
 }
 
 /* Standard normal inputs (Box-Muller on the test's own stream). */
 static void normal_inputs(float *x, size_t n) {
-    dn_rng_stream s = dn_rng_stream_make(99, DN_RNG_DATA, 7);
-    for (size_t e = 0; e < n; ++e) x[e] = (float)dn_rng_normal(&s, 0, e);
+    dn_rng_stream s = dni_rng_stream_make(99, DN_RNG_DATA, 7);
+    for (size_t e = 0; e < n; ++e) x[e] = (float)dni_rng_normal(&s, 0, e);
 }
 
 static void mean_var(const float *v, size_t n, double *mean, double *var) {
@@ -336,7 +337,8 @@ TEST(family_dropconnect_forward_by_hand_and_one_mask_per_batch) {
     const uint32_t *bits = m->layers[0].connect_bits;
     for (size_t j = 0; j < 2; ++j) {
         double want = w[6 + j];
-        for (size_t i = 0; i < 3; ++i) want += x[i] * w[i * 2 + j] * 2.0 * dn_mask_kept(bits, i * 2 + j);
+        for (size_t i = 0; i < 3; ++i) want += x[i] * w[i * 2 + j] * 2.0 * dni_mask_kept(bits,
+                                                                                         i * 2 + j);
         CHECK_NEAR(out[j], want, 1e-6);
     }
     /* Inference: the mean network, y = x·W + b = (−0.75, 2.3) as in tests/test_dense.c. */
@@ -387,7 +389,7 @@ TEST(family_dropconnect_mask_follows_documented_philox_rule_each_step) {
         uint8_t keep[W];
         for (size_t e = 0; e < W; ++e) {
             keep[e] = (uint8_t)dropconnect_documented_keep(seed, 1, s, e, rate);
-            mismatches += keep[e] != (uint8_t)dn_mask_kept(bits, e);
+            mismatches += keep[e] != (uint8_t)dni_mask_kept(bits, e);
             dropped += !keep[e];
             if (s > step) changed += keep[e] != previous[e];
         }
@@ -421,7 +423,8 @@ TEST(family_dropconnect_drops_the_rate_of_weights) {
     if (x != NULL) {
         CHECK_OK(dn_model_forward(m, x, 1, DN_MODE_TRAINING, 3, NULL, &err), &err);
         size_t kept = 0;
-        for (size_t e = 0; e < 1000000; ++e) kept += (size_t)dn_mask_kept(m->layers[0].connect_bits, e);
+        for (size_t e = 0; e < 1000000; ++e)
+            kept += (size_t)dni_mask_kept(m->layers[0].connect_bits, e);
         CHECK_NEAR((double)kept / 1e6, 0.5, 0.003);
     }
     free(x);

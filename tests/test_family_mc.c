@@ -180,8 +180,8 @@ TEST(family_mc_entropy_is_higher_on_noise_images) {
     CHECK_OK(dn_model_set_standardization(m, mean, std, &err), &err);
     CHECK_OK(dn_model_fit(m, train, &fit, NULL, NULL, NULL, &err), &err);
     /* 300 images of uniform noise, then the 300 test images with their pixels shuffled. */
-    dn_rng_stream s = dn_rng_stream_make(5, DN_RNG_DATA, 9);
-    for (size_t k = 0; k < 300 * 784; ++k) noise[k] = dn_rng_uniform(&s, 0, k);
+    dn_rng_stream s = dni_rng_stream_make(5, DN_RNG_DATA, 9);
+    for (size_t k = 0; k < 300 * 784; ++k) noise[k] = dni_rng_uniform(&s, 0, k);
     float *shuffled = noise + 300 * 784, row[784];
     for (size_t r = 0; r < 300; ++r) {
         dn_dataset_get_row(test, r, row, NULL);

@@ -78,9 +78,9 @@ TEST(family_initializers_match_keras_statistics) {
     dn_dense_options bad = {(dn_initializer)9, 0.0f};
     dn_model *c = NULL;
     CHECK_OK(dn_model_create(&c, 3, &err), &err);
-    CHECK(dn_model_add_dense_ex(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_add_dense(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
     bad = (dn_dense_options){DN_INIT_DEFAULT, NAN};
-    CHECK(dn_model_add_dense_ex(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_add_dense(c, 2, DN_ACT_RELU, &bad, &err) == DN_ERR_ARGUMENT);
     dn_model_free(c);
 }
 
@@ -135,7 +135,7 @@ TEST(family_max_norm_rescales_only_columns_above_the_bound) {
     /* Column 0 = (3, 0, 4): norm 5 → (1.2, 0, 1.6); column 1 = (1, 1, 1): norm √3 < 2, kept. */
     const float w[8] = {3.0f, 1.0f, 0.0f, 1.0f, 4.0f, 1.0f, 7.0f, 8.0f};
     memcpy(p, w, sizeof w);
-    dn_model_apply_max_norm(m);
+    dni_model_apply_max_norm(m);
     CHECK_NEAR(p[0], 1.2, 1e-6);
     CHECK(p[2] == 0.0f);
     CHECK_NEAR(p[4], 1.6, 1e-6);

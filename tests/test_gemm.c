@@ -120,14 +120,14 @@ enum { KERNEL_COUNT = sizeof all_kernels / sizeof all_kernels[0] };
 static void case_run_all_kernels(const gemm_case *g, int threads) {
     const float betas[] = {0.0f, 1.0f, -0.5f};
     for (size_t kk = 0; kk < KERNEL_COUNT; ++kk) {
-        if (!dn_gemm_kernel_available(all_kernels[kk])) continue;
+        if (!dni_gemm_kernel_available(all_kernels[kk])) continue;
         for (size_t bi = 0; bi < sizeof betas / sizeof betas[0]; ++bi) {
             float *C = case_output(g, betas[bi]);
-            dn_gemm_kernel ran = dn_gemm_with(all_kernels[kk], threads, g->ta, g->tb, g->M, g->N,
-                                              g->K, g->A, g->lda, g->B, g->ldb, betas[bi], C,
-                                              g->ldc);
+            dn_gemm_kernel ran = dni_gemm_with(all_kernels[kk], threads, g->ta, g->tb, g->M, g->N,
+                                               g->K, g->A, g->lda, g->B, g->ldb, betas[bi], C,
+                                               g->ldc);
             CHECK(ran == all_kernels[kk]);
-            case_check(g, C, betas[bi], dn_gemm_kernel_name(all_kernels[kk]));
+            case_check(g, C, betas[bi], dni_gemm_kernel_name(all_kernels[kk]));
             free(C);
         }
     }
@@ -168,8 +168,8 @@ TEST(gemm_dense_layer_forms_threaded) {
 /* Runs a product on `threads` threads into a fresh copy of C0 (beta 1) and returns it. */
 static float *run_threads(const gemm_case *g, dn_gemm_kernel kernel, int threads) {
     float *C = case_output(g, 1.0f);
-    dn_gemm_with(kernel, threads, g->ta, g->tb, g->M, g->N, g->K, g->A, g->lda, g->B, g->ldb, 1.0f,
-                 C, g->ldc);
+    dni_gemm_with(kernel, threads, g->ta, g->tb, g->M, g->N, g->K, g->A, g->lda, g->B, g->ldb, 1.0f,
+                  C, g->ldc);
     return C;
 }
 
@@ -178,14 +178,14 @@ TEST(gemm_bit_identical_across_thread_counts) {
     for (int form = 0; form < 4; ++form) {
         gemm_case g = case_make(form & 1, form >> 1 & 1, 203, 517, 300, 40 + (size_t)form);
         for (size_t kk = 0; kk < KERNEL_COUNT; ++kk) {
-            if (!dn_gemm_kernel_available(all_kernels[kk])) continue;
+            if (!dni_gemm_kernel_available(all_kernels[kk])) continue;
             float *one = run_threads(&g, all_kernels[kk], 1);
-            case_check(&g, one, 1.0f, dn_gemm_kernel_name(all_kernels[kk]));
+            case_check(&g, one, 1.0f, dni_gemm_kernel_name(all_kernels[kk]));
             for (int threads = 2; threads <= 4; ++threads) {
                 float *many = run_threads(&g, all_kernels[kk], threads);
                 CHECK_MSG(memcmp(one, many, g.M * g.ldc * sizeof(float)) == 0,
                           "%s form %d: %d threads differ from 1",
-                          dn_gemm_kernel_name(all_kernels[kk]), form, threads);
+                          dni_gemm_kernel_name(all_kernels[kk]), form, threads);
                 free(many);
             }
             free(one);
@@ -195,22 +195,22 @@ TEST(gemm_bit_identical_across_thread_counts) {
 }
 
 TEST(gemm_stack_workspace_path_is_bit_identical) {
-    const dn_gemm_impl *impls[] = {dn_gemm_impl_portable(), dn_gemm_impl_avx2(),
-                                   dn_gemm_impl_avx512()};
+    const dn_gemm_impl *impls[] = {dni_gemm_impl_portable(), dni_gemm_impl_avx2(),
+                                   dni_gemm_impl_avx512()};
     gemm_case g = case_make(0, 1, 45, 70, 600, 9);
     for (size_t kk = 0; kk < KERNEL_COUNT; ++kk) {
         const dn_gemm_impl *impl = impls[kk];
-        if (impl == NULL || !dn_gemm_kernel_available(impl->kernel)) continue;
+        if (impl == NULL || !dni_gemm_kernel_available(impl->kernel)) continue;
         /* The stack path's buffer holds one A and one B micro-panel of at most these sizes. */
         CHECK(impl->kc <= DN_GEMM_MAX_KC);
         CHECK(impl->mr + impl->nr <= DN_GEMM_MAX_TILE_SPAN);
         CHECK(impl->nc % impl->nr == 0);
         float *big = case_output(&g, 1.0f), *small = case_output(&g, 1.0f);
         dn_gemm_problem p = {0, 1, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 1.0f, big, g.ldc, NULL};
-        dn_gemm_blocked(impl, 1, &p, NULL);
+        dni_gemm_blocked(impl, 1, &p, NULL);
         p.C = small;
-        dn_gemm_blocked_small(impl, &p);
-        case_check(&g, small, 1.0f, dn_gemm_kernel_name(impl->kernel));
+        dni_gemm_blocked_small(impl, &p);
+        case_check(&g, small, 1.0f, dni_gemm_kernel_name(impl->kernel));
         CHECK(memcmp(big, small, g.M * g.ldc * sizeof(float)) == 0);
         free(big);
         free(small);
@@ -225,15 +225,16 @@ TEST(gemm_caller_workspace_gives_identical_results) {
     for (int f = 0; f < 3; ++f) {
         gemm_case g = case_make(forms[f][0], forms[f][1], 77, 130, 300, 11 + f);
         float *fresh = case_output(&g, 0.0f), *reused = case_output(&g, 0.0f);
-        size_t floats = dn_gemm_workspace_floats(2);
+        size_t floats = dni_gemm_workspace_floats(2);
         CHECK(floats > 0);
         dn_gemm_workspace ws = {aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64), floats};
         for (size_t i = 0; i < floats; ++i) ws.data[i] = NAN;
-        dn_gemm(2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, fresh, g.ldc);
-        dn_gemm_ws(&ws, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused, g.ldc);
+        dni_gemm(2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, fresh, g.ldc);
+        dni_gemm_ws(&ws, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused, g.ldc);
         CHECK(memcmp(fresh, reused, g.M * g.ldc * sizeof(float)) == 0);
         dn_gemm_workspace tiny = {ws.data, 16};
-        dn_gemm_ws(&tiny, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused, g.ldc);
+        dni_gemm_ws(&tiny, 2, g.ta, g.tb, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 0.0f, reused,
+                    g.ldc);
         CHECK(memcmp(fresh, reused, g.M * g.ldc * sizeof(float)) == 0);
         free(ws.data);
         free(fresh);
@@ -245,49 +246,49 @@ TEST(gemm_caller_workspace_gives_identical_results) {
 TEST(gemm_empty_products) {
     float C[2 * 3] = {1, 2, 3, 4, 5, 6}, A[1] = {7}, B[1] = {8};
     /* K = 0: beta 1 keeps C, beta 0 clears it, beta 2 doubles it. */
-    dn_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 1.0f, C, 3);
+    dni_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 1.0f, C, 3);
     CHECK(C[0] == 1.0f && C[5] == 6.0f);
-    dn_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 2.0f, C, 3);
+    dni_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 2.0f, C, 3);
     CHECK(C[0] == 2.0f && C[5] == 12.0f);
-    dn_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 0.0f, C, 3);
+    dni_gemm(1, 0, 0, 2, 3, 0, A, 1, B, 3, 0.0f, C, 3);
     CHECK(C[0] == 0.0f && C[5] == 0.0f);
     /* M = 0 or N = 0: nothing to write, C untouched. */
     C[0] = 9.0f;
-    dn_gemm(1, 0, 0, 0, 3, 1, A, 1, B, 3, 0.0f, C, 3);
-    dn_gemm(1, 0, 0, 2, 0, 1, A, 1, B, 3, 0.0f, C, 3);
+    dni_gemm(1, 0, 0, 0, 3, 1, A, 1, B, 3, 0.0f, C, 3);
+    dni_gemm(1, 0, 0, 2, 0, 1, A, 1, B, 3, 0.0f, C, 3);
     CHECK(C[0] == 9.0f);
 }
 
 TEST(gemm_kernel_dispatch_and_environment) {
     dn_gemm_kernel best = DN_GEMM_PORTABLE;
-    if (dn_gemm_kernel_available(DN_GEMM_AVX2)) best = DN_GEMM_AVX2;
-    if (dn_gemm_kernel_available(DN_GEMM_AVX512)) best = DN_GEMM_AVX512;
-    CHECK(dn_gemm_kernel_available(DN_GEMM_PORTABLE));
-    CHECK(strcmp(dn_gemm_kernel_name(DN_GEMM_AVX512), "avx512") == 0);
-    CHECK(strcmp(dn_gemm_kernel_name((dn_gemm_kernel)99), "?") == 0);
+    if (dni_gemm_kernel_available(DN_GEMM_AVX2)) best = DN_GEMM_AVX2;
+    if (dni_gemm_kernel_available(DN_GEMM_AVX512)) best = DN_GEMM_AVX512;
+    CHECK(dni_gemm_kernel_available(DN_GEMM_PORTABLE));
+    CHECK(strcmp(dni_gemm_kernel_name(DN_GEMM_AVX512), "avx512") == 0);
+    CHECK(strcmp(dni_gemm_kernel_name((dn_gemm_kernel)99), "?") == 0);
 
     const char *saved = getenv("DROPNET_KERNEL");
     char *copy = saved ? strdup(saved) : NULL;
     unsetenv("DROPNET_KERNEL");
-    CHECK(dn_gemm_kernel_resolve(DN_GEMM_AUTO) == best);
-    CHECK(dn_gemm_kernel_resolve(DN_GEMM_PORTABLE) == DN_GEMM_PORTABLE);
+    CHECK(dni_gemm_kernel_resolve(DN_GEMM_AUTO) == best);
+    CHECK(dni_gemm_kernel_resolve(DN_GEMM_PORTABLE) == DN_GEMM_PORTABLE);
     /* A kernel the CPU lacks becomes the best available one. */
     for (size_t kk = 0; kk < KERNEL_COUNT; ++kk)
-        if (!dn_gemm_kernel_available(all_kernels[kk]))
-            CHECK(dn_gemm_kernel_resolve(all_kernels[kk]) == best);
+        if (!dni_gemm_kernel_available(all_kernels[kk]))
+            CHECK(dni_gemm_kernel_resolve(all_kernels[kk]) == best);
     setenv("DROPNET_KERNEL", "portable", 1);
-    CHECK(dn_gemm_kernel_resolve(DN_GEMM_AUTO) == DN_GEMM_PORTABLE);
+    CHECK(dni_gemm_kernel_resolve(DN_GEMM_AUTO) == DN_GEMM_PORTABLE);
     /* An explicit request beats the environment. */
-    CHECK(dn_gemm_kernel_resolve(best) == best);
+    CHECK(dni_gemm_kernel_resolve(best) == best);
     float a = 3.0f, b = 5.0f, c = 0.0f;
-    CHECK(dn_gemm_with(DN_GEMM_AUTO, 1, 0, 0, 1, 1, 1, &a, 1, &b, 1, 0.0f, &c, 1) ==
+    CHECK(dni_gemm_with(DN_GEMM_AUTO, 1, 0, 0, 1, 1, 1, &a, 1, &b, 1, 0.0f, &c, 1) ==
           DN_GEMM_PORTABLE);
     CHECK(c == 15.0f);
     setenv("DROPNET_KERNEL", "avx2", 1);
-    CHECK(dn_gemm_kernel_resolve(DN_GEMM_AUTO) ==
-          (dn_gemm_kernel_available(DN_GEMM_AVX2) ? DN_GEMM_AVX2 : best));
+    CHECK(dni_gemm_kernel_resolve(DN_GEMM_AUTO) ==
+          (dni_gemm_kernel_available(DN_GEMM_AVX2) ? DN_GEMM_AVX2 : best));
     setenv("DROPNET_KERNEL", "sse9", 1);
-    CHECK(dn_gemm_kernel_resolve(DN_GEMM_AUTO) == best);
+    CHECK(dni_gemm_kernel_resolve(DN_GEMM_AUTO) == best);
     if (copy) setenv("DROPNET_KERNEL", copy, 1);
     else unsetenv("DROPNET_KERNEL");
     free(copy);

@@ -54,13 +54,13 @@ static const uint32_t THRESHOLD = 1288490189u; /* round(0.3 · 2^32) */
 static void unfused(dn_gemm_kernel kernel, int threads, size_t M, size_t N, const float *A,
                     const float *B, const float *bias, dn_activation act,
                     const dn_rng_stream *stream, outputs *o) {
-    dn_gemm_with(kernel, threads, 0, 0, M, N, K, A, K, B, N, 0.0f, o->pre, N);
+    dni_gemm_with(kernel, threads, 0, 0, M, N, K, A, K, B, N, 0.0f, o->pre, N);
     for (size_t i = 0; i < M; ++i)
         for (size_t j = 0; j < N; ++j) o->pre[i * N + j] += bias[j];
-    dn_activation_forward(act, o->pre, o->y, M, N, threads);
+    dni_activation_forward(act, o->pre, o->y, M, N, threads);
     if (stream != NULL)
-        dn_dropout_mask_apply(stream, 7, THRESHOLD, RATE_SCALE, o->y, o->dropped, o->bits, M * N,
-                              threads);
+        dni_dropout_mask_apply(stream, 7, THRESHOLD, RATE_SCALE, o->y, o->dropped, o->bits, M * N,
+                               threads);
 }
 
 static dn_gemm_epilogue epilogue_of(const float *bias, dn_activation act,
@@ -76,10 +76,10 @@ TEST(gemm_fused_output_pass_equals_the_separate_passes) {
     const size_t widths[] = {64, 192, 1, 17, 100}; /* the first two also fuse dropout */
     const dn_activation acts[] = {DN_ACT_RELU, DN_ACT_TANH, DN_ACT_SIGMOID, DN_ACT_GELU,
                                   DN_ACT_LINEAR};
-    dn_rng_stream stream = dn_rng_stream_make(99, DN_RNG_DROPOUT, 3);
+    dn_rng_stream stream = dni_rng_stream_make(99, DN_RNG_DROPOUT, 3);
     int checked = 0;
     for (size_t k = 0; k < 3; ++k) {
-        if (!dn_gemm_kernel_available(kernels[k])) continue;
+        if (!dni_gemm_kernel_available(kernels[k])) continue;
         for (size_t r = 0; r < 4; ++r)
             for (size_t w = 0; w < 5; ++w) {
                 size_t M = rows[r], N = widths[w];
@@ -95,10 +95,10 @@ TEST(gemm_fused_output_pass_equals_the_separate_passes) {
                 for (int threads = 1; threads <= 2; ++threads) {
                     outputs got = outputs_make(M, N);
                     dn_gemm_epilogue e = epilogue_of(bias, act, dropout ? &stream : NULL, &got, N);
-                    dn_gemm_fused(kernels[k], NULL, threads, M, N, K, A, K, B, N, got.pre, N, &e);
+                    dni_gemm_fused(kernels[k], NULL, threads, M, N, K, A, K, B, N, got.pre, N, &e);
                     CHECK_MSG(outputs_equal(&want, &got, M, N, dropout),
                               "%s, %zu×%zu, %s, %d thread(s): fused differs from separate passes",
-                              dn_gemm_kernel_name(kernels[k]), M, N, dn_activation_name(act),
+                              dni_gemm_kernel_name(kernels[k]), M, N, dn_activation_name(act),
                               threads);
                     checked++;
                     outputs_free(&got);
@@ -107,17 +107,17 @@ TEST(gemm_fused_output_pass_equals_the_separate_passes) {
                 outputs small = outputs_make(M, N);
                 dn_gemm_epilogue e = epilogue_of(bias, act, dropout ? &stream : NULL, &small, N);
                 dn_gemm_problem p = {0, 0, M, N, K, A, K, B, N, 0.0f, small.pre, N, &e};
-                const dn_gemm_impl *impl = kernels[k] == DN_GEMM_PORTABLE ? dn_gemm_impl_portable()
-                                           : kernels[k] == DN_GEMM_AVX2 ? dn_gemm_impl_avx2()
-                                                                        : dn_gemm_impl_avx512();
-                dn_gemm_blocked_small(impl, &p);
+                const dn_gemm_impl *impl = kernels[k] == DN_GEMM_PORTABLE ? dni_gemm_impl_portable()
+                                           : kernels[k] == DN_GEMM_AVX2 ? dni_gemm_impl_avx2()
+                                                                        : dni_gemm_impl_avx512();
+                dni_gemm_blocked_small(impl, &p);
                 CHECK_MSG(outputs_equal(&want, &small, M, N, dropout),
                           "%s, %zu×%zu: the stack-workspace path differs",
-                          dn_gemm_kernel_name(kernels[k]), M, N);
+                          dni_gemm_kernel_name(kernels[k]), M, N);
                 if (dropout) { /* the packed bits are the documented rule: word < threshold */
                     size_t e0 = M * N - 1;
                     uint32_t words[4];
-                    dn_rng_block(&stream, 7, e0 / 4, words);
+                    dni_rng_block(&stream, 7, e0 / 4, words);
                     int kept = (small.bits[e0 >> 5] >> (e0 & 31)) & 1;
                     CHECK(kept == (words[e0 % 4] >= THRESHOLD));
                     CHECK(kept ? small.dropped[e0] == small.y[e0] * RATE_SCALE
@@ -140,10 +140,10 @@ TEST(gemm_fused_bias_only_leaves_the_pre_activation) {
     fill(A, M * K, 1);
     fill(B, K * N, 2);
     fill(bias, N, 3);
-    dn_gemm(1, 0, 0, M, N, K, A, K, B, N, 0.0f, plain, N); /* the same backend as the fused call */
+    dni_gemm(1, 0, 0, M, N, K, A, K, B, N, 0.0f, plain, N); /* the same backend as the fused call */
     for (size_t i = 0; i < M * N; ++i) plain[i] += bias[i % N];
     dn_gemm_epilogue e = {bias, (int)DN_ACT_SOFTMAX, NULL, N, NULL, 0, 0, 1.0f, NULL, NULL};
-    dn_gemm_fused(DN_GEMM_AUTO, NULL, 1, M, N, K, A, K, B, N, fused, N, &e);
+    dni_gemm_fused(DN_GEMM_AUTO, NULL, 1, M, N, K, A, K, B, N, fused, N, &e);
     CHECK(memcmp(fused, plain, sizeof plain) == 0);
 }
 
@@ -164,13 +164,13 @@ TEST(fused_dense_dropout_pair_keeps_the_dropout_layers_rule) {
     const float *dropped = dn_model_activation(m, 2, NULL, NULL);
     uint8_t keep[ROWS * WIDTH];
     CHECK_OK(dn_model_dropout_mask(m, 1, keep, NULL, &err), &err);
-    dn_rng_stream s = dn_rng_stream_make(21, DN_RNG_DROPOUT, 1);
+    dn_rng_stream s = dni_rng_stream_make(21, DN_RNG_DROPOUT, 1);
     uint32_t threshold = (uint32_t)(0.4 * 4294967296.0 + 0.5);
     float scale = (float)(1.0 / (1.0 - 0.4));
     int wrong = 0, positives = 0;
     for (size_t e = 0; e < ROWS * WIDTH; ++e) {
         uint32_t words[4];
-        dn_rng_block(&s, 5, e / 4, words);
+        dni_rng_block(&s, 5, e / 4, words);
         int kept = words[e % 4] >= threshold;
         wrong += keep[e] != kept || dropped[e] != (kept ? dense[e] * scale : 0.0f);
         positives += dense[e] > 0.0f;

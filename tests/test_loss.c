@@ -2,7 +2,7 @@
  * differences of the loss itself, accuracy counting, and extreme logits (±1e4) through the fused
  * softmax + cross-entropy and sigmoid + binary cross-entropy.
  *
- * dn_loss_batch sums in double from float inputs, so a central difference of its loss with a
+ * dni_loss_batch sums in double from float inputs, so a central difference of its loss with a
  * step h = 2^-10 (exact in float for these magnitudes) is accurate to about h²/6·|L'''| < 1e-7;
  * the analytic gradient is float, so the bound used is |a − n| ≤ 1e-6. */
 #include "test.h"
@@ -16,14 +16,14 @@
 
 enum { MAX_CELLS = 64 };
 
-/* Batch-mean loss of dn_loss_batch for pre-activations z; y = act(z) is computed first (the loss
+/* Batch-mean loss of dni_loss_batch for pre-activations z; y = act(z) is computed first (the loss
  * reads z when fused, y otherwise). The gradient goes to `grad` (may be NULL). */
 static double loss_of(dn_loss loss, dn_activation last, const float *z, size_t rows, size_t cols,
                       const int32_t *labels, const float *targets, float *grad, double *correct) {
     float y[MAX_CELLS], g[MAX_CELLS];
-    dn_activation_forward(last, z, y, rows, cols, 1);
+    dni_activation_forward(last, z, y, rows, cols, 1);
     double sum = 0.0, c = 0.0;
-    dn_loss_batch(loss, last, z, y, rows, cols, labels, targets, grad ? grad : g, &sum, &c);
+    dni_loss_batch(loss, last, z, y, rows, cols, labels, targets, grad ? grad : g, &sum, &c);
     if (correct) *correct = c;
     return sum / (double)rows;
 }
@@ -76,7 +76,7 @@ TEST(loss_ce_uniform_softmax_is_log3) {
     CHECK_OK(dn_dataset_create_classification(&d, 10, 4, x, lab, 3, &err), &err);
     CHECK_OK(dn_model_create(&m, 4, &err), &err);
     if (m == NULL || d == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 3, &err), &err);
     if (dn_model_params(m) == NULL) goto done;
     memset(dn_model_params(m), 0, dn_model_param_count(m) * sizeof(float));
@@ -134,7 +134,7 @@ static dn_model *fixed_model(size_t in, size_t out, dn_activation act, dn_loss l
     dn_error err;
     CHECK_OK(dn_model_create(&m, in, &err), &err);
     if (m == NULL) return NULL;
-    CHECK_OK(dn_model_add_dense(m, out, act, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, out, act, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, loss, NULL, 1, &err), &err);
     if (dn_model_params(m) == NULL) {
         dn_model_free(m);
@@ -149,13 +149,13 @@ static dn_model *fixed_model(size_t in, size_t out, dn_activation act, dn_loss l
 static double train_pass(dn_model *m, const dn_dataset *d, size_t rows) {
     size_t index[8];
     for (size_t r = 0; r < rows; ++r) index[r] = r;
-    dn_model_load_batch(m, d, index, rows);
-    dn_model_run(m, rows, DN_MODE_TRAINING, 0);
+    dni_model_load_batch(m, d, index, rows);
+    dni_model_run(m, rows, DN_MODE_TRAINING, 0);
     const dn_layer *last = &m->layers[m->layer_count - 1];
     double sum = 0.0, correct = 0.0;
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
-                  m->batch_targets, m->loss_grad, &sum, &correct);
-    dn_model_backprop(m, rows, dn_loss_is_fused(m->loss, last->activation));
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+                   m->batch_targets, m->loss_grad, &sum, &correct);
+    dni_model_backprop(m, rows, dni_loss_is_fused(m->loss, last->activation));
     return sum / (double)rows;
 }
 
@@ -312,11 +312,11 @@ TEST(loss_bce_extreme_logits_finite) {
 }
 
 TEST(loss_fusion_rules) {
-    CHECK(dn_loss_is_fused(DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, DN_ACT_SOFTMAX));
-    CHECK(dn_loss_is_fused(DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, DN_ACT_LINEAR));
-    CHECK(dn_loss_is_fused(DN_LOSS_BINARY_CROSSENTROPY, DN_ACT_SIGMOID));
-    CHECK(dn_loss_is_fused(DN_LOSS_BINARY_CROSSENTROPY, DN_ACT_LINEAR));
+    CHECK(dni_loss_is_fused(DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, DN_ACT_SOFTMAX));
+    CHECK(dni_loss_is_fused(DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, DN_ACT_LINEAR));
+    CHECK(dni_loss_is_fused(DN_LOSS_BINARY_CROSSENTROPY, DN_ACT_SIGMOID));
+    CHECK(dni_loss_is_fused(DN_LOSS_BINARY_CROSSENTROPY, DN_ACT_LINEAR));
     const dn_activation all[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
                                  DN_ACT_SOFTMAX};
-    for (size_t a = 0; a < 5; ++a) CHECK(!dn_loss_is_fused(DN_LOSS_MEAN_SQUARED_ERROR, all[a]));
+    for (size_t a = 0; a < 5; ++a) CHECK(!dni_loss_is_fused(DN_LOSS_MEAN_SQUARED_ERROR, all[a]));
 }

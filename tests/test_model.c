@@ -30,8 +30,8 @@ static dn_model *classifier(size_t inputs, size_t hidden, size_t outputs,
     dn_error err;
     CHECK_OK(dn_model_create(&m, inputs, &err), &err);
     if (m == NULL) return NULL;
-    if (hidden) CHECK_OK(dn_model_add_dense(m, hidden, DN_ACT_RELU, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, outputs, DN_ACT_SOFTMAX, &err), &err);
+    if (hidden) CHECK_OK(dn_model_add_dense(m, hidden, DN_ACT_RELU, NULL, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, outputs, DN_ACT_SOFTMAX, NULL, &err), &err);
     dn_status st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, opt, seed, &err);
     CHECK_MSG(st == DN_OK, "compile: %s", err.message);
     if (st != DN_OK) {
@@ -88,7 +88,7 @@ TEST(model_fit_before_compile_is_state_error) {
     CHECK_OK(dn_dataset_create_synthetic(&d, 20, 3, 2, 1, &err), &err);
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (d != NULL && m != NULL) {
-        CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+        CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
         memset(&err, 0, sizeof err);
         CHECK(dn_model_fit(m, d, NULL, NULL, NULL, NULL, &err) == DN_ERR_STATE);
         CHECK(err.status == DN_ERR_STATE && err.message[0] != '\0');
@@ -106,7 +106,7 @@ TEST(model_compile_refuses_relu_output_for_ce) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_RELU, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_RELU, NULL, &err), &err);
     memset(&err, 0, sizeof err);
     dn_status st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err);
     CHECK(st != DN_OK && err.status == st);
@@ -119,7 +119,7 @@ TEST(model_compile_refuses_relu_output_for_ce) {
     /* A dropout last layer is refused for any loss. */
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, 0.5f, &err), &err);
     CHECK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, 1, &err) != DN_OK);
     dn_model_free(m);
@@ -132,10 +132,10 @@ TEST(model_zero_units_refused) {
     CHECK_OK(dn_model_create(&m, 3, &err), &err);
     if (m == NULL) return;
     memset(&err, 0, sizeof err);
-    CHECK(dn_model_add_dense(m, 0, DN_ACT_RELU, &err) == DN_ERR_ARGUMENT);
+    CHECK(dn_model_add_dense(m, 0, DN_ACT_RELU, NULL, &err) == DN_ERR_ARGUMENT);
     CHECK(err.status == DN_ERR_ARGUMENT && err.message[0] != '\0');
     CHECK(dn_model_layer_count(m) == 0);
-    CHECK_OK(dn_model_add_dense(m, 4, DN_ACT_RELU, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 4, DN_ACT_RELU, NULL, &err), &err);
     CHECK(dn_model_layer_count(m) == 1 && dn_model_output_size(m) == 4);
     dn_model_free(m);
 }
@@ -389,8 +389,8 @@ TEST(model_glorot_uniform_init) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, IN, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, OUT, DN_ACT_SOFTMAX, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 10, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, OUT, DN_ACT_SOFTMAX, NULL, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 10, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 123, &err), &err);
     const float *p = dn_model_params(m);
     CHECK(dn_model_param_count(m) == IN * OUT + OUT + OUT * 10 + 10);
@@ -484,9 +484,9 @@ TEST(model_predict_and_evaluate_agree) {
     dn_model *m = NULL;
     CHECK_OK(dn_model_create(&m, F, &err), &err);
     if (d == NULL || m == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 7, DN_ACT_TANH, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 7, DN_ACT_TANH, NULL, &err), &err);
     CHECK_OK(dn_model_add_dropout(m, 0.3f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 8, &err), &err);
     dn_fit_config cfg = dn_fit_defaults();
     cfg.epochs = 3;
@@ -557,7 +557,7 @@ TEST(model_compile_twice_and_add_after_compile_refused) {
     dn_error err;
     CHECK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err) ==
           DN_ERR_STATE);
-    CHECK(dn_model_add_dense(m, 2, DN_ACT_RELU, &err) == DN_ERR_STATE);
+    CHECK(dn_model_add_dense(m, 2, DN_ACT_RELU, NULL, &err) == DN_ERR_STATE);
     CHECK(dn_model_layer_count(m) == 1);
     dn_model_free(m);
 }
@@ -572,7 +572,7 @@ TEST(model_bce_on_two_class_labels) {
     CHECK_OK(dn_dataset_create_synthetic(&d, ROWS, F, 2, 17, &err), &err);
     CHECK_OK(dn_model_create(&m, F, &err), &err);
     if (d == NULL || m == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 1, DN_ACT_SIGMOID, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_BINARY_CROSSENTROPY, NULL, 2, &err), &err);
     dn_fit_config cfg = dn_fit_defaults();
     cfg.epochs = 2;
@@ -619,7 +619,7 @@ TEST(model_training_loss_is_measured_with_dropout) {
     CHECK_OK(dn_model_create(&m, F, &err), &err);
     if (d == NULL || m == NULL) goto done;
     CHECK_OK(dn_model_add_dropout(m, 0.5f, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 31, &err), &err);
     float x[B * F], train_p[B * 3], infer_p[B * 3];
     for (size_t r = 0; r < B; ++r) CHECK_OK(dn_dataset_get_row(d, r, x + r * F, &err), &err);
@@ -646,7 +646,7 @@ done:
 }
 
 TEST(model_failed_fit_allocation_keeps_model_usable) {
-    /* Buffers that cannot be allocated make dn_model_reserve fail with DN_ERR_MEMORY; the model
+    /* Buffers that cannot be allocated make dni_model_reserve fail with DN_ERR_MEMORY; the model
      * must stay as it was, able to run batches of its old capacity. A fit with a batch larger
      * than the data is not such a case: like Keras it trains one batch of every row. */
     dn_dataset *d = NULL;
@@ -654,7 +654,7 @@ TEST(model_failed_fit_allocation_keeps_model_usable) {
     CHECK_OK(dn_dataset_create_synthetic(&d, 50, 4, 3, 1, &err), &err);
     dn_model *m = classifier(4, 0, 3, NULL, 1);
     if (d != NULL && m != NULL) {
-        CHECK(dn_model_reserve(m, SIZE_MAX / 2, &err) == DN_ERR_MEMORY); /* sizes overflow */
+        CHECK(dni_model_reserve(m, SIZE_MAX / 2, &err) == DN_ERR_MEMORY); /* sizes overflow */
         float x[2 * 4] = {0}, out[2 * 3];
         dn_status st = dn_model_forward(m, x, 2, DN_MODE_INFERENCE, 0, out, &err);
         CHECK_MSG(st == DN_OK, "after a failed reserve, forward of 2 rows fails: %s", err.message);

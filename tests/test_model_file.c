@@ -203,7 +203,7 @@ TEST(model_file_keeps_adam_settings_and_writes_only_its_keys) {
         CHECK(dn_model_metadata_count(back) == 0);
     }
     dn_st_file f;
-    dn_status opened = m ? dn_st_open(&f, path, &err) : DN_ERR_STATE;
+    dn_status opened = m ? dni_st_open(&f, path, &err) : DN_ERR_STATE;
     CHECK_MSG(opened == DN_OK, "open: %s", err.message);
     if (opened == DN_OK) {
         const char *expect[][2] = {{"dropnet.format", "1"},
@@ -219,14 +219,14 @@ TEST(model_file_keeps_adam_settings_and_writes_only_its_keys) {
                                    {"dropnet.seed", "18446744073709551615"},
                                    {"dropnet.step", "0"}};
         for (size_t i = 0; i < sizeof expect / sizeof expect[0]; ++i) {
-            const char *v = dn_st_metadata(&f, expect[i][0]);
+            const char *v = dni_st_metadata(&f, expect[i][0]);
             CHECK_MSG(v && strcmp(v, expect[i][1]) == 0, "%s = \"%s\", expected \"%s\"",
                       expect[i][0], v ? v : "(absent)", expect[i][1]);
         }
-        CHECK(dn_st_metadata(&f, "dropnet.momentum") == NULL);
-        CHECK(dn_st_metadata(&f, "dropnet.class_names") == NULL);
+        CHECK(dni_st_metadata(&f, "dropnet.momentum") == NULL);
+        CHECK(dni_st_metadata(&f, "dropnet.class_names") == NULL);
         CHECK(f.tensor_count == 2);
-        dn_st_close(&f);
+        dni_st_close(&f);
     }
     dn_model_free(back);
     dn_model_free(m);
@@ -364,7 +364,7 @@ TEST(model_standardization) {
     float x[6] = {1, 2, 3, -4, 5.5f, 0.25f}, x0[6];
     memcpy(x0, x, sizeof x);
     CHECK(!dn_model_get_standardization(m, NULL, NULL));
-    dn_model_standardize_rows(m, x, 2);
+    dni_model_standardize_rows(m, x, 2);
     CHECK(memcmp(x, x0, sizeof x) == 0); /* no-op when unset */
 
     const float mean[3] = {0.5f, -1.0f, 3.0f}, std[3] = {2.0f, 0.5f, 4.0f};
@@ -373,7 +373,7 @@ TEST(model_standardization) {
     CHECK(dn_model_get_standardization(m, &gm, &gs) == 1);
     CHECK(gm && gs && gm != mean && memcmp(gm, mean, sizeof mean) == 0 &&
           memcmp(gs, std, sizeof std) == 0);
-    dn_model_standardize_rows(m, x, 2);
+    dni_model_standardize_rows(m, x, 2);
     const float want[6] = {0.25f, 6.0f, 0.0f, -2.25f, 13.0f, -0.6875f};
     for (int i = 0; i < 6; ++i)
         CHECK_MSG(x[i] == want[i], "x[%d] = %g, expected %g", i, x[i], want[i]);

@@ -43,7 +43,7 @@ TEST(optimizer_sgd_one_step) {
     dn_optimizer_config c = dn_optimizer_defaults(DN_OPTIMIZER_SGD); /* lr 0.01 */
     float w[N], m[N] = {0}, v[N] = {0};
     memcpy(w, W0, sizeof w);
-    dn_optimizer_update(&c, w, G1, m, v, N, 1, 1);
+    dni_optimizer_update(&c, w, G1, m, v, N, 1, 1);
     double want[N];
     for (size_t i = 0; i < N; ++i) want[i] = (double)W0[i] - 0.01 * (double)G1[i];
     check_slab("sgd w1", w, want);
@@ -66,10 +66,10 @@ TEST(optimizer_momentum_two_steps) {
         v2[i] = 0.9 * v1[i] - 0.1 * (double)G2[i];
         w2[i] = w1[i] + v2[i];
     }
-    dn_optimizer_update(&c, w, G1, vel, unused, N, 1, 1);
+    dni_optimizer_update(&c, w, G1, vel, unused, N, 1, 1);
     check_slab("momentum w1", w, w1);
     check_slab("momentum v1", vel, v1);
-    dn_optimizer_update(&c, w, G2, vel, unused, N, 2, 1);
+    dni_optimizer_update(&c, w, G2, vel, unused, N, 2, 1);
     check_slab("momentum w2", w, w2);
     check_slab("momentum v2", vel, v2);
     /* Literal, element 3: v1 = −0.3, w1 = −0.3, v2 = −0.27 − 0.1 = −0.37, w2 = −0.67. */
@@ -90,12 +90,12 @@ TEST(optimizer_nesterov_steps) {
         v2[i] = 0.9 * v1[i] - 0.1 * (double)G2[i];
         w2[i] = w1[i] + 0.9 * v2[i] - 0.1 * (double)G2[i];
     }
-    dn_optimizer_update(&c, w, G1, vel, unused, N, 1, 1);
+    dni_optimizer_update(&c, w, G1, vel, unused, N, 1, 1);
     check_slab("nesterov w1", w, w1);
     check_slab("nesterov v1", vel, v1);
     /* Literal, element 3: v1 = −0.3, w1 = 0.9·(−0.3) − 0.3 = −0.57. */
     CHECK_NEAR(w[3], -0.57, 1e-6);
-    dn_optimizer_update(&c, w, G2, vel, unused, N, 2, 1);
+    dni_optimizer_update(&c, w, G2, vel, unused, N, 2, 1);
     check_slab("nesterov w2", w, w2);
     check_slab("nesterov v2", vel, v2);
 }
@@ -122,13 +122,13 @@ TEST(optimizer_adam_two_steps_defaults) {
     double w1[N], w2[N], m2[N], v2[N];
     /* The config's float values, as the library sees them. */
     adam_reference(c.learning_rate, c.beta1, c.beta2, c.epsilon, w1, w2, m2, v2);
-    dn_optimizer_update(&c, w, G1, m, v, N, 1, 1);
+    dni_optimizer_update(&c, w, G1, m, v, N, 1, 1);
     check_slab("adam w1", w, w1);
     /* Step 1 moves every weight with g ≠ 0 by about lr (|m̂/√v̂| = 1), by hand: */
     CHECK_NEAR(w[0], 0.5 - 0.001, 1e-6);
     CHECK_NEAR(w[1], -1.25 + 0.001, 1e-6);
     CHECK(w[2] == 2.0f); /* g = 0: m = v = 0, no move */
-    dn_optimizer_update(&c, w, G2, m, v, N, 2, 1);
+    dni_optimizer_update(&c, w, G2, m, v, N, 2, 1);
     check_slab("adam w2", w, w2);
     for (size_t i = 0; i < N; ++i) {
         CHECK_NEAR(m[i], m2[i], 1e-7 + 1e-6 * fabs(m2[i]));
@@ -149,12 +149,12 @@ TEST(optimizer_adam_epsilon_and_bias_correction) {
     memcpy(w, W0, sizeof w);
     double w1[N], w2[N], m2[N], v2[N];
     adam_reference(c.learning_rate, c.beta1, c.beta2, c.epsilon, w1, w2, m2, v2);
-    dn_optimizer_update(&c, w, G1, m, v, N, 1, 1);
+    dni_optimizer_update(&c, w, G1, m, v, N, 1, 1);
     check_slab("adam(ε=1e-4) w1", w, w1);
     /* Element 4 by hand: m = 0.2·1e-3, √v = √0.01·1e-3 = 1e-4, α = 0.1·√0.01/0.2 = 0.05,
      * w1 = −0.3 − 0.05·2e-4/(1e-4 + 1e-4) = −0.35. */
     CHECK_NEAR(w[4], -0.35, 1e-6);
-    dn_optimizer_update(&c, w, G2, m, v, N, 2, 1);
+    dni_optimizer_update(&c, w, G2, m, v, N, 2, 1);
     check_slab("adam(ε=1e-4) w2", w, w2);
 }
 
@@ -173,8 +173,8 @@ static int one_fit_step(const dn_optimizer_config *opt, float *before, float *af
     CHECK_OK(dn_dataset_create_synthetic(&d, 16, 4, 3, 9, &err), &err);
     CHECK_OK(dn_model_create(&m, 4, &err), &err);
     if (d == NULL || m == NULL) goto done;
-    CHECK_OK(dn_model_add_dense(m, 5, DN_ACT_TANH, &err), &err);
-    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 5, DN_ACT_TANH, NULL, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 3, DN_ACT_SOFTMAX, NULL, &err), &err);
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, opt, 13, &err), &err);
     *count = dn_model_param_count(m);
     if (*count > 64 || dn_model_params(m) == NULL) goto done;
@@ -231,7 +231,7 @@ TEST(optimizer_invalid_settings_refused) {
     dn_error err;
     CHECK_OK(dn_model_create(&m, 2, &err), &err);
     if (m == NULL) return;
-    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, &err), &err);
+    CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_SOFTMAX, NULL, &err), &err);
     dn_optimizer_config bad[6];
     for (size_t i = 0; i < 6; ++i) bad[i] = dn_optimizer_defaults(i < 3 ? DN_OPTIMIZER_SGD : DN_OPTIMIZER_ADAM);
     bad[0].learning_rate = 0.0f;

@@ -136,14 +136,14 @@ TEST(safetensors_container_reads_other_dtypes) {
                0, 20, 0);
     dn_st_file st;
     dn_error err;
-    dn_status s = dn_st_open(&st, f.path, &err);
+    dn_status s = dni_st_open(&st, f.path, &err);
     CHECK_MSG(s == DN_OK, "%s", err.message);
     if (s == DN_OK) {
-        const dn_st_tensor *h = dn_st_find(&st, "h"), *d = dn_st_find(&st, "d");
+        const dn_st_tensor *h = dni_st_find(&st, "h"), *d = dni_st_find(&st, "d");
         CHECK(h && h->rank == 2 && h->shape[1] == 3 && strcmp(h->dtype, "F16") == 0);
         CHECK(d && d->rank == 0 && d->begin == 12 && d->end == 20);
-        CHECK(dn_st_find(&st, "x") == NULL && st.metadata == NULL);
-        dn_st_close(&st);
+        CHECK(dni_st_find(&st, "x") == NULL && st.metadata == NULL);
+        dni_st_close(&st);
     }
     fixture_close(&f);
 }

@@ -1,59 +1,59 @@
 /* test_schedule.c — learning-rate schedules, the momentum ramp and early stopping (the CLI's
- * training controls, cli/schedule.c), against values worked by hand. */
+ * training controls, cli/train/controls.c), against values worked by hand. */
 #include "test.h"
 
-#include "../cli/checkpoint.h"
-#include "../cli/schedule.h"
+#include "train/checkpoint_state.h"
+#include "train/controls.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 TEST(schedule_parse_accepts_and_refuses) {
-    dn_schedule_spec s;
+    cli_schedule_spec s;
     char message[256];
-    CHECK(dn_schedule_parse("exp:0.5", &s, message, sizeof message) && s.kind == DN_SCHEDULE_EXP &&
+    CHECK(cli_schedule_parse("exp:0.5", &s, message, sizeof message) == 0 && s.kind == CLI_SCHEDULE_EXP &&
           s.factor == 0.5f);
-    CHECK(dn_schedule_parse("step:10:0.5", &s, message, sizeof message) &&
-          s.kind == DN_SCHEDULE_STEP && s.every == 10 && s.factor == 0.5f);
-    CHECK(dn_schedule_parse("cosine", &s, message, sizeof message) && s.kind == DN_SCHEDULE_COSINE &&
+    CHECK(cli_schedule_parse("step:10:0.5", &s, message, sizeof message) == 0 &&
+          s.kind == CLI_SCHEDULE_STEP && s.every == 10 && s.factor == 0.5f);
+    CHECK(cli_schedule_parse("cosine", &s, message, sizeof message) == 0 && s.kind == CLI_SCHEDULE_COSINE &&
           s.min_fraction == 0.0f);
-    CHECK(dn_schedule_parse("cosine:0.1", &s, message, sizeof message) && s.min_fraction == 0.1f);
+    CHECK(cli_schedule_parse("cosine:0.1", &s, message, sizeof message) == 0 && s.min_fraction == 0.1f);
     const char *bad[] = {"exp:0", "exp:1.5", "exp:", "exp:0.5:1", "step:0:0.5", "step:3",
                          "step:x:0.5", "cosine:1", "cosine:-0.1", "linear", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         message[0] = '\0';
-        CHECK_MSG(!dn_schedule_parse(bad[i], &s, message, sizeof message), "'%s' accepted", bad[i]);
+        CHECK_MSG(cli_schedule_parse(bad[i], &s, message, sizeof message) != 0, "'%s' accepted", bad[i]);
         CHECK(strstr(message, "--lr-schedule expects") != NULL);
     }
 }
 
 TEST(schedule_rates_match_hand_values) {
-    dn_schedule_spec exp = {DN_SCHEDULE_EXP, 0.5f, 1, 0.0f};
-    CHECK_NEAR(dn_schedule_rate(&exp, 0.1, 1, 10), 0.1, 1e-12);
-    CHECK_NEAR(dn_schedule_rate(&exp, 0.1, 3, 10), 0.025, 1e-12);
-    dn_schedule_spec step = {DN_SCHEDULE_STEP, 0.5f, 2, 0.0f};
-    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 2, 10), 0.1, 1e-12);
-    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 3, 10), 0.05, 1e-12);
-    CHECK_NEAR(dn_schedule_rate(&step, 0.1, 5, 10), 0.025, 1e-12);
-    dn_schedule_spec cosine = {DN_SCHEDULE_COSINE, 1.0f, 1, 0.0f};
-    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 1, 10), 0.1, 1e-12);
-    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 6, 10), 0.05, 1e-12); /* halfway: ½(1 + cos π/2) */
+    cli_schedule_spec exp = {CLI_SCHEDULE_EXP, 0.5f, 1, 0.0f};
+    CHECK_NEAR(cli_schedule_rate(&exp, 0.1, 1, 10), 0.1, 1e-12);
+    CHECK_NEAR(cli_schedule_rate(&exp, 0.1, 3, 10), 0.025, 1e-12);
+    cli_schedule_spec step = {CLI_SCHEDULE_STEP, 0.5f, 2, 0.0f};
+    CHECK_NEAR(cli_schedule_rate(&step, 0.1, 2, 10), 0.1, 1e-12);
+    CHECK_NEAR(cli_schedule_rate(&step, 0.1, 3, 10), 0.05, 1e-12);
+    CHECK_NEAR(cli_schedule_rate(&step, 0.1, 5, 10), 0.025, 1e-12);
+    cli_schedule_spec cosine = {CLI_SCHEDULE_COSINE, 1.0f, 1, 0.0f};
+    CHECK_NEAR(cli_schedule_rate(&cosine, 0.1, 1, 10), 0.1, 1e-12);
+    CHECK_NEAR(cli_schedule_rate(&cosine, 0.1, 6, 10), 0.05, 1e-12); /* halfway: ½(1 + cos π/2) */
     cosine.min_fraction = 0.1f;
-    CHECK_NEAR(dn_schedule_rate(&cosine, 0.1, 6, 10), 0.055, 1e-8); /* 0.1·(0.1 + 0.9·½) */
+    CHECK_NEAR(cli_schedule_rate(&cosine, 0.1, 6, 10), 0.055, 1e-8); /* 0.1·(0.1 + 0.9·½) */
 }
 
 TEST(momentum_ramp_is_linear_then_flat) {
-    dn_momentum_ramp r;
+    cli_momentum_ramp r;
     char message[256];
-    CHECK(dn_momentum_ramp_parse("0.5:0.99:5", &r, message, sizeof message));
-    CHECK_NEAR(dn_momentum_ramp_value(&r, 1), 0.5, 1e-7);
-    CHECK_NEAR(dn_momentum_ramp_value(&r, 3), 0.745, 1e-7);
-    CHECK_NEAR(dn_momentum_ramp_value(&r, 5), 0.99, 1e-7);
-    CHECK_NEAR(dn_momentum_ramp_value(&r, 9), 0.99, 1e-7);
-    CHECK(!dn_momentum_ramp_parse("0.5:1:5", &r, message, sizeof message));
-    CHECK(!dn_momentum_ramp_parse("0.5:0.9", &r, message, sizeof message));
-    CHECK(!dn_momentum_ramp_parse("0.5:0.9:0", &r, message, sizeof message));
+    CHECK(cli_momentum_ramp_parse("0.5:0.99:5", &r, message, sizeof message) == 0);
+    CHECK_NEAR(cli_momentum_ramp_value(&r, 1), 0.5, 1e-7);
+    CHECK_NEAR(cli_momentum_ramp_value(&r, 3), 0.745, 1e-7);
+    CHECK_NEAR(cli_momentum_ramp_value(&r, 5), 0.99, 1e-7);
+    CHECK_NEAR(cli_momentum_ramp_value(&r, 9), 0.99, 1e-7);
+    CHECK(cli_momentum_ramp_parse("0.5:1:5", &r, message, sizeof message) != 0);
+    CHECK(cli_momentum_ramp_parse("0.5:0.9", &r, message, sizeof message) != 0);
+    CHECK(cli_momentum_ramp_parse("0.5:0.9:0", &r, message, sizeof message) != 0);
     CHECK(strstr(message, "--momentum-ramp expects FROM:TO:N") != NULL);
 }
 
@@ -65,7 +65,7 @@ TEST(early_stopping_stops_after_patience_and_restores_best) {
     CHECK_OK(dn_model_from_spec(&m, 2, "dense:2:softmax", &err), &err);
     if (m == NULL) return;
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
-    dn_controls c = {0};
+    cli_controls c = {0};
     c.model = m;
     c.initial_rate = 0.001;
     c.epochs = 10;
@@ -78,11 +78,11 @@ TEST(early_stopping_stops_after_patience_and_restores_best) {
         dn_model_params(m)[0] = (float)e; /* marks whose weights these are */
         dn_epoch_metrics metrics = {e, 0.5, 0.5, 1, losses[e - 1], 0.5, 0.0};
         dn_event ev = {DN_EVENT_EPOCH_END, e, 10, 1, 1, 0, NULL, 0.5, 0.5, &metrics};
-        stop = dn_controls_callback(&ev, &c);
+        stop = cli_controls_callback(&ev, &c);
     }
     CHECK(stop && e == 5 && c.stopped_early);
     CHECK(c.best_epoch == 2 && c.best_value == 0.8);
-    CHECK(dn_controls_finish(&c, DN_ERR_STOPPED) == DN_OK);
+    CHECK(cli_controls_finish(&c, DN_ERR_STOPPED) == DN_OK);
     CHECK(dn_model_params(m)[0] == 2.0f);
     dn_model_free(m);
 }
@@ -96,7 +96,7 @@ TEST(early_stopping_restores_best_when_the_run_reaches_its_epochs) {
     CHECK_OK(dn_model_from_spec(&m, 2, "dense:2:softmax", &err), &err);
     if (m == NULL) return;
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
-    dn_controls c = {0};
+    cli_controls c = {0};
     c.model = m;
     c.initial_rate = 0.001;
     c.epochs = 3;
@@ -107,13 +107,13 @@ TEST(early_stopping_restores_best_when_the_run_reaches_its_epochs) {
         dn_model_params(m)[0] = (float)e;
         dn_epoch_metrics metrics = {e, 0.5, 0.5, 1, losses[e - 1], 0.5, 0.0};
         dn_event ev = {DN_EVENT_EPOCH_END, e, 3, 1, 1, 0, NULL, 0.5, 0.5, &metrics};
-        CHECK(dn_controls_callback(&ev, &c) == 0);
+        CHECK(cli_controls_callback(&ev, &c) == 0);
     }
     CHECK(!c.stopped_early && c.best_epoch == 2 && c.waited == 1);
-    CHECK(dn_controls_finish(&c, DN_OK) == DN_OK);
+    CHECK(cli_controls_finish(&c, DN_OK) == DN_OK);
     CHECK(dn_model_params(m)[0] == 2.0f);
     /* A run that failed (not stopped by early stopping) keeps its weights as they are. */
-    c = (dn_controls){0};
+    c = (cli_controls){0};
     c.model = m;
     c.epochs = 3;
     c.early_stopping = 1;
@@ -121,9 +121,9 @@ TEST(early_stopping_restores_best_when_the_run_reaches_its_epochs) {
     dn_model_params(m)[0] = 1.0f;
     dn_epoch_metrics first = {1, 0.5, 0.5, 1, 1.0, 0.5, 0.0};
     dn_event ev = {DN_EVENT_EPOCH_END, 1, 3, 1, 1, 0, NULL, 0.5, 0.5, &first};
-    CHECK(dn_controls_callback(&ev, &c) == 0);
+    CHECK(cli_controls_callback(&ev, &c) == 0);
     dn_model_params(m)[0] = 7.0f;
-    CHECK(dn_controls_finish(&c, DN_ERR_NUMERIC) == DN_ERR_NUMERIC);
+    CHECK(cli_controls_finish(&c, DN_ERR_NUMERIC) == DN_ERR_NUMERIC);
     CHECK(dn_model_params(m)[0] == 7.0f);
     dn_model_free(m);
 }
@@ -150,18 +150,18 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
         {2, 0.1 + 0.2, NAN, 1, INFINITY, 0.5, 1e-9},
         {3, 1e300, 0.0, 1, 0.125, -INFINITY, 3.0},
     };
-    dn_controls c = {0};
+    cli_controls c = {0};
     c.best_value = INFINITY;
     c.best_epoch = 2;
     c.waited = 1;
-    char *text = dn_checkpoint_state_text(history, 3, &c);
+    char *text = cli_checkpoint_state_text(history, 3, &c);
     CHECK(text != NULL);
     if (text == NULL) return;
     dn_epoch_metrics back[4];
     memset(back, 0, sizeof back);
-    dn_controls d = {0};
+    cli_controls d = {0};
     char message[160];
-    CHECK(dn_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message) == 0);
     for (int e = 0; e < 3; ++e) {
         const dn_epoch_metrics *a = &history[e], *b = &back[e];
         CHECK(a->epoch == b->epoch && a->has_validation == b->has_validation);
@@ -173,8 +173,8 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
     }
     CHECK(d.best_value == INFINITY && d.best_epoch == 2 && d.waited == 1 && !d.stopped_early);
     /* A history of another length, or text that is not ours, is refused with a message. */
-    CHECK(!dn_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message) != 0);
     CHECK(strstr(message, "history of 2 epochs") != NULL);
-    CHECK(!dn_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message));
+    CHECK(cli_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message) != 0);
     free(text);
 }

@@ -68,7 +68,7 @@ TEST(spec_rates_round_trip_exactly) {
         dn_error err;
         CHECK_OK(dn_model_create(&m, 2, &err), &err);
         CHECK_OK(dn_model_add_dropout(m, rates[i], &err), &err);
-        CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_TANH, &err), &err);
+        CHECK_OK(dn_model_add_dense(m, 2, DN_ACT_TANH, NULL, &err), &err);
         dn_model_spec(m, spec, sizeof spec);
         CHECK_OK(dn_model_from_spec(&m2, 2, spec, &err), &err);
         if (m2 == NULL) {

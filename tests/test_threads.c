@@ -120,7 +120,7 @@ TEST(threads_asked_for_are_used) {
     if (!CHECK(x != NULL) ||
         dn_model_from_spec(&m, IN, "dense:1024:relu,dense:1024:relu,dense:10:softmax", &err) ||
         dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 3, &err) ||
-        dn_model_set_threads(m, 3, &err) || dn_model_reserve(m, ROWS, &err)) {
+        dn_model_set_threads(m, 3, &err) || dni_model_reserve(m, ROWS, &err)) {
         dn_test_fail(__FILE__, __LINE__, "setup: %s", x ? err.message : "out of memory");
     } else {
         for (size_t k = 0; k < (size_t)ROWS * IN; ++k) x[k] = (float)sin(0.01 * (double)k);
@@ -147,15 +147,15 @@ TEST(threads_asked_for_are_used) {
 }
 
 /* Every element-wise parallel region (activations, dropout, noise, bias gradient, optimizer)
- * takes its team from dn_threads_for: the count asked for, above the work threshold. */
+ * takes its team from dni_threads_for: the count asked for, above the work threshold. */
 TEST(threads_resolve_gives_the_count_asked_for) {
 #ifndef _OPENMP
-    CHECK(dn_threads_resolve(3) == 1 && dn_threads_for(3, 1 << 20, 1) == 1);
+    CHECK(dni_threads_resolve(3) == 1 && dni_threads_for(3, 1 << 20, 1) == 1);
 #else
-    CHECK(dn_threads_resolve(3) == 3);
-    CHECK(dn_threads_resolve(0) == omp_get_max_threads());
-    CHECK(dn_threads_for(3, 1 << 20, 1 << 16) == 3);
-    CHECK(dn_threads_for(3, (1 << 16) - 1, 1 << 16) == 1); /* too little work to split */
+    CHECK(dni_threads_resolve(3) == 3);
+    CHECK(dni_threads_resolve(0) == omp_get_max_threads());
+    CHECK(dni_threads_for(3, 1 << 20, 1 << 16) == 3);
+    CHECK(dni_threads_for(3, (1 << 16) - 1, 1 << 16) == 1); /* too little work to split */
 #endif
 }
 

@@ -7,15 +7,15 @@
 
 enum { DN_ALIGNMENT = 64 };
 
-int dn_mul_size(size_t a, size_t b, size_t *out) {
+int dni_mul_size(size_t a, size_t b, size_t *out) {
     if (a != 0 && b > SIZE_MAX / a) return 0;
     *out = a * b;
     return 1;
 }
 
-void *dn_alloc_zeroed(size_t count, size_t size) {
+void *dni_alloc_zeroed(size_t count, size_t size) {
     size_t bytes;
-    if (!dn_mul_size(count, size, &bytes)) return NULL;
+    if (!dni_mul_size(count, size, &bytes)) return NULL;
     if (bytes == 0) bytes = DN_ALIGNMENT;
     /* aligned_alloc needs a multiple of the alignment. */
     size_t rounded = (bytes + DN_ALIGNMENT - 1) / DN_ALIGNMENT * DN_ALIGNMENT;
@@ -25,4 +25,4 @@ void *dn_alloc_zeroed(size_t count, size_t size) {
     return ptr;
 }
 
-void dn_free(void *ptr) { free(ptr); }
+void dni_free(void *ptr) { free(ptr); }

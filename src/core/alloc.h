@@ -5,11 +5,11 @@
 #include <stddef.h>
 
 /* *out = a·b; returns 0 when the product would overflow size_t. */
-int dn_mul_size(size_t a, size_t b, size_t *out);
+int dni_mul_size(size_t a, size_t b, size_t *out);
 
 /* Zeroed array of `count` elements of `size` bytes, 64-byte aligned (for SIMD kernels), or NULL
- * on overflow or exhaustion. Release with dn_free. */
-void *dn_alloc_zeroed(size_t count, size_t size);
-void dn_free(void *ptr);
+ * on overflow or exhaustion. Release with dni_free. */
+void *dni_alloc_zeroed(size_t count, size_t size);
+void dni_free(void *ptr);
 
 #endif

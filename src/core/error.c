@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-dn_status dn_fail(dn_error *err, dn_status status, const char *fmt, ...) {
+dn_status dni_fail(dn_error *err, dn_status status, const char *fmt, ...) {
     if (err != NULL) {
         va_list args;
         va_start(args, fmt);
@@ -15,7 +15,7 @@ dn_status dn_fail(dn_error *err, dn_status status, const char *fmt, ...) {
     return status;
 }
 
-void dn_clear_error(dn_error *err) {
+void dni_clear_error(dn_error *err) {
     if (err != NULL) {
         err->status = DN_OK;
         err->message[0] = '\0';

@@ -11,10 +11,10 @@
 #endif
 
 /* Records `status` and the formatted message in `err` (when not NULL) and returns `status`, so a
- * failing path reads `return dn_fail(err, DN_ERR_ARGUMENT, "units must be > 0");`. */
-dn_status dn_fail(dn_error *err, dn_status status, const char *fmt, ...) DN_PRINTF(3, 4);
+ * failing path reads `return dni_fail(err, DN_ERR_ARGUMENT, "units must be > 0");`. */
+dn_status dni_fail(dn_error *err, dn_status status, const char *fmt, ...) DN_PRINTF(3, 4);
 
 /* Marks `err` (when not NULL) as successful with an empty message. */
-void dn_clear_error(dn_error *err);
+void dni_clear_error(dn_error *err);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-void dn_format_bytes(char text[DN_BYTES_TEXT_SIZE], size_t bytes) {
+void dni_format_bytes(char text[DN_BYTES_TEXT_SIZE], size_t bytes) {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (bytes < 1024) {
         snprintf(text, DN_BYTES_TEXT_SIZE, "%zu B", bytes);

@@ -6,6 +6,6 @@
 
 enum { DN_BYTES_TEXT_SIZE = 32 };
 
-void dn_format_bytes(char text[DN_BYTES_TEXT_SIZE], size_t bytes);
+void dni_format_bytes(char text[DN_BYTES_TEXT_SIZE], size_t bytes);
 
 #endif

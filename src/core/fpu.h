@@ -18,16 +18,16 @@
 
 enum { DN_MXCSR_FTZ_DAZ = 0x8040 }; /* bit 15 flush-to-zero, bit 6 denormals-are-zero */
 
-static inline unsigned dn_fpu_enter(void) {
+static inline unsigned dni_fpu_enter(void) {
     unsigned saved = _mm_getcsr();
     _mm_setcsr(saved | DN_MXCSR_FTZ_DAZ);
     return saved;
 }
 
-static inline void dn_fpu_leave(unsigned saved) { _mm_setcsr(saved); }
+static inline void dni_fpu_leave(unsigned saved) { _mm_setcsr(saved); }
 #else
-static inline unsigned dn_fpu_enter(void) { return 0; }
-static inline void dn_fpu_leave(unsigned saved) { (void)saved; }
+static inline unsigned dni_fpu_enter(void) { return 0; }
+static inline void dni_fpu_leave(unsigned saved) { (void)saved; }
 #endif
 
 #endif

@@ -28,21 +28,21 @@ typedef struct dn_rng_stream {
     uint32_t stream; /* purpose << 16 | layer */
 } dn_rng_stream;
 
-dn_rng_stream dn_rng_stream_make(uint64_t seed, dn_rng_purpose purpose, uint32_t layer);
+dn_rng_stream dni_rng_stream_make(uint64_t seed, dn_rng_purpose purpose, uint32_t layer);
 
 /* The four 32-bit words of block `block` (elements 4·block … 4·block+3) at `step`. */
-void dn_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]);
+void dni_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]);
 
 /* The 32-bit word for one element. */
-uint32_t dn_rng_u32(const dn_rng_stream *s, uint64_t step, uint64_t element);
+uint32_t dni_rng_u32(const dn_rng_stream *s, uint64_t step, uint64_t element);
 
 /* Uniform in [0, 1) with 24 bits of resolution, from one element's word. */
-float dn_rng_uniform(const dn_rng_stream *s, uint64_t step, uint64_t element);
+float dni_rng_uniform(const dn_rng_stream *s, uint64_t step, uint64_t element);
 
 /* Standard normal (Box-Muller over elements 2·i and 2·i+1, using 32-bit uniforms in (0, 1]). */
-double dn_rng_normal(const dn_rng_stream *s, uint64_t step, uint64_t index);
+double dni_rng_normal(const dn_rng_stream *s, uint64_t step, uint64_t index);
 
 /* Dropped ⇔ word < threshold; threshold = round(rate·2^32), so P(drop) = rate to 2^-32. */
-uint32_t dn_rng_drop_threshold(float rate);
+uint32_t dni_rng_drop_threshold(float rate);
 
 #endif

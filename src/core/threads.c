@@ -5,7 +5,7 @@
 #include <omp.h>
 #endif
 
-int dn_threads_resolve(int requested) {
+int dni_threads_resolve(int requested) {
 #ifdef _OPENMP
     return requested > 0 ? requested : omp_get_max_threads();
 #else
@@ -14,6 +14,6 @@ int dn_threads_resolve(int requested) {
 #endif
 }
 
-int dn_threads_for(int requested, size_t work, size_t min_work) {
-    return work < min_work ? 1 : dn_threads_resolve(requested);
+int dni_threads_for(int requested, size_t work, size_t min_work) {
+    return work < min_work ? 1 : dni_threads_resolve(requested);
 }

@@ -40,9 +40,9 @@ typedef struct csv_parse {
 } csv_parse;
 
 static void csv_parse_free(csv_parse *p) {
-    dn_free(p->first.cells);
-    dn_free(p->second.cells);
-    dn_free(p->labels);
+    dni_free(p->first.cells);
+    dni_free(p->second.cells);
+    dni_free(p->labels);
     dn_dataset_free(p->data);
 }
 
@@ -50,22 +50,22 @@ static void csv_parse_free(csv_parse *p) {
 static dn_status read_row(csv_parse *p, csv_row *row, dn_error *err) {
     char *line;
     size_t len;
-    row->present = dn_csv_next_line(&p->cursor, &line, &len);
+    row->present = dni_csv_next_line(&p->cursor, &line, &len);
     if (!row->present) return DN_OK;
     row->line = p->cursor.line;
-    return dn_csv_split(line, len, row->cells, p->columns, &row->count, p->path, row->line, err);
+    return dni_csv_split(line, len, row->cells, p->columns, &row->count, p->path, row->line, err);
 }
 
 static dn_status ragged_error(const csv_parse *p, const csv_row *row, dn_error *err) {
     /* Point at the first missing cell of a short row, or the first extra cell of a long one. */
     size_t column = (row->count < p->columns ? row->count : p->columns) + 1;
-    return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected %zu cells as on line %zu, found %zu",
-                   p->path, row->line, column, p->columns, p->first.line, row->count);
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected %zu cells as on line %zu, found %zu",
+                    p->path, row->line, column, p->columns, p->first.line, row->count);
 }
 
 static int is_number(const char *cell) {
     double v;
-    return dn_csv_parse_double(cell, &v) == DN_CSV_NUMBER;
+    return dni_csv_parse_double(cell, &v) == DN_CSV_NUMBER;
 }
 
 /* Parses "12" as 12; 0 for anything but a plain decimal number that fits. */
@@ -88,9 +88,9 @@ static dn_status unknown_column(const csv_parse *p, const char *name, dn_error *
     for (size_t c = 0; c < p->columns && used + 1 < sizeof names; ++c)
         used += (size_t)snprintf(names + used, sizeof names - used, "%s\"%s\"", c ? ", " : "",
                                  p->first.cells[c]);
-    return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a label column named \"%s\" or an "
-                   "index in 0..%zu, found the columns %s%s", p->path, p->first.line, name,
-                   p->columns - 1, names, used + 1 < sizeof names ? "" : "...");
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a label column named \"%s\" or an "
+                    "index in 0..%zu, found the columns %s%s", p->path, p->first.line, name,
+                    p->columns - 1, names, used + 1 < sizeof names ? "" : "...");
 }
 
 /* Picks the label column from the option: digits only are a 0-based index (so a data row whose
@@ -100,8 +100,8 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
     size_t index;
     if (p->unlabeled) {
         if (spec != NULL)
-            return dn_fail(err, DN_ERR_ARGUMENT, "%s: a label column (%s) was given for data "
-                           "read as unlabeled", p->path, spec);
+            return dni_fail(err, DN_ERR_ARGUMENT, "%s: a label column (%s) was given for data "
+                            "read as unlabeled", p->path, spec);
         p->label_col = p->columns; /* no cell is the label */
         return DN_OK;
     }
@@ -111,9 +111,9 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
     }
     if (parse_index(spec, &index)) {
         if (index >= p->columns)
-            return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a label column index in "
-                           "0..%zu, found %s (the file has %zu columns)", p->path, p->first.line,
-                           p->columns + 1, p->columns - 1, spec, p->columns);
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a label column index in "
+                            "0..%zu, found %s (the file has %zu columns)", p->path, p->first.line,
+                            p->columns + 1, p->columns - 1, spec, p->columns);
         p->label_col = index;
         return DN_OK;
     }
@@ -152,9 +152,9 @@ static dn_status store_row(csv_parse *p, const csv_row *row, size_t r, dn_error 
             p->labels[r] = (dn_csv_label){row->cells[c], row->line};
             continue;
         }
-        dn_csv_number kind = dn_csv_parse_float(row->cells[c], x++);
+        dn_csv_number kind = dni_csv_parse_float(row->cells[c], x++);
         if (kind != DN_CSV_NUMBER)
-            return dn_csv_number_error(kind, row->cells[c], p->path, row->line, c + 1, err);
+            return dni_csv_number_error(kind, row->cells[c], p->path, row->line, c + 1, err);
     }
     return DN_OK;
 }
@@ -165,7 +165,7 @@ static size_t count_rows(const csv_parse *p, size_t max_rows) {
     dn_csv_cursor ahead = p->cursor;
     char *line;
     size_t len;
-    while ((max_rows == 0 || rows < max_rows) && dn_csv_next_line(&ahead, &line, &len)) rows++;
+    while ((max_rows == 0 || rows < max_rows) && dni_csv_next_line(&ahead, &line, &len)) rows++;
     return max_rows != 0 && rows > max_rows ? max_rows : rows;
 }
 
@@ -175,27 +175,27 @@ static dn_status read_layout(csv_parse *p, const char *label_column, size_t max_
     char *line;
     size_t len;
     dn_csv_cursor peek = p->cursor;
-    if (!dn_csv_next_line(&peek, &line, &len))
-        return dn_fail(err, DN_ERR_FORMAT, "%s:1:1: expected a header or a data row, found an "
-                       "empty file", p->path);
-    p->columns = dn_csv_max_cells(line, len); /* capacity for lines 1 and 2 */
-    p->first.cells = dn_alloc_zeroed(p->columns, sizeof(char *));
-    p->second.cells = dn_alloc_zeroed(p->columns, sizeof(char *));
+    if (!dni_csv_next_line(&peek, &line, &len))
+        return dni_fail(err, DN_ERR_FORMAT, "%s:1:1: expected a header or a data row, found an "
+                        "empty file", p->path);
+    p->columns = dni_csv_max_cells(line, len); /* capacity for lines 1 and 2 */
+    p->first.cells = dni_alloc_zeroed(p->columns, sizeof(char *));
+    p->second.cells = dni_alloc_zeroed(p->columns, sizeof(char *));
     if (p->first.cells == NULL || p->second.cells == NULL)
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
     dn_status st = read_row(p, &p->first, err);
     if (st == DN_OK) st = read_row(p, &p->second, err);
     if (st != DN_OK) return st;
     p->columns = p->first.count; /* from here on, the real width */
     if (p->columns < 2 && !p->unlabeled)
-        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
-                       "label), found 1", p->path, p->first.line);
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
+                        "label), found 1", p->path, p->first.line);
     if ((st = resolve_label_column(p, label_column, err)) != DN_OK) return st;
     detect_header(p);
     *rows = count_rows(p, max_rows);
     if (*rows == 0)
-        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a data row after the header, found "
-                       "the end of the file", p->path, p->cursor.line + 1);
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a data row after the header, found "
+                        "the end of the file", p->path, p->cursor.line + 1);
     return DN_OK;
 }
 
@@ -216,14 +216,14 @@ static dn_status read_rows(csv_parse *p, size_t rows, dn_error *err) {
  * label cells kept for naming classes. */
 static dn_status check_cap(const csv_parse *p, size_t rows, dn_error *err) {
     size_t features = p->unlabeled ? p->columns : p->columns - 1;
-    size_t data = dn_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0), labels = 0;
-    if (!p->unlabeled && !dn_mul_size(rows, sizeof *p->labels, &labels)) labels = SIZE_MAX;
+    size_t data = dni_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0), labels = 0;
+    if (!p->unlabeled && !dni_mul_size(rows, sizeof *p->labels, &labels)) labels = SIZE_MAX;
     size_t needed = data > SIZE_MAX - labels - p->text_bytes || labels > SIZE_MAX - p->text_bytes
                         ? SIZE_MAX : data + labels + p->text_bytes;
     char what[96];
     snprintf(what, sizeof what, "loading %zu rows x %zu features (with the file's text)", rows,
              features);
-    return dn_check_memory_cap(p->path, what, needed, p->max_bytes, err);
+    return dni_check_memory_cap(p->path, what, needed, p->max_bytes, err);
 }
 
 static dn_status parse_text(csv_parse *p, const char *label_column, size_t max_rows,
@@ -233,15 +233,15 @@ static dn_status parse_text(csv_parse *p, const char *label_column, size_t max_r
     if (st == DN_OK) st = check_cap(p, rows, err);
     if (st != DN_OK) return st;
     if (p->unlabeled) {
-        if ((st = dn_dataset_alloc(&p->data, rows, p->columns, 0, 0, 0, err)) != DN_OK) return st;
+        if ((st = dni_dataset_alloc(&p->data, rows, p->columns, 0, 0, 0, err)) != DN_OK) return st;
         return read_rows(p, rows, err);
     }
     /* classes = 1 only to have the labels array allocated; the labels decide the real count. */
-    if ((st = dn_dataset_alloc(&p->data, rows, p->columns - 1, 0, 1, 0, err)) != DN_OK) return st;
-    if ((p->labels = dn_alloc_zeroed(rows, sizeof *p->labels)) == NULL)
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", rows);
+    if ((st = dni_dataset_alloc(&p->data, rows, p->columns - 1, 0, 1, 0, err)) != DN_OK) return st;
+    if ((p->labels = dni_alloc_zeroed(rows, sizeof *p->labels)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", rows);
     if ((st = read_rows(p, rows, err)) != DN_OK) return st;
-    return dn_csv_assign_labels(p->data, p->labels, p->path, p->label_col + 1, err);
+    return dni_csv_assign_labels(p->data, p->labels, p->path, p->label_col + 1, err);
 }
 
 /* A NUL byte would silently end a cell early: refuse binary input outright. */
@@ -250,22 +250,22 @@ static dn_status check_text(const char *path, const char *text, size_t len, dn_e
     if (nul == NULL) return DN_OK;
     size_t line = 1;
     for (const char *c = text; c < nul; ++c) line += *c == '\n';
-    return dn_fail(err, DN_ERR_FORMAT, "%s:%zu: expected text, found a NUL byte (at byte %zu)",
-                   path, line, (size_t)(nul - text));
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu: expected text, found a NUL byte (at byte %zu)",
+                    path, line, (size_t)(nul - text));
 }
 
-dn_status dn_csv_load(dn_dataset **out, const char *path, const char *label_column,
-                      size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err) {
+dn_status dni_csv_load(dn_dataset **out, const char *path, const char *label_column,
+                       size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err) {
     char *text;
     size_t len;
-    dn_status st = dn_read_text_file(path, max_bytes, &text, &len, err);
+    dn_status st = dni_read_text_file(path, max_bytes, &text, &len, err);
     if (st != DN_OK) return st;
     if ((st = check_text(path, text, len, err)) != DN_OK) {
         free(text);
         return st;
     }
     size_t skip = len >= 3 && memcmp(text, DN_UTF8_BOM, 3) == 0 ? 3 : 0;
-    csv_parse p = {.path = path, .cursor = dn_csv_cursor_make(text + skip, len - skip),
+    csv_parse p = {.path = path, .cursor = dni_csv_cursor_make(text + skip, len - skip),
                    .unlabeled = unlabeled, .text_bytes = len, .max_bytes = max_bytes};
     st = parse_text(&p, label_column, max_rows, err);
     if (st == DN_OK) {

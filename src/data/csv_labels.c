@@ -18,7 +18,7 @@ static int compare_names(const void *a, const void *b) {
 static int all_numeric(const dn_csv_label *labels, size_t rows) {
     double v;
     for (size_t r = 0; r < rows; ++r)
-        if (dn_csv_parse_double(labels[r].text, &v) != DN_CSV_NUMBER) return 0;
+        if (dni_csv_parse_double(labels[r].text, &v) != DN_CSV_NUMBER) return 0;
     return 1;
 }
 
@@ -27,11 +27,11 @@ static dn_status integer_labels(dn_dataset *d, const dn_csv_label *labels, const
     int32_t max = 0;
     for (size_t r = 0; r < d->rows; ++r) {
         double v = 0;
-        dn_csv_parse_double(labels[r].text, &v);
+        dni_csv_parse_double(labels[r].text, &v);
         if (v < 0 || v != floor(v) || v > (double)DN_MAX_INTEGER_LABEL)
-            return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label (an integer "
-                           "in 0..%ld, or a name), found \"%.40s\"", path, labels[r].line, column,
-                           DN_MAX_INTEGER_LABEL, labels[r].text);
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label (an integer "
+                            "in 0..%ld, or a name), found \"%.40s\"", path, labels[r].line, column,
+                            DN_MAX_INTEGER_LABEL, labels[r].text);
         d->labels[r] = (int32_t)v;
         if (d->labels[r] > max) max = d->labels[r];
     }
@@ -40,8 +40,8 @@ static dn_status integer_labels(dn_dataset *d, const dn_csv_label *labels, const
 }
 
 static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_error *err) {
-    const char **names = dn_alloc_zeroed(d->rows, sizeof *names);
-    if (names == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", d->rows);
+    const char **names = dni_alloc_zeroed(d->rows, sizeof *names);
+    if (names == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", d->rows);
     for (size_t r = 0; r < d->rows; ++r) names[r] = labels[r].text;
     qsort(names, d->rows, sizeof *names, compare_names);
     size_t distinct = 0;
@@ -52,17 +52,17 @@ static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_erro
         d->labels[r] = (int32_t)(hit - names); /* always found: names holds every label */
     }
     d->classes = distinct;
-    dn_status st = dn_dataset_set_class_names(d, names, err);
-    dn_free(names);
+    dn_status st = dni_dataset_set_class_names(d, names, err);
+    dni_free(names);
     return st;
 }
 
-dn_status dn_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
-                               size_t column, dn_error *err) {
+dn_status dni_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
+                                size_t column, dn_error *err) {
     for (size_t r = 0; r < data->rows; ++r)
         if (labels[r].text[0] == '\0')
-            return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label, found an "
-                           "empty cell", path, labels[r].line, column);
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label, found an "
+                            "empty cell", path, labels[r].line, column);
     if (all_numeric(labels, data->rows)) return integer_labels(data, labels, path, column, err);
     return named_labels(data, labels, err);
 }

@@ -13,11 +13,11 @@ enum { DN_CSV_QUOTE_MAX = 40 };
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 
-dn_csv_cursor dn_csv_cursor_make(char *text, size_t len) {
+dn_csv_cursor dni_csv_cursor_make(char *text, size_t len) {
     return (dn_csv_cursor){text, text + len, 0};
 }
 
-int dn_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len) {
+int dni_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len) {
     while (cursor->next < cursor->end) {
         char *start = cursor->next;
         char *newline = memchr(start, '\n', (size_t)(cursor->end - start));
@@ -35,7 +35,7 @@ int dn_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len) {
     return 0;
 }
 
-size_t dn_csv_max_cells(const char *line, size_t len) {
+size_t dni_csv_max_cells(const char *line, size_t len) {
     size_t count = 1;
     for (size_t i = 0; i < len; ++i) count += line[i] == ',';
     return count;
@@ -49,8 +49,8 @@ static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at
     char *w = line + *pos;
     for (;;) {
         if (i >= len)
-            return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a closing \" in a quoted "
-                           "cell, found the end of the line", path, line_no, column);
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a closing \" in a quoted "
+                            "cell, found the end of the line", path, line_no, column);
         if (line[i] == '"') {
             if (i + 1 < len && line[i + 1] == '"') {
                 *w++ = '"';
@@ -64,15 +64,15 @@ static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at
     }
     while (i < len && is_blank(line[i])) i++;
     if (i < len && line[i] != ',')
-        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected \",\" after a closing quote, "
-                       "found \"%c\"", path, line_no, column, line[i]);
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected \",\" after a closing quote, "
+                        "found \"%c\"", path, line_no, column, line[i]);
     *pos = i;
     *nul_at = w;
     return DN_OK;
 }
 
-dn_status dn_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
-                       const char *path, size_t line_no, dn_error *err) {
+dn_status dni_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
+                        const char *path, size_t line_no, dn_error *err) {
     size_t pos = 0, n = 0;
     for (;;) {
         while (pos < len && is_blank(line[pos])) pos++;
@@ -96,7 +96,7 @@ dn_status dn_csv_split(char *line, size_t len, char **cells, size_t capacity, si
     return DN_OK;
 }
 
-dn_csv_number dn_csv_parse_double(const char *cell, double *out) {
+dn_csv_number dni_csv_parse_double(const char *cell, double *out) {
     if (*cell == '\0') return DN_CSV_EMPTY;
     char *end;
     double v = strtod(cell, &end);
@@ -106,9 +106,9 @@ dn_csv_number dn_csv_parse_double(const char *cell, double *out) {
     return DN_CSV_NUMBER;
 }
 
-dn_csv_number dn_csv_parse_float(const char *cell, float *out) {
+dn_csv_number dni_csv_parse_float(const char *cell, float *out) {
     double v;
-    dn_csv_number kind = dn_csv_parse_double(cell, &v);
+    dn_csv_number kind = dni_csv_parse_double(cell, &v);
     if (kind != DN_CSV_NUMBER) return kind;
     /* Converting a double beyond the float range is undefined behaviour, so test first. */
     if (fabs(v) > FLT_MAX) return DN_CSV_NOT_FINITE;
@@ -116,15 +116,16 @@ dn_csv_number dn_csv_parse_float(const char *cell, float *out) {
     return DN_CSV_NUMBER;
 }
 
-dn_status dn_csv_number_error(dn_csv_number kind, const char *cell, const char *path,
-                              size_t line_no, size_t column, dn_error *err) {
+dn_status dni_csv_number_error(dn_csv_number kind, const char *cell, const char *path,
+                               size_t line_no, size_t column, dn_error *err) {
     const char *more = strlen(cell) > DN_CSV_QUOTE_MAX ? "..." : "";
     if (kind == DN_CSV_EMPTY)
-        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found an empty cell",
-                       path, line_no, column);
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found an empty cell",
+                        path, line_no, column);
     if (kind == DN_CSV_NOT_FINITE)
-        return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a finite number, found \"%.*s%s\"",
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s:%zu:%zu: expected a finite number, found \"%.*s%s\"",
                        path, line_no, column, DN_CSV_QUOTE_MAX, cell, more);
-    return dn_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found \"%.*s%s\"", path,
-                   line_no, column, DN_CSV_QUOTE_MAX, cell, more);
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a number, found \"%.*s%s\"", path,
+                    line_no, column, DN_CSV_QUOTE_MAX, cell, more);
 }

@@ -13,23 +13,23 @@ typedef struct dn_csv_cursor {
     size_t line;     /* 1-based number of the line last returned (0 before the first) */
 } dn_csv_cursor;
 
-dn_csv_cursor dn_csv_cursor_make(char *text, size_t len);
+dn_csv_cursor dni_csv_cursor_make(char *text, size_t len);
 
 /* The next line that is not blank (spaces and tabs only): its start and its length without the
  * line break (LF or CRLF). Returns 0 at the end of the text. */
-int dn_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len);
+int dni_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len);
 
-/* An upper bound on the cells dn_csv_split finds in a line: its commas + 1 (a comma inside
+/* An upper bound on the cells dni_csv_split finds in a line: its commas + 1 (a comma inside
  * quotes counts too, so a malformed line can never split into more cells than this). */
-size_t dn_csv_max_cells(const char *line, size_t len);
+size_t dni_csv_max_cells(const char *line, size_t len);
 
 /* Splits a line in place into NUL-terminated cells: spaces and tabs around a cell are dropped,
  * a "quoted" cell loses its quotes and "" becomes ". The first `capacity` cells go to cells[];
  * *count receives the number of cells even when it exceeds `capacity`. The byte after the line
  * (its line break or the text's NUL) is overwritten. DN_ERR_FORMAT for an unterminated quote or
  * text after a closing quote, reported as "path:line:column:". */
-dn_status dn_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
-                       const char *path, size_t line_no, dn_error *err);
+dn_status dni_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
+                        const char *path, size_t line_no, dn_error *err);
 
 typedef enum dn_csv_number {
     DN_CSV_NUMBER = 0,     /* a finite float */
@@ -47,17 +47,17 @@ typedef struct dn_csv_label {
 /* Turns the label cells of data->rows rows (all in CSV column `column`, 1-based) into
  * data->labels and sets data->classes: integers when every cell is one (classes = max + 1),
  * otherwise names numbered in strcmp order and kept as data's class names. */
-dn_status dn_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
-                               size_t column, dn_error *err);
+dn_status dni_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
+                                size_t column, dn_error *err);
 
 /* Parses a whole cell as a float with strtod; *out is written only for DN_CSV_NUMBER. */
-dn_csv_number dn_csv_parse_float(const char *cell, float *out);
+dn_csv_number dni_csv_parse_float(const char *cell, float *out);
 
 /* Parses a whole cell with strtod; DN_CSV_NOT_FINITE for nan/inf and double overflow. */
-dn_csv_number dn_csv_parse_double(const char *cell, double *out);
+dn_csv_number dni_csv_parse_double(const char *cell, double *out);
 
 /* The "expected a number" error for a feature cell that parse_float rejected. */
-dn_status dn_csv_number_error(dn_csv_number kind, const char *cell, const char *path,
-                              size_t line_no, size_t column, dn_error *err);
+dn_status dni_csv_number_error(dn_csv_number kind, const char *cell, const char *path,
+                               size_t line_no, size_t column, dn_error *err);
 
 #endif

@@ -12,16 +12,16 @@
 static void free_class_names(dn_dataset *data) {
     if (data->class_names == NULL) return;
     for (size_t c = 0; c < data->class_name_count; ++c) free(data->class_names[c]);
-    dn_free(data->class_names);
+    dni_free(data->class_names);
     data->class_names = NULL;
     data->class_name_count = 0;
 }
 
-dn_status dn_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err) {
+dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err) {
     free_class_names(data);
-    char **copy = dn_alloc_zeroed(data->classes, sizeof *copy);
-    if (copy == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names",
-                                     data->classes);
+    char **copy = dni_alloc_zeroed(data->classes, sizeof *copy);
+    if (copy == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names", data->classes);
     /* installed first so that a partial copy is freed with it (its unset entries are NULL) */
     data->class_names = copy;
     data->class_name_count = data->classes;
@@ -29,7 +29,7 @@ dn_status dn_dataset_set_class_names(dn_dataset *data, const char *const *names,
         size_t n = strlen(names[c]) + 1;
         if ((copy[c] = malloc(n)) == NULL) {
             free_class_names(data);
-            return dn_fail(err, DN_ERR_MEMORY, "out of memory for class name %zu", c);
+            return dni_fail(err, DN_ERR_MEMORY, "out of memory for class name %zu", c);
         }
         memcpy(copy[c], names[c], n);
     }
@@ -46,36 +46,37 @@ const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index) {
 void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
     free_class_names(data);
-    dn_free(data->x);
-    dn_free(data->x_u8);
-    dn_free(data->labels);
-    dn_free(data->y);
-    dn_free(data);
+    dni_free(data->x);
+    dni_free(data->x_u8);
+    dni_free(data->labels);
+    dni_free(data->y);
+    dni_free(data);
 }
 
-dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
-                           size_t classes, size_t targets, dn_error *err) {
+dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
+                            size_t classes, size_t targets, dn_error *err) {
     size_t cells;
     if (rows == 0 || features == 0)
-        return dn_fail(err, DN_ERR_ARGUMENT, "a dataset needs at least one row and one feature "
-                       "(got %zu rows, %zu features)", rows, features);
-    if (!dn_mul_size(rows, features, &cells))
-        return dn_fail(err, DN_ERR_MEMORY, "%zu rows × %zu features overflows", rows, features);
-    dn_dataset *d = dn_alloc_zeroed(1, sizeof *d);
-    if (d == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for a dataset");
+        return dni_fail(err, DN_ERR_ARGUMENT, "a dataset needs at least one row and one feature "
+                        "(got %zu rows, %zu features)", rows, features);
+    if (!dni_mul_size(rows, features, &cells))
+        return dni_fail(err, DN_ERR_MEMORY, "%zu rows × %zu features overflows", rows, features);
+    dn_dataset *d = dni_alloc_zeroed(1, sizeof *d);
+    if (d == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for a dataset");
     d->rows = rows;
     d->features = features;
     d->classes = classes;
     d->targets = targets;
     d->u8_scale = 1.0f;
     int ok = 1;
-    if (compact) ok &= (d->x_u8 = dn_alloc_zeroed(cells, 1)) != NULL;
-    else ok &= (d->x = dn_alloc_zeroed(cells, sizeof(float))) != NULL;
-    if (classes > 0) ok &= (d->labels = dn_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
-    if (targets > 0) ok &= (d->y = dn_alloc_zeroed(rows, targets * sizeof(float))) != NULL;
+    if (compact) ok &= (d->x_u8 = dni_alloc_zeroed(cells, 1)) != NULL;
+    else ok &= (d->x = dni_alloc_zeroed(cells, sizeof(float))) != NULL;
+    if (classes > 0) ok &= (d->labels = dni_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
+    if (targets > 0) ok &= (d->y = dni_alloc_zeroed(rows, targets * sizeof(float))) != NULL;
     if (!ok) {
         dn_dataset_free(d);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu rows × %zu features", rows, features);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu rows × %zu features", rows,
+                        features);
     }
     *out = d;
     return DN_OK;
@@ -84,8 +85,8 @@ dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int c
 static dn_status check_features(const float *x, size_t rows, size_t features, dn_error *err) {
     for (size_t i = 0; i < rows * features; ++i)
         if (!isfinite(x[i]))
-            return dn_fail(err, DN_ERR_NUMERIC, "feature %zu of row %zu is not finite",
-                           i % features, i / features);
+            return dni_fail(err, DN_ERR_NUMERIC, "feature %zu of row %zu is not finite",
+                            i % features, i / features);
     return DN_OK;
 }
 
@@ -93,16 +94,16 @@ dn_status dn_dataset_create_classification(dn_dataset **out, size_t rows, size_t
                                            const float *x, const int32_t *labels,
                                            size_t classes, dn_error *err) {
     if (out == NULL || x == NULL || labels == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and labels must not be NULL");
-    if (classes == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dataset: classes must be > 0");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and labels must not be NULL");
+    if (classes == 0) return dni_fail(err, DN_ERR_ARGUMENT, "dataset: classes must be > 0");
     for (size_t r = 0; r < rows; ++r)
         if (labels[r] < 0 || (size_t)labels[r] >= classes)
-            return dn_fail(err, DN_ERR_ARGUMENT, "label of row %zu is %d, expected 0..%zu", r,
-                           (int)labels[r], classes - 1);
+            return dni_fail(err, DN_ERR_ARGUMENT, "label of row %zu is %d, expected 0..%zu", r,
+                            (int)labels[r], classes - 1);
     dn_status st = check_features(x, rows, features, err);
     if (st != DN_OK) return st;
     dn_dataset *d;
-    if ((st = dn_dataset_alloc(&d, rows, features, 0, classes, 0, err)) != DN_OK) return st;
+    if ((st = dni_dataset_alloc(&d, rows, features, 0, classes, 0, err)) != DN_OK) return st;
     memcpy(d->x, x, rows * features * sizeof(float));
     memcpy(d->labels, labels, rows * sizeof(int32_t));
     *out = d;
@@ -113,16 +114,16 @@ dn_status dn_dataset_create_targets(dn_dataset **out, size_t rows, size_t featur
                                     const float *x, size_t targets, const float *y,
                                     dn_error *err) {
     if (out == NULL || x == NULL || y == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and y must not be NULL");
-    if (targets == 0) return dn_fail(err, DN_ERR_ARGUMENT, "dataset: targets must be > 0");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dataset: out, x and y must not be NULL");
+    if (targets == 0) return dni_fail(err, DN_ERR_ARGUMENT, "dataset: targets must be > 0");
     dn_status st = check_features(x, rows, features, err);
     if (st != DN_OK) return st;
     for (size_t i = 0; i < rows * targets; ++i)
         if (!isfinite(y[i]))
-            return dn_fail(err, DN_ERR_NUMERIC, "target %zu of row %zu is not finite", i % targets,
-                           i / targets);
+            return dni_fail(err, DN_ERR_NUMERIC, "target %zu of row %zu is not finite", i % targets,
+                            i / targets);
     dn_dataset *d;
-    if ((st = dn_dataset_alloc(&d, rows, features, 0, 0, targets, err)) != DN_OK) return st;
+    if ((st = dni_dataset_alloc(&d, rows, features, 0, 0, targets, err)) != DN_OK) return st;
     memcpy(d->x, x, rows * features * sizeof(float));
     memcpy(d->y, y, rows * targets * sizeof(float));
     *out = d;
@@ -131,32 +132,32 @@ dn_status dn_dataset_create_targets(dn_dataset **out, size_t rows, size_t featur
 
 size_t dn_dataset_rows(const dn_dataset *data) { return data ? data->rows : 0; }
 
-size_t dn_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
-                                size_t targets) {
+size_t dni_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
+                                 size_t targets) {
     size_t cells, x, extra = 0;
-    if (!dn_mul_size(rows, features, &cells) || !dn_mul_size(cells, compact ? 1 : 4, &x))
+    if (!dni_mul_size(rows, features, &cells) || !dni_mul_size(cells, compact ? 1 : 4, &x))
         return SIZE_MAX;
-    if (classes > 0 && !dn_mul_size(rows, sizeof(int32_t), &extra)) return SIZE_MAX;
+    if (classes > 0 && !dni_mul_size(rows, sizeof(int32_t), &extra)) return SIZE_MAX;
     size_t y = 0;
-    if (targets > 0 && (!dn_mul_size(rows, targets, &y) || !dn_mul_size(y, sizeof(float), &y)))
+    if (targets > 0 && (!dni_mul_size(rows, targets, &y) || !dni_mul_size(y, sizeof(float), &y)))
         return SIZE_MAX;
     return x > SIZE_MAX - extra - y || extra > SIZE_MAX - y ? SIZE_MAX : x + extra + y;
 }
 
 size_t dn_dataset_bytes(const dn_dataset *data) {
     if (data == NULL) return 0;
-    return dn_dataset_storage_bytes(data->rows, data->features, data->x_u8 != NULL, data->classes,
-                                    data->targets);
+    return dni_dataset_storage_bytes(data->rows, data->features, data->x_u8 != NULL, data->classes,
+                                     data->targets);
 }
 
-dn_status dn_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
-                              dn_error *err) {
+dn_status dni_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
+                               dn_error *err) {
     if (max_bytes == 0 || needed <= max_bytes) return DN_OK;
     char need[DN_BYTES_TEXT_SIZE], cap[DN_BYTES_TEXT_SIZE];
-    dn_format_bytes(need, needed);
-    dn_format_bytes(cap, max_bytes);
-    return dn_fail(err, DN_ERR_MEMORY, "%s: %s needs %s, over the memory limit of %s", path, what,
-                   need, cap);
+    dni_format_bytes(need, needed);
+    dni_format_bytes(cap, max_bytes);
+    return dni_fail(err, DN_ERR_MEMORY, "%s: %s needs %s, over the memory limit of %s", path, what,
+                    need, cap);
 }
 size_t dn_dataset_features(const dn_dataset *data) { return data ? data->features : 0; }
 size_t dn_dataset_classes(const dn_dataset *data) { return data ? data->classes : 0; }
@@ -164,11 +165,11 @@ size_t dn_dataset_targets(const dn_dataset *data) { return data ? data->targets 
 
 dn_status dn_dataset_get_row(const dn_dataset *data, size_t row, float *x_out, dn_error *err) {
     if (data == NULL || x_out == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dataset and x_out must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dataset and x_out must not be NULL");
     if (row >= data->rows)
-        return dn_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)", row,
-                       data->rows);
-    dn_dataset_gather_x(data, &row, 1, x_out);
+        return dni_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)", row,
+                        data->rows);
+    dni_dataset_gather_x(data, &row, 1, x_out);
     return DN_OK;
 }
 
@@ -180,14 +181,15 @@ int32_t dn_dataset_label(const dn_dataset *data, size_t row) {
 dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_dataset **out,
                            dn_error *err) {
     if (data == NULL || out == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dataset and out must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dataset and out must not be NULL");
     if (begin >= end || end > data->rows)
-        return dn_fail(err, DN_ERR_ARGUMENT, "slice [%zu, %zu) is empty or exceeds %zu rows", begin,
+        return dni_fail(err, DN_ERR_ARGUMENT, "slice [%zu, %zu) is empty or exceeds %zu rows",
+                        begin,
                        end, data->rows);
     size_t rows = end - begin, f = data->features;
     dn_dataset *d;
-    dn_status st = dn_dataset_alloc(&d, rows, f, data->x_u8 != NULL, data->classes,
-                                    data->targets, err);
+    dn_status st = dni_dataset_alloc(&d, rows, f, data->x_u8 != NULL, data->classes,
+                                     data->targets, err);
     if (st != DN_OK) return st;
     d->u8_scale = data->u8_scale;
     if (data->x_u8) memcpy(d->x_u8, data->x_u8 + begin * f, rows * f);
@@ -195,7 +197,8 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
     if (data->labels) memcpy(d->labels, data->labels + begin, rows * sizeof(int32_t));
     if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
     if (data->class_names != NULL &&
-        (st = dn_dataset_set_class_names(d, (const char *const *)data->class_names, err)) != DN_OK) {
+        (st = dni_dataset_set_class_names(d, (const char *const *)data->class_names,
+                                          err)) != DN_OK) {
         dn_dataset_free(d);
         return st;
     }
@@ -203,7 +206,7 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
     return DN_OK;
 }
 
-void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {
+void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {
     size_t f = data->features;
     for (size_t i = 0; i < n; ++i) {
         float *row = out + i * f;
@@ -216,12 +219,13 @@ void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, 
     }
 }
 
-void dn_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out) {
+void dni_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n,
+                               int32_t *out) {
     for (size_t i = 0; i < n; ++i) out[i] = data->labels[index[i]];
 }
 
-void dn_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
-                               size_t width, float *out) {
+void dni_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
+                                size_t width, float *out) {
     for (size_t i = 0; i < n; ++i) {
         if (data->y != NULL)
             memcpy(out + i * width, data->y + index[i] * width, width * sizeof(float));

@@ -24,32 +24,32 @@ struct dn_dataset {
                                 so a caller may change `classes` before replacing the names */
 };
 
-/* Bytes dn_dataset_alloc takes for that shape (SIZE_MAX when it overflows). */
-size_t dn_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
-                                size_t targets);
+/* Bytes dni_dataset_alloc takes for that shape (SIZE_MAX when it overflows). */
+size_t dni_dataset_storage_bytes(size_t rows, size_t features, int compact, size_t classes,
+                                 size_t targets);
 
 /* DN_OK when `needed` bytes fit under `max_bytes` (0: no cap); else DN_ERR_MEMORY:
  * "PATH: WHAT needs N MiB, over the memory limit of M MiB". */
-dn_status dn_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
-                              dn_error *err);
+dn_status dni_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
+                               dn_error *err);
 
 /* An empty dataset shell with its arrays allocated (x as float unless `compact`). */
-dn_status dn_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
-                           size_t classes, size_t targets, dn_error *err);
+dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
+                            size_t classes, size_t targets, dn_error *err);
 
 /* Gives `data` a copy of names[0..data->classes) as its class names, replacing (and freeing)
  * any it had. DN_ERR_MEMORY leaves the dataset without names. */
-dn_status dn_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
+dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
 
 /* out [n×features] = features of rows index[0..n). */
-void dn_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);
+void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);
 
 /* Labels of rows index[0..n) (classification datasets). */
-void dn_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out);
+void dni_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out);
 
 /* out [n×width] = targets of rows index[0..n); a 2-class classification dataset gathered with
  * width 1 gives its labels as 0.0/1.0 (binary cross-entropy on integer labels, as Keras allows). */
-void dn_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
-                               size_t width, float *out);
+void dni_dataset_gather_targets(const dn_dataset *data, const size_t *index, size_t n,
+                                size_t width, float *out);
 
 #endif

@@ -66,13 +66,13 @@ static dn_status read_exact(idx_file *f, void *buf, size_t n, size_t offset, con
     while (got < n) {
         size_t want = n - got < DN_GZREAD_CHUNK ? n - got : DN_GZREAD_CHUNK;
         int r = gzread(f->gz, (unsigned char *)buf + got, (unsigned)want);
-        if (r < 0) return dn_fail(err, DN_ERR_IO, "cannot read %s: %s", f->path, gz_reason(f->gz));
+        if (r < 0) return dni_fail(err, DN_ERR_IO, "cannot read %s: %s", f->path, gz_reason(f->gz));
         if (r == 0) break;
         got += (size_t)r;
     }
     if (got < n)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: truncated: expected %zu bytes of %s at byte %zu, "
-                       "found %zu", f->path, n, what, offset, got);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: truncated: expected %zu bytes of %s at byte %zu, "
+                        "found %zu", f->path, n, what, offset, got);
     return DN_OK;
 }
 
@@ -86,42 +86,43 @@ static dn_status check_magic(const idx_file *f, const unsigned char m[4], idx_ki
     const char *expected = kind == IDX_IMAGES ? "0x00000803 (images) or 0x00000802 (flat rows)"
                                               : "0x00000801 (labels)";
     if (m[0] != 0 || m[1] != 0)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected an IDX magic number %s, found 0x%08x "
-                       "(not an IDX file)", f->path, expected, (unsigned)magic);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected an IDX magic number %s, found 0x%08x "
+                        "(not an IDX file)", f->path, expected, (unsigned)magic);
     if (m[2] != DN_IDX_UBYTE)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected IDX data type 0x08 (unsigned byte), "
-                       "found 0x%02x (%s)", f->path, m[2], type_name(m[2]));
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected IDX data type 0x08 (unsigned byte), "
+                        "found 0x%02x (%s)", f->path, m[2], type_name(m[2]));
     int dims_ok = kind == IDX_IMAGES ? (m[3] == 2 || m[3] == 3) : m[3] == 1;
     if (!dims_ok)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected an IDX %s file, magic number %s, found "
-                       "0x%08x (%u dimension%s)", f->path, kind_name(kind), expected,
-                       (unsigned)magic, m[3], m[3] == 1 ? "" : "s");
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected an IDX %s file, magic number %s, found "
+                        "0x%08x (%u dimension%s)", f->path, kind_name(kind), expected,
+                        (unsigned)magic, m[3], m[3] == 1 ? "" : "s");
     return DN_OK;
 }
 
 /* Refuses sizes the file cannot hold: exactly for a plain file, by the deflate bound for gzip. */
 static dn_status check_claim(const idx_file *f, idx_kind kind, dn_error *err) {
     size_t payload;
-    if (!dn_mul_size(f->count, f->item, &payload))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: header claims %zu %s of %zu bytes, which "
-                       "overflows", f->path, f->count, kind_name(kind), f->item);
+    if (!dni_mul_size(f->count, f->item, &payload))
+        return dni_fail(err, DN_ERR_FORMAT, "%s: header claims %zu %s of %zu bytes, which "
+                        "overflows", f->path, f->count, kind_name(kind), f->item);
     if (!gzdirect(f->gz)) {
         if (payload / DN_DEFLATE_MAX_RATIO > f->file_bytes)
-            return dn_fail(err, DN_ERR_FORMAT, "%s: header claims %zu %s of %zu bytes (%zu bytes), "
+            return dni_fail(err, DN_ERR_FORMAT,
+                            "%s: header claims %zu %s of %zu bytes (%zu bytes), "
                            "more than a %llu-byte gzip file can hold", f->path, f->count,
                            kind_name(kind), f->item, payload, (unsigned long long)f->file_bytes);
         return DN_OK; /* truncation shows when the data is read */
     }
     uint64_t data_bytes = f->file_bytes - f->header_bytes; /* the header was read from it */
     if (payload > data_bytes)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: truncated: header claims %zu %s of %zu bytes "
-                       "(%zu bytes), found %llu bytes after the %zu-byte header", f->path,
-                       f->count, kind_name(kind), f->item, payload,
-                       (unsigned long long)data_bytes, f->header_bytes);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: truncated: header claims %zu %s of %zu bytes "
+                        "(%zu bytes), found %llu bytes after the %zu-byte header", f->path,
+                        f->count, kind_name(kind), f->item, payload,
+                        (unsigned long long)data_bytes, f->header_bytes);
     if (payload < data_bytes)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected the file to end after %zu %s (%zu bytes "
-                       "after the header), found %llu more bytes", f->path, f->count,
-                       kind_name(kind), payload, (unsigned long long)(data_bytes - payload));
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected the file to end after %zu %s (%zu bytes "
+                        "after the header), found %llu more bytes", f->path, f->count,
+                        kind_name(kind), payload, (unsigned long long)(data_bytes - payload));
     return DN_OK;
 }
 
@@ -138,8 +139,8 @@ static dn_status read_header(idx_file *f, idx_kind kind, dn_error *err) {
     for (unsigned d = 0; d < f->dims; ++d) {
         f->size[d] = big_endian_u32(b + 4 * d);
         if (f->size[d] == 0)
-            return dn_fail(err, DN_ERR_FORMAT, "%s: expected IDX size %u of %u to be > 0, found 0",
-                           f->path, d + 1, f->dims);
+            return dni_fail(err, DN_ERR_FORMAT, "%s: expected IDX size %u of %u to be > 0, found 0",
+                            f->path, d + 1, f->dims);
         /* two sizes of at most 2^32 − 1 cannot overflow a 64-bit size_t */
         if (d > 0) f->item *= f->size[d];
     }
@@ -151,14 +152,14 @@ static dn_status idx_open(idx_file *f, const char *path, idx_kind kind, dn_error
     struct stat info;
     f->path = path;
     if (stat(path, &info) != 0)
-        return dn_fail(err, DN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     if (!S_ISREG(info.st_mode))
-        return dn_fail(err, DN_ERR_IO, "cannot open %s: not a regular file", path);
+        return dni_fail(err, DN_ERR_IO, "cannot open %s: not a regular file", path);
     f->file_bytes = (uint64_t)info.st_size;
     errno = 0;
     if ((f->gz = gzopen(path, "rb")) == NULL)
-        return dn_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
-                       errno ? strerror(errno) : "out of memory");
+        return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
+                        errno ? strerror(errno) : "out of memory");
     return read_header(f, kind, err);
 }
 
@@ -166,16 +167,16 @@ static dn_status idx_open(idx_file *f, const char *path, idx_kind kind, dn_error
 static dn_status check_end(idx_file *f, dn_error *err) {
     unsigned char extra;
     int r = gzread(f->gz, &extra, 1);
-    if (r < 0) return dn_fail(err, DN_ERR_IO, "cannot read %s: %s", f->path, gz_reason(f->gz));
+    if (r < 0) return dni_fail(err, DN_ERR_IO, "cannot read %s: %s", f->path, gz_reason(f->gz));
     if (r > 0)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected the data to end after %zu rows, found "
-                       "more bytes", f->path, f->count);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected the data to end after %zu rows, found "
+                        "more bytes", f->path, f->count);
     return DN_OK;
 }
 
 static dn_status read_labels(idx_file *f, dn_dataset *d, dn_error *err) {
-    uint8_t *raw = dn_alloc_zeroed(d->rows, 1);
-    if (raw == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", d->rows);
+    uint8_t *raw = dni_alloc_zeroed(d->rows, 1);
+    if (raw == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", d->rows);
     dn_status st = read_exact(f, raw, d->rows, f->header_bytes, "labels", err);
     if (st == DN_OK && d->rows == f->count) st = check_end(f, err);
     size_t max = 0;
@@ -184,7 +185,7 @@ static dn_status read_labels(idx_file *f, dn_dataset *d, dn_error *err) {
         if (raw[r] > max) max = raw[r];
     }
     d->classes = max + 1; /* bytes: at most 256 classes, every label below by construction */
-    dn_free(raw);
+    dni_free(raw);
     return st;
 }
 
@@ -197,17 +198,17 @@ static dn_status read_images(idx_file *f, dn_dataset *d, dn_error *err) {
 static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, size_t max_bytes,
                            dn_dataset **out, dn_error *err) {
     if (img->count != lab->count)
-        return dn_fail(err, DN_ERR_SHAPE, "%s holds %zu images but %s holds %zu labels: expected "
-                       "the same count", img->path, img->count, lab->path, lab->count);
+        return dni_fail(err, DN_ERR_SHAPE, "%s holds %zu images but %s holds %zu labels: expected "
+                        "the same count", img->path, img->count, lab->path, lab->count);
     size_t rows = max_rows != 0 && max_rows < img->count ? max_rows : img->count;
     dn_dataset *d;
     char what[96];
     snprintf(what, sizeof what, "loading %zu images x %zu pixels", rows, img->item);
-    dn_status st = dn_check_memory_cap(img->path, what,
-                                       dn_dataset_storage_bytes(rows, img->item, 1, 1, 0),
-                                       max_bytes, err);
+    dn_status st = dni_check_memory_cap(img->path, what,
+                                        dni_dataset_storage_bytes(rows, img->item, 1, 1, 0),
+                                        max_bytes, err);
     /* classes = 1 only to have the labels array allocated; read_labels sets the real count. */
-    if (st == DN_OK) st = dn_dataset_alloc(&d, rows, img->item, 1, 1, 0, err);
+    if (st == DN_OK) st = dni_dataset_alloc(&d, rows, img->item, 1, 1, 0, err);
     if (st != DN_OK) return st;
     d->u8_scale = 1.0f / 255.0f;
     if ((st = read_labels(lab, d, err)) == DN_OK) st = read_images(img, d, err);
@@ -219,8 +220,8 @@ static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, size_t
     return DN_OK;
 }
 
-dn_status dn_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
-                      size_t max_rows, size_t max_bytes, dn_error *err) {
+dn_status dni_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
+                       size_t max_rows, size_t max_bytes, dn_error *err) {
     idx_file img = {0}, lab = {0};
     dn_status st = idx_open(&img, images_path, IDX_IMAGES, err);
     if (st == DN_OK) st = idx_open(&lab, labels_path, IDX_LABELS, err);

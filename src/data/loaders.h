@@ -13,18 +13,18 @@
 /* Reads the whole of `path`, plain or gzip (zlib tells them apart), into *text [*len + 1] with a
  * NUL appended. The caller frees *text with free(). DN_ERR_IO names the path and the cause;
  * with max_bytes > 0, a text longer than that is refused (DN_ERR_MEMORY) as soon as it shows. */
-dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
-                            dn_error *err);
+dn_status dni_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                             dn_error *err);
 
 /* A CSV file → classification dataset (see dn_dataset_open for the accepted format).
  * `label_column` NULL means the last column; `max_rows` 0 means all rows; `max_bytes` 0 no cap
  * (else the text and the dataset together must fit, checked before the dataset is allocated). */
-dn_status dn_csv_load(dn_dataset **out, const char *path, const char *label_column,
-                      size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err);
+dn_status dni_csv_load(dn_dataset **out, const char *path, const char *label_column,
+                       size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err);
 
 /* An IDX image file and its IDX label file → classification dataset with u8 features scaled by
  * 1/255. `max_rows` 0 means all rows; `max_bytes` caps the dataset (0: none). */
-dn_status dn_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
-                      size_t max_rows, size_t max_bytes, dn_error *err);
+dn_status dni_idx_load(dn_dataset **out, const char *images_path, const char *labels_path,
+                       size_t max_rows, size_t max_bytes, dn_error *err);
 
 #endif

@@ -36,13 +36,13 @@ static const char *gz_reason(gzFile gz) {
     return code == Z_ERRNO ? strerror(errno) : msg;
 }
 
-dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
-                            dn_error *err) {
+dn_status dni_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                             dn_error *err) {
     errno = 0;
     gzFile gz = gzopen(path, "rb");
     if (gz == NULL)
-        return dn_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
-                       errno ? strerror(errno) : "out of memory");
+        return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
+                        errno ? strerror(errno) : "out of memory");
     char *buf = NULL;
     size_t cap = 0, used = 0;
     for (;;) {
@@ -54,12 +54,12 @@ dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, siz
         if (used > SIZE_MAX - want - 1 || !ensure_capacity(&buf, &cap, used + want + 1)) {
             free(buf);
             gzclose(gz);
-            return dn_fail(err, DN_ERR_MEMORY, "out of memory reading %s (%zu bytes so far)",
-                           path, used);
+            return dni_fail(err, DN_ERR_MEMORY, "out of memory reading %s (%zu bytes so far)",
+                            path, used);
         }
         int n = gzread(gz, buf + used, (unsigned)want);
         if (n < 0) {
-            dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
+            dn_status st = dni_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
             free(buf);
             gzclose(gz);
             return st;
@@ -67,7 +67,7 @@ dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, siz
         if (n == 0) break;
         used += (size_t)n;
         if (max_bytes != 0 && used > max_bytes) {
-            dn_status st = dn_check_memory_cap(path, "reading its text", used, max_bytes, err);
+            dn_status st = dni_check_memory_cap(path, "reading its text", used, max_bytes, err);
             free(buf);
             gzclose(gz);
             return st;
@@ -78,7 +78,7 @@ dn_status dn_read_text_file(const char *path, size_t max_bytes, char **text, siz
     int code;
     gzerror(gz, &code);
     if (code != Z_OK) {
-        dn_status st = dn_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
+        dn_status st = dni_fail(err, DN_ERR_IO, "cannot read %s: %s", path, gz_reason(gz));
         free(buf);
         gzclose(gz);
         return st;

@@ -50,17 +50,17 @@ static int looks_like_idx(const char *path) {
 static dn_status open_file(dn_dataset **out, const char *path, const dn_dataset_options *opts,
                            dn_error *err) {
     if (looks_like_idx(path))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected a CSV file, found an IDX file (name the "
-                       "images and the labels together: IMAGES+LABELS)", path);
-    return dn_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled,
-                       opts->max_bytes, err);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected a CSV file, found an IDX file (name the "
+                        "images and the labels together: IMAGES+LABELS)", path);
+    return dni_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled,
+                        opts->max_bytes, err);
 }
 
 static dn_status check_idx_options(const char *spec, const dn_dataset_options *opts,
                                    dn_error *err) {
     if (opts->label_column != NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "%s: a label column (\"%s\") applies to CSV files "
-                       "only; IDX labels come from their own file", spec, opts->label_column);
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: a label column (\"%s\") applies to CSV files "
+                        "only; IDX labels come from their own file", spec, opts->label_column);
     return DN_OK;
 }
 
@@ -71,11 +71,11 @@ static dn_status find_split_file(const char *dir, const char *prefix, const char
     for (size_t i = 0; i < 2; ++i) {
         int n = snprintf(path, DN_SOURCE_PATH_MAX, "%s/%s-%s%s", dir, prefix, name, suffixes[i]);
         if (n < 0 || n >= DN_SOURCE_PATH_MAX)
-            return dn_fail(err, DN_ERR_ARGUMENT, "%s: path too long", dir);
+            return dni_fail(err, DN_ERR_ARGUMENT, "%s: path too long", dir);
         if (is_regular_file(path)) return DN_OK;
     }
-    return dn_fail(err, DN_ERR_IO, "cannot open %s/%s-%s.gz or %s/%s-%s: no such file", dir,
-                   prefix, name, dir, prefix, name);
+    return dni_fail(err, DN_ERR_IO, "cannot open %s/%s-%s.gz or %s/%s-%s: no such file", dir,
+                    prefix, name, dir, prefix, name);
 }
 
 static dn_status open_split(dn_dataset **out, const char *dir, const char *prefix,
@@ -84,7 +84,7 @@ static dn_status open_split(dn_dataset **out, const char *dir, const char *prefi
     dn_status st = find_split_file(dir, prefix, "images-idx3-ubyte", images, err);
     if (st == DN_OK) st = find_split_file(dir, prefix, "labels-idx1-ubyte", labels, err);
     if (st != DN_OK) return st;
-    return dn_idx_load(out, images, labels, opts->max_rows, opts->max_bytes, err);
+    return dni_idx_load(out, images, labels, opts->max_rows, opts->max_bytes, err);
 }
 
 /* DIR:train, DIR:test or ALIAS:train|test. Returns 0 (nothing done) when spec has no such form. */
@@ -105,8 +105,8 @@ static int try_split(dn_dataset **out, const char *spec, const dn_dataset_option
             *st = open_split(out, dir, DN_SOURCE_SPLITS[i].prefix, opts, err);
             return 1;
         }
-    *st = dn_fail(err, DN_ERR_FORMAT, "%s: expected \"train\" or \"test\" after \"%s:\", found "
-                  "\"%s\"", spec, dir, colon + 1);
+    *st = dni_fail(err, DN_ERR_FORMAT, "%s: expected \"train\" or \"test\" after \"%s:\", found "
+                   "\"%s\"", spec, dir, colon + 1);
     return 1;
 }
 
@@ -130,33 +130,34 @@ static int try_pair(dn_dataset **out, const char *spec, const dn_dataset_options
     }
     size_t n = (size_t)(chosen - spec);
     if (n >= sizeof images) {
-        *st = dn_fail(err, DN_ERR_ARGUMENT, "%s: path too long", spec);
+        *st = dni_fail(err, DN_ERR_ARGUMENT, "%s: path too long", spec);
         return 1;
     }
     memcpy(images, spec, n);
     images[n] = '\0';
-    *st = dn_idx_load(out, images, chosen + 1, opts->max_rows, opts->max_bytes, err);
+    *st = dni_idx_load(out, images, chosen + 1, opts->max_rows, opts->max_bytes, err);
     return 1;
 }
 
 dn_status dn_dataset_open(dn_dataset **out, const char *spec, const dn_dataset_options *options,
                           dn_error *err) {
-    static const dn_dataset_options defaults = {NULL, 0, 0, 0};
+    static const dn_dataset_options defaults = {.label_column = NULL, .max_rows = 0,
+                                               .unlabeled = 0, .max_bytes = 0};
     const dn_dataset_options *opts = options ? options : &defaults;
     if (out == NULL || spec == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: out and spec must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: out and spec must not be NULL");
     if (spec[0] == '\0')
-        return dn_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: expected a dataset (a CSV file, "
-                       "IMAGES+LABELS or DIR:train|test), found an empty string");
+        return dni_fail(err, DN_ERR_ARGUMENT, "dn_dataset_open: expected a dataset (a CSV file, "
+                        "IMAGES+LABELS or DIR:train|test), found an empty string");
     *out = NULL;
     dn_status st;
     if (is_regular_file(spec)) return open_file(out, spec, opts, err);
     if (is_directory(spec))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: expected a file, found a directory (choose a "
-                       "split: %s:train or %s:test)", spec, spec, spec);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: expected a file, found a directory (choose a "
+                        "split: %s:train or %s:test)", spec, spec, spec);
     if (try_split(out, spec, opts, &st, err) || try_pair(out, spec, opts, &st, err)) return st;
     struct stat info;
     int cause = stat(spec, &info) != 0 ? errno : ENOENT; /* e.g. a FIFO: still "no file" */
-    return dn_fail(err, DN_ERR_IO, "cannot open %s: %s (expected a CSV file, IMAGES+LABELS, "
-                   "DIR:train, DIR:test or fashion-mnist:train|test)", spec, strerror(cause));
+    return dni_fail(err, DN_ERR_IO, "cannot open %s: %s (expected a CSV file, IMAGES+LABELS, "
+                    "DIR:train, DIR:test or fashion-mnist:train|test)", spec, strerror(cause));
 }

@@ -17,7 +17,7 @@ static void accumulate(const dn_dataset *d, const double *mean, float *block, do
     for (size_t begin = 0; begin < d->rows; begin += DN_STATS_BLOCK) {
         size_t n = d->rows - begin < DN_STATS_BLOCK ? d->rows - begin : DN_STATS_BLOCK;
         for (size_t i = 0; i < n; ++i) index[i] = begin + i;
-        dn_dataset_gather_x(d, index, n, block);
+        dni_dataset_gather_x(d, index, n, block);
         for (size_t i = 0; i < n; ++i)
             for (size_t j = 0; j < f; ++j) {
                 double v = block[i * f + j];
@@ -29,14 +29,14 @@ static void accumulate(const dn_dataset *d, const double *mean, float *block, do
 dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, float *std,
                                    dn_error *err) {
     if (data == NULL || mean == NULL || std == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "feature stats: data, mean and std must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "feature stats: data, mean and std must not be NULL");
     size_t f = data->features;
-    double *sum = dn_alloc_zeroed(f, 2 * sizeof(double)); /* [f] sums, then [f] deviations */
-    float *block = dn_alloc_zeroed(f, DN_STATS_BLOCK * sizeof(float)); /* [block×f] */
+    double *sum = dni_alloc_zeroed(f, 2 * sizeof(double)); /* [f] sums, then [f] deviations */
+    float *block = dni_alloc_zeroed(f, DN_STATS_BLOCK * sizeof(float)); /* [block×f] */
     if (sum == NULL || block == NULL) {
-        dn_free(sum);
-        dn_free(block);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for statistics of %zu features", f);
+        dni_free(sum);
+        dni_free(block);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for statistics of %zu features", f);
     }
     double *dev = sum + f;
     accumulate(data, NULL, block, sum);
@@ -49,7 +49,7 @@ dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, float *s
         mean[j] = (float)sum[j];
         std[j] = s > 0 ? s : 1.0f; /* see the header; also catches an std below float range */
     }
-    dn_free(sum);
-    dn_free(block);
+    dni_free(sum);
+    dni_free(block);
     return DN_OK;
 }

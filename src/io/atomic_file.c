@@ -27,13 +27,13 @@ static char *directory_of(const char *path) {
  * directory (EINVAL); the data itself is already on disk then, so that is not an error. */
 static dn_status sync_directory(const char *path, dn_error *err) {
     char *dir = directory_of(path);
-    if (dir == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
+    if (dir == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
     dn_status st = DN_OK;
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
-        st = dn_fail(err, DN_ERR_IO,
-                     "\"%s\" was written but its directory \"%s\" could not be synced: %s", path,
-                     dir, strerror(errno));
+        st = dni_fail(err, DN_ERR_IO,
+                      "\"%s\" was written but its directory \"%s\" could not be synced: %s", path,
+                      dir, strerror(errno));
     if (fd >= 0) close(fd);
     free(dir);
     return st;
@@ -44,27 +44,29 @@ static dn_status fill_and_close(FILE *file, const char *tmp, dn_write_fn produce
                                 dn_error *err) {
     dn_status st = produce(file, context, err);
     if (st == DN_OK && (fflush(file) != 0 || ferror(file)))
-        st = dn_fail(err, DN_ERR_IO, "cannot write \"%s\": %s", tmp, strerror(errno));
+        st = dni_fail(err, DN_ERR_IO, "cannot write \"%s\": %s", tmp, strerror(errno));
     if (st == DN_OK && fsync(fileno(file)) != 0)
-        st = dn_fail(err, DN_ERR_IO, "cannot sync \"%s\" to disk: %s", tmp, strerror(errno));
+        st = dni_fail(err, DN_ERR_IO, "cannot sync \"%s\" to disk: %s", tmp, strerror(errno));
     if (fclose(file) != 0 && st == DN_OK)
-        st = dn_fail(err, DN_ERR_IO, "cannot close \"%s\": %s", tmp, strerror(errno));
+        st = dni_fail(err, DN_ERR_IO, "cannot close \"%s\": %s", tmp, strerror(errno));
     return st;
 }
 
 dn_status dn_write_file_atomic(const char *path, dn_write_fn produce, void *context, dn_error *err) {
     if (path == NULL || path[0] == '\0')
-        return dn_fail(err, DN_ERR_ARGUMENT, "the file path must not be empty");
+        return dni_fail(err, DN_ERR_ARGUMENT, "the file path must not be empty");
+    if (produce == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "the write function must not be NULL");
     size_t len = strlen(path);
     char *tmp = malloc(len + sizeof TMP_SUFFIX);
-    if (tmp == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
+    if (tmp == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
     memcpy(tmp, path, len);
     memcpy(tmp + len, TMP_SUFFIX, sizeof TMP_SUFFIX);
 
     int fd = mkstemp(tmp);
     if (fd < 0) {
         dn_status st =
-            dn_fail(err, DN_ERR_IO, "cannot create a temporary file \"%s\" to save \"%s\": %s", tmp,
+            dni_fail(err, DN_ERR_IO, "cannot create a temporary file \"%s\" to save \"%s\": %s",
+                     tmp,
                     path, strerror(errno));
         free(tmp);
         return st;
@@ -72,14 +74,14 @@ dn_status dn_write_file_atomic(const char *path, dn_write_fn produce, void *cont
     dn_status st = DN_OK;
     FILE *file = NULL;
     if (fchmod(fd, 0644) != 0 || (file = fdopen(fd, "wb")) == NULL) {
-        st = dn_fail(err, DN_ERR_IO, "cannot open \"%s\" for writing: %s", tmp, strerror(errno));
+        st = dni_fail(err, DN_ERR_IO, "cannot open \"%s\" for writing: %s", tmp, strerror(errno));
         close(fd);
     } else {
         st = fill_and_close(file, tmp, produce, context, err);
     }
     if (st == DN_OK && rename(tmp, path) != 0)
-        st = dn_fail(err, DN_ERR_IO, "cannot rename \"%s\" to \"%s\": %s", tmp, path,
-                     strerror(errno));
+        st = dni_fail(err, DN_ERR_IO, "cannot rename \"%s\" to \"%s\": %s", tmp, path,
+                      strerror(errno));
     if (st != DN_OK) {
         unlink(tmp);
         free(tmp);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-uint32_t dn_checksum_bytes(uint32_t crc, const void *bytes, size_t n) {
+uint32_t dni_checksum_bytes(uint32_t crc, const void *bytes, size_t n) {
     const unsigned char *p = bytes;
     while (n > 0) { /* zlib takes uInt lengths */
         uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
@@ -19,12 +19,13 @@ uint32_t dn_checksum_bytes(uint32_t crc, const void *bytes, size_t n) {
     return crc;
 }
 
-uint32_t dn_checksum_floats(uint32_t crc, const float *values, size_t n) {
+uint32_t dni_checksum_floats(uint32_t crc, const float *values, size_t n) {
     unsigned char chunk[4096];
     for (size_t done = 0; done < n;) {
         size_t k = n - done < sizeof chunk / 4 ? n - done : sizeof chunk / 4;
-        for (size_t i = 0; i < k; ++i) dn_store_le32(chunk + 4 * i, dn_float_bits(values[done + i]));
-        crc = dn_checksum_bytes(crc, chunk, 4 * k);
+        for (size_t i = 0; i < k; ++i) dni_store_le32(chunk + 4 * i,
+                                                      dni_float_bits(values[done + i]));
+        crc = dni_checksum_bytes(crc, chunk, 4 * k);
         done += k;
     }
     return crc;
@@ -38,8 +39,8 @@ static int by_key(const void *a, const void *b) {
     return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
 }
 
-uint32_t dn_checksum_metadata(uint32_t crc, const char *const *keys, const char *const *values,
-                              size_t n, int *ok) {
+uint32_t dni_checksum_metadata(uint32_t crc, const char *const *keys, const char *const *values,
+                               size_t n, int *ok) {
     entry *sorted = malloc((n ? n : 1) * sizeof *sorted);
     *ok = sorted != NULL;
     if (sorted == NULL) return crc;
@@ -48,13 +49,13 @@ uint32_t dn_checksum_metadata(uint32_t crc, const char *const *keys, const char 
         if (strcmp(keys[i], DN_CHECKSUM_KEY) != 0) sorted[count++] = (entry){keys[i], values[i]};
     qsort(sorted, count, sizeof *sorted, by_key);
     for (size_t i = 0; i < count; ++i) {
-        crc = dn_checksum_bytes(crc, sorted[i].key, strlen(sorted[i].key) + 1);
-        crc = dn_checksum_bytes(crc, sorted[i].value, strlen(sorted[i].value) + 1);
+        crc = dni_checksum_bytes(crc, sorted[i].key, strlen(sorted[i].key) + 1);
+        crc = dni_checksum_bytes(crc, sorted[i].value, strlen(sorted[i].value) + 1);
     }
     free(sorted);
     return crc;
 }
 
-void dn_checksum_text(char text[DN_CHECKSUM_TEXT_SIZE], uint32_t crc) {
+void dni_checksum_text(char text[DN_CHECKSUM_TEXT_SIZE], uint32_t crc) {
     snprintf(text, DN_CHECKSUM_TEXT_SIZE, "%08lx", (unsigned long)crc);
 }

@@ -14,16 +14,16 @@
 enum { DN_CHECKSUM_TEXT_SIZE = 9 }; /* 8 lowercase hex digits and NUL */
 
 /* Continues `crc` over n floats as little-endian binary32 bytes. Start with 0. */
-uint32_t dn_checksum_floats(uint32_t crc, const float *values, size_t n);
+uint32_t dni_checksum_floats(uint32_t crc, const float *values, size_t n);
 
 /* Continues `crc` over raw bytes. */
-uint32_t dn_checksum_bytes(uint32_t crc, const void *bytes, size_t n);
+uint32_t dni_checksum_bytes(uint32_t crc, const void *bytes, size_t n);
 
 /* Continues `crc` over the metadata entries (keys[i] → values[i]) sorted by key, skipping the
  * checksum key. Returns 0 in *ok when out of memory (for the sort). */
-uint32_t dn_checksum_metadata(uint32_t crc, const char *const *keys, const char *const *values,
-                              size_t n, int *ok);
+uint32_t dni_checksum_metadata(uint32_t crc, const char *const *keys, const char *const *values,
+                               size_t n, int *ok);
 
-void dn_checksum_text(char text[DN_CHECKSUM_TEXT_SIZE], uint32_t crc);
+void dni_checksum_text(char text[DN_CHECKSUM_TEXT_SIZE], uint32_t crc);
 
 #endif

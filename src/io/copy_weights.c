@@ -14,27 +14,27 @@ static const dn_layer *next_dense(const dn_model *m, size_t *i) {
 
 static dn_status check_layers(const dn_model *dst, const dn_model *src, dn_error *err) {
     if (dst->dense_count != src->dense_count)
-        return dn_fail(err, DN_ERR_SHAPE,
-                       "cannot copy weights: the source has %zu dense layers, this model %zu",
-                       src->dense_count, dst->dense_count);
+        return dni_fail(err, DN_ERR_SHAPE,
+                        "cannot copy weights: the source has %zu dense layers, this model %zu",
+                        src->dense_count, dst->dense_count);
     size_t i = 0, j = 0;
     for (size_t k = 0; k < dst->dense_count; ++k) {
         const dn_layer *d = next_dense(dst, &i), *s = next_dense(src, &j);
         if (d->in != s->in || d->out != s->out)
-            return dn_fail(err, DN_ERR_SHAPE,
-                           "cannot copy weights: dense layer %zu (\"%s\") is "
-                           "%zu×%zu in the source but %zu×%zu here",
-                           k, d->name, s->in, s->out, d->in, d->out);
+            return dni_fail(err, DN_ERR_SHAPE,
+                            "cannot copy weights: dense layer %zu (\"%s\") is "
+                            "%zu×%zu in the source but %zu×%zu here",
+                            k, d->name, s->in, s->out, d->in, d->out);
     }
     return DN_OK;
 }
 
 dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_error *err) {
     if (dst == NULL || src == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "dst and src must not be NULL");
-    if (!dst->compiled || !src->compiled)
-        return dn_fail(err, DN_ERR_STATE, "cannot copy weights: compile both models first");
-    dn_status st = check_layers(dst, src, err);
+        return dni_fail(err, DN_ERR_ARGUMENT, "dst and src must not be NULL");
+    dn_status st = dni_model_require_compiled(dst, "cannot copy weights into dst", err);
+    if (st == DN_OK) st = dni_model_require_compiled(src, "cannot copy weights from src", err);
+    if (st == DN_OK) st = check_layers(dst, src, err);
     if (st != DN_OK) return st;
     /* Annotations first: they can fail (memory), and nothing should change if they do. */
     int set_std = dst->std_mean == NULL && src->std_mean != NULL;
@@ -42,7 +42,7 @@ dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_error *er
     if (st == DN_OK && dst->class_names == NULL && src->class_names != NULL) {
         st = dn_model_set_class_names(dst, (const char *const *)src->class_names, src->class_count,
                                       err);
-        if (st != DN_OK && set_std) dn_model_clear_standardization(dst);
+        if (st != DN_OK && set_std) dni_model_clear_standardization(dst);
     }
     if (st != DN_OK) return st;
     size_t i = 0, j = 0;

@@ -4,7 +4,7 @@
  *   N bytes   a UTF-8 JSON object: "name": {"dtype", "shape", "data_offsets": [begin, end]} per
  *             tensor, offsets relative to the data buffer; optional "__metadata__" {str: str}
  *   the rest  the data buffer, every byte belonging to exactly one tensor
- * Nothing here knows what the tensors mean; io/model_file.c does. */
+ * Nothing here knows what the tensors mean; io/model_save.c and io/model_load.c do. */
 #ifndef DN_IO_SAFETENSORS_H
 #define DN_IO_SAFETENSORS_H
 
@@ -46,26 +46,26 @@ typedef struct dn_st_file {
  * unclaimed bytes, string-valued metadata. Tensor data is not read. On failure *st holds nothing
  * to close. Messages start with the path.
  */
-dn_status dn_st_open(dn_st_file *st, const char *path, dn_error *err);
+dn_status dni_st_open(dn_st_file *st, const char *path, dn_error *err);
 
 /* Releases an opened file (a zeroed struct is fine too). */
-void dn_st_close(dn_st_file *st);
+void dni_st_close(dn_st_file *st);
 
 /* The tensor called `name`, or NULL. */
-const dn_st_tensor *dn_st_find(const dn_st_file *st, const char *name);
+const dn_st_tensor *dni_st_find(const dn_st_file *st, const char *name);
 
 /* The metadata string for `key`, or NULL. */
-const char *dn_st_metadata(const dn_st_file *st, const char *key);
+const char *dni_st_metadata(const dn_st_file *st, const char *key);
 
 /* Writes a shape as "[3, 4]" (truncated to fit `size`). */
-void dn_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank);
+void dni_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank);
 
 /* Reads an F32 tensor's data into `out` [Π shape] (host floats). */
-dn_status dn_st_read_f32(dn_st_file *st, const dn_st_tensor *tensor, float *out, dn_error *err);
+dn_status dni_st_read_f32(dn_st_file *st, const dn_st_tensor *tensor, float *out, dn_error *err);
 
 /* The file's CRC-32 as io/checksum.h defines it: the data buffer, then the metadata entries
  * other than "dropnet.checksum", sorted by key. */
-dn_status dn_st_checksum(dn_st_file *st, uint32_t *crc, dn_error *err);
+dn_status dni_st_checksum(dn_st_file *st, uint32_t *crc, dn_error *err);
 
 /* One F32 tensor to write: data [Π shape] host floats, stored little-endian. */
 typedef struct dn_st_output {
@@ -80,8 +80,8 @@ typedef struct dn_st_output {
  * (keys[i] → values[i], all UTF-8) atomically to `path` (see dn_write_file_atomic). The header is
  * "__metadata__" first, then the tensors in order, padded with spaces to a multiple of 8 bytes.
  */
-dn_status dn_st_save_f32(const char *path, const dn_st_output *tensors, size_t count,
-                         const char *const *keys, const char *const *values, size_t meta_count,
-                         dn_error *err);
+dn_status dni_st_save_f32(const char *path, const dn_st_output *tensors, size_t count,
+                          const char *const *keys, const char *const *values, size_t meta_count,
+                          dn_error *err);
 
 #endif

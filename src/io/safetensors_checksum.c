@@ -13,22 +13,22 @@ static dn_status checksum_buffer(dn_st_file *st, uint32_t *crc, dn_error *err) {
     uint64_t pos = st->buffer_offset;
     if (pos > (uint64_t)INT64_MAX || (uint64_t)(off_t)pos != pos ||
         fseeko(st->file, (off_t)pos, SEEK_SET) != 0)
-        return dn_fail(err, DN_ERR_IO, "%s: cannot seek to the data buffer: %s", st->path,
-                       strerror(errno));
+        return dni_fail(err, DN_ERR_IO, "%s: cannot seek to the data buffer: %s", st->path,
+                        strerror(errno));
     unsigned char chunk[65536];
     for (uint64_t done = 0; done < st->buffer_size;) {
         size_t n = st->buffer_size - done < sizeof chunk ? (size_t)(st->buffer_size - done)
                                                          : sizeof chunk;
         if (fread(chunk, 1, n, st->file) != n)
-            return dn_fail(err, DN_ERR_IO, "%s: cannot read the data buffer: %s", st->path,
-                           feof(st->file) ? "unexpected end of file" : strerror(errno));
-        *crc = dn_checksum_bytes(*crc, chunk, n);
+            return dni_fail(err, DN_ERR_IO, "%s: cannot read the data buffer: %s", st->path,
+                            feof(st->file) ? "unexpected end of file" : strerror(errno));
+        *crc = dni_checksum_bytes(*crc, chunk, n);
         done += n;
     }
     return DN_OK;
 }
 
-dn_status dn_st_checksum(dn_st_file *st, uint32_t *out, dn_error *err) {
+dn_status dni_st_checksum(dn_st_file *st, uint32_t *out, dn_error *err) {
     uint32_t crc = 0;
     dn_status status = checksum_buffer(st, &crc, err);
     if (status != DN_OK) return status;
@@ -44,11 +44,11 @@ dn_status dn_st_checksum(dn_st_file *st, uint32_t *out, dn_error *err) {
             keys[i] = kv->string;
             values[i] = kv->valuestring;
         }
-        crc = dn_checksum_metadata(crc, keys, values, n, &ok);
+        crc = dni_checksum_metadata(crc, keys, values, n, &ok);
     }
     free(keys);
     free(values);
-    if (!ok) return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory for the checksum", st->path);
+    if (!ok) return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory for the checksum", st->path);
     *out = crc;
     return DN_OK;
 }

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "io/byte_order.h"
-#include "io/utf8.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@ static unsigned dtype_bytes(const char *name) {
     return 0;
 }
 
-void dn_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank) {
+void dni_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank) {
     size_t used = 0;
     if (size == 0) return;
     buf[0] = '\0';
@@ -57,32 +57,32 @@ static dn_status open_and_check_size(dn_st_file *st, dn_error *err) {
     const char *path = st->path;
     st->file = fopen(path, "rb");
     if (st->file == NULL)
-        return dn_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
+        return dni_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
     struct stat info;
     if (fstat(fileno(st->file), &info) != 0)
-        return dn_fail(err, DN_ERR_IO, "cannot stat \"%s\": %s", path, strerror(errno));
+        return dni_fail(err, DN_ERR_IO, "cannot stat \"%s\": %s", path, strerror(errno));
     if (!S_ISREG(info.st_mode))
-        return dn_fail(err, DN_ERR_IO, "\"%s\" is not a regular file", path);
+        return dni_fail(err, DN_ERR_IO, "\"%s\" is not a regular file", path);
     st->file_size = (uint64_t)info.st_size;
     if (st->file_size < 8)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: the file is %llu bytes, too short for the 8-byte "
-                       "header length of a safetensors file",
-                       path, (ull)st->file_size);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: the file is %llu bytes, too short for the 8-byte "
+                        "header length of a safetensors file",
+                        path, (ull)st->file_size);
     unsigned char prefix[8];
     if (fread(prefix, 1, sizeof prefix, st->file) != sizeof prefix)
-        return dn_fail(err, DN_ERR_IO, "cannot read \"%s\": %s", path,
-                       feof(st->file) ? "unexpected end of file" : strerror(errno));
-    st->header_size = dn_load_le64(prefix);
+        return dni_fail(err, DN_ERR_IO, "cannot read \"%s\": %s", path,
+                        feof(st->file) ? "unexpected end of file" : strerror(errno));
+    st->header_size = dni_load_le64(prefix);
     if (st->header_size > DN_ST_MAX_HEADER)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: header length %llu (bytes 0-7) exceeds the limit of %d bytes", path,
-                       (ull)st->header_size, DN_ST_MAX_HEADER);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: header length %llu (bytes 0-7) exceeds the limit of %d bytes", path,
+                        (ull)st->header_size, DN_ST_MAX_HEADER);
     if (st->header_size > st->file_size - 8)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: header length %llu (bytes 0-7) runs past the end "
-                       "of the file: only %llu bytes follow the length",
-                       path, (ull)st->header_size, (ull)(st->file_size - 8));
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: header length %llu (bytes 0-7) runs past the end "
+                        "of the file: only %llu bytes follow the length",
+                        path, (ull)st->header_size, (ull)(st->file_size - 8));
     st->buffer_offset = 8 + st->header_size;
     st->buffer_size = st->file_size - st->buffer_offset;
     return DN_OK;
@@ -93,17 +93,18 @@ static dn_status read_header(dn_st_file *st, dn_error *err) {
     size_t n = (size_t)st->header_size;
     char *text = malloc(n + 1);
     if (text == NULL)
-        return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory for a %zu-byte header", st->path, n);
+        return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory for a %zu-byte header", st->path, n);
     dn_status status = DN_OK;
     if (fread(text, 1, n, st->file) != n) {
-        status = dn_fail(err, DN_ERR_IO, "cannot read the header of \"%s\": %s", st->path,
-                         feof(st->file) ? "unexpected end of file" : strerror(errno));
+        status = dni_fail(err, DN_ERR_IO, "cannot read the header of \"%s\": %s", st->path,
+                          feof(st->file) ? "unexpected end of file" : strerror(errno));
         goto done;
     }
     text[n] = '\0';
-    size_t bad = dn_utf8_invalid_at(text, n);
+    size_t bad = dni_utf8_invalid_at(text, n);
     if (bad != n) {
-        status = dn_fail(err, DN_ERR_FORMAT, "%s: the header is not valid UTF-8 at file offset %zu",
+        status = dni_fail(err, DN_ERR_FORMAT,
+                          "%s: the header is not valid UTF-8 at file offset %zu",
                          st->path, 8 + bad);
         goto done;
     }
@@ -111,19 +112,19 @@ static dn_status read_header(dn_st_file *st, dn_error *err) {
     st->header = cJSON_ParseWithLengthOpts(text, n, &end, 0);
     size_t at = end ? (size_t)(end - text) : 0;
     if (st->header == NULL) {
-        status = dn_fail(err, DN_ERR_FORMAT,
-                         "%s: invalid JSON in the header at file offset %zu (header byte %zu)",
-                         st->path, 8 + at, at);
+        status = dni_fail(err, DN_ERR_FORMAT,
+                          "%s: invalid JSON in the header at file offset %zu (header byte %zu)",
+                          st->path, 8 + at, at);
         goto done;
     }
     while (at < n && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
         at++;
     if (at < n)
-        status = dn_fail(err, DN_ERR_FORMAT,
-                         "%s: unexpected text after the JSON header at file offset %zu", st->path,
-                         8 + at);
+        status = dni_fail(err, DN_ERR_FORMAT,
+                          "%s: unexpected text after the JSON header at file offset %zu", st->path,
+                          8 + at);
     else if (!cJSON_IsObject(st->header))
-        status = dn_fail(err, DN_ERR_FORMAT, "%s: the header is JSON but not an object", st->path);
+        status = dni_fail(err, DN_ERR_FORMAT, "%s: the header is JSON but not an object", st->path);
 done:
     free(text);
     return status;
@@ -138,32 +139,32 @@ static dn_status check_unique_keys(const dn_st_file *st, const cJSON *object, dn
     size_t n = 0;
     for (const cJSON *kv = object->child; kv != NULL; kv = kv->next) n++;
     const cJSON **sorted = calloc(n ? n : 1, sizeof *sorted);
-    if (sorted == NULL) return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory", st->path);
+    if (sorted == NULL) return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory", st->path);
     n = 0;
     for (const cJSON *kv = object->child; kv != NULL; kv = kv->next) sorted[n++] = kv;
     qsort(sorted, n, sizeof *sorted, by_key);
     dn_status status = DN_OK;
     for (size_t i = 1; i < n && status == DN_OK; ++i)
         if (strcmp(sorted[i - 1]->string, sorted[i]->string) == 0)
-            status = dn_fail(err, DN_ERR_FORMAT, "%s: %s key \"%s\" appears twice", st->path,
-                             METADATA_KEY, sorted[i]->string);
+            status = dni_fail(err, DN_ERR_FORMAT, "%s: %s key \"%s\" appears twice", st->path,
+                              METADATA_KEY, sorted[i]->string);
     free(sorted);
     return status;
 }
 
 static dn_status check_metadata(dn_st_file *st, const cJSON *item, dn_error *err) {
     if (st->metadata != NULL)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: \"%s\" appears twice in the header", st->path,
-                       METADATA_KEY);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: \"%s\" appears twice in the header", st->path,
+                        METADATA_KEY);
     if (!cJSON_IsObject(item))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: \"%s\" is not a JSON object", st->path,
-                       METADATA_KEY);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: \"%s\" is not a JSON object", st->path,
+                        METADATA_KEY);
     for (const cJSON *kv = item->child; kv != NULL; kv = kv->next)
         if (!cJSON_IsString(kv))
-            return dn_fail(err, DN_ERR_FORMAT,
-                           "%s: %s value of \"%s\" is not a string (the format "
-                           "allows only strings)",
-                           st->path, METADATA_KEY, kv->string);
+            return dni_fail(err, DN_ERR_FORMAT,
+                            "%s: %s value of \"%s\" is not a string (the format "
+                            "allows only strings)",
+                            st->path, METADATA_KEY, kv->string);
     st->metadata = item;
     return check_unique_keys(st, item, err);
 }
@@ -173,29 +174,31 @@ static dn_status parse_entry(dn_st_file *st, const cJSON *item, dn_st_tensor *t,
     const char *path = st->path, *name = item->string;
     t->name = name;
     if (!cJSON_IsObject(item))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: header entry \"%s\" is not a JSON object", path,
-                       name);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: header entry \"%s\" is not a JSON object", path,
+                        name);
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(item, "dtype");
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(item, "shape");
     const cJSON *offsets = cJSON_GetObjectItemCaseSensitive(item, "data_offsets");
     if (!cJSON_IsString(dtype))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has no \"dtype\" string", path, name);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has no \"dtype\" string", path,
+                        name);
     t->dtype = dtype->valuestring;
     uint64_t bytes = dtype_bytes(t->dtype);
     if (bytes == 0)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", path, name,
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", path,
+                        name,
                        t->dtype);
     if (!cJSON_IsArray(shape))
-        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has no \"shape\" array", path, name);
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has no \"shape\" array", path, name);
     for (const cJSON *d = shape->child; d != NULL; d = d->next) {
         if (t->rank == DN_ST_MAX_RANK)
-            return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has more than %d dimensions",
-                           path, name, DN_ST_MAX_RANK);
+            return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has more than %d dimensions",
+                            path, name, DN_ST_MAX_RANK);
         uint64_t dim;
         if (!json_uint(d, &dim))
-            return dn_fail(err, DN_ERR_FORMAT,
-                           "%s: tensor \"%s\": shape entries must be non-negative integers", path,
-                           name);
+            return dni_fail(err, DN_ERR_FORMAT,
+                            "%s: tensor \"%s\": shape entries must be non-negative integers", path,
+                            name);
         t->shape[t->rank++] = dim;
         if (dim != 0 && bytes > UINT64_MAX / dim)
             bytes = UINT64_MAX; /* saturate: never equal */
@@ -204,27 +207,27 @@ static dn_status parse_entry(dn_st_file *st, const cJSON *item, dn_st_tensor *t,
     }
     if (!cJSON_IsArray(offsets) || cJSON_GetArraySize(offsets) != 2 ||
         !json_uint(offsets->child, &t->begin) || !json_uint(offsets->child->next, &t->end))
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: tensor \"%s\": \"data_offsets\" must be [begin, "
-                       "end], two non-negative integers",
-                       path, name);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: tensor \"%s\": \"data_offsets\" must be [begin, "
+                        "end], two non-negative integers",
+                        path, name);
     if (t->begin > t->end)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: tensor \"%s\" has data_offsets [%llu, %llu] with begin after end", path,
-                       name, (ull)t->begin, (ull)t->end);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: tensor \"%s\" has data_offsets [%llu, %llu] with begin after end", path,
+                        name, (ull)t->begin, (ull)t->end);
     if (t->end > st->buffer_size)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: tensor \"%s\" has data_offsets [%llu, %llu] past "
-                       "the end of the data buffer (%llu bytes; is the file truncated?)",
-                       path, name, (ull)t->begin, (ull)t->end, (ull)st->buffer_size);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: tensor \"%s\" has data_offsets [%llu, %llu] past "
+                        "the end of the data buffer (%llu bytes; is the file truncated?)",
+                        path, name, (ull)t->begin, (ull)t->end, (ull)st->buffer_size);
     if (bytes != t->end - t->begin) {
         char dims[128];
-        dn_st_shape_text(dims, sizeof dims, t->shape, t->rank);
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "%s: tensor \"%s\" (%s, shape %s) has data_offsets "
-                       "[%llu, %llu] holding %llu bytes; the shape needs %llu",
-                       path, name, t->dtype, dims, (ull)t->begin, (ull)t->end,
-                       (ull)(t->end - t->begin), (ull)bytes);
+        dni_st_shape_text(dims, sizeof dims, t->shape, t->rank);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "%s: tensor \"%s\" (%s, shape %s) has data_offsets "
+                        "[%llu, %llu] holding %llu bytes; the shape needs %llu",
+                        path, name, t->dtype, dims, (ull)t->begin, (ull)t->end,
+                        (ull)(t->end - t->begin), (ull)bytes);
     }
     return DN_OK;
 }
@@ -234,7 +237,7 @@ static dn_status parse_entries(dn_st_file *st, dn_error *err) {
     for (const cJSON *item = st->header->child; item != NULL; item = item->next) count++;
     st->tensors = calloc(count ? count : 1, sizeof *st->tensors);
     if (st->tensors == NULL)
-        return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory for %zu tensors", st->path, count);
+        return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory for %zu tensors", st->path, count);
     for (const cJSON *item = st->header->child; item != NULL; item = item->next) {
         dn_status s = strcmp(item->string, METADATA_KEY) == 0
                           ? check_metadata(st, item, err)
@@ -254,7 +257,7 @@ static int by_offsets(const void *a, const void *b) {
 static dn_status check_layout(dn_st_file *st, dn_error *err) {
     size_t n = st->tensor_count;
     const dn_st_tensor **order = calloc(n ? n : 1, sizeof *order);
-    if (order == NULL) return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory", st->path);
+    if (order == NULL) return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory", st->path);
     for (size_t i = 0; i < n; ++i) order[i] = &st->tensors[i];
     qsort(order, n, sizeof *order, by_offsets);
     dn_status status = DN_OK;
@@ -262,23 +265,23 @@ static dn_status check_layout(dn_st_file *st, dn_error *err) {
     for (size_t i = 0; i < n && status == DN_OK; ++i) {
         const dn_st_tensor *t = order[i], *prev = i ? order[i - 1] : NULL;
         if (t->begin < covered)
-            status = dn_fail(err, DN_ERR_FORMAT,
-                             "%s: tensors \"%s\" [%llu, %llu) and \"%s\" [%llu, "
-                             "%llu) overlap in the data buffer",
-                             st->path, prev->name, (ull)prev->begin, (ull)prev->end, t->name,
-                             (ull)t->begin, (ull)t->end);
+            status = dni_fail(err, DN_ERR_FORMAT,
+                              "%s: tensors \"%s\" [%llu, %llu) and \"%s\" [%llu, "
+                              "%llu) overlap in the data buffer",
+                              st->path, prev->name, (ull)prev->begin, (ull)prev->end, t->name,
+                              (ull)t->begin, (ull)t->end);
         else if (t->begin > covered)
-            status = dn_fail(err, DN_ERR_FORMAT,
-                             "%s: bytes [%llu, %llu) of the data buffer belong "
-                             "to no tensor (the format allows no holes)",
-                             st->path, (ull)covered, (ull)t->begin);
+            status = dni_fail(err, DN_ERR_FORMAT,
+                              "%s: bytes [%llu, %llu) of the data buffer belong "
+                              "to no tensor (the format allows no holes)",
+                              st->path, (ull)covered, (ull)t->begin);
         covered = t->end;
     }
     if (status == DN_OK && covered != st->buffer_size)
-        status = dn_fail(err, DN_ERR_FORMAT,
-                         "%s: bytes [%llu, %llu) at the end of the data buffer "
-                         "belong to no tensor (the format allows no holes)",
-                         st->path, (ull)covered, (ull)st->buffer_size);
+        status = dni_fail(err, DN_ERR_FORMAT,
+                          "%s: bytes [%llu, %llu) at the end of the data buffer "
+                          "belong to no tensor (the format allows no holes)",
+                          st->path, (ull)covered, (ull)st->buffer_size);
     free(order);
     return status;
 }
@@ -291,14 +294,14 @@ static dn_status sort_and_check_names(dn_st_file *st, dn_error *err) {
     qsort(st->tensors, st->tensor_count, sizeof *st->tensors, by_name);
     for (size_t i = 1; i < st->tensor_count; ++i)
         if (strcmp(st->tensors[i - 1].name, st->tensors[i].name) == 0)
-            return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" appears twice in the header",
-                           st->path, st->tensors[i].name);
+            return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" appears twice in the header",
+                            st->path, st->tensors[i].name);
     return DN_OK;
 }
 
-dn_status dn_st_open(dn_st_file *st, const char *path, dn_error *err) {
+dn_status dni_st_open(dn_st_file *st, const char *path, dn_error *err) {
     if (st == NULL || path == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "file and path must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "file and path must not be NULL");
     memset(st, 0, sizeof *st);
     st->path = path;
     dn_status s = open_and_check_size(st, err);
@@ -306,11 +309,11 @@ dn_status dn_st_open(dn_st_file *st, const char *path, dn_error *err) {
     if (s == DN_OK) s = parse_entries(st, err);
     if (s == DN_OK) s = sort_and_check_names(st, err);
     if (s == DN_OK) s = check_layout(st, err);
-    if (s != DN_OK) dn_st_close(st);
+    if (s != DN_OK) dni_st_close(st);
     return s;
 }
 
-void dn_st_close(dn_st_file *st) {
+void dni_st_close(dn_st_file *st) {
     if (st == NULL) return;
     if (st->file != NULL) fclose(st->file);
     cJSON_Delete(st->header);
@@ -318,35 +321,36 @@ void dn_st_close(dn_st_file *st) {
     memset(st, 0, sizeof *st);
 }
 
-const dn_st_tensor *dn_st_find(const dn_st_file *st, const char *name) {
+const dn_st_tensor *dni_st_find(const dn_st_file *st, const char *name) {
     if (st->tensor_count == 0) return NULL;
     dn_st_tensor key;
     key.name = name;
     return bsearch(&key, st->tensors, st->tensor_count, sizeof key, by_name);
 }
 
-const char *dn_st_metadata(const dn_st_file *st, const char *key) {
+const char *dni_st_metadata(const dn_st_file *st, const char *key) {
     const cJSON *item = st->metadata ? cJSON_GetObjectItemCaseSensitive(st->metadata, key) : NULL;
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-dn_status dn_st_read_f32(dn_st_file *st, const dn_st_tensor *t, float *out, dn_error *err) {
+dn_status dni_st_read_f32(dn_st_file *st, const dn_st_tensor *t, float *out, dn_error *err) {
     if (strcmp(t->dtype, "F32") != 0)
-        return dn_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32", st->path,
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32",
+                        st->path,
                        t->name, t->dtype);
     uint64_t pos = st->buffer_offset + t->begin, count = (t->end - t->begin) / 4;
     if (pos > (uint64_t)INT64_MAX || (uint64_t)(off_t)pos != pos ||
         fseeko(st->file, (off_t)pos, SEEK_SET) != 0)
-        return dn_fail(err, DN_ERR_IO, "%s: cannot seek to tensor \"%s\" at offset %llu: %s",
-                       st->path, t->name, (ull)pos, strerror(errno));
+        return dni_fail(err, DN_ERR_IO, "%s: cannot seek to tensor \"%s\" at offset %llu: %s",
+                        st->path, t->name, (ull)pos, strerror(errno));
     unsigned char chunk[4096];
     for (uint64_t done = 0; done < count;) {
         size_t n = count - done < sizeof chunk / 4 ? (size_t)(count - done) : sizeof chunk / 4;
         if (fread(chunk, 4, n, st->file) != n)
-            return dn_fail(err, DN_ERR_IO, "%s: cannot read tensor \"%s\": %s", st->path, t->name,
-                           feof(st->file) ? "unexpected end of file" : strerror(errno));
+            return dni_fail(err, DN_ERR_IO, "%s: cannot read tensor \"%s\": %s", st->path, t->name,
+                            feof(st->file) ? "unexpected end of file" : strerror(errno));
         for (size_t k = 0; k < n; ++k)
-            out[done + k] = dn_float_from_bits(dn_load_le32(chunk + 4 * k));
+            out[done + k] = dni_float_from_bits(dni_load_le32(chunk + 4 * k));
         done += n;
     }
     return DN_OK;

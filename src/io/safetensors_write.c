@@ -84,29 +84,29 @@ static dn_status build_header(const char *path, const dn_st_output *tensors, siz
         if (strcmp(tensors[i].name, "__metadata__") == 0 || tensors[i].rank > DN_ST_MAX_RANK ||
             !tensor_bytes(&tensors[i], &bytes) || offset + bytes < offset) {
             cJSON_Delete(root);
-            return dn_fail(err, DN_ERR_ARGUMENT,
-                           "%s: tensor \"%s\" cannot be stored (reserved "
-                           "name, too many dimensions or too large)",
-                           path, tensors[i].name);
+            return dni_fail(err, DN_ERR_ARGUMENT,
+                            "%s: tensor \"%s\" cannot be stored (reserved "
+                            "name, too many dimensions or too large)",
+                            path, tensors[i].name);
         }
         ok = add_item(root, tensors[i].name, tensor_entry(&tensors[i], offset, offset + bytes));
         offset += bytes;
     }
     *out = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
-    if (*out == NULL) return dn_fail(err, DN_ERR_MEMORY, "%s: out of memory for the header", path);
+    if (*out == NULL) return dni_fail(err, DN_ERR_MEMORY, "%s: out of memory for the header", path);
     return DN_OK;
 }
 
 static dn_status write_failed(const write_job *job, dn_error *err) {
-    return dn_fail(err, DN_ERR_IO, "cannot write \"%s\": %s", job->path, strerror(errno));
+    return dni_fail(err, DN_ERR_IO, "cannot write \"%s\": %s", job->path, strerror(errno));
 }
 
 /* The file content: length, header, space padding, then each tensor as little-endian floats. */
 static dn_status write_content(FILE *file, void *context, dn_error *err) {
     const write_job *job = context;
     unsigned char chunk[4096];
-    dn_store_le64(chunk, (uint64_t)job->padded_len);
+    dni_store_le64(chunk, (uint64_t)job->padded_len);
     if (fwrite(chunk, 1, 8, file) != 8 ||
         fwrite(job->header, 1, job->header_len, file) != job->header_len)
         return write_failed(job, err);
@@ -120,7 +120,7 @@ static dn_status write_content(FILE *file, void *context, dn_error *err) {
         for (size_t done = 0; done < count;) {
             size_t n = count - done < sizeof chunk / 4 ? count - done : sizeof chunk / 4;
             for (size_t k = 0; k < n; ++k)
-                dn_store_le32(chunk + 4 * k, dn_float_bits(t->data[done + k]));
+                dni_store_le32(chunk + 4 * k, dni_float_bits(t->data[done + k]));
             if (fwrite(chunk, 4, n, file) != n) return write_failed(job, err);
             done += n;
         }
@@ -128,12 +128,12 @@ static dn_status write_content(FILE *file, void *context, dn_error *err) {
     return DN_OK;
 }
 
-dn_status dn_st_save_f32(const char *path, const dn_st_output *tensors, size_t count,
-                         const char *const *keys, const char *const *values, size_t meta_count,
-                         dn_error *err) {
+dn_status dni_st_save_f32(const char *path, const dn_st_output *tensors, size_t count,
+                          const char *const *keys, const char *const *values, size_t meta_count,
+                          dn_error *err) {
     if (path == NULL || (count > 0 && tensors == NULL) ||
         (meta_count > 0 && (keys == NULL || values == NULL)))
-        return dn_fail(err, DN_ERR_ARGUMENT, "path, tensors and metadata must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "path, tensors and metadata must not be NULL");
     char *header;
     dn_status st = build_header(path, tensors, count, keys, values, meta_count, &header, err);
     if (st != DN_OK) return st;
@@ -141,9 +141,9 @@ dn_status dn_st_save_f32(const char *path, const dn_st_output *tensors, size_t c
     /* The data buffer then starts 8-byte aligned, as the reference writer arranges. */
     job.padded_len = (job.header_len + 7) / 8 * 8;
     if (job.padded_len > DN_ST_MAX_HEADER)
-        st = dn_fail(err, DN_ERR_ARGUMENT,
-                     "%s: the header would be %zu bytes, over the format's limit of %d", path,
-                     job.padded_len, DN_ST_MAX_HEADER);
+        st = dni_fail(err, DN_ERR_ARGUMENT,
+                      "%s: the header would be %zu bytes, over the format's limit of %d", path,
+                      job.padded_len, DN_ST_MAX_HEADER);
     else
         st = dn_write_file_atomic(path, write_content, &job, err);
     cJSON_free(header);

@@ -125,44 +125,44 @@ static void backward_rows(dn_activation act, const float *z, const float *y, flo
     }
 }
 
-void dn_activation_forward_span(dn_activation act, const float *z, float *y, size_t n) {
+void dni_activation_forward_span(dn_activation act, const float *z, float *y, size_t n) {
     forward_rows(act, z, y, 1, n);
 }
 
 /* Rows split into one contiguous band per thread. */
-void dn_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols,
-                           int threads) {
-    int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
+void dni_activation_forward(dn_activation act, const float *z, float *y, size_t rows, size_t cols,
+                            int threads) {
+    int team = dni_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
     if (team == 1) {
-        unsigned fpu = dn_fpu_enter(); /* as the parallel bodies: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* as the parallel bodies: core/fpu.h */
         forward_rows(act, z, y, rows, cols);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
         return;
     }
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int t = 0; t < team; ++t) {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
         forward_rows(act, z + begin * cols, y + begin * cols, end - begin, cols);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }
 
-void dn_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
-                            size_t rows, size_t cols, int threads) {
-    int team = dn_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
+void dni_activation_backward(dn_activation act, const float *z, const float *y, float *grad,
+                             size_t rows, size_t cols, int threads) {
+    int team = dni_threads_for(threads, rows * cols, PARALLEL_MIN_ELEMENTS);
     if (team == 1) {
-        unsigned fpu = dn_fpu_enter();
+        unsigned fpu = dni_fpu_enter();
         backward_rows(act, z, y, grad, rows, cols);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
         return;
     }
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int t = 0; t < team; ++t) {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = rows * (size_t)t / (size_t)team, end = rows * (size_t)(t + 1) / (size_t)team;
         backward_rows(act, z + begin * cols, y + begin * cols, grad + begin * cols, end - begin, cols);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }
 
@@ -185,14 +185,15 @@ dn_status dn_activation_parse(const char *name, dn_activation *out, dn_error *er
     static const dn_activation all[] = {DN_ACT_LINEAR, DN_ACT_RELU, DN_ACT_SIGMOID, DN_ACT_TANH,
                                         DN_ACT_SOFTMAX, DN_ACT_SELU, DN_ACT_ELU, DN_ACT_GELU,
                                         DN_ACT_LEAKY_RELU};
-    if (name == NULL || out == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "activation name is NULL");
+    if (name == NULL || out == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "activation name is NULL");
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
         if (strcmp(name, dn_activation_name(all[i])) == 0) {
             *out = all[i];
             return DN_OK;
         }
     }
-    return dn_fail(err, DN_ERR_FORMAT,
-                   "unknown activation '%s' (expected linear, relu, sigmoid, tanh, softmax, selu, "
-                   "elu, gelu or leaky_relu)", name);
+    return dni_fail(err, DN_ERR_FORMAT,
+                    "unknown activation '%s' (expected linear, relu, sigmoid, tanh, softmax, selu, "
+                    "elu, gelu or leaky_relu)", name);
 }

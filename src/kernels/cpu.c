@@ -9,7 +9,7 @@
 #define DN_CPU_X86 0
 #endif
 
-int dn_cpu_has_avx512f(void) {
+int dni_cpu_has_avx512f(void) {
 #if DN_CPU_X86
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
 #else
@@ -17,7 +17,7 @@ int dn_cpu_has_avx512f(void) {
 #endif
 }
 
-int dn_cpu_has_avx2_fma(void) {
+int dni_cpu_has_avx2_fma(void) {
 #if DN_CPU_X86
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
 #else

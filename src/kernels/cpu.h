@@ -8,9 +8,9 @@
 #define DN_KERNELS_CPU_H
 
 /* 1 when AVX-512 Foundation instructions can run, else 0. */
-int dn_cpu_has_avx512f(void);
+int dni_cpu_has_avx512f(void);
 
 /* 1 when AVX2 and FMA3 instructions can both run, else 0. */
-int dn_cpu_has_avx2_fma(void);
+int dni_cpu_has_avx2_fma(void);
 
 #endif

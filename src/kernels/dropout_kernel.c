@@ -23,7 +23,8 @@ static void chunk_portable(const dn_rng_stream *s, uint64_t step, uint32_t thres
                            const float *x, float *y, uint32_t *bits, size_t n, size_t c) {
     size_t begin = c * DN_DROPOUT_CHUNK, end = begin + DN_DROPOUT_CHUNK < n ? begin + DN_DROPOUT_CHUNK : n;
     uint32_t words[DN_DROPOUT_CHUNK];
-    for (size_t b = 0; b * 4 < end - begin; ++b) dn_rng_block(s, step, begin / 4 + b, words + 4 * b);
+    for (size_t b = 0; b * 4 < end - begin; ++b) dni_rng_block(s, step, begin / 4 + b,
+                                                               words + 4 * b);
     uint64_t mask = 0;
     for (size_t e = begin; e < end; ++e) {
         uint64_t kept = words[e - begin] >= threshold;
@@ -109,7 +110,7 @@ __attribute__((target("avx512f"))) static void backward_avx512(const uint32_t *b
  * fits one counter word. */
 static int vector_ok(size_t n) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
-    return DN_HAVE_X86 && dn_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
+    return DN_HAVE_X86 && dni_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
 }
 
 /* Chunk c by the fastest path that gives the shared bits: vector for whole chunks. */
@@ -125,40 +126,40 @@ static void chunk(const dn_rng_stream *s, uint64_t step, uint32_t threshold, flo
     chunk_portable(s, step, threshold, scale, x, y, bits, n, c);
 }
 
-void dn_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
-                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
-                            size_t c_begin, size_t c_end) {
+void dni_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
+                             float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
+                             size_t c_begin, size_t c_end) {
     int vector = vector_ok(n);
     for (size_t c = c_begin; c < c_end; ++c)
         chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
 }
 
-void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
-                           float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
-                           int threads) {
+void dni_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
+                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
+                            int threads) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
     int vector = vector_ok(n);
-    int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* once per thread, not per chunk: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* once per thread, not per chunk: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t c = 0; c < chunks; ++c)
             chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }
 
-void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const float *dy, float *dx,
-                              size_t n, int threads) {
+void dni_dropout_mask_backward(const uint32_t *keep_bits, float scale, const float *dy, float *dx,
+                               size_t n, int threads) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK, full = n / DN_DROPOUT_CHUNK;
-    int vector = DN_HAVE_X86 && dn_cpu_has_avx512f();
-    int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    int vector = DN_HAVE_X86 && dni_cpu_has_avx512f();
+    int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* once per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* once per thread: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t c = 0; c < chunks; ++c) {
             size_t begin = c * DN_DROPOUT_CHUNK;
@@ -171,7 +172,7 @@ void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const floa
                 for (size_t e = begin; e < end; ++e)
                     dx[e] = (keep_bits[e >> 5] >> (e & 31u)) & 1u ? dy[e] * scale : 0.0f;
         }
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
     (void)full;
     (void)vector;

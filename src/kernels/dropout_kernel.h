@@ -16,19 +16,19 @@ enum { DN_DROPOUT_CHUNK = 64 };
 
 /* For e in [0, n): keep bit e = (word(e) >= threshold); y[e] = kept ? x[e]·scale : 0.
  * keep_bits holds ⌈n/32⌉ words (bits past n are 0). */
-void dn_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
-                           float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
-                           int threads);
+void dni_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
+                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
+                            int threads);
 
 /* The same for chunks [c_begin, c_end) only (elements [64·c_begin, min(64·c_end, n)) of the
  * n-element arrays x, y, keep_bits), on the calling thread in its current floating-point mode:
  * the GEMM's output pass fuses dropout into a tile of whole chunks (gemm_epilogue.c). */
-void dn_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
-                            float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
-                            size_t c_begin, size_t c_end);
+void dni_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
+                             float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
+                             size_t c_begin, size_t c_end);
 
 /* dx[e] = kept(e) ? dy[e]·scale : 0 from the bits of the forward pass. */
-void dn_dropout_mask_backward(const uint32_t *keep_bits, float scale, const float *dy, float *dx,
-                              size_t n, int threads);
+void dni_dropout_mask_backward(const uint32_t *keep_bits, float scale, const float *dy, float *dx,
+                               size_t n, int threads);
 
 #endif

@@ -14,7 +14,7 @@
  * Implementation: operands are packed into cache-sized panels and multiplied by a register-tiled
  * micro-kernel (AVX-512, AVX2+FMA, or portable C), chosen at run time from CPUID.
  *
- * Kernel choice: dn_gemm takes the best kernel the CPU runs, unless the environment variable
+ * Kernel choice: dni_gemm takes the best kernel the CPU runs, unless the environment variable
  *   DROPNET_KERNEL=avx512 | avx2 | portable
  * asks for another (for tests, benchmarks and bisecting numerical differences). A request the CPU
  * cannot run, or an unknown value, falls back to the best available kernel. The variable is read
@@ -51,7 +51,7 @@ typedef enum dn_gemm_kernel {
 } dn_gemm_kernel;
 
 /* A caller-owned packing workspace, so that a training step allocates nothing: the model sizes
- * one with dn_gemm_workspace_floats when it sizes its activations. Its contents never matter
+ * one with dni_gemm_workspace_floats when it sizes its activations. Its contents never matter
  * (every panel is packed before it is read). */
 typedef struct dn_gemm_workspace {
     float *data;   /* 64-byte aligned */
@@ -60,24 +60,24 @@ typedef struct dn_gemm_workspace {
 
 /* Floats a workspace needs so that any product with any kernel on up to `threads` threads
  * (≤ 0: all cores) runs in it. */
-size_t dn_gemm_workspace_floats(int threads);
+size_t dni_gemm_workspace_floats(int threads);
 
-/* As dn_gemm, packing into `ws` when it is large enough (else allocating as dn_gemm does). */
-void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
-                size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
-                float beta, float *C, size_t ldc);
+/* As dni_gemm, packing into `ws` when it is large enough (else allocating as dni_gemm does). */
+void dni_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
+                 size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                 float beta, float *C, size_t ldc);
 
 /* C = beta·C + op(A)·op(B) with the dispatcher's kernel (or the BLAS backend of a
- * `make BLAS=openblas` build, as dn_gemm_ws and dn_gemm_fused with DN_GEMM_AUTO); see the top of
- * this file. dn_gemm_with always runs dropnet's own kernels. */
-void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-             size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+ * `make BLAS=openblas` build, as dni_gemm_ws and dni_gemm_fused with DN_GEMM_AUTO); see the top of
+ * this file. dni_gemm_with always runs dropnet's own kernels. */
+void dni_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
 /*
  * The output pass of a dense layer's forward product, fused into the GEMM: as each tile of C gets
  * its last K block, while it is still in cache, the driver applies
  *   C += bias (per column), then y = act(C), then (optionally) inverted dropout on y:
- *   out = kept ? y·scale : 0 with the mask bits of dn_dropout_mask_apply for the [M×N] array.
+ *   out = kept ? y·scale : 0 with the mask bits of dni_dropout_mask_apply for the [M×N] array.
  * Per element this is the same arithmetic as the separate passes (product with beta 0, then
  * bias, activation and dropout), so fused and unfused results are bitwise equal, for any thread
  * count. Activations must be element-wise (softmax is row-wise: run it after, with y NULL).
@@ -98,28 +98,28 @@ typedef struct dn_gemm_epilogue {
 } dn_gemm_epilogue;
 
 /* C [M×N] = A [M×K] · B [K×N] (no transposes, beta 0), then the epilogue. */
-void dn_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
-                   size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
-                   float *C, size_t ldc, const dn_gemm_epilogue *epilogue);
+void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
+                    size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                    float *C, size_t ldc, const dn_gemm_epilogue *epilogue);
 
-/* The same product with a requested kernel (DN_GEMM_AUTO: as dn_gemm). Returns the kernel that
- * actually ran, i.e. dn_gemm_kernel_resolve(kernel). */
-dn_gemm_kernel dn_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
-                            size_t N, size_t K, const float *A, size_t lda, const float *B,
-                            size_t ldb, float beta, float *C, size_t ldc);
+/* The same product with a requested kernel (DN_GEMM_AUTO: as dni_gemm). Returns the kernel that
+ * actually ran, i.e. dni_gemm_kernel_resolve(kernel). */
+dn_gemm_kernel dni_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
+                             size_t N, size_t K, const float *A, size_t lda, const float *B,
+                             size_t ldb, float beta, float *C, size_t ldc);
 
 /* 1 when this CPU can run `kernel` (DN_GEMM_AUTO and DN_GEMM_PORTABLE always). */
-int dn_gemm_kernel_available(dn_gemm_kernel kernel);
+int dni_gemm_kernel_available(dn_gemm_kernel kernel);
 
 /* The kernel a request turns into on this CPU: AUTO → DROPNET_KERNEL or the best; an unavailable
  * kernel → the best available. Never returns DN_GEMM_AUTO. */
-dn_gemm_kernel dn_gemm_kernel_resolve(dn_gemm_kernel kernel);
+dn_gemm_kernel dni_gemm_kernel_resolve(dn_gemm_kernel kernel);
 
 /* What runs the model's products: "openblas" in a `make BLAS=openblas` build, else the name of
- * dn_gemm_kernel_resolve(DN_GEMM_AUTO). */
-const char *dn_gemm_backend_name(void);
+ * dni_gemm_kernel_resolve(DN_GEMM_AUTO). */
+const char *dni_gemm_backend_name(void);
 
 /* "auto", "portable", "avx2", "avx512" ("?" for an unknown value). Never NULL. */
-const char *dn_gemm_kernel_name(dn_gemm_kernel kernel);
+const char *dni_gemm_kernel_name(dn_gemm_kernel kernel);
 
 #endif

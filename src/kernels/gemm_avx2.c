@@ -74,7 +74,7 @@ DN_AVX2 static void dn_gemm_avx2_micro(size_t kc, const float *a, size_t a_step,
 DN_AVX2 static void dn_gemm_avx2_pack_b(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0,
                                         size_t n, size_t nr, float *out) {
     if (!p->trans_b || p->ldb > (size_t)INT32_MAX / 8) {
-        dn_gemm_pack_b_generic(p, k0, kc, j0, n, nr, out);
+        dni_gemm_pack_b_generic(p, k0, kc, j0, n, nr, out);
         return;
     }
     const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
@@ -98,14 +98,14 @@ static const dn_gemm_impl dn_avx2_impl = {
     .kc = DN_AVX2_KC,
     .nc = DN_AVX2_NC,
     .micro = dn_gemm_avx2_micro,
-    .pack_a = dn_gemm_pack_a_generic,
+    .pack_a = dni_gemm_pack_a_generic,
     .pack_b = dn_gemm_avx2_pack_b,
 };
 
-const dn_gemm_impl *dn_gemm_impl_avx2(void) { return &dn_avx2_impl; }
+const dn_gemm_impl *dni_gemm_impl_avx2(void) { return &dn_avx2_impl; }
 
 #else
 
-const dn_gemm_impl *dn_gemm_impl_avx2(void) { return NULL; }
+const dn_gemm_impl *dni_gemm_impl_avx2(void) { return NULL; }
 
 #endif

@@ -250,10 +250,10 @@ static const dn_gemm_impl dn_avx512_impl = {
     .pack_b = dn_gemm_avx512_pack_b,
 };
 
-const dn_gemm_impl *dn_gemm_impl_avx512(void) { return &dn_avx512_impl; }
+const dn_gemm_impl *dni_gemm_impl_avx512(void) { return &dn_avx512_impl; }
 
 #else
 
-const dn_gemm_impl *dn_gemm_impl_avx512(void) { return NULL; }
+const dn_gemm_impl *dni_gemm_impl_avx512(void) { return NULL; }
 
 #endif

@@ -1,7 +1,7 @@
 /* gemm_blas.c — the optional BLAS backend (`make BLAS=openblas`): the model's products go to
  * OpenBLAS's cblas_sgemm instead of dropnet's kernels, for comparison. The fused output pass runs
  * after the product, over bands of rows. Built only with -DDN_BLAS_OPENBLAS; the built-in
- * kernels stay the default, and dn_gemm_with(kernel, ...) always runs dropnet's own.
+ * kernels stay the default, and dni_gemm_with(kernel, ...) always runs dropnet's own.
  *
  * Differences from the built-in path: OpenBLAS decides its own threads (OPENBLAS_NUM_THREADS or
  * OpenMP's), so bit-identical results across thread counts are not guaranteed; and Debian's
@@ -17,9 +17,9 @@
 #ifdef DN_BLAS_OPENBLAS
 #include <cblas.h>
 
-int dn_gemm_blas_active(void) { return 1; }
+int dni_gemm_blas_active(void) { return 1; }
 
-void dn_gemm_blas(const dn_gemm_problem *p, int threads) {
+void dni_gemm_blas(const dn_gemm_problem *p, int threads) {
     if (p->M == 0 || p->N == 0) return;
     /* Not in flush-to-zero mode: OpenBLAS's threads are its own, and would inherit the mode if
      * its pool started here. Its products therefore keep denormals (core/fpu.h). */
@@ -28,20 +28,20 @@ void dn_gemm_blas(const dn_gemm_problem *p, int threads) {
                 p->A, (int)p->lda, p->B, (int)p->ldb, p->beta, p->C, (int)p->ldc);
     if (p->epilogue == NULL) return;
     /* Bands of whole rows: every band is whole 64-element mask chunks when N % 64 == 0. */
-    int team = dn_threads_for(threads, p->M * p->N, 1 << 15);
+    int team = dni_threads_for(threads, p->M * p->N, 1 << 15);
     (void)team;
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int t = 0; t < team; ++t) {
-        unsigned mode = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned mode = dni_fpu_enter(); /* per thread: core/fpu.h */
         size_t r0 = p->M * (size_t)t / (size_t)team, r1 = p->M * (size_t)(t + 1) / (size_t)team;
-        if (r1 > r0) dn_gemm_epilogue_apply(p, r0, r1 - r0, 0, p->N);
-        dn_fpu_leave(mode);
+        if (r1 > r0) dni_gemm_epilogue_apply(p, r0, r1 - r0, 0, p->N);
+        dni_fpu_leave(mode);
     }
 }
 #else
-int dn_gemm_blas_active(void) { return 0; }
+int dni_gemm_blas_active(void) { return 0; }
 
-void dn_gemm_blas(const dn_gemm_problem *p, int threads) {
+void dni_gemm_blas(const dn_gemm_problem *p, int threads) {
     (void)p;
     (void)threads;
 }

@@ -86,7 +86,7 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
             impl->micro(kc, a, a_step, b_buf + jr * kc, c + jr, p->ldc, m,
                         dn_min_size(nr, n_block - jr), accumulate);
         if (p->epilogue != NULL && k0 + kc == p->K) /* these rows of the block are final */
-            dn_gemm_epilogue_apply(p, i0, m, j0, n_block);
+            dni_gemm_epilogue_apply(p, i0, m, j0, n_block);
     }
 }
 
@@ -97,7 +97,7 @@ static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p
     if (b.m0 >= b.m1 || b.n0 >= b.n1) return;
     if (p->K == 0) {
         dn_gemm_no_product(p, b);
-        if (p->epilogue != NULL) dn_gemm_epilogue_apply(p, b.m0, b.m1 - b.m0, b.n0, b.n1 - b.n0);
+        if (p->epilogue != NULL) dni_gemm_epilogue_apply(p, b.m0, b.m1 - b.m0, b.n0, b.n1 - b.n0);
         return;
     }
     if (p->beta != 0.0f && p->beta != 1.0f) dn_gemm_scale_block(p, b);
@@ -142,7 +142,7 @@ static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, si
  * multiples of the column quantum (nr, or 64 for a fused dropout). */
 static dn_gemm_block dn_gemm_thread_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
                                           size_t team, size_t me) {
-    size_t nq = dn_gemm_column_quantum(impl, p);
+    size_t nq = dni_gemm_column_quantum(impl, p);
     size_t m_tiles = dn_ceil_div(p->M, impl->mr), n_tiles = dn_ceil_div(p->N, nq);
     size_t gm = 1, gn = 1, used = team;
     while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, nq, used, &gm, &gn))
@@ -170,11 +170,11 @@ static size_t dn_gemm_team_size(const dn_gemm_impl *impl, const dn_gemm_problem 
     return team > 0 ? team : 1;
 }
 
-void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
+void dni_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
     _Alignas(64) float a_buf[DN_GEMM_MAX_KC * DN_GEMM_MAX_TILE_SPAN + DN_GEMM_PREFETCH_SLACK];
     float *b_buf = a_buf + impl->mr * DN_GEMM_MAX_KC; /* mr·kc_max floats: still 64-byte aligned */
     dn_gemm_block all = {0, p->M, 0, p->N};
-    unsigned fpu = dn_fpu_enter(); /* as the parallel bodies: core/fpu.h */
+    unsigned fpu = dni_fpu_enter(); /* as the parallel bodies: core/fpu.h */
     const dn_gemm_epilogue *e = p->epilogue;
     if (e != NULL && e->stream != NULL) {
         /* Blocks of nr columns here are not whole mask chunks: the dropout runs after, over all
@@ -185,21 +185,21 @@ void dn_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
         q.epilogue = &head;
         dn_gemm_run_block(impl, &q, all, impl->nr, a_buf, b_buf);
         size_t n = p->M * p->N;
-        dn_dropout_mask_chunks(e->stream, e->step, e->threshold, e->scale, e->y, e->dropped,
-                               e->bits, n, 0, (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK);
+        dni_dropout_mask_chunks(e->stream, e->step, e->threshold, e->scale, e->y, e->dropped,
+                                e->bits, n, 0, (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK);
     } else {
         dn_gemm_run_block(impl, p, all, impl->nr, a_buf, b_buf);
     }
-    dn_fpu_leave(fpu);
+    dni_fpu_leave(fpu);
 }
 
-size_t dn_gemm_per_thread_floats_max(const dn_gemm_impl *impl) {
+size_t dni_gemm_per_thread_floats_max(const dn_gemm_impl *impl) {
     return (impl->kc * impl->mr + 15) / 16 * 16 +
            (impl->kc * impl->nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;
 }
 
-void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
-                     const dn_gemm_workspace *given) {
+void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
+                      const dn_gemm_workspace *given) {
     if (p->M == 0 || p->N == 0) return;
     size_t team = dn_gemm_team_size(impl, p, threads);
     /* Per-thread workspace: one A micro-panel and a B block of at most nc columns (rounded to
@@ -211,11 +211,11 @@ void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_proble
     size_t b_floats = (kc * nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;
     size_t per_thread = a_floats + b_floats, total;
     float *ws = NULL, *owned = NULL;
-    if (!dn_mul_size(per_thread, team, &total)) total = SIZE_MAX;
+    if (!dni_mul_size(per_thread, team, &total)) total = SIZE_MAX;
     if (given != NULL && given->data != NULL && given->floats >= total) ws = given->data;
-    else if (total != SIZE_MAX) ws = owned = dn_alloc_zeroed(total, sizeof(float));
+    else if (total != SIZE_MAX) ws = owned = dni_alloc_zeroed(total, sizeof(float));
     if (ws == NULL) {
-        dn_gemm_blocked_small(impl, p);
+        dni_gemm_blocked_small(impl, p);
         return;
     }
 #ifdef _OPENMP
@@ -228,10 +228,10 @@ void dn_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_proble
         me = (size_t)omp_get_thread_num();
 #endif
         float *a_buf = ws + me * per_thread;
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
         dn_gemm_run_block(impl, p, dn_gemm_thread_block(impl, p, size, me), nc, a_buf,
                           a_buf + a_floats);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
-    dn_free(owned);
+    dni_free(owned);
 }

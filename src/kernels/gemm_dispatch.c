@@ -10,20 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const dn_gemm_impl *dn_gemm_impl_of(dn_gemm_kernel kernel) {
+const dn_gemm_impl *dni_gemm_impl_of(dn_gemm_kernel kernel) {
     switch (kernel) {
-    case DN_GEMM_AVX512: return dn_gemm_impl_avx512();
-    case DN_GEMM_AVX2: return dn_gemm_impl_avx2();
-    case DN_GEMM_PORTABLE: return dn_gemm_impl_portable();
+    case DN_GEMM_AVX512: return dni_gemm_impl_avx512();
+    case DN_GEMM_AVX2: return dni_gemm_impl_avx2();
+    case DN_GEMM_PORTABLE: return dni_gemm_impl_portable();
     case DN_GEMM_AUTO: break;
     }
     return NULL;
 }
 
-int dn_gemm_kernel_available(dn_gemm_kernel kernel) {
+int dni_gemm_kernel_available(dn_gemm_kernel kernel) {
     switch (kernel) {
-    case DN_GEMM_AVX512: return dn_gemm_impl_avx512() != NULL && dn_cpu_has_avx512f();
-    case DN_GEMM_AVX2: return dn_gemm_impl_avx2() != NULL && dn_cpu_has_avx2_fma();
+    case DN_GEMM_AVX512: return dni_gemm_impl_avx512() != NULL && dni_cpu_has_avx512f();
+    case DN_GEMM_AVX2: return dni_gemm_impl_avx2() != NULL && dni_cpu_has_avx2_fma();
     case DN_GEMM_PORTABLE:
     case DN_GEMM_AUTO: return 1;
     }
@@ -31,8 +31,8 @@ int dn_gemm_kernel_available(dn_gemm_kernel kernel) {
 }
 
 static dn_gemm_kernel dn_gemm_best_kernel(void) {
-    if (dn_gemm_kernel_available(DN_GEMM_AVX512)) return DN_GEMM_AVX512;
-    if (dn_gemm_kernel_available(DN_GEMM_AVX2)) return DN_GEMM_AVX2;
+    if (dni_gemm_kernel_available(DN_GEMM_AVX512)) return DN_GEMM_AVX512;
+    if (dni_gemm_kernel_available(DN_GEMM_AVX2)) return DN_GEMM_AVX2;
     return DN_GEMM_PORTABLE;
 }
 
@@ -42,17 +42,18 @@ static dn_gemm_kernel dn_gemm_env_kernel(void) {
     if (name == NULL) return DN_GEMM_AUTO;
     const dn_gemm_kernel named[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; ++i)
-        if (strcmp(name, dn_gemm_kernel_name(named[i])) == 0) return named[i];
+        if (strcmp(name, dni_gemm_kernel_name(named[i])) == 0) return named[i];
     return DN_GEMM_AUTO;
 }
 
-dn_gemm_kernel dn_gemm_kernel_resolve(dn_gemm_kernel kernel) {
+dn_gemm_kernel dni_gemm_kernel_resolve(dn_gemm_kernel kernel) {
     if (kernel == DN_GEMM_AUTO) kernel = dn_gemm_env_kernel();
-    if (kernel == DN_GEMM_AUTO || !dn_gemm_kernel_available(kernel)) kernel = dn_gemm_best_kernel();
+    if (kernel == DN_GEMM_AUTO || !dni_gemm_kernel_available(kernel))
+        kernel = dn_gemm_best_kernel();
     return kernel;
 }
 
-const char *dn_gemm_kernel_name(dn_gemm_kernel kernel) {
+const char *dni_gemm_kernel_name(dn_gemm_kernel kernel) {
     switch (kernel) {
     case DN_GEMM_AUTO: return "auto";
     case DN_GEMM_PORTABLE: return "portable";
@@ -62,47 +63,48 @@ const char *dn_gemm_kernel_name(dn_gemm_kernel kernel) {
     return "?";
 }
 
-dn_gemm_kernel dn_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
-                            size_t N, size_t K, const float *A, size_t lda, const float *B,
-                            size_t ldb, float beta, float *C, size_t ldc) {
-    dn_gemm_kernel chosen = dn_gemm_kernel_resolve(kernel);
+dn_gemm_kernel dni_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, int trans_b, size_t M,
+                             size_t N, size_t K, const float *A, size_t lda, const float *B,
+                             size_t ldb, float beta, float *C, size_t ldc) {
+    dn_gemm_kernel chosen = dni_gemm_kernel_resolve(kernel);
     dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
-    dn_gemm_blocked(dn_gemm_impl_of(chosen), threads, &p, NULL);
+    dni_gemm_blocked(dni_gemm_impl_of(chosen), threads, &p, NULL);
     return chosen;
 }
 
-size_t dn_gemm_workspace_floats(int threads) {
+size_t dni_gemm_workspace_floats(int threads) {
     const dn_gemm_kernel all[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
     size_t most = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
-        if (!dn_gemm_kernel_available(all[i])) continue;
-        size_t floats = dn_gemm_per_thread_floats_max(dn_gemm_impl_of(all[i]));
+        if (!dni_gemm_kernel_available(all[i])) continue;
+        size_t floats = dni_gemm_per_thread_floats_max(dni_gemm_impl_of(all[i]));
         most = floats > most ? floats : most;
     }
-    return most * (size_t)dn_threads_resolve(threads);
+    return most * (size_t)dni_threads_resolve(threads);
 }
 
-void dn_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
-                size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
-                float beta, float *C, size_t ldc) {
+void dni_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
+                 size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                 float beta, float *C, size_t ldc) {
     dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
-    if (dn_gemm_blas_active()) dn_gemm_blas(&p, threads);
-    else dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
+    if (dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
+    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
 }
 
-const char *dn_gemm_backend_name(void) {
-    return dn_gemm_blas_active() ? "openblas" : dn_gemm_kernel_name(dn_gemm_kernel_resolve(DN_GEMM_AUTO));
+const char *dni_gemm_backend_name(void) {
+    if (dni_gemm_blas_active()) return "openblas";
+    return dni_gemm_kernel_name(dni_gemm_kernel_resolve(DN_GEMM_AUTO));
 }
 
-void dn_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
-                   size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
-                   float *C, size_t ldc, const dn_gemm_epilogue *epilogue) {
+void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
+                    size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                    float *C, size_t ldc, const dn_gemm_epilogue *epilogue) {
     dn_gemm_problem p = {0, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue};
-    if (kernel == DN_GEMM_AUTO && dn_gemm_blas_active()) dn_gemm_blas(&p, threads);
-    else dn_gemm_blocked(dn_gemm_impl_of(dn_gemm_kernel_resolve(kernel)), threads, &p, ws);
+    if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
+    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
 }
 
-void dn_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-             size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
-    dn_gemm_ws(NULL, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+void dni_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+              size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
+    dni_gemm_ws(NULL, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }

@@ -29,8 +29,8 @@ static void dn_pack_a_cols(const dn_gemm_problem *p, size_t i0, size_t rows, siz
     }
 }
 
-void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
-                            size_t mr, float *out) {
+void dni_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
+                             size_t mr, float *out) {
     for (size_t r0 = 0; r0 < m; r0 += mr) {
         size_t rows = m - r0 < mr ? m - r0 : mr;
         if (p->trans_a)
@@ -41,8 +41,8 @@ void dn_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_
     }
 }
 
-void dn_gemm_pack_b_generic(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
-                            size_t nr, float *out) {
+void dni_gemm_pack_b_generic(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
+                             size_t nr, float *out) {
     if (!p->trans_b) {
         /* op(B) = B [K×N]: out [kc][nr] ← B[k0+k][j0+j], rows contiguous. */
         for (size_t k = 0; k < kc; ++k) {

@@ -28,8 +28,8 @@ static const dn_gemm_impl dn_portable_impl = {
     .kc = 256,
     .nc = 512,
     .micro = dn_gemm_portable_micro,
-    .pack_a = dn_gemm_pack_a_generic,
-    .pack_b = dn_gemm_pack_b_generic,
+    .pack_a = dni_gemm_pack_a_generic,
+    .pack_b = dni_gemm_pack_b_generic,
 };
 
-const dn_gemm_impl *dn_gemm_impl_portable(void) { return &dn_portable_impl; }
+const dn_gemm_impl *dni_gemm_impl_portable(void) { return &dn_portable_impl; }

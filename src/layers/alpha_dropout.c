@@ -22,32 +22,32 @@ enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
 /* y [n] holds keep ? a·x : 0; adds b to kept and a·α' + b to dropped elements. */
 static void add_offsets(const uint32_t *bits, float a, float b, float *y, size_t n, int threads) {
     float dropped_value = a * ALPHA_PRIME + b;
-    int team = dn_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
-        for (size_t e = 0; e < n; ++e) y[e] = dn_mask_kept(bits, e) ? y[e] + b : dropped_value;
-        dn_fpu_leave(fpu);
+        for (size_t e = 0; e < n; ++e) y[e] = dni_mask_kept(bits, e) ? y[e] + b : dropped_value;
+        dni_fpu_leave(fpu);
     }
 }
 
-void dn_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                              const float *x, size_t rows, dn_mode mode, uint64_t step,
-                              const dn_exec *exec) {
+void dni_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                               const float *x, size_t rows, dn_mode mode, uint64_t step,
+                               const dn_exec *exec) {
     size_t n = rows * layer->out;
-    if (dn_inference_identity(layer, x, n, mode)) return;
-    dn_rng_stream stream = dn_dropout_stream(seed, layer_index);
-    dn_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->alpha_a, x, layer->y,
-                          layer->keep_bits, n, exec->threads);
+    if (dni_inference_identity(layer, x, n, mode)) return;
+    dn_rng_stream stream = dni_dropout_stream(seed, layer_index);
+    dni_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->alpha_a, x, layer->y,
+                           layer->keep_bits, n, exec->threads);
     add_offsets(layer->keep_bits, layer->alpha_a, layer->alpha_b, layer->y, n, exec->threads);
 }
 
 /* dy/dx = a for kept units; dropped ones are constants. */
-void dn_alpha_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
-                               const dn_exec *exec) {
+void dni_alpha_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
+                                const dn_exec *exec) {
     if (layer->d_in == NULL) return;
-    dn_dropout_mask_backward(layer->keep_bits, layer->alpha_a, grad, layer->d_in,
-                             rows * layer->out, exec->threads);
+    dni_dropout_mask_backward(layer->keep_bits, layer->alpha_a, grad, layer->d_in,
+                              rows * layer->out, exec->threads);
 }

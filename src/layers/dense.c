@@ -20,26 +20,26 @@ static dn_gemm_epilogue output_pass(const dn_layer *layer, const float *params) 
 
 /* x [rows×in] · W [in×out] + b [out] → pre [rows×out]; y = act(pre), in the product's output
  * pass. */
-void dn_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
-                      const dn_exec *exec) {
+void dni_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
+                       const dn_exec *exec) {
     const float *kernel = params + layer->param_offset;
     size_t out = layer->out;
     dn_gemm_epilogue e = output_pass(layer, params);
-    dn_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
-                  kernel, out, layer->pre, out, &e);
+    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
+                   kernel, out, layer->pre, out, &e);
     if (e.y == NULL)
-        dn_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
+        dni_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
 }
 
-int dn_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout) {
+int dni_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout) {
     return dense->kind == DN_LAYER_DENSE && dense->connect_rate == 0.0f &&
            dense->activation != DN_ACT_SOFTMAX && dense->out % 64 == 0 &&
            dropout->kind == DN_LAYER_DROPOUT && dropout->drop_threshold != 0;
 }
 
-void dn_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
-                              const float *x, size_t rows, const dn_rng_stream *stream,
-                              uint64_t step, const dn_exec *exec) {
+void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
+                               const float *x, size_t rows, const dn_rng_stream *stream,
+                               uint64_t step, const dn_exec *exec) {
     const float *kernel = params + dense->param_offset;
     size_t out = dense->out;
     dn_gemm_epilogue e = output_pass(dense, params);
@@ -49,45 +49,45 @@ void dn_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *p
     e.scale = dropout->keep_scale;
     e.dropped = dropout->y;
     e.bits = dropout->keep_bits;
-    dn_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
-                  kernel, out, dense->pre, out, &e);
+    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
+                   kernel, out, dense->pre, out, &e);
 }
 
 /* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split
  * the columns). */
 static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t out, int threads) {
-    int team = dn_threads_for(threads, rows * out, 1 << 16);
+    int team = dni_threads_for(threads, rows * out, 1 << 16);
     (void)team;
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t j = 0; j < out; ++j) {
             float sum = 0.0f;
             for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
             d_bias[j] = sum;
         }
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }
 
 /* grad [rows×out] → dz (in place); dW [in×out] = xᵀ·dz; db [out] = Σ dz; d_in [rows×in] = dz·Wᵀ. */
-void dn_dense_backward(dn_layer *layer, const float *params, float *grads, const float *x,
-                       float *grad, int grad_is_pre, size_t rows, const dn_exec *exec) {
+void dni_dense_backward(dn_layer *layer, const float *params, float *grads, const float *x,
+                        float *grad, int grad_is_pre, size_t rows, const dn_exec *exec) {
     size_t in = layer->in, out = layer->out;
     if (!grad_is_pre)
-        dn_activation_backward(layer->activation, layer->pre, layer->y, grad, rows, out,
-                               exec->threads);
+        dni_activation_backward(layer->activation, layer->pre, layer->y, grad, rows, out,
+                                exec->threads);
 
     float *d_kernel = grads + layer->param_offset;
     float *d_bias = d_kernel + in * out;
-    dn_gemm_ws(exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad, out, 0.0f,
-               d_kernel, out);
+    dni_gemm_ws(exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad, out, 0.0f,
+                d_kernel, out);
     bias_gradient(grad, d_bias, rows, out, exec->threads);
 
     if (layer->d_in != NULL) {
         const float *kernel = params + layer->param_offset;
-        dn_gemm_ws(exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f,
-                   layer->d_in, in);
+        dni_gemm_ws(exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f,
+                    layer->d_in, in);
     }
 }

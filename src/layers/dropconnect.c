@@ -21,35 +21,35 @@ static dn_layer masked_view(const dn_layer *layer) {
     return view;
 }
 
-void dn_dropconnect_forward(dn_layer *layer, const float *params, uint64_t seed,
-                            uint32_t layer_index, const float *x, size_t rows, dn_mode mode,
-                            uint64_t step, const dn_exec *exec) {
+void dni_dropconnect_forward(dn_layer *layer, const float *params, uint64_t seed,
+                             uint32_t layer_index, const float *x, size_t rows, dn_mode mode,
+                             uint64_t step, const dn_exec *exec) {
     layer->connect_active = mode == DN_MODE_TRAINING;
     if (!layer->connect_active) {
-        dn_dense_forward(layer, params, x, rows, exec);
+        dni_dense_forward(layer, params, x, rows, exec);
         return;
     }
     size_t weights = layer->in * layer->out;
     const float *kernel = params + layer->param_offset;
-    dn_rng_stream stream = dn_rng_stream_make(seed, DN_RNG_DROPCONNECT, layer_index);
-    dn_dropout_mask_apply(&stream, step, layer->connect_threshold, layer->connect_scale, kernel,
-                          layer->connect_params, layer->connect_bits, weights, exec->threads);
+    dn_rng_stream stream = dni_rng_stream_make(seed, DN_RNG_DROPCONNECT, layer_index);
+    dni_dropout_mask_apply(&stream, step, layer->connect_threshold, layer->connect_scale, kernel,
+                           layer->connect_params, layer->connect_bits, weights, exec->threads);
     memcpy(layer->connect_params + weights, kernel + weights, layer->out * sizeof(float));
     dn_layer view = masked_view(layer);
-    dn_dense_forward(&view, layer->connect_params, x, rows, exec);
+    dni_dense_forward(&view, layer->connect_params, x, rows, exec);
 }
 
 /* dL/dW = dL/dW' ⊙ M/(1 − rate): the dense backward through W', then the kernel gradient masked
  * and scaled in place (the bias is not masked). */
-void dn_dropconnect_backward(dn_layer *layer, const float *params, float *grads, const float *x,
-                             float *grad, int grad_is_pre, size_t rows, const dn_exec *exec) {
+void dni_dropconnect_backward(dn_layer *layer, const float *params, float *grads, const float *x,
+                              float *grad, int grad_is_pre, size_t rows, const dn_exec *exec) {
     if (!layer->connect_active) {
-        dn_dense_backward(layer, params, grads, x, grad, grad_is_pre, rows, exec);
+        dni_dense_backward(layer, params, grads, x, grad, grad_is_pre, rows, exec);
         return;
     }
     dn_layer view = masked_view(layer);
     float *d_kernel = grads + layer->param_offset;
-    dn_dense_backward(&view, layer->connect_params, d_kernel, x, grad, grad_is_pre, rows, exec);
-    dn_dropout_mask_backward(layer->connect_bits, layer->connect_scale, d_kernel, d_kernel,
-                             layer->in * layer->out, exec->threads);
+    dni_dense_backward(&view, layer->connect_params, d_kernel, x, grad, grad_is_pre, rows, exec);
+    dni_dropout_mask_backward(layer->connect_bits, layer->connect_scale, d_kernel, d_kernel,
+                              layer->in * layer->out, exec->threads);
 }

@@ -14,39 +14,39 @@
 
 enum { PARALLEL_MIN_ELEMENTS = 1 << 14 };
 
-void dn_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                                 const float *x, size_t rows, dn_mode mode, uint64_t step,
-                                 const dn_exec *exec) {
+void dni_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                                  const float *x, size_t rows, dn_mode mode, uint64_t step,
+                                  const dn_exec *exec) {
     size_t n = rows * layer->out;
-    if (dn_inference_identity(layer, x, n, mode)) return;
-    dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
+    if (dni_inference_identity(layer, x, n, mode)) return;
+    dn_rng_stream s = dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
     double sigma = layer->stddev;
     float *m = layer->noise, *y = layer->y;
-    int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
+    int team = dni_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t e = 0; e < n; ++e) {
-            m[e] = (float)(1.0 + sigma * dn_rng_normal(&s, step, e));
+            m[e] = (float)(1.0 + sigma * dni_rng_normal(&s, step, e));
             y[e] = x[e] * m[e];
         }
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }
 
-void dn_gaussian_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
-                                  const dn_exec *exec) {
+void dni_gaussian_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
+                                   const dn_exec *exec) {
     if (layer->d_in == NULL) return;
     size_t n = rows * layer->out;
-    int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS * 4);
+    int team = dni_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS * 4);
     (void)team;
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t e = 0; e < n; ++e) layer->d_in[e] = grad[e] * layer->noise[e];
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }

@@ -11,31 +11,31 @@
 
 enum { PARALLEL_MIN_ELEMENTS = 1 << 14 };
 
-void dn_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                               const float *x, size_t rows, dn_mode mode, uint64_t step,
-                               const dn_exec *exec) {
+void dni_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
+                                const float *x, size_t rows, dn_mode mode, uint64_t step,
+                                const dn_exec *exec) {
     size_t n = rows * layer->out;
     if (mode != DN_MODE_TRAINING || layer->stddev == 0.0f) {
         memcpy(layer->y, x, n * sizeof(float));
         return;
     }
-    dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
+    dn_rng_stream s = dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
     double sigma = layer->stddev;
     float *y = layer->y;
-    int team = dn_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
+    int team = dni_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
 #pragma omp parallel num_threads(team)
     {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
         for (size_t e = 0; e < n; ++e)
-            y[e] = (float)((double)x[e] + sigma * dn_rng_normal(&s, step, e));
-        dn_fpu_leave(fpu);
+            y[e] = (float)((double)x[e] + sigma * dni_rng_normal(&s, step, e));
+        dni_fpu_leave(fpu);
     }
 }
 
-void dn_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,
-                                const dn_exec *exec) {
+void dni_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,
+                                 const dn_exec *exec) {
     (void)exec;
     if (layer->d_in == NULL) return;
     memcpy(layer->d_in, grad, rows * layer->out * sizeof(float));

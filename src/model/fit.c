@@ -12,7 +12,8 @@
 #include <time.h>
 
 dn_fit_config dn_fit_defaults(void) {
-    dn_fit_config c = {1, 32, 1, 0.0, NULL, 0};
+    dn_fit_config c = {.epochs = 1, .batch_size = 32, .shuffle = 1, .validation_split = 0.0,
+                       .validation_data = NULL, .initial_epoch = 0};
     return c;
 }
 
@@ -24,50 +25,51 @@ static double now_seconds(void) {
 
 static const dn_layer *last_layer(const dn_model *m) { return &m->layers[m->layer_count - 1]; }
 
-dn_status dn_model_check_data(const dn_model *m, const dn_dataset *d, const char *what,
-                              dn_error *err) {
+dn_status dni_model_check_data(const dn_model *m, const dn_dataset *d, const char *what,
+                               dn_error *err) {
     size_t outputs = dn_model_output_size(m);
     if (d->features != m->input_size)
-        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu features but the model expects %zu", what,
-                       d->features, m->input_size);
+        return dni_fail(err, DN_ERR_SHAPE, "%s has %zu features but the model expects %zu", what,
+                        d->features, m->input_size);
     if (m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
         if (d->classes == 0)
-            return dn_fail(err, DN_ERR_SHAPE, "%s has float targets but categorical cross-entropy "
-                           "needs class labels", what);
+            return dni_fail(err, DN_ERR_SHAPE, "%s has float targets but categorical cross-entropy "
+                            "needs class labels", what);
         if (d->classes != outputs)
-            return dn_fail(err, DN_ERR_SHAPE, "%s has %zu classes but the output layer has %zu "
-                           "units", what, d->classes, outputs);
+            return dni_fail(err, DN_ERR_SHAPE, "%s has %zu classes but the output layer has %zu "
+                            "units", what, d->classes, outputs);
         return DN_OK;
     }
     if (d->targets == 0 && !(d->classes == 2 && outputs == 1))
-        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu classes; this loss needs float targets (or "
-                       "2 classes with a 1-unit output)", what, d->classes);
+        return dni_fail(err, DN_ERR_SHAPE, "%s has %zu classes; this loss needs float targets (or "
+                        "2 classes with a 1-unit output)", what, d->classes);
     if (d->targets != 0 && d->targets != outputs)
-        return dn_fail(err, DN_ERR_SHAPE, "%s has %zu targets per row but the output layer has %zu "
+        return dni_fail(err, DN_ERR_SHAPE,
+                        "%s has %zu targets per row but the output layer has %zu "
                        "units", what, d->targets, outputs);
     if (m->loss == DN_LOSS_BINARY_CROSSENTROPY && d->y != NULL)
         for (size_t i = 0; i < d->rows * d->targets; ++i)
             if (!(d->y[i] >= 0.0f && d->y[i] <= 1.0f))
-                return dn_fail(err, DN_ERR_ARGUMENT, "%s: target %zu of row %zu is %g; binary "
-                               "cross-entropy needs targets in [0, 1]", what, i % d->targets,
-                               i / d->targets, (double)d->y[i]);
+                return dni_fail(err, DN_ERR_ARGUMENT, "%s: target %zu of row %zu is %g; binary "
+                                "cross-entropy needs targets in [0, 1]", what, i % d->targets,
+                                i / d->targets, (double)d->y[i]);
     return DN_OK;
 }
 
-void dn_model_load_batch(dn_model *m, const dn_dataset *d, const size_t *index, size_t n) {
-    dn_dataset_gather_x(d, index, n, m->input);
-    dn_model_standardize_rows(m, m->input, n);
+void dni_model_load_batch(dn_model *m, const dn_dataset *d, const size_t *index, size_t n) {
+    dni_dataset_gather_x(d, index, n, m->input);
+    dni_model_standardize_rows(m, m->input, n);
     if (m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY)
-        dn_dataset_gather_labels(d, index, n, m->batch_labels);
+        dni_dataset_gather_labels(d, index, n, m->batch_labels);
     else
-        dn_dataset_gather_targets(d, index, n, dn_model_output_size(m), m->batch_targets);
+        dni_dataset_gather_targets(d, index, n, dn_model_output_size(m), m->batch_targets);
 }
 
 /* Loss of the batch in the model's buffers after a forward pass; fills loss_grad. */
 static void batch_loss(dn_model *m, size_t rows, double *loss_sum, double *correct) {
     const dn_layer *last = last_layer(m);
-    dn_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out,
-                  m->batch_labels, m->batch_targets, m->loss_grad, loss_sum, correct);
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out,
+                   m->batch_labels, m->batch_targets, m->loss_grad, loss_sum, correct);
 }
 
 /* Units over which accuracy counts: rows (categorical) or elements (binary). */
@@ -82,10 +84,10 @@ static double accuracy_of(const dn_model *m, double correct, double units) {
 
 /* Fisher-Yates with addressed draws: permutation of epoch e depends only on (seed, e). */
 static void shuffle(size_t *index, size_t n, uint64_t seed, uint64_t epoch) {
-    dn_rng_stream s = dn_rng_stream_make(seed, DN_RNG_SHUFFLE, 0);
+    dn_rng_stream s = dni_rng_stream_make(seed, DN_RNG_SHUFFLE, 0);
     for (size_t i = n; i-- > 1;) {
         uint32_t w[4];
-        dn_rng_block(&s, epoch, i, w);
+        dni_rng_block(&s, epoch, i, w);
         uint64_t r = ((uint64_t)w[0] << 32) | w[1];
         size_t j = (size_t)(r % (uint64_t)(i + 1));
         size_t t = index[i];
@@ -94,40 +96,42 @@ static void shuffle(size_t *index, size_t n, uint64_t seed, uint64_t epoch) {
     }
 }
 
-/* Evaluates rows [0, n) of `d` in chunks of the capacity, at inference. */
-static void evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
-                          double *accuracy) {
-    double loss_sum = 0.0, correct = 0.0, units = 0.0;
-    for (size_t begin = 0; begin < d->rows; begin += m->capacity) {
-        size_t rows = d->rows - begin < m->capacity ? d->rows - begin : m->capacity;
-        for (size_t i = 0; i < rows; ++i) index[i] = begin + i;
-        dn_model_load_batch(m, d, index, rows);
-        dn_model_run(m, rows, DN_MODE_INFERENCE, 0);
-        batch_loss(m, rows, &loss_sum, &correct);
-        units += accuracy_units(m, rows);
-    }
-    *loss = loss_sum / (double)d->rows;
-    *accuracy = accuracy_of(m, correct, units);
+typedef struct loss_sums {
+    double loss_sum, correct, units;
+} loss_sums;
+
+static void evaluate_chunk(dn_model *m, void *user, size_t begin, size_t rows) {
+    (void)begin;
+    loss_sums *s = user;
+    dni_model_run(m, rows, DN_MODE_INFERENCE, 0);
+    batch_loss(m, rows, &s->loss_sum, &s->correct);
+    s->units += accuracy_units(m, rows);
+}
+
+/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL. */
+static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
+                               double *accuracy, dn_error *err) {
+    loss_sums s = {0.0, 0.0, 0.0};
+    dn_row_source src = {.data = d, .with_targets = 1, .index = index};
+    dn_status st = dni_model_for_each_chunk(m, &src, 0, evaluate_chunk, &s, err);
+    *loss = s.loss_sum / (double)d->rows;
+    *accuracy = accuracy_of(m, s.correct, s.units);
+    return st;
 }
 
 static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
-    if (m == NULL || d == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
-    if (!m->compiled || m->capacity == 0)
-        return dn_fail(err, DN_ERR_STATE, "compile the model first");
-    return DN_OK;
+    if (m == NULL || d == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
+    return dni_model_require_compiled(m, NULL, err);
 }
 
 dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
                             double *accuracy, dn_error *err) {
     dn_status st = check_ready(model, data, err);
-    if (st == DN_OK) st = dn_model_check_data(model, data, "the evaluation data", err);
+    if (st == DN_OK) st = dni_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
-    dn_model_reserve_for_inference(model, data->rows);
-    size_t *index = dn_alloc_zeroed(model->capacity, sizeof *index);
-    if (index == NULL) return dn_fail(err, DN_ERR_MEMORY, "out of memory");
     double l, a;
-    evaluate_rows(model, data, index, &l, &a);
-    dn_free(index);
+    if ((st = evaluate_rows(model, data, NULL, &l, &a, err)) != DN_OK) return st;
     if (loss) *loss = l;
     if (accuracy) *accuracy = a;
     return DN_OK;
@@ -136,19 +140,11 @@ dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *los
 dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *out,
                            dn_error *err) {
     if (model == NULL || x == NULL || out == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
-    if (!model->compiled || model->capacity == 0)
-        return dn_fail(err, DN_ERR_STATE, "compile the model first");
-    dn_model_reserve_for_inference(model, rows);
-    size_t in = model->input_size, outputs = dn_model_output_size(model);
-    for (size_t begin = 0; begin < rows; begin += model->capacity) {
-        size_t n = rows - begin < model->capacity ? rows - begin : model->capacity;
-        memcpy(model->input, x + begin * in, n * in * sizeof(float));
-        dn_model_standardize_rows(model, model->input, n);
-        const float *y = dn_model_run(model, n, DN_MODE_INFERENCE, 0);
-        memcpy(out + begin * outputs, y, n * outputs * sizeof(float));
-    }
-    return DN_OK;
+        return dni_fail(err, DN_ERR_ARGUMENT, "model, x and out must not be NULL");
+    dn_status st = dni_model_require_compiled(model, NULL, err);
+    if (st != DN_OK) return st;
+    dn_row_source src = {.x = x, .rows = rows};
+    return dni_model_for_each_chunk(model, &src, 0, dni_model_copy_outputs, out, err);
 }
 
 /* Whether every parameter is finite. */
@@ -170,9 +166,9 @@ typedef struct fit_state {
 static void fit_state_free(fit_state *s) {
     dn_dataset_free(s->owned_train);
     dn_dataset_free(s->owned_val);
-    dn_free(s->order);
-    dn_free(s->scratch);
-    dn_free(s->snapshot);
+    dni_free(s->order);
+    dni_free(s->scratch);
+    dni_free(s->snapshot);
 }
 
 /* The last good model: parameters and optimizer state as the epoch began. One copy per epoch is
@@ -213,9 +209,9 @@ static dn_status numeric_failure(dn_model *m, const fit_state *s, size_t epoch, 
     else snprintf(where, sizeof where, "epoch %zu", epoch);
     const char *layer = batch ? first_bad_layer(m, rows) : "the parameters";
     restore_snapshot(m, s);
-    return dn_fail(err, DN_ERR_NUMERIC, "%s became NaN or infinite in %s (first non-finite "
-                   "values: %s); the model was restored to its state at the start of epoch %zu",
-                   what, where, layer, epoch);
+    return dni_fail(err, DN_ERR_NUMERIC, "%s became NaN or infinite in %s (first non-finite "
+                    "values: %s); the model was restored to its state at the start of epoch %zu",
+                    what, where, layer, epoch);
 }
 
 /* Keras' split: the last floor-complement rows (n − floor(n·(1 − split))) validate. */
@@ -228,12 +224,12 @@ static dn_status split_data(const dn_dataset *d, const dn_fit_config *c, fit_sta
     }
     if (c->validation_split == 0.0) return DN_OK;
     if (!(c->validation_split > 0.0 && c->validation_split < 1.0))
-        return dn_fail(err, DN_ERR_ARGUMENT, "validation split must be in [0, 1), got %g",
-                       c->validation_split);
+        return dni_fail(err, DN_ERR_ARGUMENT, "validation split must be in [0, 1), got %g",
+                        c->validation_split);
     size_t train_rows = (size_t)floor((double)d->rows * (1.0 - c->validation_split));
     if (train_rows == 0 || train_rows == d->rows)
-        return dn_fail(err, DN_ERR_ARGUMENT, "validation split %g of %zu rows leaves an empty "
-                       "training or validation set", c->validation_split, d->rows);
+        return dni_fail(err, DN_ERR_ARGUMENT, "validation split %g of %zu rows leaves an empty "
+                        "training or validation set", c->validation_split, d->rows);
     dn_status st = dn_dataset_slice(d, 0, train_rows, &s->owned_train, err);
     if (st == DN_OK) st = dn_dataset_slice(d, train_rows, d->rows, &s->owned_val, err);
     s->train = s->owned_train;
@@ -245,40 +241,40 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
                              fit_state *s, dn_error *err) {
     dn_status st = check_ready(m, d, err);
     if (st != DN_OK) return st;
-    if (c->batch_size == 0) return dn_fail(err, DN_ERR_ARGUMENT, "batch size must be > 0");
+    if (c->batch_size == 0) return dni_fail(err, DN_ERR_ARGUMENT, "batch size must be > 0");
     if (c->initial_epoch > c->epochs)
-        return dn_fail(err, DN_ERR_ARGUMENT, "initial_epoch %zu is beyond epochs %zu",
-                       c->initial_epoch, c->epochs);
+        return dni_fail(err, DN_ERR_ARGUMENT, "initial_epoch %zu is beyond epochs %zu",
+                        c->initial_epoch, c->epochs);
     if ((st = split_data(d, c, s, err)) != DN_OK) return st;
-    if ((st = dn_model_check_data(m, s->train, "the training data", err)) != DN_OK) return st;
-    if (s->val && (st = dn_model_check_data(m, s->val, "the validation data", err)) != DN_OK)
+    if ((st = dni_model_check_data(m, s->train, "the training data", err)) != DN_OK) return st;
+    if (s->val && (st = dni_model_check_data(m, s->val, "the validation data", err)) != DN_OK)
         return st;
     /* A batch never holds more rows than the training set has. */
     size_t rows = c->batch_size < s->train->rows ? c->batch_size : s->train->rows;
-    if ((st = dn_model_reserve(m, rows, err)) != DN_OK) return st;
-    s->order = dn_alloc_zeroed(s->train->rows, sizeof(size_t));
-    s->scratch = dn_alloc_zeroed(m->capacity, sizeof(size_t));
-    s->snapshot = dn_alloc_zeroed(m->param_count, 3 * sizeof(float));
+    if ((st = dni_model_reserve(m, rows, err)) != DN_OK) return st;
+    s->order = dni_alloc_zeroed(s->train->rows, sizeof(size_t));
+    s->scratch = dni_alloc_zeroed(m->capacity, sizeof(size_t));
+    s->snapshot = dni_alloc_zeroed(m->param_count, 3 * sizeof(float));
     if (s->order == NULL || s->scratch == NULL || s->snapshot == NULL)
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory");
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory");
     return DN_OK;
 }
 
 /* One step on rows order[0..n): forward, loss, backward, update. Returns 0 on a bad loss. */
 static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
                       double *loss_sum, double *correct) {
-    dn_model_load_batch(m, d, rows_index, n);
-    dn_model_run(m, n, DN_MODE_TRAINING, m->step);
+    dni_model_load_batch(m, d, rows_index, n);
+    dni_model_run(m, n, DN_MODE_TRAINING, m->step);
     double batch_sum = 0.0;
     batch_loss(m, n, &batch_sum, correct);
     if (!isfinite(batch_sum)) return 0;
     *loss_sum += batch_sum;
-    dn_model_backprop(m, n, dn_loss_is_fused(m->loss, last_layer(m)->activation));
-    dn_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
+    dni_model_backprop(m, n, dni_loss_is_fused(m->loss, last_layer(m)->activation));
+    dni_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
-    dn_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
-                        m->step, m->threads);
-    dn_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
+    dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
+                         m->step, m->threads);
+    dni_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
     return 1;
 }
 
@@ -294,8 +290,9 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
     if (c->shuffle) shuffle(s->order, n, m->seed, m->epochs_done);
     take_snapshot(m, s);
 
-    dn_event ev = {DN_EVENT_EPOCH_BEGIN, epoch, c->epochs, 0, batches, 0, NULL, 0, 0, NULL};
-    if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+    dn_event ev = {.kind = DN_EVENT_EPOCH_BEGIN, .epoch = epoch, .epochs = c->epochs,
+                   .batches = batches};
+    if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     double loss_sum = 0.0, correct = 0.0, units = 0.0;
     for (size_t b = 0; b < batches; ++b) {
         size_t begin = b * c->batch_size;
@@ -304,26 +301,30 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
             return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
         units += accuracy_units(m, rows);
         size_t seen = begin + rows;
-        ev = (dn_event){DN_EVENT_BATCH_END, epoch, c->epochs, b + 1, batches, rows,
-                        s->order + begin, loss_sum / (double)seen, accuracy_of(m, correct, units),
-                        NULL};
-        if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+        ev = (dn_event){.kind = DN_EVENT_BATCH_END, .epoch = epoch, .epochs = c->epochs,
+                        .batch = b + 1, .batches = batches, .batch_rows = rows,
+                        .batch_index = s->order + begin, .loss = loss_sum / (double)seen,
+                        .accuracy = accuracy_of(m, correct, units)};
+        if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     }
     m->epochs_done++;
     /* Checked once per epoch, not per step: a full scan of the slab would cost as much as a
      * small layer's update. A non-finite parameter also shows in the next batch's loss. */
     if (!params_finite(m)) return numeric_failure(m, s, epoch, 0, "a parameter", 0, err);
 
-    *out = (dn_epoch_metrics){epoch, loss_sum / (double)n, accuracy_of(m, correct, units), 0, NAN,
-                              NAN, 0.0};
+    *out = (dn_epoch_metrics){.epoch = epoch, .loss = loss_sum / (double)n,
+                              .accuracy = accuracy_of(m, correct, units), .has_validation = 0,
+                              .val_loss = NAN, .val_accuracy = NAN, .seconds = 0.0};
     if (s->val != NULL) {
         out->has_validation = 1;
-        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy);
+        /* With fit's own scratch, evaluation allocates nothing and cannot fail. */
+        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy, err);
     }
     out->seconds = now_seconds() - start;
-    ev = (dn_event){DN_EVENT_EPOCH_END, epoch, c->epochs, batches, batches, 0, NULL, out->loss,
-                    out->accuracy, out};
-    if (notify(cb, user, &ev)) return dn_fail(err, DN_ERR_STOPPED, "stopped by the callback");
+    ev = (dn_event){.kind = DN_EVENT_EPOCH_END, .epoch = epoch, .epochs = c->epochs,
+                    .batch = batches, .batches = batches, .loss = out->loss,
+                    .accuracy = out->accuracy, .metrics = out};
+    if (notify(cb, user, &ev)) return dni_fail(err, DN_ERR_STOPPED, "stopped by the callback");
     return DN_OK;
 }
 
@@ -332,6 +333,7 @@ dn_status dn_model_fit(dn_model *model, const dn_dataset *data, const dn_fit_con
                        dn_error *err) {
     dn_fit_config c = config ? *config : dn_fit_defaults();
     fit_state s = {0};
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     dn_status st = prepare_fit(model, data, &c, &s, err);
     model->fitting = 1;
     for (size_t e = c.initial_epoch + 1; st == DN_OK && e <= c.epochs; ++e) {

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-int dn_loss_is_fused(dn_loss loss, dn_activation last) {
+int dni_loss_is_fused(dn_loss loss, dn_activation last) {
     return loss != DN_LOSS_MEAN_SQUARED_ERROR &&
            (last == DN_ACT_SOFTMAX || last == DN_ACT_SIGMOID || last == DN_ACT_LINEAR);
 }
@@ -69,9 +69,9 @@ static void mse(const float *y, size_t rows, size_t cols, const float *targets, 
     }
 }
 
-void dn_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
-                   size_t rows, size_t cols, const int32_t *labels, const float *targets,
-                   float *grad, double *loss_sum, double *correct) {
+void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
+                    size_t rows, size_t cols, const int32_t *labels, const float *targets,
+                    float *grad, double *loss_sum, double *correct) {
     switch (loss) {
     case DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
         sparse_cce(last, pre, y, rows, cols, labels, grad, loss_sum, correct);

@@ -28,14 +28,13 @@ typedef enum mc_output {
 
 typedef struct mc_run {
     dn_model *model;
-    const float *x;         /* rows to run, or NULL when they come from `data` */
-    const dn_dataset *data;
     size_t samples, outputs;
     mc_output kind;
     int from_logits;        /* linear output of a cross-entropy model */
     double *sum, *sum_sq;   /* [MC_BLOCK×outputs] Σ_t p, Σ_t p² */
     double *entropy_sum;    /* [MC_BLOCK] Σ_t H[p_t] */
     float *p;               /* [outputs] one row's probabilities */
+    float *mean, *std, *entropy, *mutual; /* the caller's outputs (each may be NULL) */
 } mc_run;
 
 static void kind_of(const dn_model *m, mc_run *run) {
@@ -79,19 +78,6 @@ static double entropy_of(mc_output kind, const double *pd, const float *pf, size
     return h;
 }
 
-/* Copies (and standardises) rows [begin, begin + rows) into the model's input. */
-static void load_block(mc_run *run, size_t begin, size_t rows) {
-    dn_model *m = run->model;
-    if (run->x != NULL) {
-        memcpy(m->input, run->x + begin * m->input_size, rows * m->input_size * sizeof(float));
-    } else {
-        size_t index[MC_BLOCK];
-        for (size_t r = 0; r < rows; ++r) index[r] = begin + r;
-        dn_dataset_gather_x(run->data, index, rows, m->input);
-    }
-    dn_model_standardize_rows(m, m->input, rows);
-}
-
 /* T passes over one loaded block; accumulates Σp, Σp² and ΣH per row. */
 static void sample_block(mc_run *run, size_t block, size_t rows) {
     size_t n = run->outputs;
@@ -100,7 +86,7 @@ static void sample_block(mc_run *run, size_t block, size_t rows) {
     memset(run->entropy_sum, 0, rows * sizeof *run->entropy_sum);
     for (size_t t = 0; t < run->samples; ++t) {
         uint64_t step = MC_STEP_BASE + (uint64_t)block * MC_MAX_SAMPLES + t;
-        const float *y = dn_model_run(run->model, rows, DN_MODE_TRAINING, step);
+        const float *y = dni_model_run(run->model, rows, DN_MODE_TRAINING, step);
         for (size_t r = 0; r < rows; ++r) {
             probabilities(run, y + r * n, run->p);
             for (size_t j = 0; j < n; ++j) {
@@ -131,33 +117,45 @@ static void store_block(const mc_run *run, size_t begin, size_t rows, float *mea
     }
 }
 
-static dn_status run_mc(mc_run *run, size_t rows, float *mean, float *std, float *entropy,
-                        float *mutual, dn_error *err) {
+/* One loaded block (a dn_chunk_fn): its T passes, then its summaries. */
+static void mc_block(dn_model *m, void *user, size_t begin, size_t rows) {
+    (void)m;
+    mc_run *run = user;
+    sample_block(run, begin / MC_BLOCK, rows);
+    store_block(run, begin, rows, run->mean, run->std, run->entropy, run->mutual);
+}
+
+/* Blocks are MC_BLOCK rows whatever the capacity; a smaller one (a fit with small batches, or a
+ * failed allocation) grows, except inside fit, whose buffers keep their size. */
+static dn_status ensure_block_rows(dn_model *m, dn_error *err) {
+    if (m->capacity >= MC_BLOCK) return DN_OK;
+    if (m->fitting)
+        return dni_fail(err, DN_ERR_STATE, "MC dropout inside fit needs a batch of at least %d "
+                        "rows", MC_BLOCK);
+    return dni_model_reserve(m, MC_BLOCK, err);
+}
+
+static dn_status run_mc(mc_run *run, const dn_row_source *src, dn_error *err) {
     dn_model *m = run->model;
-    if (!m->compiled || m->capacity < MC_BLOCK)
-        return dn_fail(err, DN_ERR_STATE, "compile the model first");
+    dn_status st = dni_model_require_compiled(m, NULL, err);
+    if (st == DN_OK) st = ensure_block_rows(m, err);
+    if (st != DN_OK) return st;
     if (run->samples == 0 || run->samples > MC_MAX_SAMPLES)
-        return dn_fail(err, DN_ERR_ARGUMENT, "MC samples must be in 1..%zu, got %zu",
-                       MC_MAX_SAMPLES, run->samples);
+        return dni_fail(err, DN_ERR_ARGUMENT, "MC samples must be in 1..%zu, got %zu",
+                        MC_MAX_SAMPLES, run->samples);
     run->outputs = dn_model_output_size(m);
     kind_of(m, run);
-    run->sum = dn_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
-    run->sum_sq = dn_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
-    run->entropy_sum = dn_alloc_zeroed(MC_BLOCK, sizeof(double));
-    run->p = dn_alloc_zeroed(run->outputs, sizeof(float));
-    dn_status st = DN_OK;
+    run->sum = dni_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
+    run->sum_sq = dni_alloc_zeroed(MC_BLOCK * run->outputs, sizeof(double));
+    run->entropy_sum = dni_alloc_zeroed(MC_BLOCK, sizeof(double));
+    run->p = dni_alloc_zeroed(run->outputs, sizeof(float));
     if (!run->sum || !run->sum_sq || !run->entropy_sum || !run->p)
-        st = dn_fail(err, DN_ERR_MEMORY, "out of memory for MC dropout");
-    for (size_t begin = 0; st == DN_OK && begin < rows; begin += MC_BLOCK) {
-        size_t n = rows - begin < MC_BLOCK ? rows - begin : MC_BLOCK;
-        load_block(run, begin, n);
-        sample_block(run, begin / MC_BLOCK, n);
-        store_block(run, begin, n, mean, std, entropy, mutual);
-    }
-    dn_free(run->sum);
-    dn_free(run->sum_sq);
-    dn_free(run->entropy_sum);
-    dn_free(run->p);
+        st = dni_fail(err, DN_ERR_MEMORY, "out of memory for MC dropout");
+    if (st == DN_OK) st = dni_model_for_each_chunk(m, src, MC_BLOCK, mc_block, run, err);
+    dni_free(run->sum);
+    dni_free(run->sum_sq);
+    dni_free(run->entropy_sum);
+    dni_free(run->p);
     return st;
 }
 
@@ -165,19 +163,23 @@ dn_status dn_model_predict_mc(dn_model *model, const float *x, size_t rows, size
                               float *mean, float *std, float *entropy, float *mutual_information,
                               dn_error *err) {
     if (model == NULL || x == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
-    mc_run run = {.model = model, .x = x, .samples = samples};
-    return run_mc(&run, rows, mean, std, entropy, mutual_information, err);
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
+    mc_run run = {.model = model, .samples = samples, .mean = mean, .std = std,
+                  .entropy = entropy, .mutual = mutual_information};
+    dn_row_source src = {.x = x, .rows = rows};
+    return run_mc(&run, &src, err);
 }
 
 dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data, size_t samples,
                                       float *mean, float *std, float *entropy,
                                       float *mutual_information, dn_error *err) {
     if (model == NULL || data == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     if (data->features != model->input_size)
-        return dn_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
-                       data->features, model->input_size);
-    mc_run run = {.model = model, .data = data, .samples = samples};
-    return run_mc(&run, data->rows, mean, std, entropy, mutual_information, err);
+        return dni_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
+                        data->features, model->input_size);
+    mc_run run = {.model = model, .samples = samples, .mean = mean, .std = std,
+                  .entropy = entropy, .mutual = mutual_information};
+    dn_row_source src = {.data = data};
+    return run_mc(&run, &src, err);
 }

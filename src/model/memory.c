@@ -1,6 +1,6 @@
 /* memory.c — what a model will take before it takes it (--max-memory): the parameter slabs, fit's
- * last-good copy, and the buffers for a number of rows, counted from the very plan model.c
- * allocates them by (dn_model_plan_buffers). */
+ * last-good copy, and the buffers for a number of rows, counted from the very plan model_buffers.c
+ * allocates them by (dni_model_plan_buffers). */
 #include "model/model.h"
 
 #include "core/alloc.h"
@@ -10,7 +10,8 @@
 /* Adds a·b·size to *sum, saturating at SIZE_MAX (an absurd model then simply exceeds any cap). */
 static void add(size_t *sum, size_t a, size_t b, size_t size) {
     size_t n;
-    if (!dn_mul_size(a, b, &n) || !dn_mul_size(n, size, &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
+    if (!dni_mul_size(a, b, &n) || !dni_mul_size(n, size,
+                                                 &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
     else *sum += n;
 }
 
@@ -26,22 +27,22 @@ static void *count_bytes(void *ctx, size_t count, size_t size) {
     return ctx;
 }
 
-/* The buffers model.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
+/* The buffers model_buffers.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
 static size_t buffer_bytes(const dn_model *model, size_t rows) {
     size_t sum = 0;
     /* assign = 0: the plan only reads the model, so casting const away writes nothing. */
-    if (!dn_model_plan_buffers((dn_model *)model, rows, 0, count_bytes, &sum)) return SIZE_MAX;
+    if (!dni_model_plan_buffers((dn_model *)model, rows, 0, count_bytes, &sum)) return SIZE_MAX;
     return sum;
 }
 
 dn_status dn_model_memory_estimate(const dn_model *model, size_t rows, dn_memory_estimate *out,
                                    dn_error *err) {
     if (model == NULL || out == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and out must not be NULL");
-    if (model->layer_count == 0) return dn_fail(err, DN_ERR_STATE, "the model has no layers");
-    if (rows == 0) return dn_fail(err, DN_ERR_ARGUMENT, "rows must be > 0");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and out must not be NULL");
+    if (model->layer_count == 0) return dni_fail(err, DN_ERR_STATE, "the model has no layers");
+    if (rows == 0) return dni_fail(err, DN_ERR_ARGUMENT, "rows must be > 0");
     size_t params = parameter_count(model);
-    *out = (dn_memory_estimate){0, 0, 0, 0};
+    *out = (dn_memory_estimate){.parameters = 0, .snapshot = 0, .buffers = 0, .total = 0};
     add(&out->parameters, params, 4, sizeof(float)); /* weights, gradients, m, v */
     add(&out->snapshot, params, 3, sizeof(float));   /* fit's last good model */
     out->buffers = buffer_bytes(model, rows);
@@ -58,12 +59,13 @@ dn_status dn_model_check_memory(const dn_model *model, size_t rows, size_t max_b
     if (st != DN_OK || e.total <= max_bytes) return st;
     char total[DN_BYTES_TEXT_SIZE], params[DN_BYTES_TEXT_SIZE], copy[DN_BYTES_TEXT_SIZE],
         buffers[DN_BYTES_TEXT_SIZE], limit[DN_BYTES_TEXT_SIZE];
-    dn_format_bytes(total, e.total);
-    dn_format_bytes(params, e.parameters);
-    dn_format_bytes(copy, e.snapshot);
-    dn_format_bytes(buffers, e.buffers);
-    dn_format_bytes(limit, max_bytes);
-    return dn_fail(err, DN_ERR_MEMORY, "the model needs %s (weights, gradients and optimizer state "
+    dni_format_bytes(total, e.total);
+    dni_format_bytes(params, e.parameters);
+    dni_format_bytes(copy, e.snapshot);
+    dni_format_bytes(buffers, e.buffers);
+    dni_format_bytes(limit, max_bytes);
+    return dni_fail(err, DN_ERR_MEMORY,
+                    "the model needs %s (weights, gradients and optimizer state "
                    "%s; last-good copy %s; buffers for %zu rows %s), over the memory limit of %s",
                    total, params, copy, rows, buffers, limit);
 }

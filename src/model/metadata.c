@@ -4,7 +4,7 @@
 #include "model/model.h"
 
 #include "core/error.h"
-#include "io/utf8.h"
+#include "core/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +24,10 @@ static void free_strings(char **strings, size_t count) {
 
 static int is_utf8(const char *s) {
     size_t n = strlen(s);
-    return dn_utf8_invalid_at(s, n) == n;
+    return dni_utf8_invalid_at(s, n) == n;
 }
 
-void dn_model_clear_annotations(dn_model *model) {
+void dni_model_clear_annotations(dn_model *model) {
     free_strings(model->class_names, model->class_count);
     free_strings(model->meta_keys, model->meta_count);
     free_strings(model->meta_values, model->meta_count);
@@ -41,22 +41,22 @@ static dn_status check_names(const dn_model *model, const char *const *names, si
                              dn_error *err) {
     size_t outputs = dn_model_output_size(model);
     if (outputs == 0)
-        return dn_fail(err, DN_ERR_STATE, "class names need a model with layers (none yet)");
+        return dni_fail(err, DN_ERR_STATE, "class names need a model with layers (none yet)");
     if (count != outputs)
-        return dn_fail(err, DN_ERR_SHAPE,
-                       "%zu class names given but the output layer has %zu units", count, outputs);
-    if (names == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "class names must not be NULL");
+        return dni_fail(err, DN_ERR_SHAPE,
+                        "%zu class names given but the output layer has %zu units", count, outputs);
+    if (names == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "class names must not be NULL");
     for (size_t i = 0; i < count; ++i) {
-        if (names[i] == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "class name %zu is NULL", i);
+        if (names[i] == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "class name %zu is NULL", i);
         if (!is_utf8(names[i]))
-            return dn_fail(err, DN_ERR_ARGUMENT, "class name %zu is not valid UTF-8", i);
+            return dni_fail(err, DN_ERR_ARGUMENT, "class name %zu is not valid UTF-8", i);
     }
     return DN_OK;
 }
 
 dn_status dn_model_set_class_names(dn_model *model, const char *const *names, size_t count,
                                    dn_error *err) {
-    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     if (names == NULL && count == 0) {
         free_strings(model->class_names, model->class_count);
         model->class_names = NULL;
@@ -70,7 +70,7 @@ dn_status dn_model_set_class_names(dn_model *model, const char *const *names, si
     for (size_t i = 0; ok && i < count; ++i) ok = (copies[i] = copy_string(names[i])) != NULL;
     if (!ok) {
         free_strings(copies, count);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names", count);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names", count);
     }
     free_strings(model->class_names, model->class_count);
     model->class_names = copies;
@@ -94,17 +94,17 @@ static size_t find_key(const dn_model *model, const char *key) {
 
 static dn_status check_entry(const char *key, const char *value, dn_error *err) {
     if (key == NULL || key[0] == '\0')
-        return dn_fail(err, DN_ERR_ARGUMENT, "a metadata key must be a non-empty string");
+        return dni_fail(err, DN_ERR_ARGUMENT, "a metadata key must be a non-empty string");
     if (!is_utf8(key))
-        return dn_fail(err, DN_ERR_ARGUMENT, "metadata key \"%s\" is not valid UTF-8", key);
+        return dni_fail(err, DN_ERR_ARGUMENT, "metadata key \"%s\" is not valid UTF-8", key);
     if (strncmp(key, DN_RESERVED_KEY_PREFIX, strlen(DN_RESERVED_KEY_PREFIX)) == 0)
-        return dn_fail(err, DN_ERR_ARGUMENT,
-                       "metadata key \"%s\" is reserved: keys beginning with "
-                       "\"%s\" belong to the model file format",
-                       key, DN_RESERVED_KEY_PREFIX);
+        return dni_fail(err, DN_ERR_ARGUMENT,
+                        "metadata key \"%s\" is reserved: keys beginning with "
+                        "\"%s\" belong to the model file format",
+                        key, DN_RESERVED_KEY_PREFIX);
     if (value != NULL && !is_utf8(value))
-        return dn_fail(err, DN_ERR_ARGUMENT, "the value of metadata key \"%s\" is not valid UTF-8",
-                       key);
+        return dni_fail(err, DN_ERR_ARGUMENT, "the value of metadata key \"%s\" is not valid UTF-8",
+                        key);
     return DN_OK;
 }
 
@@ -134,7 +134,7 @@ static int grow(dn_model *model) {
 
 dn_status dn_model_set_metadata(dn_model *model, const char *key, const char *value,
                                 dn_error *err) {
-    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     dn_status st = check_entry(key, value, err);
     if (st != DN_OK) return st;
     size_t i = find_key(model, key);
@@ -147,7 +147,7 @@ dn_status dn_model_set_metadata(dn_model *model, const char *key, const char *va
     if (value_copy == NULL || (i == model->meta_count && (key_copy == NULL || !grow(model)))) {
         free(value_copy);
         free(key_copy);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for metadata \"%s\"", key);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for metadata \"%s\"", key);
     }
     if (i < model->meta_count) {
         free(model->meta_values[i]);

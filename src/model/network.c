@@ -10,7 +10,7 @@ static const float *layer_input(const dn_model *m, size_t i) {
     return i == 0 ? m->input : m->layers[i - 1].y;
 }
 
-dn_exec dn_model_exec(const dn_model *m) {
+dn_exec dni_model_exec(const dn_model *m) {
     dn_exec exec = {m->threads, &m->gemm_ws};
     return exec;
 }
@@ -23,19 +23,19 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
     switch (l->kind) {
     case DN_LAYER_DENSE:
         if (l->connect_rate > 0.0f)
-            dn_dropconnect_forward(l, m->params, m->seed, index, x, rows, mode, step, exec);
+            dni_dropconnect_forward(l, m->params, m->seed, index, x, rows, mode, step, exec);
         else
-            dn_dense_forward(l, m->params, x, rows, exec);
+            dni_dense_forward(l, m->params, x, rows, exec);
         break;
-    case DN_LAYER_DROPOUT: dn_dropout_forward(l, m->seed, index, x, rows, mode, step, exec); break;
+    case DN_LAYER_DROPOUT: dni_dropout_forward(l, m->seed, index, x, rows, mode, step, exec); break;
     case DN_LAYER_ALPHA_DROPOUT:
-        dn_alpha_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
+        dni_alpha_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
         break;
     case DN_LAYER_GAUSSIAN_DROPOUT:
-        dn_gaussian_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
+        dni_gaussian_dropout_forward(l, m->seed, index, x, rows, mode, step, exec);
         break;
     case DN_LAYER_GAUSSIAN_NOISE:
-        dn_gaussian_noise_forward(l, m->seed, index, x, rows, mode, step, exec);
+        dni_gaussian_noise_forward(l, m->seed, index, x, rows, mode, step, exec);
         break;
     }
 }
@@ -44,16 +44,16 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
 static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, uint64_t step,
                               const dn_exec *exec) {
     if (mode != DN_MODE_TRAINING || i + 1 >= m->layer_count ||
-        !dn_dense_dropout_fusable(&m->layers[i], &m->layers[i + 1]))
+        !dni_dense_dropout_fusable(&m->layers[i], &m->layers[i + 1]))
         return 0;
-    dn_rng_stream stream = dn_dropout_stream(m->seed, (uint32_t)(i + 1));
-    dn_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
-                             &stream, step, exec);
+    dn_rng_stream stream = dni_dropout_stream(m->seed, (uint32_t)(i + 1));
+    dni_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
+                              &stream, step, exec);
     return 1;
 }
 
-const float *dn_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
-    dn_exec exec = dn_model_exec(m);
+const float *dni_model_run(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
+    dn_exec exec = dni_model_exec(m);
     for (size_t i = 0; i < m->layer_count; ++i) {
         if (forward_fused_pair(m, i, rows, mode, step, &exec)) {
             i++; /* the dropout layer ran too */
@@ -74,19 +74,19 @@ static void backward_layer(dn_model *m, size_t i, float *grad, int pre, size_t r
     switch (l->kind) {
     case DN_LAYER_DENSE:
         if (l->connect_rate > 0.0f)
-            dn_dropconnect_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
+            dni_dropconnect_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
         else
-            dn_dense_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
+            dni_dense_backward(l, m->params, m->grads, x, grad, pre, rows, exec);
         break;
-    case DN_LAYER_DROPOUT: dn_dropout_backward(l, grad, rows, exec); break;
-    case DN_LAYER_ALPHA_DROPOUT: dn_alpha_dropout_backward(l, grad, rows, exec); break;
-    case DN_LAYER_GAUSSIAN_DROPOUT: dn_gaussian_dropout_backward(l, grad, rows, exec); break;
-    case DN_LAYER_GAUSSIAN_NOISE: dn_gaussian_noise_backward(l, grad, rows, exec); break;
+    case DN_LAYER_DROPOUT: dni_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_ALPHA_DROPOUT: dni_alpha_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_GAUSSIAN_DROPOUT: dni_gaussian_dropout_backward(l, grad, rows, exec); break;
+    case DN_LAYER_GAUSSIAN_NOISE: dni_gaussian_noise_backward(l, grad, rows, exec); break;
     }
 }
 
-void dn_model_backprop(dn_model *m, size_t rows, int fused) {
-    dn_exec exec = dn_model_exec(m);
+void dni_model_backprop(dn_model *m, size_t rows, int fused) {
+    dn_exec exec = dni_model_exec(m);
     float *grad = m->loss_grad;
     for (size_t i = m->layer_count; i-- > 0;) {
         dn_layer *l = &m->layers[i];
@@ -99,14 +99,16 @@ void dn_model_backprop(dn_model *m, size_t rows, int fused) {
 dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,
                            uint64_t step, float *out, dn_error *err) {
     if (model == NULL || x == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
-    if (!model->compiled) return dn_fail(err, DN_ERR_STATE, "compile the model before running it");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and x must not be NULL");
+    dn_status st = dni_model_require_compiled(model, NULL, err);
+    if (st != DN_OK) return st;
     if (rows == 0 || rows > model->capacity)
-        return dn_fail(err, DN_ERR_ARGUMENT, "rows must be in 1..%zu (the batch capacity), got %zu",
+        return dni_fail(err, DN_ERR_ARGUMENT,
+                        "rows must be in 1..%zu (the batch capacity), got %zu",
                        model->capacity, rows);
     memcpy(model->input, x, rows * model->input_size * sizeof(float));
-    dn_model_standardize_rows(model, model->input, rows);
-    const float *y = dn_model_run(model, rows, mode, step);
+    dni_model_standardize_rows(model, model->input, rows);
+    const float *y = dni_model_run(model, rows, mode, step);
     if (out != NULL) memcpy(out, y, rows * dn_model_output_size(model) * sizeof(float));
     return DN_OK;
 }
@@ -121,16 +123,17 @@ const float *dn_model_activation(const dn_model *model, size_t index, size_t *ro
 dn_status dn_model_dropout_mask(const dn_model *model, size_t layer, uint8_t *keep,
                                 size_t *dropped, dn_error *err) {
     if (model == NULL || keep == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "model and keep must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and keep must not be NULL");
     if (layer >= model->layer_count || (model->layers[layer].kind != DN_LAYER_DROPOUT &&
                                         model->layers[layer].kind != DN_LAYER_ALPHA_DROPOUT))
-        return dn_fail(err, DN_ERR_ARGUMENT, "layer %zu is not a dropout layer", layer);
+        return dni_fail(err, DN_ERR_ARGUMENT, "layer %zu is not a dropout layer", layer);
     if (model->last_rows == 0 || !model->last_training)
-        return dn_fail(err, DN_ERR_STATE, "no training-mode pass has run since the last inference");
+        return dni_fail(err, DN_ERR_STATE,
+                        "no training-mode pass has run since the last inference");
     const dn_layer *l = &model->layers[layer];
     size_t n = model->last_rows * l->out, count = 0;
     for (size_t e = 0; e < n; ++e) {
-        keep[e] = (uint8_t)dn_mask_kept(l->keep_bits, e);
+        keep[e] = (uint8_t)dni_mask_kept(l->keep_bits, e);
         count += !keep[e];
     }
     if (dropped) *dropped = count;

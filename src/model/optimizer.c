@@ -8,8 +8,10 @@
 #include <math.h>
 
 dn_optimizer_config dn_optimizer_defaults(dn_optimizer_kind kind) {
-    dn_optimizer_config c = {kind, kind == DN_OPTIMIZER_ADAM ? 0.001f : 0.01f, 0.0f, 0, 0.9f,
-                             0.999f, 1e-7f};
+    dn_optimizer_config c = {.kind = kind,
+                             .learning_rate = kind == DN_OPTIMIZER_ADAM ? 0.001f : 0.01f,
+                             .momentum = 0.0f, .nesterov = 0, .beta1 = 0.9f, .beta2 = 0.999f,
+                             .epsilon = 1e-7f};
     return c;
 }
 
@@ -47,17 +49,17 @@ static void adam(const dn_optimizer_config *c, float *w, const float *g, float *
 
 /* The slab is cut into one contiguous band per thread: every element's update is the same
  * arithmetic whatever the cut. */
-void dn_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
-                         float *m, float *v, size_t n, uint64_t t, int threads) {
-    int team = dn_threads_for(threads, n, 1 << 16);
+void dni_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
+                          float *m, float *v, size_t n, uint64_t t, int threads) {
+    int team = dni_threads_for(threads, n, 1 << 16);
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int b = 0; b < team; ++b) {
-        unsigned fpu = dn_fpu_enter(); /* per thread: core/fpu.h */
+        unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = n * (size_t)b / (size_t)team, len = n * (size_t)(b + 1) / (size_t)team - begin;
         if (cfg->kind == DN_OPTIMIZER_ADAM)
             adam(cfg, params + begin, grads + begin, m + begin, v + begin, len, t);
         else
             sgd(cfg, params + begin, grads + begin, m + begin, len);
-        dn_fpu_leave(fpu);
+        dni_fpu_leave(fpu);
     }
 }

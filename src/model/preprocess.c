@@ -9,9 +9,9 @@
 #include <math.h>
 #include <string.h>
 
-void dn_model_clear_standardization(dn_model *model) {
-    dn_free(model->std_mean);
-    dn_free(model->std_scale);
+void dni_model_clear_standardization(dn_model *model) {
+    dni_free(model->std_mean);
+    dni_free(model->std_scale);
     model->std_mean = model->std_scale = NULL;
 }
 
@@ -20,41 +20,42 @@ void dn_model_clear_standardization(dn_model *model) {
 static dn_status check_values(size_t n, const float *mean, const float *std, dn_error *err) {
     for (size_t i = 0; i < n; ++i) {
         if (!isfinite(mean[i]))
-            return dn_fail(err, DN_ERR_ARGUMENT, "standardization mean[%zu] must be finite, got %g",
+            return dni_fail(err, DN_ERR_ARGUMENT,
+                            "standardization mean[%zu] must be finite, got %g",
                            i, (double)mean[i]);
         if (!(std[i] > 0.0f) || !isfinite(std[i]))
-            return dn_fail(err, DN_ERR_ARGUMENT,
-                           "standardization std[%zu] must be > 0 and finite, got %g", i,
-                           (double)std[i]);
+            return dni_fail(err, DN_ERR_ARGUMENT,
+                            "standardization std[%zu] must be > 0 and finite, got %g", i,
+                            (double)std[i]);
     }
     return DN_OK;
 }
 
 dn_status dn_model_set_standardization(dn_model *model, const float *mean, const float *std,
                                        dn_error *err) {
-    if (model == NULL) return dn_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     if (mean == NULL && std == NULL) {
-        dn_model_clear_standardization(model);
+        dni_model_clear_standardization(model);
         return DN_OK;
     }
     if (mean == NULL || std == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT,
-                       "standardization needs both mean and std (or neither, "
-                       "to remove it); got %s NULL",
-                       mean == NULL ? "mean" : "std");
+        return dni_fail(err, DN_ERR_ARGUMENT,
+                        "standardization needs both mean and std (or neither, "
+                        "to remove it); got %s NULL",
+                        mean == NULL ? "mean" : "std");
     size_t n = model->input_size;
     dn_status st = check_values(n, mean, std, err);
     if (st != DN_OK) return st;
-    float *m = dn_alloc_zeroed(n, sizeof(float)), *s = dn_alloc_zeroed(n, sizeof(float));
+    float *m = dni_alloc_zeroed(n, sizeof(float)), *s = dni_alloc_zeroed(n, sizeof(float));
     if (m == NULL || s == NULL) {
-        dn_free(m);
-        dn_free(s);
-        return dn_fail(err, DN_ERR_MEMORY, "out of memory for a standardization of %zu features",
-                       n);
+        dni_free(m);
+        dni_free(s);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for a standardization of %zu features",
+                        n);
     }
     memcpy(m, mean, n * sizeof(float));
     memcpy(s, std, n * sizeof(float));
-    dn_model_clear_standardization(model);
+    dni_model_clear_standardization(model);
     model->std_mean = m;
     model->std_scale = s;
     return DN_OK;
@@ -67,7 +68,7 @@ int dn_model_get_standardization(const dn_model *model, const float **mean, cons
     return 1;
 }
 
-void dn_model_standardize_rows(const dn_model *model, float *x, size_t rows) {
+void dni_model_standardize_rows(const dn_model *model, float *x, size_t rows) {
     if (model->std_mean == NULL) return;
     size_t n = model->input_size;
     const float *mean = model->std_mean, *std = model->std_scale;

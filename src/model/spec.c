@@ -5,7 +5,7 @@
 #include "model/model.h"
 
 #include "core/error.h"
-#include "io/number_text.h"
+#include "core/number_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -57,14 +57,14 @@ static const char *ellipsis(field f) { return f.len > QUOTE_MAX ? "..." : ""; }
 #define QUOTE(f) quote_len(f), (f).text, ellipsis(f)
 
 static dn_status spec_error(dn_error *err, field f, const char *what) {
-    return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s \"%.*s%s\"", f.column, what,
-                   QUOTE(f));
+    return dni_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s \"%.*s%s\"", f.column, what,
+                    QUOTE(f));
 }
 
 static dn_status unexpected_field(dn_error *err, field f, const char *form) {
-    return dn_fail(err, DN_ERR_FORMAT,
-                   "model spec column %zu: unexpected field \"%.*s%s\" (expected %s)", f.column,
-                   QUOTE(f), form);
+    return dni_fail(err, DN_ERR_FORMAT,
+                    "model spec column %zu: unexpected field \"%.*s%s\" (expected %s)", f.column,
+                    QUOTE(f), form);
 }
 
 /* One "key=value" option of a dense layer into `options`; seen[0] init, seen[1] dropconnect
@@ -76,14 +76,16 @@ static dn_status dense_option(field f, dn_dense_options *options, int *seen, dn_
     field value = {eq + 1, f.len - key.len - 1, f.column + key.len + 1};
     int is_init = field_is(key, "init"), is_connect = field_is(key, "dropconnect");
     if (!is_init && !is_connect)
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown dense option \"%.*s%s\" "
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec column %zu: unknown dense option \"%.*s%s\" "
                        "(expected init=NAME or dropconnect=RATE)", f.column, QUOTE(key));
     if (seen[is_connect]++) return spec_error(err, f, "dense option given twice:");
     if (is_connect) {
-        if (!dn_parse_float(value.text, value.len, &options->dropconnect))
+        if (!dni_parse_float(value.text, value.len, &options->dropconnect))
             return spec_error(err, value, "dropconnect rate is not a number:");
         if (!(options->dropconnect >= 0.0f && options->dropconnect < 1.0f))
-            return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: dropconnect rate \"%.*s%s\" "
+            return dni_fail(err, DN_ERR_FORMAT,
+                            "model spec column %zu: dropconnect rate \"%.*s%s\" "
                            "must be in [0, 1)", value.column, QUOTE(value));
         return DN_OK;
     }
@@ -95,28 +97,28 @@ static dn_status dense_option(field f, dn_dense_options *options, int *seen, dn_
         known = dn_initializer_parse(name, &options->initializer, NULL) == DN_OK;
     }
     if (!known)
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown initializer \"%.*s%s\" "
-                       "(expected glorot_uniform, he_normal or lecun_normal)", value.column,
-                       QUOTE(value));
+        return dni_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown initializer \"%.*s%s\" "
+                        "(expected glorot_uniform, he_normal or lecun_normal)", value.column,
+                        QUOTE(value));
     return DN_OK;
 }
 
 static dn_status add_dense(dn_model *m, const field *fields, size_t count, dn_error *err) {
     if (count < 2)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "model spec column %zu: \"dense\" needs a unit count (expected %s)",
-                       fields[0].column, DENSE_FORM);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec column %zu: \"dense\" needs a unit count (expected %s)",
+                        fields[0].column, DENSE_FORM);
     uint64_t units;
     size_t digits = 0;
     while (digits < fields[1].len && fields[1].text[digits] >= '0' && fields[1].text[digits] <= '9')
         digits++;
     if (digits == 0 || digits != fields[1].len)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "model spec column %zu: units \"%.*s%s\" is not a whole "
-                       "number > 0 (expected %s)",
-                       fields[1].column, QUOTE(fields[1]), DENSE_FORM);
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec column %zu: units \"%.*s%s\" is not a whole "
+                        "number > 0 (expected %s)",
+                        fields[1].column, QUOTE(fields[1]), DENSE_FORM);
     /* A float per unit must be addressable, which also keeps size_t arithmetic safe. */
-    if (!dn_parse_uint(fields[1].text, fields[1].len, SIZE_MAX / sizeof(float), &units))
+    if (!dni_parse_uint(fields[1].text, fields[1].len, SIZE_MAX / sizeof(float), &units))
         return spec_error(err, fields[1], "too many units:");
     if (units == 0) return spec_error(err, fields[1], "units must be > 0, found");
     dn_activation act = DN_ACT_LINEAR; /* Keras' default */
@@ -131,22 +133,22 @@ static dn_status add_dense(dn_model *m, const field *fields, size_t count, dn_er
             known = dn_activation_parse(name, &act, NULL) == DN_OK;
         }
         if (!known)
-            return dn_fail(err, DN_ERR_FORMAT,
-                           "model spec column %zu: unknown activation \"%.*s%s\" "
-                           "(expected linear, relu, sigmoid, tanh, softmax, selu, elu, gelu or "
-                           "leaky_relu)",
-                           fields[2].column, QUOTE(fields[2]));
+            return dni_fail(err, DN_ERR_FORMAT,
+                            "model spec column %zu: unknown activation \"%.*s%s\" "
+                            "(expected linear, relu, sigmoid, tanh, softmax, selu, elu, gelu or "
+                            "leaky_relu)",
+                            fields[2].column, QUOTE(fields[2]));
     }
-    dn_dense_options options = {DN_INIT_DEFAULT, 0.0f};
+    dn_dense_options options = {.initializer = DN_INIT_DEFAULT, .dropconnect = 0.0f};
     int seen[2] = {0, 0};
     for (size_t i = first_option; i < count; ++i) {
         dn_status st = dense_option(fields[i], &options, seen, err);
         if (st != DN_OK) return st;
     }
     dn_error inner;
-    if (dn_model_add_dense_ex(m, (size_t)units, act, &options, &inner) != DN_OK)
-        return dn_fail(err, inner.status, "model spec column %zu: %s", fields[0].column,
-                       inner.message);
+    if (dn_model_add_dense(m, (size_t)units, act, &options, &inner) != DN_OK)
+        return dni_fail(err, inner.status, "model spec column %zu: %s", fields[0].column,
+                        inner.message);
     return DN_OK;
 }
 
@@ -155,17 +157,18 @@ static dn_status add_number_layer(dn_model *m, size_t kind, const field *fields,
                                   dn_error *err) {
     const char *word = NUMBER_LAYERS[kind].word, *what = NUMBER_LAYERS[kind].what;
     if (count < 2)
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: \"%s\" needs a %s (expected %s)",
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec column %zu: \"%s\" needs a %s (expected %s)",
                        fields[0].column, word, what, NUMBER_LAYERS[kind].form);
     if (count > 2) return unexpected_field(err, fields[2], NUMBER_LAYERS[kind].form);
     float value;
-    if (!dn_parse_float(fields[1].text, fields[1].len, &value))
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s %s is not a number: "
-                       "\"%.*s%s\"", fields[1].column, word, what, QUOTE(fields[1]));
+    if (!dni_parse_float(fields[1].text, fields[1].len, &value))
+        return dni_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s %s is not a number: "
+                        "\"%.*s%s\"", fields[1].column, word, what, QUOTE(fields[1]));
     dn_error inner;
     if (NUMBER_LAYERS[kind].add(m, value, &inner) != DN_OK)
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s %s \"%.*s%s\": %s",
-                       fields[1].column, word, what, QUOTE(fields[1]), inner.message);
+        return dni_fail(err, DN_ERR_FORMAT, "model spec column %zu: %s %s \"%.*s%s\": %s",
+                        fields[1].column, word, what, QUOTE(fields[1]), inner.message);
     return DN_OK;
 }
 
@@ -180,7 +183,8 @@ static dn_status add_layer(dn_model *m, const char *spec, size_t begin, size_t e
         }
     }
     if (count == 1 && fields[0].len == 0)
-        return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: empty layer (expected %s or %s)",
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec column %zu: empty layer (expected %s or %s)",
                        fields[0].column, DENSE_FORM, DROPOUT_FORM);
     if (field_is(fields[0], "dense")) {
         if (count > MAX_FIELDS) return unexpected_field(err, fields[MAX_FIELDS], DENSE_FORM);
@@ -189,18 +193,18 @@ static dn_status add_layer(dn_model *m, const char *spec, size_t begin, size_t e
     for (size_t k = 0; k < NUMBER_LAYER_COUNT; ++k)
         if (field_is(fields[0], NUMBER_LAYERS[k].word))
             return add_number_layer(m, k, fields, count, err);
-    return dn_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown layer type \"%.*s%s\" "
-                   "(expected %s)", fields[0].column, QUOTE(fields[0]), LAYER_TYPES);
+    return dni_fail(err, DN_ERR_FORMAT, "model spec column %zu: unknown layer type \"%.*s%s\" "
+                    "(expected %s)", fields[0].column, QUOTE(fields[0]), LAYER_TYPES);
 }
 
 dn_status dn_model_from_spec(dn_model **out, size_t input_size, const char *spec, dn_error *err) {
     if (out == NULL || spec == NULL)
-        return dn_fail(err, DN_ERR_ARGUMENT, "out and spec must not be NULL");
+        return dni_fail(err, DN_ERR_ARGUMENT, "out and spec must not be NULL");
     size_t len = strlen(spec);
     if (make_field(spec, 0, len).len == 0)
-        return dn_fail(err, DN_ERR_FORMAT,
-                       "model spec is empty (expected layers such as "
-                       "\"dense:64:relu,dropout:0.5,dense:10:softmax\")");
+        return dni_fail(err, DN_ERR_FORMAT,
+                        "model spec is empty (expected layers such as "
+                        "\"dense:64:relu,dropout:0.5,dense:10:softmax\")");
     dn_model *m = NULL;
     dn_status st = dn_model_create(&m, input_size, err);
     for (size_t begin = 0, i = 0; st == DN_OK && i <= len; ++i) {
@@ -237,7 +241,7 @@ static void dense_text(const dn_layer *l, char *piece, size_t size) {
         n += snprintf(piece + n, size - (size_t)n, ":init=%s", dn_initializer_name(l->init));
     if (l->connect_rate > 0.0f) {
         char rate[DN_FLOAT_TEXT_SIZE];
-        dn_format_float(rate, l->connect_rate);
+        dni_format_float(rate, l->connect_rate);
         snprintf(piece + n, size - (size_t)n, ":dropconnect=%s", rate);
     }
 }
@@ -250,7 +254,7 @@ static void number_layer_text(const dn_layer *l, char *piece, size_t size) {
         [DN_LAYER_GAUSSIAN_DROPOUT] = "gaussian_dropout",
         [DN_LAYER_GAUSSIAN_NOISE] = "gaussian_noise"};
     char number[DN_FLOAT_TEXT_SIZE];
-    dn_format_float(number, l->rate);
+    dni_format_float(number, l->rate);
     snprintf(piece, size, "%s:%s", words[l->kind], number);
 }
 

@@ -1,0 +1,27 @@
+/* cli_error.c — the tool's error line (cli_error.h). */
+#include "common/cli_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static char *capture_buffer;
+static size_t capture_size;
+
+void cli_error_capture(char *buffer, size_t size) {
+    capture_buffer = size > 0 ? buffer : NULL;
+    capture_size = size;
+}
+
+int cli_error(int code, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    if (capture_buffer != NULL) {
+        vsnprintf(capture_buffer, capture_size, fmt, args);
+    } else {
+        fputs("dropnet: error: ", stderr);
+        vfprintf(stderr, fmt, args);
+        fputc('\n', stderr);
+    }
+    va_end(args);
+    return code;
+}

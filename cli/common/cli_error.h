@@ -1,0 +1,17 @@
+/* cli_error.h — how the dropnet tool reports an error: one line, "dropnet: error: MESSAGE", on
+ * stderr, and the exit status the caller passes on. */
+#ifndef CLI_ERROR_H
+#define CLI_ERROR_H
+
+#include <stddef.h>
+
+/* Prints "dropnet: error: MESSAGE" on stderr (or into the capture buffer, see below); returns
+ * `code`, so that a command can `return cli_error(2, ...)`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sends the message of every later cli_error into buffer [size] (NUL-terminated, the last one
+ * only) instead of stderr; buffer NULL goes back to stderr. For harnesses that check messages
+ * (fuzz/fuzz_cli.c) without printing them. */
+void cli_error_capture(char *buffer, size_t size);
+
+#endif

@@ -1,0 +1,72 @@
+/* model_data.c — a saved model and the data it is to judge. */
+#include "common/model_data.h"
+
+#include "common/cli_error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_error *err) {
+    size_t count = dn_model_output_size(model);
+    if (dn_model_class_name(model, 0) == NULL) return dn_dataset_align_classes(data, NULL, 0, err);
+    const char **names = calloc(count, sizeof *names);
+    if (names == NULL) return DN_ERR_MEMORY;
+    for (size_t i = 0; i < count; ++i) names[i] = dn_model_class_name(model, i);
+    dn_status st = dn_dataset_align_classes(data, names, count, err);
+    free(names);
+    return st;
+}
+
+/* Prediction data may have no label column. When the labelled reading fails, or leaves one
+ * feature fewer than the model takes, the file is read again with every column a feature; that
+ * reading is kept only if its width fits the model, else the first answer stands. */
+static dn_status open_for_model(const dn_model *model, const char *spec, const char *label,
+                                int allow_unlabeled, dn_dataset **data, dn_error *err) {
+    dn_dataset_options opts = {.label_column = label};
+    dn_status st = dn_dataset_open(data, spec, &opts, err);
+    if (!allow_unlabeled || label != NULL) return st;
+    if (st == DN_OK && dn_dataset_features(*data) + 1 != dn_model_input_size(model)) return st;
+    dn_dataset *features_only = NULL;
+    opts.unlabeled = 1;
+    if (dn_dataset_open(&features_only, spec, &opts, NULL) == DN_OK &&
+        dn_dataset_features(features_only) == dn_model_input_size(model)) {
+        dn_dataset_free(*data);
+        *data = features_only;
+        return DN_OK;
+    }
+    dn_dataset_free(features_only);
+    return st;
+}
+
+int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
+                               int allow_unlabeled, dn_model **model, dn_dataset **data) {
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
+    *model = NULL;
+    *data = NULL;
+    dn_status st = dn_model_load(model, model_path, &err);
+    if (st == DN_OK) st = open_for_model(*model, data_spec, label, allow_unlabeled, data, &err);
+    if (st == DN_OK && dn_dataset_features(*data) != dn_model_input_size(*model)) {
+        snprintf(err.message, sizeof err.message, "%s has %zu features but the model %s expects %zu",
+                 data_spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
+        st = DN_ERR_SHAPE;
+    }
+    /* Alignment speaks of labels and classes; the user needs to know which file's. */
+    const char *about = NULL;
+    if (st == DN_OK && (st = align_to_model(*model, *data, &err)) != DN_OK) about = data_spec;
+    if (st != DN_OK) {
+        dn_model_free(*model);
+        dn_dataset_free(*data);
+        *model = NULL;
+        *data = NULL;
+        return about ? cli_error(-1, "%s: %s", about, err.message)
+                     : cli_error(-1, "%s", err.message);
+    }
+    return 0;
+}
+
+const char *cli_class_label(const dn_model *model, size_t i, char *buf, size_t size) {
+    const char *name = dn_model_class_name(model, i);
+    if (name != NULL) return name;
+    snprintf(buf, size, "%zu", i);
+    return buf;
+}

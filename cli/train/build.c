@@ -1,0 +1,119 @@
+/* build.c — the model a training command fits: built from --model (or --init's layers),
+ * compiled, given --init's weights, class names, standardisation and the settings as metadata;
+ * or the resumed checkpoint's model. */
+#include "train/build.h"
+
+#include "common/cli_error.h"
+#include "train/resume.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { SPEC_SIZE = 4096 };
+
+static dn_loss choose_loss(const char *name, dn_activation last) {
+    if (strcmp(name, "categorical") == 0) return DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+    if (strcmp(name, "binary") == 0) return DN_LOSS_BINARY_CROSSENTROPY;
+    if (strcmp(name, "mse") == 0) return DN_LOSS_MEAN_SQUARED_ERROR;
+    return last == DN_ACT_SIGMOID ? DN_LOSS_BINARY_CROSSENTROPY
+                                  : DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+}
+
+/* Appends layer i of `from` to m with every stochastic part off (rates and stddev 0,
+ * DropConnect off), keeping the initialiser. */
+static dn_status add_without_noise(dn_model *m, const dn_model *from, size_t i, dn_error *err) {
+    dn_layer_info info;
+    dn_model_layer_info(from, i, &info, NULL);
+    switch (info.kind) {
+    case DN_LAYER_DENSE: break;
+    case DN_LAYER_DROPOUT: return dn_model_add_dropout(m, 0.0f, err);
+    case DN_LAYER_ALPHA_DROPOUT: return dn_model_add_alpha_dropout(m, 0.0f, err);
+    case DN_LAYER_GAUSSIAN_DROPOUT: return dn_model_add_gaussian_dropout(m, 0.0f, err);
+    case DN_LAYER_GAUSSIAN_NOISE: return dn_model_add_gaussian_noise(m, 0.0f, err);
+    }
+    dn_dense_options options;
+    dn_model_dense_options(from, i, &options, NULL);
+    options.dropconnect = 0.0f;
+    return dn_model_add_dense(m, info.outputs, info.activation, &options, err);
+}
+
+/* The layers of `spec` (or of the --init model), with every dropout rate 0 when asked. */
+static dn_status layers_of(const cli_train_settings *s, const cli_train_job *job, int zero_rates,
+                           dn_model **out, dn_error *err) {
+    char spec[SPEC_SIZE];
+    if (s->model) snprintf(spec, sizeof spec, "%s", s->model);
+    else if (dn_model_spec(job->init, spec, sizeof spec) >= sizeof spec)
+        return DN_ERR_MEMORY;
+    dn_model *parsed;
+    size_t inputs = dn_dataset_features(job->train);
+    dn_status st = dn_model_from_spec(&parsed, inputs, spec, err);
+    if (st != DN_OK || !zero_rates) {
+        if (st == DN_OK) *out = parsed;
+        return st;
+    }
+    dn_model *m = NULL;
+    st = dn_model_create(&m, inputs, err);
+    for (size_t i = 0; st == DN_OK && i < dn_model_layer_count(parsed); ++i)
+        st = add_without_noise(m, parsed, i, err);
+    dn_model_free(parsed);
+    if (st != DN_OK) dn_model_free(m);
+    else *out = m;
+    return st;
+}
+
+static dn_status set_class_names(dn_model *m, const dn_dataset *d, dn_error *err) {
+    size_t classes = dn_dataset_classes(d);
+    if (classes == 0 || dn_dataset_class_name(d, 0) == NULL || classes != dn_model_output_size(m))
+        return DN_OK;
+    const char **names = calloc(classes, sizeof *names);
+    if (names == NULL) return DN_ERR_MEMORY;
+    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(d, i);
+    dn_status st = dn_model_set_class_names(m, names, classes, err);
+    free(names);
+    return st;
+}
+
+static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_error *err) {
+    size_t f = dn_dataset_features(rows);
+    float *mean = calloc(f, sizeof *mean), *std = calloc(f, sizeof *std);
+    dn_status st = mean && std ? dn_dataset_feature_stats(rows, mean, std, err) : DN_ERR_MEMORY;
+    if (st == DN_OK) st = dn_model_set_standardization(m, mean, std, err);
+    free(mean);
+    free(std);
+    return st;
+}
+
+int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_rates,
+                   dn_model **out) {
+    if (job->resumed != NULL) return cli_train_take_resumed(s, job, out);
+    dn_error err = {.status = DN_OK, .message = "out of memory"};
+    dn_model *m = NULL;
+    dn_status st = layers_of(s, job, zero_rates, &m, &err);
+    /* Threads first: the GEMM workspace in the memory estimate is per thread. */
+    if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
+    if (st == DN_OK && cli_train_check_memory(s, job, m) != 0) {
+        dn_model_free(m);
+        return -1;
+    }
+    if (st == DN_OK) {
+        dn_layer_info last;
+        dn_model_layer_info(m, dn_model_layer_count(m) - 1, &last, NULL);
+        dn_optimizer_config opt = cli_train_optimizer(s);
+        st = dn_model_compile(m, choose_loss(s->loss, last.activation), &opt, s->seed, &err);
+    }
+    if (st == DN_OK && job->init && (st = dn_model_copy_weights(m, job->init, &err)) != DN_OK) {
+        dn_model_free(m);
+        return cli_error(-1, "--init %s: %s", s->init, err.message);
+    }
+    if (st == DN_OK) st = set_class_names(m, job->train, &err);
+    if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
+    dn_regularization reg = {.l2 = s->l2, .max_norm = s->max_norm};
+    if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
+    if (st == DN_OK) st = cli_train_record_settings(m, s, &err);
+    if (st != DN_OK) {
+        dn_model_free(m);
+        return cli_error(-1, "%s", err.message);
+    }
+    *out = m;
+    return 0;
+}

@@ -1,0 +1,124 @@
+/* job.c — what one training run holds: the data sets (within --max-memory), the --init model,
+ * the checkpoint directory and the checkpoint found to resume from. */
+#include "train/job.h"
+
+#include "common/cli_error.h"
+#include "train/checkpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_train_job_free(cli_train_job *job) {
+    dn_dataset_free(job->train);
+    dn_dataset_free(job->test);
+    dn_dataset_free(job->val);
+    dn_dataset_free(job->fit_rows);
+    dn_model_free(job->init);
+    dn_model_free(job->resumed);
+    dn_checkpoint_state_free(&job->resumed_state);
+    if (job->lock_fd >= 0) close(job->lock_fd);
+    *job = (cli_train_job){.lock_fd = -1};
+}
+
+/* What is left of --max-memory after `used` bytes (1 when nothing is: the loader then refuses). */
+static size_t budget_left(const cli_train_settings *s, size_t used) {
+    if (s->max_bytes == 0) return 0;
+    return used < s->max_bytes ? s->max_bytes - used : 1;
+}
+
+static int open_data(const cli_train_settings *s, const char *spec, dn_dataset **out,
+                     size_t *used) {
+    dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
+                               .max_bytes = budget_left(s, *used)};
+    dn_error err;
+    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
+        return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
+                            err.message);
+    *used += dn_dataset_bytes(*out);
+    return 0;
+}
+
+/* Class ids of `other` renumbered to mean what they mean in `train` (CSV string labels are
+ * numbered per file, so a test file missing a class would otherwise shift every id). */
+static int align_to_train(const dn_dataset *train, dn_dataset *other, const char *spec) {
+    size_t classes = dn_dataset_classes(train);
+    if (other == NULL || dn_dataset_class_name(train, 0) == NULL) return 0;
+    const char **names = calloc(classes, sizeof *names);
+    if (names == NULL) return cli_error(-1, "out of memory");
+    for (size_t i = 0; i < classes; ++i) names[i] = dn_dataset_class_name(train, i);
+    dn_error err;
+    dn_status st = dn_dataset_align_classes(other, names, classes, &err);
+    free(names);
+    return st == DN_OK ? 0 : cli_error(-1, "%s: %s", spec, err.message);
+}
+
+/* Keras' validation_split: the rows fit trains on are the first floor(n·(1 − split)). */
+static int training_rows(const cli_train_settings *s, cli_train_job *job) {
+    size_t n = dn_dataset_rows(job->train);
+    size_t keep = (size_t)((double)n * (1.0 - (double)s->val_split));
+    dn_error err;
+    if (keep == 0) return cli_error(-1, "--val-split %g leaves no training rows of %zu", (double)s->val_split, n);
+    if (keep == n) return 0; /* no copy: the training set itself */
+    if (dn_dataset_slice(job->train, 0, keep, &job->fit_rows, &err) != DN_OK)
+        return cli_error(-1, "%s", err.message);
+    return 0;
+}
+
+const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
+    return job->fit_rows != NULL ? job->fit_rows : job->train;
+}
+
+/* The copies training makes of the training rows count too: the rows fit trains on, and with a
+ * validation split, fit's own two slices. */
+static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
+    size_t train = dn_dataset_bytes(job->train);
+    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0) +
+                       dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
+    if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
+    return cli_error(-1, "--max-memory %s: the data needs %.1f MiB with the copies training "
+                        "makes of it (training rows %.1f MiB), over the limit", s->max_memory,
+                        (double)job->data_bytes / 1048576.0, (double)train / 1048576.0);
+}
+
+/* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
+static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
+    const char *dir = s->checkpoint ? s->checkpoint : s->resume;
+    if (dir == NULL) return 0;
+    int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
+    if (cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return -1;
+    if (s->resume == NULL) return 0;
+    return cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
+}
+
+int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
+    *job = (cli_train_job){.lock_fd = -1};
+    dn_error err;
+    int code = open_data(s, s->train, &job->train, &job->data_bytes);
+    if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);
+    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val, &job->data_bytes);
+    if (code == 0) code = align_to_train(job->train, job->test, s->test);
+    if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
+    if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
+        code = cli_error(-1, "%s has %zu features but %s has %zu", s->test,
+                            dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
+    if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
+        code = cli_error(-1, "%s", err.message);
+    if (code == 0) code = training_rows(s, job);
+    if (code == 0) code = check_data_budget(s, job);
+    if (code == 0) code = open_checkpoints(s, job);
+    if (code != 0) cli_train_job_free(job);
+    return code;
+}
+
+/* The model fits in what --max-memory leaves after the data; else prints why not. */
+int cli_train_check_memory(const cli_train_settings *s, const cli_train_job *job,
+                           const dn_model *m) {
+    if (s->max_bytes == 0) return 0;
+    /* Batches of fit, then evaluation in batches of up to 256 rows. */
+    size_t rows = s->batch > 256 ? s->batch : 256;
+    dn_error err;
+    if (dn_model_check_memory(m, rows, budget_left(s, job->data_bytes), &err) == DN_OK) return 0;
+    return cli_error(-1, "--max-memory %s (%.1f MiB of it taken by the data): %s", s->max_memory,
+                     (double)job->data_bytes / 1048576.0, err.message);
+}

@@ -1,0 +1,54 @@
+/* settings.h — the options `train` and `compare` share, their checks, and the settings that
+ * produce a model's weights. */
+#ifndef CLI_TRAIN_SETTINGS_H
+#define CLI_TRAIN_SETTINGS_H
+
+#include "common/options.h"
+
+#include "dropnet.h"
+
+#include <stdint.h>
+
+typedef struct cli_train_settings {
+    const char *train, *test, *val_data, *model, *out, *init, *log, *label, *optimizer, *loss;
+    size_t epochs, batch, max_rows, threads;
+    float learning_rate, momentum, val_split, lr_decay;
+    const char *lr_schedule, *momentum_ramp, *monitor;
+    size_t patience; /* early stopping; SIZE_MAX = off */
+    int nesterov, no_shuffle, standardize;
+    uint64_t seed;
+    const char *report; /* --report FILE.html (report/report.h) */
+    int trace;          /* --trace: the loss chart and epoch table after training */
+    float max_norm, l2; /* --max-norm C, --l2 λ (dn_regularization; 0 = off) */
+    const char *checkpoint, *resume;         /* directories (train/checkpoint.h), train only */
+    size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
+    const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
+    size_t max_bytes;
+} cli_train_settings;
+
+/* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
+ * time that its table has exactly this many. */
+enum { CLI_TRAIN_OPTION_COUNT = 35 };
+
+/* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
+void cli_train_settings_defaults(cli_train_settings *s);
+
+/* Fills `table` [CLI_TRAIN_OPTION_COUNT] with the shared options pointing into `s`; returns the
+ * number used. `with_out` adds --out and the checkpoint options (train has them, compare not). */
+size_t cli_train_option_table(cli_train_settings *s, cli_option *table, int with_out);
+
+/* Checks values that the parser cannot (required options, ranges) and settles the thread count
+ * (--threads, else DROPNET_THREADS, else 0 = all cores); prints the error and returns -1, or
+ * returns 0. */
+int cli_train_check(cli_train_settings *s, const char *command, int needs_out);
+
+/* The optimizer the settings name (--optimizer, --lr or its default, --momentum, --nesterov). */
+dn_optimizer_config cli_train_optimizer(const cli_train_settings *s);
+
+/* The settings that produce a model's weights as a JSON object (caller frees with cJSON_Delete),
+ * and recording them in the model's "training" metadata (compared again on resume). */
+struct cJSON;
+struct cJSON *cli_train_settings_json(const cli_train_settings *s);
+dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn_error *err);
+
+#endif

@@ -138,7 +138,7 @@ test: setup
 # scikit-learn, pytest from apt) with dropnet installed offline; test-python runs its pytest suite.
 PY_VENV := $(BUILD)/python-venv
 .PHONY: python test-python test-python-asan bench-python
-python: $(SHARED) | $(SETUP_STAMP)
+python: $(SHARED)
 	test -x $(PY_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(PY_VENV)
 	DROPNET_LIBRARY_SOURCE=$(abspath $(SHARED)) $(PY_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index ./python
 test-python: python $(CLI)
@@ -176,6 +176,13 @@ bench: $(BUILD)/bench-workloads $(CLI)
 	BUILD=$(BUILD) bash bench/run.sh
 bench-peers: $(BUILD)/bench-workloads $(CLI)
 	BUILD=$(BUILD) bash bench/run.sh --peers
+
+# Mutation testing (docs/TESTING.md): each one-line bug of scripts/mutants.txt applied to a scratch
+# copy, rebuilt, and the relevant tests run; reports caught / survived / stale. Not in CI (slow);
+# run it when a change touches numerics. MUTANTS="id ..." runs only those.
+.PHONY: mutate
+mutate:
+	bash scripts/mutate.sh $(MUTANTS)
 
 # libFuzzer harnesses (fuzz/, docs/RELIABILITY.md), built with clang under ASan + UBSan in their
 # own directory. `make fuzz` builds them; `make fuzz-run SECONDS=N` runs each for N seconds, one

@@ -1,5 +1,6 @@
-/* main.c — the test runner: runs every registered test (or those whose name contains argv[1])
- * and ends with "N passed, N failed". */
+/* main.c — the test runner: runs every registered test (or those whose name contains any of the
+ * arguments) and ends with "N passed, N failed, N skipped". A test that calls SKIP is reported as
+ * "skip" with its reason; with DROPNET_TEST_NO_SKIP=1 in the environment a skip is a failure. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "test.h"
 
@@ -18,6 +19,7 @@ typedef struct test_case {
 static test_case tests[MAX_TESTS];
 static size_t test_count;
 static int current_failures;
+static char current_skip[512]; /* the running test's skip reason; empty when it did not skip */
 static char cli_path[4096] = "build/dropnet";
 
 void dn_test_register(const char *name, const char *file, dn_test_fn fn) {
@@ -33,6 +35,14 @@ int dn_test_fail(const char *file, int line, const char *fmt, ...) {
     va_end(args);
     current_failures++;
     return 0;
+}
+
+void dn_test_skip(const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(current_skip, sizeof current_skip, fmt, args);
+    va_end(args);
+    if (current_skip[0] == '\0') snprintf(current_skip, sizeof current_skip, "no reason given");
 }
 
 const char *dn_test_cli_path(void) { return cli_path; }
@@ -76,6 +86,14 @@ int dn_test_remove_dir(const char *dir) {
     return system(command) == 0;
 }
 
+/* 1 when the test's name contains one of the filters (or there are none). */
+static int selected(const char *name, int argc, char **argv) {
+    if (argc < 2) return 1;
+    for (int i = 1; i < argc; ++i)
+        if (strstr(name, argv[i])) return 1;
+    return 0;
+}
+
 static int by_file_then_order(const void *a, const void *b) {
     const test_case *x = a, *y = b;
     int c = strcmp(x->file, y->file);
@@ -83,22 +101,34 @@ static int by_file_then_order(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    const char *filter = argc > 1 ? argv[1] : NULL;
+    const char *no_skip = getenv("DROPNET_TEST_NO_SKIP");
+    int skip_fails = no_skip && strcmp(no_skip, "1") == 0;
     /* The CLI sits beside the test binary. */
     char self[4096];
     const char *slash = realpath(argv[0], self) ? strrchr(self, '/') : NULL;
     if (slash) snprintf(cli_path, sizeof cli_path, "%.*s/dropnet", (int)(slash - self), self);
     qsort(tests, test_count, sizeof tests[0], by_file_then_order);
-    size_t passed = 0, failed = 0;
+    size_t passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < test_count; ++i) {
-        if (filter && !strstr(tests[i].name, filter)) continue;
+        if (!selected(tests[i].name, argc, argv)) continue;
         current_failures = 0;
+        current_skip[0] = '\0';
         tests[i].fn();
-        printf("%s %s\n", current_failures ? "FAIL" : "ok  ", tests[i].name);
+        if (current_failures) {
+            printf("FAIL %s\n", tests[i].name);
+            failed++;
+        } else if (current_skip[0] && skip_fails) {
+            printf("FAIL %s (skipped, and DROPNET_TEST_NO_SKIP=1: %s)\n", tests[i].name, current_skip);
+            failed++;
+        } else if (current_skip[0]) {
+            printf("skip %s (%s)\n", tests[i].name, current_skip);
+            skipped++;
+        } else {
+            printf("ok   %s\n", tests[i].name);
+            passed++;
+        }
         fflush(stdout);
-        if (current_failures) failed++;
-        else passed++;
     }
-    printf("%zu passed, %zu failed\n", passed, failed);
+    printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
     return failed ? 1 : 0;
 }

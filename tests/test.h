@@ -1,5 +1,6 @@
 /* test.h — a tiny test framework: TEST(name) registers a function at load time; CHECK* record
- * failures with file:line and keep going; the runner prints "N passed, N failed" last. */
+ * failures with file:line and keep going; SKIP(...) ends a test that cannot run here; the runner
+ * prints "N passed, N failed, N skipped" last. */
 #ifndef DN_TEST_H
 #define DN_TEST_H
 
@@ -11,6 +12,16 @@ void dn_test_register(const char *name, const char *file, dn_test_fn fn);
 /* Records a failure of the running test; returns 0 so CHECK can be used in conditions. */
 int dn_test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Marks the running test skipped with a printf-formatted reason (say what is missing and what
+ * installs it). A skip is not a pass: it is counted apart, and DROPNET_TEST_NO_SKIP=1 (CI, where
+ * scripts/setup.sh installed everything) turns it into a failure. */
+void dn_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define SKIP(...)                                                                   \
+    do {                                                                            \
+        dn_test_skip(__VA_ARGS__);                                                  \
+        return;                                                                     \
+    } while (0)
 
 #define TEST(name)                                                                  \
     static void test_##name(void);                                                  \

@@ -130,13 +130,40 @@ TEST(commands_init_with_zero_epochs_keeps_the_weights) {
     remove_dir();
 }
 
+/* Accuracy of model `name` on `data` by `eval` (NAN on failure). */
+static double eval_accuracy(const char *name, const char *data) {
+    return cli("eval --model %s --data %s --json", name, data) == 0 ? json_number(output, "accuracy")
+                                                                  : NAN;
+}
+
+/* compare's final row holds the numbers of two separate `train` runs — the spec as given and the
+ * same spec with every rate 0 — evaluated on the training and test files, and each gap is
+ * train − test. */
 TEST(commands_compare_prints_both_runs) {
     setup_dir();
-    CHECK(cli("compare --train train.csv --test test.csv --model %s --epochs 2", SPEC) == 0);
+    const char *heavy = "dropout:0.5,dense:16:relu,dropout:0.5,dense:3:softmax";
+    CHECK(cli("compare --train train.csv --test test.csv --model %s --epochs 2 --standardize", heavy) == 0);
     CHECK(strstr(output, "with dropout") != NULL);
     CHECK(strstr(output, "without dropout (every rate 0)") != NULL);
-    CHECK(strstr(output, " final  |") != NULL);
     CHECK(strstr(output, "train-test gap") != NULL);
+    double v[6] = {NAN, NAN, NAN, NAN, NAN, NAN}; /* train, test, gap with; the same without */
+    const char *row = strstr(output, " final  |");
+    CHECK(row != NULL && sscanf(row, " final | %lf | %lf | %lf | %lf | %lf | %lf", &v[0], &v[1],
+                                &v[2], &v[3], &v[4], &v[5]) == 6);
+    CHECK(cli("train --train train.csv --model %s --epochs 2 --standardize --out with.st", heavy) == 0);
+    CHECK(cli("train --train train.csv --model dropout:0,dense:16:relu,dropout:0,dense:3:softmax "
+              "--epochs 2 --standardize --out without.st") == 0);
+    const double want[4] = {eval_accuracy("with.st", "train.csv"), eval_accuracy("with.st", "test.csv"),
+                            eval_accuracy("without.st", "train.csv"),
+                            eval_accuracy("without.st", "test.csv")};
+    CHECK_NEAR(v[0], want[0], 5e-5); /* printed to 4 decimals */
+    CHECK_NEAR(v[1], want[1], 5e-5);
+    CHECK_NEAR(v[3], want[2], 5e-5);
+    CHECK_NEAR(v[4], want[3], 5e-5);
+    CHECK_NEAR(v[2], want[0] - want[1], 5e-5);
+    CHECK_NEAR(v[5], want[2] - want[3], 5e-5);
+    /* The two runs really differ (dropout changed training), so the columns are not one run's. */
+    CHECK_MSG(want[0] != want[2] || want[1] != want[3], "%g %g %g %g", want[0], want[1], want[2], want[3]);
     CHECK(cli("compare --train train.csv --model %s --epochs 2", SPEC) == 2);
     CHECK(strstr(output, "give --test DATA or --val-split F") != NULL);
     remove_dir();
@@ -169,8 +196,7 @@ TEST(commands_refuse_bad_input_without_writing) {
 /* A short Fashion-MNIST run: 3000 training images, 2 epochs, 1000 test images. */
 TEST(commands_fashion_mnist_subset_reaches_floor) {
     if (access("/usr/share/datasets/fashion-mnist", R_OK) != 0) {
-        printf("    (skipped: dataset-fashion-mnist is not installed)\n");
-        return;
+        SKIP("dataset-fashion-mnist is not installed; scripts/setup.sh installs it");
     }
     setup_dir();
     CHECK(cli("train --train fashion-mnist:train --test fashion-mnist:test --max-rows 3000 "
@@ -183,40 +209,77 @@ TEST(commands_fashion_mnist_subset_reaches_floor) {
     remove_dir();
 }
 
+/* --lr-decay 0.5 trains epoch e at lr·0.5^(e−1): three decayed epochs end exactly where three
+ * chained one-epoch runs at 0.01, 0.005 and 0.0025 end (plain SGD keeps no state between steps,
+ * no shuffle and no dropout make the epochs independent of where a run starts), and not where
+ * the rates one epoch late (0.01, 0.01, 0.005) end. */
 TEST(commands_lr_decay_changes_training_and_is_validated) {
     setup_dir();
-    CHECK(cli("train --train train.csv --model %s --out a.safetensors --epochs 3 --optimizer sgd", SPEC) == 0);
-    CHECK(cli("eval --model a.safetensors --data test.csv --json") == 0);
-    double constant = json_number(output, "loss");
-    CHECK(cli("train --train train.csv --model %s --out b.safetensors --epochs 3 --optimizer sgd "
-              "--lr-decay 0.5", SPEC) == 0);
-    CHECK(cli("eval --model b.safetensors --data test.csv --json") == 0);
-    /* Slower steps after epoch 1: the decayed run ends elsewhere (here, higher: SGD lr 0.01 is
-     * still far from converged after 3 epochs). */
-    CHECK_MSG(json_number(output, "loss") > constant, "decayed loss %.6f vs constant %.6f",
-              json_number(output, "loss"), constant);
-    CHECK(cli("summary --model b.safetensors") == 0);
+    const char *plain = "dense:16:relu,dense:3:softmax";
+    const char *common = "--train train.csv --optimizer sgd --no-shuffle --standardize";
+    CHECK(cli("train %s --model %s --out decayed.st --epochs 3 --lr-decay 0.5", common, plain) == 0);
+    CHECK(cli("eval --model decayed.st --data test.csv --json") == 0);
+    double decayed = json_number(output, "loss");
+    CHECK(cli("train %s --model %s --out e1.st --epochs 1 --lr 0.01", common, plain) == 0);
+    CHECK(cli("train %s --init e1.st --out e2.st --epochs 1 --lr 0.005", common) == 0);
+    CHECK(cli("train %s --init e2.st --out e3.st --epochs 1 --lr 0.0025", common) == 0);
+    CHECK(cli("eval --model e3.st --data test.csv --json") == 0);
+    CHECK_MSG(json_number(output, "loss") == decayed, "chained %.17g vs decayed %.17g",
+              json_number(output, "loss"), decayed);
+    CHECK(cli("train %s --init e1.st --out late2.st --epochs 1 --lr 0.01", common) == 0);
+    CHECK(cli("train %s --init late2.st --out late3.st --epochs 1 --lr 0.005", common) == 0);
+    CHECK(cli("eval --model late3.st --data test.csv --json") == 0);
+    CHECK_MSG(json_number(output, "loss") != decayed, "rates one epoch late give the same loss");
+    CHECK(cli("summary --model decayed.st") == 0);
     CHECK(strstr(output, "\"lr_decay\":0.5") != NULL);
     CHECK(cli("train --train train.csv --model %s --out c.safetensors --lr-decay 0", SPEC) == 2);
     CHECK(strstr(output, "--lr-decay must be in (0, 1], got 0") != NULL);
     remove_dir();
 }
 
+/* val_loss of `epoch` in the JSON-lines log `name` (NAN when absent). */
+static double log_val_loss(const char *name, unsigned epoch) {
+    char path[256], line[512], start[32];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(start, sizeof start, "{\"epoch\":%u,", epoch);
+    FILE *f = fopen(path, "r");
+    double value = NAN;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, start, strlen(start)) == 0) value = json_number(line, "val_loss");
+    if (f != NULL) fclose(f);
+    return value;
+}
+
+/* Early stopping keeps the best epoch's weights whether it stops the run or the run reaches
+ * --epochs: evaluating the saved model on the validation file gives the best epoch's val_loss
+ * (from the log), not the last epoch's. */
 TEST(commands_early_stopping_keeps_the_best_epoch) {
     setup_dir();
-    CHECK(cli("train --train train.csv --model %s --out m.safetensors --epochs 300 --val-split 0.2 "
-              "--standardize --lr 0.05 --early-stopping 2 --log log.jsonl", SPEC) == 0);
+    write_blobs("val.csv", 150, 1, 4);
+    CHECK(cli("train --train train.csv --val-data val.csv --model %s --out m.safetensors "
+              "--epochs 300 --standardize --lr 0.05 --early-stopping 2 --log log.jsonl", SPEC) == 0);
     const char *at = strstr(output, "early stopping after epoch ");
     CHECK_MSG(at != NULL, "no early stop in 300 epochs: %.300s", output);
+    unsigned last = 0, best = 0;
+    double value = -1;
     if (at) {
-        unsigned last = 0, best = 0;
-        double value = -1;
         CHECK(sscanf(at, "early stopping after epoch %u: best val_loss %lf at epoch %u", &last,
                      &value, &best) == 3);
         CHECK(last == best + 3 && last < 300); /* patience 2: the third epoch without gain stops */
-        /* The saved weights are the best epoch's: evaluating the validation rows gives its loss. */
-        CHECK(value >= 0.0);
     }
+    double best_loss = log_val_loss("log.jsonl", best), last_loss = log_val_loss("log.jsonl", last);
+    CHECK_NEAR(best_loss, value, 5e-5); /* printed to 4 decimals */
+    /* Relative: the blobs separate well, so these losses are small. */
+    CHECK_MSG(fabs(last_loss - best_loss) > 1e-2 * best_loss, "the last epoch's val_loss %.9g is "
+              "the best's %.9g", last_loss, best_loss);
+    CHECK(cli("eval --model m.safetensors --data val.csv --json") == 0);
+    CHECK_NEAR(json_number(output, "loss"), best_loss, 1e-6 * best_loss);
+    /* The same run to --epochs `last` with patience beyond it: no stop, best restored anyway. */
+    CHECK(cli("train --train train.csv --val-data val.csv --model %s --out n.safetensors "
+              "--epochs %u --standardize --lr 0.05 --early-stopping 1000", SPEC, last) == 0);
+    CHECK(strstr(output, "early stopping after") == NULL);
+    CHECK(cli("eval --model n.safetensors --data val.csv --json") == 0);
+    CHECK_NEAR(json_number(output, "loss"), best_loss, 1e-6 * best_loss);
     CHECK(cli("train --train train.csv --model %s --out m.safetensors --early-stopping 2", SPEC) == 2);
     CHECK(strstr(output, "--early-stopping needs validation") != NULL);
     CHECK(cli("train --train train.csv --model %s --out m.safetensors --lr-schedule linear", SPEC) == 2);

@@ -201,6 +201,14 @@ TEST(csv_max_rows_takes_the_first_rows) {
         check_row(d, 1, (const float[]){2.0f}, 1);
     }
     dn_dataset_free(d);
+    /* Without a header the first two lines are read to settle the shape: --max-rows 1 still
+     * gives one row. */
+    d = load_text(&f, "n.csv", "1,0\n2,1\n3,2\n", NULL, 1, &err);
+    if (CHECK_MSG(d != NULL, "load failed: %s", err.message)) {
+        CHECK(dn_dataset_rows(d) == 1);
+        check_row(d, 0, (const float[]){1.0f}, 1);
+    }
+    dn_dataset_free(d);
     fixture_close(&f);
 }
 

@@ -166,7 +166,7 @@ typedef struct layer_spec {
     float rate;
 } layer_spec;
 
-enum { GC_INPUTS = 4, GC_ROWS = 6, RELU_MAX = 512 };
+enum { GC_INPUTS = 4, GC_ROWS = 6, KINK_MAX = 512 };
 
 /* Deterministic, irregular inputs in [−1.5, 1.5]. */
 static float gc_x(size_t r, size_t i) {
@@ -234,21 +234,29 @@ static double gc_loss(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     return sum / (double)rows;
 }
 
-/* Signs of every relu pre-activation, concatenated (at most RELU_MAX); returns how many. */
-static size_t relu_pattern(const dn_model *m, size_t rows, uint8_t *out) {
+/* Whether the activation's derivative jumps at z = 0 (relu, leaky relu, selu; elu's is
+ * continuous with α = 1 but its second derivative is not, so it is guarded too): a central
+ * difference across 0 measures neither side's slope. */
+static int has_kink(dn_activation act) {
+    return act == DN_ACT_RELU || act == DN_ACT_LEAKY_RELU || act == DN_ACT_SELU || act == DN_ACT_ELU;
+}
+
+/* Signs of every pre-activation of a layer with a kink at 0, concatenated (at most KINK_MAX);
+ * returns how many. */
+static size_t kink_pattern(const dn_model *m, size_t rows, uint8_t *out) {
     size_t n = 0;
     for (size_t i = 0; i < m->layer_count; ++i) {
         const dn_layer *l = &m->layers[i];
-        if (l->kind != DN_LAYER_DENSE || l->activation != DN_ACT_RELU) continue;
-        for (size_t k = 0; k < rows * l->out && n < RELU_MAX; ++k) out[n++] = l->pre[k] > 0.0f;
+        if (l->kind != DN_LAYER_DENSE || !has_kink(l->activation)) continue;
+        for (size_t k = 0; k < rows * l->out && n < KINK_MAX; ++k) out[n++] = l->pre[k] > 0.0f;
     }
     return n;
 }
 
-/* Whether no relu pre-activation changed sign since `base` was taken. */
-static int same_relu_pattern(const dn_model *m, const uint8_t *base, size_t n) {
-    uint8_t now[RELU_MAX];
-    return relu_pattern(m, GC_ROWS, now) == n && memcmp(now, base, n) == 0;
+/* Whether no kinked pre-activation changed sign since `base` was taken. */
+static int same_kink_pattern(const dn_model *m, const uint8_t *base, size_t n) {
+    uint8_t now[KINK_MAX];
+    return kink_pattern(m, GC_ROWS, now) == n && memcmp(now, base, n) == 0;
 }
 
 /* Layer holding parameter p (for messages). */
@@ -286,13 +294,13 @@ static void gradient_check(const char *what, const layer_spec *spec, size_t n, d
     dni_model_backprop(m, GC_ROWS, dni_loss_is_fused(loss, last->activation));
     size_t count = m->param_count;
     float *analytic = malloc(count * sizeof *analytic);
-    uint8_t base_pattern[RELU_MAX];
+    uint8_t base_pattern[KINK_MAX];
     if (analytic == NULL) {
         CHECK(analytic != NULL);
         goto done;
     }
     memcpy(analytic, m->grads, count * sizeof *analytic);
-    size_t relus = relu_pattern(m, GC_ROWS, base_pattern);
+    size_t kinks = kink_pattern(m, GC_ROWS, base_pattern);
 
     size_t failures = 0, nonzero = 0;
     double max_numeric = 0.0;
@@ -305,18 +313,18 @@ static void gradient_check(const char *what, const layer_spec *spec, size_t n, d
             m->params[p] = saved + h;
             double hi = (double)m->params[p];
             double up = gc_loss(m, GC_ROWS, mode, step);
-            int crossed = !same_relu_pattern(m, base_pattern, relus);
+            int crossed = !same_kink_pattern(m, base_pattern, kinks);
             m->params[p] = saved - h;
             double lo = (double)m->params[p];
             double down = gc_loss(m, GC_ROWS, mode, step);
-            crossed |= !same_relu_pattern(m, base_pattern, relus);
+            crossed |= !same_kink_pattern(m, base_pattern, kinks);
             m->params[p] = saved;
             /* Divide by the step actually taken in float. */
             if (!crossed) numeric = (up - down) / (hi - lo);
         }
         if (isnan(numeric)) {
             failures++;
-            CHECK_MSG(0, "%s: parameter %zu: a relu kink lies within 1e-3; pick other data", what, p);
+            CHECK_MSG(0, "%s: parameter %zu: a kink at 0 lies within 1e-3; pick other data", what, p);
             continue;
         }
         double a = analytic[p];

@@ -261,6 +261,62 @@ TEST(dropout_mask_follows_documented_philox_rule) {
     dn_model_free(m);
 }
 
+/* Word e%4 of the documented Philox block for dropout layer `layer` (see documented_keep). */
+static uint32_t documented_word(uint64_t seed, uint32_t layer, uint64_t step, uint64_t e) {
+    uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    uint32_t counter[4] = {(uint32_t)(e / 4), ((uint32_t)DN_RNG_DROPOUT << 16) | layer,
+                           (uint32_t)step, (uint32_t)(step >> 32)};
+    uint32_t out[4];
+    dn_philox4x32_10(counter, key, out);
+    return out[e % 4];
+}
+
+/* The threshold is round(rate·2^32), exactly: rates that are multiples of 2^-32 give their own
+ * numerator, and 0.3f gives llround(0.3f·2^32). */
+TEST(dropout_threshold_is_rate_times_2_to_the_32_rounded) {
+    CHECK(dni_rng_drop_threshold(0.0f) == 0);
+    CHECK(dni_rng_drop_threshold(0.5f) == 0x80000000u);
+    CHECK(dni_rng_drop_threshold(0.25f) == 0x40000000u);
+    CHECK(dni_rng_drop_threshold(0.75f) == 0xC0000000u);
+    CHECK(dni_rng_drop_threshold(0x1.23456p-4f) == 0x12345600u); /* 0x123456·2^-24 */
+    CHECK(dni_rng_drop_threshold(0.3f) == (uint32_t)llround((double)0.3f * 4294967296.0));
+    CHECK(dni_rng_drop_threshold(0.1f) == (uint32_t)llround((double)0.1f * 4294967296.0));
+}
+
+/* The boundary of the rule, on both paths (a 70-wide row: elements 0-63 are one whole chunk, the
+ * AVX-512 path where the CPU has it; 64-69 the portable tail): an element whose word equals the
+ * threshold is kept. Rates w/2^32 are exact floats when w's low 8 bits are 0, so steps are searched
+ * for such words (one element in 256 has them). */
+TEST(dropout_word_equal_to_the_threshold_is_kept) {
+    enum { COLS = 70 };
+    const uint64_t seed = 77;
+    int found[2] = {0, 0}; /* [vector chunk, portable tail] */
+    float x[COLS];
+    for (size_t e = 0; e < COLS; ++e) x[e] = 1.0f;
+    for (uint64_t step = 1; step < 100000 && !(found[0] && found[1]); ++step) {
+        for (size_t e = 0; e < COLS; ++e) {
+            uint32_t w = documented_word(seed, 0, step, e);
+            int tail = e >= 64;
+            if (found[tail] || (w & 0xFFu) != 0 || w < 0x01000000u) continue;
+            float rate = (float)((double)w / 4294967296.0);
+            CHECK((double)rate * 4294967296.0 == (double)w); /* exact */
+            dn_model *m = dropout_model(COLS, rate, seed);
+            uint8_t keep[COLS];
+            if (m != NULL) {
+                mask_at(m, x, 1, 0, step, keep);
+                CHECK_MSG(keep[e] == 1, "step %llu element %zu: word %#x = threshold, dropped",
+                          (unsigned long long)step, e, w);
+                /* The rest of the row follows the rule too (words below the threshold dropped). */
+                for (size_t k = 0; k < COLS; ++k)
+                    CHECK(keep[k] == (documented_word(seed, 0, step, k) >= w));
+            }
+            dn_model_free(m);
+            found[tail] = 1;
+        }
+    }
+    CHECK(found[0] && found[1]);
+}
+
 TEST(dropout_rate_validation) {
     dn_model *m = NULL;
     dn_error err;

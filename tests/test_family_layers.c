@@ -351,6 +351,68 @@ TEST(family_dropconnect_forward_by_hand_and_one_mask_per_batch) {
     dn_model_free(m);
 }
 
+/* The keep decision of DropConnect weight e documented in dropnet.h (dn_dense_options), from
+ * dn_philox4x32_10 alone: key (seed lo, seed hi), counter (e/4, DROPCONNECT << 16 | layer, step
+ * lo, step hi), word e%4; dropped ⇔ word < round(rate·2^32). */
+static int dropconnect_documented_keep(uint64_t seed, uint32_t layer, uint64_t step, uint64_t e,
+                                       float rate) {
+    uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    uint32_t counter[4] = {(uint32_t)(e / 4), ((uint32_t)DN_RNG_DROPCONNECT << 16) | layer,
+                           (uint32_t)step, (uint32_t)(step >> 32)};
+    uint32_t out[4];
+    dn_philox4x32_10(counter, key, out);
+    return (uint64_t)out[e % 4] >= (uint64_t)llround((double)rate * 4294967296.0);
+}
+
+/* At rate 0.3 (where keep and drop cannot be swapped unnoticed, unlike 0.5), in layer 1, at two
+ * steps with high bits set: every mask bit follows the documented rule, each output is
+ * b + Σ a·W·keep/0.7 with the documented keep (not the layer's own bits), and the mask of the
+ * next step is a new draw. */
+TEST(family_dropconnect_mask_follows_documented_philox_rule_each_step) {
+    enum { IN = 4, HIDDEN = 5, OUT = 40, W = HIDDEN * OUT };
+    const uint64_t seed = 0x0123456789ABCDEFull, step = 0x100000007ull;
+    const float rate = 0.3f;
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_from_spec(&m, IN, "dense:5:tanh,dense:40:linear:dropconnect=0.3", &err), &err);
+    if (m == NULL) return;
+    CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, NULL, seed, &err), &err);
+    const float x[IN] = {0.5f, -1.0f, 2.0f, 0.25f};
+    float y[OUT];
+    uint8_t previous[W];
+    for (uint64_t s = step; s <= step + 1; ++s) {
+        CHECK_OK(dn_model_forward(m, x, 1, DN_MODE_TRAINING, s, y, &err), &err);
+        const uint32_t *bits = m->layers[1].connect_bits;
+        const float *a = dn_model_activation(m, 1, NULL, NULL);
+        const float *p = dn_model_params(m) + m->layers[1].param_offset;
+        size_t mismatches = 0, dropped = 0, changed = 0, bad = 0;
+        uint8_t keep[W];
+        for (size_t e = 0; e < W; ++e) {
+            keep[e] = (uint8_t)dropconnect_documented_keep(seed, 1, s, e, rate);
+            mismatches += keep[e] != (uint8_t)dni_mask_kept(bits, e);
+            dropped += !keep[e];
+            if (s > step) changed += keep[e] != previous[e];
+        }
+        CHECK_MSG(mismatches == 0, "step %#llx: %zu of %d DropConnect bits differ from the "
+                  "documented rule", (unsigned long long)s, mismatches, W);
+        CHECK_MSG(dropped > W / 10 && dropped < W / 2, "step %#llx: %zu of %d dropped at rate 0.3",
+                  (unsigned long long)s, dropped, W);
+        for (size_t j = 0; a != NULL && j < OUT; ++j) {
+            double want = p[W + j];
+            for (size_t i = 0; i < HIDDEN; ++i)
+                want += (double)a[i] * p[i * OUT + j] * keep[i * OUT + j] / (1.0 - (double)rate);
+            bad += !(fabs(y[j] - want) <= 1e-5 * (1.0 + fabs(want)));
+        }
+        CHECK_MSG(a != NULL && bad == 0, "step %#llx: %zu of %d outputs differ from b + Σ a·W·keep/0.7",
+                  (unsigned long long)s, bad, OUT);
+        if (s > step)
+            CHECK_MSG(changed > W / 10, "the mask of step+1 repeats step's (%zu of %d bits differ)",
+                      changed, W);
+        memcpy(previous, keep, sizeof previous);
+    }
+    dn_model_free(m);
+}
+
 TEST(family_dropconnect_drops_the_rate_of_weights) {
     dn_model *m = NULL;
     dn_error err;

@@ -105,6 +105,58 @@ TEST(family_mc_is_reproducible_and_consistent) {
     dn_model_free(m);
 }
 
+/* Mean, std, entropy and mutual information recomputed here from T = 7 training-mode forwards
+ * at the documented steps (block c of 32 rows, pass t: step 2^63 + c·2^20 + t), with every
+ * stochastic layer of the family in the network, by the formulas of dn_model_predict_mc. */
+TEST(family_mc_summaries_equal_a_recomputation_from_training_forwards) {
+    enum { T = 7 };
+    const char *spec = "dense:16:relu,dropout:0.5,dense:16:tanh:dropconnect=0.3,gaussian_noise:0.2,"
+                       "dense:3:softmax";
+    dn_model *m = mc_model(spec, 12);
+    if (m == NULL) return;
+    float x[ROWS * INPUTS], mean[ROWS * CLASSES], std[ROWS * CLASSES], entropy[ROWS], mutual[ROWS];
+    float pass[T][ROWS * CLASSES];
+    dn_error err;
+    inputs(x);
+    CHECK_OK(dn_model_predict_mc(m, x, ROWS, T, mean, std, entropy, mutual, &err), &err);
+    for (size_t begin = 0; begin < ROWS; begin += 32) {
+        size_t rows = ROWS - begin < 32 ? ROWS - begin : 32;
+        for (size_t t = 0; t < T; ++t) {
+            uint64_t step = ((uint64_t)1 << 63) + (uint64_t)(begin / 32) * ((uint64_t)1 << 20) + t;
+            CHECK_OK(dn_model_forward(m, x + begin * INPUTS, rows, DN_MODE_TRAINING, step,
+                                      pass[t] + begin * CLASSES, &err), &err);
+        }
+    }
+    size_t bad = 0;
+    double largest_mi = 0.0;
+    for (size_t r = 0; r < ROWS; ++r) {
+        double mu[CLASSES] = {0}, var[CLASSES] = {0}, h_mean = 0.0, h_each = 0.0;
+        for (size_t t = 0; t < T; ++t)
+            for (size_t j = 0; j < CLASSES; ++j) {
+                double p = pass[t][r * CLASSES + j];
+                mu[j] += p / T;
+                h_each -= (p > 0 ? p * log(p) : 0.0) / T;
+            }
+        for (size_t t = 0; t < T; ++t)
+            for (size_t j = 0; j < CLASSES; ++j) {
+                double d = pass[t][r * CLASSES + j] - mu[j];
+                var[j] += d * d / T;
+            }
+        for (size_t j = 0; j < CLASSES; ++j) {
+            h_mean -= mu[j] > 0 ? mu[j] * log(mu[j]) : 0.0;
+            bad += !(fabs(mean[r * CLASSES + j] - mu[j]) <= 1e-6);
+            bad += !(fabs(std[r * CLASSES + j] - sqrt(var[j])) <= 1e-5);
+        }
+        bad += !(fabs(entropy[r] - h_mean) <= 1e-5);
+        bad += !(fabs(mutual[r] - (h_mean - h_each)) <= 1e-5);
+        largest_mi = fmax(largest_mi, h_mean - h_each);
+    }
+    CHECK_MSG(bad == 0, "%zu of %d summaries differ from the recomputation", bad,
+              ROWS * (2 * CLASSES + 2));
+    CHECK_MSG(largest_mi > 1e-3, "mutual information at most %g: the check is weak", largest_mi);
+    dn_model_free(m);
+}
+
 TEST(family_mc_entropy_is_higher_on_noise_images) {
     dn_dataset *train = NULL, *test = NULL;
     dn_dataset_options few = {NULL, 3000, 0, 0}, some = {NULL, 300, 0, 0};

@@ -345,6 +345,41 @@ TEST(model_shuffle_is_seeded_and_reproducible) {
 /* Initialisation                                                                            */
 /* ---------------------------------------------------------------------------------------- */
 
+/* Fixed points of each epoch's permutation, summed over the epochs of a fit. */
+typedef struct fixed_point_count {
+    size_t position[SH_ROWS + 1], epoch, fixed, epochs;
+} fixed_point_count;
+
+static int count_fixed_points(const dn_event *ev, void *user) {
+    fixed_point_count *c = user;
+    if (ev->kind != DN_EVENT_BATCH_END) return 0;
+    if (ev->epoch != c->epoch) c->epoch = ev->epoch, c->position[SH_ROWS] = 0, c->epochs++;
+    for (size_t i = 0; i < ev->batch_rows; ++i) c->fixed += ev->batch_index[i] == c->position[SH_ROWS]++;
+    return 0;
+}
+
+/* The shuffle is a uniform permutation (Fisher-Yates), not a uniform cycle (Sattolo's variant,
+ * j drawn below i instead of up to it), which never leaves a row in place. A uniform permutation
+ * has on average one fixed point; the chance of none in 20 epochs is about e^-20 = 2e-9. */
+TEST(model_shuffle_leaves_rows_in_place_as_often_as_a_uniform_permutation) {
+    dn_dataset *d = NULL;
+    dn_error err;
+    CHECK_OK(dn_dataset_create_synthetic(&d, SH_ROWS, 5, 3, 2, &err), &err);
+    dn_model *m = classifier(5, 8, 3, NULL, 3);
+    if (d != NULL && m != NULL) {
+        dn_fit_config cfg = dn_fit_defaults();
+        cfg.epochs = 20;
+        cfg.batch_size = 16;
+        fixed_point_count c = {{0}, 0, 0, 0};
+        CHECK_OK(dn_model_fit(m, d, &cfg, count_fixed_points, &c, NULL, &err), &err);
+        CHECK(c.epochs == 20);
+        /* Poisson(20): 1 ≤ fixed ≤ 45 holds with probability above 1 − 1e-6. */
+        CHECK_MSG(c.fixed >= 1 && c.fixed <= 45, "%zu rows left in place in 20 epochs", c.fixed);
+    }
+    dn_model_free(m);
+    dn_dataset_free(d);
+}
+
 TEST(model_glorot_uniform_init) {
     /* Dense 200 → 300: l = √(6/500); W ~ U(−l, l) has mean 0 and variance l²/3.
      * For n = 60000 weights: sd of the mean = l/√(3n); sd of the mean square =

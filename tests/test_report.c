@@ -221,8 +221,7 @@ TEST(report_compare_draws_both_runs_and_the_gap) {
 
 TEST(report_train_on_images_draws_the_inputs) {
     if (access("/usr/share/datasets/fashion-mnist", R_OK) != 0) {
-        printf("    (skipped: dataset-fashion-mnist is not installed)\n");
-        return;
+        SKIP("dataset-fashion-mnist is not installed; scripts/setup.sh installs it");
     }
     setup_dir();
     CHECK(cli("train --train fashion-mnist:train --max-rows 500 --val-split 0.2 --model "
@@ -295,8 +294,7 @@ static int chromium(const char *what, const char *page) {
 
 TEST(report_renders_in_headless_chromium) {
     if (access(CHROMIUM, X_OK) != 0) {
-        printf("    (skipped: %s is not installed; scripts/setup.sh installs it)\n", CHROMIUM);
-        return;
+        SKIP("%s is not installed; scripts/setup.sh installs it", CHROMIUM);
     }
     setup_dir();
     CHECK(cli("demo --epochs 3 --report r.html") == 0);

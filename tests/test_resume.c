@@ -256,8 +256,51 @@ TEST(checkpoint_directory_guards_retention_and_corrupt_files) {
     CHECK(cli("train --train d.csv --model %s --epochs 6 --out b.safetensors --early-stopping 10 "
               "--val-split 0.2 --resume ck", small) == 1);
     CHECK(strstr(output, "none of the 2 checkpoints in ck loads") != NULL);
+    /* The last epoch always gets a checkpoint, also when --checkpoint-every does not divide
+     * --epochs. */
+    CHECK(cli("train --train d.csv --model %s --epochs 3 --out e.safetensors --checkpoint ck3 "
+              "--checkpoint-every 2", small) == 0);
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/ck3/checkpoint-000002.safetensors", dir);
+    CHECK(stat(path, &st) == 0);
+    snprintf(path, sizeof path, "%s/ck3/checkpoint-000003.safetensors", dir);
+    CHECK_MSG(stat(path, &st) == 0, "no checkpoint of the last epoch (3) with --checkpoint-every 2");
     /* An empty or missing directory with --resume is a fresh start. */
     CHECK(cli("train --train d.csv --model %s --epochs 2 --out c.safetensors --resume fresh", small) == 0);
     CHECK(strstr(output, "Epoch 1/2") != NULL);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* Resuming in the middle of early stopping's patience keeps both its counter and the best
+ * weights: an uninterrupted run stops at epoch L with best epoch B (patience 3, so L = B + 4);
+ * a run resumed from the checkpoint of epoch B + 2 (two epochs already waited) must stop at the
+ * same epoch, restore the same best weights and write a byte-identical model. Forgetting the
+ * wait would run to B + 6; forgetting the best weights would restore others. */
+TEST(resume_keeps_early_stopping_patience_and_best_weights) {
+    if (!scratch_dir("/tmp/dropnet-esresume-XXXXXX")) return;
+    const char *run = "--train d.csv --model dropout:0.2,dense:16:relu,dense:3:softmax --epochs 300 "
+                      "--early-stopping 3 --val-split 0.2 --lr 0.01";
+    CHECK(cli("train %s --out a.safetensors --checkpoint ck --checkpoint-keep 1000", run) == 0);
+    unsigned last = 0, best = 0;
+    double value = 0;
+    const char *at = strstr(output, "early stopping after epoch ");
+    CHECK_MSG(at != NULL && sscanf(at, "early stopping after epoch %u: best val_loss %lf at epoch %u",
+                                   &last, &value, &best) == 3, "got: %.400s", output);
+    CHECK_MSG(best >= 2 && last == best + 4 && last < 300, "best %u, last %u", best, last);
+    char stop[128], command[512];
+    snprintf(stop, sizeof stop, "early stopping after epoch %u: best val_loss %.4f at epoch %u", last,
+             value, best);
+    /* A directory holding only the checkpoint of epoch B + 2. */
+    snprintf(command, sizeof command, "mkdir %s/ck2 && cp %s/ck/checkpoint-%06u.safetensors %s/ck2/",
+             dir, dir, best + 2, dir);
+    CHECK(dn_test_run(command, output, sizeof output) == 0);
+    CHECK(cli("train %s --out b.safetensors --resume ck2", run) == 0);
+    char resumed[160];
+    snprintf(resumed, sizeof resumed, "resuming from ck2/checkpoint-%06u.safetensors: %u of 300",
+             best + 2, best + 2);
+    CHECK_MSG(strstr(output, resumed) != NULL, "got: %.400s", output);
+    CHECK_MSG(strstr(output, stop) != NULL, "expected \"%s\", got: %.600s", stop, output);
+    CHECK(same_files("a.safetensors", "b.safetensors"));
     CHECK(dn_test_remove_dir(dir));
 }

@@ -87,6 +87,47 @@ TEST(early_stopping_stops_after_patience_and_restores_best) {
     dn_model_free(m);
 }
 
+/* Epoch ends with val_loss 1.0, 0.8, 0.9 and patience 5 in a 3-epoch run: fit reaches
+ * --epochs without stopping, and finishing still restores epoch 2's weights (Keras'
+ * restore_best_weights does the same at the end of training). */
+TEST(early_stopping_restores_best_when_the_run_reaches_its_epochs) {
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_from_spec(&m, 2, "dense:2:softmax", &err), &err);
+    if (m == NULL) return;
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 1, &err), &err);
+    cli_controls c = {0};
+    c.model = m;
+    c.initial_rate = 0.001;
+    c.epochs = 3;
+    c.early_stopping = 1;
+    c.patience = 5;
+    const double losses[] = {1.0, 0.8, 0.9};
+    for (size_t e = 1; e <= 3; ++e) {
+        dn_model_params(m)[0] = (float)e;
+        dn_epoch_metrics metrics = {e, 0.5, 0.5, 1, losses[e - 1], 0.5, 0.0};
+        dn_event ev = {DN_EVENT_EPOCH_END, e, 3, 1, 1, 0, NULL, 0.5, 0.5, &metrics};
+        CHECK(cli_controls_callback(&ev, &c) == 0);
+    }
+    CHECK(!c.stopped_early && c.best_epoch == 2 && c.waited == 1);
+    CHECK(cli_controls_finish(&c, DN_OK) == DN_OK);
+    CHECK(dn_model_params(m)[0] == 2.0f);
+    /* A run that failed (not stopped by early stopping) keeps its weights as they are. */
+    c = (cli_controls){0};
+    c.model = m;
+    c.epochs = 3;
+    c.early_stopping = 1;
+    c.patience = 5;
+    dn_model_params(m)[0] = 1.0f;
+    dn_epoch_metrics first = {1, 0.5, 0.5, 1, 1.0, 0.5, 0.0};
+    dn_event ev = {DN_EVENT_EPOCH_END, 1, 3, 1, 1, 0, NULL, 0.5, 0.5, &first};
+    CHECK(cli_controls_callback(&ev, &c) == 0);
+    dn_model_params(m)[0] = 7.0f;
+    CHECK(cli_controls_finish(&c, DN_ERR_NUMERIC) == DN_ERR_NUMERIC);
+    CHECK(dn_model_params(m)[0] == 7.0f);
+    dn_model_free(m);
+}
+
 TEST(momentum_can_change_only_for_sgd) {
     dn_model *m = NULL;
     dn_error err;

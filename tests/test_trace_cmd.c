@@ -90,8 +90,7 @@ TEST(trace_refuses_bad_arguments) {
 
 TEST(trace_draws_idx_images_as_text) {
     if (access("/usr/share/datasets/fashion-mnist", R_OK) != 0) {
-        printf("    (skipped: dataset-fashion-mnist is not installed)\n");
-        return;
+        SKIP("dataset-fashion-mnist is not installed; scripts/setup.sh installs it");
     }
     snprintf(dir, sizeof dir, "/tmp/dropnet-trace-XXXXXX");
     CHECK(mkdtemp(dir) != NULL);
@@ -111,8 +110,7 @@ TEST(trace_draws_idx_images_as_text) {
  * never in a pipe. */
 TEST(colour_only_on_a_terminal) {
     if (access("/usr/bin/script", X_OK) != 0) {
-        printf("    (skipped: script(1) is not installed)\n");
-        return;
+        SKIP("script(1) is not installed (bsdutils)");
     }
     setup_model();
     char command[1024];

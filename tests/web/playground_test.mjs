@@ -1,0 +1,110 @@
+// playground_test.mjs — `make test-web`: the playground (build/web/playground.html) in headless
+// Chromium against the CLI. Usage: node playground_test.mjs PAGE DROPNET [SHOTS_DIR]
+//  1. the first training step's mask drops exactly as many inputs as `dropnet demo` reports;
+//  2. 5 epochs of the seed network put in the DOM the per-epoch loss and accuracy that
+//     `dropnet demo --log` writes (to 1e-5; whether they are identical to the log's 9 digits is
+//     printed);
+//  3. the masks' dropped fraction over all 125 steps is the rate (within 4 standard deviations);
+//  4. a 2-D set with Compare and MC dropout trains to the end and draws its map;
+//  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
+//  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {launch} from './cdp.mjs';
+
+const [page, cli, shots = 'build/web/shots'] = process.argv.slice(2);
+let passed = 0, failed = 0;
+const check = (ok, what) => { ok ? passed++ : failed++; console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+
+const tmp = mkdtempSync(join(tmpdir(), 'dropnet-web-test-'));
+const log = join(tmp, 'demo.jsonl');
+const demoText = execFileSync(cli, ['demo', '--log', log], {encoding: 'utf8'});
+const demo = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const demoRaw = readFileSync(log, 'utf8').trim().split('\n');
+const firstBatch = demoText.match(/this batch: (\d+) of (\d+) dropped/);
+rmSync(tmp, {recursive: true, force: true});
+mkdirSync(shots, {recursive: true});
+
+const url = (hash) => 'file://' + resolve(page) + '#' + hash;
+const SEED = 'data=seed&train=0.8&family=dropout&inrate=0.2&layers=10:relu:0&optimizer=3&lr=0.005&batch=32&seed=42&compare=0&mc=0';
+const waitFor = (cond, ms = 60000) => `new Promise((ok, no) => { const t0 = Date.now();
+  (function poll() { let v; try { v = ${cond}; } catch (e) {} if (v) ok(v);
+    else if (Date.now() - t0 > ${ms}) no(new Error('timed out waiting for: ' + ${JSON.stringify(cond)}));
+    else setTimeout(poll, 20); })(); })`;
+const maskInfo = `(() => { const l = document.querySelector('.mask-label'); return l && {...l.dataset}; })()`;
+
+const browser = await launch();
+try {
+  // 1-3: the seed network, 5 epochs
+  await browser.goto(url(SEED + '&epochs=5&speed=0'));
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  await browser.evaluate(`document.getElementById('step').click()`);
+  const first = await browser.evaluate(waitFor(`(${maskInfo}) && (${maskInfo}).step === '1' && ${maskInfo}`));
+  check(firstBatch && +first.dropped === +firstBatch[1] && +first.elements === +firstBatch[2],
+        `step 1 mask: ${first.dropped} of ${first.elements} dropped; dropnet demo: ${firstBatch && firstBatch[1]} of ${firstBatch && firstBatch[2]}`);
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
+  const rows = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);
+  check(rows.length === demo.length, `${rows.length} epochs in the page, ${demo.length} in dropnet demo --log`);
+  let worst = 0, identical = true;
+  const keys = {loss: 'loss', accuracy: 'accuracy', valLoss: 'val_loss', valAccuracy: 'val_accuracy'};
+  rows.forEach((r, i) => {
+    for (const [k, lk] of Object.entries(keys)) {
+      const a = +r[k], b = demo[i][lk];
+      worst = Math.max(worst, Math.abs(a - b));
+      const text = demoRaw[i].match(new RegExp(`"${lk}":([^,}]+)`))[1];
+      if (parseFloat(a.toPrecision(9)) !== parseFloat(text)) identical = false;
+    }
+  });
+  check(rows.length === demo.length && worst <= 1e-5, `per-epoch loss/accuracy/val_loss/val_accuracy: largest difference ${worst.toExponential(2)} (≤ 1e-5)`);
+  console.log(`info identical to the 9 significant digits of --log: ${identical ? 'yes' : 'no'}`);
+  const last = await browser.evaluate(maskInfo);
+  const frac = last.totalDropped / last.totalElements, sd = Math.sqrt(0.2 * 0.8 / last.totalElements);
+  check(+last.step === 125 && Math.abs(frac - 0.2) < 4 * sd,
+        `dropped fraction over ${last.step} steps: ${(100 * frac).toFixed(3)}% for rate 20% (4 sd = ${(400 * sd).toFixed(3)}%)`);
+  writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
+
+  // speed: the seed network for 400 epochs (10000 steps) as fast as it goes, 60 paced at 60
+  // steps/s; each sampled every 0.5 s for 3 s (status carries the counts of the last second)
+  for (const speed of [0, 60]) {
+    await browser.goto('about:blank');
+    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 400}&speed=${speed}`));
+    await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+    await browser.evaluate(`document.getElementById('play').click()`);
+    const samples = await browser.evaluate(`new Promise((ok) => { const s = []; const t = setInterval(() => {
+      const d = document.getElementById('status').dataset; s.push([+d.trained, +d.drawn]);
+      if (s.length === 6 || document.body.dataset.state === 'done') { clearInterval(t); ok(s); } }, 500); })`);
+    const tail = samples.slice(2), med = (k) => tail.map((x) => x[k]).sort((x, y) => x - y)[tail.length >> 1];
+    console.log(`info seed network, speed ${speed || 'as fast as it goes'}: ${med(0)} steps/s trained, ${med(1)} steps/s drawn (median of ${JSON.stringify(tail)})`);
+    if (speed === 0) {
+      await browser.evaluate(`document.getElementById('play').click()`);
+      writeFileSync(join(shots, 'seed-playing.png'), await browser.screenshot());
+    }
+  }
+
+  // 4: a 2-D set with Compare and MC dropout
+  await browser.goto('about:blank');
+  await browser.goto(url('data=circles&noise=0.15&train=0.5&family=dropout&inrate=0&layers=32:relu:0.5;32:relu:0.5&optimizer=3&lr=0.01&batch=16&epochs=60&seed=7&compare=1&mc=1&speed=0'));
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`, 120000));
+  await browser.evaluate(waitFor(`document.querySelectorAll('#compare-table tbody tr').length === 60`));
+  const two = await browser.evaluate(`(() => { const r = [...document.querySelectorAll('#epochs-table tbody tr')].pop().dataset,
+    c = [...document.querySelectorAll('#compare-table tbody tr')].pop().dataset;
+    const g = document.getElementById('map').getContext('2d').getImageData(0, 0, 320, 320).data;
+    let painted = 0; for (let i = 3; i < g.length; i += 4) painted += g[i] > 0;
+    return {acc: +r.valAccuracy, gap: r.valLoss - r.loss, cmpAcc: +c.valAccuracy, cmpGap: c.valLoss - c.loss, painted}; })()`);
+  check(two.acc > 0.9 && two.painted > 320 * 320 * 0.9,
+        `circles, 60 epochs: validation accuracy ${two.acc.toFixed(3)} (> 0.9), map painted`);
+  console.log(`info circles: gap (val loss − loss) ${two.gap.toFixed(4)} with dropout 0.5, ${two.cmpGap.toFixed(4)} with every rate 0 (val accuracy ${two.cmpAcc.toFixed(3)})`);
+  writeFileSync(join(shots, 'circles-compare-mc.png'), await browser.screenshot());
+  writeFileSync(join(shots, 'phone.png'), await browser.screenshot(390, 1400));
+} catch (e) {
+  check(false, 'the page: ' + e.message);
+} finally {
+  await browser.close();
+}
+console.log(`web: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -10,7 +10,8 @@ const DEFAULTS = {data: 'seed', noise: 0.1, train: 0.8, family: 'dropout', inrat
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'];
 const EMBEDDED = JSON.parse($('pg-data').textContent);
 const COLOURS = ['#0b5cad', '#b34700', '#1b7a3d', '#7a1b6e', '#5a5a00', '#006b78'];
-const GRID = 40, EXTENT = 1.5;
+const GRID = 40;
+let extent = 1.5;   // the map covers [-extent, extent]²: 1.5 for the 2-D sets, the data's range for a table
 
 /* ---- settings ⇄ URL ------------------------------------------------------------------------ */
 function readHash() {
@@ -115,7 +116,7 @@ function startRun(zero) {
   run.worker.postMessage({type: 'setup', cfg: {x: data.x, y: data.y, rows: data.rows,
     features: data.features, classes: data.classes, spec: layers.map((l) => l.spec).join(','),
     optimizer: settings.optimizer, lr: settings.lr, batch: settings.batch, epochs: settings.epochs,
-    validationSplit: 1 - settings.train, seed: settings.seed, mc: settings.mc && !zero, extent: EXTENT}});
+    validationSplit: 1 - settings.train, seed: settings.seed, mc: settings.mc && !zero, extent}});
   run.worker.postMessage({type: 'speed', value: settings.speed});
   return run;
 }
@@ -146,6 +147,8 @@ function reset() {
   for (const r of [main, twin]) if (r) { r.worker.postMessage({type: 'stop'}); r.worker.terminate(); }
   settings = collect(); writeHash(settings);
   data = dataset(settings);
+  extent = data.features === 2 && data.x && settings.data === 'embedded'
+    ? 1.1 * data.x.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-3) : 1.5;
   for (const id of ['epochs-table', 'compare-table']) $(id).tBodies[0].innerHTML = '';
   $('compare-table').hidden = !settings.compare; $('legend-compare').hidden = !settings.compare;
   main = startRun(false);
@@ -213,11 +216,16 @@ function collect() {
 }
 
 /* ---- drawing ------------------------------------------------------------------------------- */
+/* A chart canvas as wide as its panel (up to 640 px), sharp on any pixel ratio. */
 function setupCanvas(c) {
-  const dpr = window.devicePixelRatio || 1, w = c.clientWidth || c.width, h = c.height;
-  if (c.width !== Math.round(w * dpr)) { c.width = Math.round(w * dpr); c.style.height = h / (c.dataset.h ? 1 : 1) + 'px'; }
-  const g = c.getContext('2d'); g.setTransform(c.width / w, 0, 0, c.width / w, 0, 0);
-  return {g, w, h: c.height / (c.width / w)};
+  const dpr = window.devicePixelRatio || 1, h = +c.getAttribute('height');
+  const w = Math.max(200, Math.min(640, c.parentElement.clientWidth - 26));
+  if (c.width !== Math.round(w * dpr)) {
+    c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
+    c.style.width = w + 'px'; c.style.height = h + 'px';
+  }
+  const g = c.getContext('2d'); g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return {g, w, h};
 }
 function chart(canvas, key, valKey, fixed) {
   const {g, w, h} = setupCanvas(canvas);
@@ -237,16 +245,20 @@ function chart(canvas, key, valKey, fixed) {
   }
   const ticks = Math.min(E, 10);
   for (let i = 0; i <= ticks; ++i) { const e = Math.round(E * i / ticks); g.fillText(String(e), X(e) - 3, h - 8); }
-  g.fillText('epoch', w - R - 32, h - 8);
+  g.fillText('epoch', 4, h - 8);
   const pts = (r, k) => [[0, NaN], ...r.epochs.map((e) => [e.epoch, e[k]])].filter((p) => isFinite(p[1]));
-  // the gap between training and validation, shaded
-  const tr = pts(main, key), va = pts(main, valKey);
-  if (tr.length > 1 && va.length > 1) {
-    g.fillStyle = 'rgba(179, 71, 0, 0.16)'; g.beginPath();
+  // the gap between training and validation, shaded (grey for the compare run)
+  const shade = (r, colour) => {
+    const tr = pts(r, key), va = pts(r, valKey);
+    if (tr.length < 2 || va.length < 2) return;
+    g.fillStyle = colour; g.beginPath();
     tr.forEach(([x, y], i) => (i ? g.lineTo(X(x), Y(y)) : g.moveTo(X(x), Y(y))));
     for (let i = va.length - 1; i >= 0; --i) g.lineTo(X(va[i][0]), Y(va[i][1]));
     g.closePath(); g.fill();
-  }
+  };
+  const tr = pts(main, key), va = pts(main, valKey);
+  if (twin) shade(twin, 'rgba(60, 60, 60, 0.13)');
+  shade(main, 'rgba(179, 71, 0, 0.18)');
   // the running mean of the current epoch, batch by batch (faint)
   g.strokeStyle = 'rgba(11, 92, 173, 0.35)'; g.beginPath();
   const every = Math.ceil(main.batches.length / 800);   // at most ~800 points: a frame stays cheap
@@ -255,13 +267,14 @@ function chart(canvas, key, valKey, fixed) {
     const v = key === 'loss' ? b.loss : b.acc; (i ? g.lineTo(X(b.x), Y(v)) : g.moveTo(X(b.x), Y(v)));
   });
   g.stroke();
-  const line = (p, colour, dash) => {
-    g.strokeStyle = colour; g.fillStyle = colour; g.lineWidth = 2; g.setLineDash(dash);
+  const line = (p, colour, dash, width) => {
+    g.strokeStyle = colour; g.fillStyle = colour; g.lineWidth = width; g.setLineDash(dash);
     g.beginPath(); p.forEach(([x, y], i) => (i ? g.lineTo(X(x), Y(y)) : g.moveTo(X(x), Y(y)))); g.stroke();
-    g.setLineDash([]); for (const [x, y] of p) { g.beginPath(); g.arc(X(x), Y(y), 2.5, 0, 7); g.fill(); }
+    g.setLineDash([]);
+    if (E <= 30 && !dash.length) for (const [x, y] of p) { g.beginPath(); g.arc(X(x), Y(y), 2.5, 0, 7); g.fill(); }
   };
-  if (twin) { line(pts(twin, key), '#0b5cad', [5, 4]); line(pts(twin, valKey), '#b34700', [5, 4]); }
-  line(tr, '#0b5cad', []); line(va, '#b34700', []);
+  if (twin) { line(pts(twin, key), '#0b5cad', [6, 4], 1.5); line(pts(twin, valKey), '#b34700', [6, 4], 1.5); }
+  line(tr, '#0b5cad', [], 2); line(va, '#b34700', [], 2);
   g.lineWidth = 1;
 }
 function fmt(v) { return isFinite(v) ? v.toFixed(4) : '—'; }
@@ -335,7 +348,7 @@ function drawMap() {
       g.fillRect((i % GRID) * cell, Math.floor(i / GRID) * cell, cell + 0.5, cell + 0.5);
     }
   }
-  const P = (v) => (v / EXTENT + 1) / 2 * S, split = Math.floor(data.rows * settings.train);
+  const P = (v) => (v / extent + 1) / 2 * S, split = Math.floor(data.rows * settings.train);
   for (let i = 0; i < data.rows; ++i) {
     g.beginPath(); g.arc(P(data.x[2 * i]), S - P(data.x[2 * i + 1]), 3, 0, 7);
     g.strokeStyle = COLOURS[data.y[i]]; g.fillStyle = COLOURS[data.y[i]];
@@ -404,8 +417,8 @@ for (const id of ['noise', 'train']) $(id).addEventListener('input', () => { $(i
 $('add-layer').onclick = () => { settings.layers.push({units: 8, act: 'relu', rate: 0.5}); renderLayers(); reset(); };
 $('trace-go').onclick = () => main.worker.postMessage({type: 'trace', row: Math.max(0, Math.min(data.rows - 1, +$('trace-row').value | 0))});
 $('map').onclick = (e) => {   // trace the point nearest the click
-  const r = $('map').getBoundingClientRect(), px = ((e.clientX - r.left) / r.width * 2 - 1) * EXTENT,
-    py = (1 - (e.clientY - r.top) / r.height * 2) * EXTENT;
+  const r = $('map').getBoundingClientRect(), px = ((e.clientX - r.left) / r.width * 2 - 1) * extent,
+    py = (1 - (e.clientY - r.top) / r.height * 2) * extent;
   let best = 0, bd = Infinity;
   for (let i = 0; i < data.rows; ++i) { const d = (data.x[2 * i] - px) ** 2 + (data.x[2 * i + 1] - py) ** 2; if (d < bd) { bd = d; best = i; } }
   $('trace-row').value = best; $('trace-go').click();

@@ -6,6 +6,8 @@
 //     printed);
 //  3. the masks' dropped fraction over all 125 steps is the rate (within 4 standard deviations);
 //  4. a 2-D set with Compare and MC dropout trains to the end and draws its map;
+//  5. `dropnet play --data` embeds a CSV (class names with '<' in them) and the page trained on
+//     it gives the numbers of `dropnet train --log` with the same settings;
 //  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
 //  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
 import {execFileSync} from 'node:child_process';
@@ -101,6 +103,37 @@ try {
   console.log(`info circles: gap (val loss − loss) ${two.gap.toFixed(4)} with dropout 0.5, ${two.cmpGap.toFixed(4)} with every rate 0 (val accuracy ${two.cmpAcc.toFixed(3)})`);
   writeFileSync(join(shots, 'circles-compare-mc.png'), await browser.screenshot());
   writeFileSync(join(shots, 'phone.png'), await browser.screenshot(390, 1400));
+
+  // 5: dropnet play --data: a CSV of 300 points in 2 classes named "inside" and "out</script>"
+  const dir = mkdtempSync(join(tmpdir(), 'dropnet-play-'));
+  const rnd = (() => { let a = 12345; return () => (a = (a * 1103515245 + 12345) % 2147483648) / 2147483648; })();
+  let csv = 'x,y,label\n';
+  for (let i = 0; i < 300; ++i) {
+    const x = 4 * rnd() - 2, y = 4 * rnd() - 2;
+    csv += `${x.toFixed(4)},${y.toFixed(4)},${x * x + y * y < 1.5 ? 'inside' : 'out</script>'}\n`;
+  }
+  writeFileSync(join(dir, 't.csv'), csv);
+  execFileSync(cli, ['play', '--data', join(dir, 't.csv'), '--out', join(dir, 'play.html'), '--page', page]);
+  // 0.25, not 0.2: train holds --val-split as a float, and 300·(1 − 0.2f) = 239.99999 keeps 239
+  // training rows where the page (and Keras) keep 240
+  execFileSync(cli, ['train', '--train', join(dir, 't.csv'), '--model', 'dropout:0.1,dense:16:relu,dense:2:softmax',
+    '--optimizer', 'adam', '--lr', '0.01', '--batch', '16', '--epochs', '3', '--seed', '5', '--val-split', '0.25',
+    '--log', join(dir, 't.jsonl'), '--out', join(dir, 'm.safetensors')]);
+  const trained = readFileSync(join(dir, 't.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  await browser.goto('about:blank');
+  await browser.goto('file://' + join(dir, 'play.html') + '#data=embedded&train=0.75&family=dropout&inrate=0.1' +
+    '&layers=16:relu:0&optimizer=3&lr=0.01&batch=16&epochs=3&seed=5&compare=0&mc=0&speed=0');
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  const option = await browser.evaluate(`document.querySelector('#data option[value=embedded]').textContent`);
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
+  const own = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);
+  let worstOwn = 0;
+  own.forEach((r, i) => { for (const [k, lk] of Object.entries(keys)) worstOwn = Math.max(worstOwn, Math.abs(+r[k] - trained[i][lk])); });
+  check(option === 't.csv: 300 × 2, 2 classes' && own.length === 3 && worstOwn <= 1e-5,
+        `dropnet play --data t.csv ("${option}"): 3 epochs, largest difference from dropnet train --log ${worstOwn.toExponential(2)}`);
+  writeFileSync(join(shots, 'own-data.png'), await browser.screenshot(1400, 1000));
+  rmSync(dir, {recursive: true, force: true});
 } catch (e) {
   check(false, 'the page: ' + e.message);
 } finally {

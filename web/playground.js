@@ -102,10 +102,62 @@ function layersOf(s, classes, zero) {
   return out;
 }
 
+/* ---- masks replayed: Philox4x32-10 addressed as dropnet draws it (src/core/rng.c) ------------ */
+/* The high 32 bits of the 64-bit product of two 32-bit words. */
+function mulhi(a, b) {
+  const aH = a >>> 16, aL = a & 0xffff, bH = b >>> 16, bL = b & 0xffff;
+  const mid1 = aH * bL, mid2 = aL * bH;
+  const carry = (((aL * bL) >>> 16) + (mid1 & 0xffff) + (mid2 & 0xffff)) >>> 16;
+  return (aH * bH + (mid1 >>> 16) + (mid2 >>> 16) + carry) >>> 0;
+}
+function philox(c, k0, k1) {
+  let [c0, c1, c2, c3] = c;
+  for (let round = 0; round < 10; ++round) {
+    const hi0 = mulhi(0xD2511F53, c0), lo0 = Math.imul(0xD2511F53, c0) >>> 0;
+    const hi1 = mulhi(0xCD9E8D57, c2), lo1 = Math.imul(0xCD9E8D57, c2) >>> 0;
+    [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
+    k0 = (k0 + 0x9E3779B9) >>> 0; k1 = (k1 + 0xBB67AE85) >>> 0;
+  }
+  return [c0, c1, c2, c3];
+}
+/* The keep mask of dropout layer `layer` at training step `step` (dn_model_step() after it) for
+ * a batch of rows × cols: element e is dropped when its word < round(rate·2³²), the word being
+ * word e mod 4 of the block (e/4, 3 << 16 | layer, step − 1) under key = seed. Nothing stored. */
+function replayMask(seed, layer, step, rate, rows, cols) {
+  const k0 = seed >>> 0, k1 = Math.floor(seed / 4294967296) >>> 0, stream = ((3 << 16) | layer) >>> 0;
+  const t = Math.fround(rate) * 4294967296 + 0.5, threshold = t <= 0 ? 0 : t >= 4294967295 ? 4294967295 : Math.floor(t);
+  const n = rows * cols, keep = new Uint8Array(n);
+  let dropped = 0, words = null;
+  for (let e = 0; e < n; ++e) {
+    if (e % 4 === 0) words = philox([Math.floor(e / 4) >>> 0, stream, (step - 1) >>> 0, Math.floor((step - 1) / 4294967296) >>> 0], k0, k1);
+    keep[e] = words[e % 4] >= threshold ? 1 : 0;
+    dropped += 1 - keep[e];
+  }
+  return {layer, keep, rows, cols, dropped};
+}
+/* Rows in the batch of step `step`: full batches, the epoch's last one holding what is left. */
+function batchRows(step) {
+  const trainRows = Math.floor(data.rows * (1 - (1 - settings.train)));
+  const batches = Math.ceil(trainRows / settings.batch), b = (step - 1) % batches;
+  return b === batches - 1 ? trainRows - b * settings.batch : settings.batch;
+}
+/* The masks of every dropout layer at an earlier step, as the engine drew them. */
+function replayStep(step) {
+  const masks = [];
+  main.layers.forEach((l, i) => {
+    if (l.kind === 'dropout' && l.rate > 0) {
+      const cols = i === 0 ? data.features : main.layers.slice(0, i).filter((x) => x.kind === 'dense').pop().units;
+      masks.push(replayMask(settings.seed, i, step, l.rate, batchRows(step), cols));
+    }
+  });
+  return {step, masks, replayed: true, firstRow: null};
+}
+window.pgReplay = replayStep;   // for the test: the page's replay against the engine's own masks
+
 /* ---- runs: one worker each ----------------------------------------------------------------- */
 const ENGINE_URL = URL.createObjectURL(new Blob([$('pg-engine').textContent], {type: 'text/javascript'}));
 let settings = readHash(), data = null, main = null, twin = null, playing = false;
-let dirty = true, selectedRow = 0, lastDrawnStep = -1, lastStatus = 0, lastCurves = 0;
+let dirty = true, selectedRow = 0, scrubStep = null, lastDrawnStep = -1, lastStatus = 0, lastCurves = 0;
 const rate = {trained: 0, drawn: 0, stepsAt: [], drawnAt: []};
 
 function startRun(zero) {
@@ -159,7 +211,7 @@ function reset() {
   $('map-section').hidden = !two; $('data-2d').hidden = !(settings.data in {circles: 1, xor: 1, spirals: 1, gaussians: 1});
   $('mc-map').hidden = !(two && settings.mc); $('mc-note').hidden = $('mc-map').hidden;
   $('trace').innerHTML = ''; $('trace-row').max = data.rows - 1;
-  rate.stepsAt = []; rate.drawnAt = []; lastDrawnStep = -1; dirty = true;
+  rate.stepsAt = []; rate.drawnAt = []; lastDrawnStep = -1; scrubStep = null; dirty = true;
   status();
 }
 function send(type) {
@@ -260,7 +312,7 @@ function chart(canvas, key, valKey, fixed) {
   if (twin) shade(twin, 'rgba(60, 60, 60, 0.13)');
   shade(main, 'rgba(179, 71, 0, 0.18)');
   // the running mean of the current epoch, batch by batch (faint)
-  g.strokeStyle = 'rgba(11, 92, 173, 0.35)'; g.beginPath();
+  g.strokeStyle = 'rgba(11, 92, 173, 0.22)'; g.beginPath();
   const every = Math.ceil(main.batches.length / 800);   // at most ~800 points: a frame stays cheap
   main.batches.forEach((b, i) => {
     if (i % every && i !== main.batches.length - 1) return;
@@ -287,7 +339,13 @@ function addEpochRow(table, m) {
   $(table).tBodies[0].append(tr);
 }
 function drawMasks() {
-  const box = $('masks'), m = main.last;
+  const box = $('masks'), live = main.last;
+  if (live) {
+    $('scrub').max = live.step;
+    if (scrubStep === null) $('scrub').value = live.step;
+  }
+  const m = live && scrubStep !== null ? replayStep(Math.min(scrubStep, live.step)) : live;
+  $('scrub-out').textContent = m && m.replayed ? `step ${m.step} (replayed)` : 'live';
   if (!m) { box.innerHTML = '<p class="note">Press Play or Step: the first batch\'s masks appear here.</p>'; return; }
   if (!m.masks.length) {
     box.innerHTML = `<p class="note">${settings.family === 'dropout' ? 'No dropout layer with a rate above 0.' :
@@ -308,7 +366,7 @@ function drawMasks() {
   const labels = box.querySelectorAll('.mask-label'), canvases = box.querySelectorAll('canvas'), strips = box.querySelectorAll('.units');
   m.masks.forEach((k, i) => {
     const spec = main.layers[k.layer], rt = spec.rate, n = k.rows * k.cols;
-    labels[i].textContent = `layer ${k.layer} (${spec.spec}), step ${m.step}: ${k.dropped} of ${n} dropped = ${(100 * k.dropped / n).toFixed(1)}% (rate ${100 * rt}%)`;
+    labels[i].textContent = `layer ${k.layer} (${spec.spec}), step ${m.step}${m.replayed ? ' (replayed)' : ''}: ${k.dropped} of ${n} dropped = ${(100 * k.dropped / n).toFixed(1)}% (rate ${100 * rt}%)`;
     const t = main.totals[k.layer];
     labels[i].textContent += `; all steps so far: ${(100 * t.dropped / t.elements).toFixed(2)}%`;
     Object.assign(labels[i].dataset, {dropped: k.dropped, elements: n, rate: rt, layer: k.layer, step: m.step,
@@ -326,7 +384,7 @@ function drawMasks() {
     g.strokeStyle = '#f0a500'; g.lineWidth = 2; g.strokeRect(1, row * cell + 1, c.width - 2, cell - 1);
     // the followed example's units: dropped greyed, survivors scaled by 1/(1−rate)
     const scale = (1 / (1 - rt)).toPrecision(3), shown = Math.min(k.cols, 40);
-    let html = `<span class="note">example #${row === 0 ? m.firstRow : 'row ' + row} of the batch:</span>`;
+    let html = `<span class="note">${row === 0 && m.firstRow !== null ? 'example #' + m.firstRow : 'row ' + row} of the batch:</span>`;
     for (let j = 0; j < shown; ++j) {
       const kept = k.keep[row * k.cols + j];
       html += `<span class="unit${kept ? '' : ' dropped'}" title="unit ${j}: ${kept ? 'kept, ×' + scale : 'dropped'}">${kept ? '×' + scale : '0'}</span>`;
@@ -409,6 +467,8 @@ $('play').onclick = togglePlay;
 $('step').onclick = () => { if (playing) togglePlay(); send('step'); };
 $('epoch').onclick = () => { if (playing) togglePlay(); send('epoch'); };
 $('reset').onclick = reset;
+$('scrub').oninput = () => { scrubStep = +$('scrub').value; dirty = true; };
+$('live').onclick = () => { scrubStep = null; dirty = true; };
 $('speed').onchange = () => { settings.speed = +$('speed').value; writeHash(settings);
   for (const r of [main, twin]) if (r) r.worker.postMessage({type: 'speed', value: settings.speed}); };
 for (const id of ['data', 'family', 'inrate', 'optimizer', 'lr', 'batch', 'epochs', 'seed', 'compare', 'mc', 'noise', 'train'])

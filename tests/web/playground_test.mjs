@@ -4,7 +4,8 @@
 //  2. 5 epochs of the seed network put in the DOM the per-epoch loss and accuracy that
 //     `dropnet demo --log` writes (to 1e-5; whether they are identical to the log's 9 digits is
 //     printed);
-//  3. the masks' dropped fraction over all 125 steps is the rate (within 4 standard deviations);
+//  3. the masks' dropped fraction over all 125 steps is the rate (within 4 standard deviations),
+//     and the page's own replay of a step's mask (Philox in JavaScript) is the engine's;
 //  4. a 2-D set with Compare and MC dropout trains to the end and draws its map;
 //  5. `dropnet play --data` embeds a CSV (class names with '<' in them) and the page trained on
 //     it gives the numbers of `dropnet train --log` with the same settings;
@@ -66,7 +67,17 @@ try {
   const frac = last.totalDropped / last.totalElements, sd = Math.sqrt(0.2 * 0.8 / last.totalElements);
   check(+last.step === 125 && Math.abs(frac - 0.2) < 4 * sd,
         `dropped fraction over ${last.step} steps: ${(100 * frac).toFixed(3)}% for rate 20% (4 sd = ${(400 * sd).toFixed(3)}%)`);
+  // the page's Philox replay of a step's mask is the engine's mask, bit for bit
+  const replay = await browser.evaluate(`(() => { const live = main.last.masks[0], r = pgReplay(main.last.step).masks[0],
+    first = pgReplay(1).masks[0];
+    return {same: live.keep.length === r.keep.length && live.keep.every((v, i) => v === r.keep[i]),
+            step: main.last.step, first: first.dropped}; })()`);
+  check(replay.same && replay.first === +firstBatch[1],
+        `mask replayed in the page from (seed, layer, step, element) = the engine's at step ${replay.step}; step 1 replayed: ${replay.first} dropped`);
+  await browser.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = 40; s.dispatchEvent(new Event('input')); })()`);
+  await new Promise((r) => setTimeout(r, 300));
   writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
+  await browser.evaluate(`document.getElementById('live').click()`);
 
   // speed: the seed network for 400 epochs (10000 steps) as fast as it goes, 60 paced at 60
   // steps/s; each sampled every 0.5 s for 3 s (status carries the counts of the last second)
@@ -102,7 +113,11 @@ try {
         `circles, 60 epochs: validation accuracy ${two.acc.toFixed(3)} (> 0.9), map painted`);
   console.log(`info circles: gap (val loss − loss) ${two.gap.toFixed(4)} with dropout 0.5, ${two.cmpGap.toFixed(4)} with every rate 0 (val accuracy ${two.cmpAcc.toFixed(3)})`);
   writeFileSync(join(shots, 'circles-compare-mc.png'), await browser.screenshot());
+  await browser.evaluate(`document.getElementById('map-section').scrollIntoView()`);
+  writeFileSync(join(shots, 'circles-map.png'), await browser.screenshot());
+  await browser.evaluate(`window.scrollTo(0, 0)`);
   writeFileSync(join(shots, 'phone.png'), await browser.screenshot(390, 1400));
+  await browser.screenshot(1400, 1000);
 
   // 5: dropnet play --data: a CSV of 300 points in 2 classes named "inside" and "out</script>"
   const dir = mkdtempSync(join(tmpdir(), 'dropnet-play-'));

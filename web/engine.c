@@ -207,6 +207,7 @@ EMSCRIPTEN_KEEPALIVE int pg_train(void) {
 EM_JS(void, pg_js_trace, (int index, const float *a, int cols), {
     self.pgTrace(index, HEAPF32.subarray(a >> 2, (a >> 2) + cols));
 });
+EM_JS(void, pg_js_trace_label, (int label), { self.pgTraceLabel(label); });
 static int trace_row(int row) {
     size_t features = dn_dataset_features(engine.data);
     float *x = malloc(features * sizeof(float));
@@ -216,6 +217,7 @@ static int trace_row(int row) {
         return -1;
     }
     free(x);
+    pg_js_trace_label((int)dn_dataset_label(engine.data, (size_t)row));
     for (size_t i = 0; i <= dn_model_layer_count(engine.model); ++i) {
         size_t cols;
         const float *a = dn_model_activation(engine.model, i, NULL, &cols);

@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 
 const DEFAULTS = {data: 'seed', noise: 0.1, train: 0.8, family: 'dropout', inrate: 0.2,
   layers: [{units: 10, act: 'relu', rate: 0}], optimizer: 3, lr: 0.005, batch: 32, epochs: 5,
-  seed: 42, compare: false, mc: false, speed: 0};
+  seed: 42, compare: false, mc: false, speed: 60};
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'];
 const EMBEDDED = JSON.parse($('pg-data').textContent);
 const COLOURS = ['#0b5cad', '#b34700', '#1b7a3d', '#7a1b6e', '#5a5a00', '#006b78'];
@@ -184,6 +184,7 @@ function onMessage(run, m) {
   else if (m.type === 'trace') showTrace(run, m);
   else if (m.type === 'error') { run.error = m.message; $('status').innerHTML = ''; $('status').append(errorText(m.message)); }
   else if (m.type === 'done') { run.done = true; if (run === main) finished(); }
+  if (m.type !== 'batch') status();   // a browser may not draw another frame after the last one
   dirty = true;
 }
 function errorText(message) {
@@ -371,7 +372,7 @@ function drawMasks() {
     labels[i].textContent += `; all steps so far: ${(100 * t.dropped / t.elements).toFixed(2)}%`;
     Object.assign(labels[i].dataset, {dropped: k.dropped, elements: n, rate: rt, layer: k.layer, step: m.step,
                                       totalDropped: t.dropped, totalElements: t.elements});
-    const c = canvases[i], cell = Math.max(2, Math.min(10, Math.floor(340 / k.cols)));
+    const c = canvases[i], cell = Math.max(2, Math.min(16, Math.floor(340 / k.cols)));
     if (c.width !== k.cols * cell || c.height !== k.rows * cell) {   // resizing clears: only when needed
       c.width = k.cols * cell; c.height = k.rows * cell; c.style.width = c.width + 'px';
     }
@@ -430,7 +431,7 @@ function showTrace(run, m) {
     html += `<tr><td>${names[i] || ''}</td><td style="text-align:left">${v}</td></tr>`;
   });
   const out = m.layers[m.layers.length - 1], best = out.indexOf(Math.max(...out));
-  const label = data.y ? data.y[m.row] : null;
+  const label = m.label >= 0 ? m.label : null;
   html += `</table><p>predicted class ${best} (p = ${out[best].toFixed(4)})${label !== null ? `, true class ${label}` : ''}</p>`;
   $('trace').innerHTML = html;
 }

@@ -13,7 +13,7 @@ let stopping = false, training = false;
 let stepsPerSecond = 0;     // 0: as fast as it goes
 let lastGo = 0, lastYield = 0, dueAt = 0;
 let lastBatch = 0, lastBatches = 1;
-let traceRows = [], pendingTrace = null, trace = [];
+let traceRows = [], pendingTrace = null, trace = [], traceLabel = -1;
 let masks = [];
 
 let latest = null, points = [], totals = {}, lastPost = 0;
@@ -44,9 +44,10 @@ self.pgMap = (p, std, n, classes) => flush() ||
   postMessage({type: 'map', p: p.slice(), std: std ? std.slice() : null, n, classes});
 self.pgTrace = (index, a) => trace.push(Array.from(a));
 self.pgTraceRow = () => pendingTrace;
+self.pgTraceLabel = (label) => { traceLabel = label; };
 
 function postTrace() {
-  postMessage({type: 'trace', row: pendingTrace, layers: trace});
+  postMessage({type: 'trace', row: pendingTrace, layers: trace, label: traceLabel});
   pendingTrace = null;
 }
 

@@ -26,6 +26,10 @@ const log = join(tmp, 'demo.jsonl');
 const demoText = execFileSync(cli, ['demo', '--log', log], {encoding: 'utf8'});
 const demo = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const demoRaw = readFileSync(log, 'utf8').trim().split('\n');
+// the CLI with the portable GEMM kernel (the one the wasm build runs), for the bit-identity report
+const logPortable = join(tmp, 'portable.jsonl');
+execFileSync(cli, ['demo', '--log', logPortable], {env: {...process.env, DROPNET_KERNEL: 'portable'}});
+const portableRaw = readFileSync(logPortable, 'utf8').trim().split('\n');
 const firstBatch = demoText.match(/this batch: (\d+) of (\d+) dropped/);
 rmSync(tmp, {recursive: true, force: true});
 mkdirSync(shots, {recursive: true});
@@ -51,7 +55,7 @@ try {
   await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
   const rows = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);
   check(rows.length === demo.length, `${rows.length} epochs in the page, ${demo.length} in dropnet demo --log`);
-  let worst = 0, identical = true;
+  let worst = 0, identical = true, identicalPortable = true;
   const keys = {loss: 'loss', accuracy: 'accuracy', valLoss: 'val_loss', valAccuracy: 'val_accuracy'};
   rows.forEach((r, i) => {
     for (const [k, lk] of Object.entries(keys)) {
@@ -59,14 +63,24 @@ try {
       worst = Math.max(worst, Math.abs(a - b));
       const text = demoRaw[i].match(new RegExp(`"${lk}":([^,}]+)`))[1];
       if (parseFloat(a.toPrecision(9)) !== parseFloat(text)) identical = false;
+      const portable = portableRaw[i].match(new RegExp(`"${lk}":([^,}]+)`))[1];
+      if (parseFloat(a.toPrecision(9)) !== parseFloat(portable)) identicalPortable = false;
     }
   });
   check(rows.length === demo.length && worst <= 1e-5, `per-epoch loss/accuracy/val_loss/val_accuracy: largest difference ${worst.toExponential(2)} (≤ 1e-5)`);
-  console.log(`info identical to the 9 significant digits of --log: ${identical ? 'yes' : 'no'}`);
+  console.log(`info identical to the 9 significant digits of --log: ${identical ? 'yes' : 'no'}; ` +
+              `of --log with DROPNET_KERNEL=portable: ${identicalPortable ? 'yes' : 'no'}`);
   const last = await browser.evaluate(maskInfo);
   const frac = last.totalDropped / last.totalElements, sd = Math.sqrt(0.2 * 0.8 / last.totalElements);
   check(+last.step === 125 && Math.abs(frac - 0.2) < 4 * sd,
         `dropped fraction over ${last.step} steps: ${(100 * frac).toFixed(3)}% for rate 20% (4 sd = ${(400 * sd).toFixed(3)}%)`);
+  // the prediction trace of validation example #800, as the demo prints it
+  await browser.evaluate(`(() => { document.getElementById('trace-row').value = 800; document.getElementById('trace-go').click(); })()`);
+  const traced = await browser.evaluate(waitFor(`document.querySelector('#trace p') && document.querySelector('#trace p').textContent`));
+  const pagePred = traced.match(/predicted class (\d+) \(p = ([0-9.]+)\), true class (\d+)/);
+  const demoPred = demoText.match(/Predicted class (\d+) \(p = ([0-9.]+)\), true class (\d+)/);
+  check(pagePred && demoPred && pagePred[1] === demoPred[1] && pagePred[3] === demoPred[3] &&
+        (+pagePred[2]).toFixed(3) === demoPred[2], `trace of example #800: page "${traced}", demo "${demoPred && demoPred[0]}"`);
   // the page's Philox replay of a step's mask is the engine's mask, bit for bit
   const replay = await browser.evaluate(`(() => { const live = main.last.masks[0], r = pgReplay(main.last.step).masks[0],
     first = pgReplay(1).masks[0];

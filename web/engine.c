@@ -48,17 +48,18 @@ EM_JS(void, pg_js_map, (const float *p, const float *std, int n, int classes), {
     self.pgMap(HEAPF32.subarray(p >> 2, (p >> 2) + n * classes),
                std ? HEAPF32.subarray(std >> 2, (std >> 2) + n * classes) : null, n, classes);
 });
-/* What the worker wants after a step: 0 go on, 1 wait (paused, or pacing: sleep and ask again),
+/* What the worker wants after a batch (`at_epoch_end` 0) or an epoch (1): 0 go on, 1 wait
+ * (paused, or pacing: sleep and ask again),
  * 2 stop (reset), 3 yield to its event loop once, then go on, 4 trace the example
  * pg_js_trace_row() first (between steps, where the model is whole). */
-EM_JS(int, pg_js_gate, (void), { return self.pgGate(); });
+EM_JS(int, pg_js_gate, (int at_epoch_end), { return self.pgGate(at_epoch_end); });
 EM_JS(int, pg_js_trace_row, (void), { return self.pgTraceRow(); });
 static int trace_row(int row);
 
 /* Waits for the worker's go; 0 to go on, 1 to stop. Its messages are served while it sleeps. */
-static int wait_gate(void) {
+static int wait_gate(int at_epoch_end) {
     for (;;) {
-        int gate = pg_js_gate();
+        int gate = pg_js_gate(at_epoch_end);
         if (gate == 0) return 0;
         if (gate == 2) return 1;
         if (gate == 4) {
@@ -107,11 +108,11 @@ static int observe(const dn_event *ev, void *user) {
         pg_js_epoch((double)m->epoch, m->loss, m->accuracy, m->val_loss, m->val_accuracy,
                     m->seconds);
         if (engine.two_d) send_map();
-        return 0;
+        return wait_gate(1); /* the next batch waits here, after the epoch's figures are out */
     }
     if (ev->kind != DN_EVENT_BATCH_END) return 0;
     send_batch(ev);
-    return wait_gate();
+    return wait_gate(0);
 }
 
 static void release(void) {
@@ -195,7 +196,7 @@ EMSCRIPTEN_KEEPALIVE int pg_setup(const float *x, const int32_t *labels, int row
 /* Trains to the end (or until the page stops it). 0 done, 1 stopped, -1 failed (pg_error). */
 EMSCRIPTEN_KEEPALIVE int pg_train(void) {
     if (engine.two_d) send_map();
-    if (wait_gate()) return 1;
+    if (wait_gate(1)) return 1;
     dn_status st = dn_model_fit(engine.model, engine.data, &engine.fit, observe, NULL,
                                 engine.history, &engine.err);
     if (st == DN_ERR_STOPPED) return 1;

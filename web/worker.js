@@ -51,19 +51,23 @@ function postTrace() {
   pendingTrace = null;
 }
 
-/* 0 go on, 1 wait, 2 stop, 3 yield once then go on, 4 trace pgTraceRow() first (engine.c). */
-self.pgGate = () => {
-  const go = gate();
+/* 0 go on, 1 wait, 2 stop, 3 yield once then go on, 4 trace pgTraceRow() first (engine.c);
+ * asked after every batch and after every epoch (atEpochEnd). */
+self.pgGate = (atEpochEnd) => {
+  const go = gate(atEpochEnd);
   if (go !== 0 || performance.now() - lastPost > 16) flush();
   return go;
 };
-function gate() {
+function gate(atEpochEnd) {
   if (pendingTrace !== null) postTrace();
   if (stopping) return 2;
   if (traceRows.length) { pendingTrace = traceRows.shift(); trace = []; return 4; }
+  // after an epoch's last batch only its validation and figures follow: the next batch is
+  // granted (or held) at the epoch-end gate, so Step epoch stops with the epoch's figures shown
+  if (!atEpochEnd && lastBatch === lastBatches) return 0;
   const now = performance.now();
   if (toEpochEnd) {
-    if (movedSinceRequest && lastBatch === lastBatches) { toEpochEnd = false; return 1; }
+    if (movedSinceRequest && atEpochEnd) { toEpochEnd = false; return 1; }
     movedSinceRequest = true; lastGo = now; return 0;
   }
   if (stepBudget > 0) { stepBudget--; lastGo = now; return 0; }

@@ -51,6 +51,12 @@ try {
   const first = await browser.evaluate(waitFor(`(${maskInfo}) && (${maskInfo}).step === '1' && ${maskInfo}`));
   check(firstBatch && +first.dropped === +firstBatch[1] && +first.elements === +firstBatch[2],
         `step 1 mask: ${first.dropped} of ${first.elements} dropped; dropnet demo: ${firstBatch && firstBatch[1]} of ${firstBatch && firstBatch[2]}`);
+  // Step epoch runs to the end of epoch 1 (step 25 of 25) and stops there
+  await browser.evaluate(`document.getElementById('epoch').click()`);
+  await browser.evaluate(waitFor(`(${maskInfo}).step === '25'`));
+  await new Promise((r) => setTimeout(r, 400));
+  const held = await browser.evaluate(`[(${maskInfo}).step, document.querySelectorAll('#epochs-table tbody tr').length]`);
+  check(held[0] === '25' && held[1] === 1, `Step epoch stops at step ${held[0]} with ${held[1]} epoch in the table`);
   await browser.evaluate(`document.getElementById('play').click()`);
   await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
   const rows = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);

@@ -37,7 +37,9 @@ static int make_dir(play_dir *d) {
     snprintf(d->path, sizeof d->path, "/tmp/dropnet-play-XXXXXX");
     if (mkdtemp(d->path) == NULL) return -1;
     const char *names[4] = {"page.html", "t.csv", "out.html", "one.csv"};
-    for (int i = 0; i < 4; ++i) snprintf(d->file[i], sizeof d->file[i], "%s/%s", d->path, names[i]);
+    char dir[sizeof d->path]; /* a copy: snprintf's source must not be inside its destination */
+    memcpy(dir, d->path, sizeof dir);
+    for (int i = 0; i < 4; ++i) snprintf(d->file[i], sizeof d->file[i], "%s/%s", dir, names[i]);
     write_text(d->file[0], "<html>A<script id=\"pg-data\" type=\"application/json\">null</script>B</html>\n");
     write_text(d->file[1], "x,y,label\n0.5,-1,cat\n2,3,dog</script>\n");
     write_text(d->file[3], "x,y,label\n1,2,a\n3,4,a\n");

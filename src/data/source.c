@@ -52,13 +52,13 @@ static dn_status open_file(dn_dataset **out, const char *path, const dn_dataset_
     if (looks_like_idx(path))
         return dni_fail(err, DN_ERR_FORMAT, "%s: expected a CSV file, found an IDX file (name the "
                         "images and the labels together: IMAGES+LABELS)", path);
-    return dni_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled,
-                        opts->max_bytes, err);
+    return dni_csv_load(out, path, opts, err);
 }
 
 static dn_status check_idx_options(const char *spec, const dn_dataset_options *opts,
                                    dn_error *err) {
-    if (opts->label_column != NULL)
+    /* label_optional: a model's remembered label name, which an IDX pair does not need */
+    if (opts->label_column != NULL && !opts->label_optional)
         return dni_fail(err, DN_ERR_ARGUMENT, "%s: a label column (\"%s\") applies to CSV files "
                         "only; IDX labels come from their own file", spec, opts->label_column);
     return DN_OK;

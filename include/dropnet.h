@@ -147,6 +147,22 @@ typedef struct dn_dataset_options {
      * labels, and for CSV the file's text while it is parsed) before allocating it, and refuses
      * with DN_ERR_MEMORY naming the file, the size needed and the cap. */
     size_t max_bytes;
+    /* CSV only (docs/DATA.md "Columns by name"): the feature columns to read, by header name, in
+     * this order (a model's remembered columns); NULL (default): every column but the label.
+     * Other columns are skipped and listed by dn_dataset_ignored_name. A file whose line 1 does
+     * not hold every name and has no text cell is headerless and matched by position. */
+    const char *const *feature_columns;
+    size_t feature_column_count;
+    /* CSV only: a column kept as text per row (dn_dataset_row_id), never a feature; a name, or a
+     * 0-based index in digits. NULL (default): none. */
+    const char *id_column;
+    /* CSV only: 1 = a label_column that the data does not hold makes it unlabeled instead of an
+     * error (a named label absent from the header; for a headerless file read with
+     * feature_columns, one column fewer than features + 1). Default 0. */
+    int label_optional;
+    /* CSV with feature_columns only: 1 = match them by position even when line 1 is a header
+     * (a model trained on a headerless file, whose names x0, x1, ... no file holds). */
+    int match_by_position;
 } dn_dataset_options;
 
 /*
@@ -175,9 +191,37 @@ typedef struct dn_dataset_options {
 DN_API dn_status dn_dataset_open(dn_dataset **out, const char *spec,
                                  const dn_dataset_options *options, dn_error *err);
 
-/* The name of class `class_index` (CSV string labels), or NULL when the dataset has no class
- * names (integer labels, IDX, synthetic) or the index is out of range. Valid while the dataset
- * lives; dn_dataset_slice copies the names. */
+/* ---- Tables: the columns a CSV file held (issue 13; docs/DATA.md "Columns by name") ----
+ * Strings are owned by the dataset and valid while it lives; dn_dataset_slice copies them.
+ * Every query returns NULL / 0 for a NULL dataset and for data that has no such names (IDX,
+ * synthetic, created from arrays). */
+
+/* The name of feature `index`: its header cell, or "x0", "x1", ... for a headerless CSV file. */
+DN_API const char *dn_dataset_feature_name(const dn_dataset *data, size_t index);
+/* The label column's header cell; for a headerless file its 0-based column index as text
+ * ("4"); NULL when the data has no label column. */
+DN_API const char *dn_dataset_label_name(const dn_dataset *data);
+/* 1 when the CSV file's line 1 was read as a header, else 0. */
+DN_API int dn_dataset_has_header(const dn_dataset *data);
+/* The id column's cell of `row` (dn_dataset_options.id_column), or NULL. */
+DN_API const char *dn_dataset_row_id(const dn_dataset *data, size_t row);
+/* The header cells of the columns that were neither features, label nor id (feature_columns
+ * given): how many, and the name of one ("" for an empty cell). */
+DN_API size_t dn_dataset_ignored_count(const dn_dataset *data);
+DN_API const char *dn_dataset_ignored_name(const dn_dataset *data, size_t index);
+/*
+ * Copies rows[0..count) (any order, repeats allowed) into a new dataset with the same classes,
+ * names and columns: a shuffled or stratified split. DN_ERR_ARGUMENT for NULL pointers, count 0
+ * or a row out of range; DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
+                                 dn_dataset **out, dn_error *err);
+/* ---- end of Tables ---- */
+
+/* The name of class `class_index`: a CSV label as written for names and booleans, the decimal
+ * text for integer labels ("-1", "3"); NULL when the dataset has no class names (IDX,
+ * synthetic, arrays) or the index is out of range. Valid while the dataset lives;
+ * dn_dataset_slice copies the names. */
 DN_API const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index);
 
 /*
@@ -196,9 +240,11 @@ DN_API dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, f
  * Renumbers the class labels of `data` so that class i means names[i] (the model's class names,
  * count = its output size): CSV string labels are numbered per file in sorted order, so a test
  * file missing a class would otherwise shift every id. Afterwards the data has `count` classes
- * and those names. No-op for float targets, and for integer labels when names is NULL.
+ * and those names. No-op for float targets. Data without names (IDX) is matched by the decimal
+ * text of its labels. names NULL (a model trained on IDX data): CSV integer labels go back to
+ * their values as class ids (negative ones are refused), named ones are refused.
  * DN_ERR_SHAPE: a label the names do not contain (quoted in the message), named classes against
- * integer ones or the reverse. On failure the labels are unchanged.
+ * integer ones. On failure the labels are unchanged.
  */
 DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *names,
                                           size_t count, dn_error *err);
@@ -756,8 +802,8 @@ DN_API int dn_model_get_standardization(const dn_model *model, const float **mea
 
 /*
  * Names the output classes: `names` [count] (each valid UTF-8, not NULL) are copied. `count` must
- * equal the output size of the model's layers (DN_ERR_SHAPE otherwise, DN_ERR_STATE with no
- * layers). names = NULL with count 0 removes them. On failure the previous names are kept.
+ * equal the output size of the model's layers, or be 2 for one sigmoid unit (classes 0 and 1)
+ * (DN_ERR_SHAPE otherwise, DN_ERR_STATE with no layers). names = NULL with count 0 removes them. On failure the previous names are kept.
  */
 DN_API dn_status dn_model_set_class_names(dn_model *model, const char *const *names, size_t count,
                                           dn_error *err);

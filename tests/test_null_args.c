@@ -71,8 +71,15 @@ static void call_with_nulls(void) {
     REFUSES(dn_dataset_get_row, NULL, 0, NULL);
     CHECK(CALL(dn_dataset_label)(NULL, 0) == -1);
     REFUSES(dn_dataset_slice, NULL, 0, 1, NULL);
+    REFUSES(dn_dataset_take, NULL, NULL, 1, NULL);
     REFUSES(dn_dataset_open, NULL, NULL, NULL);
     CHECK(CALL(dn_dataset_class_name)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_feature_name)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_label_name)(NULL) == NULL);
+    CHECK(CALL(dn_dataset_has_header)(NULL) == 0);
+    CHECK(CALL(dn_dataset_row_id)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_ignored_count)(NULL) == 0);
+    CHECK(CALL(dn_dataset_ignored_name)(NULL, 0) == NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);
     REFUSES(dn_dataset_align_classes, NULL, NULL, 0);
     REFUSES(dn_dataset_borrow, NULL, 4, 2, NULL, NULL, 2, 0, NULL);
@@ -213,6 +220,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_dataset_create_classification, NULL, 4, 2, NULL, NULL, 2);
     REFUSES(dn_dataset_get_row, d, 0, NULL);
     REFUSES(dn_dataset_slice, d, 0, 1, NULL);
+    REFUSES(dn_dataset_take, d, NULL, 1, NULL);
     REFUSES(dn_dataset_feature_stats, d, NULL, NULL);
     SURVIVES(dn_dataset_align_classes, d, NULL, 3); /* documented: a no-op without names */
     REFUSES(dn_model_dense_options, m, 0, NULL);

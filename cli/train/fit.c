@@ -40,8 +40,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     fit.epochs = s->epochs;
     fit.batch_size = s->batch;
     fit.shuffle = !s->no_shuffle;
-    fit.validation_split = s->val_split;
-    fit.validation_data = job->val;
+    fit.validation_data = job->val; /* --val-data, or the rows --val-split held out (job.c) */
     cli_controls controls = {0};
     controls.model = model;
     controls.initial_rate = cli_train_optimizer(s).learning_rate; /* not the model's: a resumed one
@@ -70,7 +69,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     dn_error err = {.status = DN_OK, .message = ""};
     dn_status st = DN_OK;
     if (!controls.stopped_early) /* a run that stopped early is finished */
-        st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
+        st = dn_model_fit(model, cli_train_fitted_rows(job), &fit, observer, observer_user, history, &err);
     if (writer.failed) {
         free(controls.best);
         return -1;

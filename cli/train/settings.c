@@ -56,7 +56,10 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"nesterov", CLI_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"},
         {"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"},
         {"seed", CLI_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"},
-        {"val-split", CLI_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"},
+        {"val-split", CLI_OPT_DOUBLE, &s->val_split, "F", "fraction in [0, 1) held out for validation: the file's last rows (Keras), 1000 x 0.2 = 200 (0)"},
+        {"val-shuffle", CLI_OPT_FLAG, &s->val_shuffle, NULL, "hold out a seeded random choice of rows (--val-split, --test-split)"},
+        {"stratify", CLI_OPT_FLAG, &s->stratify, NULL, "hold out rows class by class, keeping each class's share (seeded)"},
+        {"test-split", CLI_OPT_DOUBLE, &s->test_split, "F", "fraction in [0, 1) of --train held out as the test set (0)"},
         {"val-data", CLI_OPT_STRING, &s->val_data, "DATA", "validate on DATA after every epoch (Keras validation_data)"},
         {"no-shuffle", CLI_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"},
         {"init", CLI_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"},
@@ -128,10 +131,17 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (!known)
         return cli_error(-1, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
                             s->loss);
-    if (s->val_data != NULL && s->val_split != 0.0f)
+    if (!(s->test_split >= 0.0 && s->test_split < 1.0))
+        return cli_error(-1, "%s: --test-split must be in [0, 1), got %g", cmd, s->test_split);
+    if (s->test_split > 0.0 && s->test != NULL)
+        return cli_error(-1, "%s: --test-split and --test both name a test set: give one", cmd);
+    if ((s->val_shuffle || s->stratify) && s->val_split == 0.0 && s->test_split == 0.0)
+        return cli_error(-1, "%s: --val-shuffle and --stratify choose the rows of --val-split or "
+                             "--test-split: give one of them", cmd);
+    if (s->val_data != NULL && s->val_split != 0.0)
         return cli_error(-1, "%s: give --val-split or --val-data, not both", cmd);
-    if (!(s->val_split >= 0.0f && s->val_split < 1.0f))
-        return cli_error(-1, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
+    if (!(s->val_split >= 0.0 && s->val_split < 1.0))
+        return cli_error(-1, "%s: --val-split must be in [0, 1), got %g", cmd, s->val_split);
     if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
         return cli_error(-1, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
     if (!(s->lr_decay > 0.0f && s->lr_decay <= 1.0f))
@@ -149,7 +159,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
                             ? "--momentum-ramp needs --optimizer sgd" : message);
     if (strcmp(s->monitor, "val_loss") != 0 && strcmp(s->monitor, "val_accuracy") != 0)
         return cli_error(-1, "%s: --monitor must be val_loss or val_accuracy, got '%s'", cmd, s->monitor);
-    if (s->patience != SIZE_MAX && s->val_split == 0.0f && s->val_data == NULL)
+    if (s->patience != SIZE_MAX && s->val_split == 0.0 && s->val_data == NULL)
         return cli_error(-1, "%s: --early-stopping needs validation: --val-split F or --val-data DATA", cmd);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
         return cli_error(-1, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
@@ -200,7 +210,10 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     cJSON_AddNumberToObject(o, "lr_decay", (double)s->lr_decay);
     cJSON_AddNumberToObject(o, "momentum", (double)c.momentum);
     cJSON_AddBoolToObject(o, "nesterov", s->nesterov);
-    cJSON_AddNumberToObject(o, "val_split", (double)s->val_split);
+    cJSON_AddNumberToObject(o, "val_split", s->val_split);
+    if (s->test_split > 0.0) cJSON_AddNumberToObject(o, "test_split", s->test_split);
+    if (s->val_shuffle) cJSON_AddBoolToObject(o, "val_shuffle", 1);
+    if (s->stratify) cJSON_AddBoolToObject(o, "stratify", 1);
     cJSON_AddBoolToObject(o, "shuffle", !s->no_shuffle);
     cJSON_AddBoolToObject(o, "standardize", s->standardize);
     if (s->max_norm > 0.0f) cJSON_AddNumberToObject(o, "max_norm", (double)s->max_norm);

@@ -35,7 +35,7 @@ class OptimizerConfig(C.Structure):
 class FitConfig(C.Structure):
     _fields_ = [("epochs", c_size), ("batch_size", c_size), ("shuffle", C.c_int),
                 ("validation_split", C.c_double), ("validation_data", C.c_void_p),
-                ("initial_epoch", c_size)]
+                ("initial_epoch", c_size), ("cancel", C.c_void_p)]
 
 
 class EpochMetrics(C.Structure):

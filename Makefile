@@ -15,7 +15,7 @@ CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmi
               -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(OPENMP),,-Wno-unknown-pragmas) $(if $(WERROR),-Werror)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  = -lcjson -lz -lm $(BLAS_LIBS)
+LDLIBS  = -lcjson -lz -lm -lprotobuf-c $(BLAS_LIBS)
 
 # Optional BLAS backend, for comparison: `make BLAS=openblas [target]` builds in build-openblas with
 # the model's products through OpenBLAS (Debian's OpenMP build, installed by scripts/setup.sh);
@@ -36,7 +36,7 @@ CLI_SRC  := $(sort $(wildcard cli/*.c cli/*/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 EX_SRC   := $(sort $(wildcard examples/*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -58,6 +58,19 @@ setup:
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DDN_BUILDING_LIBRARY -MMD -MP -c $< -o $@
+
+# ONNX (src/onnx/): the protobuf-c code for Debian's onnx.proto (libonnx-dev), generated at build
+# time into $(BUILD)/gen by protoc-c (protobuf-c-compiler); nothing generated is committed.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+$(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen
+	cp $(ONNX_PROTO) $(BUILD)/gen/onnx.proto
+	cd $(BUILD)/gen && protoc-c --c_out=. onnx.proto
+$(BUILD)/obj/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Werror -Wmissing-prototypes,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden -c $< -o $@
+$(BUILD)/obj/src/onnx/%.o: CFLAGS += -I$(BUILD)/gen
+$(filter $(BUILD)/obj/src/onnx/%,$(LIB_OBJ)): | $(BUILD)/gen/onnx.pb-c.h
 
 # The CLI and the tests that reach into it include its headers by path from cli/ ("train/job.h").
 $(BUILD)/obj/cli/%.o $(BUILD)/obj/tests/%.o: CLI_INCLUDE := -Icli
@@ -124,8 +137,18 @@ demo: setup
 	./$(CLI) demo
 
 test: setup
-	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime
 	./$(TESTS)
+
+# ONNX Runtime for the ONNX tests (tests/onnx/ort_run.js), test-only, from npm into $(BUILD)/npm:
+# --ignore-scripts, since its install script would download from a host we cannot reach; the CPU
+# library is in the package itself.
+ORT_PACKAGE := $(BUILD)/npm/node_modules/onnxruntime-node/package.json
+.PHONY: onnxruntime
+onnxruntime: $(ORT_PACKAGE)
+$(ORT_PACKAGE):
+	@mkdir -p $(BUILD)/npm
+	npm install --prefix $(BUILD)/npm --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:

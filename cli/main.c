@@ -24,6 +24,7 @@ static const command_entry commands[] = {
     {"trace", cli_cmd_trace, "one example through a saved model, layer by layer, with its probabilities"},
     {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
     {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
+    {"export", cli_cmd_export, "write a saved model as an ONNX graph, for ONNX Runtime and others"},
 };
 
 #ifdef DN_BLAS_OPENBLAS

@@ -864,6 +864,34 @@ typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);
 
+/* ------------------------------------------------------------------------------------------ */
+/* 7. ONNX export and import (src/onnx/, docs/FORMAT.md "ONNX")                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Options of dn_model_export_onnx. A zeroed struct is the default. */
+typedef struct dn_onnx_export_options {
+    int opset;      /* ONNX opset of the default domain, 11 to 17; 0: 17 */
+    int mc_dropout; /* 1: the training-mode graph, every dropout layer a Dropout node with
+                       training_mode true and a seed (opset >= 12), for MC dropout in a runtime */
+} dn_onnx_export_options;
+
+/*
+ * Writes a compiled model as an ONNX file (protobuf ModelProto) at `path`, atomically (as
+ * dn_model_save). The graph takes "input" float [batch, input_size] (batch symbolic) and gives
+ * "output" float [batch, output_size], the values dn_model_predict returns: the stored
+ * standardisation as Sub and Div, one Gemm per dense layer (W [in×out], bias [out]) followed by its
+ * activation (relu, sigmoid, tanh, softmax on the last axis, selu, elu, leaky_relu 0.3 as the ONNX
+ * ops; gelu as Div, Erf, Add, Mul, Mul). Dropout-family layers are the identity at inference and
+ * are left out; with options->mc_dropout each dropout layer becomes a training-mode Dropout whose
+ * mask is an extra graph output "layers.<i>.mask" (other noise layers and DropConnect are then
+ * refused with DN_ERR_ARGUMENT). Metadata: dropnet.version, dropnet.spec, dropnet.loss,
+ * dropnet.seed, dropnet.class_names (JSON array) and the model's own entries.
+ * `options` may be NULL (defaults). Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for an
+ * opset out of range, DN_ERR_IO naming the path, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_model_export_onnx(const dn_model *model, const char *path,
+                                      const dn_onnx_export_options *options, dn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

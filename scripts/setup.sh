@@ -11,6 +11,8 @@ packages=(
   valgrind                    # CI's memory check of the demo
   dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
+  protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
+  python3-onnx python3-torch nodejs npm  # ONNX tests: checker, PyTorch, node for onnxruntime-node
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

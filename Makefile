@@ -178,7 +178,7 @@ bench-peers: $(BUILD)/bench-workloads $(CLI)
 # after another, from the seeds in fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
-FUZZ_NAMES   := csv idx safetensors spec cli
+FUZZ_NAMES   := csv idx safetensors spec cli onnx
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SECONDS      ?= 60
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)

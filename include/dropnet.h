@@ -892,6 +892,25 @@ typedef struct dn_onnx_export_options {
 DN_API dn_status dn_model_export_onnx(const dn_model *model, const char *path,
                                       const dn_onnx_export_options *options, dn_error *err);
 
+/*
+ * Reads an ONNX file of an MLP, as torch.onnx.export (opset 11-17) and dn_model_export_onnx write
+ * them, into a compiled model (*out, owned by the caller, set only on success). The graph must be
+ * one chain from its one float input [batch, features] (or [batch, ...] through Flatten/Reshape
+ * at the input) to its first output: optional Sub/Div standardisation at the input; per dense
+ * layer Gemm (transB, alpha, beta folded into the weights; transA 0) or MatMul + Add; then Relu,
+ * Sigmoid, Tanh, Softmax (last axis), Selu, Elu (alpha 1), LeakyRelu (alpha 0.3) or gelu's
+ * Div/Erf/Add/Mul/Mul; Dropout (ratio as attribute or input) becomes a dropout layer; Identity and
+ * Constant nodes; initializers as raw data or typed float fields. A dropnet.spec property that
+ * matches the graph restores the layers an inference export left out, and dropnet.loss,
+ * dropnet.seed, dropnet.class_names and other properties are restored. The loss otherwise follows
+ * the last activation (softmax: categorical, sigmoid: binary cross-entropy, else MSE), compiled
+ * with Adam defaults and seed 42. Errors: DN_ERR_FORMAT naming the file, the node, its op type and
+ * what is supported (also for truncated files, external data, element types other than float32,
+ * dims out of range or disagreeing with the data, cycles, graphs of more than 4096 nodes);
+ * DN_ERR_SHAPE for weights that do not chain; DN_ERR_NUMERIC non-finite weights; DN_ERR_IO.
+ */
+DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

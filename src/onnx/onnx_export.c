@@ -2,6 +2,7 @@
  * mc_dropout, the training-mode graph whose Dropout nodes sample masks). docs/FORMAT.md maps
  * every layer and activation to its ONNX nodes. */
 #include "core/error.h"
+#include "io/model_file.h"
 #include "model/model.h"
 #include "onnx/onnx_builder.h"
 
@@ -188,13 +189,10 @@ static dn_status metadata(export_state *s, Onnx__ModelProto *m, dn_error *err) {
     char *spec = dni_onnx_alloc(&s->b, len + 1);
     if (spec) dn_model_spec(model, spec, len + 1);
     if (spec) add_property(s, m, "dropnet.spec", spec);
-    static const char *losses[] = {"sparse_categorical_crossentropy", "binary_crossentropy",
-                                   "mean_squared_error"};
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)model->seed);
     add_property(s, m, "dropnet.seed", seed);
-    if ((size_t)model->loss < sizeof losses / sizeof losses[0])
-        add_property(s, m, "dropnet.loss", losses[model->loss]);
+    add_property(s, m, "dropnet.loss", dni_loss_names[model->loss]); /* the model file's names */
     if (dn_model_class_name(model, 0) != NULL) {
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; arr && i < dn_model_output_size(model); ++i)

@@ -84,7 +84,7 @@ $(STATIC): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libdropnet.so.$(SOVERSION) -o $@ $^ $(LDLIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -138,7 +138,7 @@ demo: setup
 
 test: setup
 	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime
-	./$(TESTS)
+	DN_TEST_CFLAGS="$(EXTRA_CFLAGS)" ./$(TESTS)
 
 # ONNX Runtime for the ONNX tests (tests/onnx/ort_run.js), test-only, from npm into $(BUILD)/npm:
 # --ignore-scripts, since its install script would download from a host we cannot reach; the CPU
@@ -203,6 +203,49 @@ fuzz-run: fuzz
 	  ./$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -close_fd_mask=3 -print_final_stats=1 \
 	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
+
+# Installing as a library: `make install PREFIX=/usr/local DESTDIR=...` puts the static and shared
+# library (libdropnet.so.$(VERSION), SONAME libdropnet.so.$(SOVERSION), the two symlinks), the
+# header, the CLI, dropnet.pc and the man page dropnet.1 (generated from the help texts by
+# scripts/man.sh) under $(DESTDIR)$(PREFIX); `make uninstall` removes exactly those files.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+VERSION    := $(shell sed -n 's/^\#define DN_VERSION_STRING "\(.*\)"/\1/p' include/dropnet.h)
+SOVERSION  := 0
+PC         := $(BUILD)/dropnet.pc
+MAN        := $(BUILD)/dropnet.1
+.PHONY: install uninstall man FORCE
+man: $(MAN)
+$(MAN): $(CLI) scripts/man.sh
+	bash scripts/man.sh $(CLI) $(VERSION) > $@.tmp && mv $@.tmp $@
+# Shared linking needs only -ldropnet (the .so records its own dependencies); static linking
+# adds Requires.private and Libs.private (pkg-config --static): zlib, cJSON, protobuf-c, OpenMP.
+# Rewritten on every install, so that a new PREFIX is never installed with an old one's paths.
+$(PC): FORCE
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$${prefix}/include' '' \
+	  'Name: dropnet' 'Description: feed-forward neural networks with dropout (C11)' \
+	  'Version: $(VERSION)' \
+	  'Requires.private: zlib libcjson libprotobuf-c' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -ldropnet' \
+	  'Libs.private: $(OPENMP) -lm $(BLAS_LIBS)' > $@
+install: $(STATIC) $(SHARED) $(CLI) $(PC) $(MAN)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libdropnet.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libdropnet.so.$(VERSION)
+	ln -sf libdropnet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so.$(SOVERSION)
+	ln -sf libdropnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so
+	install -m 644 include/dropnet.h $(DESTDIR)$(PREFIX)/include/dropnet.h
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/dropnet
+	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/dropnet.pc
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/dropnet.1
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libdropnet.a $(DESTDIR)$(LIBDIR)/libdropnet.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/libdropnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so \
+	  $(DESTDIR)$(PREFIX)/include/dropnet.h $(DESTDIR)$(PREFIX)/bin/dropnet \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/dropnet.pc $(DESTDIR)$(PREFIX)/share/man/man1/dropnet.1
 
 # Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:

@@ -12,7 +12,7 @@ packages=(
   dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
-  python3-onnx python3-torch nodejs npm  # ONNX tests: checker, PyTorch, node for onnxruntime-node
+  python3-onnx python3-torch nodejs  # ONNX tests: checker, PyTorch, node + npm for onnxruntime-node
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -25,6 +25,8 @@ static const command_entry commands[] = {
     {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
     {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
     {"play", cli_cmd_play, "write the playground page (make web): training in the browser, optionally on your table"},
+    {"export", cli_cmd_export, "write a saved model as an ONNX graph, for ONNX Runtime and others"},
+    {"import", cli_cmd_import, "read an ONNX MLP (e.g. from PyTorch) into a dropnet model file"},
 };
 
 #ifdef DN_BLAS_OPENBLAS

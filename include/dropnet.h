@@ -980,6 +980,53 @@ DN_API dn_status dn_dataset_borrow(dn_dataset **out, size_t rows, size_t feature
                                    const int32_t *labels, size_t classes, size_t targets,
                                    const float *y, dn_error *err);
 
+/* ------------------------------------------------------------------------------------------ */
+/* 7. ONNX export and import (src/onnx/, docs/FORMAT.md "ONNX")                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Options of dn_model_export_onnx. A zeroed struct is the default. */
+typedef struct dn_onnx_export_options {
+    int opset;      /* ONNX opset of the default domain, 11 to 17; 0: 17 */
+    int mc_dropout; /* 1: the training-mode graph, every dropout layer a Dropout node with
+                       training_mode true and a seed (opset >= 12), for MC dropout in a runtime */
+} dn_onnx_export_options;
+
+/*
+ * Writes a compiled model as an ONNX file (protobuf ModelProto) at `path`, atomically (as
+ * dn_model_save). The graph takes "input" float [batch, input_size] (batch symbolic) and gives
+ * "output" float [batch, output_size], the values dn_model_predict returns: the stored
+ * standardisation as Sub and Div, one Gemm per dense layer (W [in×out], bias [out]) followed by its
+ * activation (relu, sigmoid, tanh, softmax on the last axis, selu, elu, leaky_relu 0.3 as the ONNX
+ * ops; gelu as Div, Erf, Add, Mul, Mul). Dropout-family layers are the identity at inference and
+ * are left out; with options->mc_dropout each dropout layer becomes a training-mode Dropout whose
+ * mask is an extra graph output "layers.<i>.mask" (other noise layers and DropConnect are then
+ * refused with DN_ERR_ARGUMENT). Metadata: dropnet.version, dropnet.spec, dropnet.loss,
+ * dropnet.seed, dropnet.class_names (JSON array) and the model's own entries.
+ * `options` may be NULL (defaults). Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for an
+ * opset out of range, DN_ERR_IO naming the path, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_model_export_onnx(const dn_model *model, const char *path,
+                                      const dn_onnx_export_options *options, dn_error *err);
+
+/*
+ * Reads an ONNX file of an MLP, as torch.onnx.export (opset 11-17) and dn_model_export_onnx write
+ * them, into a compiled model (*out, owned by the caller, set only on success). The graph must be
+ * one chain from its one float input [batch, features] (or [batch, ...] through Flatten/Reshape
+ * at the input) to its first output: optional Sub/Div standardisation at the input; per dense
+ * layer Gemm (transB, alpha, beta folded into the weights; transA 0) or MatMul + Add; then Relu,
+ * Sigmoid, Tanh, Softmax (last axis), Selu, Elu (alpha 1), LeakyRelu (alpha 0.3) or gelu's
+ * Div/Erf/Add/Mul/Mul; Dropout (ratio as attribute or input) becomes a dropout layer; Identity and
+ * Constant nodes; initializers as raw data or typed float fields. A dropnet.spec property that
+ * matches the graph restores the layers an inference export left out, and dropnet.loss,
+ * dropnet.seed, dropnet.class_names and other properties are restored. The loss otherwise follows
+ * the last activation (softmax: categorical, sigmoid: binary cross-entropy, else MSE), compiled
+ * with Adam defaults and seed 42. Errors: DN_ERR_FORMAT naming the file, the node, its op type and
+ * what is supported (also for truncated files, external data, element types other than float32,
+ * dims out of range or disagreeing with the data, cycles, graphs of more than 4096 nodes);
+ * DN_ERR_SHAPE for weights that do not chain; DN_ERR_NUMERIC non-finite weights; DN_ERR_IO.
+ */
+DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

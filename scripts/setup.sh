@@ -14,6 +14,8 @@ packages=(
   python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
   python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
   emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
+  protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
+  python3-onnx               # ONNX tests: the checker (node + npm for onnxruntime-node come with nodejs)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

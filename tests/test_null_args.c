@@ -155,6 +155,8 @@ static void call_with_nulls(void) {
     REFUSES(dn_model_load_checkpoint, NULL, NULL, NULL);
     CALL(dn_checkpoint_state_free)(NULL);
     REFUSES(dn_model_copy_weights, NULL, NULL);
+    REFUSES(dn_model_export_onnx, NULL, "build/null-args-never-written.onnx", NULL);
+    REFUSES(dn_model_import_onnx, NULL, "build/null-args-never-read.onnx");
     REFUSES(dn_write_file_atomic, NULL, NULL, NULL);
     REFUSES(dn_write_file_atomic, "build/null-args-never-written", NULL, NULL);
     SURVIVES(dn_check_outputs, NULL, 0, NULL, 0);
@@ -250,6 +252,8 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_model_save, m, NULL);
     REFUSES(dn_model_save_checkpoint, m, NULL, NULL);
     REFUSES(dn_model_copy_weights, m, NULL);
+    REFUSES(dn_model_export_onnx, m, NULL, NULL);
+    REFUSES(dn_model_import_onnx, &m, NULL);
     REFUSES(dn_model_copy_weights, NULL, m);
     REFUSES(dn_write_file_atomic, NULL, write_nothing, NULL);
 done:

@@ -126,6 +126,7 @@ demo: setup
 test: setup
 	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example
 	./$(TESTS)
+	$(if $(findstring sanitize,$(EXTRA_CFLAGS)),@echo "test-mpi: not run in a sanitizer build (OpenMPI's own allocations)",$(MAKE) test-mpi)
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:
@@ -180,6 +181,21 @@ fuzz-run: fuzz
 	  ./$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -close_fd_mask=3 -print_final_stats=1 \
 	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
+
+# Data-parallel training on OpenMPI (docs/SCALING.md). `make mpi` builds $(MPI_BUILD)/dropnet with
+# mpicc and -DDN_WITH_MPI (the glue is cli/parallel/; the library has no MPI dependency);
+# `make test-mpi` (run by `make test`) runs tests/mpi/run.sh: 1-4 ranks give the same bits, resume
+# on another rank count, a killed rank, refusals; `make bench-mpi` the measurements of SCALING.md.
+MPI_BUILD ?= build-mpi
+.PHONY: mpi test-mpi bench-mpi
+mpi:
+	$(MAKE) BUILD=$(MPI_BUILD) CC=mpicc EXTRA_CFLAGS=-DDN_WITH_MPI $(MPI_BUILD)/dropnet
+test-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash tests/mpi/run.sh $(CLI) $(MPI_BUILD)/dropnet
+bench-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash bench/mpi.sh $(CLI) $(MPI_BUILD)/dropnet
 
 # Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:

@@ -11,6 +11,7 @@ packages=(
   valgrind                    # CI's memory check of the demo
   dataset-fashion-mnist       # the real data set (tests use a subset; `make fashion` all of it)
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
+  openmpi-bin libopenmpi-dev  # make mpi / test-mpi: data-parallel training (docs/SCALING.md)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

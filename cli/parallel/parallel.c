@@ -13,17 +13,9 @@
 #endif
 
 static size_t rank_, size_ = 1;
-static double reduce_seconds, reduce_bytes;
-static size_t reduce_calls;
 
 size_t cli_parallel_rank(void) { return rank_; }
 size_t cli_parallel_size(void) { return size_; }
-
-void cli_parallel_stats(double *seconds, double *bytes, size_t *calls) {
-    *seconds = reduce_seconds;
-    *bytes = reduce_bytes;
-    *calls = reduce_calls;
-}
 
 #ifndef DN_WITH_MPI
 
@@ -74,6 +66,8 @@ static int data_parallel_command(const char *command) {
 }
 
 static char host_[MPI_MAX_PROCESSOR_NAME];
+static double reduce_seconds, reduce_bytes; /* in the gradient sums: DROPNET_MPI_STATS */
+static size_t reduce_calls;
 static double timeout_seconds = 60.0;
 static dn_reducer reducer_;
 
@@ -195,6 +189,10 @@ int cli_parallel_init(int *argc, char ***argv, const char *command) {
 }
 
 int cli_parallel_exit(int code, const char *message) {
+    if (code == 0 && rank_ == 0 && getenv("DROPNET_MPI_STATS") != NULL) /* for bench/mpi.sh */
+        fprintf(stderr, "{\"mpi_ranks\":%zu,\"gradient_sums\":%zu,\"bytes_per_sum\":%.0f,"
+                        "\"seconds_in_sums\":%.6f}\n", size_, reduce_calls,
+                reduce_calls ? reduce_bytes / (double)reduce_calls : 0.0, reduce_seconds);
     if (code == 0) {
         MPI_Finalize();
         return 0;

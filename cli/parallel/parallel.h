@@ -22,7 +22,9 @@ int cli_parallel_init(int *argc, char ***argv, const char *command);
 /* Leaves the job with the command's exit status `code`: 0 finalises MPI and returns 0. A failure
  * is shown once: rank 0's message was printed (by cli_error) and rank 0 ends the job; another
  * rank waits 2 s for rank 0 to do so (the same error on every rank), then prints `message`
- * naming its rank and host and ends the job. Outside MPI, returns `code`. */
+ * naming its rank and host and ends the job. Outside MPI, returns `code`. With
+ * DROPNET_MPI_STATS set, rank 0 first prints the gradient sums' count, size and time as one JSON
+ * line on stderr (bench/mpi.sh reads it). */
 int cli_parallel_exit(int code, const char *message);
 
 /* This process's rank and the job's size (0 and 1 outside MPI). */
@@ -44,9 +46,5 @@ void cli_parallel_barrier(void);
 
 /* Whether `value` is the same on every rank (1 outside MPI). */
 int cli_parallel_agree(uint64_t value);
-
-/* Seconds spent in the gradient sums and bytes each rank sent to them so far, and how many
- * there were (the figures `make bench-mpi` reports). */
-void cli_parallel_stats(double *seconds, double *bytes, size_t *calls);
 
 #endif

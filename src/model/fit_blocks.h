@@ -40,7 +40,7 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
                               int *finite, dn_error *err);
 
 /* The power-of-two exponent S for `count` values each at most `max` in magnitude: every
- * |llrint(v·2^S)| ≤ 2^62 / count, so their sum stays below 2^62 (docs/SCALING.md). */
+ * |round(v·2^S)| ≤ 2^50 / count, so their sum stays within 2^50 (docs/SCALING.md). */
 int dni_blocks_scale(double max, size_t count);
 
 #endif

@@ -92,8 +92,8 @@ int dni_blocks_scale(double max, size_t count) {
 }
 
 /* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
- * the integer in the low mantissa bits. Unlike a conversion instruction this vectorises on any
- * x86-64 (and every rank computes it the same way). */
+ * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
+ * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
 static inline int64_t round_small(double x) {
     double y = x + 6755399441055744.0;
     int64_t bits;
@@ -111,7 +111,7 @@ static double block_max(const float *g, size_t n, int threads) {
 #pragma omp parallel num_threads(team)
     {
         unsigned fpu = dni_fpu_enter(); /* the same flushing on every thread: core/fpu.h */
-#pragma omp for simd schedule(static) reduction(max : max) reduction(+ : poison)
+#pragma omp for schedule(static) reduction(max : max) reduction(+ : poison)
         for (size_t i = 0; i < n; ++i) {
             float a = fabsf(g[i]);
             max = a > max ? a : max;
@@ -135,7 +135,6 @@ static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, 
 #pragma omp for schedule(static)
         for (size_t t = 0; t < tiles; ++t) {
             size_t i0 = t * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
-#pragma omp simd
             for (size_t i = i0; i < i1; ++i) {
                 int64_t sum = 0;
                 for (size_t j = 0; j < local; ++j) sum += round_small((double)grads[j * n + i] * scale);

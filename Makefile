@@ -150,6 +150,7 @@ test: setup
 	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime $(PY_TEST)
 	$(if $(WEB_TEST),$(MAKE) $(WEB_TEST))
 	DN_TEST_CFLAGS="$(EXTRA_CFLAGS)" ./$(TESTS)
+	$(if $(findstring sanitize,$(EXTRA_CFLAGS)),@echo "test-mpi: not run in a sanitizer build (OpenMPI's own allocations)",$(MAKE) test-mpi)
 
 # ONNX Runtime for the ONNX tests (tests/onnx/ort_run.js), test-only, from npm into $(BUILD)/npm:
 # --ignore-scripts, since its install script would download from a host we cannot reach; the CPU
@@ -310,6 +311,21 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libdropnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so \
 	  $(DESTDIR)$(PREFIX)/include/dropnet.h $(DESTDIR)$(PREFIX)/bin/dropnet \
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/dropnet.pc $(DESTDIR)$(PREFIX)/share/man/man1/dropnet.1
+
+# Data-parallel training on OpenMPI (docs/SCALING.md). `make mpi` builds $(MPI_BUILD)/dropnet with
+# mpicc and -DDN_WITH_MPI (the glue is cli/parallel/; the library has no MPI dependency);
+# `make test-mpi` (run by `make test`) runs tests/mpi/run.sh: 1-4 ranks give the same bits, resume
+# on another rank count, a killed rank, refusals; `make bench-mpi` the measurements of SCALING.md.
+MPI_BUILD ?= build-mpi
+.PHONY: mpi test-mpi bench-mpi
+mpi:
+	$(MAKE) BUILD=$(MPI_BUILD) CC=mpicc EXTRA_CFLAGS=-DDN_WITH_MPI $(MPI_BUILD)/dropnet
+test-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash tests/mpi/run.sh $(CLI) $(MPI_BUILD)/dropnet
+bench-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash bench/mpi.sh $(CLI) $(MPI_BUILD)/dropnet
 
 # Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:

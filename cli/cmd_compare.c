@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/trace.h"
+#include "parallel/parallel.h"
 #include "report/report_train.h"
 #include "train/build.h"
 #include "train/fit.h"
@@ -140,7 +141,7 @@ int cli_cmd_compare(int argc, char **argv) {
     if (code == 0) code = train_variant(&s, &job, 1, log, without, history + s.epochs, NULL, NULL);
     if (code == 0) print_table(&s, with, without);
     if (code == 0 && s.trace) print_traces(&s, history, history + s.epochs);
-    if (code == 0 && s.report) {
+    if (code == 0 && s.report && cli_parallel_is_root()) { /* MPI: rank 0 writes */
         report.baseline = history + s.epochs;
         report.gap = with;
         report.baseline_gap = without;

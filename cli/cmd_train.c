@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/trace.h"
+#include "parallel/parallel.h"
 #include "report/report_train.h"
 #include "train/build.h"
 #include "train/fit.h"
@@ -14,7 +15,9 @@
 static int evaluate_test(dn_model *model, const dn_dataset *test) {
     double loss, accuracy;
     dn_error err;
-    if (dn_model_evaluate(model, test, &loss, &accuracy, &err) != DN_OK)
+    /* Split across the ranks of an MPI job and reduced (plain evaluation otherwise). */
+    if (dn_model_evaluate_reduced(model, test, cli_parallel_reducer(), &loss, &accuracy, &err) !=
+        DN_OK)
         return cli_error(-1, "test evaluation failed: %s", err.message);
     printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
     return 0;
@@ -23,6 +26,7 @@ static int evaluate_test(dn_model *model, const dn_dataset *test) {
 /* After a numeric failure fit restored the model of the failing epoch's start: keep that work
  * (never the broken weights); the command still fails, since training did not finish. */
 static void save_last_good(const dn_model *model, const char *out) {
+    if (!cli_parallel_is_root()) return; /* one writer */
     dn_error err;
     if (dn_model_save(model, out, &err) != DN_OK) {
         cli_error(-1, "%s", err.message);
@@ -71,9 +75,12 @@ int cli_cmd_train(int argc, char **argv) {
     if (code == 0 && s.trace) cli_trace_training(stdout, history, s.epochs);
     if (code == 0 && job.test) code = evaluate_test(model, job.test);
     dn_error err;
-    if (code == 0 && dn_model_save(model, s.out, &err) != DN_OK) code = cli_error(-1, "%s", err.message);
+    int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
+    if (code == 0 && writer && dn_model_save(model, s.out, &err) != DN_OK)
+        code = cli_error(-1, "%s", err.message);
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
-    if (code == 0 && s.report) code = cli_report_write_training(&report, &s, &job, model, history);
+    if (code == 0 && writer && s.report)
+        code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
     cli_report_free(&report);
     free(history);

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/options.h"
+#include "parallel/parallel.h"
 
 #include "dropnet.h"
 
@@ -56,10 +57,7 @@ static void print_usage(FILE *out) {
                  "'dropnet --version' prints the version.\n");
 }
 
-int main(int argc, char **argv) {
-#ifdef DN_BLAS_OPENBLAS
-    choose_openblas_kernels(argv);
-#endif
+static int run(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
         return cli_error(2, "no command given");
@@ -76,4 +74,17 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < CLI_COUNT(commands); ++i)
         if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
     return cli_error(2, "unknown command '%s' (see dropnet --help)", name);
+}
+
+/* Inside an MPI job every rank runs the command; only rank 0 prints (parallel/parallel.h), and
+ * another rank's error is kept until cli_parallel_exit decides whether it must be shown. */
+int main(int argc, char **argv) {
+#ifdef DN_BLAS_OPENBLAS
+    choose_openblas_kernels(argv);
+#endif
+    int code = cli_parallel_init(&argc, &argv, argc > 1 ? argv[1] : NULL);
+    if (code != 0) return code;
+    char message[1024] = "";
+    if (!cli_parallel_is_root()) cli_error_capture(message, sizeof message);
+    return cli_parallel_exit(run(argc, argv), message);
 }

@@ -558,9 +558,19 @@ typedef struct dn_fit_config {
      * (dn_model_epochs_done counts complete epochs only, so resuming from it repeats the partial
      * epoch; the last end-of-epoch checkpoint resumes bit-identically). */
     const volatile sig_atomic_t *cancel;
+    int reproducible;        /* default 0. 1: each batch runs as blocks of block_rows rows whose
+                                gradients are summed exactly (int64 fixed point), so the weights
+                                are bit-identical for any number of workers sharing the batch
+                                (section 10, docs/SCALING.md); they differ in the last bits from
+                                reproducible = 0, which runs each batch as one block */
+    size_t block_rows;       /* default 0 = DN_BLOCK_ROWS_DEFAULT; a multiple of 4. Only in the
+                                reproducible mode; the weights depend on it, not on the workers */
+    const struct dn_reducer *reducer; /* default NULL: this process alone. Data-parallel training:
+                                every worker calls fit with the same model, data and config and
+                                its own reducer (section 10); needs reproducible = 1 */
 } dn_fit_config;
 
-/* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0. */
+/* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0, not reproducible. */
 DN_API dn_fit_config dn_fit_defaults(void);
 
 /* What one epoch measured. Training figures are the batch-size-weighted means over the epoch's
@@ -930,7 +940,7 @@ DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void 
                                       dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Outputs and signals: checking outputs up front, temporary files on a signal (issue 12)       */
+/* 7. Outputs and signals: checking outputs up front, temporary files on a signal             */
 /* ------------------------------------------------------------------------------------------ */
 
 /*
@@ -961,7 +971,7 @@ DN_API void dn_remove_temp_files(void);
 DN_API int dn_install_temp_cleanup(void);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                       */
+/* 8. Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                    */
 /* ------------------------------------------------------------------------------------------ */
 
 /*
@@ -981,7 +991,7 @@ DN_API dn_status dn_dataset_borrow(dn_dataset **out, size_t rows, size_t feature
                                    const float *y, dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* 7. ONNX export and import (src/onnx/, docs/FORMAT.md "ONNX")                               */
+/* 9. ONNX export and import (src/onnx/, docs/FORMAT.md "ONNX")                               */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Options of dn_model_export_onnx. A zeroed struct is the default. */
@@ -1026,6 +1036,56 @@ DN_API dn_status dn_model_export_onnx(const dn_model *model, const char *path,
  * DN_ERR_SHAPE for weights that do not chain; DN_ERR_NUMERIC non-finite weights; DN_ERR_IO.
  */
 DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* 10. Data-parallel training: the gradient-reduce hook (docs/SCALING.md)                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The library does not depend on any message-passing library: a caller that runs W workers
+ * (processes, each with its own copy of the model and the data) gives each one's fit a reducer
+ * whose functions combine arrays across the workers. The CLI's MPI glue (cli/parallel/) is one;
+ * NCCL, Gloo or sockets plug in the same way.
+ *
+ * fit (reproducible = 1) splits each batch of B rows into K = ceil(B / block_rows) blocks;
+ * worker r runs blocks [K·r/W, K·(r+1)/W), each as its own forward and backward pass with the
+ * dropout masks of its rows' places in the whole batch. Per step it then calls max_double once
+ * (3 values: the largest |gradient| and |block loss|, and a non-finite flag) to agree on a
+ * power-of-two scale, converts each block's gradient to int64 at that scale (no sum of K blocks
+ * can overflow: docs/SCALING.md proves it) and calls sum_int64 once on param_count + 2 values.
+ * Integer sums are exact in any order, so every worker applies the same update and the weights
+ * do not depend on W or on how the reducer orders its additions. Validation (and
+ * dn_model_evaluate_reduced) calls sum_double once on 3 values.
+ *
+ * A function returns DN_OK, or a status with err filled (fit then returns it); it must not return
+ * before every worker has taken part, or must end the job (the CLI's glue aborts on a timeout).
+ */
+typedef struct dn_reducer {
+    size_t rank;    /* this worker, 0 .. workers − 1 */
+    size_t workers; /* how many workers share each batch, ≥ 1 */
+    /* values[i] ← Σ over workers of values[i], i < count. Integer: exact in any order. */
+    dn_status (*sum_int64)(int64_t *values, size_t count, void *user, dn_error *err);
+    /* values[i] ← max over workers of values[i] (values are ≥ 0 and finite). */
+    dn_status (*max_double)(double *values, size_t count, void *user, dn_error *err);
+    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order): used
+     * for reported metrics only, never for the weights. */
+    dn_status (*sum_double)(double *values, size_t count, void *user, dn_error *err);
+    void *user;     /* passed to each function */
+} dn_reducer;
+
+/* Rows per gradient block when dn_fit_config.block_rows is 0. */
+#define DN_BLOCK_ROWS_DEFAULT 16
+
+/*
+ * dn_model_evaluate shared by `reducer->workers` workers: this one evaluates rows
+ * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined with reducer->sum_double, so every
+ * worker gets the loss and accuracy over all n rows. A NULL reducer is dn_model_evaluate. Errors
+ * as dn_model_evaluate, DN_ERR_ARGUMENT for a reducer without functions or rank ≥ workers, and
+ * what the reducer returns.
+ */
+DN_API dn_status dn_model_evaluate_reduced(dn_model *model, const dn_dataset *data,
+                                           const dn_reducer *reducer, double *loss,
+                                           double *accuracy, dn_error *err);
 
 #ifdef __cplusplus
 }

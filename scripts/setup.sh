@@ -16,6 +16,7 @@ packages=(
   emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
   python3-onnx               # ONNX tests: the checker (node + npm for onnxruntime-node come with nodejs)
+  openmpi-bin libopenmpi-dev  # make mpi / test-mpi: data-parallel training (docs/SCALING.md)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -120,6 +120,7 @@ static void call_with_nulls(void) {
 
     /* 5. running and inspecting */
     REFUSES(dn_model_evaluate, NULL, NULL, NULL, NULL);
+    REFUSES(dn_model_evaluate_reduced, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_predict, NULL, NULL, 1, NULL);
     REFUSES(dn_model_predict_dataset, NULL, NULL, NULL);
     CHECK(CALL(dn_predicted_class)(NULL, 3) == 0);
@@ -230,6 +231,10 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_model_fit, m, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_evaluate, m, NULL, NULL, NULL);
     SURVIVES(dn_model_evaluate, m, d, NULL, NULL);
+    dn_reducer no_functions = {.rank = 0, .workers = 1};
+    REFUSES(dn_model_evaluate_reduced, NULL, d, &no_functions, NULL, NULL);
+    REFUSES(dn_model_evaluate_reduced, m, d, &no_functions, NULL, NULL);
+    SURVIVES(dn_model_evaluate_reduced, m, d, NULL, NULL, NULL);
     REFUSES(dn_model_predict, m, NULL, 1, NULL);
     REFUSES(dn_model_predict_dataset, m, d, NULL);
     REFUSES(dn_model_confusion_matrix, m, d, NULL);

@@ -3,6 +3,7 @@
 #include "train/fit.h"
 
 #include "common/cli_error.h"
+#include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/controls.h"
 #include "train/progress.h"
@@ -41,6 +42,9 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     fit.batch_size = s->batch;
     fit.shuffle = !s->no_shuffle;
     fit.validation_data = job->val; /* --val-data, or the rows --val-split held out (job.c) */
+    fit.reproducible = s->reproducible;
+    fit.block_rows = s->block_rows;
+    fit.reducer = cli_parallel_reducer(); /* NULL outside an MPI job of 2 or more ranks */
     cli_controls controls = {0};
     controls.model = model;
     controls.initial_rate = cli_train_optimizer(s).learning_rate; /* not the model's: a resumed one
@@ -54,7 +58,9 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     controls.monitor_accuracy = strcmp(s->monitor, "val_accuracy") == 0;
     controls.next = cli_progress_callback;
     controls.next_user = &progress;
-    cli_checkpointer writer = {.dir = s->checkpoint ? s->checkpoint : s->resume,
+    /* Rank 0 alone writes checkpoints; every rank runs the same controls. */
+    const char *dir = cli_parallel_is_root() ? (s->checkpoint ? s->checkpoint : s->resume) : NULL;
+    cli_checkpointer writer = {.dir = dir,
                                .every = s->checkpoint_every, .keep = s->checkpoint_keep,
                                .epochs = s->epochs, .controls = &controls, .history = history};
     dn_callback observer = writer.dir ? cli_checkpoint_callback : cli_controls_callback;
@@ -79,7 +85,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
 
 int cli_train_open_log(const char *path, FILE **out) {
     *out = NULL;
-    if (path == NULL) return 0;
+    if (path == NULL || !cli_parallel_is_root()) return 0; /* one voice: rank 0's log */
     if ((*out = fopen(path, "w")) == NULL)
         return cli_error(-1, "cannot write log file %s: %s", path, strerror(errno));
     return 0;

@@ -4,6 +4,7 @@
 
 #include "common/cli_error.h"
 #include "common/columns.h"
+#include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/split.h"
 
@@ -94,9 +95,19 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
     const char *dir = s->checkpoint ? s->checkpoint : s->resume;
     if (dir == NULL) return 0;
     int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
-    if (cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return -1;
+    /* In an MPI job rank 0 alone creates, locks and cleans the directory (it alone writes
+     * there); the others read the checkpoint once it has. */
+    if (cli_parallel_is_root() && cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0)
+        return -1;
+    cli_parallel_barrier();
     if (s->resume == NULL) return 0;
-    return cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path);
+    if (cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path) != 0)
+        return -1;
+    uint64_t step = job->resumed ? dn_model_step(job->resumed) : 0;
+    if (!cli_parallel_agree(step))
+        return cli_error(-1, "--resume: the ranks found different checkpoints in %s (is it on a "
+                            "file system every node sees?)", s->resume);
+    return 0;
 }
 
 int cli_train_load(const cli_train_settings *s, cli_train_job *job) {

@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "parallel/parallel.h"
 #include "train/controls.h"
 
 #include <cjson/cJSON.h>
@@ -77,6 +78,8 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"checkpoint-every", CLI_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"},
         {"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"},
         {"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"},
+        {"reproducible", CLI_OPT_FLAG, &s->reproducible, NULL, "sum gradients over fixed row blocks exactly: the weights of any number of MPI ranks (always on under MPI; docs/SCALING.md)"},
+        {"block-rows", CLI_OPT_SIZE, &s->block_rows, "N", "rows per gradient block of --reproducible, a multiple of 4 (16); at most one rank per block"},
     };
     _Static_assert(CLI_COUNT(all) == CLI_TRAIN_OPTION_COUNT,
                    "CLI_TRAIN_OPTION_COUNT is the size of this table");
@@ -108,6 +111,22 @@ static int parse_size(const char *text, size_t *out) {
     if (*end != '\0' || v >= 18446744073709549568.0 || v < 1.0) return 0;
     *out = (size_t)v;
     return 1;
+}
+
+/* The reproducible mode's settings, and an MPI job's size against the blocks of a batch. */
+static int check_parallel(cli_train_settings *s, const char *cmd) {
+    if (cli_parallel_built_with_mpi()) s->reproducible = 1; /* any N, and resume on another N */
+    if (s->block_rows != 0 && !s->reproducible)
+        return cli_error(-1, "%s: --block-rows needs --reproducible", cmd);
+    size_t rows = s->block_rows ? s->block_rows : DN_BLOCK_ROWS_DEFAULT;
+    if (rows % 4 != 0)
+        return cli_error(-1, "%s: --block-rows must be a multiple of 4, got %zu", cmd, rows);
+    size_t ranks = cli_parallel_size(), blocks = (s->batch + rows - 1) / rows;
+    if (ranks > blocks)
+        return cli_error(-1, "%s: %zu MPI ranks but a batch of %zu rows has only %zu blocks of "
+                            "%zu rows to share: run at most %zu ranks, or raise --batch or lower "
+                            "--block-rows", cmd, ranks, s->batch, blocks, rows, blocks);
+    return 0;
 }
 
 int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
@@ -175,7 +194,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (s->checkpoint_keep == 0) return cli_error(-1, "%s: --checkpoint-keep must be >= 1", cmd);
     if (s->resume && s->init)
         return cli_error(-1, "%s: give --resume DIR or --init FILE, not both", cmd);
-    return 0;
+    return check_parallel(s, cmd);
 }
 
 /* The optimizer the settings name, with their rate and momentum. */
@@ -222,6 +241,11 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);
+    if (s->reproducible) { /* the number of ranks is not here: it does not change the weights */
+        cJSON_AddBoolToObject(o, "reproducible", 1);
+        cJSON_AddNumberToObject(o, "block_rows",
+                                (double)(s->block_rows ? s->block_rows : DN_BLOCK_ROWS_DEFAULT));
+    }
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed); /* exact beyond 2^53 */
     cJSON_AddStringToObject(o, "seed", seed);

@@ -26,11 +26,13 @@ typedef struct cli_train_settings {
     size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
     const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
     size_t max_bytes;
+    int reproducible;   /* --reproducible (always on in an MPI build): fit's block mode */
+    size_t block_rows;  /* --block-rows N: rows per gradient block (0 = the library's 16) */
 } cli_train_settings;
 
 /* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
  * time that its table has exactly this many. */
-enum { CLI_TRAIN_OPTION_COUNT = 38 };
+enum { CLI_TRAIN_OPTION_COUNT = 40 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);

@@ -99,6 +99,12 @@ check-readme-example:
 	  diff -u examples/readme_example.c - || \
 	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
+# The generators of the published tables (make paper, make fashion-compare) against scipy and
+# closed forms (scripts/test_doc_tables.py).
+.PHONY: check-doc-tables
+check-doc-tables:
+	$(PYTHON3) scripts/test_doc_tables.py
+
 # No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
 check-layout: $(CLI_OBJ)
 	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
@@ -117,11 +123,16 @@ paper: setup
 	$(MAKE) $(CLI)
 	bash scripts/paper.sh
 
-# The same network with and without its dropout layers: the train-test gap, per epoch.
+# The same network with and without its dropout layers: the train-test gap, per epoch, for
+# FASHION_COMPARE_EPOCHS (10; the last --epochs wins); the README's table between its
+# fashion-compare markers is written from the log (scripts/doc_tables.py).
+FASHION_COMPARE_EPOCHS ?= 10
+PYTHON3 ?= /usr/bin/python3
 fashion-compare: setup
 	$(MAKE) $(CLI)
 	./$(CLI) compare --train fashion-mnist:train --test fashion-mnist:test \
-	  --model $(FASHION_SPEC) $(FASHION_ARGS) --log $(BUILD)/fashion-compare.jsonl
+	  --model $(FASHION_SPEC) $(FASHION_ARGS) --epochs $(FASHION_COMPARE_EPOCHS) --log $(BUILD)/fashion-compare.jsonl
+	$(PYTHON3) scripts/doc_tables.py compare $(BUILD)/fashion-compare.jsonl README.md
 
 # These install first, then build (a sub-make, so that nothing compiles before the packages are in).
 demo: setup
@@ -131,7 +142,7 @@ demo: setup
 # The Python suite runs first; PY_TEST= (as test-asan sets) leaves it out (see test-python-asan).
 PY_TEST ?= test-python
 test: setup
-	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example $(PY_TEST)
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example check-doc-tables $(PY_TEST)
 	./$(TESTS)
 
 # Python package (python/, docs/PYTHON.md): a venv over Debian's /usr/bin/python3 (numpy, torch,

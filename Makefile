@@ -179,7 +179,8 @@ bench-gemm: $(BUILD)/bench-gemm
 
 # The "Speed" workloads W1-W4, one JSON line each (bench/run.sh says what they measure);
 # bench-peers adds PyTorch and numpy/OpenBLAS on the same workloads and prints the ratios.
-# BENCH_THREADS (2) and BENCH_REPEAT (3) are read by bench/run.sh.
+# BENCH_THREADS (2) and BENCH_REPEAT (5; each figure is the median, with min and max) are read
+# by bench/run.sh.
 .PHONY: bench bench-peers
 $(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)

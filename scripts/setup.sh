@@ -14,6 +14,7 @@ packages=(
   python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
   python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
   python3-scipy               # scripts/test_doc_tables.py's reference for make paper's statistics
+  emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -113,6 +113,12 @@ check-readme-example:
 	  diff -u examples/readme_example.c - || \
 	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
+# The generators of the published tables (make paper, make fashion-compare) against scipy and
+# closed forms (scripts/test_doc_tables.py).
+.PHONY: check-doc-tables
+check-doc-tables:
+	$(PYTHON3) scripts/test_doc_tables.py
+
 # No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
 check-layout: $(CLI_OBJ)
 	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
@@ -131,11 +137,16 @@ paper: setup
 	$(MAKE) $(CLI)
 	bash scripts/paper.sh
 
-# The same network with and without its dropout layers: the train-test gap, per epoch.
+# The same network with and without its dropout layers: the train-test gap, per epoch, for
+# FASHION_COMPARE_EPOCHS (10; the last --epochs wins); the README's table between its
+# fashion-compare markers is written from the log (scripts/doc_tables.py).
+FASHION_COMPARE_EPOCHS ?= 10
+PYTHON3 ?= /usr/bin/python3
 fashion-compare: setup
 	$(MAKE) $(CLI)
 	./$(CLI) compare --train fashion-mnist:train --test fashion-mnist:test \
-	  --model $(FASHION_SPEC) $(FASHION_ARGS) --log $(BUILD)/fashion-compare.jsonl
+	  --model $(FASHION_SPEC) $(FASHION_ARGS) --epochs $(FASHION_COMPARE_EPOCHS) --log $(BUILD)/fashion-compare.jsonl
+	$(PYTHON3) scripts/doc_tables.py compare $(BUILD)/fashion-compare.jsonl README.md
 
 # These install first, then build (a sub-make, so that nothing compiles before the packages are in).
 demo: setup
@@ -147,7 +158,7 @@ demo: setup
 PY_TEST ?= test-python
 WEB_TEST ?= test-web
 test: setup
-	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime $(PY_TEST)
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime check-doc-tables $(PY_TEST)
 	$(if $(WEB_TEST),$(MAKE) $(WEB_TEST))
 	DN_TEST_CFLAGS="$(EXTRA_CFLAGS)" ./$(TESTS)
 	$(if $(findstring sanitize,$(EXTRA_CFLAGS)),@echo "test-mpi: not run in a sanitizer build (OpenMPI's own allocations)",$(MAKE) test-mpi)
@@ -222,7 +233,8 @@ bench-gemm: $(BUILD)/bench-gemm
 
 # The "Speed" workloads W1-W4, one JSON line each (bench/run.sh says what they measure);
 # bench-peers adds PyTorch and numpy/OpenBLAS on the same workloads and prints the ratios.
-# BENCH_THREADS (2) and BENCH_REPEAT (3) are read by bench/run.sh.
+# BENCH_THREADS (2) and BENCH_REPEAT (5; each figure is the median, with min and max) are read
+# by bench/run.sh.
 .PHONY: bench bench-peers
 $(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)

@@ -102,6 +102,23 @@ static void print_table(const cli_train_settings *s, const epoch_accuracy *with,
            gap_without, held, a->held_out, b->held_out);
 }
 
+/* After both runs' epoch lines, --log gets compare's own table, one line per run and epoch:
+ * {"compare":"with_dropout"|"without_dropout","epoch":E,"train_accuracy":…,"test_accuracy":…,
+ * "gap":…} (val_accuracy when the held-out set is the validation split). scripts/compare_table.py
+ * turns these lines into the README's table, so that table is this run's, not a copy. */
+static void log_table(FILE *log, const cli_train_settings *s, const epoch_accuracy *with,
+                      const epoch_accuracy *without) {
+    const char *held = s->test ? "test_accuracy" : "val_accuracy";
+    for (int run = 0; run < 2; ++run) {
+        const epoch_accuracy *a = run == 0 ? with : without;
+        for (size_t e = 0; e < s->epochs; ++e)
+            fprintf(log, "{\"compare\":\"%s\",\"epoch\":%zu,\"train_accuracy\":%.9g,\"%s\":%.9g,"
+                    "\"gap\":%.9g}\n", run == 0 ? "with_dropout" : "without_dropout", e + 1,
+                    a[e].train, held, a[e].held_out, a[e].train - a[e].held_out);
+    }
+    fflush(log);
+}
+
 int cli_cmd_compare(int argc, char **argv) {
     cli_train_settings s;
     cli_train_settings_defaults(&s);
@@ -140,6 +157,7 @@ int cli_cmd_compare(int argc, char **argv) {
                              s.report ? &kept : NULL);
     if (code == 0) code = train_variant(&s, &job, 1, log, without, history + s.epochs, NULL, NULL);
     if (code == 0) print_table(&s, with, without);
+    if (code == 0 && log) log_table(log, &s, with, without);
     if (code == 0 && s.trace) print_traces(&s, history, history + s.epochs);
     if (code == 0 && s.report && cli_parallel_is_root()) { /* MPI: rank 0 writes */
         report.baseline = history + s.epochs;

@@ -45,7 +45,7 @@ static int probe_epoch(const dn_event *ev, void *user) {
 /* Trains one variant; history [epochs]. With `report` (the run with dropout), the report watches
  * fit before the probe, and the trained model is handed to *keep instead of freed. */
 static int train_variant(const cli_train_settings *s, cli_train_job *job, int zero_rates,
-                         FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
+                         cli_epoch_log *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
                          cli_report *report, dn_model **keep) {
     dn_model *model = NULL;
     if (cli_train_build(s, job, zero_rates, &model) != 0) return -1;
@@ -128,16 +128,16 @@ int cli_cmd_compare(int argc, char **argv) {
     if (cli_train_load(&s, &job) != 0) return 1;
     epoch_accuracy *with = calloc(s.epochs, sizeof *with), *without = calloc(s.epochs, sizeof *without);
     dn_epoch_metrics *history = calloc(2 * s.epochs, sizeof *history); /* [with | without] */
-    FILE *log = NULL;
+    cli_epoch_log log = {.file = NULL};
     cli_report report;
     cli_report_init(&report, "compare", argc, argv);
     dn_model *kept = NULL; /* the run with dropout, for --report */
-    int code = with && without && history ? cli_train_open_log(s.log, &log)
+    int code = with && without && history ? cli_epoch_log_open(&log, s.log)
                                           : cli_error(-1, "out of memory");
     if (code == 0)
-        code = train_variant(&s, &job, 0, log, with, history, s.report ? &report : NULL,
+        code = train_variant(&s, &job, 0, &log, with, history, s.report ? &report : NULL,
                              s.report ? &kept : NULL);
-    if (code == 0) code = train_variant(&s, &job, 1, log, without, history + s.epochs, NULL, NULL);
+    if (code == 0) code = train_variant(&s, &job, 1, &log, without, history + s.epochs, NULL, NULL);
     if (code == 0) print_table(&s, with, without);
     if (code == 0 && s.trace) print_traces(&s, history, history + s.epochs);
     if (code == 0 && s.report) {
@@ -147,10 +147,10 @@ int cli_cmd_compare(int argc, char **argv) {
         report.held_out_name = s.test ? "test" : "validation";
         code = cli_report_write_training(&report, &s, &job, kept, history);
     }
+    if (cli_epoch_log_close(&log) != 0) code = -1;
     cli_report_free(&report);
     dn_model_free(kept);
     free(history);
-    if (log) fclose(log);
     free(with);
     free(without);
     cli_train_job_free(&job);

@@ -39,7 +39,7 @@ typedef struct demo_capture {
     size_t widths[4];
     size_t batch_dropped, batch_elements, row_dropped;
     uint8_t *mask;           /* [batch × features] */
-    FILE *log;
+    cli_epoch_log log;
 } demo_capture;
 
 static void capture_first_batch(const dn_event *ev, dn_model *model, demo_capture *cap) {
@@ -67,8 +67,7 @@ static int observe(const dn_event *ev, void *user) {
     if (ev->kind == DN_EVENT_BATCH_END && !obs->capture->done)
         capture_first_batch(ev, obs->model, obs->capture);
     if (obs->report) cli_report_capture(obs->report, obs->model, ev);
-    if (ev->kind == DN_EVENT_EPOCH_END && obs->capture->log)
-        cli_epoch_log_write(obs->capture->log, ev->metrics);
+    if (ev->kind == DN_EVENT_EPOCH_END) cli_epoch_log_write(&obs->capture->log, ev->metrics);
     return 0;
 }
 
@@ -164,10 +163,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
         cli_error(-1, "%s", err.message);
         goto done;
     }
-    if (s->log_path && (cap->log = fopen(s->log_path, "w")) == NULL) {
-        cli_error(-1, "cannot write log file %s: %s", s->log_path, strerror(errno));
-        goto done;
-    }
+    if (cli_epoch_log_open(&cap->log, s->log_path) != 0) goto done;
     dn_fit_config fit = cli_demo_fit(s->epochs, s->batch);
     demo_observer obs = {.model = model, .capture = cap,
                          .report = s->report_path ? s->report : NULL};
@@ -192,7 +188,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     code = print_prediction(model, data, train_rows);
     if (code == 0 && s->report_path) code = write_report(s, model, data, history, train_rows);
 done:
-    if (cap->log) fclose(cap->log);
+    if (cli_epoch_log_close(&cap->log) != 0) code = -1;
     free(history);
     dn_model_free(model);
     dn_dataset_free(data);

@@ -7,12 +7,18 @@
 #include "common/model_data.h"
 #include "common/options.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Room for a class name with its control characters escaped (\xHH: 4 bytes each). */
+enum { LABEL_SIZE = 1024 };
 
 typedef struct predictions {
+    const char *path; /* --out, or NULL for standard output */
     const dn_model *model;
     const float *y; /* [rows×outputs]: probabilities, or their MC means */
     size_t rows, outputs;
@@ -30,7 +36,7 @@ static void csv_field(FILE *out, const char *text) {
 
 /* ",PREFIX<class>" for every class (two for a single sigmoid unit). */
 static void class_columns(FILE *out, const predictions *p, const char *prefix) {
-    char buf[32];
+    char buf[LABEL_SIZE];
     size_t classes = p->outputs == 1 ? 2 : p->outputs;
     for (size_t c = 0; c < classes; ++c) {
         fputc(',', out);
@@ -48,7 +54,7 @@ static void class_values(FILE *out, const float *v, size_t outputs, int compleme
 
 static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     const predictions *p = context;
-    char buf[32];
+    char buf[LABEL_SIZE];
     fputs("predicted", out);
     class_columns(out, p, "p_");
     if (p->std != NULL) {
@@ -66,8 +72,12 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
         }
         fputc('\n', out);
     }
-    if (ferror(out)) {
-        if (err) snprintf(err->message, sizeof err->message, "write error");
+    errno = 0;
+    if (fflush(out) != 0 || ferror(out)) {
+        if (err)
+            snprintf(err->message, sizeof err->message, "cannot write %s: %s",
+                     p->path ? p->path : "the predictions to standard output",
+                     errno ? strerror(errno) : "write error");
         return DN_ERR_IO;
     }
     return DN_OK;
@@ -107,7 +117,7 @@ int cli_cmd_predict(int argc, char **argv) {
     dn_model *model;
     dn_dataset *data;
     if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {.model = model, .rows = dn_dataset_rows(data),
+    predictions p = {.path = out_path, .model = model, .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
@@ -134,7 +144,7 @@ int cli_cmd_predict(int argc, char **argv) {
     else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
         code = cli_error(1, "%s", err.message);
     else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
-        code = cli_error(1, "writing predictions: %s", err.message);
+        code = cli_error(1, "%s", err.message);
     free(y);
     free(mc);
     dn_model_free(model);

@@ -53,16 +53,16 @@ int cli_cmd_train(int argc, char **argv) {
     cli_train_job job;
     if (cli_train_load(&s, &job) != 0) return 1;
     dn_model *model = NULL;
-    FILE *log = NULL;
+    cli_epoch_log log = {.file = NULL};
     dn_epoch_metrics *history = calloc(s.epochs ? s.epochs : 1, sizeof *history);
     cli_report report; /* --report: watches fit for the first batch's masks */
     cli_report_init(&report, "train", argc, argv);
     int numeric_failure = 0;
     int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
-    if (code == 0) code = cli_train_open_log(s.log, &log);
+    if (code == 0) code = cli_epoch_log_open(&log, s.log);
     if (code == 0)
-        code = cli_train_fit(&s, &job, model, NULL, log, s.report ? cli_report_observe : NULL,
+        code = cli_train_fit(&s, &job, model, NULL, &log, s.report ? cli_report_observe : NULL,
                              &report, history, &numeric_failure);
     if (numeric_failure) { /* code is -1: fit printed the failure */
         save_last_good(model, s.out);
@@ -75,9 +75,9 @@ int cli_cmd_train(int argc, char **argv) {
     if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
     if (code == 0 && s.report) code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
+    if (cli_epoch_log_close(&log) != 0) code = -1; /* the model is saved; the run still fails */
     cli_report_free(&report);
     free(history);
-    if (log) fclose(log);
     dn_model_free(model);
     cli_train_job_free(&job);
     return code == 0 ? 0 : 1;

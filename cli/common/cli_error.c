@@ -1,6 +1,8 @@
 /* cli_error.c — the tool's error line (cli_error.h). */
 #include "common/cli_error.h"
 
+#include "common/text_escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -18,8 +20,12 @@ int cli_error(int code, const char *fmt, ...) {
     if (capture_buffer != NULL) {
         vsnprintf(capture_buffer, capture_size, fmt, args);
     } else {
+        /* Paths, class names and library messages may carry control bytes from a file: the
+         * message is shown with them escaped (text_escape.h), never obeyed by the terminal. */
+        char message[4096];
+        vsnprintf(message, sizeof message, fmt, args);
         fputs("dropnet: error: ", stderr);
-        vfprintf(stderr, fmt, args);
+        cli_fputs_escaped(stderr, message);
         fputc('\n', stderr);
     }
     va_end(args);

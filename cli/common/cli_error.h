@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-/* Prints "dropnet: error: MESSAGE" on stderr (or into the capture buffer, see below); returns
+/* Prints "dropnet: error: MESSAGE" on stderr, control characters in it escaped (\x1b) (or into the capture buffer, see below); returns
  * `code`, so that a command can `return cli_error(2, ...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -11,7 +11,8 @@
 int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
                                int allow_unlabeled, dn_model **model, dn_dataset **data);
 
-/* The display name of class i: the model's class name, or the number. */
+/* The display name of class i: the model's class name (in buf, control characters escaped, when
+ * it holds any: text_escape.h), or the number. */
 const char *cli_class_label(const dn_model *model, size_t i, char *buf, size_t size);
 
 #endif

@@ -27,7 +27,7 @@ static int report_fit_end(const cli_train_settings *s, cli_controls *controls, d
 }
 
 int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                 const char *prefix, FILE *log, dn_callback extra, void *extra_user,
+                 const char *prefix, cli_epoch_log *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history, int *numeric_failure) {
     if (numeric_failure != NULL) *numeric_failure = 0;
     if (s->epochs == 0) return 0;
@@ -77,12 +77,3 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     }
     return report_fit_end(s, &controls, st, &err, numeric_failure);
 }
-
-int cli_train_open_log(const char *path, FILE **out) {
-    *out = NULL;
-    if (path == NULL) return 0;
-    if ((*out = fopen(path, "w")) == NULL)
-        return cli_error(-1, "cannot write log file %s: %s", path, strerror(errno));
-    return 0;
-}
-

@@ -2,6 +2,7 @@
 #ifndef CLI_TRAIN_FIT_H
 #define CLI_TRAIN_FIT_H
 
+#include "common/epoch_log.h"
 #include "train/job.h"
 #include "train/settings.h"
 
@@ -16,10 +17,7 @@
  * parameter went NaN or infinite: the model then holds the last good state (the start of the
  * failing epoch), worth saving. */
 int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                  const char *prefix, FILE *log, dn_callback extra, void *extra_user,
+                  const char *prefix, cli_epoch_log *log, dn_callback extra, void *extra_user,
                   dn_epoch_metrics *history, int *numeric_failure);
-
-/* Opens --log for writing (NULL when not requested); prints and returns -1 on error, else 0. */
-int cli_train_open_log(const char *path, FILE **out);
 
 #endif

@@ -100,7 +100,7 @@ int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_m
 
 /* A resumed run: history, log lines and early stopping as the checkpoint left them. */
 int cli_train_restore_resumed(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                             FILE *log, cli_controls *controls, dn_epoch_metrics *history) {
+                             cli_epoch_log *log, cli_controls *controls, dn_epoch_metrics *history) {
     size_t done = (size_t)dn_model_epochs_done(model);
     const dn_checkpoint_state *state = &job->resumed_state;
     char message[160];

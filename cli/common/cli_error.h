@@ -9,6 +9,9 @@
  * `code`, so that a command can `return cli_error(2, ...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Prints "dropnet: warning: MESSAGE" on stderr (escaped as cli_error; nothing while capturing). */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Sends the message of every later cli_error into buffer [size] (NUL-terminated, the last one
  * only) instead of stderr; buffer NULL goes back to stderr. For harnesses that check messages
  * (fuzz/fuzz_cli.c) without printing them. */

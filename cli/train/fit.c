@@ -57,7 +57,8 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     controls.next_user = &progress;
     cli_checkpointer writer = {.dir = s->checkpoint ? s->checkpoint : s->resume,
                                .every = s->checkpoint_every, .keep = s->checkpoint_keep,
-                               .epochs = s->epochs, .controls = &controls, .history = history};
+                               .epochs = s->epochs, .controls = &controls, .history = history,
+                               .data = job->data_fingerprint};
     dn_callback observer = writer.dir ? cli_checkpoint_callback : cli_controls_callback;
     void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
     if (job->resumed_path[0] != '\0') { /* set only when --resume found a checkpoint */
@@ -71,9 +72,5 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     dn_status st = DN_OK;
     if (!controls.stopped_early) /* a run that stopped early is finished */
         st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
-    if (writer.failed) {
-        free(controls.best);
-        return -1;
-    }
     return report_fit_end(s, &controls, st, &err, numeric_failure);
 }

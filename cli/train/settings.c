@@ -31,7 +31,7 @@ void cli_train_settings_defaults(cli_train_settings *s) {
 /* Options only `train` has: compare saves no model and writes no checkpoints. */
 static int train_only(const char *name) {
     static const char *const names[] = {"out", "checkpoint", "checkpoint-every", "checkpoint-keep",
-                                        "resume"};
+                                        "resume", "allow-data-change"};
     for (size_t i = 0; i < CLI_COUNT(names); ++i)
         if (strcmp(name, names[i]) == 0) return 1;
     return 0;
@@ -74,6 +74,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"checkpoint-every", CLI_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"},
         {"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"},
         {"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"},
+        {"allow-data-change", CLI_OPT_FLAG, &s->allow_data_change, NULL, "--resume even though the data differs from the checkpoint's (rows, features, classes or content)"},
     };
     _Static_assert(CLI_COUNT(all) == CLI_TRAIN_OPTION_COUNT,
                    "CLI_TRAIN_OPTION_COUNT is the size of this table");
@@ -111,7 +112,15 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     char message[256];
     if (s->threads == SIZE_MAX && cli_env_threads(&s->threads, message, sizeof message) != 0)
         return cli_error(-1, "%s: %s", cmd, message);
-    if (s->threads > 4096) return cli_error(-1, "%s: --threads must be at most 4096", cmd);
+    /* Each thread keeps its own workspace (about 1 MiB): 4096 threads took 4.2 GB for a model of
+     * 59 parameters. Results do not depend on the count, so nothing is lost by a cap. */
+    if (s->threads > CLI_MAX_THREADS)
+        return cli_error(-1, "%s: --threads must be at most %d (each thread keeps its own "
+                            "workspace; results do not depend on the count)", cmd, CLI_MAX_THREADS);
+    /* The history of every epoch is kept in memory (and in checkpoints): 10^12 epochs asked
+     * for a 56 TB allocation. */
+    if (s->epochs > CLI_MAX_EPOCHS)
+        return cli_error(-1, "%s: --epochs must be at most %d", cmd, CLI_MAX_EPOCHS);
     if (s->train == NULL) return cli_error(-1, "%s: --train DATA is required", cmd);
     if (s->model == NULL && s->init == NULL)
         return cli_error(-1, "%s: --model SPEC (or --init FILE) is required", cmd);

@@ -3,6 +3,7 @@
 #include "train/checkpoint.h"
 
 #include "common/cli_error.h"
+#include "common/interrupt.h"
 #include "train/checkpoint_state.h"
 
 #include <dirent.h>
@@ -250,6 +251,7 @@ static void write_checkpoint(cli_checkpointer *c, size_t done) {
                     "checkpoint tries again", done, err.message);
         return;
     }
+    cli_interrupt_note_checkpoint(path, done);
     prune(c->dir, c->keep, done);
 }
 
@@ -258,7 +260,9 @@ int cli_checkpoint_callback(const dn_event *event, void *user) {
     int stop = cli_controls_callback(event, c->controls);
     if (event->kind != DN_EVENT_EPOCH_END || c->controls->failed) return stop;
     c->history[event->epoch - 1] = *event->metrics;
-    int due = event->epoch % c->every == 0 || event->epoch == c->epochs || c->controls->stopped_early;
+    /* An interrupted run stops here: its last complete epoch gets a checkpoint. */
+    int due = event->epoch % c->every == 0 || event->epoch == c->epochs ||
+              c->controls->stopped_early || cli_interrupt_signal() != 0;
     if (due) write_checkpoint(c, event->epoch);
     return stop;
 }

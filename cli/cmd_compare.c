@@ -3,6 +3,7 @@
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/output_check.h"
 #include "common/trace.h"
 #include "report/report_train.h"
 #include "train/build.h"
@@ -119,6 +120,11 @@ int cli_cmd_compare(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (cli_train_check(&s, "compare", 0) != 0 ||
         (s.report && cli_report_check_path(s.report, "compare") != 0))
+        return 2;
+    const cli_named_file outputs[] = {{"--log", s.log}, {"--report", s.report}};
+    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
+                                     {"--val-data", s.val_data}, {"--init", s.init}};
+    if (cli_check_outputs("compare", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs)) != 0)
         return 2;
     if (s.test == NULL && s.val_split == 0.0f)
         return cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");

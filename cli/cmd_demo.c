@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/epoch_log.h"
+#include "common/output_check.h"
 #include "common/options.h"
 #include "common/trace.h"
 #include "learn/demo_pipeline.h"
@@ -225,6 +226,8 @@ int cli_cmd_demo(int argc, char **argv) {
     if (s.epochs > MAX_EPOCHS) return cli_error(2, "demo: --epochs must be <= %d", MAX_EPOCHS);
     if (!(s.learning_rate > 0.0f)) return cli_error(2, "demo: --lr must be > 0, got %g", (double)s.learning_rate);
     if (s.report_path && cli_report_check_path(s.report_path, "demo") != 0) return 2;
+    const cli_named_file outputs[] = {{"--log", s.log_path}, {"--report", s.report_path}};
+    if (cli_check_outputs("demo", outputs, CLI_COUNT(outputs), NULL, 0) != 0) return 2;
 
     float rows[4][CLI_DEMO_FEATURES];
     uint8_t *mask = malloc(s.batch * CLI_DEMO_FEATURES);

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/model_data.h"
+#include "common/output_check.h"
 #include "common/options.h"
 
 #include <errno.h>
@@ -114,6 +115,9 @@ int cli_cmd_predict(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "predict: --model FILE and --data DATA are required");
+    const cli_named_file outputs[] = {{"--out", out_path}};
+    const cli_named_file inputs[] = {{"--model", model_path}, {"--data", data_spec}};
+    if (cli_check_outputs("predict", outputs, 1, inputs, CLI_COUNT(inputs)) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
     if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/interrupt.h"
+#include "common/output_check.h"
 #include "common/trace.h"
 #include "report/report_train.h"
 #include "train/build.h"
@@ -68,6 +69,15 @@ int cli_cmd_train(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (cli_train_check(&s, "train", 1) != 0 ||
         (s.report && cli_report_check_path(s.report, "train") != 0))
+        return 2;
+    /* Before anything is read or written: no output may be an input. --init is read completely
+     * before --out is written, so `--init m --out m` replaces m by design; --log and --report
+     * over it would only destroy it. */
+    const cli_named_file outputs[] = {{"--out", s.out}, {"--log", s.log}, {"--report", s.report}};
+    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
+                                     {"--val-data", s.val_data}, {"--init", s.init}};
+    if (cli_check_outputs("train", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs) - 1) != 0 ||
+        cli_check_outputs("train", outputs + 1, 2, inputs + 3, 1) != 0)
         return 2;
 
     cli_interrupt_install(); /* from here, Ctrl-C stops training and saves (common/interrupt.h) */

@@ -135,3 +135,65 @@ TEST(cli_control_characters_from_files_are_escaped) {
               "got: %s", output);
     CHECK(dn_test_remove_dir(dir));
 }
+
+static long size_of(const char *name) {
+    char path[160];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Each refusal comes before any work: exit 2, nothing trained ("Epoch" never printed), and the
+ * input the output named is intact. */
+TEST(cli_outputs_checked_before_any_work) {
+    if (!scratch("b")) return;
+    const char *train = "train --train d.csv --model dense:2:softmax --epochs 1";
+    CHECK(cli("%s --out m.safetensors", train) == 0);
+    long data = size_of("d.csv"), model = size_of("m.safetensors");
+    /* An output that is an input: --log over the training data truncated it before training. */
+    CHECK(cli("%s --out n.safetensors --log d.csv", train) == 2);
+    CHECK_MSG(strstr(output, "train: --log d.csv is the same file as --train d.csv: writing it "
+                             "would destroy it") != NULL, "got: %s", output);
+    CHECK(cli("%s --out d.csv", train) == 2);
+    CHECK(strstr(output, "--out d.csv is the same file as --train d.csv") != NULL);
+    CHECK(cli("train --train d.csv --init m.safetensors --epochs 1 --out n.safetensors --log "
+              "m.safetensors") == 2);
+    CHECK(strstr(output, "--log m.safetensors is the same file as --init m.safetensors") != NULL);
+    CHECK(cli("train --train d.csv --init m.safetensors --epochs 1 --out n.safetensors --report "
+              "m.safetensors") == 2);
+    CHECK(cli("compare --train d.csv --model dropout:0.5,dense:2:softmax --epochs 1 --val-split "
+              "0.25 --log d.csv") == 2);
+    CHECK(cli("predict --model m.safetensors --data d.csv --out d.csv") == 2);
+    CHECK(strstr(output, "predict: --out d.csv is the same file as --data d.csv") != NULL);
+    CHECK(cli("predict --model m.safetensors --data d.csv --out m.safetensors") == 2);
+    CHECK(strstr(output, "--out m.safetensors is the same file as --model m.safetensors") != NULL);
+    /* Through a symlink: the same file after resolving. */
+    char command[256];
+    snprintf(command, sizeof command, "cd %s && ln -s d.csv link.csv", dir);
+    CHECK(dn_test_run(command, output, sizeof output) == 0);
+    CHECK(cli("predict --model m.safetensors --data d.csv --out link.csv") == 2);
+    CHECK(strstr(output, "--out link.csv is the same file as --data d.csv") != NULL);
+    CHECK(strstr(output, "Epoch") == NULL);
+    CHECK(size_of("d.csv") == data && size_of("m.safetensors") == model);
+    /* --init m --out m keeps working: the model is read completely before it is replaced. */
+    CHECK(cli("train --train d.csv --init m.safetensors --epochs 1 --out m.safetensors") == 0);
+    /* Outputs that could only fail at the end of the run. */
+    CHECK(cli("%s --out .", train) == 2);
+    CHECK_MSG(strstr(output, "cannot write --out .: it is a directory") != NULL, "got: %s", output);
+    CHECK(strstr(output, "Epoch") == NULL);
+    char long_name[4200];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    for (size_t i = 200; i < sizeof long_name - 1; i += 200) long_name[i] = '/';
+    static char long_command[6000]; /* longer than dn_test_cli_in's arguments */
+    snprintf(long_command, sizeof long_command, "cd %s && %s %s --out %s", dir, dn_test_cli_path(),
+             train, long_name);
+    CHECK(dn_test_run(long_command, output, sizeof output) == 2);
+    CHECK_MSG(strstr(output, "--out: the path is too long (4199 bytes; at most 4095") != NULL,
+              "got: %.300s", output);
+    CHECK(cli("%s --out missing/m.safetensors", train) == 2);
+    CHECK(strstr(output, "its directory does not exist or is not writable") != NULL);
+    CHECK(cli("%s --out x.safetensors --log x.safetensors", train) == 2);
+    CHECK(strstr(output, "--out and --log name the same file x.safetensors") != NULL);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -6,7 +6,6 @@
 #include "train/controls.h"
 
 #include <cjson/cJSON.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,13 +83,6 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
     return n;
 }
 
-/* The directory part of `path` exists and is writable, so a long run does not end unable to save. */
-static int output_dir_writable(const char *path) {
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    return access(dirname(copy), W_OK) == 0;
-}
-
 /* "512M", "2G", "1.5G", "4096" (bytes), an optional "B" or "iB" after the unit; > 0. */
 static int parse_size(const char *text, size_t *out) {
     char *end;
@@ -125,9 +117,6 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (s->model == NULL && s->init == NULL)
         return cli_error(-1, "%s: --model SPEC (or --init FILE) is required", cmd);
     if (needs_out && s->out == NULL) return cli_error(-1, "%s: --out FILE is required", cmd);
-    if (needs_out && !output_dir_writable(s->out))
-        return cli_error(-1, "%s: cannot write --out %s: its directory does not exist or is not "
-                            "writable", cmd, s->out);
     if (s->batch == 0) return cli_error(-1, "%s: --batch must be > 0", cmd);
     if (strcmp(s->optimizer, "sgd") != 0 && strcmp(s->optimizer, "adam") != 0)
         return cli_error(-1, "%s: --optimizer must be sgd or adam, got '%s'", cmd, s->optimizer);

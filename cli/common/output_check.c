@@ -44,13 +44,12 @@ static size_t longest_name(const char *path) {
     return longest;
 }
 
-/* The directory part of `path` exists and is writable (no truncated copy: the length is checked
- * first). */
-static int directory_writable(const char *path) {
-    char dir[PATH_LIMIT + 1];
-    snprintf(dir, sizeof dir, "%s", path);
+/* The directory part of `path` (into dir) exists and is writable; else 0 with errno set. No
+ * truncated copy: the length is checked first. */
+static int directory_writable(const char *path, char dir[PATH_LIMIT + 1]) {
+    snprintf(dir, PATH_LIMIT + 1, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (slash == NULL) snprintf(dir, sizeof dir, ".");
+    if (slash == NULL) snprintf(dir, PATH_LIMIT + 1, ".");
     else if (slash == dir) dir[1] = '\0';
     else *slash = '\0';
     return access(dir, W_OK) == 0;
@@ -72,9 +71,10 @@ static int check_one(const char *command, const cli_named_file *o) {
     } else if (errno != ENOENT) {
         return cli_error(-1, "%s: cannot write %s %s: %s", command, o->option, path, strerror(errno));
     }
-    if (!directory_writable(path))
-        return cli_error(-1, "%s: cannot write %s %s: its directory does not exist or is not "
-                            "writable", command, o->option, path);
+    char dir[PATH_LIMIT + 1];
+    if (!directory_writable(path, dir))
+        return cli_error(-1, "%s: cannot write %s %s: its directory %s: %s", command, o->option,
+                         path, dir, strerror(errno));
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #   make demo     setup, build, run the seed pipeline (the main job)
 #   make test     setup, build, check the layout and the README example, run the test suite
 #   make CC=clang, make WERROR=1 (CI), make test-asan (AddressSanitizer + UBSan)
+#   make web      the playground, one self-contained page: build/web/playground.html (docs/PLAYGROUND.md)
 #   make fuzz, make fuzz-run SECONDS=N (libFuzzer harnesses, docs/RELIABILITY.md)
 
 CC      ?= cc
@@ -128,10 +129,13 @@ demo: setup
 	$(MAKE) $(CLI)
 	./$(CLI) demo
 
-# The Python suite runs first; PY_TEST= (as test-asan sets) leaves it out (see test-python-asan).
+# The Python and browser suites run first; PY_TEST= and WEB_TEST= (as test-asan sets) leave them
+# out (the ASan library cannot load into python3 without LD_PRELOAD: test-python-asan).
 PY_TEST ?= test-python
+WEB_TEST ?= test-web
 test: setup
 	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example $(PY_TEST)
+	$(if $(WEB_TEST),$(MAKE) $(WEB_TEST))
 	./$(TESTS)
 
 # Python package (python/, docs/PYTHON.md): a venv over Debian's /usr/bin/python3 (numpy, torch,
@@ -156,8 +160,34 @@ bench-python: python
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 PY_TEST= \
+	$(MAKE) BUILD=build-asan OPT=-O1 PY_TEST= WEB_TEST= \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+# The playground (docs/PLAYGROUND.md): the library and web/engine.c built for wasm32 by Debian's
+# emscripten (no OpenMP, the portable kernels; the file readers that need zlib or cJSON are left
+# out), with the page, its style, script and worker inlined into one self-contained
+# build/web/playground.html. Debian's emcc finds its own JS modules through NODE_PATH.
+# `make test-web` (run by `make test`) drives the page in headless Chromium (tests/web/).
+.PHONY: web test-web
+EMCC     ?= emcc
+WEB      := $(BUILD)/web
+WEB_SRC  := $(filter-out src/io/checksum.c src/io/model_load.c src/io/model_save.c src/io/safetensors_%.c \
+              src/data/idx.c src/data/read_text.c src/data/source.c,$(LIB_SRC))
+WEB_FLAGS = -std=c11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unknown-pragmas $(if $(WERROR),-Werror) \
+            -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -DDN_BUILDING_LIBRARY -sASYNCIFY -sALLOW_MEMORY_GROWTH=1 \
+            -sSINGLE_FILE=1 -sENVIRONMENT=worker -sMODULARIZE=1 -sEXPORT_NAME=createEngine \
+            -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString -sEXPORTED_FUNCTIONS=_malloc,_free
+web: $(WEB)/playground.html
+$(WEB)/engine.js: web/engine.c $(WEB_SRC) $(wildcard src/*/*.h) include/dropnet.h
+	@mkdir -p $(WEB)
+	NODE_PATH=/usr/share/nodejs $(EMCC) $(WEB_FLAGS) $(WEB_SRC) web/engine.c -o $@
+$(WEB)/playground.html: web/playground.html web/playground.css web/playground.js web/worker.js $(WEB)/engine.js
+	cat $(WEB)/engine.js web/worker.js > $(WEB)/engine-worker.js
+	sed -e '/\/\*@STYLE@\*\//{r web/playground.css' -e 'd}' -e '/\/\*@ENGINE@\*\//{r $(WEB)/engine-worker.js' -e 'd}' \
+	    -e '/\/\*@SCRIPT@\*\//{r web/playground.js' -e 'd}' web/playground.html > $@.tmp
+	mv $@.tmp $@
+test-web: web $(CLI)
+	node tests/web/playground_test.mjs $(WEB)/playground.html ./$(CLI)
 
 # GEMM GFLOP/s per shape, kernel and thread count (bench/bench_gemm.c says how to compare a BLAS).
 .PHONY: bench-gemm

@@ -21,5 +21,6 @@ int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_quiz(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
+int cli_cmd_play(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const command_entry commands[] = {
     {"trace", cli_cmd_trace, "one example through a saved model, layer by layer, with its probabilities"},
     {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
     {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
+    {"play", cli_cmd_play, "write the playground page (make web): training in the browser, optionally on your table"},
 };
 
 #ifdef DN_BLAS_OPENBLAS

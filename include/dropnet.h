@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -52,7 +53,8 @@ typedef enum dn_status {
     DN_ERR_SHAPE,    /* sizes that do not fit together (features, classes, layer widths) */
     DN_ERR_NUMERIC,  /* a NaN or infinity appeared in the loss or the parameters */
     DN_ERR_STATE,    /* a call made in the wrong order, e.g. fit before compile */
-    DN_ERR_STOPPED   /* a callback asked training to stop (not a failure of the library) */
+    DN_ERR_STOPPED,  /* a callback asked training to stop (not a failure of the library) */
+    DN_ERR_CANCELLED /* dn_fit_config.cancel was set: training stopped between two batches */
 } dn_status;
 
 #define DN_ERROR_MESSAGE_SIZE 512
@@ -503,6 +505,13 @@ typedef struct dn_fit_config {
                                 trains epochs initial_epoch+1 .. epochs, numbering events and
                                 history from there, e.g. after dn_model_load_checkpoint with
                                 dn_model_epochs_done(). Must be <= epochs. */
+    /* default NULL. Cancellation hook (issue 12): when set, fit reads *cancel before every batch
+     * and, once it is non-zero, returns DN_ERR_CANCELLED without starting another batch. A signal
+     * handler may set it (sig_atomic_t), as may another thread or a Python KeyboardInterrupt.
+     * The model is then consistent and can be saved: it holds every finished batch's update
+     * (dn_model_epochs_done counts complete epochs only, so resuming from it repeats the partial
+     * epoch; the last end-of-epoch checkpoint resumes bit-identically). */
+    const volatile sig_atomic_t *cancel;
 } dn_fit_config;
 
 /* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0. */
@@ -551,7 +560,8 @@ typedef int (*dn_callback)(const dn_event *event, void *user);
  * config->epochs entries; epoch e fills history[e − 1] (after a resume, entries before
  * initial_epoch are left as they are); `callback` may be NULL. Errors: DN_ERR_STATE before compile,
  * DN_ERR_SHAPE for a feature count or class count that does not match the model (e.g. 5 classes
- * for a 3-unit output), DN_ERR_NUMERIC when the loss becomes NaN or infinite, DN_ERR_STOPPED.
+ * for a 3-unit output), DN_ERR_NUMERIC when the loss becomes NaN or infinite, DN_ERR_STOPPED,
+ * DN_ERR_CANCELLED (config->cancel set; the message gives the epoch and batch reached).
  */
 DN_API dn_status dn_model_fit(dn_model *model, const dn_dataset *data,
                               const dn_fit_config *config, dn_callback callback, void *user,
@@ -854,15 +864,55 @@ DN_API dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_er
 typedef dn_status (*dn_write_fn)(FILE *file, void *context, dn_error *err);
 
 /*
- * Creates `path` with the content `write` produces, atomically: a reader (or a crash) sees either
- * the old file or the complete new one. The content goes to "<path>.tmp.XXXXXX" in the same
- * directory, is flushed and fsync'ed, renamed over `path`, and the directory is fsync'ed. On any
- * failure (including `write` returning an error) the temporary file is removed and `path` is not
- * touched. New files get mode 0644. DN_ERR_IO names the path and the system's reason;
- * DN_ERR_ARGUMENT for a NULL or empty path or a NULL `write`.
+ * Writes `path` with the content `write` produces, under the output policy (docs/RELIABILITY.md):
+ *   - a regular file (new or existing) is replaced atomically: a reader (or a crash) sees either
+ *     the old file or the complete new one. The content goes to "<file>.tmp.XXXXXX" in the same
+ *     directory, is flushed and fsync'ed, renamed over the file, and the directory is fsync'ed.
+ *     New files get 0666 & ~umask; a replaced file keeps its mode, and its owner where the
+ *     process may set it. A read-only existing file is refused (DN_ERR_IO), not replaced;
+ *   - a symlink is followed (hop by hop, dangling ones too) and its final target written as above,
+ *     in the target's directory; the link itself stays;
+ *   - a character device or FIFO (/dev/null, a terminal, a named pipe) is opened and written in
+ *     place, never renamed over; /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N write to
+ *     the process's descriptor (a duplicate of it, closed after).
+ * A directory, block device or socket is refused. On any failure (including `write` returning an
+ * error) the temporary file is removed and the target is not touched. While the temporary file
+ * exists, dn_remove_temp_files can remove it from a signal handler. DN_ERR_IO names the path and
+ * the system's reason (strerror); DN_ERR_ARGUMENT for a NULL or empty path or a NULL `write`.
  */
 DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void *context,
                                       dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outputs and signals: checking outputs up front, temporary files on a signal (issue 12)       */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Checks, before any work, that each of outputs[0..output_count) can be written under the output
+ * policy (dn_write_file_atomic) without destroying an input: the path is at most 4095 bytes with
+ * a file name of at most 255; symlinks resolve (no loop); the target is not a directory, block
+ * device or socket; a new file's directory exists and is writable; an existing regular file is
+ * writable; and the output is not the same file (device and inode, after resolving; "-" is
+ * standard input) as any of inputs[0..input_count). The same name given as two outputs is refused
+ * unless it is a device or descriptor. NULL entries in either list are skipped. Inputs that do not
+ * exist are skipped (their readers report them). Pass as inputs every file the command still
+ * reads after it starts writing; a model read completely before (train --init m --out m) is
+ * legitimately replaced and is not one of them. Errors: DN_ERR_ARGUMENT (same file, too long),
+ * DN_ERR_IO (directory missing or not writable, read-only file), DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_check_outputs(const char *const *outputs, size_t output_count,
+                                  const char *const *inputs, size_t input_count, dn_error *err);
+
+/* Removes every temporary file dn_write_file_atomic is writing right now. Async-signal-safe: meant
+ * for an application's own SIGINT/SIGTERM handler (call it before _exit). */
+DN_API void dn_remove_temp_files(void);
+
+/* Installs, for each catchable signal whose default action ends the process (SIGHUP, SIGINT,
+ * SIGQUIT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF) and
+ * that is still at its default disposition, a handler that calls dn_remove_temp_files and then
+ * dies of the same signal. Signals the application ignores or handles are left alone, so install
+ * your own handlers first. Returns how many handlers were installed. */
+DN_API int dn_install_temp_cleanup(void);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                       */

@@ -13,6 +13,7 @@ packages=(
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
   python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
   python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
+  emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -336,11 +336,11 @@ TEST(model_save_is_atomic) {
     dn_model_free(back);
     CHECK(count_entries(t.path, ".tmp.") == 0 && count_entries(t.path, NULL) == 1);
 
-    /* Onto a directory: the rename fails, the temporary file is removed, the directory stays. */
+    /* Onto a directory: refused before a temporary file is made; the directory stays. */
     tmp_file(&t, "sub", sub, sizeof sub);
     if (CHECK(mkdir(sub, 0700) == 0)) {
         CHECK(dn_model_save(m, sub, &err) == DN_ERR_IO);
-        CHECK_MSG(strstr(err.message, "cannot rename") != NULL, "got \"%s\"", err.message);
+        CHECK_MSG(strstr(err.message, "is a directory") != NULL, "got \"%s\"", err.message);
         CHECK(count_entries(t.path, ".tmp.") == 0 && count_entries(sub, NULL) == 0);
     }
 

@@ -150,6 +150,10 @@ static void call_with_nulls(void) {
     REFUSES(dn_model_copy_weights, NULL, NULL);
     REFUSES(dn_write_file_atomic, NULL, NULL, NULL);
     REFUSES(dn_write_file_atomic, "build/null-args-never-written", NULL, NULL);
+    SURVIVES(dn_check_outputs, NULL, 0, NULL, 0);
+    REFUSES(dn_check_outputs, NULL, 2, NULL, 0);
+    CALL(dn_remove_temp_files)();
+    CHECK(CALL(dn_install_temp_cleanup)() >= 0);
 }
 
 /* The DN_API function names of include/dropnet.h (found next to this file); 0 if unreadable. */

@@ -317,5 +317,10 @@ void cli_report_section_settings(FILE *out, const cli_report *r) {
         cli_html_text(out, r->settings[i].value);
         fputs("</td></tr>\n", out);
     }
-    fputs("</table>\n</section>\n", out);
+    fputs("</table>\n", out);
+    /* the playground (docs/PLAYGROUND.md) opens on the seed pipeline, the demo's own settings */
+    fputs("<p>Train it live: <code>dropnet play --out playground.html</code> (after <code>make "
+          "web</code>) writes the <a href=\"playground.html\">playground</a>, one page that runs "
+          "this engine in the browser: change the rates and watch the gap move, every mask shown. "
+          "The link opens it when it sits next to this report.</p>\n</section>\n", out);
 }

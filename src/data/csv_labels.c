@@ -5,8 +5,10 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +59,32 @@ static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_erro
     return st;
 }
 
+/* The first bytes of `text` for a message, bytes above 0x7F as "\xNN" (the invalid UTF-8 would
+ * otherwise reach the terminal as it is). */
+static const char *escape_high_bytes(const char *text, char out[160]) {
+    size_t w = 0;
+    const unsigned char *c = (const unsigned char *)text;
+    for (size_t i = 0; c[i] != '\0' && i < 40; ++i) {
+        if (c[i] >= 0x80) w += (size_t)snprintf(out + w, 160 - w, "\\x%02x", c[i]);
+        else out[w++] = (char)c[i];
+    }
+    out[w] = '\0';
+    return out;
+}
+
 dn_status dni_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
-                                size_t column, dn_error *err) {
-    for (size_t r = 0; r < data->rows; ++r)
+                               size_t column, dn_error *err) {
+    char shown[160];
+    for (size_t r = 0; r < data->rows; ++r) {
         if (labels[r].text[0] == '\0')
             return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label, found an "
-                            "empty cell", path, labels[r].line, column);
+                           "empty cell", path, labels[r].line, column);
+        size_t n = strlen(labels[r].text), bad = dni_utf8_invalid_at(labels[r].text, n);
+        if (bad != n) /* the value is shown with its bytes escaped, e.g. "caf\xe9" */
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: class label \"%s\" is not valid "
+                           "UTF-8 (byte %zu; save the file as UTF-8)", path, labels[r].line,
+                           column, escape_high_bytes(labels[r].text, shown), bad + 1);
+    }
     if (all_numeric(labels, data->rows)) return integer_labels(data, labels, path, column, err);
     return named_labels(data, labels, err);
 }

@@ -110,9 +110,11 @@ dn_csv_number dni_csv_parse_float(const char *cell, float *out) {
     double v;
     dn_csv_number kind = dni_csv_parse_double(cell, &v);
     if (kind != DN_CSV_NUMBER) return kind;
-    /* Converting a double beyond the float range is undefined behaviour, so test first. */
-    if (fabs(v) > FLT_MAX) return DN_CSV_NOT_FINITE;
-    *out = (float)v;
+    /* Converting a double beyond the float range is undefined behaviour, so test first. Values
+     * below FLT_MAX + half an ulp (0x1.ffffffp127) round to FLT_MAX, as strtof would: that keeps
+     * "3.4028235e38", the shortest text of FLT_MAX (what numpy prints). */
+    if (fabs(v) >= 0x1.ffffffp127) return DN_CSV_NOT_FINITE;
+    *out = fabs(v) > FLT_MAX ? (v > 0 ? FLT_MAX : -FLT_MAX) : (float)v;
     return DN_CSV_NUMBER;
 }
 

@@ -4,6 +4,7 @@
 #include "core/alloc.h"
 #include "core/format_bytes.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +18,39 @@ static void free_class_names(dn_dataset *data) {
     data->class_name_count = 0;
 }
 
+static int by_text(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Class names must tell classes apart and survive a model file (UTF-8 JSON): no empty name, no
+ * name twice, valid UTF-8. (A NUL cannot occur: the CSV reader refuses NUL bytes.) */
+static dn_status check_class_names(const char *const *names, size_t count, dn_error *err) {
+    for (size_t c = 0; c < count; ++c) {
+        if (names[c] == NULL || names[c][0] == '\0')
+            return dni_fail(err, DN_ERR_ARGUMENT, "class name %zu is empty: every class needs a "
+                           "name", c);
+        size_t n = strlen(names[c]);
+        if (dni_utf8_invalid_at(names[c], n) != n)
+            return dni_fail(err, DN_ERR_ARGUMENT, "class name %zu (\"%.60s\") is not valid UTF-8",
+                           c, names[c]);
+    }
+    const char **sorted = dni_alloc_zeroed(count ? count : 1, sizeof *sorted);
+    if (sorted == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names",
+                                       count);
+    memcpy(sorted, names, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, by_text);
+    dn_status st = DN_OK;
+    for (size_t c = 1; c < count && st == DN_OK; ++c)
+        if (strcmp(sorted[c - 1], sorted[c]) == 0)
+            st = dni_fail(err, DN_ERR_ARGUMENT, "class name \"%.60s\" is given twice: each class "
+                         "needs its own name", sorted[c]);
+    dni_free(sorted);
+    return st;
+}
+
 dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err) {
+    dn_status checked = check_class_names(names, data->classes, err);
+    if (checked != DN_OK) return checked;
     free_class_names(data);
     char **copy = dni_alloc_zeroed(data->classes, sizeof *copy);
     if (copy == NULL)

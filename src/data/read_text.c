@@ -5,9 +5,12 @@
 #include "data/dataset.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* gzread takes an unsigned count and returns an int: read at most this much per call. */
@@ -36,13 +39,38 @@ static const char *gz_reason(gzFile gz) {
     return code == Z_ERRNO ? strerror(errno) : msg;
 }
 
-dn_status dni_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
-                             dn_error *err) {
+/* Opens `path` for reading after checking what it is: a regular file, or a stream (a FIFO, a
+ * pipe such as /dev/fd/63 or /dev/stdin, a character device); "-" is standard input. A
+ * directory or anything else is refused by name instead of failing (or blocking) in open. */
+static dn_status open_text(const char *path, gzFile *gz, dn_error *err) {
+    int fd;
+    struct stat info;
+    if (strcmp(path, "-") == 0) {
+        if ((fd = dup(0)) < 0)
+            return dni_fail(err, DN_ERR_IO, "cannot read standard input: %s", strerror(errno));
+    } else {
+        if (stat(path, &info) != 0)
+            return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        if (!S_ISREG(info.st_mode) && !S_ISFIFO(info.st_mode) && !S_ISCHR(info.st_mode))
+            return dni_fail(err, DN_ERR_IO, "cannot read %s: it is a %s, expected a file or a pipe",
+                           path, S_ISDIR(info.st_mode) ? "directory" : "socket or block device");
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    }
     errno = 0;
-    gzFile gz = gzopen(path, "rb");
-    if (gz == NULL)
+    if ((*gz = gzdopen(fd, "rb")) == NULL) {
+        close(fd);
         return dni_fail(err, DN_ERR_IO, "cannot open %s: %s", path,
-                        errno ? strerror(errno) : "out of memory");
+                       errno ? strerror(errno) : "out of memory");
+    }
+    return DN_OK;
+}
+
+dn_status dni_read_text_file(const char *path, size_t max_bytes, char **text, size_t *len,
+                            dn_error *err) {
+    gzFile gz = NULL;
+    dn_status opened = open_text(path, &gz, err);
+    if (opened != DN_OK) return opened;
     char *buf = NULL;
     size_t cap = 0, used = 0;
     for (;;) {
@@ -65,6 +93,18 @@ dn_status dni_read_text_file(const char *path, size_t max_bytes, char **text, si
             return st;
         }
         if (n == 0) break;
+        /* Binary data is refused in the block that shows it, not after reading (or decompressing)
+         * the whole file: a 2 GB sparse file stops at its first megabyte. */
+        const char *nul = memchr(buf + used, '\0', (size_t)n);
+        if (nul != NULL) {
+            size_t line = 1, at = (size_t)(nul - buf);
+            for (const char *c = buf; c < nul; ++c) line += *c == '\n';
+            dn_status st = dni_fail(err, DN_ERR_FORMAT, "%s:%zu: expected text, found a NUL byte "
+                                   "(at byte %zu): is this a binary file?", path, line, at);
+            free(buf);
+            gzclose(gz);
+            return st;
+        }
         used += (size_t)n;
         if (max_bytes != 0 && used > max_bytes) {
             dn_status st = dni_check_memory_cap(path, "reading its text", used, max_bytes, err);

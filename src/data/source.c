@@ -31,6 +31,11 @@ static int is_regular_file(const char *path) {
     return stat(path, &s) == 0 && S_ISREG(s.st_mode);
 }
 
+static int is_stream(const char *path) {
+    struct stat s;
+    return stat(path, &s) == 0 && (S_ISFIFO(s.st_mode) || S_ISCHR(s.st_mode));
+}
+
 static int is_directory(const char *path) {
     struct stat s;
     return stat(path, &s) == 0 && S_ISDIR(s.st_mode);
@@ -152,12 +157,17 @@ dn_status dn_dataset_open(dn_dataset **out, const char *spec, const dn_dataset_o
     *out = NULL;
     dn_status st;
     if (is_regular_file(spec)) return open_file(out, spec, opts, err);
+    /* A stream (standard input, a FIFO, a pipe like /dev/fd/63) can only be read once, so it is
+     * not sniffed for IDX: it is CSV, plain or gzip (IDX needs seekable files). */
+    if (strcmp(spec, "-") == 0 || is_stream(spec))
+        return dni_csv_load(out, spec, opts->label_column, opts->max_rows, opts->unlabeled,
+                           opts->max_bytes, err);
     if (is_directory(spec))
         return dni_fail(err, DN_ERR_FORMAT, "%s: expected a file, found a directory (choose a "
                         "split: %s:train or %s:test)", spec, spec, spec);
     if (try_split(out, spec, opts, &st, err) || try_pair(out, spec, opts, &st, err)) return st;
     struct stat info;
-    int cause = stat(spec, &info) != 0 ? errno : ENOENT; /* e.g. a FIFO: still "no file" */
+    int cause = stat(spec, &info) != 0 ? errno : ENOENT;
     return dni_fail(err, DN_ERR_IO, "cannot open %s: %s (expected a CSV file, IMAGES+LABELS, "
                     "DIR:train, DIR:test or fashion-mnist:train|test)", spec, strerror(cause));
 }

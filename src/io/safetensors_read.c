@@ -7,10 +7,12 @@
 #include "core/utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 typedef unsigned long long ull; /* for printf: uint64_t has no portable short format */
 
@@ -52,17 +54,37 @@ static int json_uint(const cJSON *item, uint64_t *out) {
     return 1;
 }
 
+/* A model file is read with seeks, so only a regular file will do; anything else is named. */
+static dn_status not_regular(const char *path, const struct stat *info, dn_error *err) {
+    mode_t m = info->st_mode;
+    return dni_fail(err, DN_ERR_IO, "cannot read \"%s\": it is a %s, not a regular file (a "
+                   "model file is read with seeks)", path,
+                   S_ISFIFO(m) ? "FIFO or pipe" : S_ISDIR(m) ? "directory"
+                   : S_ISCHR(m) ? "character device" : "special file");
+}
+
 /* Opens the file and reads the header length, checking both against the file size. */
 static dn_status open_and_check_size(dn_st_file *st, dn_error *err) {
     const char *path = st->path;
-    st->file = fopen(path, "rb");
-    if (st->file == NULL)
-        return dni_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
+    /* stat first, then open without blocking and check again on the descriptor: opening a FIFO
+     * for reading would otherwise wait forever for a writer. */
     struct stat info;
-    if (fstat(fileno(st->file), &info) != 0)
-        return dni_fail(err, DN_ERR_IO, "cannot stat \"%s\": %s", path, strerror(errno));
-    if (!S_ISREG(info.st_mode))
-        return dni_fail(err, DN_ERR_IO, "\"%s\" is not a regular file", path);
+    if (stat(path, &info) != 0)
+        return dni_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
+    if (!S_ISREG(info.st_mode)) return not_regular(path, &info, err);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return dni_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(errno));
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) { /* replaced since the stat */
+        close(fd);
+        return not_regular(path, &info, err);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+        (st->file = fdopen(fd, "rb")) == NULL) {
+        int cause = errno;
+        close(fd);
+        return dni_fail(err, DN_ERR_IO, "cannot open \"%s\": %s", path, strerror(cause));
+    }
     st->file_size = (uint64_t)info.st_size;
     if (st->file_size < 8)
         return dni_fail(err, DN_ERR_FORMAT,

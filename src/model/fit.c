@@ -13,7 +13,7 @@
 
 dn_fit_config dn_fit_defaults(void) {
     dn_fit_config c = {.epochs = 1, .batch_size = 32, .shuffle = 1, .validation_split = 0.0,
-                       .validation_data = NULL, .initial_epoch = 0};
+                       .validation_data = NULL, .initial_epoch = 0, .cancel = NULL};
     return c;
 }
 
@@ -297,6 +297,9 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
     for (size_t b = 0; b < batches; ++b) {
         size_t begin = b * c->batch_size;
         size_t rows = n - begin < c->batch_size ? n - begin : c->batch_size;
+        if (c->cancel != NULL && *c->cancel)
+            return dni_fail(err, DN_ERR_CANCELLED, "training cancelled in epoch %zu after batch "
+                           "%zu of %zu", epoch, b, batches);
         if (!train_step(m, s->train, s->order + begin, rows, &loss_sum, &correct))
             return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
         units += accuracy_units(m, rows);

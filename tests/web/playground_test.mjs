@@ -1,0 +1,178 @@
+// playground_test.mjs — `make test-web`: the playground (build/web/playground.html) in headless
+// Chromium against the CLI. Usage: node playground_test.mjs PAGE DROPNET [SHOTS_DIR]
+//  1. the first training step's mask drops exactly as many inputs as `dropnet demo` reports;
+//  2. 5 epochs of the seed network put in the DOM the per-epoch loss and accuracy that
+//     `dropnet demo --log` writes (to 1e-5; whether they are identical to the log's 9 digits is
+//     printed);
+//  3. the masks' dropped fraction over all 125 steps is the rate (within 4 standard deviations),
+//     and the page's own replay of a step's mask (Philox in JavaScript) is the engine's;
+//  4. a 2-D set with Compare and MC dropout trains to the end and draws its map;
+//  5. `dropnet play --data` embeds a CSV (class names with '<' in them) and the page trained on
+//     it gives the numbers of `dropnet train --log` with the same settings;
+//  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
+//  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {launch} from './cdp.mjs';
+
+const [page, cli, shots = 'build/web/shots'] = process.argv.slice(2);
+let passed = 0, failed = 0;
+const check = (ok, what) => { ok ? passed++ : failed++; console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+
+const tmp = mkdtempSync(join(tmpdir(), 'dropnet-web-test-'));
+const log = join(tmp, 'demo.jsonl');
+const demoText = execFileSync(cli, ['demo', '--log', log], {encoding: 'utf8'});
+const demo = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const demoRaw = readFileSync(log, 'utf8').trim().split('\n');
+// the CLI with the portable GEMM kernel (the one the wasm build runs), for the bit-identity report
+const logPortable = join(tmp, 'portable.jsonl');
+execFileSync(cli, ['demo', '--log', logPortable], {env: {...process.env, DROPNET_KERNEL: 'portable'}});
+const portableRaw = readFileSync(logPortable, 'utf8').trim().split('\n');
+const firstBatch = demoText.match(/this batch: (\d+) of (\d+) dropped/);
+rmSync(tmp, {recursive: true, force: true});
+mkdirSync(shots, {recursive: true});
+
+const url = (hash) => 'file://' + resolve(page) + '#' + hash;
+const SEED = 'data=seed&train=0.8&family=dropout&inrate=0.2&layers=10:relu:0&optimizer=3&lr=0.005&batch=32&seed=42&compare=0&mc=0';
+const waitFor = (cond, ms = 60000) => `new Promise((ok, no) => { const t0 = Date.now();
+  (function poll() { let v; try { v = ${cond}; } catch (e) {} if (v) ok(v);
+    else if (Date.now() - t0 > ${ms}) no(new Error('timed out waiting for: ' + ${JSON.stringify(cond)}));
+    else setTimeout(poll, 20); })(); })`;
+const maskInfo = `(() => { const l = document.querySelector('.mask-label'); return l && {...l.dataset}; })()`;
+
+const browser = await launch();
+try {
+  // 1-3: the seed network, 5 epochs
+  await browser.goto(url(SEED + '&epochs=5&speed=0'));
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  await browser.evaluate(`document.getElementById('step').click()`);
+  const first = await browser.evaluate(waitFor(`(${maskInfo}) && (${maskInfo}).step === '1' && ${maskInfo}`));
+  check(firstBatch && +first.dropped === +firstBatch[1] && +first.elements === +firstBatch[2],
+        `step 1 mask: ${first.dropped} of ${first.elements} dropped; dropnet demo: ${firstBatch && firstBatch[1]} of ${firstBatch && firstBatch[2]}`);
+  // Step epoch runs to the end of epoch 1 (step 25 of 25) and stops there
+  await browser.evaluate(`document.getElementById('epoch').click()`);
+  await browser.evaluate(waitFor(`(${maskInfo}).step === '25'`));
+  await new Promise((r) => setTimeout(r, 400));
+  const held = await browser.evaluate(`[(${maskInfo}).step, document.querySelectorAll('#epochs-table tbody tr').length]`);
+  check(held[0] === '25' && held[1] === 1, `Step epoch stops at step ${held[0]} with ${held[1]} epoch in the table`);
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
+  const rows = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);
+  check(rows.length === demo.length, `${rows.length} epochs in the page, ${demo.length} in dropnet demo --log`);
+  let worst = 0, identical = true, identicalPortable = true;
+  const keys = {loss: 'loss', accuracy: 'accuracy', valLoss: 'val_loss', valAccuracy: 'val_accuracy'};
+  rows.forEach((r, i) => {
+    for (const [k, lk] of Object.entries(keys)) {
+      const a = +r[k], b = demo[i][lk];
+      worst = Math.max(worst, Math.abs(a - b));
+      const text = demoRaw[i].match(new RegExp(`"${lk}":([^,}]+)`))[1];
+      if (parseFloat(a.toPrecision(9)) !== parseFloat(text)) identical = false;
+      const portable = portableRaw[i].match(new RegExp(`"${lk}":([^,}]+)`))[1];
+      if (parseFloat(a.toPrecision(9)) !== parseFloat(portable)) identicalPortable = false;
+    }
+  });
+  check(rows.length === demo.length && worst <= 1e-5, `per-epoch loss/accuracy/val_loss/val_accuracy: largest difference ${worst.toExponential(2)} (≤ 1e-5)`);
+  console.log(`info identical to the 9 significant digits of --log: ${identical ? 'yes' : 'no'}; ` +
+              `of --log with DROPNET_KERNEL=portable: ${identicalPortable ? 'yes' : 'no'}`);
+  const last = await browser.evaluate(maskInfo);
+  const frac = last.totalDropped / last.totalElements, sd = Math.sqrt(0.2 * 0.8 / last.totalElements);
+  check(+last.step === 125 && Math.abs(frac - 0.2) < 4 * sd,
+        `dropped fraction over ${last.step} steps: ${(100 * frac).toFixed(3)}% for rate 20% (4 sd = ${(400 * sd).toFixed(3)}%)`);
+  // the prediction trace of validation example #800, as the demo prints it
+  await browser.evaluate(`(() => { document.getElementById('trace-row').value = 800; document.getElementById('trace-go').click(); })()`);
+  const traced = await browser.evaluate(waitFor(`document.querySelector('#trace p') && document.querySelector('#trace p').textContent`));
+  const pagePred = traced.match(/predicted class (\d+) \(p = ([0-9.]+)\), true class (\d+)/);
+  const demoPred = demoText.match(/Predicted class (\d+) \(p = ([0-9.]+)\), true class (\d+)/);
+  check(pagePred && demoPred && pagePred[1] === demoPred[1] && pagePred[3] === demoPred[3] &&
+        (+pagePred[2]).toFixed(3) === demoPred[2], `trace of example #800: page "${traced}", demo "${demoPred && demoPred[0]}"`);
+  // the page's Philox replay of a step's mask is the engine's mask, bit for bit
+  const replay = await browser.evaluate(`(() => { const live = main.last.masks[0], r = pgReplay(main.last.step).masks[0],
+    first = pgReplay(1).masks[0];
+    return {same: live.keep.length === r.keep.length && live.keep.every((v, i) => v === r.keep[i]),
+            step: main.last.step, first: first.dropped}; })()`);
+  check(replay.same && replay.first === +firstBatch[1],
+        `mask replayed in the page from (seed, layer, step, element) = the engine's at step ${replay.step}; step 1 replayed: ${replay.first} dropped`);
+  await browser.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = 40; s.dispatchEvent(new Event('input')); })()`);
+  await new Promise((r) => setTimeout(r, 300));
+  writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
+  await browser.evaluate(`document.getElementById('live').click()`);
+
+  // speed: the seed network for 400 epochs (10000 steps) as fast as it goes, 60 paced at 60
+  // steps/s; each sampled every 0.5 s for 3 s (status carries the counts of the last second)
+  for (const speed of [0, 60]) {
+    await browser.goto('about:blank');
+    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 400}&speed=${speed}`));
+    await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+    await browser.evaluate(`document.getElementById('play').click()`);
+    const samples = await browser.evaluate(`new Promise((ok) => { const s = []; const t = setInterval(() => {
+      const d = document.getElementById('status').dataset; s.push([+d.trained, +d.drawn]);
+      if (s.length === 6 || document.body.dataset.state === 'done') { clearInterval(t); ok(s); } }, 500); })`);
+    const tail = samples.slice(2), med = (k) => tail.map((x) => x[k]).sort((x, y) => x - y)[tail.length >> 1];
+    console.log(`info seed network, speed ${speed || 'as fast as it goes'}: ${med(0)} steps/s trained, ${med(1)} steps/s drawn (median of ${JSON.stringify(tail)})`);
+    if (speed === 0) {
+      await browser.evaluate(`document.getElementById('play').click()`);
+      writeFileSync(join(shots, 'seed-playing.png'), await browser.screenshot());
+    }
+  }
+
+  // 4: a 2-D set with Compare and MC dropout
+  await browser.goto('about:blank');
+  await browser.goto(url('data=circles&noise=0.15&train=0.5&family=dropout&inrate=0&layers=32:relu:0.5;32:relu:0.5&optimizer=3&lr=0.01&batch=16&epochs=60&seed=7&compare=1&mc=1&speed=0'));
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`, 120000));
+  await browser.evaluate(waitFor(`document.querySelectorAll('#compare-table tbody tr').length === 60`));
+  const two = await browser.evaluate(`(() => { const r = [...document.querySelectorAll('#epochs-table tbody tr')].pop().dataset,
+    c = [...document.querySelectorAll('#compare-table tbody tr')].pop().dataset;
+    const g = document.getElementById('map').getContext('2d').getImageData(0, 0, 320, 320).data;
+    let painted = 0; for (let i = 3; i < g.length; i += 4) painted += g[i] > 0;
+    return {acc: +r.valAccuracy, gap: r.valLoss - r.loss, cmpAcc: +c.valAccuracy, cmpGap: c.valLoss - c.loss, painted}; })()`);
+  check(two.acc > 0.9 && two.painted > 320 * 320 * 0.9,
+        `circles, 60 epochs: validation accuracy ${two.acc.toFixed(3)} (> 0.9), map painted`);
+  console.log(`info circles: gap (val loss − loss) ${two.gap.toFixed(4)} with dropout 0.5, ${two.cmpGap.toFixed(4)} with every rate 0 (val accuracy ${two.cmpAcc.toFixed(3)})`);
+  writeFileSync(join(shots, 'circles-compare-mc.png'), await browser.screenshot());
+  await browser.evaluate(`document.getElementById('map-section').scrollIntoView()`);
+  writeFileSync(join(shots, 'circles-map.png'), await browser.screenshot());
+  await browser.evaluate(`window.scrollTo(0, 0)`);
+  writeFileSync(join(shots, 'phone.png'), await browser.screenshot(390, 1400));
+  await browser.screenshot(1400, 1000);
+
+  // 5: dropnet play --data: a CSV of 300 points in 2 classes named "inside" and "out</script>"
+  const dir = mkdtempSync(join(tmpdir(), 'dropnet-play-'));
+  const rnd = (() => { let a = 12345; return () => (a = (a * 1103515245 + 12345) % 2147483648) / 2147483648; })();
+  let csv = 'x,y,label\n';
+  for (let i = 0; i < 300; ++i) {
+    const x = 4 * rnd() - 2, y = 4 * rnd() - 2;
+    csv += `${x.toFixed(4)},${y.toFixed(4)},${x * x + y * y < 1.5 ? 'inside' : 'out</script>'}\n`;
+  }
+  writeFileSync(join(dir, 't.csv'), csv);
+  execFileSync(cli, ['play', '--data', join(dir, 't.csv'), '--out', join(dir, 'play.html'), '--page', page]);
+  // 0.25, not 0.2: train holds --val-split as a float, and 300·(1 − 0.2f) = 239.99999 keeps 239
+  // training rows where the page (and Keras) keep 240
+  execFileSync(cli, ['train', '--train', join(dir, 't.csv'), '--model', 'dropout:0.1,dense:16:relu,dense:2:softmax',
+    '--optimizer', 'adam', '--lr', '0.01', '--batch', '16', '--epochs', '3', '--seed', '5', '--val-split', '0.25',
+    '--log', join(dir, 't.jsonl'), '--out', join(dir, 'm.safetensors')]);
+  const trained = readFileSync(join(dir, 't.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  await browser.goto('about:blank');
+  await browser.goto('file://' + join(dir, 'play.html') + '#data=embedded&train=0.75&family=dropout&inrate=0.1' +
+    '&layers=16:relu:0&optimizer=3&lr=0.01&batch=16&epochs=3&seed=5&compare=0&mc=0&speed=0');
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  const option = await browser.evaluate(`document.querySelector('#data option[value=embedded]').textContent`);
+  await browser.evaluate(`document.getElementById('play').click()`);
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'done'`));
+  const own = await browser.evaluate(`[...document.querySelectorAll('#epochs-table tbody tr')].map((r) => ({...r.dataset}))`);
+  let worstOwn = 0;
+  own.forEach((r, i) => { for (const [k, lk] of Object.entries(keys)) worstOwn = Math.max(worstOwn, Math.abs(+r[k] - trained[i][lk])); });
+  check(option === 't.csv: 300 × 2, 2 classes' && own.length === 3 && worstOwn <= 1e-5,
+        `dropnet play --data t.csv ("${option}"): 3 epochs, largest difference from dropnet train --log ${worstOwn.toExponential(2)}`);
+  writeFileSync(join(shots, 'own-data.png'), await browser.screenshot(1400, 1000));
+  rmSync(dir, {recursive: true, force: true});
+} catch (e) {
+  check(false, 'the page: ' + e.message);
+} finally {
+  await browser.close();
+}
+console.log(`web: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -59,6 +59,9 @@ int main(int argc, char **argv) {
 #ifdef DN_BLAS_OPENBLAS
     choose_openblas_kernels(argv);
 #endif
+    /* Any signal that ends the process removes the temporary file of a save under way first;
+     * train replaces SIGINT/SIGTERM with its own Ctrl-C handling (common/interrupt.h). */
+    dn_install_temp_cleanup();
     if (argc < 2) {
         print_usage(stderr);
         return cli_error(2, "no command given");

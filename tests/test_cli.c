@@ -123,6 +123,7 @@ TEST(cli_unwritable_log_fails_cleanly) {
     /* Refused before the run (issue 12: outputs are checked up front). */
     int code = run_cli("demo --epochs 1 --log /nonexistent-dir/x.jsonl");
     CHECK(code == 2);
-    CHECK_MSG(strstr(output, "dropnet: error: demo: cannot write --log /nonexistent-dir/x.jsonl: "
-                             "its directory /nonexistent-dir: No such file or directory") != NULL, "got: %s", output);
+    CHECK_MSG(strstr(output, "dropnet: error: demo: --log: cannot write \"/nonexistent-dir/x.jsonl\": "
+                             "directory \"/nonexistent-dir\": No such file or directory") != NULL,
+              "got: %s", output);
 }

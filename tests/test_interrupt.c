@@ -123,3 +123,21 @@ TEST(interrupt_sigterm_saves_out_exit_143) {
     interrupt_once(SIGTERM);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* A second signal ends the process at once (same status), removing the temporary file of a save
+ * under way; the files already complete stay loadable. */
+TEST(interrupt_second_signal_exits_at_once_leaving_no_temp_file) {
+    if (!scratch()) return;
+    pid_t pid = start_training();
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    for (int i = 0; i < 1200 && file_size("l.jsonl") <= 0; ++i) usleep(100000);
+    kill(pid, SIGINT);
+    usleep(1000);
+    kill(pid, SIGINT);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+    CHECK(leftovers() == 0);
+    CHECK(dn_test_remove_dir(dir));
+}

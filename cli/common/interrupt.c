@@ -2,6 +2,8 @@
  * (interrupt.h). */
 #include "common/interrupt.h"
 
+#include "dropnet.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,16 +12,10 @@ static volatile sig_atomic_t received;
 static char last_checkpoint[4096];
 static size_t last_checkpoint_epoch;
 
-/* Temporary files of a write under way are removed before a second signal ends the process.
- * HOOK (issue 12): the library's registry of temporary files (dn_remove_temp_files, branch
- * harden-lib) does it; until that lands, a write cut short by the second signal may leave its
- * "*.tmp.*" file (the next --checkpoint run removes those in its directory). */
-static void remove_temp_files(void) {
-}
-
 static void on_signal(int signo) {
     if (received != 0) {
-        remove_temp_files();
+        /* The temporary file of a write under way goes too (async-signal-safe). */
+        dn_remove_temp_files();
         _exit(128 + signo);
     }
     received = signo;

@@ -14,8 +14,8 @@ typedef struct cli_named_file {
 } cli_named_file;
 
 /* Checks outputs [n_out] against each other and against inputs [n_in] (files the command reads;
- * "-" is standard input). Devices and FIFOs (/dev/null, /dev/stdout, a terminal) may be outputs
- * and may be given twice. Prints "COMMAND: --log d.csv is the same file as --train d.csv ..."
+ * "-" is standard input) with dn_check_outputs (the library's output policy). Devices and FIFOs
+ * (/dev/null, /dev/stdout, a terminal) may be outputs and may be given twice. Prints "COMMAND: --log d.csv is the same file as --train d.csv ..."
  * and returns -1 on the first problem, else 0. A model that a command reads completely before it
  * writes anything (train --init m --out m) is not an input of --out: the caller leaves it out. */
 int cli_check_outputs(const char *command, const cli_named_file *outputs, size_t n_out,

@@ -27,20 +27,6 @@ static int report_fit_end(const cli_train_settings *s, cli_controls *controls, d
     return 0;
 }
 
-/* The outermost observer: every event goes down the chain first (so an epoch that ended gets its
- * log line and checkpoint), then a pending SIGINT/SIGTERM stops training: after the current
- * batch, or at the end of the epoch when it came during the last one. */
-typedef struct interrupt_watch {
-    dn_callback next;
-    void *next_user;
-} interrupt_watch;
-
-static int watch_interrupt(const dn_event *event, void *user) {
-    const interrupt_watch *w = user;
-    int stop = w->next != NULL && w->next(event, w->next_user) != 0;
-    return stop || cli_interrupt_signal() != 0;
-}
-
 int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
                  const char *prefix, cli_epoch_log *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history, int *numeric_failure) {
@@ -57,6 +43,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     fit.shuffle = !s->no_shuffle;
     fit.validation_split = s->val_split;
     fit.validation_data = job->val;
+    fit.cancel = cli_interrupt_flag(); /* Ctrl-C: fit stops before the next batch */
     cli_controls controls = {0};
     controls.model = model;
     controls.initial_rate = cli_train_optimizer(s).learning_rate; /* not the model's: a resumed one
@@ -85,10 +72,9 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     }
     dn_error err = {.status = DN_OK, .message = ""};
     dn_status st = DN_OK;
-    interrupt_watch watch = {.next = observer, .next_user = observer_user};
     if (!controls.stopped_early) /* a run that stopped early is finished */
-        st = dn_model_fit(model, job->train, &fit, watch_interrupt, &watch, history, &err);
-    if (st == DN_ERR_STOPPED && cli_interrupt_signal() != 0 && !controls.stopped_early) {
+        st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
+    if (st == DN_ERR_CANCELLED) {
         free(controls.best); /* Ctrl-C: the weights as they are, not early stopping's best */
         return CLI_FIT_INTERRUPTED;
     }

@@ -3,6 +3,7 @@
  * shows train and held-out accuracy and their gap side by side, per epoch and final. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/output_check.h"
 #include "common/trace.h"
 #include "parallel/parallel.h"
 #include "report/report_train.h"
@@ -46,7 +47,7 @@ static int probe_epoch(const dn_event *ev, void *user) {
 /* Trains one variant; history [epochs]. With `report` (the run with dropout), the report watches
  * fit before the probe, and the trained model is handed to *keep instead of freed. */
 static int train_variant(const cli_train_settings *s, cli_train_job *job, int zero_rates,
-                         FILE *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
+                         cli_epoch_log *log, epoch_accuracy *per_epoch, dn_epoch_metrics *history,
                          cli_report *report, dn_model **keep) {
     dn_model *model = NULL;
     if (cli_train_build(s, job, zero_rates, &model) != 0) return -1;
@@ -106,17 +107,18 @@ static void print_table(const cli_train_settings *s, const epoch_accuracy *with,
  * {"compare":"with_dropout"|"without_dropout","epoch":E,"train_accuracy":…,"test_accuracy":…,
  * "gap":…} (val_accuracy when the held-out set is the validation split). scripts/compare_table.py
  * turns these lines into the README's table, so that table is this run's, not a copy. */
-static void log_table(FILE *log, const cli_train_settings *s, const epoch_accuracy *with,
-                      const epoch_accuracy *without) {
+static void log_table(cli_epoch_log *log, const cli_train_settings *s,
+                      const epoch_accuracy *with, const epoch_accuracy *without) {
+    if (log->file == NULL || log->failed) return;
     const char *held = s->test ? "test_accuracy" : "val_accuracy";
     for (int run = 0; run < 2; ++run) {
         const epoch_accuracy *a = run == 0 ? with : without;
         for (size_t e = 0; e < s->epochs; ++e)
-            fprintf(log, "{\"compare\":\"%s\",\"epoch\":%zu,\"train_accuracy\":%.9g,\"%s\":%.9g,"
+            fprintf(log->file, "{\"compare\":\"%s\",\"epoch\":%zu,\"train_accuracy\":%.9g,\"%s\":%.9g,"
                     "\"gap\":%.9g}\n", run == 0 ? "with_dropout" : "without_dropout", e + 1,
                     a[e].train, held, a[e].held_out, a[e].train - a[e].held_out);
     }
-    fflush(log);
+    cli_epoch_log_flush(log);
 }
 
 int cli_cmd_compare(int argc, char **argv) {
@@ -138,6 +140,11 @@ int cli_cmd_compare(int argc, char **argv) {
     if (cli_train_check(&s, "compare", 0) != 0 ||
         (s.report && cli_report_check_path(s.report, "compare") != 0))
         return 2;
+    const cli_named_file outputs[] = {{"--log", s.log}, {"--report", s.report}};
+    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
+                                     {"--val-data", s.val_data}, {"--init", s.init}};
+    if (cli_check_outputs("compare", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs)) != 0)
+        return 2;
     if (s.test == NULL && s.val_split == 0.0f)
         return cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");
     if (s.epochs == 0) return cli_error(2, "compare: --epochs must be > 0");
@@ -146,18 +153,18 @@ int cli_cmd_compare(int argc, char **argv) {
     if (cli_train_load(&s, &job) != 0) return 1;
     epoch_accuracy *with = calloc(s.epochs, sizeof *with), *without = calloc(s.epochs, sizeof *without);
     dn_epoch_metrics *history = calloc(2 * s.epochs, sizeof *history); /* [with | without] */
-    FILE *log = NULL;
+    cli_epoch_log log = {.file = NULL};
     cli_report report;
     cli_report_init(&report, "compare", argc, argv);
     dn_model *kept = NULL; /* the run with dropout, for --report */
-    int code = with && without && history ? cli_train_open_log(s.log, &log)
+    int code = with && without && history ? cli_epoch_log_open(&log, s.log)
                                           : cli_error(-1, "out of memory");
     if (code == 0)
-        code = train_variant(&s, &job, 0, log, with, history, s.report ? &report : NULL,
+        code = train_variant(&s, &job, 0, &log, with, history, s.report ? &report : NULL,
                              s.report ? &kept : NULL);
-    if (code == 0) code = train_variant(&s, &job, 1, log, without, history + s.epochs, NULL, NULL);
+    if (code == 0) code = train_variant(&s, &job, 1, &log, without, history + s.epochs, NULL, NULL);
     if (code == 0) print_table(&s, with, without);
-    if (code == 0 && log) log_table(log, &s, with, without);
+    if (code == 0) log_table(&log, &s, with, without);
     if (code == 0 && s.trace) print_traces(&s, history, history + s.epochs);
     if (code == 0 && s.report && cli_parallel_is_root()) { /* MPI: rank 0 writes */
         report.baseline = history + s.epochs;
@@ -166,10 +173,10 @@ int cli_cmd_compare(int argc, char **argv) {
         report.held_out_name = s.test ? "test" : "validation";
         code = cli_report_write_training(&report, &s, &job, kept, history);
     }
+    if (cli_epoch_log_close(&log) != 0) code = -1;
     cli_report_free(&report);
     dn_model_free(kept);
     free(history);
-    if (log) fclose(log);
     free(with);
     free(without);
     cli_train_job_free(&job);

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/epoch_log.h"
+#include "common/output_check.h"
 #include "common/options.h"
 #include "common/trace.h"
 #include "learn/demo_pipeline.h"
@@ -39,7 +40,7 @@ typedef struct demo_capture {
     size_t widths[4];
     size_t batch_dropped, batch_elements, row_dropped;
     uint8_t *mask;           /* [batch × features] */
-    FILE *log;
+    cli_epoch_log log;
 } demo_capture;
 
 static void capture_first_batch(const dn_event *ev, dn_model *model, demo_capture *cap) {
@@ -67,8 +68,7 @@ static int observe(const dn_event *ev, void *user) {
     if (ev->kind == DN_EVENT_BATCH_END && !obs->capture->done)
         capture_first_batch(ev, obs->model, obs->capture);
     if (obs->report) cli_report_capture(obs->report, obs->model, ev);
-    if (ev->kind == DN_EVENT_EPOCH_END && obs->capture->log)
-        cli_epoch_log_write(obs->capture->log, ev->metrics);
+    if (ev->kind == DN_EVENT_EPOCH_END) cli_epoch_log_write(&obs->capture->log, ev->metrics);
     return 0;
 }
 
@@ -164,10 +164,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
         cli_error(-1, "%s", err.message);
         goto done;
     }
-    if (s->log_path && (cap->log = fopen(s->log_path, "w")) == NULL) {
-        cli_error(-1, "cannot write log file %s: %s", s->log_path, strerror(errno));
-        goto done;
-    }
+    if (cli_epoch_log_open(&cap->log, s->log_path) != 0) goto done;
     dn_fit_config fit = cli_demo_fit(s->epochs, s->batch);
     demo_observer obs = {.model = model, .capture = cap,
                          .report = s->report_path ? s->report : NULL};
@@ -192,7 +189,7 @@ static int run_demo(const demo_settings *s, demo_capture *cap) {
     code = print_prediction(model, data, train_rows);
     if (code == 0 && s->report_path) code = write_report(s, model, data, history, train_rows);
 done:
-    if (cap->log) fclose(cap->log);
+    if (cli_epoch_log_close(&cap->log) != 0) code = -1;
     free(history);
     dn_model_free(model);
     dn_dataset_free(data);
@@ -229,6 +226,8 @@ int cli_cmd_demo(int argc, char **argv) {
     if (s.epochs > MAX_EPOCHS) return cli_error(2, "demo: --epochs must be <= %d", MAX_EPOCHS);
     if (!(s.learning_rate > 0.0f)) return cli_error(2, "demo: --lr must be > 0, got %g", (double)s.learning_rate);
     if (s.report_path && cli_report_check_path(s.report_path, "demo") != 0) return 2;
+    const cli_named_file outputs[] = {{"--log", s.log_path}, {"--report", s.report_path}};
+    if (cli_check_outputs("demo", outputs, CLI_COUNT(outputs), NULL, 0) != 0) return 2;
 
     float rows[4][CLI_DEMO_FEATURES];
     uint8_t *mask = malloc(s.batch * CLI_DEMO_FEATURES);

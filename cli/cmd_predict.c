@@ -5,14 +5,21 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/model_data.h"
+#include "common/output_check.h"
 #include "common/options.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Room for a class name with its control characters escaped (\xHH: 4 bytes each). */
+enum { LABEL_SIZE = 1024 };
 
 typedef struct predictions {
+    const char *path; /* --out, or NULL for standard output */
     const dn_model *model;
     const dn_dataset *data;
     const char *id_name; /* the id column's header, or NULL: no id column */
@@ -32,7 +39,7 @@ static void csv_field(FILE *out, const char *text) {
 
 /* ",PREFIX<class>" for every class (two for a single sigmoid unit). */
 static void class_columns(FILE *out, const predictions *p, const char *prefix) {
-    char buf[32];
+    char buf[LABEL_SIZE];
     size_t classes = p->outputs == 1 ? 2 : p->outputs;
     for (size_t c = 0; c < classes; ++c) {
         fputc(',', out);
@@ -50,7 +57,7 @@ static void class_values(FILE *out, const float *v, size_t outputs, int compleme
 
 static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     const predictions *p = context;
-    char buf[32];
+    char buf[LABEL_SIZE];
     if (p->id_name != NULL) {
         csv_field(out, p->id_name);
         fputc(',', out);
@@ -76,8 +83,12 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
         }
         fputc('\n', out);
     }
-    if (ferror(out)) {
-        if (err) snprintf(err->message, sizeof err->message, "write error");
+    errno = 0;
+    if (fflush(out) != 0 || ferror(out)) {
+        if (err)
+            snprintf(err->message, sizeof err->message, "cannot write %s: %s",
+                     p->path ? p->path : "the predictions to standard output",
+                     errno ? strerror(errno) : "write error");
         return DN_ERR_IO;
     }
     return DN_OK;
@@ -117,12 +128,15 @@ int cli_cmd_predict(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "predict: --model FILE and --data DATA are required");
+    const cli_named_file outputs[] = {{"--out", out_path}};
+    const cli_named_file inputs[] = {{"--model", model_path}, {"--data", data_spec}};
+    if (cli_check_outputs("predict", outputs, 1, inputs, CLI_COUNT(inputs)) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
     const cli_data_request request = {.spec = data_spec, .label = label, .id = id,
                                       .allow_unlabeled = 1};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
-    predictions p = {.model = model, .data = data, .id_name = id, .rows = dn_dataset_rows(data),
+    predictions p = {.path = out_path, .model = model, .data = data, .id_name = id, .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;
@@ -149,7 +163,7 @@ int cli_cmd_predict(int argc, char **argv) {
     else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
         code = cli_error(1, "%s", err.message);
     else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
-        code = cli_error(1, "writing predictions: %s", err.message);
+        code = cli_error(1, "%s", err.message);
     free(y);
     free(mc);
     dn_model_free(model);

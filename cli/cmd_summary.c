@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/options.h"
+#include "common/text_escape.h"
 #include "common/trace.h"
 
 #include <stdio.h>
@@ -36,7 +37,9 @@ int cli_cmd_summary(int argc, char **argv) {
     if (dn_model_load(&model, path, &err) != DN_OK) return cli_error(1, "%s", err.message);
     char spec[4096];
     dn_model_spec(model, spec, sizeof spec);
-    printf("%s\ninput features: %zu\nspec: %s\n", path, dn_model_input_size(model), spec);
+    /* Everything that comes from the file is printed with control characters escaped. */
+    cli_fputs_escaped(stdout, path);
+    printf("\ninput features: %zu\nspec: %s\n", dn_model_input_size(model), spec);
     cli_trace_summary(stdout, model);
     printf("loss: %s\nseed: %llu\ntraining steps taken: %llu\nepochs done: %llu\n",
            loss_name(dn_model_loss(model)), (unsigned long long)dn_model_seed(model),
@@ -46,12 +49,18 @@ int cli_cmd_summary(int argc, char **argv) {
     if (dn_model_class_name(model, 0)) {
         printf("classes:");
         for (size_t i = 0; i < dn_model_output_size(model); ++i)
-            printf(" %s", dn_model_class_name(model, i));
+        {
+            putchar(' ');
+            cli_fputs_escaped(stdout, dn_model_class_name(model, i));
+        }
         printf("\n");
     }
     for (size_t i = 0; i < dn_model_metadata_count(model); ++i) {
         const char *key = dn_model_metadata_key(model, i);
-        printf("%s: %s\n", key, dn_model_get_metadata(model, key));
+        cli_fputs_escaped(stdout, key);
+        fputs(": ", stdout);
+        cli_fputs_escaped(stdout, dn_model_get_metadata(model, key));
+        putchar('\n');
     }
     dn_model_free(model);
     return 0;

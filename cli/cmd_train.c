@@ -1,6 +1,8 @@
 /* cmd_train.c — `dropnet train`: fit a model on a dataset and save it. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/interrupt.h"
+#include "common/output_check.h"
 #include "common/trace.h"
 #include "parallel/parallel.h"
 #include "report/report_train.h"
@@ -36,6 +38,25 @@ static void save_last_good(const dn_model *model, const char *out) {
             (unsigned long long)dn_model_epochs_done(model), out);
 }
 
+/* Ctrl-C (or SIGTERM) came: say what was saved, and exit 128 + the signal (130 for SIGINT). */
+static int interrupted(const dn_model *model, const char *out, int saved) {
+    int signo = cli_interrupt_signal();
+    const char *name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "a signal";
+    size_t epoch;
+    const char *checkpoint = cli_interrupt_last_checkpoint(&epoch);
+    char resume[4200] = "";
+    if (checkpoint != NULL)
+        snprintf(resume, sizeof resume, "; the newest checkpoint, %s, resumes exactly from epoch "
+                 "%zu", checkpoint, epoch);
+    if (saved)
+        fprintf(stderr, "dropnet: interrupted by %s: saved %s (%llu complete epochs, %llu "
+                "training steps)%s\n", name, out, (unsigned long long)dn_model_epochs_done(model),
+                (unsigned long long)dn_model_step(model), resume);
+    else
+        fprintf(stderr, "dropnet: interrupted by %s: nothing saved to %s%s\n", name, out, resume);
+    return cli_interrupt_status();
+}
+
 int cli_cmd_train(int argc, char **argv) {
     cli_train_settings s;
     cli_train_settings_defaults(&s);
@@ -53,39 +74,53 @@ int cli_cmd_train(int argc, char **argv) {
     if (cli_train_check(&s, "train", 1) != 0 ||
         (s.report && cli_report_check_path(s.report, "train") != 0))
         return 2;
+    /* Before anything is read or written: no output may be an input. --init is read completely
+     * before --out is written, so `--init m --out m` replaces m by design; --log and --report
+     * over it would only destroy it. */
+    const cli_named_file outputs[] = {{"--out", s.out}, {"--log", s.log}, {"--report", s.report}};
+    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
+                                     {"--val-data", s.val_data}, {"--init", s.init}};
+    if (cli_check_outputs("train", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs) - 1) != 0 ||
+        cli_check_outputs("train", outputs + 1, 2, inputs + 3, 1) != 0)
+        return 2;
 
+    cli_interrupt_install(); /* from here, Ctrl-C stops training and saves (common/interrupt.h) */
     cli_train_job job;
-    if (cli_train_load(&s, &job) != 0) return 1;
+    if (cli_train_load(&s, &job) != 0) return cli_interrupt_signal() ? cli_interrupt_status() : 1;
     dn_model *model = NULL;
-    FILE *log = NULL;
+    cli_epoch_log log = {.file = NULL};
     dn_epoch_metrics *history = calloc(s.epochs ? s.epochs : 1, sizeof *history);
     cli_report report; /* --report: watches fit for the first batch's masks */
     cli_report_init(&report, "train", argc, argv);
-    int numeric_failure = 0;
+    int numeric_failure = 0, saved = 0;
     int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
-    if (code == 0) code = cli_train_open_log(s.log, &log);
-    if (code == 0)
-        code = cli_train_fit(&s, &job, model, NULL, log, s.report ? cli_report_observe : NULL,
+    if (code == 0) code = cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL);
+    if (code == 0 && !cli_interrupt_signal())
+        code = cli_train_fit(&s, &job, model, NULL, &log, s.report ? cli_report_observe : NULL,
                              &report, history, &numeric_failure);
+    int stopped = code == CLI_FIT_INTERRUPTED || (code == 0 && cli_interrupt_signal());
+    if (code == CLI_FIT_INTERRUPTED) code = 0;
     if (numeric_failure) { /* code is -1: fit printed the failure */
         save_last_good(model, s.out);
         goto finish;
     }
-    if (code == 0 && s.trace) cli_trace_training(stdout, history, s.epochs);
-    if (code == 0 && job.test) code = evaluate_test(model, job.test);
+    /* Interrupted: the model as it is goes to --out at once; no test, trace or report. */
+    if (code == 0 && !stopped && s.trace) cli_trace_training(stdout, history, s.epochs);
+    if (code == 0 && !stopped && job.test) code = evaluate_test(model, job.test);
     dn_error err;
     int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
-    if (code == 0 && writer && dn_model_save(model, s.out, &err) != DN_OK)
-        code = cli_error(-1, "%s", err.message);
-    if (code == 0) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
-    if (code == 0 && writer && s.report)
+    saved = code == 0 && writer && (code = dn_model_save(model, s.out, &err) != DN_OK
+                                                ? cli_error(-1, "%s", err.message) : 0) == 0;
+    if (code == 0 && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
+    if (code == 0 && !stopped && writer && s.report)
         code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
+    if (cli_epoch_log_close(&log) != 0) code = -1; /* the model is saved; the run still fails */
+    if (cli_interrupt_signal()) code = interrupted(model, s.out, saved);
     cli_report_free(&report);
     free(history);
-    if (log) fclose(log);
     dn_model_free(model);
     cli_train_job_free(&job);
-    return code == 0 ? 0 : 1;
+    return code == 0 ? 0 : code > 0 ? code : 1;
 }

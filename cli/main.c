@@ -1,6 +1,7 @@
 /* main.c — the dropnet command-line tool: dispatches to one subcommand. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/close_stdout.h"
 #include "common/options.h"
 #include "parallel/parallel.h"
 
@@ -65,14 +66,15 @@ static int run(int argc, char **argv) {
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_usage(stdout);
-        return 0;
+        return cli_close_stdout(0);
     }
     if (strcmp(name, "--version") == 0) {
         printf("dropnet %s\n", dn_version());
-        return 0;
+        return cli_close_stdout(0);
     }
     for (size_t i = 0; i < CLI_COUNT(commands); ++i)
-        if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+        if (strcmp(name, commands[i].name) == 0)
+            return cli_close_stdout(commands[i].run(argc - 2, argv + 2));
     return cli_error(2, "unknown command '%s' (see dropnet --help)", name);
 }
 
@@ -82,6 +84,9 @@ int main(int argc, char **argv) {
 #ifdef DN_BLAS_OPENBLAS
     choose_openblas_kernels(argv);
 #endif
+    /* Any signal that ends the process removes the temporary file of a save under way first;
+     * train replaces SIGINT/SIGTERM with its own Ctrl-C handling (common/interrupt.h). */
+    dn_install_temp_cleanup();
     int code = cli_parallel_init(&argc, &argv, argc > 1 ? argv[1] : NULL);
     if (code != 0) return code;
     char message[1024] = "";

@@ -154,14 +154,27 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
     c.best_value = INFINITY;
     c.best_epoch = 2;
     c.waited = 1;
-    char *text = cli_checkpoint_state_text(history, 3, &c);
-    CHECK(text != NULL);
-    if (text == NULL) return;
+    float best[2] = {0.25f, -3.0f};
+    c.early_stopping = 1;
+    c.best = best;
+    dn_checkpoint_extra extra;
+    CHECK(cli_checkpoint_state_make(history, 3, &c, 2, "train 3×2", &extra) == 0);
+    if (extra.text == NULL) return;
+    /* The text stays small (no history in it); the values hold 28 numbers an epoch + 2. */
+    CHECK(strstr(extra.text, "\"history_epochs\":3") != NULL && strlen(extra.text) < 200);
+    CHECK(extra.count == 3 * 28 + 2);
+    dn_checkpoint_state state = {.text = (char *)extra.text, .values = (float *)extra.values,
+                                 .count = extra.count};
     dn_epoch_metrics back[4];
     memset(back, 0, sizeof back);
     cli_controls d = {0};
-    char message[160];
-    CHECK(cli_checkpoint_state_parse(text, back, 4, 3, &d, message, sizeof message) == 0);
+    char message[160], data[64];
+    CHECK(cli_checkpoint_state_parse(&state, back, 4, 3, 2, &d, data, sizeof data, message,
+                                     sizeof message) == 0);
+    CHECK(strcmp(data, "train 3×2") == 0);
+    CHECK(d.best != NULL && d.best[0] == 0.25f && d.best[1] == -3.0f);
+    free(d.best);
+    d.best = NULL;
     for (int e = 0; e < 3; ++e) {
         const dn_epoch_metrics *a = &history[e], *b = &back[e];
         CHECK(a->epoch == b->epoch && a->has_validation == b->has_validation);
@@ -173,8 +186,23 @@ TEST(checkpoint_state_round_trips_history_and_early_stopping) {
     }
     CHECK(d.best_value == INFINITY && d.best_epoch == 2 && d.waited == 1 && !d.stopped_early);
     /* A history of another length, or text that is not ours, is refused with a message. */
-    CHECK(cli_checkpoint_state_parse(text, back, 4, 2, &d, message, sizeof message) != 0);
+    CHECK(cli_checkpoint_state_parse(&state, back, 4, 2, 2, &d, data, sizeof data, message,
+                                     sizeof message) != 0);
     CHECK(strstr(message, "history of 2 epochs") != NULL);
-    CHECK(cli_checkpoint_state_parse("{\"history\": 3}", back, 4, 0, &d, message, sizeof message) != 0);
-    free(text);
+    /* A piece that is not a whole 16-bit number (a damaged value) is refused. */
+    ((float *)extra.values)[5] = 0.5f;
+    CHECK(cli_checkpoint_state_parse(&state, back, 4, 3, 2, &d, data, sizeof data, message,
+                                     sizeof message) != 0);
+    dn_checkpoint_state other = {.text = "{\"history\": 3}", .values = NULL, .count = 0};
+    CHECK(cli_checkpoint_state_parse(&other, back, 4, 0, 0, &d, data, sizeof data, message,
+                                     sizeof message) != 0);
+    /* The older form, history as a JSON array in the text, is still read. */
+    dn_checkpoint_state older = {
+        .text = "{\"history\":[[1,0.5,0.75,null,null,0.25,0]],\"early_stopping\":{\"best_value\":"
+                "\"inf\",\"best_epoch\":0,\"waited\":0,\"stopped\":false}}",
+        .values = NULL, .count = 0};
+    CHECK(cli_checkpoint_state_parse(&older, back, 4, 1, 0, &d, data, sizeof data, message,
+                                     sizeof message) == 0);
+    CHECK(back[0].loss == 0.5 && data[0] == '\0');
+    cli_checkpoint_state_release(&extra);
 }

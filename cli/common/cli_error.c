@@ -1,6 +1,8 @@
 /* cli_error.c — the tool's error line (cli_error.h). */
 #include "common/cli_error.h"
 
+#include "common/text_escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -12,16 +14,29 @@ void cli_error_capture(char *buffer, size_t size) {
     capture_size = size;
 }
 
+/* "dropnet: LEVEL: MESSAGE" on stderr, the message's control characters escaped. */
+static void print_line(const char *level, const char *fmt, va_list args) {
+    /* Paths, class names and library messages may carry control bytes from a file: the message
+     * is shown with them escaped (text_escape.h), never obeyed by the terminal. */
+    char message[4096];
+    vsnprintf(message, sizeof message, fmt, args);
+    fprintf(stderr, "dropnet: %s: ", level);
+    cli_fputs_escaped(stderr, message);
+    fputc('\n', stderr);
+}
+
 int cli_error(int code, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    if (capture_buffer != NULL) {
-        vsnprintf(capture_buffer, capture_size, fmt, args);
-    } else {
-        fputs("dropnet: error: ", stderr);
-        vfprintf(stderr, fmt, args);
-        fputc('\n', stderr);
-    }
+    if (capture_buffer != NULL) vsnprintf(capture_buffer, capture_size, fmt, args);
+    else print_line("error", fmt, args);
     va_end(args);
     return code;
+}
+
+void cli_warning(const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    if (capture_buffer == NULL) print_line("warning", fmt, args);
+    va_end(args);
 }

@@ -5,9 +5,12 @@
 
 #include <stddef.h>
 
-/* Prints "dropnet: error: MESSAGE" on stderr (or into the capture buffer, see below); returns
+/* Prints "dropnet: error: MESSAGE" on stderr, control characters in it escaped (\x1b) (or into the capture buffer, see below); returns
  * `code`, so that a command can `return cli_error(2, ...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "dropnet: warning: MESSAGE" on stderr (escaped as cli_error; nothing while capturing). */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Sends the message of every later cli_error into buffer [size] (NUL-terminated, the last one
  * only) instead of stderr; buffer NULL goes back to stderr. For harnesses that check messages

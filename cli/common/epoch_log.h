@@ -1,4 +1,5 @@
-/* epoch_log.h — the --log observer: one JSON object per epoch, a line each. */
+/* epoch_log.h — the --log file: one JSON object per epoch, a line each, every line flushed and
+ * checked; the file locked for the run, as checkpoint directories are (cli/common/epoch_log.c). */
 #ifndef CLI_EPOCH_LOG_H
 #define CLI_EPOCH_LOG_H
 
@@ -6,8 +7,28 @@
 
 #include <stdio.h>
 
+typedef struct cli_epoch_log {
+    FILE *file;       /* NULL: no --log (every call below then does nothing) */
+    const char *path;
+    int failed;       /* a write failed: the error was printed once, later lines are dropped */
+} cli_epoch_log;
+
+/* Opens --log `path` (NULL: no log) for writing. A regular file is locked (flock, exclusive)
+ * before it is emptied, so a second run given the same file is refused instead of truncating
+ * the first one's log under it. Prints and returns -1 on error, else 0. */
+int cli_epoch_log_open(cli_epoch_log *log, const char *path);
+
 /* Writes {"epoch":1,"loss":…,"accuracy":…,"val_loss":…,"val_accuracy":…,"seconds":…} and a
- * newline; numbers that do not exist (no validation, MSE accuracy) are null. */
-void cli_epoch_log_write(FILE *out, const dn_epoch_metrics *m);
+ * newline, flushed; numbers that do not exist (no validation, MSE accuracy) are null. The first
+ * failure (a full disk, /dev/full) prints "cannot write log file PATH: REASON" and sets failed;
+ * training goes on, and the command fails at the end (cli_epoch_log_close). */
+void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m);
+
+/* Flushes lines a caller wrote to log->file itself (when file is set and nothing failed yet) and
+ * checks them as cli_epoch_log_write does. */
+void cli_epoch_log_flush(cli_epoch_log *log);
+
+/* Closes the log (checked). Returns -1 when a write or the close failed (printed), else 0. */
+int cli_epoch_log_close(cli_epoch_log *log);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "common/cli_error.h"
 #include "common/columns.h"
+#include "common/text_escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +101,7 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
 
 const char *cli_class_label(const dn_model *model, size_t i, char *buf, size_t size) {
     const char *name = dn_model_class_name(model, i);
-    if (name != NULL) return name;
+    if (name != NULL) return cli_has_control(name) ? cli_escape_control(buf, size, name) : name;
     snprintf(buf, size, "%zu", i);
     return buf;
 }

@@ -21,7 +21,8 @@ typedef struct cli_data_request {
 int cli_load_model_and_data(const char *model_path, const cli_data_request *r, dn_model **model,
                             dn_dataset **data);
 
-/* The display name of class i: the model's class name, or the number. */
+/* The display name of class i: the model's class name (in buf, control characters escaped, when
+ * it holds any: text_escape.h), or the number. */
 const char *cli_class_label(const dn_model *model, size_t i, char *buf, size_t size);
 
 #endif

@@ -14,7 +14,11 @@ void cli_html_text(FILE *out, const char *text) {
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default: fputc(*c, out);
+        case '\n': case '\t': fputc(*c, out); break;
+        /* Other C0 controls and DEL are not allowed in HTML text: shown as \xHH. */
+        default:
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) fprintf(out, "\\x%02x", (unsigned char)*c);
+            else fputc(*c, out);
         }
     }
 }

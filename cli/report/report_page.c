@@ -7,7 +7,9 @@
 #include "report/report_inspect.h"
 #include "report/report_sections.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char STYLE[] =
     "body{font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,\"DejaVu Sans\",sans-serif;"
@@ -112,10 +114,12 @@ static dn_status write_page(FILE *out, void *context, dn_error *err) {
     cli_report_section_weights(out, r);
     cli_report_section_settings(out, r);
     fprintf(out, "</main>\n%s</body>\n</html>\n", SELF_CHECK);
-    if (ferror(out)) {
+    errno = 0;
+    if (fflush(out) != 0 || ferror(out)) {
         if (err) {
             err->status = DN_ERR_IO;
-            snprintf(err->message, sizeof err->message, "write error");
+            snprintf(err->message, sizeof err->message, "write error: %s",
+                     errno ? strerror(errno) : "unknown cause");
         }
         return DN_ERR_IO;
     }

@@ -4,6 +4,7 @@
 
 #include "common/cli_error.h"
 #include "parallel/parallel.h"
+#include "common/interrupt.h"
 #include "train/checkpoint.h"
 #include "train/controls.h"
 #include "train/progress.h"
@@ -28,7 +29,7 @@ static int report_fit_end(const cli_train_settings *s, cli_controls *controls, d
 }
 
 int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                 const char *prefix, FILE *log, dn_callback extra, void *extra_user,
+                 const char *prefix, cli_epoch_log *log, dn_callback extra, void *extra_user,
                  dn_epoch_metrics *history, int *numeric_failure) {
     if (numeric_failure != NULL) *numeric_failure = 0;
     if (s->epochs == 0) return 0;
@@ -45,6 +46,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     fit.reproducible = s->reproducible;
     fit.block_rows = s->block_rows;
     fit.reducer = cli_parallel_reducer(); /* NULL outside an MPI job of 2 or more ranks */
+    fit.cancel = cli_interrupt_flag(); /* Ctrl-C: fit stops before the next batch */
     cli_controls controls = {0};
     controls.model = model;
     controls.initial_rate = cli_train_optimizer(s).learning_rate; /* not the model's: a resumed one
@@ -62,7 +64,8 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     const char *dir = cli_parallel_is_root() ? (s->checkpoint ? s->checkpoint : s->resume) : NULL;
     cli_checkpointer writer = {.dir = dir,
                                .every = s->checkpoint_every, .keep = s->checkpoint_keep,
-                               .epochs = s->epochs, .controls = &controls, .history = history};
+                               .epochs = s->epochs, .controls = &controls, .history = history,
+                               .data = job->data_fingerprint};
     dn_callback observer = writer.dir ? cli_checkpoint_callback : cli_controls_callback;
     void *observer_user = writer.dir ? (void *)&writer : (void *)&controls;
     if (job->resumed_path[0] != '\0') { /* set only when --resume found a checkpoint */
@@ -76,18 +79,9 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     dn_status st = DN_OK;
     if (!controls.stopped_early) /* a run that stopped early is finished */
         st = dn_model_fit(model, cli_train_fitted_rows(job), &fit, observer, observer_user, history, &err);
-    if (writer.failed) {
-        free(controls.best);
-        return -1;
+    if (st == DN_ERR_CANCELLED) {
+        free(controls.best); /* Ctrl-C: the weights as they are, not early stopping's best */
+        return CLI_FIT_INTERRUPTED;
     }
     return report_fit_end(s, &controls, st, &err, numeric_failure);
 }
-
-int cli_train_open_log(const char *path, FILE **out) {
-    *out = NULL;
-    if (path == NULL || !cli_parallel_is_root()) return 0; /* one voice: rank 0's log */
-    if ((*out = fopen(path, "w")) == NULL)
-        return cli_error(-1, "cannot write log file %s: %s", path, strerror(errno));
-    return 0;
-}
-

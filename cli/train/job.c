@@ -8,8 +8,10 @@
 #include "train/checkpoint.h"
 #include "train/split.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void cli_train_job_free(cli_train_job *job) {
@@ -90,10 +92,28 @@ static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
                         (double)job->data_bytes / 1048576.0, (double)train / 1048576.0);
 }
 
+/* A model file (--init, or the checkpoint --resume would load) fits in what --max-memory leaves,
+ * decided from its size before a byte of it is read: its tensors, which are most of the file,
+ * all sit in memory once it is loaded (a 64 MB --init under --max-memory 10M peaked at 258 MB
+ * when this was checked only after loading). The exact need is checked again once it is built. */
+int cli_train_check_model_file(const cli_train_settings *s, size_t data_bytes, const char *what,
+                               const char *path) {
+    struct stat st;
+    if (s->max_bytes == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    size_t left = budget_left(s, data_bytes);
+    if ((uintmax_t)st.st_size <= left) return 0;
+    return cli_error(-1, "--max-memory %s: %s %s is %.1f MiB, more than the %.1f MiB left after "
+                        "the data (%.1f MiB)", s->max_memory, what, path,
+                     (double)st.st_size / 1048576.0, (double)left / 1048576.0,
+                     (double)data_bytes / 1048576.0);
+}
+
 /* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
 static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
     const char *dir = s->checkpoint ? s->checkpoint : s->resume;
     if (dir == NULL) return 0;
+    cli_data_fingerprint_add(job->data_fingerprint, "train", job->train);
+    cli_data_fingerprint_add(job->data_fingerprint, "val-data", job->val);
     int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
     /* In an MPI job rank 0 alone creates, locks and cleans the directory (it alone writes
      * there); the others read the checkpoint once it has. */
@@ -101,7 +121,10 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
         return -1;
     cli_parallel_barrier();
     if (s->resume == NULL) return 0;
-    if (cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path) != 0)
+    cli_checkpoint_budget budget = {.bytes_left = budget_left(s, job->data_bytes),
+                                    .max_memory = s->max_memory};
+    if (cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path,
+                            &budget) != 0)
         return -1;
     uint64_t step = job->resumed ? dn_model_step(job->resumed) : 0;
     if (!cli_parallel_agree(step))
@@ -122,6 +145,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
         code = cli_error(-1, "%s has %zu features but %s has %zu", s->test,
                             dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
+    if (code == 0 && s->init) code = cli_train_check_model_file(s, job->data_bytes, "--init", s->init);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
     if (code == 0) code = split_rows(s, job);

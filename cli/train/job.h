@@ -2,6 +2,7 @@
 #ifndef CLI_TRAIN_JOB_H
 #define CLI_TRAIN_JOB_H
 
+#include "train/data_fingerprint.h"
 #include "train/settings.h"
 
 #include "dropnet.h"
@@ -17,6 +18,7 @@ typedef struct cli_train_job {
     char resumed_path[4096];   /* and its file ("" when --resume found none: a fresh start) */
     int lock_fd;               /* the checkpoint directory's lock, or -1 */
     size_t data_bytes;         /* what the datasets above take, for --max-memory */
+    char data_fingerprint[CLI_FINGERPRINT_SIZE]; /* --checkpoint/--resume: train and val-data */
 } cli_train_job;
 
 /* The rows fit trains on: train minus the validation split. */
@@ -26,6 +28,11 @@ const dn_dataset *cli_train_fitted_rows(const cli_train_job *job);
  * resume from; prints and returns -1 on error (job freed), else 0. */
 int cli_train_load(const cli_train_settings *s, cli_train_job *job);
 void cli_train_job_free(cli_train_job *job);
+
+/* With --max-memory: refuses (prints, returns -1) a model file `path` (`what`: "--init",
+ * "checkpoint") larger than what is left after data_bytes of data, before reading it. */
+int cli_train_check_model_file(const cli_train_settings *s, size_t data_bytes, const char *what,
+                               const char *path);
 
 /* Returns 0 when `m` fits in what --max-memory leaves after the data; else prints why not and
  * returns -1. */

@@ -15,7 +15,7 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void cli_progress_init(cli_progress *p, FILE *out, FILE *log) {
+void cli_progress_init(cli_progress *p, FILE *out, cli_epoch_log *log) {
     *p = (cli_progress){.out = out, .live = out != NULL && isatty(fileno(out)), .log = log};
 }
 

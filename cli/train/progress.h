@@ -5,6 +5,8 @@
 #ifndef CLI_PROGRESS_H
 #define CLI_PROGRESS_H
 
+#include "common/epoch_log.h"
+
 #include "dropnet.h"
 
 #include <stdio.h>
@@ -12,7 +14,7 @@
 typedef struct cli_progress {
     FILE *out;          /* where progress goes (stdout), or NULL for silence */
     int live;           /* redraw a bar in place (out is a terminal) */
-    FILE *log;          /* JSON lines, or NULL */
+    cli_epoch_log *log; /* JSON lines, or NULL */
     const char *prefix; /* e.g. "with dropout: ", may be NULL */
     double epoch_start, last_draw;
     /* An extra observer run after the above (e.g. compare's per-epoch evaluation). */
@@ -21,7 +23,7 @@ typedef struct cli_progress {
 } cli_progress;
 
 /* Progress on `out` (live when it is a terminal), logging to `log` (may be NULL). */
-void cli_progress_init(cli_progress *p, FILE *out, FILE *log);
+void cli_progress_init(cli_progress *p, FILE *out, cli_epoch_log *log);
 
 /* The dn_callback to pass to dn_model_fit with a cli_progress as `user`. */
 int cli_progress_callback(const dn_event *event, void *user);

@@ -78,9 +78,30 @@ static int check_resumable(const cli_train_settings *s, const cli_train_job *job
     return code;
 }
 
+/* The data is the data the checkpoint was trained on (its fingerprint: sizes and a hash), unless
+ * --allow-data-change; a checkpoint that recorded none (older versions) is not checked. */
+static int check_same_data(const cli_train_settings *s, const cli_train_job *job) {
+    const char *text = job->resumed_state.text;
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    const cJSON *then = cJSON_GetObjectItemCaseSensitive(root, "data");
+    int code = 0;
+    if (cJSON_IsString(then) && strcmp(then->valuestring, job->data_fingerprint) != 0) {
+        if (s->allow_data_change)
+            printf("--resume: the data changed since %s (--allow-data-change given)\n",
+                   job->resumed_path);
+        else
+            code = cli_error(-1, "--resume: the data changed since %s: it was trained on %s; now "
+                                "%s (give --allow-data-change to continue on the new data)",
+                                job->resumed_path, then->valuestring, job->data_fingerprint);
+    }
+    cJSON_Delete(root);
+    return code;
+}
+
 /* The resumed checkpoint's model, set up for this run (epochs may have grown; threads). */
 int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_model **out) {
-    if (check_resumable(s, job, job->resumed) != 0 || cli_train_check_memory(s, job, job->resumed) != 0)
+    if (check_resumable(s, job, job->resumed) != 0 || check_same_data(s, job) != 0 ||
+        cli_train_check_memory(s, job, job->resumed) != 0)
         return -1;
     dn_error err = {.status = DN_ERR_MEMORY, .message = "out of memory"};
     dn_model *m = job->resumed;
@@ -100,24 +121,17 @@ int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_m
 
 /* A resumed run: history, log lines and early stopping as the checkpoint left them. */
 int cli_train_restore_resumed(const cli_train_settings *s, const cli_train_job *job, dn_model *model,
-                             FILE *log, cli_controls *controls, dn_epoch_metrics *history) {
+                             cli_epoch_log *log, cli_controls *controls, dn_epoch_metrics *history) {
     size_t done = (size_t)dn_model_epochs_done(model);
     const dn_checkpoint_state *state = &job->resumed_state;
-    char message[160];
-    if (state->text == NULL ||
-        cli_checkpoint_state_parse(state->text, history, s->epochs, done, controls, message,
-                                   sizeof message) != 0)
-        return cli_error(-1, "--resume: %s: %s", job->resumed_path,
-                            state->text ? message : "it holds no training history");
-    if (controls->early_stopping && controls->best_epoch > 0) {
-        size_t n = dn_model_param_count(model);
-        if (state->count != n)
-            return cli_error(-1, "--resume: %s holds %zu best-weight values, the model has %zu "
-                                "parameters", job->resumed_path, state->count, n);
-        if ((controls->best = malloc(n * sizeof *controls->best)) == NULL)
-            return cli_error(-1, "out of memory");
-        memcpy(controls->best, state->values, n * sizeof *controls->best);
-    }
-    for (size_t e = 0; log != NULL && e < done; ++e) cli_epoch_log_write(log, &history[e]);
+    char message[160], data[CLI_FINGERPRINT_SIZE];
+    size_t n = dn_model_param_count(model);
+    if (cli_checkpoint_state_parse(state, history, s->epochs, done, n, controls, data, sizeof data,
+                                   message, sizeof message) != 0)
+        return cli_error(-1, "--resume: %s: %s", job->resumed_path, message);
+    if (controls->early_stopping && controls->best_epoch > 0 && controls->best == NULL)
+        return cli_error(-1, "--resume: %s holds no best weights for early stopping (%zu "
+                            "parameters expected)", job->resumed_path, n);
+    for (size_t e = 0; e < done; ++e) cli_epoch_log_write(log, &history[e]);
     return 0;
 }

@@ -1,0 +1,159 @@
+/* test_resume_guards.c — issue 12 through the binary: a failed checkpoint write is a warning
+ * and the run's --out is still saved; checkpoint names of any width; files that are not
+ * checkpoints skipped with a warning (a FIFO never opened); the history kept out of the header;
+ * --resume refusing changed data; --max-memory deciding on --init and checkpoints from their
+ * size before reading them; --epochs and --threads bounded. */
+#include "test.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char output[1 << 16];
+static char dir[64];
+#define cli(...) dn_test_cli_in(dir, output, sizeof output, __VA_ARGS__)
+
+static const char *RUN = "--train d.csv --model dropout:0.2,dense:8:relu,dense:3:softmax --val-split 0.2";
+
+/* 300 rows of three classes in 6 features. */
+static int scratch(void) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-guards-XXXXXX");
+    if (mkdtemp(dir) == NULL) return CHECK(0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/d.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) return CHECK(0);
+    fputs("a,b,c,d,e,f,y\n", f);
+    unsigned s = 3;
+    for (int r = 0; r < 300; ++r) {
+        for (int j = 0; j < 6; ++j) {
+            s = s * 1103515245u + 12345u;
+            fprintf(f, "%.3f,", (double)(s >> 16 & 0x7fff) / 32768.0 + (j % 3 == r % 3 ? 0.5 : 0.0));
+        }
+        fprintf(f, "%d\n", r % 3);
+    }
+    return CHECK(fclose(f) == 0);
+}
+
+static int sh(const char *fmt, const char *arg) {
+    char command[1024], inner[768];
+    snprintf(inner, sizeof inner, fmt, arg);
+    snprintf(command, sizeof command, "cd %s && %s", dir, inner);
+    return dn_test_run(command, output, sizeof output);
+}
+
+static int exists(const char *name) {
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* The safetensors header length (its first 8 bytes, little-endian). */
+static uint64_t header_length(const char *name) {
+    char path[256];
+    unsigned char b[8] = {0};
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL || fread(b, 1, 8, f) != 8) b[0] = 0;
+    if (f) fclose(f);
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = n << 8 | b[i];
+    return n;
+}
+
+TEST(resume_guard_failed_checkpoint_write_warns_and_training_goes_on) {
+    if (!scratch()) return;
+    /* The checkpoint of epoch 2 cannot be written: a directory has its name. */
+    CHECK(sh("mkdir -p ck/checkpoint-000002.safetensors", "") == 0);
+    CHECK(cli("train %s --epochs 3 --out m.safetensors --resume ck", RUN) == 0);
+    CHECK_MSG(strstr(output, "warning: skipping ck/checkpoint-000002.safetensors: not a regular "
+                             "file") != NULL, "got: %s", output);
+    CHECK_MSG(strstr(output, "warning: checkpoint of epoch 2 not written") != NULL &&
+              strstr(output, "training goes on") != NULL, "got: %s", output);
+    CHECK(strstr(output, "Epoch 3/3") != NULL);
+    CHECK(exists("m.safetensors") && exists("ck/checkpoint-000001.safetensors") &&
+          exists("ck/checkpoint-000003.safetensors"));
+    CHECK(dn_test_remove_dir(dir));
+}
+
+TEST(resume_guard_names_of_any_width_and_strangers_skipped) {
+    if (!scratch()) return;
+    CHECK(cli("train %s --epochs 3 --out a.safetensors --checkpoint ck", RUN) == 0);
+    /* Seven digits, as past 999,999 epochs: recognised (it used to start again from epoch 1). */
+    CHECK(sh("mkdir w && cp ck/checkpoint-000003.safetensors w/checkpoint-0000003.safetensors", "") == 0);
+    CHECK(cli("train %s --epochs 4 --out b.safetensors --resume w", RUN) == 0);
+    CHECK_MSG(strstr(output, "resuming from w/checkpoint-0000003.safetensors: 3 of 4 epochs done")
+              != NULL, "got: %s", output);
+    /* A plain model and a FIFO named like checkpoints: skipped with a warning, a fresh start (the
+     * FIFO never opened: a read would block; timeout turns a hang into a failure). */
+    CHECK(sh("mkdir p && cp a.safetensors p/checkpoint-000005.safetensors && "
+             "mkfifo p/checkpoint-000009.safetensors", "") == 0);
+    CHECK(sh("timeout 60 %s train --train d.csv --model dropout:0.2,dense:8:relu,dense:3:softmax "
+             "--val-split 0.2 --epochs 1 --out c.safetensors --resume p", dn_test_cli_path()) == 0);
+    CHECK_MSG(strstr(output, "skipping p/checkpoint-000009.safetensors: not a regular file") != NULL &&
+              strstr(output, "skipping p/checkpoint-000005.safetensors: a model file, not a "
+                             "checkpoint") != NULL, "got: %s", output);
+    CHECK(strstr(output, "no checkpoint in p yet; starting from epoch 1") != NULL);
+    /* A checkpoint whose name and epochs disagree is damaged: skipped, and alone it is an error. */
+    CHECK(sh("mkdir q && cp ck/checkpoint-000002.safetensors q/checkpoint-000007.safetensors", "") == 0);
+    CHECK(cli("train %s --epochs 8 --out d.safetensors --resume q", RUN) == 1);
+    CHECK_MSG(strstr(output, "its name says epoch 7 but it holds 2 epochs done") != NULL &&
+              strstr(output, "none of the 1 checkpoints in q loads") != NULL, "got: %s", output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+TEST(resume_guard_history_stays_out_of_the_header) {
+    if (!scratch()) return;
+    CHECK(cli("train %s --epochs 2 --out a.safetensors --checkpoint c2", RUN) == 0);
+    CHECK(cli("train %s --epochs 60 --out b.safetensors --checkpoint c60 --checkpoint-every 60", RUN) == 0);
+    uint64_t short_run = header_length("c2/checkpoint-000002.safetensors");
+    uint64_t long_run = header_length("c60/checkpoint-000060.safetensors");
+    /* In the header the history took about 130 bytes an epoch (7,600 more for 58 more epochs);
+     * now only a few digits differ (epochs, step, settings). */
+    CHECK_MSG(short_run > 0 && long_run < short_run + 64, "header %llu bytes after 2 epochs, %llu "
+              "after 60", (unsigned long long)short_run, (unsigned long long)long_run);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+TEST(resume_guard_refuses_changed_data_unless_allowed) {
+    if (!scratch()) return;
+    CHECK(cli("train %s --epochs 2 --out a.safetensors --checkpoint ck", RUN) == 0);
+    /* Same sizes, one value changed: only the hash tells. */
+    CHECK(sh("sed -i '2s/^[0-9.]*,/0.123,/' d.csv", "") == 0);
+    CHECK(cli("train %s --epochs 3 --out b.safetensors --resume ck", RUN) == 1);
+    CHECK_MSG(strstr(output, "--resume: the data changed since ck/checkpoint-000002.safetensors") != NULL &&
+              strstr(output, "give --allow-data-change") != NULL, "got: %s", output);
+    CHECK(!exists("b.safetensors"));
+    CHECK(cli("train %s --epochs 3 --out b.safetensors --resume ck --allow-data-change", RUN) == 0);
+    CHECK(strstr(output, "resuming from ck/checkpoint-000002.safetensors: 2 of 3") != NULL);
+    /* Unchanged data resumes without a word about it. */
+    CHECK(cli("train %s --epochs 4 --out b.safetensors --resume ck", RUN) == 0);
+    CHECK(strstr(output, "data changed") == NULL);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+TEST(resume_guard_memory_and_size_limits_before_any_work) {
+    if (!scratch()) return;
+    CHECK(cli("train --train d.csv --model dense:2048:relu,dense:3:softmax --epochs 1 "
+              "--out big.safetensors --checkpoint ck") == 0); /* about 57 KB of weights */
+    /* --init larger than what --max-memory leaves: refused from its size, before loading. */
+    CHECK(cli("train --train d.csv --init big.safetensors --epochs 1 --out x.safetensors "
+              "--max-memory 40K") == 1);
+    CHECK_MSG(strstr(output, "--max-memory 40K: --init big.safetensors is") != NULL, "got: %s", output);
+    CHECK(cli("train --train d.csv --model dense:2048:relu,dense:3:softmax --epochs 2 "
+              "--out x.safetensors --resume ck --max-memory 40K") == 1);
+    CHECK_MSG(strstr(output, "--max-memory 40K: checkpoint ck/checkpoint-000001.safetensors is") != NULL,
+              "got: %s", output);
+    CHECK(!exists("x.safetensors"));
+    /* --epochs 10^12 asked for a 56 TB history; --threads 4096 for 4 GB of workspaces. */
+    CHECK(cli("train %s --epochs 1000000000000 --out x.safetensors", RUN) == 2);
+    CHECK_MSG(strstr(output, "--epochs must be at most 10000000") != NULL, "got: %s", output);
+    CHECK(cli("train %s --epochs 1 --threads 4096 --out x.safetensors", RUN) == 2);
+    CHECK(strstr(output, "--threads must be at most 256") != NULL);
+    CHECK(cli("train %s --epochs 1 --threads 256 --out x.safetensors", RUN) == 0);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -99,9 +99,9 @@ check-readme-example:
 	  diff -u examples/readme_example.c - || \
 	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
-# No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
-check-layout: $(CLI_OBJ)
-	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
+# No link cycle across cli/ or src/ folders, every header named after its .c (the script says how).
+check-layout: $(CLI_OBJ) $(LIB_OBJ)
+	bash scripts/check_layout.sh $(BUILD)/obj cli src
 
 # Fashion-MNIST (Debian's dataset-fashion-mnist): the issue's 784-1024-1024-10 network with
 # dropout 0.2/0.5/0.5, Adam 1e-3 decayed ×0.95 per epoch, standardised inputs, 40 epochs.

@@ -1,7 +1,7 @@
 /* csv_labels.c — CSV label cells to class ids: integers as they are, names in sorted order. */
+#include "data/csv_labels.h"
 #include "data/csv_row.h"
 #include "data/dataset.h"
-#include "data/loaders.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

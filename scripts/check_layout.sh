@@ -71,11 +71,10 @@ while read -r sym src; do
   [ "$sym" = main ] && continue
   case $(basename "$src") in cmd_*) expect=$(dirname "$src")/commands.h ;; *) expect=$src.h ;; esac
   # shellcheck disable=SC2086 # one path a word
-  found=$(grep -lE "^[A-Za-z_].*[ *]$sym *[][(;,=]" $headers 2>/dev/null || true)
+  found=$(grep -lE "^[A-Za-z_].*[ *]$sym *[][(;,=]" $headers 2>/dev/null | paste -sd ' ' || true)
   [ "$found" = "$expect" ] && continue
-  # shellcheck disable=SC2116 # the list on one line
-  case $src in src/*) case $(echo $found) in include/dropnet.h | "$expect include/dropnet.h") continue ;; esac ;; esac
-  echo "$src.c defines $sym, declared in $(echo ${found:-no header}) (expected $expect)"
+  case $src in src/*) case $found in include/dropnet.h | "$expect include/dropnet.h") continue ;; esac ;; esac
+  echo "$src.c defines $sym, declared in ${found:-no header} (expected $expect)"
   fail=1
 done < "$tmp/defs"
 

@@ -119,9 +119,9 @@ check-readme-example:
 check-doc-tables:
 	$(PYTHON3) scripts/test_doc_tables.py
 
-# No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
-check-layout: $(CLI_OBJ)
-	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
+# No link cycle across cli/ or src/ folders, every header named after its .c (the script says how).
+check-layout: $(CLI_OBJ) $(LIB_OBJ)
+	bash scripts/check_layout.sh $(BUILD)/obj cli src
 
 # Fashion-MNIST (Debian's dataset-fashion-mnist): the issue's 784-1024-1024-10 network with
 # dropout 0.2/0.5/0.5, Adam 1e-3 decayed ×0.95 per epoch, standardised inputs, 40 epochs.

@@ -1,6 +1,7 @@
 /* columns.c — what a CSV file said about its columns: feature names, the label's name, row ids
  * and the columns read as nothing, kept with the dataset so that a model can remember them. */
 #include "data/dataset.h"
+#include "data/columns.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

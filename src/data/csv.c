@@ -5,9 +5,12 @@
  * line 2; the remaining lines are then counted so that the dataset is allocated once, at its
  * final size. Label cells are kept as text until every row is read, because whether labels are
  * integers or names depends on all of them. */
+#include "data/csv.h"
 #include "data/csv_row.h"
 #include "data/dataset.h"
-#include "data/loaders.h"
+#include "data/columns.h"
+#include "data/csv_labels.h"
+#include "data/read_text.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -1,8 +1,8 @@
 /* csv_labels.c — CSV label cells to class ids: integers in numeric order, names in sorted order
  * (scikit-learn's LabelEncoder), the values kept as class names. */
+#include "data/csv_labels.h"
 #include "data/csv_row.h"
 #include "data/dataset.h"
-#include "data/loaders.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -38,18 +38,6 @@ typedef enum dn_csv_number {
     DN_CSV_NOT_FINITE      /* nan, inf, or beyond the float range */
 } dn_csv_number;
 
-/* A label cell kept until every row has been read, when the kind of the labels is known. */
-typedef struct dn_csv_label {
-    const char *text;
-    size_t line;
-} dn_csv_label;
-
-/* Turns the label cells of data->rows rows (all in CSV column `column`, 1-based) into
- * data->labels and sets data->classes: integers when every cell is one (classes = max + 1),
- * otherwise names numbered in strcmp order and kept as data's class names. */
-dn_status dni_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
-                                size_t column, dn_error *err);
-
 /* Parses a whole cell as a float with strtod; *out is written only for DN_CSV_NUMBER. */
 dn_csv_number dni_csv_parse_float(const char *cell, float *out);
 

@@ -1,5 +1,6 @@
 /* dataset.c — creating, slicing and batching datasets. */
 #include "data/dataset.h"
+#include "data/columns.h"
 
 #include "core/alloc.h"
 #include "core/format_bytes.h"

@@ -57,19 +57,6 @@ dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int 
  * any it had. DN_ERR_MEMORY leaves the dataset without names. */
 dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
 
-/* Frees a dni_columns and every string in it; NULL is ignored. */
-void dni_columns_free(dni_columns *columns);
-
-/* A copy of `from` with the row ids [begin, end) only; DN_ERR_MEMORY leaves *out NULL. */
-dn_status dni_columns_slice(const dni_columns *from, size_t begin, size_t end, dni_columns **out,
-                            dn_error *err);
-
-/* A copy of `from` with the row ids of rows[0..count) only. */
-dn_status dni_columns_take(const dni_columns *from, const size_t *rows, size_t count,
-                           dni_columns **out, dn_error *err);
-
-/* A heap copy of `text` (NULL when memory runs out). */
-char *dni_strdup(const char *text);
 
 /* out [n×features] = features of rows index[0..n). */
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);

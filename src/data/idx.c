@@ -6,8 +6,8 @@
  *
  * Every size in a header is checked against the file before anything is allocated, so a
  * corrupted header that claims 2^31 images fails at once instead of asking for terabytes. */
+#include "data/idx.h"
 #include "data/dataset.h"
-#include "data/loaders.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -1,5 +1,5 @@
 /* read_text.c — a whole text file in memory, whether it is plain or gzip-compressed. */
-#include "data/loaders.h"
+#include "data/read_text.h"
 
 #include "core/error.h"
 #include "data/dataset.h"

@@ -2,7 +2,9 @@
  *
  * The forms are told apart by what exists on disk first and by syntax second, so a file whose
  * name happens to contain ':' or '+' still opens as that file. */
-#include "data/loaders.h"
+
+#include "data/csv.h"
+#include "data/idx.h"
 
 #include "core/error.h"
 

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "io/output_path.h"
+#include "io/temp_registry.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /* copy_weights.c — starting a model from another's weights (the CLI's --init): the dense layers
  * must line up; dropout rates, activations and training settings may differ. */
 #include "model/model.h"
+#include "model/preprocess.h"
 
 #include "core/error.h"
 

@@ -1,6 +1,7 @@
 /* model_load.c — a model (or a checkpoint) read back from a safetensors file (docs/FORMAT.md;
  * the names in model_file.h). Loading validates the whole file before building on it. */
 #include "model/model.h"
+#include "model/metadata.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -8,6 +9,8 @@
 #include "core/number_text.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
+#include "io/safetensors_checksum.h"
+#include "io/safetensors_read.h"
 
 #include <float.h>
 #include <inttypes.h>

@@ -8,7 +8,7 @@
 #include "io/checksum.h"
 #include "core/number_text.h"
 #include "io/model_file.h"
-#include "io/safetensors.h"
+#include "io/safetensors_write.h"
 
 #include <float.h>
 #include <inttypes.h>

@@ -32,10 +32,5 @@ enum { DN_OUTPUT_PATH_MAX = 4095, DN_OUTPUT_NAME_MAX = 255 /* one file name (NAM
 dn_status dni_output_resolve(const char *path, dn_output_target *out, dn_error *err);
 void dni_output_target_free(dn_output_target *t);
 
-/* Records `tmp` as a temporary file in flight, for dn_remove_temp_files. Returns a slot number
- * (>= 0), or -1 when every slot is taken (the file is then simply not cleaned on a signal). */
-int dni_temp_register(const char *tmp);
-/* Forgets slot `slot` (no-op for -1). */
-void dni_temp_unregister(int slot);
 
 #endif

@@ -1,4 +1,5 @@
 /* safetensors_checksum.c — the checksum of an open file, computed as io/checksum.h defines it. */
+#include "io/safetensors_checksum.h"
 #include "io/checksum.h"
 #include "io/safetensors.h"
 

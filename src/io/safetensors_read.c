@@ -1,5 +1,6 @@
 /* safetensors_read.c — opening a safetensors file and validating the container before anything
  * trusts it: every size and offset is checked against the file, in 64-bit arithmetic. */
+#include "io/safetensors_read.h"
 #include "io/safetensors.h"
 
 #include "core/error.h"

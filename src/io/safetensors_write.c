@@ -1,4 +1,5 @@
 /* safetensors_write.c — writing F32 tensors and string metadata as a safetensors file. */
+#include "io/safetensors_write.h"
 #include "io/safetensors.h"
 
 #include "core/error.h"

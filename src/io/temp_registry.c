@@ -6,6 +6,7 @@
  * async-signal-safe. A slot unpublished after its file was renamed can at worst make the handler
  * unlink a name that no longer exists, which fails harmlessly. */
 #include "io/output_path.h"
+#include "io/temp_registry.h"
 
 #include <errno.h>
 #include <signal.h>

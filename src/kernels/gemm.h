@@ -122,4 +122,9 @@ const char *dni_gemm_backend_name(void);
 /* "auto", "portable", "avx2", "avx512" ("?" for an unknown value). Never NULL. */
 const char *dni_gemm_kernel_name(dn_gemm_kernel kernel);
 
+/* The kernel family that runs `kernel` (never NULL for an available kernel); the type is
+ * gemm_kernel.h's dn_gemm_impl. */
+struct dn_gemm_impl;
+const struct dn_gemm_impl *dni_gemm_impl_of(dn_gemm_kernel kernel);
+
 #endif

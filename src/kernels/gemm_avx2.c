@@ -6,7 +6,9 @@
  * Tile choice: 6 rows × 2 ymm = 12 accumulators, plus 2 registers of B and 1 broadcast of A:
  * 15 of the 16 ymm registers (the classic Haswell shape). Packing uses the scalar routines except
  * for Bᵀ, the one layout whose packing is not amortised over many tiles. */
+#include "kernels/gemm_avx2.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/gemm_pack.h"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 

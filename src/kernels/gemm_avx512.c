@@ -6,6 +6,7 @@
  * Tile choice: 12 rows × 2 zmm = 24 accumulators, plus 2 registers of B and 1 broadcast of A:
  * 27 of the 32 zmm registers. Per k the kernel does 2 aligned loads of B and 12 broadcasts of A
  * for 24 FMAs, inside the load ports' budget, so both FMA ports can stay busy. */
+#include "kernels/gemm_avx512.h"
 #include "kernels/gemm_kernel.h"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))

@@ -8,6 +8,7 @@
  * OpenBLAS 0.3.21 picks its kernels from its own CPU detection, which calls this AVX-512 machine
  * "Prescott" unless OPENBLAS_CORETYPE is set (the CLI sets it from CPUID, cli/main.c); and the
  * products themselves do not flush denormals. */
+#include "kernels/gemm_blas.h"
 #include "kernels/gemm_kernel.h"
 
 #include "core/fpu.h"

@@ -8,7 +8,9 @@
  *         for each nr columns: micro-kernel    (mr×nr tile in registers, B streamed from L2)
  * Threads own disjoint rectangles of C made of whole tiles and each runs the full K loop, so an
  * element's sum over k is the same whatever the thread count or partition. */
+#include "kernels/gemm_blocked.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/gemm_epilogue.h"
 
 #include "core/alloc.h"
 #include "core/fpu.h"

@@ -1,6 +1,7 @@
 /* gemm_epilogue.c — the fused output pass of the GEMM (gemm.h): bias, activation and dropout on
  * a finished part of C while it is in cache. Runs on the thread that computed that part, inside
  * the driver's floating-point mode. */
+#include "kernels/gemm_epilogue.h"
 #include "kernels/gemm_kernel.h"
 
 #include "kernels/activation.h"

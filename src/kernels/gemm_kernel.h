@@ -66,41 +66,15 @@ typedef struct dn_gemm_impl {
  * (the next panel, usually); the driver's buffers leave that much room after the last one. */
 enum { DN_GEMM_MAX_KC = 256, DN_GEMM_MAX_TILE_SPAN = 48, DN_GEMM_PREFETCH_SLACK = 512 };
 
-/* The kernel families; NULL when the family was not compiled for this target. */
-const dn_gemm_impl *dni_gemm_impl_portable(void);
-const dn_gemm_impl *dni_gemm_impl_avx2(void);
-const dn_gemm_impl *dni_gemm_impl_avx512(void);
-
-/* The epilogue (gemm.h) on rows [i0, i0+m) × columns [j0, j0+n) of C, all finished. */
-void dni_gemm_epilogue_apply(const dn_gemm_problem *p, size_t i0, size_t m, size_t j0, size_t n);
-
-/* Columns of C are cut between threads at multiples of this (a fused dropout needs whole
- * 64-element mask chunks). */
-size_t dni_gemm_column_quantum(const dn_gemm_impl *impl, const dn_gemm_problem *p);
-
-/* The BLAS backend (gemm_blas.c): whether this build has one, and the product through it. */
-int dni_gemm_blas_active(void);
-void dni_gemm_blas(const dn_gemm_problem *p, int threads);
-
-/* Scalar packing for any mr/nr (gemm_pack.c); SIMD families override the hot cases. */
-void dni_gemm_pack_a_generic(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
-                             size_t mr, float *out);
-void dni_gemm_pack_b_generic(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
-                             size_t nr, float *out);
-
-/* Runs the packed, cache-blocked product on up to `threads` threads (≤ 0: all), packing into
- * `ws` when it is given and large enough, else into a workspace allocated for the call. */
-void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
-                      const dn_gemm_workspace *ws);
-
-/* Floats of workspace one thread needs with `impl` for any product. */
-size_t dni_gemm_per_thread_floats_max(const dn_gemm_impl *impl);
-
-/* The kernel family that runs `kernel` (never NULL for an available kernel). */
-const dn_gemm_impl *dni_gemm_impl_of(dn_gemm_kernel kernel);
-
-/* The same product on one thread with a stack workspace of one A and one B micro-panel (nc = nr):
- * what dni_gemm_blocked falls back to when its workspace cannot be allocated. Same results. */
-void dni_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p);
+/* The functions of the kernel families, the driver, packing, the epilogue and BLAS are declared in
+ * the headers named after their files (scripts/check_layout.sh); these includes keep code that
+ * includes only gemm_kernel.h for them (tests, other branches) compiling. */
+#include "kernels/gemm_avx2.h"
+#include "kernels/gemm_avx512.h"
+#include "kernels/gemm_blas.h"
+#include "kernels/gemm_blocked.h"
+#include "kernels/gemm_epilogue.h"
+#include "kernels/gemm_pack.h"
+#include "kernels/gemm_portable.h"
 
 #endif

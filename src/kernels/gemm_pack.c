@@ -1,6 +1,7 @@
 /* gemm_pack.c — scalar packing of op(A) and op(B) into the micro-kernels' k-major panels, for any
  * tile size. Each loop nest walks the source in memory order (the destination is small and hot),
  * and reads the transposed layouts directly, so no transpose is ever materialised. */
+#include "kernels/gemm_pack.h"
 #include "kernels/gemm_kernel.h"
 
 #include <string.h>

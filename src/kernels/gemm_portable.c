@@ -1,7 +1,9 @@
 /* gemm_portable.c — the plain C micro-kernel: correct on every target, and what the SIMD kernels
  * fall back to. The 4×8 tile is small enough for a compiler to keep in SSE/NEON registers and
  * vectorise along j. */
+#include "kernels/gemm_portable.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/gemm_pack.h"
 
 enum { DN_PORTABLE_MR = 4, DN_PORTABLE_NR = 8 };
 

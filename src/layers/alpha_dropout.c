@@ -5,6 +5,8 @@
  * (constants computed in dn_model_add_alpha_dropout). The mask is the plain dropout mask of this
  * layer's stream, drawn by the shared kernel: first y = keep ? a·x : 0, then b (kept) or a·α' + b
  * (dropped) is added from the mask bits. */
+#include "layers/alpha_dropout.h"
+#include "layers/dropout.h"
 #include "layers/layer.h"
 #include "core/fpu.h"
 

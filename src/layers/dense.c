@@ -1,4 +1,5 @@
 /* dense.c — fully connected layer: y = act(x·W + b), W [in×out] as Keras stores it. */
+#include "layers/dense.h"
 #include "layers/layer.h"
 #include "core/fpu.h"
 

@@ -7,7 +7,9 @@
  * element e is the dropout rule on the stream (DN_RNG_DROPCONNECT, layer, step), drawn by the
  * shared dropout kernel, which also keeps it as bits for the gradient. At inference the plain
  * dense layer runs: W is the mean of the masked kernels (the weight-scaling rule). */
+#include "layers/dropconnect.h"
 #include "layers/layer.h"
+#include "layers/dense.h"
 
 #include "core/rng.h"
 #include "kernels/dropout_kernel.h"

@@ -3,6 +3,7 @@
  * The mask of element e (row-major index within the batch) at training step s is decided by the
  * Philox word (seed; counter = e/4, stream(DROPOUT, layer), s), word e%4: the same for any thread
  * count or batch partition. It is kept as one bit per element for the backward pass. */
+#include "layers/dropout.h"
 #include "layers/layer.h"
 
 #include "core/rng.h"

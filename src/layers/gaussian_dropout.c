@@ -4,6 +4,7 @@
  * n of element e at step s is an addressed draw (DN_RNG_NOISE, layer, s, e), so the noise does
  * not depend on threads. The multipliers are kept for the backward pass (dx = dy·m) rather than
  * drawn again, since a Box-Muller draw costs far more than a load. */
+#include "layers/gaussian_dropout.h"
 #include "layers/layer.h"
 #include "core/fpu.h"
 

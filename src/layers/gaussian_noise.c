@@ -1,6 +1,7 @@
 /* gaussian_noise.c — additive Gaussian noise (Keras GaussianNoise): y = x + σ·n while training,
  * n ~ N(0, 1) from the addressed stream (DN_RNG_NOISE, layer, step, element); identity at
  * inference. The noise does not depend on x, so the backward pass is the identity. */
+#include "layers/gaussian_noise.h"
 #include "layers/layer.h"
 #include "core/fpu.h"
 

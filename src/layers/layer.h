@@ -67,78 +67,6 @@ static inline dn_rng_stream dni_exec_row_stream(dn_rng_stream s, const dn_exec *
     return s;
 }
 
-/* Dense forward: pre = x·W + b, y = act(pre).   x [rows×in], W [in×out], b [out]. */
-void dni_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
-                       const dn_exec *exec);
-
-/* The Philox stream of dropout layer `layer_index`'s masks (DN_RNG_DROPOUT, keyed by the layer's
- * index): dropout and alpha dropout draw from it, and so does a dense layer fused with the
- * dropout after it. */
-dn_rng_stream dni_dropout_stream(uint64_t seed, uint32_t layer_index);
-
-/* Whether a dense layer and the dropout layer after it can run as one fused pass in training:
- * a plain dense layer (no DropConnect) with an element-wise activation and a multiple of 64
- * units, and a dropout rate above 0 (rate 0 stays an exact copy). */
-int dni_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout);
-
-/* Both layers in one pass: pre = x·W + b, y = act(pre), then the dropout layer's y and mask bits
- * from `stream` at `step`, all in the product's output pass; bitwise the same as running
- * dni_dense_forward then dni_dropout_forward. */
-void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
-                               const float *x, size_t rows, const dn_rng_stream *stream,
-                               uint64_t step, const dn_exec *exec);
-
-/* Dense backward. grad [rows×out] holds dL/dy (or dL/dz when `grad_is_pre`, for a loss fused
- * with the activation) and is overwritten with dL/dz. Writes dW = xᵀ·dz, db = Σ_rows dz into
- * `grads` (overwriting) and, when layer->d_in is set, d_in = dz·Wᵀ. */
-void dni_dense_backward(dn_layer *layer, const float *params, float *grads, const float *x,
-                        float *grad, int grad_is_pre, size_t rows, const dn_exec *exec);
-
-/* Dropout forward. x, y [rows×out]. Training: mask from (stream, step), y = keep ? x·scale : 0.
- * Inference: y = x. */
-void dni_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, const float *x,
-                         size_t rows, dn_mode mode, uint64_t step, const dn_exec *exec);
-
-/* Dropout backward: d_in = keep ? grad·scale : 0 (the forward mask, kept as bits). */
-void dni_dropout_backward(dn_layer *layer, const float *grad, size_t rows, const dn_exec *exec);
-
-/* Alpha dropout (alpha_dropout.c). x, y [rows×out]. Training: the dropout mask of
- * (DN_RNG_DROPOUT, layer, step), y = keep ? a·x + b : a·α' + b. Inference: y = x. */
-void dni_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                               const float *x, size_t rows, dn_mode mode, uint64_t step,
-                               const dn_exec *exec);
-/* d_in = keep ? a·grad : 0. */
-void dni_alpha_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
-                                const dn_exec *exec);
-
-/* Gaussian dropout (gaussian_dropout.c): training y = x·(1 + σ·n), n ~ N(0, 1) from
- * (DN_RNG_NOISE, layer, step, element); the multipliers are kept in layer->noise. Inference:
- * y = x. Backward: d_in = grad·(1 + σ·n). */
-void dni_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                                  const float *x, size_t rows, dn_mode mode, uint64_t step,
-                                  const dn_exec *exec);
-void dni_gaussian_dropout_backward(dn_layer *layer, const float *grad, size_t rows,
-                                   const dn_exec *exec);
-
-/* Gaussian noise (gaussian_noise.c): training y = x + σ·n, n as above; inference y = x.
- * Backward: d_in = grad. */
-void dni_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index,
-                                const float *x, size_t rows, dn_mode mode, uint64_t step,
-                                const dn_exec *exec);
-void dni_gaussian_noise_backward(dn_layer *layer, const float *grad, size_t rows,
-                                 const dn_exec *exec);
-
-/* A dense layer with DropConnect (dropconnect.c). Training: one kernel mask per step from
- * (DN_RNG_DROPCONNECT, layer, step, kernel index), W' = mask⊙W/(1 − rate), y = act(x·W' + b).
- * Inference: the plain dense layer (W' = W, the mean of the masked kernels). */
-void dni_dropconnect_forward(dn_layer *layer, const float *params, uint64_t seed,
-                             uint32_t layer_index, const float *x, size_t rows, dn_mode mode,
-                             uint64_t step, const dn_exec *exec);
-/* The dense backward through W' (after a training-mode forward): dW = (xᵀ·dz)⊙mask/(1 − rate),
- * db = Σ dz, d_in = dz·W'ᵀ. */
-void dni_dropconnect_backward(dn_layer *layer, const float *params, float *grads, const float *x,
-                              float *grad, int grad_is_pre, size_t rows, const dn_exec *exec);
-
 /* Every stochastic layer is the identity at inference: copies x [n] to the layer's output and
  * returns 1 then, returns 0 in training mode. */
 static inline int dni_inference_identity(dn_layer *layer, const float *x, size_t n, dn_mode mode) {
@@ -151,5 +79,15 @@ static inline int dni_inference_identity(dn_layer *layer, const float *x, size_t
 static inline int dni_mask_kept(const uint32_t *bits, size_t e) {
     return (int)((bits[e >> 5] >> (e & 31u)) & 1u);
 }
+
+/* Each layer kind's functions are declared in the header named after its file
+ * (scripts/check_layout.sh); these includes keep code that includes only layer.h for them (tests,
+ * other branches) compiling. */
+#include "layers/alpha_dropout.h"
+#include "layers/dense.h"
+#include "layers/dropconnect.h"
+#include "layers/dropout.h"
+#include "layers/gaussian_dropout.h"
+#include "layers/gaussian_noise.h"
 
 #endif

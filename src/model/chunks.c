@@ -1,7 +1,11 @@
 /* chunks.c — the one loop that runs many rows through a model in chunks of its buffers: used by
  * evaluate and predict (fit.c), the dataset predictions and confusion counts (metrics.c) and MC
  * dropout (mc_dropout.c). It loads (and standardises) each chunk; the visitor runs it. */
+#include "model/chunks.h"
 #include "model/model.h"
+#include "model/fit.h"
+#include "model/model_buffers.h"
+#include "model/preprocess.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

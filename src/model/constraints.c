@@ -5,6 +5,7 @@
  * and dni_model_apply_max_norm after the update; neither allocates (the column norms go to a
  * buffer sized with the activations). Every element's arithmetic is fixed, so results do not
  * depend on the thread count. */
+#include "model/constraints.h"
 #include "model/model.h"
 
 #include "core/error.h"

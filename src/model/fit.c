@@ -1,6 +1,15 @@
 /* fit.c — the training loop, evaluation and prediction, built on the network passes. */
+#include "model/fit.h"
 #include "model/model.h"
 #include "model/fit_blocks.h"
+#include "model/chunks.h"
+#include "model/constraints.h"
+#include "model/loss.h"
+#include "model/metrics.h"
+#include "model/model_buffers.h"
+#include "model/network.h"
+#include "model/optimizer.h"
+#include "model/preprocess.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -1,4 +1,5 @@
 /* loss.c — losses over a batch, fused with the final activation where that is more stable. */
+#include "model/loss.h"
 #include "model/model.h"
 
 #include <math.h>

@@ -7,6 +7,9 @@
  * alone. A block is loaded once; its T passes reuse the model's buffers, and the accumulators are
  * allocated once per call. */
 #include "model/model.h"
+#include "model/chunks.h"
+#include "model/model_buffers.h"
+#include "model/network.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -2,6 +2,7 @@
  * last-good copy, and the buffers for a number of rows, counted from the very plan model_buffers.c
  * allocates them by (dni_model_plan_buffers). */
 #include "model/model.h"
+#include "model/model_buffers.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

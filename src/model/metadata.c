@@ -1,6 +1,7 @@
 /* metadata.c — what a model carries besides its layers: class names and a string map of user
  * metadata (e.g. the CLI's training settings), both saved in the model's file. Every string is
  * checked to be UTF-8 here because safetensors headers must be. */
+#include "model/metadata.h"
 #include "model/model.h"
 
 #include "core/error.h"

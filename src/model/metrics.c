@@ -1,5 +1,8 @@
 /* metrics.c — predictions and confusion counts over whole datasets, at inference. */
+#include "model/metrics.h"
 #include "model/model.h"
+#include "model/chunks.h"
+#include "model/network.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -2,6 +2,10 @@
  * its setters and getters. Layers are added in model_build.c, weights initialised in
  * model_init.c, activation buffers planned in model_buffers.c. */
 #include "model/model.h"
+#include "model/metadata.h"
+#include "model/model_buffers.h"
+#include "model/model_init.h"
+#include "model/preprocess.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

@@ -1,9 +1,11 @@
 /* model_buffers.c — the activation buffers a model holds for a batch of rows: the one plan
  * that allocation and the memory estimate share, growing for inference, and freeing. */
+#include "model/model_buffers.h"
 #include "model/model.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "kernels/gemm.h"
 
 void dni_model_free_buffers(dn_model *m) {
     for (size_t i = 0; i < m->layer_count; ++i) {

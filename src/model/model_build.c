@@ -1,6 +1,7 @@
 /* model_build.c — adding layers to an uncompiled model: dense (with its initialiser and
  * DropConnect options) and the dropout family, each named as Keras names it. */
 #include "model/model.h"
+#include "model/model_init.h"
 
 #include "core/alloc.h"
 #include "core/error.h"

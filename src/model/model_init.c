@@ -1,5 +1,6 @@
 /* model_init.c — weight initialisers: names, Keras' defaults per activation, and the kernels
  * drawn from addressed Philox streams (one per layer) at compile. */
+#include "model/model_init.h"
 #include "model/model.h"
 
 #include "core/alloc.h"

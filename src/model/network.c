@@ -1,7 +1,15 @@
 /* network.c — running the layer stack forward and backward, and inspecting what it computed. */
+#include "model/network.h"
 #include "model/model.h"
+#include "model/preprocess.h"
 
 #include "core/error.h"
+#include "layers/alpha_dropout.h"
+#include "layers/dense.h"
+#include "layers/dropconnect.h"
+#include "layers/dropout.h"
+#include "layers/gaussian_dropout.h"
+#include "layers/gaussian_noise.h"
 
 #include <string.h>
 

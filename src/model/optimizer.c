@@ -1,5 +1,6 @@
 /* optimizer.c — SGD (momentum, Nesterov) and Adam as single loops over the parameter slab.
  * The formulas are those documented at dn_optimizer_config in dropnet.h (Keras' forms). */
+#include "model/optimizer.h"
 #include "model/model.h"
 #include "core/fpu.h"
 

@@ -1,6 +1,7 @@
 /* preprocess.c — the standardisation a model applies to its inputs, x ← (x − mean) / std.
  * Stored in the model (and its file) so that predictions on raw features use the statistics the
  * model was trained with. */
+#include "model/preprocess.h"
 #include "model/model.h"
 
 #include "core/alloc.h"

@@ -1,9 +1,15 @@
-/* gemm_dispatch.c — which micro-kernel family runs a product: the caller's request, else the
+/* gemm.c — which micro-kernel family runs a product: the caller's request, else the
  * DROPNET_KERNEL environment variable, else the best the CPU supports. Nothing is cached, so the
  * choice needs no global state (a getenv and two CPUID-table reads cost nanoseconds next to any
  * product worth dispatching). */
+#include "kernels/gemm.h"
 #include "kernels/cpu.h"
 #include "kernels/gemm_kernel.h"
+#include "kernels/gemm_avx2.h"
+#include "kernels/gemm_avx512.h"
+#include "kernels/gemm_blas.h"
+#include "kernels/gemm_blocked.h"
+#include "kernels/gemm_portable.h"
 
 #include "core/threads.h"
 

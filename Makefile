@@ -16,7 +16,7 @@ CFLAGS_BASE = -std=c11 $(OPT) -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmi
               -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(OPENMP) $(if $(OPENMP),,-Wno-unknown-pragmas) $(if $(WERROR),-Werror)
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  = -lcjson -lz -lm $(BLAS_LIBS)
+LDLIBS  = -lcjson -lz -lm -lprotobuf-c $(BLAS_LIBS)
 
 # Optional BLAS backend, for comparison: `make BLAS=openblas [target]` builds in build-openblas with
 # the model's products through OpenBLAS (Debian's OpenMP build, installed by scripts/setup.sh);
@@ -37,7 +37,7 @@ CLI_SRC  := $(sort $(wildcard cli/*.c cli/*/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 EX_SRC   := $(sort $(wildcard examples/*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -61,6 +61,19 @@ setup:
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DDN_BUILDING_LIBRARY -MMD -MP -c $< -o $@
+
+# ONNX (src/onnx/): the protobuf-c code for Debian's onnx.proto (libonnx-dev), generated at build
+# time into $(BUILD)/gen by protoc-c (protobuf-c-compiler); nothing generated is committed.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+$(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen
+	cp $(ONNX_PROTO) $(BUILD)/gen/onnx.proto
+	cd $(BUILD)/gen && protoc-c --c_out=. onnx.proto
+$(BUILD)/obj/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Werror -Wmissing-prototypes,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden -c $< -o $@
+$(BUILD)/obj/src/onnx/%.o: CFLAGS += -I$(BUILD)/gen
+$(filter $(BUILD)/obj/src/onnx/%,$(LIB_OBJ)): | $(BUILD)/gen/onnx.pb-c.h
 
 # The CLI and the tests that reach into it include its headers by path from cli/ ("train/job.h").
 $(BUILD)/obj/cli/%.o $(BUILD)/obj/tests/%.o: CLI_INCLUDE := -Icli
@@ -100,6 +113,12 @@ check-readme-example:
 	  diff -u examples/readme_example.c - || \
 	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
+# The generators of the published tables (make paper, make fashion-compare) against scipy and
+# closed forms (scripts/test_doc_tables.py).
+.PHONY: check-doc-tables
+check-doc-tables:
+	$(PYTHON3) scripts/test_doc_tables.py
+
 # No link cycle across cli/ folders, every cli/ header named after its .c (the script says how).
 check-layout: $(CLI_OBJ)
 	bash scripts/check_cli_layout.sh $(BUILD)/obj cli
@@ -118,11 +137,16 @@ paper: setup
 	$(MAKE) $(CLI)
 	bash scripts/paper.sh
 
-# The same network with and without its dropout layers: the train-test gap, per epoch.
+# The same network with and without its dropout layers: the train-test gap, per epoch, for
+# FASHION_COMPARE_EPOCHS (10; the last --epochs wins); the README's table between its
+# fashion-compare markers is written from the log (scripts/doc_tables.py).
+FASHION_COMPARE_EPOCHS ?= 10
+PYTHON3 ?= /usr/bin/python3
 fashion-compare: setup
 	$(MAKE) $(CLI)
 	./$(CLI) compare --train fashion-mnist:train --test fashion-mnist:test \
-	  --model $(FASHION_SPEC) $(FASHION_ARGS) --log $(BUILD)/fashion-compare.jsonl
+	  --model $(FASHION_SPEC) $(FASHION_ARGS) --epochs $(FASHION_COMPARE_EPOCHS) --log $(BUILD)/fashion-compare.jsonl
+	$(PYTHON3) scripts/doc_tables.py compare $(BUILD)/fashion-compare.jsonl README.md
 
 # These install first, then build (a sub-make, so that nothing compiles before the packages are in).
 demo: setup
@@ -134,9 +158,20 @@ demo: setup
 PY_TEST ?= test-python
 WEB_TEST ?= test-web
 test: setup
-	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example $(PY_TEST)
+	$(MAKE) $(TESTS) $(CLI) $(EXAMPLES) check-layout check-readme-example onnxruntime check-doc-tables $(PY_TEST)
 	$(if $(WEB_TEST),$(MAKE) $(WEB_TEST))
-	./$(TESTS)
+	DN_TEST_CFLAGS="$(EXTRA_CFLAGS)" ./$(TESTS)
+	$(if $(findstring sanitize,$(EXTRA_CFLAGS)),@echo "test-mpi: not run in a sanitizer build (OpenMPI's own allocations)",$(MAKE) test-mpi)
+
+# ONNX Runtime for the ONNX tests (tests/onnx/ort_run.js), test-only, from npm into $(BUILD)/npm:
+# --ignore-scripts, since its install script would download from a host we cannot reach; the CPU
+# library is in the package itself.
+ORT_PACKAGE := $(BUILD)/npm/node_modules/onnxruntime-node/package.json
+.PHONY: onnxruntime
+onnxruntime: $(ORT_PACKAGE)
+$(ORT_PACKAGE):
+	@mkdir -p $(BUILD)/npm
+	npm install --prefix $(BUILD)/npm --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0
 
 # Python package (python/, docs/PYTHON.md): a venv over Debian's /usr/bin/python3 (numpy, torch,
 # scikit-learn, pytest from apt) with dropnet installed offline; test-python runs its pytest suite.
@@ -198,7 +233,8 @@ bench-gemm: $(BUILD)/bench-gemm
 
 # The "Speed" workloads W1-W4, one JSON line each (bench/run.sh says what they measure);
 # bench-peers adds PyTorch and numpy/OpenBLAS on the same workloads and prints the ratios.
-# BENCH_THREADS (2) and BENCH_REPEAT (3) are read by bench/run.sh.
+# BENCH_THREADS (2) and BENCH_REPEAT (5; each figure is the median, with min and max) are read
+# by bench/run.sh.
 .PHONY: bench bench-peers
 $(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
@@ -219,7 +255,7 @@ mutate:
 # after another, from the seeds in fuzz/corpus/<name> (new inputs go to $(FUZZ_BUILD)/corpus).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
-FUZZ_NAMES   := csv idx safetensors spec cli
+FUZZ_NAMES   := csv idx safetensors spec cli onnx
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SECONDS      ?= 60
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
@@ -244,6 +280,64 @@ fuzz-run: fuzz
 	  ./$(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(SECONDS) -close_fd_mask=3 -print_final_stats=1 \
 	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
+
+# Installing as a library: `make install PREFIX=/usr/local DESTDIR=...` puts the static and shared
+# library (libdropnet.so.$(VERSION), SONAME libdropnet.so.$(SOVERSION), the two symlinks), the
+# header, the CLI, dropnet.pc and the man page dropnet.1 (generated from the help texts by
+# scripts/man.sh) under $(DESTDIR)$(PREFIX); `make uninstall` removes exactly those files.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+VERSION    := $(shell sed -n 's/^\#define DN_VERSION_STRING "\(.*\)"/\1/p' include/dropnet.h)
+SOVERSION  := 0
+PC         := $(BUILD)/dropnet.pc
+MAN        := $(BUILD)/dropnet.1
+.PHONY: install uninstall man FORCE
+man: $(MAN)
+$(MAN): $(CLI) scripts/man.sh
+	bash scripts/man.sh $(CLI) $(VERSION) > $@.tmp && mv $@.tmp $@
+# Shared linking needs only -ldropnet (the .so records its own dependencies); static linking
+# adds Requires.private and Libs.private (pkg-config --static): zlib, cJSON, protobuf-c, OpenMP.
+# Rewritten on every install, so that a new PREFIX is never installed with an old one's paths.
+$(PC): FORCE
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$${prefix}/include' '' \
+	  'Name: dropnet' 'Description: feed-forward neural networks with dropout (C11)' \
+	  'Version: $(VERSION)' \
+	  'Requires.private: zlib libcjson libprotobuf-c' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -ldropnet' \
+	  'Libs.private: $(OPENMP) -lm $(BLAS_LIBS)' > $@
+install: $(STATIC) $(SHARED) $(CLI) $(PC) $(MAN)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libdropnet.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libdropnet.so.$(VERSION)
+	ln -sf libdropnet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so.$(SOVERSION)
+	ln -sf libdropnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so
+	install -m 644 include/dropnet.h $(DESTDIR)$(PREFIX)/include/dropnet.h
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/dropnet
+	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/dropnet.pc
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/dropnet.1
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libdropnet.a $(DESTDIR)$(LIBDIR)/libdropnet.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/libdropnet.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libdropnet.so \
+	  $(DESTDIR)$(PREFIX)/include/dropnet.h $(DESTDIR)$(PREFIX)/bin/dropnet \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/dropnet.pc $(DESTDIR)$(PREFIX)/share/man/man1/dropnet.1
+
+# Data-parallel training on OpenMPI (docs/SCALING.md). `make mpi` builds $(MPI_BUILD)/dropnet with
+# mpicc and -DDN_WITH_MPI (the glue is cli/parallel/; the library has no MPI dependency);
+# `make test-mpi` (run by `make test`) runs tests/mpi/run.sh: 1-4 ranks give the same bits, resume
+# on another rank count, a killed rank, refusals; `make bench-mpi` the measurements of SCALING.md.
+MPI_BUILD ?= build-mpi
+.PHONY: mpi test-mpi bench-mpi
+mpi:
+	$(MAKE) BUILD=$(MPI_BUILD) CC=mpicc EXTRA_CFLAGS=-DDN_WITH_MPI $(MPI_BUILD)/dropnet
+test-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash tests/mpi/run.sh $(CLI) $(MPI_BUILD)/dropnet
+bench-mpi: setup
+	$(MAKE) $(CLI) mpi
+	bash bench/mpi.sh $(CLI) $(MPI_BUILD)/dropnet
 
 # Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:

@@ -1,6 +1,6 @@
 /* bench_workloads.c — the workloads of `make bench`, one JSON line per workload (or W4 shape).
  *
- *   build/bench-workloads [--threads N] [--repeat N] [--cli PATH] [--train SPEC] [--test SPEC]
+ *   build/bench-workloads [--threads N] [--repeat N (1-64)] [--cli PATH] [--train SPEC] [--test SPEC]
  *                         WORKLOAD...
  *
  * WORKLOAD is one of
@@ -19,9 +19,12 @@
  * bench/run.sh runs each workload in its own process, so that the peak RSS a line reports is
  * that workload's alone (ru_maxrss never goes down).
  *
- * Every timed figure is the best of --repeat runs (default 3), after one untimed run that faults
- * in pages and starts the OpenMP team (W2 times every epoch: each is a real epoch): the machine
- * is shared and small, and the best run is the one least disturbed by others. W3's latency is a median over single-image calls.
+ * Every timed figure is the median of --repeat runs (default 3), after one untimed run that
+ * faults in pages and starts the OpenMP team (W2 times every epoch: each is a real epoch); the
+ * fastest and slowest runs go beside it as NAME_min and NAME_max. The median, not the best: on a
+ * shared machine the best run is the luckiest, and a figure someone else can expect is the
+ * typical one. W3's latency is a median over single-image calls. The machine's peak stays the
+ * best of its runs: it is a ceiling, measured on CPU time.
  * The GEMM kernel is dni_gemm's own choice (DROPNET_KERNEL=avx512|avx2|portable forces one);
  * each line says which ran. */
 #include "dropnet.h"
@@ -102,6 +105,33 @@ static void dn_bench_head(const char *workload, const dn_bench_options *o) {
            "\"kernel_request\":\"%s\",\"load\":%.2f,\"runs\":%d",
            workload, o->threads, dn_bench_kernel(), request ? request : "auto", dn_bench_load(),
            o->repeat);
+}
+
+/* Median, fastest and slowest of n timed runs (t is sorted in place); the median of an even
+ * count is the mean of the middle two. */
+typedef struct dn_bench_spread {
+    double median, min, max;
+} dn_bench_spread;
+
+static int dn_bench_compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static dn_bench_spread dn_bench_summarise(double *t, int n) {
+    qsort(t, (size_t)n, sizeof *t, dn_bench_compare_double);
+    double median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    return (dn_bench_spread){.median = median, .min = t[0], .max = t[n - 1]};
+}
+
+/* ,"key":median,"key_min":…,"key_max":… of a time spread, with printf's format for each. */
+static void dn_bench_print_spread(const char *key, const char *format, dn_bench_spread s) {
+    printf(",\"%s\":", key);
+    printf(format, s.median);
+    printf(",\"%s_min\":", key);
+    printf(format, s.min);
+    printf(",\"%s_max\":", key);
+    printf(format, s.max);
 }
 
 static int dn_bench_fail(const char *workload, const dn_bench_options *o, const char *message) {
@@ -270,14 +300,14 @@ static int dn_bench_machine(const dn_bench_options *o) {
 /* W1: the demo pipeline                                                                    */
 /* ---------------------------------------------------------------------------------------- */
 
-/* The whole `dropnet demo` process: best wall time of `repeat` spawns (after one untimed, so
- * the binary and its libraries are in the page cache), and its children's peak RSS. */
-static int dn_bench_demo_process(const dn_bench_options *o, double *best, double *rss_mb) {
+/* The whole `dropnet demo` process: the wall times of `repeat` spawns into times[repeat] (after
+ * one untimed, so the binary and its libraries are in the page cache), and its children's peak
+ * RSS. */
+static int dn_bench_demo_process(const dn_bench_options *o, double *times, double *rss_mb) {
     char *argv[] = {(char *)o->cli, "demo", NULL};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    *best = 1e30;
     int ok = 1;
     for (int run = 0; run <= o->repeat && ok; ++run) {
         pid_t pid;
@@ -286,7 +316,7 @@ static int dn_bench_demo_process(const dn_bench_options *o, double *best, double
         ok = posix_spawn(&pid, o->cli, &actions, NULL, argv, environ) == 0 &&
              waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
         double t = dn_bench_now() - t0;
-        if (run > 0 && t < *best) *best = t;
+        if (run > 0) times[run - 1] = t;
     }
     posix_spawn_file_actions_destroy(&actions);
     *rss_mb = dn_bench_peak_rss_mb(RUSAGE_CHILDREN);
@@ -327,24 +357,35 @@ static dn_status dn_bench_demo_fit(int threads, double *fit_s, double *total_s, 
 
 static int dn_bench_w1(const dn_bench_options *o) {
     dn_error err;
-    double best_fit = 1e30, best_total = 1e30, val_acc = 0.0;
+    double val_acc = 0.0;
+    double *fit = calloc((size_t)o->repeat * 3, sizeof *fit), *total = fit + o->repeat,
+           *process = total + o->repeat;
+    if (fit == NULL) return dn_bench_fail("W1", o, "out of memory");
     for (int run = 0; run <= o->repeat; ++run) { /* run 0 warms up */
         double fit_s, total_s;
-        if (dn_bench_demo_fit(o->threads, &fit_s, &total_s, &val_acc, &err) != DN_OK)
+        if (dn_bench_demo_fit(o->threads, &fit_s, &total_s, &val_acc, &err) != DN_OK) {
+            free(fit);
             return dn_bench_fail("W1", o, err.message);
-        if (run > 0 && fit_s < best_fit) best_fit = fit_s;
-        if (run > 0 && total_s < best_total) best_total = total_s;
+        }
+        if (run > 0) fit[run - 1] = fit_s, total[run - 1] = total_s;
     }
-    double process_s = -1.0, process_rss = -1.0;
-    if (o->cli != NULL && !dn_bench_demo_process(o, &process_s, &process_rss))
+    double process_rss = -1.0;
+    for (int run = 0; run < o->repeat; ++run) process[run] = -1.0; /* no --cli */
+    if (o->cli != NULL && !dn_bench_demo_process(o, process, &process_rss)) {
+        free(fit);
         return dn_bench_fail("W1", o, "running the CLI's demo failed (--cli PATH)");
+    }
+    dn_bench_spread f = dn_bench_summarise(fit, o->repeat);
     double train_rows = 800.0 * 5; /* 5 epochs of the 800 training rows */
     dn_bench_head("W1", o);
-    printf(",\"name\":\"seed demo 1000x20, 5 epochs\",\"process_seconds\":%.5f,"
-           "\"process_peak_rss_mb\":%.1f,\"fit_seconds\":%.6f,\"in_process_seconds\":%.6f,"
-           "\"samples_per_s\":%.0f,\"val_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",
-           process_s, process_rss, best_fit, best_total, train_rows / best_fit, val_acc,
-           dn_bench_peak_rss_mb(RUSAGE_SELF));
+    printf(",\"name\":\"seed demo 1000x20, 5 epochs\"");
+    dn_bench_print_spread("process_seconds", "%.5f", dn_bench_summarise(process, o->repeat));
+    printf(",\"process_peak_rss_mb\":%.1f", process_rss);
+    dn_bench_print_spread("fit_seconds", "%.6f", f);
+    dn_bench_print_spread("in_process_seconds", "%.6f", dn_bench_summarise(total, o->repeat));
+    printf(",\"samples_per_s\":%.0f,\"val_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",
+           train_rows / f.median, val_acc, dn_bench_peak_rss_mb(RUSAGE_SELF));
+    free(fit);
     return 0;
 }
 
@@ -385,21 +426,25 @@ static int dn_bench_w2(const dn_bench_options *o) {
     }
     dn_fit_config fit = dn_fit_defaults();
     fit.batch_size = 128;
-    double best = 1e30, first = 0.0, loss = 0.0, acc = 0.0;
+    double first = 0.0, loss = 0.0, acc = 0.0;
+    double *times = calloc((size_t)o->repeat, sizeof *times);
     for (int run = 0; run < o->repeat; ++run) {
         dn_epoch_metrics h;
         double t = dn_bench_now();
-        if (dn_model_fit(m, train, &fit, NULL, NULL, &h, &err) != DN_OK) {
+        if (times == NULL || dn_model_fit(m, train, &fit, NULL, NULL, &h, &err) != DN_OK) {
             dn_model_free(m);
             dn_dataset_free(train);
-            return dn_bench_fail("W2", o, err.message);
+            free(times);
+            return dn_bench_fail("W2", o, times ? err.message : "out of memory");
         }
         t = dn_bench_now() - t;
         if (run == 0) first = t;
-        if (t < best) best = t;
+        times[run] = t;
         loss = h.loss;
         acc = h.accuracy;
     }
+    dn_bench_spread epoch = dn_bench_summarise(times, o->repeat);
+    free(times);
     double rss = dn_bench_peak_rss_mb(RUSAGE_SELF); /* before the test set is loaded */
     double rows = (double)dn_dataset_rows(train), test_acc = NAN;
     double flops = 2.0 * (2.0 * dn_bench_w2_macs_forward + dn_bench_w2_macs_input_grad) * rows;
@@ -407,20 +452,17 @@ static int dn_bench_w2(const dn_bench_options *o) {
         dn_model_evaluate(m, test, NULL, &test_acc, NULL);
     dn_bench_head("W2", o);
     printf(",\"name\":\"fashion-mnist epoch, 784-1024-1024-10, batch 128, sgd momentum 0.9\","
-           "\"rows\":%.0f,\"seconds_per_epoch\":%.3f,\"first_epoch_seconds\":%.3f,"
-           "\"samples_per_s\":%.0f,\"gflops\":%.1f,\"load_seconds\":%.3f,\"peak_rss_mb\":%.1f,"
-           "\"last_loss\":%.4f,\"last_accuracy\":%.4f,\"test_accuracy\":%.4f}\n",
-           rows, best, first, rows / best, flops / best * 1e-9, load_s, rss, loss, acc,
+           "\"rows\":%.0f", rows);
+    dn_bench_print_spread("seconds_per_epoch", "%.3f", epoch);
+    printf(",\"first_epoch_seconds\":%.3f,\"samples_per_s\":%.0f,\"gflops\":%.1f,"
+           "\"load_seconds\":%.3f,\"peak_rss_mb\":%.1f,\"last_loss\":%.4f,\"last_accuracy\":%.4f,"
+           "\"test_accuracy\":%.4f}\n",
+           first, rows / epoch.median, flops / epoch.median * 1e-9, load_s, rss, loss, acc,
            test_acc);
     dn_model_free(m);
     dn_dataset_free(train);
     dn_dataset_free(test);
     return 0;
-}
-
-static int dn_bench_compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* The network has the weights compile gives it: inference costs the same for any weights, and
@@ -445,13 +487,14 @@ static int dn_bench_w3(const dn_bench_options *o) {
         dn_dataset_free(test);
         return dn_bench_fail("W3", o, "out of memory or fewer than 2000 test rows");
     }
-    double best = 1e30;
+    double batch[64]; /* --repeat is at most 64 (main) */
     for (int run = 0; run <= o->repeat; ++run) { /* run 0 warms up */
         double t = dn_bench_now();
         dn_model_predict_dataset(m, test, y, NULL);
         t = dn_bench_now() - t;
-        if (run > 0 && t < best) best = t;
+        if (run > 0) batch[run - 1] = t;
     }
+    dn_bench_spread b = dn_bench_summarise(batch, o->repeat);
     size_t correct = 0;
     for (size_t r = 0; r < rows; ++r)
         correct += dn_predicted_class(y + r * 10, 10) == (size_t)dn_dataset_label(test, r);
@@ -464,12 +507,13 @@ static int dn_bench_w3(const dn_bench_options *o) {
         }
     qsort(lat, SINGLES, sizeof *lat, dn_bench_compare_double);
     dn_bench_head("W3", o);
-    printf(",\"name\":\"W2 network inference on the fashion-mnist test set\",\"rows\":%zu,"
-           "\"batch_seconds\":%.5f,\"images_per_s\":%.0f,\"gflops\":%.1f,"
-           "\"single_median_us\":%.1f,\"single_p90_us\":%.1f,\"single_images\":%d,"
+    printf(",\"name\":\"W2 network inference on the fashion-mnist test set\",\"rows\":%zu", rows);
+    dn_bench_print_spread("batch_seconds", "%.5f", b);
+    printf(",\"images_per_s\":%.0f,\"images_per_s_min\":%.0f,\"images_per_s_max\":%.0f,"
+           "\"gflops\":%.1f,\"single_median_us\":%.1f,\"single_p90_us\":%.1f,\"single_images\":%d,"
            "\"untrained_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",
-           rows, best, (double)rows / best,
-           2.0 * dn_bench_w2_macs_forward * (double)rows / best * 1e-9, lat[SINGLES / 2] * 1e6,
+           (double)rows / b.median, (double)rows / b.max, (double)rows / b.min,
+           2.0 * dn_bench_w2_macs_forward * (double)rows / b.median * 1e-9, lat[SINGLES / 2] * 1e6,
            lat[SINGLES * 9 / 10] * 1e6, SINGLES, (double)correct / (double)rows,
            dn_bench_peak_rss_mb(RUSAGE_SELF));
     free(y), free(x), free(lat);
@@ -506,6 +550,8 @@ static void dn_bench_fill(float *x, size_t count, uint32_t seed) {
     }
 }
 
+enum { DN_BENCH_W4_RUNS = 100000 };
+
 static int dn_bench_w4(const dn_bench_options *o) {
     double peak = dn_bench_peak(o->threads);
     dn_gemm_workspace ws = {NULL, dni_gemm_workspace_floats(o->threads)};
@@ -522,21 +568,30 @@ static int dn_bench_w4(const dn_bench_options *o) {
             dn_bench_fill(A, s->M * s->K, 1);
             dn_bench_fill(B, s->K * s->N, 2);
             size_t lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
-            /* at least 10 timed runs and 0.3 s: a 128-row product takes about 0.5 ms */
-            double best = 1e30, start = dn_bench_now();
-            for (int run = 0; run <= 10 || dn_bench_now() - start < 0.3; ++run) {
+            /* at least 10 timed runs and 0.3 s (a 128-row product takes about 0.5 ms), at most
+             * DN_BENCH_W4_RUNS */
+            static double times[DN_BENCH_W4_RUNS];
+            int n = 0;
+            double start = dn_bench_now();
+            for (int run = 0; n < DN_BENCH_W4_RUNS && (run <= 10 || dn_bench_now() - start < 0.3);
+                 ++run) {
                 double t = dn_bench_now();
                 dni_gemm_ws(&ws, o->threads, s->ta, s->tb, s->M, s->N, s->K, A, lda, B, ldb, 0.0f,
                             C, s->N);
                 t = dn_bench_now() - t;
-                if (run > 0 && t < best) best = t;
+                if (run > 0) times[n++] = t;
             }
-            double gflops = 2.0 * (double)s->M * (double)s->N * (double)s->K / best * 1e-9;
+            dn_bench_spread t = dn_bench_summarise(times, n);
+            double flop = 2.0 * (double)s->M * (double)s->N * (double)s->K,
+                   gflops = flop / t.median * 1e-9;
             dn_bench_head("W4", o);
             printf(",\"shape\":\"%s\",\"form\":\"%s\",\"M\":%zu,\"N\":%zu,\"K\":%zu,"
-                   "\"seconds\":%.6f,\"gflops\":%.1f,\"peak_gflops\":%.1f,"
+                   "\"products_timed\":%d",
+                   s->name, s->form, s->M, s->N, s->K, n);
+            dn_bench_print_spread("seconds", "%.6f", t);
+            printf(",\"gflops\":%.1f,\"gflops_min\":%.1f,\"gflops_max\":%.1f,\"peak_gflops\":%.1f,"
                    "\"fraction_of_peak\":%.3f}\n",
-                   s->name, s->form, s->M, s->N, s->K, best, gflops, peak,
+                   gflops, flop / t.max * 1e-9, flop / t.min * 1e-9, peak,
                    peak > 0.0 ? gflops / peak : 0.0);
             fflush(stdout);
         }
@@ -574,7 +629,7 @@ int main(int argc, char **argv) {
                                                    : strcmp(a, "W4") == 0    ? dn_bench_w4
                                                                              : NULL;
             if (run == NULL) return dn_bench_usage();
-            if (o.threads < 1 || o.repeat < 1) return dn_bench_usage();
+            if (o.threads < 1 || o.repeat < 1 || o.repeat > 64) return dn_bench_usage();
             status |= run(&o);
             fflush(stdout);
             ran = 1;

@@ -21,7 +21,8 @@ Every measurement runs in a child process of its own: OPENBLAS_CORETYPE and LD_L
 count only when OpenBLAS loads, and each figure's peak RSS should be that workload's alone.
 
 Both sides get the same thread count (torch.set_num_threads, OMP_NUM_THREADS,
-OPENBLAS_NUM_THREADS) and report the best of --repeat runs, as bench_workloads.c does.
+OPENBLAS_NUM_THREADS) and report the median of --repeat runs with the fastest and slowest beside
+it (KEY, KEY_min, KEY_max), as bench_workloads.c does.
 The PyTorch code is written the way that is fastest in PyTorch 1.13 on a CPU: pixels stay
 uint8 until a batch is gathered, gradients are set to None, inference runs under
 torch.inference_mode().
@@ -159,6 +160,12 @@ def demo_fit(torch, np):
     return now() - t0, val_acc
 
 
+def spread(key, times, digits):
+    """{key: median, key_min: fastest, key_max: slowest} of the timed runs."""
+    return {key: round(statistics.median(times), digits), key + "_min": round(min(times), digits),
+            key + "_max": round(max(times), digits)}
+
+
 def child_w1_once(args):
     """One whole `python3 peers.py --child W1-once` process, timed by the parent."""
     import numpy as np
@@ -183,8 +190,8 @@ def child_w1(args):
             times.append(seconds)
     emit({"bench": "pytorch", "workload": "W1", "threads": args.threads, "load": load1(),
           "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__,
-          "fit_seconds": round(min(times), 6), "samples_per_s": round(4000 / min(times)),
-          "val_accuracy": round(val_acc, 4), "peak_rss_mb": peak_rss_mb()})
+          **spread("fit_seconds", times, 6),
+          "samples_per_s": round(4000 / statistics.median(times)), "val_accuracy": round(val_acc, 4), "peak_rss_mb": peak_rss_mb()})
 
 
 def child_w2(args):
@@ -221,10 +228,10 @@ def child_w2(args):
     model.eval()
     with torch.inference_mode():
         pred = model(torch.from_numpy(xt_u8.copy()).float().mul_(1.0 / 255)).argmax(1).numpy()
-    best = min(times)
+    best = statistics.median(times)
     emit({"bench": "pytorch", "workload": "W2", "threads": args.threads, "load": load1(),
           "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__, "rows": n,
-          "seconds_per_epoch": round(best, 3), "first_epoch_seconds": round(times[0], 3),
+          **spread("seconds_per_epoch", times, 3), "first_epoch_seconds": round(times[0], 3),
           "samples_per_s": round(n / best), "gflops": round(W2_FLOPS_PER_SAMPLE * n / best / 1e9, 1),
           "load_seconds": round(load_s, 3), "peak_rss_mb": rss, "last_loss": round(total / n, 4),
           "last_accuracy": round(correct / n, 4),
@@ -238,14 +245,14 @@ def child_w3(args):
     x_all = torch.from_numpy(x_u8.copy())
     torch.manual_seed(42)
     model = w2_network(torch).eval()
-    best = float("inf")
+    batch_times = []
     with torch.inference_mode():
         for run in range(args.repeat + 1):  # run 0 warms up
             t = now()
             torch.softmax(model(x_all.float().mul_(1.0 / 255)), 1)  # same work as dropnet: u8 in
             t = now() - t
             if run > 0:
-                best = min(best, t)
+                batch_times.append(t)
         singles = x_all[:2000].float().mul_(1.0 / 255)
         latencies = []
         for rep in range(2):  # pass 0 warms up
@@ -255,10 +262,12 @@ def child_w3(args):
                 if rep == 1:
                     latencies.append(now() - t)
     latencies.sort()
-    rows = x_all.shape[0]
+    rows, best = x_all.shape[0], statistics.median(batch_times)
     emit({"bench": "pytorch", "workload": "W3", "threads": args.threads, "load": load1(),
           "runs": args.repeat, "blas": blas_in_use(), "torch": torch.__version__, "rows": rows,
-          "batch_seconds": round(best, 5), "images_per_s": round(rows / best),
+          **spread("batch_seconds", batch_times, 5), "images_per_s": round(rows / best),
+          "images_per_s_min": round(rows / max(batch_times)),
+          "images_per_s_max": round(rows / min(batch_times)),
           "gflops": round(W3_FLOPS_PER_IMAGE * rows / best / 1e9, 1),
           "single_median_us": round(statistics.median(latencies) * 1e6, 1),
           "single_p90_us": round(latencies[len(latencies) * 9 // 10] * 1e6, 1),
@@ -273,19 +282,22 @@ def child_w4(args):
         b = rng.uniform(-1, 1, (n, k) if tb else (k, n)).astype(np.float32)
         op_a, op_b = (a.T if ta else a), (b.T if tb else b)  # views: BLAS gets the transpose flag
         c = np.empty((m, n), dtype=np.float32)
-        best, start, run = float("inf"), now(), 0
+        times, start, run = [], now(), 0
         while run <= 10 or now() - start < 0.3:
             t = now()
             np.matmul(op_a, op_b, out=c)
             t = now() - t
             if run > 0:
-                best = min(best, t)
+                times.append(t)
             run += 1
+        best = statistics.median(times)
         gflops = 2.0 * m * n * k / best / 1e9
         record = {"bench": "numpy", "workload": "W4", "threads": args.threads, "load": load1(),
                   "runs": run - 1, "blas": blas_in_use(), "numpy": np.__version__, "shape": name,
-                  "form": form, "M": m, "N": n, "K": k, "seconds": round(best, 6),
-                  "gflops": round(gflops, 1)}
+                  "form": form, "M": m, "N": n, "K": k, **spread("seconds", times, 6),
+                  "gflops": round(gflops, 1),
+                  "gflops_min": round(2.0 * m * n * k / max(times) / 1e9, 1),
+                  "gflops_max": round(2.0 * m * n * k / min(times) / 1e9, 1)}
         if args.peak:
             record["peak_gflops"] = args.peak
             record["fraction_of_peak"] = round(gflops / args.peak, 3)
@@ -342,11 +354,11 @@ def run_child(args, workload, setting, label, extra=(), fields=None):
 
 def w1_process(args):
     """Whole-process time of the PyTorch demo (interpreter start, import torch, train, exit):
-    best of --repeat spawns after one untimed, and that child's peak RSS, via wait4."""
+    median of --repeat spawns after one untimed, and that child's peak RSS, via wait4."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "W1-once",
            "--threads", str(args.threads)]
     env = child_env(args, None, None)
-    best, rss = float("inf"), 0.0
+    times, rss = [], 0.0
     print("peers: pytorch W1 whole process ...", file=sys.stderr, flush=True)
     for run in range(args.repeat + 1):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -360,9 +372,9 @@ def w1_process(args):
             print("peers: the PyTorch demo process failed", file=sys.stderr)
             return None
         if run > 0:
-            best = min(best, t)
+            times.append(t)
         rss = max(rss, usage.ru_maxrss * 1024 / 1e6)
-    return {"process_seconds": round(best, 4), "process_peak_rss_mb": round(rss, 1)}
+    return {**spread("process_seconds", times, 4), "process_peak_rss_mb": round(rss, 1)}
 
 
 def fmt(value):

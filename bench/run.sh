@@ -12,7 +12,8 @@
 # Environment:
 #   BUILD            build directory holding bench-workloads and dropnet (default build)
 #   BENCH_THREADS    threads for every workload, both sides (default 2); also OMP_NUM_THREADS
-#   BENCH_REPEAT     timed runs per workload, best reported (default 3)
+#   BENCH_REPEAT     timed runs per workload (default 5, at most 64); each figure is their median,
+#                    with the fastest and slowest beside it (KEY_min, KEY_max)
 #   BENCH_WORKLOADS  which to run (default "machine W1 W2 W3 W4")
 #   BENCH_JSON       also append every JSON line to this file
 #   DROPNET_KERNEL   avx512 | avx2 | portable: force a GEMM path (each line says which ran)
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${BUILD:-build}
 THREADS=${BENCH_THREADS:-2}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-5}
 WORKLOADS=${BENCH_WORKLOADS:-machine W1 W2 W3 W4}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PEERS=0
@@ -37,7 +38,7 @@ export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$T
 lines=$(mktemp "${TMPDIR:-/tmp}/dropnet-bench.XXXXXX")
 trap 'rm -f "$lines"' EXIT
 
-echo "bench: $(uname -srm), $CORES cores, threads $THREADS, best of $REPEAT runs" >&2
+echo "bench: $(uname -srm), $CORES cores, threads $THREADS, median of $REPEAT runs" >&2
 echo "bench: load before: $(uptime)" >&2
 # Other processes take cores from a 2-thread run and OpenMP's spinning barriers then lose whole
 # time slices: say so next to the figures rather than let them pass for the machine's.

@@ -82,7 +82,7 @@ int cli_cmd_eval(int argc, char **argv) {
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "labelled data (see docs/DATA.md)"},
-        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
         {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables"},
     };
     const cli_command cmd = {
@@ -99,7 +99,8 @@ int cli_cmd_eval(int argc, char **argv) {
         return cli_error(2, "eval: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    if (cli_load_model_and_data(model_path, data_spec, label, 0, &model, &data) != 0) return 1;
+    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 0};
+    if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     size_t outputs = dn_model_output_size(model), classes = outputs == 1 ? 2 : outputs;
     uint64_t *matrix = calloc(classes * classes, sizeof *matrix);
     double loss = 0.0, accuracy = 0.0;

@@ -21,6 +21,8 @@ enum { LABEL_SIZE = 1024 };
 typedef struct predictions {
     const char *path; /* --out, or NULL for standard output */
     const dn_model *model;
+    const dn_dataset *data;
+    const char *id_name; /* the id column's header, or NULL: no id column */
     const float *y; /* [rows×outputs]: probabilities, or their MC means */
     size_t rows, outputs;
     const float *std, *entropy, *mutual; /* MC dropout only: [rows×outputs], [rows], [rows] */
@@ -56,6 +58,10 @@ static void class_values(FILE *out, const float *v, size_t outputs, int compleme
 static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     const predictions *p = context;
     char buf[LABEL_SIZE];
+    if (p->id_name != NULL) {
+        csv_field(out, p->id_name);
+        fputc(',', out);
+    }
     fputs("predicted", out);
     class_columns(out, p, "p_");
     if (p->std != NULL) {
@@ -65,6 +71,10 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     fputc('\n', out);
     for (size_t r = 0; r < p->rows; ++r) {
         const float *y = p->y + r * p->outputs;
+        if (p->id_name != NULL) {
+            csv_field(out, dn_dataset_row_id(p->data, r));
+            fputc(',', out);
+        }
         csv_field(out, cli_class_label(p->model, dn_predicted_class(y, p->outputs), buf, sizeof buf));
         class_values(out, y, p->outputs, 1);
         if (p->std != NULL) {
@@ -92,13 +102,16 @@ static size_t first_non_finite(const float *v, size_t n) {
 }
 
 int cli_cmd_predict(int argc, char **argv) {
-    const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL;
+    const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL, *id = NULL;
     size_t mc_samples = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "examples to classify (see docs/DATA.md)"},
         {"out", CLI_OPT_STRING, &out_path, "FILE", "write the CSV to FILE instead of standard output"},
-        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index "
+         "(default: the model's; the data need not hold it)"},
+        {"id", CLI_OPT_STRING, &id, "COL", "CSV column (name or 0-based index) copied as the "
+         "first output column, never a feature"},
         {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
          "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
     };
@@ -107,7 +120,7 @@ int cli_cmd_predict(int argc, char **argv) {
         .summary = "Classifies every example at inference (dropout off) "
                    "and prints CSV: predicted,p_<class>,...",
         .usage = "--model FILE --data "
-                 "DATA [--out FILE] [--mc-samples T]",
+                 "DATA [--out FILE] [--id COL] [--mc-samples T]",
         .options = options,
         .option_count = CLI_COUNT(options),
     };
@@ -120,8 +133,11 @@ int cli_cmd_predict(int argc, char **argv) {
     if (cli_check_outputs("predict", outputs, 1, inputs, CLI_COUNT(inputs)) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
-    if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
-    predictions p = {.path = out_path, .model = model, .rows = dn_dataset_rows(data),
+    const cli_data_request request = {.spec = data_spec, .label = label, .id = id,
+                                      .allow_unlabeled = 1};
+    if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
+    predictions p = {.path = out_path, .model = model, .data = data, .id_name = id,
+                     .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;

@@ -70,7 +70,7 @@ int cli_cmd_trace(int argc, char **argv) {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "the examples (see docs/DATA.md)"},
         {"index", CLI_OPT_SIZE, &index, "N", "which example, 0-based (0)"},
-        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
     };
     const cli_command cmd = {
         .name = "trace",
@@ -87,7 +87,8 @@ int cli_cmd_trace(int argc, char **argv) {
         return cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    if (cli_load_model_and_data(model_path, data_spec, label, 1, &model, &data) != 0) return 1;
+    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 1};
+    if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);
     int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
                                            "(0 to %zu)", index, data_spec, rows, rows - 1)

@@ -4,6 +4,7 @@
 #include "common/interrupt.h"
 #include "common/output_check.h"
 #include "common/trace.h"
+#include "parallel/parallel.h"
 #include "report/report_train.h"
 #include "train/build.h"
 #include "train/fit.h"
@@ -16,7 +17,9 @@
 static int evaluate_test(dn_model *model, const dn_dataset *test) {
     double loss, accuracy;
     dn_error err;
-    if (dn_model_evaluate(model, test, &loss, &accuracy, &err) != DN_OK)
+    /* Split across the ranks of an MPI job and reduced (plain evaluation otherwise). */
+    if (dn_model_evaluate_reduced(model, test, cli_parallel_reducer(), &loss, &accuracy, &err) !=
+        DN_OK)
         return cli_error(-1, "test evaluation failed: %s", err.message);
     printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
     return 0;
@@ -25,6 +28,7 @@ static int evaluate_test(dn_model *model, const dn_dataset *test) {
 /* After a numeric failure fit restored the model of the failing epoch's start: keep that work
  * (never the broken weights); the command still fails, since training did not finish. */
 static void save_last_good(const dn_model *model, const char *out) {
+    if (!cli_parallel_is_root()) return; /* one writer */
     dn_error err;
     if (dn_model_save(model, out, &err) != DN_OK) {
         cli_error(-1, "%s", err.message);
@@ -91,7 +95,7 @@ int cli_cmd_train(int argc, char **argv) {
     int numeric_failure = 0, saved = 0;
     int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
-    if (code == 0) code = cli_epoch_log_open(&log, s.log);
+    if (code == 0) code = cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL) /* rank 0 logs */;
     if (code == 0 && !cli_interrupt_signal())
         code = cli_train_fit(&s, &job, model, NULL, &log, s.report ? cli_report_observe : NULL,
                              &report, history, &numeric_failure);
@@ -105,10 +109,11 @@ int cli_cmd_train(int argc, char **argv) {
     if (code == 0 && !stopped && s.trace) cli_trace_training(stdout, history, s.epochs);
     if (code == 0 && !stopped && job.test) code = evaluate_test(model, job.test);
     dn_error err;
-    saved = code == 0 && (code = dn_model_save(model, s.out, &err) != DN_OK
-                                        ? cli_error(-1, "%s", err.message) : 0) == 0;
+    int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
+    saved = code == 0 && (!writer || (code = dn_model_save(model, s.out, &err) != DN_OK
+                                                 ? cli_error(-1, "%s", err.message) : 0) == 0);
     if (saved && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
-    if (code == 0 && !stopped && s.report)
+    if (code == 0 && !stopped && writer && s.report)
         code = cli_report_write_training(&report, &s, &job, model, history);
 finish:
     if (cli_epoch_log_close(&log) != 0) code = -1; /* the model is saved; the run still fails */

@@ -22,5 +22,7 @@ int cli_cmd_trace(int argc, char **argv);
 int cli_cmd_quiz(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
 int cli_cmd_play(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
+int cli_cmd_import(int argc, char **argv);
 
 #endif

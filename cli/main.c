@@ -3,6 +3,7 @@
 #include "common/cli_error.h"
 #include "common/close_stdout.h"
 #include "common/options.h"
+#include "parallel/parallel.h"
 
 #include "dropnet.h"
 
@@ -26,6 +27,8 @@ static const command_entry commands[] = {
     {"quiz", cli_cmd_quiz, "an interactive quiz on dropout, with numbers from a real run"},
     {"explain", cli_cmd_explain, "the key insight of dropout, shown with numbers from short runs"},
     {"play", cli_cmd_play, "write the playground page (make web): training in the browser, optionally on your table"},
+    {"export", cli_cmd_export, "write a saved model as an ONNX graph, for ONNX Runtime and others"},
+    {"import", cli_cmd_import, "read an ONNX MLP (e.g. from PyTorch) into a dropnet model file"},
 };
 
 #ifdef DN_BLAS_OPENBLAS
@@ -55,13 +58,7 @@ static void print_usage(FILE *out) {
                  "'dropnet --version' prints the version.\n");
 }
 
-int main(int argc, char **argv) {
-#ifdef DN_BLAS_OPENBLAS
-    choose_openblas_kernels(argv);
-#endif
-    /* Any signal that ends the process removes the temporary file of a save under way first;
-     * train replaces SIGINT/SIGTERM with its own Ctrl-C handling (common/interrupt.h). */
-    dn_install_temp_cleanup();
+static int run(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
         return cli_error(2, "no command given");
@@ -79,4 +76,20 @@ int main(int argc, char **argv) {
         if (strcmp(name, commands[i].name) == 0)
             return cli_close_stdout(commands[i].run(argc - 2, argv + 2));
     return cli_error(2, "unknown command '%s' (see dropnet --help)", name);
+}
+
+/* Inside an MPI job every rank runs the command; only rank 0 prints (parallel/parallel.h), and
+ * another rank's error is kept until cli_parallel_exit decides whether it must be shown. */
+int main(int argc, char **argv) {
+#ifdef DN_BLAS_OPENBLAS
+    choose_openblas_kernels(argv);
+#endif
+    /* Any signal that ends the process removes the temporary file of a save under way first;
+     * train replaces SIGINT/SIGTERM with its own Ctrl-C handling (common/interrupt.h). */
+    dn_install_temp_cleanup();
+    int code = cli_parallel_init(&argc, &argv, argc > 1 ? argv[1] : NULL);
+    if (code != 0) return code;
+    char message[1024] = "";
+    if (!cli_parallel_is_root()) cli_error_capture(message, sizeof message);
+    return cli_parallel_exit(run(argc, argv), message);
 }

@@ -71,7 +71,7 @@ static void parse_train_table(int with_out, int argc, char **argv) {
     DN_FUZZ_ASSERT(s.train != NULL && (s.model != NULL || s.init != NULL));
     DN_FUZZ_ASSERT(!with_out || s.out != NULL);
     DN_FUZZ_ASSERT(s.batch > 0 && s.threads <= 4096);
-    DN_FUZZ_ASSERT(s.val_split >= 0.0f && s.val_split < 1.0f);
+    DN_FUZZ_ASSERT(s.val_split >= 0.0 && s.val_split < 1.0);
     DN_FUZZ_ASSERT(s.momentum >= 0.0f && s.momentum < 1.0f);
 }
 

@@ -147,6 +147,22 @@ typedef struct dn_dataset_options {
      * labels, and for CSV the file's text while it is parsed) before allocating it, and refuses
      * with DN_ERR_MEMORY naming the file, the size needed and the cap. */
     size_t max_bytes;
+    /* CSV only (docs/DATA.md "Columns by name"): the feature columns to read, by header name, in
+     * this order (a model's remembered columns); NULL (default): every column but the label.
+     * Other columns are skipped and listed by dn_dataset_ignored_name. A file whose line 1 does
+     * not hold every name and has no text cell is headerless and matched by position. */
+    const char *const *feature_columns;
+    size_t feature_column_count;
+    /* CSV only: a column kept as text per row (dn_dataset_row_id), never a feature; a name, or a
+     * 0-based index in digits. NULL (default): none. */
+    const char *id_column;
+    /* CSV only: 1 = a label_column that the data does not hold makes it unlabeled instead of an
+     * error (a named label absent from the header; for a headerless file read with
+     * feature_columns, one column fewer than features + 1). Default 0. */
+    int label_optional;
+    /* CSV with feature_columns only: 1 = match them by position even when line 1 is a header
+     * (a model trained on a headerless file, whose names x0, x1, ... no file holds). */
+    int match_by_position;
 } dn_dataset_options;
 
 /*
@@ -175,9 +191,37 @@ typedef struct dn_dataset_options {
 DN_API dn_status dn_dataset_open(dn_dataset **out, const char *spec,
                                  const dn_dataset_options *options, dn_error *err);
 
-/* The name of class `class_index` (CSV string labels), or NULL when the dataset has no class
- * names (integer labels, IDX, synthetic) or the index is out of range. Valid while the dataset
- * lives; dn_dataset_slice copies the names. */
+/* ---- Tables: the columns a CSV file held (issue 13; docs/DATA.md "Columns by name") ----
+ * Strings are owned by the dataset and valid while it lives; dn_dataset_slice copies them.
+ * Every query returns NULL / 0 for a NULL dataset and for data that has no such names (IDX,
+ * synthetic, created from arrays). */
+
+/* The name of feature `index`: its header cell, or "x0", "x1", ... for a headerless CSV file. */
+DN_API const char *dn_dataset_feature_name(const dn_dataset *data, size_t index);
+/* The label column's header cell; for a headerless file its 0-based column index as text
+ * ("4"); NULL when the data has no label column. */
+DN_API const char *dn_dataset_label_name(const dn_dataset *data);
+/* 1 when the CSV file's line 1 was read as a header, else 0. */
+DN_API int dn_dataset_has_header(const dn_dataset *data);
+/* The id column's cell of `row` (dn_dataset_options.id_column), or NULL. */
+DN_API const char *dn_dataset_row_id(const dn_dataset *data, size_t row);
+/* The header cells of the columns that were neither features, label nor id (feature_columns
+ * given): how many, and the name of one ("" for an empty cell). */
+DN_API size_t dn_dataset_ignored_count(const dn_dataset *data);
+DN_API const char *dn_dataset_ignored_name(const dn_dataset *data, size_t index);
+/*
+ * Copies rows[0..count) (any order, repeats allowed) into a new dataset with the same classes,
+ * names and columns: a shuffled or stratified split. DN_ERR_ARGUMENT for NULL pointers, count 0
+ * or a row out of range; DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
+                                 dn_dataset **out, dn_error *err);
+/* ---- end of Tables ---- */
+
+/* The name of class `class_index`: a CSV label as written for names and booleans, the decimal
+ * text for integer labels ("-1", "3"); NULL when the dataset has no class names (IDX,
+ * synthetic, arrays) or the index is out of range. Valid while the dataset lives;
+ * dn_dataset_slice copies the names. */
 DN_API const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index);
 
 /*
@@ -196,9 +240,11 @@ DN_API dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, f
  * Renumbers the class labels of `data` so that class i means names[i] (the model's class names,
  * count = its output size): CSV string labels are numbered per file in sorted order, so a test
  * file missing a class would otherwise shift every id. Afterwards the data has `count` classes
- * and those names. No-op for float targets, and for integer labels when names is NULL.
+ * and those names. No-op for float targets. Data without names (IDX) is matched by the decimal
+ * text of its labels. names NULL (a model trained on IDX data): CSV integer labels go back to
+ * their values as class ids (negative ones are refused), named ones are refused.
  * DN_ERR_SHAPE: a label the names do not contain (quoted in the message), named classes against
- * integer ones or the reverse. On failure the labels are unchanged.
+ * integer ones. On failure the labels are unchanged.
  */
 DN_API dn_status dn_dataset_align_classes(dn_dataset *data, const char *const *names,
                                           size_t count, dn_error *err);
@@ -512,9 +558,19 @@ typedef struct dn_fit_config {
      * (dn_model_epochs_done counts complete epochs only, so resuming from it repeats the partial
      * epoch; the last end-of-epoch checkpoint resumes bit-identically). */
     const volatile sig_atomic_t *cancel;
+    int reproducible;        /* default 0. 1: each batch runs as blocks of block_rows rows whose
+                                gradients are summed exactly (int64 fixed point), so the weights
+                                are bit-identical for any number of workers sharing the batch
+                                (section 10, docs/SCALING.md); they differ in the last bits from
+                                reproducible = 0, which runs each batch as one block */
+    size_t block_rows;       /* default 0 = DN_BLOCK_ROWS_DEFAULT; a multiple of 4. Only in the
+                                reproducible mode; the weights depend on it, not on the workers */
+    const struct dn_reducer *reducer; /* default NULL: this process alone. Data-parallel training:
+                                every worker calls fit with the same model, data and config and
+                                its own reducer (section 10); needs reproducible = 1 */
 } dn_fit_config;
 
-/* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0. */
+/* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0, not reproducible. */
 DN_API dn_fit_config dn_fit_defaults(void);
 
 /* What one epoch measured. Training figures are the batch-size-weighted means over the epoch's
@@ -756,8 +812,8 @@ DN_API int dn_model_get_standardization(const dn_model *model, const float **mea
 
 /*
  * Names the output classes: `names` [count] (each valid UTF-8, not NULL) are copied. `count` must
- * equal the output size of the model's layers (DN_ERR_SHAPE otherwise, DN_ERR_STATE with no
- * layers). names = NULL with count 0 removes them. On failure the previous names are kept.
+ * equal the output size of the model's layers, or be 2 for one sigmoid unit (classes 0 and 1)
+ * (DN_ERR_SHAPE otherwise, DN_ERR_STATE with no layers). names = NULL with count 0 removes them. On failure the previous names are kept.
  */
 DN_API dn_status dn_model_set_class_names(dn_model *model, const char *const *names, size_t count,
                                           dn_error *err);
@@ -884,7 +940,7 @@ DN_API dn_status dn_write_file_atomic(const char *path, dn_write_fn write, void 
                                       dn_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Outputs and signals: checking outputs up front, temporary files on a signal (issue 12)       */
+/* 7. Outputs and signals: checking outputs up front, temporary files on a signal             */
 /* ------------------------------------------------------------------------------------------ */
 
 /*
@@ -915,7 +971,7 @@ DN_API void dn_remove_temp_files(void);
 DN_API int dn_install_temp_cleanup(void);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                       */
+/* 8. Bindings: datasets over the caller's memory (python/, docs/PYTHON.md)                    */
 /* ------------------------------------------------------------------------------------------ */
 
 /*
@@ -933,6 +989,103 @@ DN_API int dn_install_temp_cleanup(void);
 DN_API dn_status dn_dataset_borrow(dn_dataset **out, size_t rows, size_t features, const float *x,
                                    const int32_t *labels, size_t classes, size_t targets,
                                    const float *y, dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* 9. ONNX export and import (src/onnx/, docs/FORMAT.md "ONNX")                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Options of dn_model_export_onnx. A zeroed struct is the default. */
+typedef struct dn_onnx_export_options {
+    int opset;      /* ONNX opset of the default domain, 11 to 17; 0: 17 */
+    int mc_dropout; /* 1: the training-mode graph, every dropout layer a Dropout node with
+                       training_mode true and a seed (opset >= 12), for MC dropout in a runtime */
+} dn_onnx_export_options;
+
+/*
+ * Writes a compiled model as an ONNX file (protobuf ModelProto) at `path`, atomically (as
+ * dn_model_save). The graph takes "input" float [batch, input_size] (batch symbolic) and gives
+ * "output" float [batch, output_size], the values dn_model_predict returns: the stored
+ * standardisation as Sub and Div, one Gemm per dense layer (W [in×out], bias [out]) followed by its
+ * activation (relu, sigmoid, tanh, softmax on the last axis, selu, elu, leaky_relu 0.3 as the ONNX
+ * ops; gelu as Div, Erf, Add, Mul, Mul). Dropout-family layers are the identity at inference and
+ * are left out; with options->mc_dropout each dropout layer becomes a training-mode Dropout whose
+ * mask is an extra graph output "layers.<i>.mask" (other noise layers and DropConnect are then
+ * refused with DN_ERR_ARGUMENT). Metadata: dropnet.version, dropnet.spec, dropnet.loss,
+ * dropnet.seed, dropnet.class_names (JSON array) and the model's own entries.
+ * `options` may be NULL (defaults). Errors: DN_ERR_STATE before compile, DN_ERR_ARGUMENT for an
+ * opset out of range, DN_ERR_IO naming the path, DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_model_export_onnx(const dn_model *model, const char *path,
+                                      const dn_onnx_export_options *options, dn_error *err);
+
+/*
+ * Reads an ONNX file of an MLP, as torch.onnx.export (opset 11-17) and dn_model_export_onnx write
+ * them, into a compiled model (*out, owned by the caller, set only on success). The graph must be
+ * one chain from its one float input [batch, features] (or [batch, ...] through Flatten/Reshape
+ * at the input) to its first output: optional Sub/Div standardisation at the input; per dense
+ * layer Gemm (transB, alpha, beta folded into the weights; transA 0) or MatMul + Add; then Relu,
+ * Sigmoid, Tanh, Softmax (last axis), Selu, Elu (alpha 1), LeakyRelu (alpha 0.3) or gelu's
+ * Div/Erf/Add/Mul/Mul; Dropout (ratio as attribute or input) becomes a dropout layer; Identity and
+ * Constant nodes; initializers as raw data or typed float fields. A dropnet.spec property that
+ * matches the graph restores the layers an inference export left out, and dropnet.loss,
+ * dropnet.seed, dropnet.class_names and other properties are restored. The loss otherwise follows
+ * the last activation (softmax: categorical, sigmoid: binary cross-entropy, else MSE), compiled
+ * with Adam defaults and seed 42. Errors: DN_ERR_FORMAT naming the file, the node, its op type and
+ * what is supported (also for truncated files, external data, element types other than float32,
+ * dims out of range or disagreeing with the data, cycles, graphs of more than 4096 nodes);
+ * DN_ERR_SHAPE for weights that do not chain; DN_ERR_NUMERIC non-finite weights; DN_ERR_IO.
+ */
+DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* 10. Data-parallel training: the gradient-reduce hook (docs/SCALING.md)                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The library does not depend on any message-passing library: a caller that runs W workers
+ * (processes, each with its own copy of the model and the data) gives each one's fit a reducer
+ * whose functions combine arrays across the workers. The CLI's MPI glue (cli/parallel/) is one;
+ * NCCL, Gloo or sockets plug in the same way.
+ *
+ * fit (reproducible = 1) splits each batch of B rows into K = ceil(B / block_rows) blocks;
+ * worker r runs blocks [K·r/W, K·(r+1)/W), each as its own forward and backward pass with the
+ * dropout masks of its rows' places in the whole batch. Per step it then calls max_double once
+ * (3 values: the largest |gradient| and |block loss|, and a non-finite flag) to agree on a
+ * power-of-two scale, converts each block's gradient to int64 at that scale (no sum of K blocks
+ * can overflow: docs/SCALING.md proves it) and calls sum_int64 once on param_count + 2 values.
+ * Integer sums are exact in any order, so every worker applies the same update and the weights
+ * do not depend on W or on how the reducer orders its additions. Validation (and
+ * dn_model_evaluate_reduced) calls sum_double once on 3 values.
+ *
+ * A function returns DN_OK, or a status with err filled (fit then returns it); it must not return
+ * before every worker has taken part, or must end the job (the CLI's glue aborts on a timeout).
+ */
+typedef struct dn_reducer {
+    size_t rank;    /* this worker, 0 .. workers − 1 */
+    size_t workers; /* how many workers share each batch, ≥ 1 */
+    /* values[i] ← Σ over workers of values[i], i < count. Integer: exact in any order. */
+    dn_status (*sum_int64)(int64_t *values, size_t count, void *user, dn_error *err);
+    /* values[i] ← max over workers of values[i] (values are ≥ 0 and finite). */
+    dn_status (*max_double)(double *values, size_t count, void *user, dn_error *err);
+    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order): used
+     * for reported metrics only, never for the weights. */
+    dn_status (*sum_double)(double *values, size_t count, void *user, dn_error *err);
+    void *user;     /* passed to each function */
+} dn_reducer;
+
+/* Rows per gradient block when dn_fit_config.block_rows is 0. */
+#define DN_BLOCK_ROWS_DEFAULT 16
+
+/*
+ * dn_model_evaluate shared by `reducer->workers` workers: this one evaluates rows
+ * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined with reducer->sum_double, so every
+ * worker gets the loss and accuracy over all n rows. A NULL reducer is dn_model_evaluate. Errors
+ * as dn_model_evaluate, DN_ERR_ARGUMENT for a reducer without functions or rank ≥ workers, and
+ * what the reducer returns.
+ */
+DN_API dn_status dn_model_evaluate_reduced(dn_model *model, const dn_dataset *data,
+                                           const dn_reducer *reducer, double *loss,
+                                           double *accuracy, dn_error *err);
 
 #ifdef __cplusplus
 }

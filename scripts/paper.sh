@@ -1,88 +1,108 @@
 #!/usr/bin/env bash
 # paper.sh — the shape of Srivastava et al. 2014, Table 9 (same network, different regularisers)
-# and Table 2 (dropout with and without max-norm), on Fashion-MNIST with 784-1024-1024-10, twice:
+# and Table 2 (dropout with and without max-norm), on Fashion-MNIST with 784-1024-1024-10, three
+# ways:
 #   A. with the settings of `make fashion` (Adam 1e-3, ×0.95 per epoch): what a Keras user runs;
 #   B. with the paper's recipe: SGD at a high learning rate, momentum rising 0.5 → 0.99, which is
 #      where the paper says max-norm earns its keep (it lets the rate stay high without blowing up);
 #   C. A's settings trained longer (up to 100 epochs), each run stopped on a held-out 10 % of the
-#      training images (early stopping, best weights kept): no epoch count chosen on the test set.
-# Only the regulariser changes within a table. Writes docs/PAPER.md (through a temporary file).
+#      training images (early stopping, best weights kept): no epoch count chosen on the test set;
+#      every seed of PAPER_SEEDS, with the seed-paired significance tests.
+# Only the regulariser changes within a table. Each run becomes one line of RESULTS (the TSV
+# scripts/doc_tables.py documents; a run of some tables replaces only their lines), and
+# scripts/doc_tables.py writes every table from RESULTS into DOC between its marker comments.
+#
 # Usage: scripts/paper.sh [EPOCHS] [TABLES]   (run by `make paper`; TABLES any of "ABC")
+# Environment:
+#   PAPER_SEEDS    table C's seeds (default "42 1 2 3"); tables A and B use seed 42
+#   PAPER_QUICK=1  a check of the script, not a result: 2 epochs (C: at most 3, patience 1) on
+#                  the first 2000 rows, written to build/paper-quick/ (a copy of DOC), never docs/
+#   PAPER_DOC      the document (default docs/PAPER.md)
+#   PAPER_RESULTS  the runs (default docs/paper_results.tsv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-40}
 tables=${2:-ABC}
+seeds=${PAPER_SEEDS:-42 1 2 3}
+doc=${PAPER_DOC:-docs/PAPER.md}
+results=${PAPER_RESULTS:-docs/paper_results.tsv}
 cli=./build/dropnet
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
 plain="dense:1024:relu,dense:1024:relu,dense:10:softmax"
 dropout="dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,dense:10:softmax"
-data="--train fashion-mnist:train --test fashion-mnist:test --standardize --batch 128 \
---epochs $epochs --seed 42"
+longer_epochs=100 patience=10 rows=""
+if [ "${PAPER_QUICK:-}" = 1 ]; then
+  epochs=2 longer_epochs=3 patience=1 rows="--max-rows 2000"
+  mkdir -p build/paper-quick
+  cp "$doc" build/paper-quick/PAPER.md
+  [ -f "$results" ] && cp "$results" build/paper-quick/results.tsv
+  doc=build/paper-quick/PAPER.md results=build/paper-quick/results.tsv
+fi
+data="--train fashion-mnist:train --test fashion-mnist:test --standardize --batch 128 $rows"
 adam="--optimizer adam --lr 0.001 --lr-decay 0.95"
 sgd="--optimizer sgd --lr 0.01 --lr-decay 0.95 --momentum-ramp 0.5:0.99:10"
-longer="--epochs 100 --val-split 0.1 --early-stopping 10 --monitor val_accuracy"
+longer="--epochs $longer_epochs --val-split 0.1 --early-stopping $patience --monitor val_accuracy"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit+changes"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+header="table	method	spec	extra	seed	error	loss	epochs	best	seconds	commit"
 
-rows=()
-run() { # name spec optimizer-flags extra-flags
-  local name=$1 spec=$2 opt=$3 extra=$4 start end acc error
+run() { # table name spec seed settings extra-flags
+  local table=$1 name=$2 spec=$3 seed=$4 settings=$5 extra=$6 start end acc loss error epochs_run best
   start=$(date +%s.%N)
   # A run that blows up exits 1 ("became NaN or infinite"): that is a result, not a script error.
-  $cli train $data $opt --model "$spec" $extra --out "$out/m.safetensors" > "$out/log.txt" 2>&1 || true
+  $cli train $data --epochs "$epochs" --seed "$seed" $settings --model "$spec" $extra \
+    --out "$out/m.safetensors" --log "$out/log.jsonl" > "$out/log.txt" 2>&1 || true
   end=$(date +%s.%N)
   acc=$(sed -n 's/^test loss [0-9.]* - test accuracy \([0-9.]*\)$/\1/p' "$out/log.txt")
+  loss=$(sed -n 's/^test loss \([0-9.]*\) - test accuracy [0-9.]*$/\1/p' "$out/log.txt")
   if [ -n "$acc" ]; then
     error=$(awk -v a="$acc" 'BEGIN{printf "%.2f", (1 - a) * 100}')
   else
     error="failed: $( (grep -o 'in epoch [0-9]*, batch [0-9]*' "$out/log.txt" || tail -n 1 "$out/log.txt") | head -1)"
   fi
-  rows+=("| $name | \`$spec\` | \`${extra:-none}\` | $error | $(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.0f", e - s}') |")
-  echo "$name: test error $error" >&2
+  epochs_run=$(grep -c '^{"epoch"' "$out/log.jsonl" 2>/dev/null || true)
+  best=""
+  if [[ $settings == *--early-stopping* ]]; then # the first epoch of highest val_accuracy
+    best=$(sed -n 's/^{"epoch":\([0-9]*\),.*"val_accuracy":\([0-9.e-]*\),.*/\1 \2/p' "$out/log.jsonl" |
+           awk 'NR == 1 || $2 > v { v = $2; e = $1 } END { print e }')
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$table" "$name" "$spec" "$extra" "$seed" \
+    "$error" "$loss" "$epochs_run" "$best" \
+    "$(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.0f", e - s}')" "$commit" >> "$out/new.tsv"
+  echo "$table $name seed $seed: test error $error, test loss ${loss:-none}" >&2
 }
 
-table() { # optimizer-flags
-  rows=()
-  run "no regulariser" "$plain" "$1" ""
-  run "L2 (λ = 1e-4)" "$plain" "$1" "--l2 0.0001"
-  run "max-norm (c = 3.5)" "$plain" "$1" "--max-norm 3.5"
-  run "dropout" "$dropout" "$1" ""
-  run "dropout + max-norm (c = 3.5)" "$dropout" "$1" "--max-norm 3.5"
-  echo "| method | model | extra flags | test error % | seconds |"
-  echo "|---|---|---|---|---|"
-  printf '%s\n' "${rows[@]}"
+regularisers() { # table settings seed
+  run "$1" "no regulariser" "$plain" "$3" "$2" ""
+  run "$1" "L2 (λ = 1e-4)" "$plain" "$3" "$2" "--l2 0.0001"
+  run "$1" "max-norm (c = 3.5)" "$plain" "$3" "$2" "--max-norm 3.5"
+  run "$1" "dropout" "$dropout" "$3" "$2" ""
+  run "$1" "dropout + max-norm (c = 3.5)" "$dropout" "$3" "$2" "--max-norm 3.5"
 }
 
+: > "$out/new.tsv"
+[[ $tables == *A* ]] && regularisers A "$adam" 42
+[[ $tables == *B* ]] && regularisers B "$sgd" 42
+if [[ $tables == *C* ]]; then
+  for seed in $seeds; do
+    run C "no regulariser" "$plain" "$seed" "$adam $longer" ""
+    run C "dropout" "$dropout" "$seed" "$adam $longer" ""
+  done
+fi
+
+# The tables not run keep their lines; the ones run are replaced by this run's.
 {
-  echo "# Srivastava et al. 2014, Table 9 and Table 2, on Fashion-MNIST"
-  echo
-  echo "Generated by \`make paper\` ($(date -u +%Y-%m-%d), dropnet $($cli --version | cut -d' ' -f2),"
-  echo "$(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))."
-  echo "Network 784-1024-1024-10 (relu); every run: \`$data\`."
-  echo "Test error on the 10,000 Fashion-MNIST test images; seconds of the whole run."
-  if [[ $tables == *A* ]]; then
-    echo
-    echo "## A. Adam, as \`make fashion\` trains: \`$adam\`"
-    echo
-    table "$adam"
+  echo "$header"
+  if [ -f "$results" ]; then
+    tail -n +2 "$results" | awk -F '\t' -v t="$tables" 'index(t, $1) == 0'
   fi
-  if [[ $tables == *B* ]]; then
-    echo
-    echo "## B. The paper's recipe, SGD with a high rate and momentum ramp: \`$sgd\`"
-    echo
-    table "$sgd"
-  fi
-  if [[ $tables == *C* ]]; then
-    echo
-    echo "## C. Table A's settings, longer, stopped on held-out validation: \`$adam $longer\`"
-    echo
-    rows=()
-    run "no regulariser" "$plain" "$adam $longer" ""
-    run "dropout" "$dropout" "$adam $longer" ""
-    echo "| method | model | extra flags | test error % | seconds |"
-    echo "|---|---|---|---|---|"
-    printf '%s\n' "${rows[@]}"
-  fi
-} > "$out/tables.md"
-{ cat "$out/tables.md"; echo; cat docs/PAPER_NOTES.md 2>/dev/null || true; } > docs/PAPER.md.tmp
-mv docs/PAPER.md.tmp docs/PAPER.md   # same directory: the rename is atomic
-echo "wrote docs/PAPER.md" >&2
+  cat "$out/new.tsv"
+} > "$out/results.tsv"
+PAPER_TABLES="$tables" PAPER_SOURCE="\`$results\` (\`${PAPER_QUICK:+PAPER_QUICK=1 }scripts/paper.sh $epochs $tables\`${PAPER_QUICK:+: 2000 rows, a check of the script, not a result}, $(date -u +%Y-%m-%d), dropnet $($cli --version | cut -d' ' -f2), $(nproc) cores)" \
+  "$python" scripts/doc_tables.py paper "$out/results.tsv" "$doc"
+cp "$out/results.tsv" "$results.tmp"
+mv "$results.tmp" "$results" # same directory: the rename is atomic
+echo "wrote $doc and $results" >&2

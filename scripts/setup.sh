@@ -13,7 +13,11 @@ packages=(
   chromium fonts-dejavu-core  # renders the HTML report headless in the test suite (docs/REPORT.md)
   python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
   python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
+  python3-scipy               # scripts/test_doc_tables.py's reference for make paper's statistics
   emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
+  protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
+  python3-onnx               # ONNX tests: the checker (node + npm for onnxruntime-node come with nodejs)
+  openmpi-bin libopenmpi-dev  # make mpi / test-mpi: data-parallel training (docs/SCALING.md)
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

@@ -136,13 +136,29 @@ static double eval_accuracy(const char *name, const char *data) {
                                                                   : NAN;
 }
 
+/* The line of compare's --log for (run, epoch): {"compare":run,"epoch":epoch,...}; NULL when absent.
+ * The text is copied into `line` [size]. */
+static const char *compare_log_line(const char *name, const char *run, unsigned epoch, char *line,
+                                    size_t size) {
+    char path[256], start[96];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(start, sizeof start, "{\"compare\":\"%s\",\"epoch\":%u,", run, epoch);
+    FILE *f = fopen(path, "r");
+    const char *found = NULL;
+    while (f != NULL && found == NULL && fgets(line, (int)size, f) != NULL)
+        if (strncmp(line, start, strlen(start)) == 0) found = line;
+    if (f != NULL) fclose(f);
+    return found;
+}
+
 /* compare's final row holds the numbers of two separate `train` runs — the spec as given and the
  * same spec with every rate 0 — evaluated on the training and test files, and each gap is
  * train − test. */
 TEST(commands_compare_prints_both_runs) {
     setup_dir();
     const char *heavy = "dropout:0.5,dense:16:relu,dropout:0.5,dense:3:softmax";
-    CHECK(cli("compare --train train.csv --test test.csv --model %s --epochs 2 --standardize", heavy) == 0);
+    CHECK(cli("compare --train train.csv --test test.csv --model %s --epochs 2 --standardize "
+              "--log cmp.jsonl", heavy) == 0);
     CHECK(strstr(output, "with dropout") != NULL);
     CHECK(strstr(output, "without dropout (every rate 0)") != NULL);
     CHECK(strstr(output, "train-test gap") != NULL);
@@ -162,6 +178,19 @@ TEST(commands_compare_prints_both_runs) {
     CHECK_NEAR(v[4], want[3], 5e-5);
     CHECK_NEAR(v[2], want[0] - want[1], 5e-5);
     CHECK_NEAR(v[5], want[2] - want[3], 5e-5);
+    /* --log carries the same table (scripts/compare_table.py builds the README's from it). */
+    char line[512];
+    const char *runs[2] = {"with_dropout", "without_dropout"};
+    for (int r = 0; r < 2; ++r) {
+        const char *at = compare_log_line("cmp.jsonl", runs[r], 2, line, sizeof line);
+        CHECK_MSG(at != NULL, "no %s line for epoch 2 in compare's log", runs[r]);
+        if (at == NULL) continue;
+        CHECK_NEAR(json_number(at, "train_accuracy"), want[2 * r], 1e-6);
+        CHECK_NEAR(json_number(at, "test_accuracy"), want[2 * r + 1], 1e-6);
+        CHECK_NEAR(json_number(at, "gap"), want[2 * r] - want[2 * r + 1], 1e-6);
+    }
+    CHECK(compare_log_line("cmp.jsonl", runs[1], 1, line, sizeof line) != NULL);
+    CHECK(compare_log_line("cmp.jsonl", runs[1], 3, line, sizeof line) == NULL);
     /* The two runs really differ (dropout changed training), so the columns are not one run's. */
     CHECK_MSG(want[0] != want[2] || want[1] != want[3], "%g %g %g %g", want[0], want[1], want[2], want[3]);
     CHECK(cli("compare --train train.csv --model %s --epochs 2", SPEC) == 2);

@@ -36,7 +36,7 @@ static void fixture_close(fixture *f) { CHECK(dn_test_remove_dir(f->dir)); }
 static dn_dataset *load_text(fixture *f, const char *name, const char *text, const char *label,
                              size_t max_rows, dn_error *err) {
     const char *path = fixture_write(f, name, text, 0);
-    dn_dataset_options opts = {label, max_rows, 0, 0};
+    dn_dataset_options opts = {.label_column = label, .max_rows = max_rows};
     dn_dataset *d = NULL;
     if (dn_dataset_open(&d, path, &opts, err) != DN_OK) return NULL;
     return d;
@@ -97,9 +97,14 @@ TEST(csv_no_header_integer_labels) {
     dn_dataset *d = load_text(&f, "plain.csv", "1,2,0\n3,4,4\n5e-1,6,1.0\n", NULL, 0, &err);
     if (CHECK_MSG(d != NULL, "load failed: %s", err.message)) {
         CHECK(dn_dataset_rows(d) == 3);
-        CHECK(dn_dataset_classes(d) == 5); /* max label 4 + 1 */
-        CHECK(dn_dataset_label(d, 1) == 4 && dn_dataset_label(d, 2) == 1);
-        CHECK(dn_dataset_class_name(d, 0) == NULL); /* integer labels carry no names */
+        /* LabelEncoder: the values 0, 1, 4 in numeric order are classes 0, 1, 2 */
+        CHECK(dn_dataset_classes(d) == 3);
+        CHECK(dn_dataset_label(d, 0) == 0 && dn_dataset_label(d, 1) == 2 &&
+              dn_dataset_label(d, 2) == 1);
+        CHECK(strcmp(dn_dataset_class_name(d, 2), "4") == 0); /* the values are the names */
+        CHECK(strcmp(dn_dataset_class_name(d, 1), "1") == 0); /* "1.0" written as 1 */
+        CHECK(strcmp(dn_dataset_feature_name(d, 1), "x1") == 0 && !dn_dataset_has_header(d));
+        CHECK(strcmp(dn_dataset_label_name(d), "2") == 0); /* headerless: its index */
         check_row(d, 0, (const float[]){1.0f, 2.0f}, 2);
         check_row(d, 2, (const float[]){0.5f, 6.0f}, 2);
     }
@@ -136,6 +141,8 @@ TEST(csv_label_by_name_and_by_index) {
             CHECK(dn_dataset_label(d, 1) == 1 && dn_dataset_label(d, 2) == 0);
             CHECK(strcmp(dn_dataset_class_name(d, 1), "dog") == 0);
             check_row(d, 2, (const float[]){5.0f, 6.0f}, 2); /* label column removed */
+            CHECK(strcmp(dn_dataset_feature_name(d, 0), "a") == 0);
+            CHECK(strcmp(dn_dataset_label_name(d), "kind") == 0);
         }
         dn_dataset_free(d);
     }
@@ -143,8 +150,8 @@ TEST(csv_label_by_name_and_by_index) {
     dn_error err;
     dn_dataset *d = load_text(&f, "idx.csv", "1,2,3\n4,0,6\n", "1", 0, &err);
     if (CHECK_MSG(d != NULL, "load failed: %s", err.message)) {
-        CHECK(dn_dataset_rows(d) == 2 && dn_dataset_classes(d) == 3);
-        CHECK(dn_dataset_label(d, 0) == 2 && dn_dataset_label(d, 1) == 0);
+        CHECK(dn_dataset_rows(d) == 2 && dn_dataset_classes(d) == 2); /* values 0 and 2 */
+        CHECK(dn_dataset_label(d, 0) == 1 && dn_dataset_label(d, 1) == 0);
         check_row(d, 1, (const float[]){4.0f, 6.0f}, 2);
     }
     dn_dataset_free(d);
@@ -283,12 +290,12 @@ TEST(csv_errors_name_file_line_column) {
                 "header_only.csv:2:1: expected a data row after the header, found the end");
     check_error(&f, "one_col.csv", "1\n2\n", NULL, DN_ERR_FORMAT,
                 "one_col.csv:1:2: expected at least 2 cells");
-    check_error(&f, "neg.csv", "1,2,0\n3,4,-1\n", NULL, DN_ERR_FORMAT,
-                "neg.csv:2:3: expected a class label (an integer in 0..16777215, or a name), "
-                "found \"-1\"");
+    check_error(&f, "huge.csv", "1,2,0\n3,4,-1e20\n", NULL, DN_ERR_FORMAT,
+                "huge.csv:2:3: expected a class label (an integer in "
+                "-9007199254740992..9007199254740992, or a name), found \"-1e20\"");
     check_error(&f, "frac.csv", "1,2,0\n3,4,1.5\n", NULL, DN_ERR_FORMAT,
-                "frac.csv:2:3: expected a class label (an integer in 0..16777215, or a name), "
-                "found \"1.5\"");
+                "frac.csv:2:3: expected a class label (an integer in "
+                "-9007199254740992..9007199254740992, or a name), found \"1.5\"");
     check_error(&f, "nolabel.csv", "1,2,0\n3,4,\n", NULL, DN_ERR_FORMAT,
                 "nolabel.csv:2:3: expected a class label, found an empty cell");
     check_error(&f, "nolabel1.csv", "1,2,\n3,4,1\n", NULL, DN_ERR_FORMAT, /* not a header */
@@ -343,7 +350,7 @@ TEST(csv_unlabeled_reads_every_column_as_a_feature) {
     FILE *f = fopen(path, "w");
     fputs("a,b,c\n1,2,3\n4,5,6.5\n", f);
     fclose(f);
-    dn_dataset_options opts = {NULL, 0, 1, 0};
+    dn_dataset_options opts = {.unlabeled = 1};
     dn_dataset *d = NULL;
     dn_error err;
     CHECK_OK(dn_dataset_open(&d, path, &opts, &err), &err);
@@ -361,4 +368,56 @@ TEST(csv_unlabeled_reads_every_column_as_a_feature) {
     CHECK(strstr(err.message, "unlabeled") != NULL);
     remove(path);
     rmdir(dir);
+}
+
+TEST(csv_negative_and_sparse_integer_labels_are_encoded_in_order) {
+    fixture f;
+    if (!fixture_open(&f)) return;
+    dn_error err;
+    dn_dataset *d = load_text(&f, "neg.csv", "a,y\n1,100\n2,-1\n3,7\n4,100\n", NULL, 0, &err);
+    if (CHECK_MSG(d != NULL, "load failed: %s", err.message)) {
+        CHECK(dn_dataset_classes(d) == 3);
+        CHECK(dn_dataset_label(d, 0) == 2 && dn_dataset_label(d, 1) == 0 &&
+              dn_dataset_label(d, 2) == 1 && dn_dataset_label(d, 3) == 2);
+        CHECK(strcmp(dn_dataset_class_name(d, 0), "-1") == 0);
+        CHECK(strcmp(dn_dataset_class_name(d, 2), "100") == 0);
+    }
+    dn_dataset_free(d);
+    fixture_close(&f);
+}
+
+TEST(csv_columns_selected_by_name_with_id_and_extras) {
+    fixture f;
+    if (!fixture_open(&f)) return;
+    dn_error err;
+    char path[256];
+    snprintf(path, sizeof path, "%s/sel.csv", f.dir);
+    FILE *file = fopen(path, "w");
+    if (!CHECK(file != NULL)) return;
+    fputs("id,y,b,junk,a\nr1,cat,2,x,1\nr2,dog,4,y,3\n", file);
+    fclose(file);
+    static const char *const names[] = {"a", "b"};
+    dn_dataset_options opts = {.label_column = "y", .feature_columns = names,
+                               .feature_column_count = 2, .id_column = "id"};
+    dn_dataset *d = NULL;
+    CHECK_OK(dn_dataset_open(&d, path, &opts, &err), &err);
+    if (d != NULL) {
+        check_row(d, 1, (const float[]){3.0f, 4.0f}, 2); /* a then b, as asked */
+        CHECK(strcmp(dn_dataset_row_id(d, 1), "r2") == 0);
+        CHECK(dn_dataset_ignored_count(d) == 1 && strcmp(dn_dataset_ignored_name(d, 0), "junk") == 0);
+        CHECK(dn_dataset_classes(d) == 2);
+    }
+    dn_dataset_free(d);
+    /* the label asked for by name, absent: unlabeled with label_optional, an error without */
+    opts.label_column = "species";
+    opts.label_optional = 1;
+    d = NULL;
+    CHECK_OK(dn_dataset_open(&d, path, &opts, &err), &err);
+    CHECK(d != NULL && dn_dataset_classes(d) == 0 && dn_dataset_ignored_count(d) == 2);
+    dn_dataset_free(d);
+    opts.label_optional = 0;
+    d = NULL;
+    CHECK(dn_dataset_open(&d, path, &opts, &err) == DN_ERR_FORMAT && d == NULL);
+    CHECK_MSG(strstr(err.message, "label column named \"species\"") != NULL, "%s", err.message);
+    fixture_close(&f);
 }

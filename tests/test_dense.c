@@ -229,7 +229,7 @@ static double gc_loss(dn_model *m, size_t rows, dn_mode mode, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
     dni_model_run(m, rows, mode, step);
     double sum = 0.0, correct = 0.0;
-    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, rows, last->out, m->batch_labels,
                    m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / (double)rows;
 }

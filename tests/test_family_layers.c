@@ -90,7 +90,7 @@ static double gc_loss(dn_model *m, uint64_t step) {
     const dn_layer *last = &m->layers[m->layer_count - 1];
     dni_model_run(m, GC_ROWS, DN_MODE_TRAINING, step);
     double sum = 0.0, correct = 0.0;
-    dni_loss_batch(m->loss, last->activation, last->pre, last->y, GC_ROWS, last->out,
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, GC_ROWS, GC_ROWS, last->out,
                    m->batch_labels, m->batch_targets, m->loss_grad, &sum, &correct);
     return sum / GC_ROWS;
 }
@@ -199,7 +199,7 @@ TEST(family_alpha_dropout_values_by_hand) {
     /* The mask is the dropout rule of the DROPOUT stream of this layer. */
     for (size_t e = 0; e < 64; ++e) {
         uint32_t word = dni_rng_u32(&(dn_rng_stream){{3u, 0u},
-                                    ((uint32_t)DN_RNG_DROPOUT << 16) | 0u},
+                                    ((uint32_t)DN_RNG_DROPOUT << 16) | 0u, 0},
                                    5, e);
         CHECK(keep[e] == (word >= dni_rng_drop_threshold(0.2f)));
     }

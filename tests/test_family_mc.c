@@ -159,7 +159,7 @@ TEST(family_mc_summaries_equal_a_recomputation_from_training_forwards) {
 
 TEST(family_mc_entropy_is_higher_on_noise_images) {
     dn_dataset *train = NULL, *test = NULL;
-    dn_dataset_options few = {NULL, 3000, 0, 0}, some = {NULL, 300, 0, 0};
+    dn_dataset_options few = {.max_rows = 3000}, some = {.max_rows = 300};
     dn_error err;
     if (dn_dataset_open(&train, "fashion-mnist:train", &few, &err) != DN_OK ||
         dn_dataset_open(&test, "fashion-mnist:test", &some, &err) != DN_OK) {

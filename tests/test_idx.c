@@ -70,7 +70,7 @@ static dn_status open_pair(const char *images, const char *labels, size_t max_ro
                            dn_dataset **d, dn_error *err) {
     char spec[512];
     snprintf(spec, sizeof spec, "%s+%s", images, labels);
-    dn_dataset_options opts = {NULL, max_rows, 0, 0};
+    dn_dataset_options opts = {.max_rows = max_rows};
     *d = NULL;
     return dn_dataset_open(d, spec, &opts, err);
 }

@@ -98,7 +98,7 @@ TEST(inputs_binary_refused_in_the_first_block) {
         CHECK(ftruncate(fileno(f), 2147483648LL) == 0);
         fclose(f);
     }
-    dn_dataset_options o = {NULL, 0, 0, 8u << 20};
+    dn_dataset_options o = {.max_bytes = 8u << 20};
     dn_dataset *d = NULL;
     dn_error err;
     CHECK(dn_dataset_open(&d, path, &o, &err) == DN_ERR_FORMAT);

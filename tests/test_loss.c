@@ -23,7 +23,7 @@ static double loss_of(dn_loss loss, dn_activation last, const float *z, size_t r
     float y[MAX_CELLS], g[MAX_CELLS];
     dni_activation_forward(last, z, y, rows, cols, 1);
     double sum = 0.0, c = 0.0;
-    dni_loss_batch(loss, last, z, y, rows, cols, labels, targets, grad ? grad : g, &sum, &c);
+    dni_loss_batch(loss, last, z, y, rows, rows, cols, labels, targets, grad ? grad : g, &sum, &c);
     if (correct) *correct = c;
     return sum / (double)rows;
 }
@@ -153,7 +153,7 @@ static double train_pass(dn_model *m, const dn_dataset *d, size_t rows) {
     dni_model_run(m, rows, DN_MODE_TRAINING, 0);
     const dn_layer *last = &m->layers[m->layer_count - 1];
     double sum = 0.0, correct = 0.0;
-    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out, m->batch_labels,
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, rows, last->out, m->batch_labels,
                    m->batch_targets, m->loss_grad, &sum, &correct);
     dni_model_backprop(m, rows, dni_loss_is_fused(m->loss, last->activation));
     return sum / (double)rows;

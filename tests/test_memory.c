@@ -54,13 +54,13 @@ TEST(dataset_over_its_memory_cap_is_refused_before_loading) {
     fclose(f);
     dn_dataset *d = NULL;
     dn_error err;
-    dn_dataset_options generous = {NULL, 0, 0, 1 << 20};
+    dn_dataset_options generous = {.max_bytes = 1 << 20};
     CHECK_OK(dn_dataset_open(&d, path, &generous, &err), &err);
     /* 100 rows × 2 features × 4 bytes + 100 labels × 4 bytes. */
     CHECK(dn_dataset_bytes(d) == 100 * 2 * 4 + 100 * 4);
     dn_dataset_free(d);
     d = NULL;
-    dn_dataset_options tight = {NULL, 0, 0, 2000};
+    dn_dataset_options tight = {.max_bytes = 2000};
     CHECK(dn_dataset_open(&d, path, &tight, &err) == DN_ERR_MEMORY);
     CHECK(d == NULL);
     CHECK_MSG(strstr(err.message, path) && strstr(err.message, "loading 100 rows x 2 features") &&

@@ -71,8 +71,15 @@ static void call_with_nulls(void) {
     REFUSES(dn_dataset_get_row, NULL, 0, NULL);
     CHECK(CALL(dn_dataset_label)(NULL, 0) == -1);
     REFUSES(dn_dataset_slice, NULL, 0, 1, NULL);
+    REFUSES(dn_dataset_take, NULL, NULL, 1, NULL);
     REFUSES(dn_dataset_open, NULL, NULL, NULL);
     CHECK(CALL(dn_dataset_class_name)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_feature_name)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_label_name)(NULL) == NULL);
+    CHECK(CALL(dn_dataset_has_header)(NULL) == 0);
+    CHECK(CALL(dn_dataset_row_id)(NULL, 0) == NULL);
+    CHECK(CALL(dn_dataset_ignored_count)(NULL) == 0);
+    CHECK(CALL(dn_dataset_ignored_name)(NULL, 0) == NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);
     REFUSES(dn_dataset_align_classes, NULL, NULL, 0);
     REFUSES(dn_dataset_borrow, NULL, 4, 2, NULL, NULL, 2, 0, NULL);
@@ -113,6 +120,7 @@ static void call_with_nulls(void) {
 
     /* 5. running and inspecting */
     REFUSES(dn_model_evaluate, NULL, NULL, NULL, NULL);
+    REFUSES(dn_model_evaluate_reduced, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_predict, NULL, NULL, 1, NULL);
     REFUSES(dn_model_predict_dataset, NULL, NULL, NULL);
     CHECK(CALL(dn_predicted_class)(NULL, 3) == 0);
@@ -148,6 +156,8 @@ static void call_with_nulls(void) {
     REFUSES(dn_model_load_checkpoint, NULL, NULL, NULL);
     CALL(dn_checkpoint_state_free)(NULL);
     REFUSES(dn_model_copy_weights, NULL, NULL);
+    REFUSES(dn_model_export_onnx, NULL, "build/null-args-never-written.onnx", NULL);
+    REFUSES(dn_model_import_onnx, NULL, "build/null-args-never-read.onnx");
     REFUSES(dn_write_file_atomic, NULL, NULL, NULL);
     REFUSES(dn_write_file_atomic, "build/null-args-never-written", NULL, NULL);
     SURVIVES(dn_check_outputs, NULL, 0, NULL, 0);
@@ -213,6 +223,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_dataset_create_classification, NULL, 4, 2, NULL, NULL, 2);
     REFUSES(dn_dataset_get_row, d, 0, NULL);
     REFUSES(dn_dataset_slice, d, 0, 1, NULL);
+    REFUSES(dn_dataset_take, d, NULL, 1, NULL);
     REFUSES(dn_dataset_feature_stats, d, NULL, NULL);
     SURVIVES(dn_dataset_align_classes, d, NULL, 3); /* documented: a no-op without names */
     REFUSES(dn_model_dense_options, m, 0, NULL);
@@ -220,6 +231,10 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_model_fit, m, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_evaluate, m, NULL, NULL, NULL);
     SURVIVES(dn_model_evaluate, m, d, NULL, NULL);
+    dn_reducer no_functions = {.rank = 0, .workers = 1};
+    REFUSES(dn_model_evaluate_reduced, NULL, d, &no_functions, NULL, NULL);
+    REFUSES(dn_model_evaluate_reduced, m, d, &no_functions, NULL, NULL);
+    SURVIVES(dn_model_evaluate_reduced, m, d, NULL, NULL, NULL);
     REFUSES(dn_model_predict, m, NULL, 1, NULL);
     REFUSES(dn_model_predict_dataset, m, d, NULL);
     REFUSES(dn_model_confusion_matrix, m, d, NULL);
@@ -242,6 +257,8 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_model_save, m, NULL);
     REFUSES(dn_model_save_checkpoint, m, NULL, NULL);
     REFUSES(dn_model_copy_weights, m, NULL);
+    REFUSES(dn_model_export_onnx, m, NULL, NULL);
+    REFUSES(dn_model_import_onnx, &m, NULL);
     REFUSES(dn_model_copy_weights, NULL, m);
     REFUSES(dn_write_file_atomic, NULL, write_nothing, NULL);
 done:

@@ -62,7 +62,7 @@ static void write_idx(fixture *f, const char *name, int gz, int images, uint8_t 
 static dn_status open_spec(fixture *f, const char *fmt, const char *arg, const char *label,
                            dn_dataset **d, dn_error *err) {
     snprintf(f->spec, sizeof f->spec, fmt, arg, arg);
-    dn_dataset_options opts = {label, 0, 0, 0};
+    dn_dataset_options opts = {.label_column = label};
     *d = NULL;
     return dn_dataset_open(d, f->spec, &opts, err);
 }
@@ -134,7 +134,7 @@ TEST(source_pair_and_gzip_csv) {
 
     const char csv[] = "x,y,colour\n1,2,red\n3,4,blue\n";
     write_bytes(&f, "data.csv.gz", 1, csv, sizeof csv - 1);
-    dn_dataset_options opts = {"colour", 0, 0, 0};
+    dn_dataset_options opts = {.label_column = "colour"};
     CHECK_OK(dn_dataset_open(&d, f.path, &opts, &err), &err);
     if (d) {
         CHECK(dn_dataset_rows(d) == 2 && dn_dataset_classes(d) == 2);

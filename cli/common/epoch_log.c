@@ -57,8 +57,13 @@ void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m) {
     number(out, "val_accuracy", m->val_accuracy);
     number(out, "seconds", m->seconds);
     fputs("}\n", out);
+    cli_epoch_log_flush(log);
+}
+
+void cli_epoch_log_flush(cli_epoch_log *log) {
+    if (log->file == NULL || log->failed) return;
     errno = 0;
-    if (fflush(out) != 0 || ferror(out)) {
+    if (fflush(log->file) != 0 || ferror(log->file)) {
         log->failed = 1;
         cli_error(-1, "cannot write log file %s: %s (training goes on without it)", log->path,
                   errno ? strerror(errno) : "write error");

@@ -3,6 +3,7 @@
 
 #include "common/cli_error.h"
 #include "common/text_escape.h"
+#include "common/columns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_error *err) {
     size_t count = dn_model_output_size(model);
     if (dn_model_class_name(model, 0) == NULL) return dn_dataset_align_classes(data, NULL, 0, err);
+    if (count == 1 && dn_model_class_name(model, 1) != NULL) count = 2; /* one sigmoid unit */
     const char **names = calloc(count, sizeof *names);
     if (names == NULL) return DN_ERR_MEMORY;
     for (size_t i = 0; i < count; ++i) names[i] = dn_model_class_name(model, i);
@@ -18,18 +20,19 @@ static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_erro
     return st;
 }
 
-/* Prediction data may have no label column. When the labelled reading fails, or leaves one
- * feature fewer than the model takes, the file is read again with every column a feature; that
- * reading is kept only if its width fits the model, else the first answer stands. */
-static dn_status open_for_model(const dn_model *model, const char *spec, const char *label,
-                                int allow_unlabeled, dn_dataset **data, dn_error *err) {
-    dn_dataset_options opts = {.label_column = label};
-    dn_status st = dn_dataset_open(data, spec, &opts, err);
-    if (!allow_unlabeled || label != NULL) return st;
+/* A model saved before it remembered its columns: prediction data may have no label column.
+ * When the labelled reading fails, or leaves one feature fewer than the model takes, the file is
+ * read again with every column a feature; that reading is kept only if its width fits the
+ * model, else the first answer stands. */
+static dn_status open_by_count(const dn_model *model, const cli_data_request *r, dn_dataset **data,
+                               dn_error *err) {
+    dn_dataset_options opts = {.label_column = r->label, .id_column = r->id};
+    dn_status st = dn_dataset_open(data, r->spec, &opts, err);
+    if (!r->allow_unlabeled || r->label != NULL) return st;
     if (st == DN_OK && dn_dataset_features(*data) + 1 != dn_model_input_size(model)) return st;
     dn_dataset *features_only = NULL;
     opts.unlabeled = 1;
-    if (dn_dataset_open(&features_only, spec, &opts, NULL) == DN_OK &&
+    if (dn_dataset_open(&features_only, r->spec, &opts, NULL) == DN_OK &&
         dn_dataset_features(features_only) == dn_model_input_size(model)) {
         dn_dataset_free(*data);
         *data = features_only;
@@ -39,21 +42,52 @@ static dn_status open_for_model(const dn_model *model, const char *spec, const c
     return st;
 }
 
-int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
-                               int allow_unlabeled, dn_model **model, dn_dataset **data) {
+/* A model that remembers its columns: they are picked by name (by position for a headerless
+ * file), and whether the data holds the label is decided by the label's name. */
+static dn_status open_by_name(const cli_columns *c, const cli_data_request *r, dn_dataset **data,
+                              dn_error *err) {
+    dn_dataset_options opts = {
+        .label_column = r->label ? r->label : c->label,
+        .feature_columns = (const char *const *)c->features,
+        .feature_column_count = c->count,
+        .id_column = r->id,
+        .label_optional = 1,
+        .match_by_position = !c->header,
+    };
+    return dn_dataset_open(data, r->spec, &opts, err);
+}
+
+int cli_load_model_and_data(const char *model_path, const cli_data_request *r, dn_model **model,
+                            dn_dataset **data) {
     dn_error err = {.status = DN_OK, .message = "out of memory"};
+    cli_columns columns = {0};
+    int known = 0;
     *model = NULL;
     *data = NULL;
     dn_status st = dn_model_load(model, model_path, &err);
-    if (st == DN_OK) st = open_for_model(*model, data_spec, label, allow_unlabeled, data, &err);
+    if (st == DN_OK && (known = cli_columns_of_model(*model, model_path, &columns)) < 0) {
+        dn_model_free(*model);
+        *model = NULL;
+        return -1;
+    }
+    if (st == DN_OK)
+        st = known ? open_by_name(&columns, r, data, &err) : open_by_count(*model, r, data, &err);
     if (st == DN_OK && dn_dataset_features(*data) != dn_model_input_size(*model)) {
         snprintf(err.message, sizeof err.message, "%s has %zu features but the model %s expects %zu",
-                 data_spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
+                 r->spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
         st = DN_ERR_SHAPE;
     }
+    if (st == DN_OK && !r->allow_unlabeled && dn_dataset_classes(*data) == 0) {
+        snprintf(err.message, sizeof err.message, "%s has no label column \"%s\" (the model's "
+                 "label): give labelled data, or name its label column with --label COL",
+                 r->spec, r->label ? r->label : known && columns.label ? columns.label : "");
+        st = DN_ERR_FORMAT;
+    }
+    if (st == DN_OK && known) cli_columns_note(stderr, r->spec, &columns, *data);
+    cli_columns_free(&columns);
     /* Alignment speaks of labels and classes; the user needs to know which file's. */
     const char *about = NULL;
-    if (st == DN_OK && (st = align_to_model(*model, *data, &err)) != DN_OK) about = data_spec;
+    if (st == DN_OK && (st = align_to_model(*model, *data, &err)) != DN_OK) about = r->spec;
     if (st != DN_OK) {
         dn_model_free(*model);
         dn_dataset_free(*data);

@@ -4,12 +4,22 @@
 
 #include "dropnet.h"
 
-/* Loads the model at `model_path` and the data `data_spec` (CSV label column `label`, NULL for
- * the last), checks the feature count and aligns class ids to the model's class names. With
- * `allow_unlabeled`, a CSV with exactly as many columns as the model has inputs (and no --label)
- * is read as features only. Prints and returns -1 on error (nothing left allocated), else 0. */
-int cli_load_model_and_data(const char *model_path, const char *data_spec, const char *label,
-                               int allow_unlabeled, dn_model **model, dn_dataset **data);
+/* What to load for a saved model: the data, its label column (NULL: the model's, or the last
+ * column for a model that does not remember its columns), an id column kept per row (NULL:
+ * none), and whether data without a label column is acceptable (predict, trace). */
+typedef struct cli_data_request {
+    const char *spec, *label, *id;
+    int allow_unlabeled;
+} cli_data_request;
+
+/* Loads the model at `model_path` and the data of `r`: columns picked by the names the model
+ * remembers (docs/DATA.md "Columns by name"; notes on stderr for ignored columns and positional
+ * matching), the feature count checked and class ids aligned to the model's class names. A
+ * model saved before it remembered its columns gets the old reading: a CSV with exactly as many
+ * columns as the model has inputs (and no --label) is read as features only when unlabelled data
+ * is allowed. Prints and returns -1 on error (nothing left allocated), else 0. */
+int cli_load_model_and_data(const char *model_path, const cli_data_request *r, dn_model **model,
+                            dn_dataset **data);
 
 /* The display name of class i: the model's class name (in buf, control characters escaped, when
  * it holds any: text_escape.h), or the number. */

@@ -60,6 +60,18 @@ static int assign(const cli_command *cmd, const cli_option *opt, const char *val
             return 0;
         }
         return 1;
+    case CLI_OPT_DOUBLE: {
+        char *end;
+        errno = 0;
+        double v = *value && *value != ' ' ? strtod(value, &end) : NAN;
+        if (!isfinite(v) || errno != 0 || *end != '\0') {
+            snprintf(message, size, "%s: --%s expects a number, got '%s'", cmd->name, opt->name,
+                     value);
+            return 0;
+        }
+        *(double *)opt->target = v;
+        return 1;
+    }
     case CLI_OPT_STRING:
         if (*value == '\0') {
             snprintf(message, size, "%s: --%s expects a value, got an empty string", cmd->name,

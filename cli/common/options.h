@@ -14,6 +14,7 @@ typedef enum cli_opt_kind {
     CLI_OPT_U64,    /* uint64_t: a non-negative integer */
     CLI_OPT_SIZE,   /* size_t: a non-negative integer */
     CLI_OPT_FLOAT,  /* float: any finite number (ranges are checked where they are defined) */
+    CLI_OPT_DOUBLE, /* double: any finite number, kept exact (fractions such as --val-split) */
     CLI_OPT_STRING  /* const char *: pointer into argv */
 } cli_opt_kind;
 

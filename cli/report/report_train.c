@@ -10,21 +10,18 @@
 
 enum { SPEC_SIZE = 4096 };
 
-/* The held-out rows: the test set, else the validation split (the end of --train), else the
+/* The held-out rows: the test set, else the validation split (of --train), else the
  * training rows themselves (said so on the page). */
-static int choose_examples(cli_report *r, const cli_train_job *job) {
+static int choose_examples(cli_report *r, const cli_train_settings *s, const cli_train_job *job) {
     size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(cli_train_fitted_rows(job));
     if (job->test) {
         r->examples = job->test;
         snprintf(r->examples_name, sizeof r->examples_name, "test");
         return 0;
     }
-    if (kept < rows) {
-        dn_error err;
-        if (dn_dataset_slice(job->train, kept, rows, &r->owned_examples, &err) != DN_OK)
-            return cli_error(-1, "report: %s", err.message);
-        r->examples = r->owned_examples;
-        r->examples_first = kept;
+    if (kept < rows && job->val != NULL) {
+        r->examples = job->val;
+        r->examples_first = s->val_shuffle || s->stratify ? 0 : kept;
         snprintf(r->examples_name, sizeof r->examples_name, "validation");
         return 0;
     }
@@ -41,8 +38,9 @@ static void describe_data(cli_report *r, const cli_train_settings *s, const cli_
                                    dn_dataset_classes(job->train), kept);
     if (used < sizeof r->data_text && kept < rows)
         used += (size_t)snprintf(r->data_text + used, sizeof r->data_text - used,
-                                 " / %zu validation (last %g %%)", rows - kept,
-                                 (double)s->val_split * 100.0);
+                                 " / %zu validation (%s %g %%)", rows - kept,
+                                 s->stratify ? "stratified" : s->val_shuffle ? "shuffled" : "last",
+                                 s->val_split * 100.0);
     if (used < sizeof r->data_text && job->test)
         snprintf(r->data_text + used, sizeof r->data_text - used, " · test: %s, %zu rows", s->test,
                  dn_dataset_rows(job->test));
@@ -81,7 +79,7 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
     r->epochs = s->epochs;
     describe_data(r, s, job);
     list_settings(r, model);
-    return choose_examples(r, job);
+    return choose_examples(r, s, job);
 }
 
 int cli_report_write_training(cli_report *r, const cli_train_settings *s, const cli_train_job *job,

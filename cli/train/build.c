@@ -4,6 +4,7 @@
 #include "train/build.h"
 
 #include "common/cli_error.h"
+#include "common/columns.h"
 #include "train/resume.h"
 
 #include <stdlib.h>
@@ -63,7 +64,9 @@ static dn_status layers_of(const cli_train_settings *s, const cli_train_job *job
 
 static dn_status set_class_names(dn_model *m, const dn_dataset *d, dn_error *err) {
     size_t classes = dn_dataset_classes(d);
-    if (classes == 0 || dn_dataset_class_name(d, 0) == NULL || classes != dn_model_output_size(m))
+    size_t outputs = dn_model_output_size(m);
+    if (classes == 0 || dn_dataset_class_name(d, 0) == NULL ||
+        (classes != outputs && !(classes == 2 && outputs == 1)))
         return DN_OK;
     const char **names = calloc(classes, sizeof *names);
     if (names == NULL) return DN_ERR_MEMORY;
@@ -106,6 +109,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
         return cli_error(-1, "--init %s: %s", s->init, err.message);
     }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
+    if (st == DN_OK) st = cli_columns_record(m, job->train, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
     dn_regularization reg = {.l2 = s->l2, .max_norm = s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);

@@ -4,6 +4,7 @@
 
 #include "common/cli_error.h"
 #include "common/interrupt.h"
+#include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/controls.h"
 #include "train/progress.h"
@@ -41,8 +42,10 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     fit.epochs = s->epochs;
     fit.batch_size = s->batch;
     fit.shuffle = !s->no_shuffle;
-    fit.validation_split = s->val_split;
-    fit.validation_data = job->val;
+    fit.validation_data = job->val; /* --val-data, or the rows --val-split held out (job.c) */
+    fit.reproducible = s->reproducible;
+    fit.block_rows = s->block_rows;
+    fit.reducer = cli_parallel_reducer(); /* NULL outside an MPI job of 2 or more ranks */
     fit.cancel = cli_interrupt_flag(); /* Ctrl-C: fit stops before the next batch */
     cli_controls controls = {0};
     controls.model = model;
@@ -57,7 +60,9 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     controls.monitor_accuracy = strcmp(s->monitor, "val_accuracy") == 0;
     controls.next = cli_progress_callback;
     controls.next_user = &progress;
-    cli_checkpointer writer = {.dir = s->checkpoint ? s->checkpoint : s->resume,
+    /* Rank 0 alone writes checkpoints; every rank runs the same controls. */
+    const char *dir = cli_parallel_is_root() ? (s->checkpoint ? s->checkpoint : s->resume) : NULL;
+    cli_checkpointer writer = {.dir = dir,
                                .every = s->checkpoint_every, .keep = s->checkpoint_keep,
                                .epochs = s->epochs, .controls = &controls, .history = history,
                                .data = job->data_fingerprint};
@@ -73,7 +78,7 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     dn_error err = {.status = DN_OK, .message = ""};
     dn_status st = DN_OK;
     if (!controls.stopped_early) /* a run that stopped early is finished */
-        st = dn_model_fit(model, job->train, &fit, observer, observer_user, history, &err);
+        st = dn_model_fit(model, cli_train_fitted_rows(job), &fit, observer, observer_user, history, &err);
     if (st == DN_ERR_CANCELLED) {
         free(controls.best); /* Ctrl-C: the weights as they are, not early stopping's best */
         return CLI_FIT_INTERRUPTED;

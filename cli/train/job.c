@@ -3,7 +3,10 @@
 #include "train/job.h"
 
 #include "common/cli_error.h"
+#include "common/columns.h"
+#include "parallel/parallel.h"
 #include "train/checkpoint.h"
+#include "train/split.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,16 +58,22 @@ static int align_to_train(const dn_dataset *train, dn_dataset *other, const char
     return st == DN_OK ? 0 : cli_error(-1, "%s: %s", spec, err.message);
 }
 
-/* Keras' validation_split: the rows fit trains on are the first floor(n·(1 − split)). */
-static int training_rows(const cli_train_settings *s, cli_train_job *job) {
-    size_t n = dn_dataset_rows(job->train);
-    size_t keep = (size_t)((double)n * (1.0 - (double)s->val_split));
-    dn_error err;
-    if (keep == 0) return cli_error(-1, "--val-split %g leaves no training rows of %zu", (double)s->val_split, n);
-    if (keep == n) return 0; /* no copy: the training set itself */
-    if (dn_dataset_slice(job->train, 0, keep, &job->fit_rows, &err) != DN_OK)
-        return cli_error(-1, "%s", err.message);
-    return 0;
+/* --test-split, then --val-split (Keras' sizes; the file's end, or seeded shuffled / stratified
+ * rows): the test rows leave the training set, the validation rows become job->val and the rest
+ * the rows fit trains on. */
+static int split_rows(const cli_train_settings *s, cli_train_job *job) {
+    cli_split split = {.shuffle = s->val_shuffle, .stratify = s->stratify, .seed = s->seed};
+    if (s->test_split > 0.0) {
+        dn_dataset *kept, *held;
+        split.fraction = s->test_split, split.purpose = 1, split.what = "test";
+        if (cli_split_rows(job->train, s->train, &split, &kept, &held) != 0) return -1;
+        dn_dataset_free(job->train);
+        job->train = kept;
+        job->test = held;
+    }
+    if (s->val_split == 0.0) return 0;
+    split.fraction = s->val_split, split.purpose = 2, split.what = "validation";
+    return cli_split_rows(job->train, s->train, &split, &job->fit_rows, &job->val);
 }
 
 const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
@@ -75,7 +84,7 @@ const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
  * validation split, fit's own two slices. */
 static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
     size_t train = dn_dataset_bytes(job->train);
-    job->data_bytes += dn_dataset_bytes(job->fit_rows) + (s->val_split > 0.0f ? train : 0) +
+    job->data_bytes += dn_dataset_bytes(job->fit_rows) + dn_dataset_bytes(s->val_data ? NULL : job->val) +
                        dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
     if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
     return cli_error(-1, "--max-memory %s: the data needs %.1f MiB with the copies training "
@@ -106,18 +115,29 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
     cli_data_fingerprint_add(job->data_fingerprint, "train", job->train);
     cli_data_fingerprint_add(job->data_fingerprint, "val-data", job->val);
     int resuming_here = s->resume != NULL && strcmp(dir, s->resume) == 0;
-    if (cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0) return -1;
+    /* In an MPI job rank 0 alone creates, locks and cleans the directory (it alone writes
+     * there); the others read the checkpoint once it has. */
+    if (cli_parallel_is_root() && cli_checkpoint_open_dir(dir, resuming_here, &job->lock_fd) != 0)
+        return -1;
+    cli_parallel_barrier();
     if (s->resume == NULL) return 0;
     cli_checkpoint_budget budget = {.bytes_left = budget_left(s, job->data_bytes),
                                     .max_memory = s->max_memory};
-    return cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path,
-                               &budget);
+    if (cli_checkpoint_find(s->resume, &job->resumed, &job->resumed_state, job->resumed_path,
+                            &budget) != 0)
+        return -1;
+    uint64_t step = job->resumed ? dn_model_step(job->resumed) : 0;
+    if (!cli_parallel_agree(step))
+        return cli_error(-1, "--resume: the ranks found different checkpoints in %s (is it on a "
+                            "file system every node sees?)", s->resume);
+    return 0;
 }
 
 int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     *job = (cli_train_job){.lock_fd = -1};
     dn_error err;
     int code = open_data(s, s->train, &job->train, &job->data_bytes);
+    if (code == 0) cli_columns_describe(stdout, s->train, job->train); /* what was read */
     if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);
     if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val, &job->data_bytes);
     if (code == 0) code = align_to_train(job->train, job->test, s->test);
@@ -128,7 +148,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init) code = cli_train_check_model_file(s, job->data_bytes, "--init", s->init);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
-    if (code == 0) code = training_rows(s, job);
+    if (code == 0) code = split_rows(s, job);
     if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) cli_train_job_free(job);

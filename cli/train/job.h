@@ -10,8 +10,8 @@
 /* Everything one training run holds. */
 typedef struct cli_train_job {
     dn_dataset *train, *test;  /* test may be NULL */
-    dn_dataset *val;           /* --val-data, or NULL */
-    dn_dataset *fit_rows;      /* with --val-split: a copy of the rows fit trains on; else NULL */
+    dn_dataset *val;           /* --val-data, or the rows --val-split held out, or NULL */
+    dn_dataset *fit_rows;      /* with --val-split: the rows fit trains on; else NULL */
     dn_model *init;            /* the --init model, or NULL */
     dn_model *resumed;         /* --resume: the newest valid checkpoint's model, or NULL */
     dn_checkpoint_state resumed_state; /* its CLI state (train/checkpoint.h) */

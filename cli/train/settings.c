@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "parallel/parallel.h"
 #include "train/controls.h"
 
 #include <cjson/cJSON.h>
@@ -55,7 +56,10 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"nesterov", CLI_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"},
         {"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"},
         {"seed", CLI_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"},
-        {"val-split", CLI_OPT_FLOAT, &s->val_split, "F", "fraction in [0, 1) held out from the end for validation (0)"},
+        {"val-split", CLI_OPT_DOUBLE, &s->val_split, "F", "fraction in [0, 1) held out for validation: the file's last rows (Keras), 1000 x 0.2 = 200 (0)"},
+        {"val-shuffle", CLI_OPT_FLAG, &s->val_shuffle, NULL, "hold out a seeded random choice of rows (--val-split, --test-split)"},
+        {"stratify", CLI_OPT_FLAG, &s->stratify, NULL, "hold out rows class by class, keeping each class's share (seeded)"},
+        {"test-split", CLI_OPT_DOUBLE, &s->test_split, "F", "fraction in [0, 1) of --train held out as the test set (0)"},
         {"val-data", CLI_OPT_STRING, &s->val_data, "DATA", "validate on DATA after every epoch (Keras validation_data)"},
         {"no-shuffle", CLI_OPT_FLAG, &s->no_shuffle, NULL, "keep the row order every epoch"},
         {"init", CLI_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"},
@@ -74,6 +78,8 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"},
         {"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"},
         {"allow-data-change", CLI_OPT_FLAG, &s->allow_data_change, NULL, "--resume even though the data differs from the checkpoint's (rows, features, classes or content)"},
+        {"reproducible", CLI_OPT_FLAG, &s->reproducible, NULL, "sum gradients over fixed row blocks exactly: the weights of any number of MPI ranks (always on under MPI; docs/SCALING.md)"},
+        {"block-rows", CLI_OPT_SIZE, &s->block_rows, "N", "rows per gradient block of --reproducible, a multiple of 4 (16); at most one rank per block"},
     };
     _Static_assert(CLI_COUNT(all) == CLI_TRAIN_OPTION_COUNT,
                    "CLI_TRAIN_OPTION_COUNT is the size of this table");
@@ -98,6 +104,22 @@ static int parse_size(const char *text, size_t *out) {
     if (*end != '\0' || v >= 18446744073709549568.0 || v < 1.0) return 0;
     *out = (size_t)v;
     return 1;
+}
+
+/* The reproducible mode's settings, and an MPI job's size against the blocks of a batch. */
+static int check_parallel(cli_train_settings *s, const char *cmd) {
+    if (cli_parallel_built_with_mpi()) s->reproducible = 1; /* any N, and resume on another N */
+    if (s->block_rows != 0 && !s->reproducible)
+        return cli_error(-1, "%s: --block-rows needs --reproducible", cmd);
+    size_t rows = s->block_rows ? s->block_rows : DN_BLOCK_ROWS_DEFAULT;
+    if (rows % 4 != 0)
+        return cli_error(-1, "%s: --block-rows must be a multiple of 4, got %zu", cmd, rows);
+    size_t ranks = cli_parallel_size(), blocks = (s->batch + rows - 1) / rows;
+    if (ranks > blocks)
+        return cli_error(-1, "%s: %zu MPI ranks but a batch of %zu rows has only %zu blocks of "
+                            "%zu rows to share: run at most %zu ranks, or raise --batch or lower "
+                            "--block-rows", cmd, ranks, s->batch, blocks, rows, blocks);
+    return 0;
 }
 
 int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
@@ -126,10 +148,17 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (!known)
         return cli_error(-1, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
                             s->loss);
-    if (s->val_data != NULL && s->val_split != 0.0f)
+    if (!(s->test_split >= 0.0 && s->test_split < 1.0))
+        return cli_error(-1, "%s: --test-split must be in [0, 1), got %g", cmd, s->test_split);
+    if (s->test_split > 0.0 && s->test != NULL)
+        return cli_error(-1, "%s: --test-split and --test both name a test set: give one", cmd);
+    if ((s->val_shuffle || s->stratify) && s->val_split == 0.0 && s->test_split == 0.0)
+        return cli_error(-1, "%s: --val-shuffle and --stratify choose the rows of --val-split or "
+                             "--test-split: give one of them", cmd);
+    if (s->val_data != NULL && s->val_split != 0.0)
         return cli_error(-1, "%s: give --val-split or --val-data, not both", cmd);
-    if (!(s->val_split >= 0.0f && s->val_split < 1.0f))
-        return cli_error(-1, "%s: --val-split must be in [0, 1), got %g", cmd, (double)s->val_split);
+    if (!(s->val_split >= 0.0 && s->val_split < 1.0))
+        return cli_error(-1, "%s: --val-split must be in [0, 1), got %g", cmd, s->val_split);
     if (s->learning_rate != -1.0f && !(s->learning_rate > 0.0f))
         return cli_error(-1, "%s: --lr must be > 0, got %g", cmd, (double)s->learning_rate);
     if (!(s->lr_decay > 0.0f && s->lr_decay <= 1.0f))
@@ -147,7 +176,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
                             ? "--momentum-ramp needs --optimizer sgd" : message);
     if (strcmp(s->monitor, "val_loss") != 0 && strcmp(s->monitor, "val_accuracy") != 0)
         return cli_error(-1, "%s: --monitor must be val_loss or val_accuracy, got '%s'", cmd, s->monitor);
-    if (s->patience != SIZE_MAX && s->val_split == 0.0f && s->val_data == NULL)
+    if (s->patience != SIZE_MAX && s->val_split == 0.0 && s->val_data == NULL)
         return cli_error(-1, "%s: --early-stopping needs validation: --val-split F or --val-data DATA", cmd);
     if (!(s->momentum >= 0.0f && s->momentum < 1.0f))
         return cli_error(-1, "%s: --momentum must be in [0, 1), got %g", cmd, (double)s->momentum);
@@ -163,7 +192,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (s->checkpoint_keep == 0) return cli_error(-1, "%s: --checkpoint-keep must be >= 1", cmd);
     if (s->resume && s->init)
         return cli_error(-1, "%s: give --resume DIR or --init FILE, not both", cmd);
-    return 0;
+    return check_parallel(s, cmd);
 }
 
 /* The optimizer the settings name, with their rate and momentum. */
@@ -198,7 +227,10 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     cJSON_AddNumberToObject(o, "lr_decay", (double)s->lr_decay);
     cJSON_AddNumberToObject(o, "momentum", (double)c.momentum);
     cJSON_AddBoolToObject(o, "nesterov", s->nesterov);
-    cJSON_AddNumberToObject(o, "val_split", (double)s->val_split);
+    cJSON_AddNumberToObject(o, "val_split", s->val_split);
+    if (s->test_split > 0.0) cJSON_AddNumberToObject(o, "test_split", s->test_split);
+    if (s->val_shuffle) cJSON_AddBoolToObject(o, "val_shuffle", 1);
+    if (s->stratify) cJSON_AddBoolToObject(o, "stratify", 1);
     cJSON_AddBoolToObject(o, "shuffle", !s->no_shuffle);
     cJSON_AddBoolToObject(o, "standardize", s->standardize);
     if (s->max_norm > 0.0f) cJSON_AddNumberToObject(o, "max_norm", (double)s->max_norm);
@@ -207,6 +239,11 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);
+    if (s->reproducible) { /* the number of ranks is not here: it does not change the weights */
+        cJSON_AddBoolToObject(o, "reproducible", 1);
+        cJSON_AddNumberToObject(o, "block_rows",
+                                (double)(s->block_rows ? s->block_rows : DN_BLOCK_ROWS_DEFAULT));
+    }
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed); /* exact beyond 2^53 */
     cJSON_AddStringToObject(o, "seed", seed);

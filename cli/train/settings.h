@@ -12,7 +12,9 @@
 typedef struct cli_train_settings {
     const char *train, *test, *val_data, *model, *out, *init, *log, *label, *optimizer, *loss;
     size_t epochs, batch, max_rows, threads;
-    float learning_rate, momentum, val_split, lr_decay;
+    float learning_rate, momentum, lr_decay;
+    double val_split, test_split; /* exact, so that 1000 rows × 0.2 hold 200 (Keras) */
+    int val_shuffle, stratify;    /* splits: a seeded random / class-stratified choice of rows */
     const char *lr_schedule, *momentum_ramp, *monitor;
     size_t patience; /* early stopping; SIZE_MAX = off */
     int nesterov, no_shuffle, standardize;
@@ -25,6 +27,8 @@ typedef struct cli_train_settings {
     const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
     size_t max_bytes;
     int allow_data_change; /* --resume on data whose fingerprint differs from the checkpoint's */
+    int reproducible;   /* --reproducible (always on in an MPI build): fit's block mode */
+    size_t block_rows;  /* --block-rows N: rows per gradient block (0 = the library's 16) */
 } cli_train_settings;
 
 /* Limits (docs/RELIABILITY.md): threads beyond this only cost memory; the history of every epoch is
@@ -33,7 +37,7 @@ enum { CLI_MAX_THREADS = 256, CLI_MAX_EPOCHS = 10000000 };
 
 /* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
  * time that its table has exactly this many. */
-enum { CLI_TRAIN_OPTION_COUNT = 36 };
+enum { CLI_TRAIN_OPTION_COUNT = 41 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);

@@ -35,7 +35,8 @@ class OptimizerConfig(C.Structure):
 class FitConfig(C.Structure):
     _fields_ = [("epochs", c_size), ("batch_size", c_size), ("shuffle", C.c_int),
                 ("validation_split", C.c_double), ("validation_data", C.c_void_p),
-                ("initial_epoch", c_size)]
+                ("initial_epoch", c_size), ("cancel", C.c_void_p),
+                ("reproducible", C.c_int), ("block_rows", c_size), ("reducer", C.c_void_p)]
 
 
 class EpochMetrics(C.Structure):

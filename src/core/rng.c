@@ -45,10 +45,12 @@ dn_rng_stream dni_rng_stream_make(uint64_t seed, dn_rng_purpose purpose, uint32_
     s.key[0] = (uint32_t)seed;
     s.key[1] = (uint32_t)(seed >> 32);
     s.stream = ((uint32_t)purpose << 16) | (layer & 0xFFFFu);
+    s.element_base = 0;
     return s;
 }
 
-void dni_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]) {
+/* Block `block` counted from element 0, whatever the stream's element_base. */
+static void block_absolute(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]) {
     /* The block index takes counter word 0. Its high bits (only for more than 16 G elements in
      * one step) go to the stream word's top byte, which purposes and layers leave at zero. */
     uint32_t counter[4] = {(uint32_t)block, s->stream ^ ((uint32_t)(block >> 32) << 24),
@@ -56,9 +58,14 @@ void dni_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32
     dn_philox4x32_10(counter, s->key, out);
 }
 
+void dni_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]) {
+    block_absolute(s, step, block + s->element_base / 4, out);
+}
+
 uint32_t dni_rng_u32(const dn_rng_stream *s, uint64_t step, uint64_t element) {
     uint32_t words[4];
-    dni_rng_block(s, step, element / 4, words);
+    element += s->element_base;
+    block_absolute(s, step, element / 4, words);
     return words[element % 4];
 }
 
@@ -68,7 +75,8 @@ float dni_rng_uniform(const dn_rng_stream *s, uint64_t step, uint64_t element) {
 
 double dni_rng_normal(const dn_rng_stream *s, uint64_t step, uint64_t index) {
     uint32_t words[4];
-    dni_rng_block(s, step, index / 2, words);
+    index += s->element_base; /* normal i is the i-th element's draw, so the base counts the same */
+    block_absolute(s, step, index / 2, words);
     const uint32_t *pair = words + 2 * (index % 2);
     /* (w + 1) / 2^32 lies in (0, 1], so the logarithm is finite. */
     double u1 = ((double)pair[0] + 1.0) / 4294967296.0;

@@ -22,15 +22,20 @@ typedef enum dn_rng_purpose {
                                 in the kernel */
 } dn_rng_purpose;
 
-/* A stream: everything but the element index and the step. */
+/* A stream: everything but the element index and the step. `element_base` (0 unless set) is
+ * added to every element index a draw is asked for: a pass over rows [r, r + rows) of a batch
+ * sets it to r·width, so the rows draw what they would in the whole batch (fit's reproducible
+ * mode runs a batch as blocks of rows). Must be a multiple of 4 (whole Philox blocks). */
 typedef struct dn_rng_stream {
     uint32_t key[2];
     uint32_t stream; /* purpose << 16 | layer */
+    uint64_t element_base;
 } dn_rng_stream;
 
 dn_rng_stream dni_rng_stream_make(uint64_t seed, dn_rng_purpose purpose, uint32_t layer);
 
-/* The four 32-bit words of block `block` (elements 4·block … 4·block+3) at `step`. */
+/* The four 32-bit words of block `block` (elements 4·block … 4·block+3, after element_base) at
+ * `step`. */
 void dni_rng_block(const dn_rng_stream *s, uint64_t step, uint64_t block, uint32_t out[4]);
 
 /* The 32-bit word for one element. */

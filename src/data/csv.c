@@ -29,10 +29,15 @@ typedef struct csv_row {
 
 typedef struct csv_parse {
     const char *path;
+    const dn_dataset_options *opts;
     dn_csv_cursor cursor;
     size_t columns, label_col; /* label_col is 0-based; == columns when unlabeled */
+    size_t id_col;             /* == columns when there is no id column */
+    size_t *feature_col;       /* [features] the file column of each feature */
+    size_t features;
     int unlabeled;
     int header;
+    char **ids;                /* [rows] id cells (pointers into the text), or NULL */
     csv_row first, second;     /* lines 1 and 2 (first non-blank lines) */
     dn_csv_label *labels;      /* [rows] */
     dn_dataset *data;
@@ -40,6 +45,8 @@ typedef struct csv_parse {
 } csv_parse;
 
 static void csv_parse_free(csv_parse *p) {
+    dni_free(p->feature_col);
+    dni_free(p->ids);
     dni_free(p->first.cells);
     dni_free(p->second.cells);
     dni_free(p->labels);
@@ -82,15 +89,30 @@ static int parse_index(const char *text, size_t *out) {
     return 1;
 }
 
-static dn_status unknown_column(const csv_parse *p, const char *name, dn_error *err) {
-    char names[200] = "";
+/* "\"a\", \"b\", \"label\"" — line 1's cells, cut at the buffer's end with "...". */
+static void list_columns(const csv_parse *p, char *names, size_t size) {
     size_t used = 0;
-    for (size_t c = 0; c < p->columns && used + 1 < sizeof names; ++c)
-        used += (size_t)snprintf(names + used, sizeof names - used, "%s\"%s\"", c ? ", " : "",
+    names[0] = '\0';
+    for (size_t c = 0; c < p->columns && used + 1 < size; ++c)
+        used += (size_t)snprintf(names + used, size - used, "%s\"%s\"", c ? ", " : "",
                                  p->first.cells[c]);
-    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a label column named \"%s\" or an "
-                    "index in 0..%zu, found the columns %s%s", p->path, p->first.line, name,
-                    p->columns - 1, names, used + 1 < sizeof names ? "" : "...");
+    if (used + 1 >= size && size > 4) strcpy(names + size - 4, "...");
+}
+
+static dn_status unknown_column(const csv_parse *p, const char *what, const char *name,
+                                dn_error *err) {
+    char names[200];
+    list_columns(p, names, sizeof names);
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected %s column named \"%s\" or an "
+                    "index in 0..%zu, found the columns %s", p->path, p->first.line, what, name,
+                    p->columns - 1, names);
+}
+
+/* Column `name` among line 1's cells, or p->columns. */
+static size_t find_column(const csv_parse *p, const char *name) {
+    for (size_t c = 0; c < p->columns; ++c)
+        if (strcmp(p->first.cells[c], name) == 0) return c;
+    return p->columns;
 }
 
 /* Picks the label column from the option: digits only are a 0-based index (so a data row whose
@@ -123,7 +145,11 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
             p->header = 1;
             return DN_OK;
         }
-    return unknown_column(p, spec, err);
+    if (p->opts->label_optional) {
+        p->label_col = p->columns; /* a label the data does not hold: unlabeled data */
+        return DN_OK;
+    }
+    return unknown_column(p, "a label", spec, err);
 }
 
 /* Line 1 is a header when a feature cell is not a number, or when only its label cell is text
@@ -132,7 +158,7 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
 static void detect_header(csv_parse *p) {
     if (p->header) return;
     for (size_t c = 0; c < p->columns; ++c)
-        if (c != p->label_col && !is_number(p->first.cells[c])) {
+        if (c != p->label_col && c != p->id_col && !is_number(p->first.cells[c])) {
             p->header = 1;
             return;
         }
@@ -143,19 +169,20 @@ static void detect_header(csv_parse *p) {
                 is_number(p->second.cells[p->label_col]);
 }
 
-/* Stores a complete row as dataset row `r`: features in column order without the label. */
+/* Stores a complete row as dataset row `r`: the selected features in their order, the label and
+ * the id cell kept as text. */
 static dn_status store_row(csv_parse *p, const csv_row *row, size_t r, dn_error *err) {
     if (row->count != p->columns) return ragged_error(p, row, err);
     float *x = p->data->x + r * p->data->features;
-    for (size_t c = 0; c < p->columns; ++c) {
-        if (c == p->label_col) {
-            p->labels[r] = (dn_csv_label){row->cells[c], row->line};
-            continue;
-        }
-        dn_csv_number kind = dni_csv_parse_float(row->cells[c], x++);
+    for (size_t j = 0; j < p->features; ++j) {
+        size_t c = p->feature_col[j];
+        dn_csv_number kind = dni_csv_parse_float(row->cells[c], &x[j]);
         if (kind != DN_CSV_NUMBER)
             return dni_csv_number_error(kind, row->cells[c], p->path, row->line, c + 1, err);
     }
+    if (p->label_col < p->columns)
+        p->labels[r] = (dn_csv_label){row->cells[p->label_col], row->line};
+    if (p->ids != NULL) p->ids[r] = row->cells[p->id_col];
     return DN_OK;
 }
 
@@ -169,9 +196,152 @@ static size_t count_rows(const csv_parse *p, size_t max_rows) {
     return max_rows != 0 && rows > max_rows ? max_rows : rows;
 }
 
+/* The id column: digits are a 0-based index, anything else a name that line 1 holds (which makes
+ * line 1 the header). Settled after the label column, which it may not be. */
+static dn_status resolve_id_column(csv_parse *p, dn_error *err) {
+    const char *spec = p->opts->id_column;
+    size_t index;
+    p->id_col = p->columns;
+    if (spec == NULL) return DN_OK;
+    if (parse_index(spec, &index)) {
+        if (index >= p->columns)
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected an id column index in 0..%zu, "
+                            "found %s", p->path, p->first.line, p->columns - 1, spec);
+    } else if ((index = find_column(p, spec)) == p->columns) {
+        return unknown_column(p, "an id", spec, err);
+    } else {
+        p->header = 1;
+    }
+    if (index == p->label_col)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: the id column %s is also the label column",
+                        p->path, spec);
+    p->id_col = index;
+    return DN_OK;
+}
+
+/* Every column but the label and the id is a feature, in file order. */
+static dn_status all_features(csv_parse *p, dn_error *err) {
+    if ((p->feature_col = dni_alloc_zeroed(p->columns, sizeof *p->feature_col)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
+    p->features = 0;
+    for (size_t c = 0; c < p->columns; ++c)
+        if (c != p->label_col && c != p->id_col) p->feature_col[p->features++] = c;
+    if (p->features == 0)
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu: expected at least one feature column besides "
+                        "the label and the id, found %zu columns", p->path, p->first.line,
+                        p->columns);
+    return DN_OK;
+}
+
+/* The requested features found in line 1, by name: 1 when every one is there. */
+static int map_by_name(csv_parse *p) {
+    const dn_dataset_options *o = p->opts;
+    for (size_t j = 0; j < o->feature_column_count; ++j)
+        if ((p->feature_col[j] = find_column(p, o->feature_columns[j])) == p->columns) return 0;
+    return 1;
+}
+
+/* Line 1 looks like a header: some cell is text where line 2 holds a number (a string label
+ * column is text on every line, so it alone does not make a header). */
+static int looks_like_header(const csv_parse *p) {
+    for (size_t c = 0; c < p->columns; ++c) {
+        const char *cell = p->first.cells[c];
+        if (cell[0] == '\0' || is_number(cell)) continue;
+        if (!p->second.present || p->second.count != p->columns || is_number(p->second.cells[c]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Some of the requested names appear in line 1 (then it is a header that lacks the others). */
+static int holds_some_name(const csv_parse *p) {
+    const dn_dataset_options *o = p->opts;
+    for (size_t j = 0; j < o->feature_column_count; ++j)
+        if (find_column(p, o->feature_columns[j]) < p->columns) return 1;
+    return o->label_column != NULL && find_column(p, o->label_column) < p->columns;
+}
+
+static dn_status missing_columns(const csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    char missing[200] = "", names[200];
+    size_t used = 0, count = 0;
+    for (size_t j = 0; j < o->feature_column_count; ++j)
+        if (find_column(p, o->feature_columns[j]) == p->columns) {
+            if (used + 1 < sizeof missing)
+                used += (size_t)snprintf(missing + used, sizeof missing - used, "%s\"%s\"",
+                                         count ? ", " : "", o->feature_columns[j]);
+            count++;
+        }
+    list_columns(p, names, sizeof names);
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected the model's feature column%s %s%s, "
+                    "which line 1 does not hold (it holds %s); give data with the training "
+                    "columns", p->path, p->first.line, count == 1 ? "" : "s", missing,
+                    used + 1 < sizeof missing ? "" : "...", names);
+}
+
+/* A headerless file (or match_by_position): the id column as an index, then the label is there
+ * when one column more than the features remains (at label_column's index, else last). */
+static dn_status map_by_position(csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    size_t index, f = o->feature_column_count;
+    p->label_col = p->columns;
+    dn_status st = resolve_id_column(p, err);
+    if (st != DN_OK) return st;
+    size_t rest = p->columns - (p->id_col < p->columns);
+    if (rest == f + 1 && !p->unlabeled) {
+        if (o->label_column != NULL && parse_index(o->label_column, &index) && index < p->columns &&
+            index != p->id_col)
+            p->label_col = index;
+        else
+            p->label_col = p->id_col == p->columns - 1 ? p->columns - 2 : p->columns - 1;
+    } else if (rest != f) {
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected %zu feature columns (%zu with a "
+                        "label) matched by position, found %zu columns%s", p->path, p->first.line,
+                        f, f + 1, rest, p->header ? "" : " and no header: give a file whose line 1 "
+                        "names the training columns");
+    } else if (!p->unlabeled && !o->label_optional) {
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a label column after the %zu "
+                        "features, found none", p->path, p->first.line, f);
+    }
+    p->features = 0;
+    for (size_t c = 0; c < p->columns; ++c)
+        if (c != p->label_col && c != p->id_col) p->feature_col[p->features++] = c;
+    return DN_OK;
+}
+
+/* Columns chosen by the names a model remembers (feature_columns): by name when line 1 holds
+ * them all, by position for a headerless file, an error naming the missing ones otherwise. */
+static dn_status select_named(csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    size_t f = o->feature_column_count;
+    if ((p->feature_col = dni_alloc_zeroed(f, sizeof *p->feature_col)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", f);
+    p->features = f;
+    int named = !o->match_by_position && map_by_name(p);
+    if (!named) {
+        p->header = holds_some_name(p) || looks_like_header(p);
+        if (p->header && !o->match_by_position) return missing_columns(p, err);
+        return map_by_position(p, err);
+    }
+    p->header = 1;
+    p->label_col = p->columns;
+    if (!p->unlabeled && o->label_column != NULL) {
+        size_t c = find_column(p, o->label_column), index;
+        if (c == p->columns && parse_index(o->label_column, &index) && index < p->columns) c = index;
+        if (c == p->columns && !o->label_optional)
+            return unknown_column(p, "a label", o->label_column, err);
+        p->label_col = c;
+    }
+    dn_status st = resolve_id_column(p, err);
+    for (size_t j = 0; st == DN_OK && j < f; ++j)
+        if (p->feature_col[j] == p->label_col || p->feature_col[j] == p->id_col)
+            st = dni_fail(err, DN_ERR_ARGUMENT, "%s: column \"%s\" is asked for as a feature and "
+                          "as the label or id", p->path, o->feature_columns[j]);
+    return st;
+}
+
 /* Reads line 1 and 2 and settles the shape: columns, label column, header, rows. */
-static dn_status read_layout(csv_parse *p, const char *label_column, size_t max_rows,
-                             size_t *rows, dn_error *err) {
+static dn_status read_layout(csv_parse *p, size_t *rows, dn_error *err) {
     char *line;
     size_t len;
     dn_csv_cursor peek = p->cursor;
@@ -187,12 +357,19 @@ static dn_status read_layout(csv_parse *p, const char *label_column, size_t max_
     if (st == DN_OK) st = read_row(p, &p->second, err);
     if (st != DN_OK) return st;
     p->columns = p->first.count; /* from here on, the real width */
-    if (p->columns < 2 && !p->unlabeled)
-        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
-                        "label), found 1", p->path, p->first.line);
-    if ((st = resolve_label_column(p, label_column, err)) != DN_OK) return st;
-    detect_header(p);
-    *rows = count_rows(p, max_rows);
+    if (p->opts->feature_columns != NULL) {
+        if ((st = select_named(p, err)) != DN_OK) return st;
+    } else {
+        if (p->columns < 2 && !p->unlabeled)
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and "
+                            "a label), found 1", p->path, p->first.line);
+        if ((st = resolve_label_column(p, p->opts->label_column, err)) != DN_OK) return st;
+        if ((st = resolve_id_column(p, err)) != DN_OK) return st;
+        detect_header(p);
+        if ((st = all_features(p, err)) != DN_OK) return st;
+    }
+    if (p->label_col >= p->columns) p->unlabeled = 1;
+    *rows = count_rows(p, p->opts->max_rows);
     if (*rows == 0)
         return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected a data row after the header, found "
                         "the end of the file", p->path, p->cursor.line + 1);
@@ -215,7 +392,7 @@ static dn_status read_rows(csv_parse *p, size_t rows, dn_error *err) {
 /* The text stays in memory while the rows are stored, so both count against the cap; so do the
  * label cells kept for naming classes. */
 static dn_status check_cap(const csv_parse *p, size_t rows, dn_error *err) {
-    size_t features = p->unlabeled ? p->columns : p->columns - 1;
+    size_t features = p->features;
     size_t data = dni_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0), labels = 0;
     if (!p->unlabeled && !dni_mul_size(rows, sizeof *p->labels, &labels)) labels = SIZE_MAX;
     size_t needed = data > SIZE_MAX - labels - p->text_bytes || labels > SIZE_MAX - p->text_bytes
@@ -226,22 +403,79 @@ static dn_status check_cap(const csv_parse *p, size_t rows, dn_error *err) {
     return dni_check_memory_cap(p->path, what, needed, p->max_bytes, err);
 }
 
-static dn_status parse_text(csv_parse *p, const char *label_column, size_t max_rows,
-                            dn_error *err) {
+/* strings[i] = a copy of text(i) for i < count; 0 when memory runs out (the caller frees). */
+static int copy_cells(char ***strings, size_t count, const csv_parse *p,
+                      const char *(*text)(const csv_parse *, size_t, char *), char *scratch) {
+    if ((*strings = dni_alloc_zeroed(count ? count : 1, sizeof **strings)) == NULL) return 0;
+    for (size_t i = 0; i < count; ++i)
+        if (((*strings)[i] = dni_strdup(text(p, i, scratch))) == NULL) return 0;
+    return 1;
+}
+
+static const char *feature_text(const csv_parse *p, size_t j, char *scratch) {
+    if (p->header) return p->first.cells[p->feature_col[j]];
+    sprintf(scratch, "x%zu", j);
+    return scratch;
+}
+
+static const char *id_text(const csv_parse *p, size_t r, char *scratch) {
+    (void)scratch;
+    return p->ids[r];
+}
+
+/* The header cells of the columns that are neither features, label nor id. */
+static const char *ignored_text(const csv_parse *p, size_t i, char *scratch) {
+    (void)scratch;
+    for (size_t c = 0, k = 0; c < p->columns; ++c) {
+        int used = c == p->label_col || c == p->id_col;
+        for (size_t j = 0; !used && j < p->features; ++j) used = p->feature_col[j] == c;
+        if (!used && k++ == i) return p->first.cells[c];
+    }
+    return "";
+}
+
+/* What the file said about its columns, kept with the dataset (columns.c). */
+static dn_status keep_columns(csv_parse *p, dn_error *err) {
+    dni_columns *c = dni_alloc_zeroed(1, sizeof *c);
+    if (c == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for column names");
+    p->data->columns = c; /* freed with the dataset from here on */
+    char scratch[32];
+    c->has_header = p->header;
+    c->feature_count = p->features;
+    size_t ignored = p->columns - p->features - (p->label_col < p->columns) -
+                     (p->id_col < p->columns);
+    c->ignored_count = p->header ? ignored : 0;
+    c->row_count = p->ids ? p->data->rows : 0;
+    int ok = copy_cells(&c->feature_names, c->feature_count, p, feature_text, scratch) &&
+             copy_cells(&c->ignored, c->ignored_count, p, ignored_text, scratch) &&
+             (p->ids == NULL || copy_cells(&c->row_ids, c->row_count, p, id_text, scratch));
+    if (ok && p->label_col < p->columns) {
+        if (!p->header) sprintf(scratch, "%zu", p->label_col);
+        ok = (c->label_name = dni_strdup(p->header ? p->first.cells[p->label_col] : scratch)) != NULL;
+    }
+    return ok ? DN_OK : dni_fail(err, DN_ERR_MEMORY, "out of memory for column names");
+}
+
+static dn_status parse_text(csv_parse *p, dn_error *err) {
     size_t rows;
-    dn_status st = read_layout(p, label_column, max_rows, &rows, err);
+    dn_status st = read_layout(p, &rows, err);
     if (st == DN_OK) st = check_cap(p, rows, err);
     if (st != DN_OK) return st;
+    if (p->id_col < p->columns && (p->ids = dni_alloc_zeroed(rows, sizeof *p->ids)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu ids", rows);
     if (p->unlabeled) {
-        if ((st = dni_dataset_alloc(&p->data, rows, p->columns, 0, 0, 0, err)) != DN_OK) return st;
-        return read_rows(p, rows, err);
+        if ((st = dni_dataset_alloc(&p->data, rows, p->features, 0, 0, 0, err)) != DN_OK) return st;
+        if ((st = read_rows(p, rows, err)) != DN_OK) return st;
+        return keep_columns(p, err);
     }
     /* classes = 1 only to have the labels array allocated; the labels decide the real count. */
-    if ((st = dni_dataset_alloc(&p->data, rows, p->columns - 1, 0, 1, 0, err)) != DN_OK) return st;
+    if ((st = dni_dataset_alloc(&p->data, rows, p->features, 0, 1, 0, err)) != DN_OK) return st;
     if ((p->labels = dni_alloc_zeroed(rows, sizeof *p->labels)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", rows);
     if ((st = read_rows(p, rows, err)) != DN_OK) return st;
-    return dni_csv_assign_labels(p->data, p->labels, p->path, p->label_col + 1, err);
+    if ((st = dni_csv_assign_labels(p->data, p->labels, p->path, p->label_col + 1, err)) != DN_OK)
+        return st;
+    return keep_columns(p, err);
 }
 
 /* A NUL byte would silently end a cell early: refuse binary input outright. */
@@ -254,20 +488,20 @@ static dn_status check_text(const char *path, const char *text, size_t len, dn_e
                     path, line, (size_t)(nul - text));
 }
 
-dn_status dni_csv_load(dn_dataset **out, const char *path, const char *label_column,
-                       size_t max_rows, int unlabeled, size_t max_bytes, dn_error *err) {
+dn_status dni_csv_load(dn_dataset **out, const char *path, const dn_dataset_options *opts,
+                       dn_error *err) {
     char *text;
     size_t len;
-    dn_status st = dni_read_text_file(path, max_bytes, &text, &len, err);
+    dn_status st = dni_read_text_file(path, opts->max_bytes, &text, &len, err);
     if (st != DN_OK) return st;
     if ((st = check_text(path, text, len, err)) != DN_OK) {
         free(text);
         return st;
     }
     size_t skip = len >= 3 && memcmp(text, DN_UTF8_BOM, 3) == 0 ? 3 : 0;
-    csv_parse p = {.path = path, .cursor = dni_csv_cursor_make(text + skip, len - skip),
-                   .unlabeled = unlabeled, .text_bytes = len, .max_bytes = max_bytes};
-    st = parse_text(&p, label_column, max_rows, err);
+    csv_parse p = {.path = path, .opts = opts, .cursor = dni_csv_cursor_make(text + skip, len - skip),
+                   .unlabeled = opts->unlabeled, .text_bytes = len, .max_bytes = opts->max_bytes};
+    st = parse_text(&p, err);
     if (st == DN_OK) {
         *out = p.data;
         p.data = NULL;

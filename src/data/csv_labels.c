@@ -1,4 +1,5 @@
-/* csv_labels.c — CSV label cells to class ids: integers as they are, names in sorted order. */
+/* csv_labels.c — CSV label cells to class ids: integers in numeric order, names in sorted order
+ * (scikit-learn's LabelEncoder), the values kept as class names. */
 #include "data/csv_row.h"
 #include "data/dataset.h"
 #include "data/loaders.h"
@@ -8,6 +9,7 @@
 #include "core/utf8.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +26,59 @@ static int all_numeric(const dn_csv_label *labels, size_t rows) {
     return 1;
 }
 
+static int compare_int64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Integers of any range are classes in numeric order, as scikit-learn's LabelEncoder numbers
+ * them (1-based 1..10 → 0..9, {-1, 1} → 0, 1); their decimal texts are the class names. */
 static dn_status integer_labels(dn_dataset *d, const dn_csv_label *labels, const char *path,
                                 size_t column, dn_error *err) {
-    int32_t max = 0;
-    for (size_t r = 0; r < d->rows; ++r) {
+    int64_t *values = dni_alloc_zeroed(d->rows, sizeof *values);
+    int64_t *sorted = dni_alloc_zeroed(d->rows, sizeof *sorted);
+    char (*names)[24] = NULL;
+    const char **name_list = NULL;
+    dn_status st = DN_OK;
+    if (values == NULL || sorted == NULL) st = dni_fail(err, DN_ERR_MEMORY, "out of memory for labels");
+    for (size_t r = 0; st == DN_OK && r < d->rows; ++r) {
         double v = 0;
         dni_csv_parse_double(labels[r].text, &v);
-        if (v < 0 || v != floor(v) || v > (double)DN_MAX_INTEGER_LABEL)
-            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label (an integer "
-                            "in 0..%ld, or a name), found \"%.40s\"", path, labels[r].line, column,
-                            DN_MAX_INTEGER_LABEL, labels[r].text);
-        d->labels[r] = (int32_t)v;
-        if (d->labels[r] > max) max = d->labels[r];
+        if (v != floor(v) || fabs(v) > (double)DN_MAX_INTEGER_LABEL)
+            st = dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label (an integer in "
+                          "-%ld..%ld, or a name), found \"%.40s\"", path, labels[r].line, column,
+                          DN_MAX_INTEGER_LABEL, DN_MAX_INTEGER_LABEL, labels[r].text);
+        else
+            values[r] = sorted[r] = (int64_t)v;
     }
-    d->classes = (size_t)max + 1;
-    return DN_OK;
+    size_t distinct = 0;
+    if (st == DN_OK) {
+        qsort(sorted, d->rows, sizeof *sorted, compare_int64);
+        for (size_t r = 0; r < d->rows; ++r)
+            if (distinct == 0 || sorted[distinct - 1] != sorted[r]) sorted[distinct++] = sorted[r];
+        names = dni_alloc_zeroed(distinct, sizeof *names);
+        name_list = dni_alloc_zeroed(distinct, sizeof *name_list);
+        if (names == NULL || name_list == NULL)
+            st = dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu class names", distinct);
+    }
+    if (st == DN_OK) {
+        for (size_t c = 0; c < distinct; ++c) {
+            snprintf(names[c], sizeof names[c], "%lld", (long long)sorted[c]);
+            name_list[c] = names[c];
+        }
+        for (size_t r = 0; r < d->rows; ++r) {
+            const int64_t *hit = bsearch(&values[r], sorted, distinct, sizeof *sorted, compare_int64);
+            d->labels[r] = (int32_t)(hit - sorted); /* always found */
+        }
+        d->classes = distinct;
+        d->integer_classes = 1;
+        st = dni_dataset_set_class_names(d, name_list, err);
+    }
+    dni_free(values);
+    dni_free(sorted);
+    dni_free(names);
+    dni_free(name_list);
+    return st;
 }
 
 static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_error *err) {

@@ -79,6 +79,7 @@ const char *dn_dataset_class_name(const dn_dataset *data, size_t class_index) {
 void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
     free_class_names(data);
+    dni_columns_free(data->columns);
     if (!data->x_borrowed) dni_free(data->x);
     dni_free(data->x_u8);
     dni_free(data->labels);
@@ -229,9 +230,45 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
     else memcpy(d->x, data->x + begin * f, rows * f * sizeof(float));
     if (data->labels) memcpy(d->labels, data->labels + begin, rows * sizeof(int32_t));
     if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
-    if (data->class_names != NULL &&
-        (st = dni_dataset_set_class_names(d, (const char *const *)data->class_names,
-                                          err)) != DN_OK) {
+    d->integer_classes = data->integer_classes;
+    if (data->columns != NULL) st = dni_columns_slice(data->columns, begin, end, &d->columns, err);
+    if (st == DN_OK && data->class_names != NULL)
+        st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
+    if (st != DN_OK) {
+        dn_dataset_free(d);
+        return st;
+    }
+    *out = d;
+    return DN_OK;
+}
+
+dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
+                          dn_dataset **out, dn_error *err) {
+    if (data == NULL || rows == NULL || out == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "dataset, rows and out must not be NULL");
+    for (size_t i = 0; i < count; ++i)
+        if (rows[i] >= data->rows)
+            return dni_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)",
+                            rows[i], data->rows);
+    size_t f = data->features;
+    dn_dataset *d;
+    dn_status st = dni_dataset_alloc(&d, count, f, data->x_u8 != NULL, data->classes,
+                                     data->targets, err);
+    if (st != DN_OK) return st;
+    d->u8_scale = data->u8_scale;
+    d->integer_classes = data->integer_classes;
+    for (size_t i = 0; i < count; ++i) {
+        size_t r = rows[i];
+        if (data->x_u8) memcpy(d->x_u8 + i * f, data->x_u8 + r * f, f);
+        else memcpy(d->x + i * f, data->x + r * f, f * sizeof(float));
+        if (data->labels) d->labels[i] = data->labels[r];
+        if (data->y) memcpy(d->y + i * data->targets, data->y + r * data->targets,
+                            data->targets * sizeof(float));
+    }
+    if (data->columns != NULL) st = dni_columns_take(data->columns, rows, count, &d->columns, err);
+    if (st == DN_OK && data->class_names != NULL)
+        st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
+    if (st != DN_OK) {
         dn_dataset_free(d);
         return st;
     }

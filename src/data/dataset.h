@@ -10,6 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a CSV file said about its columns (columns.c). Every string is owned here. */
+typedef struct dni_columns {
+    char **feature_names;   /* [features]: header cells, or x0, x1, ... for a headerless file */
+    size_t feature_count;
+    char *label_name;       /* the label's header cell; its 0-based index as text when headerless;
+                               NULL for unlabeled data */
+    int has_header;
+    char **row_ids;         /* [rows] the id column's cells, or NULL */
+    size_t row_count;
+    char **ignored;         /* [ignored_count] header cells of the columns read as nothing */
+    size_t ignored_count;
+} dni_columns;
+
 struct dn_dataset {
     size_t rows, features;
     float *x;         /* [rows×features], or NULL when x_u8 holds the features */
@@ -23,6 +36,8 @@ struct dn_dataset {
     char **class_names; /* [classes] NUL-terminated names (CSV string labels), or NULL */
     size_t class_name_count; /* entries of class_names: freeing goes by this, not by `classes`,
                                 so a caller may change `classes` before replacing the names */
+    int integer_classes;      /* class_names are the decimal texts of integer labels (CSV) */
+    dni_columns *columns;     /* column names, ids and ignored columns (CSV), or NULL */
 };
 
 /* Bytes dni_dataset_alloc takes for that shape (SIZE_MAX when it overflows). */
@@ -41,6 +56,20 @@ dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int 
 /* Gives `data` a copy of names[0..data->classes) as its class names, replacing (and freeing)
  * any it had. DN_ERR_MEMORY leaves the dataset without names. */
 dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
+
+/* Frees a dni_columns and every string in it; NULL is ignored. */
+void dni_columns_free(dni_columns *columns);
+
+/* A copy of `from` with the row ids [begin, end) only; DN_ERR_MEMORY leaves *out NULL. */
+dn_status dni_columns_slice(const dni_columns *from, size_t begin, size_t end, dni_columns **out,
+                            dn_error *err);
+
+/* A copy of `from` with the row ids of rows[0..count) only. */
+dn_status dni_columns_take(const dni_columns *from, const size_t *rows, size_t count,
+                           dni_columns **out, dn_error *err);
+
+/* A heap copy of `text` (NULL when memory runs out). */
+char *dni_strdup(const char *text);
 
 /* out [n×features] = features of rows index[0..n). */
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);

@@ -57,13 +57,13 @@ static dn_status open_file(dn_dataset **out, const char *path, const dn_dataset_
     if (looks_like_idx(path))
         return dni_fail(err, DN_ERR_FORMAT, "%s: expected a CSV file, found an IDX file (name the "
                         "images and the labels together: IMAGES+LABELS)", path);
-    return dni_csv_load(out, path, opts->label_column, opts->max_rows, opts->unlabeled,
-                        opts->max_bytes, err);
+    return dni_csv_load(out, path, opts, err);
 }
 
 static dn_status check_idx_options(const char *spec, const dn_dataset_options *opts,
                                    dn_error *err) {
-    if (opts->label_column != NULL)
+    /* label_optional: a model's remembered label name, which an IDX pair does not need */
+    if (opts->label_column != NULL && !opts->label_optional)
         return dni_fail(err, DN_ERR_ARGUMENT, "%s: a label column (\"%s\") applies to CSV files "
                         "only; IDX labels come from their own file", spec, opts->label_column);
     return DN_OK;
@@ -160,8 +160,7 @@ dn_status dn_dataset_open(dn_dataset **out, const char *spec, const dn_dataset_o
     /* A stream (standard input, a FIFO, a pipe like /dev/fd/63) can only be read once, so it is
      * not sniffed for IDX: it is CSV, plain or gzip (IDX needs seekable files). */
     if (strcmp(spec, "-") == 0 || is_stream(spec))
-        return dni_csv_load(out, spec, opts->label_column, opts->max_rows, opts->unlabeled,
-                           opts->max_bytes, err);
+        return dni_csv_load(out, spec, opts, err);
     if (is_directory(spec))
         return dni_fail(err, DN_ERR_FORMAT, "%s: expected a file, found a directory (choose a "
                         "split: %s:train or %s:test)", spec, spec, spec);

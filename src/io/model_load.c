@@ -257,6 +257,10 @@ static dn_status read_class_names(const dn_st_file *f, dn_model *m, dn_error *er
     const char *key = "dropnet.class_names";
     if (dni_st_metadata(f, key) == NULL) return DN_OK;
     size_t n = dn_model_output_size(m);
+    /* one sigmoid unit may name its two classes */
+    cJSON *probe = cJSON_Parse(dni_st_metadata(f, key));
+    if (n == 1 && cJSON_IsArray(probe) && cJSON_GetArraySize(probe) == 2) n = 2;
+    cJSON_Delete(probe);
     cJSON *array;
     dn_status st = json_array(f, key, n, &array, err);
     if (st != DN_OK) return st;

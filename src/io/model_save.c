@@ -171,9 +171,11 @@ static dn_status check_saveable(const dn_model *model, const char *path, dn_erro
     snprintf(context, sizeof context, "cannot save \"%s\"", path);
     dn_status st = dni_model_require_compiled(model, context, err);
     if (st != DN_OK) return st;
-    if (model->class_names != NULL && model->class_count != dn_model_output_size(model))
+    size_t outputs = dn_model_output_size(model);
+    if (model->class_names != NULL && model->class_count != outputs &&
+        !(outputs == 1 && model->class_count == 2))
         return dni_fail(err, DN_ERR_STATE, "cannot save \"%s\": %zu class names for %zu outputs",
-                        path, model->class_count, dn_model_output_size(model));
+                        path, model->class_count, outputs);
     return DN_OK;
 }
 

@@ -78,7 +78,7 @@ __attribute__((target("avx512f"))) static void chunk_avx512(const dn_rng_stream 
                                                             const float *x, float *y,
                                                             uint32_t *bits, size_t c) {
     uint32_t soa[4][16], words[DN_DROPOUT_CHUNK];
-    philox16(s, step, (uint64_t)c * 16, soa);
+    philox16(s, step, (uint64_t)c * 16 + s->element_base / 4, soa);
     for (int j = 0; j < 16; ++j)
         for (int w = 0; w < 4; ++w) words[4 * j + w] = soa[w][j];
     const __m512i t = _mm512_set1_epi32((int)threshold);
@@ -107,10 +107,11 @@ __attribute__((target("avx512f"))) static void backward_avx512(const uint32_t *b
 #endif
 
 /* Whether the AVX-512 path can take the n-element array: the CPU has it and every block number
- * fits one counter word. */
-static int vector_ok(size_t n) {
+ * (after the stream's element base) fits one counter word. */
+static int vector_ok(const dn_rng_stream *s, size_t n) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
-    return DN_HAVE_X86 && dni_cpu_has_avx512f() && (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
+    return DN_HAVE_X86 && dni_cpu_has_avx512f() &&
+           s->element_base / 4 + (uint64_t)chunks * 16 <= 0xFFFFFFFFu;
 }
 
 /* Chunk c by the fastest path that gives the shared bits: vector for whole chunks. */
@@ -129,7 +130,7 @@ static void chunk(const dn_rng_stream *s, uint64_t step, uint32_t threshold, flo
 void dni_dropout_mask_chunks(const dn_rng_stream *stream, uint64_t step, uint32_t threshold,
                              float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
                              size_t c_begin, size_t c_end) {
-    int vector = vector_ok(n);
+    int vector = vector_ok(stream, n);
     for (size_t c = c_begin; c < c_end; ++c)
         chunk(stream, step, threshold, scale, x, y, keep_bits, n, c, vector);
 }
@@ -138,7 +139,7 @@ void dni_dropout_mask_apply(const dn_rng_stream *stream, uint64_t step, uint32_t
                             float scale, const float *x, float *y, uint32_t *keep_bits, size_t n,
                             int threads) {
     size_t chunks = (n + DN_DROPOUT_CHUNK - 1) / DN_DROPOUT_CHUNK;
-    int vector = vector_ok(n);
+    int vector = vector_ok(stream, n);
     int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team; /* unused in a build without OpenMP */
 #pragma omp parallel num_threads(team)

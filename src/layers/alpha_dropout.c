@@ -38,7 +38,8 @@ void dni_alpha_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_in
                                const dn_exec *exec) {
     size_t n = rows * layer->out;
     if (dni_inference_identity(layer, x, n, mode)) return;
-    dn_rng_stream stream = dni_dropout_stream(seed, layer_index);
+    dn_rng_stream stream = dni_exec_row_stream(dni_dropout_stream(seed, layer_index), exec,
+                                               layer->out);
     dni_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->alpha_a, x, layer->y,
                            layer->keep_bits, n, exec->threads);
     add_offsets(layer->keep_bits, layer->alpha_a, layer->alpha_b, layer->y, n, exec->threads);

@@ -23,7 +23,8 @@ void dni_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer_index, c
         memset(layer->keep_bits, 0xff, (n + 31) / 32 * sizeof(uint32_t));
         return;
     }
-    dn_rng_stream stream = dni_dropout_stream(seed, layer_index);
+    dn_rng_stream stream = dni_exec_row_stream(dni_dropout_stream(seed, layer_index), exec,
+                                               layer->out);
     dni_dropout_mask_apply(&stream, step, layer->drop_threshold, layer->keep_scale, x, layer->y,
                            layer->keep_bits, n, exec->threads);
 }

@@ -19,7 +19,8 @@ void dni_gaussian_dropout_forward(dn_layer *layer, uint64_t seed, uint32_t layer
                                   const dn_exec *exec) {
     size_t n = rows * layer->out;
     if (dni_inference_identity(layer, x, n, mode)) return;
-    dn_rng_stream s = dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
+    dn_rng_stream s = dni_exec_row_stream(dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index),
+                                          exec, layer->out);
     double sigma = layer->stddev;
     float *m = layer->noise, *y = layer->y;
     int team = dni_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);

@@ -19,7 +19,8 @@ void dni_gaussian_noise_forward(dn_layer *layer, uint64_t seed, uint32_t layer_i
         memcpy(layer->y, x, n * sizeof(float));
         return;
     }
-    dn_rng_stream s = dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index);
+    dn_rng_stream s = dni_exec_row_stream(dni_rng_stream_make(seed, DN_RNG_NOISE, layer_index),
+                                          exec, layer->out);
     double sigma = layer->stddev;
     float *y = layer->y;
     int team = dni_threads_for(exec->threads, n, PARALLEL_MIN_ELEMENTS);

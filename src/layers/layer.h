@@ -50,12 +50,22 @@ typedef struct dn_layer {
     uint32_t *connect_bits; /* DropConnect: 1 bit per kernel element, 1 = kept */
 } dn_layer;
 
-/* How a pass runs: the OpenMP team size asked for (≤ 0: all cores; no result depends on it) and
- * the GEMM packing workspace the model owns. */
+/* How a pass runs: the OpenMP team size asked for (≤ 0: all cores; no result depends on it),
+ * the GEMM packing workspace the model owns, and the batch row the pass's first row is (0 but in
+ * fit's reproducible mode, which runs a batch as blocks of rows): per-row draws (dropout masks,
+ * noise) are keyed by the row in the whole batch, so a block draws what the batch would. */
 typedef struct dn_exec {
     int threads;
     const dn_gemm_workspace *gemm_ws;
+    size_t row_offset;
 } dn_exec;
+
+/* A per-row stream for a layer `width` wide: its element base set from exec->row_offset. */
+static inline dn_rng_stream dni_exec_row_stream(dn_rng_stream s, const dn_exec *exec,
+                                                size_t width) {
+    s.element_base = (uint64_t)exec->row_offset * width;
+    return s;
+}
 
 /* Dense forward: pre = x·W + b, y = act(pre).   x [rows×in], W [in×out], b [out]. */
 void dni_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,

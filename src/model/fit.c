@@ -1,5 +1,6 @@
 /* fit.c — the training loop, evaluation and prediction, built on the network passes. */
 #include "model/model.h"
+#include "model/fit_blocks.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -13,7 +14,8 @@
 
 dn_fit_config dn_fit_defaults(void) {
     dn_fit_config c = {.epochs = 1, .batch_size = 32, .shuffle = 1, .validation_split = 0.0,
-                       .validation_data = NULL, .initial_epoch = 0, .cancel = NULL};
+                       .validation_data = NULL, .initial_epoch = 0, .cancel = NULL,
+                       .reproducible = 0, .block_rows = 0, .reducer = NULL};
     return c;
 }
 
@@ -68,7 +70,7 @@ void dni_model_load_batch(dn_model *m, const dn_dataset *d, const size_t *index,
 /* Loss of the batch in the model's buffers after a forward pass; fills loss_grad. */
 static void batch_loss(dn_model *m, size_t rows, double *loss_sum, double *correct) {
     const dn_layer *last = last_layer(m);
-    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, last->out,
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, rows, last->out,
                    m->batch_labels, m->batch_targets, m->loss_grad, loss_sum, correct);
 }
 
@@ -108,15 +110,26 @@ static void evaluate_chunk(dn_model *m, void *user, size_t begin, size_t rows) {
     s->units += accuracy_units(m, rows);
 }
 
-/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL. */
-static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t *index, double *loss,
+/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL. With a
+ * reducer, `d` is this worker's share and the sums are combined over `rows` rows in all. */
+static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t rows,
+                               const dn_reducer *reducer, size_t *index, double *loss,
                                double *accuracy, dn_error *err) {
     loss_sums s = {0.0, 0.0, 0.0};
     dn_row_source src = {.data = d, .with_targets = 1, .index = index};
-    dn_status st = dni_model_for_each_chunk(m, &src, 0, evaluate_chunk, &s, err);
-    *loss = s.loss_sum / (double)d->rows;
-    *accuracy = accuracy_of(m, s.correct, s.units);
+    dn_status st = d->rows ? dni_model_for_each_chunk(m, &src, 0, evaluate_chunk, &s, err) : DN_OK;
+    double sums[3] = {s.loss_sum, s.correct, s.units};
+    if (st == DN_OK && reducer != NULL) st = reducer->sum_double(sums, 3, reducer->user, err);
+    *loss = sums[0] / (double)rows;
+    *accuracy = accuracy_of(m, sums[1], sums[2]);
     return st;
+}
+
+/* Worker `rank`'s share of `d`, rows [n·rank/W, n·(rank+1)/W), as a new dataset. */
+static dn_status worker_share(const dn_dataset *d, const dn_reducer *r, dn_dataset **out,
+                              dn_error *err) {
+    size_t begin = d->rows * r->rank / r->workers, end = d->rows * (r->rank + 1) / r->workers;
+    return dn_dataset_slice(d, begin, end, out, err);
 }
 
 static dn_status check_ready(const dn_model *m, const dn_dataset *d, dn_error *err) {
@@ -131,7 +144,28 @@ dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *los
     if (st == DN_OK) st = dni_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
     double l, a;
-    if ((st = evaluate_rows(model, data, NULL, &l, &a, err)) != DN_OK) return st;
+    if ((st = evaluate_rows(model, data, data->rows, NULL, NULL, &l, &a, err)) != DN_OK) return st;
+    if (loss) *loss = l;
+    if (accuracy) *accuracy = a;
+    return DN_OK;
+}
+
+dn_status dn_model_evaluate_reduced(dn_model *model, const dn_dataset *data,
+                                    const dn_reducer *reducer, double *loss, double *accuracy,
+                                    dn_error *err) {
+    if (reducer == NULL) return dn_model_evaluate(model, data, loss, accuracy, err);
+    dn_status st = check_ready(model, data, err);
+    if (st == DN_OK) st = dni_model_check_data(model, data, "the evaluation data", err);
+    if (st != DN_OK) return st;
+    if (reducer->sum_double == NULL || reducer->workers == 0 || reducer->rank >= reducer->workers)
+        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer needs sum_double and a rank below its "
+                        "worker count");
+    dn_dataset *share = NULL;
+    double l = NAN, a = NAN;
+    if ((st = worker_share(data, reducer, &share, err)) == DN_OK)
+        st = evaluate_rows(model, share, data->rows, reducer, NULL, &l, &a, err);
+    dn_dataset_free(share);
+    if (st != DN_OK) return st;
     if (loss) *loss = l;
     if (accuracy) *accuracy = a;
     return DN_OK;
@@ -157,6 +191,9 @@ static int params_finite(const dn_model *m) {
 typedef struct fit_state {
     const dn_dataset *train, *val;
     dn_dataset *owned_train, *owned_val; /* slices made for validation_split */
+    dn_dataset *val_share;               /* this worker's validation rows (with a reducer) */
+    dni_blocks blocks;                   /* the reproducible mode's step (fit_blocks.c) */
+    int reproducible;
     size_t *order;                       /* [train rows] */
     size_t *scratch;                     /* [capacity] for evaluation */
     float *snapshot;                     /* params, m, v [3 × param_count] at the epoch's start */
@@ -166,6 +203,8 @@ typedef struct fit_state {
 static void fit_state_free(fit_state *s) {
     dn_dataset_free(s->owned_train);
     dn_dataset_free(s->owned_val);
+    dn_dataset_free(s->val_share);
+    dni_blocks_free(&s->blocks);
     dni_free(s->order);
     dni_free(s->scratch);
     dni_free(s->snapshot);
@@ -251,6 +290,16 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
         return st;
     /* A batch never holds more rows than the training set has. */
     size_t rows = c->batch_size < s->train->rows ? c->batch_size : s->train->rows;
+    s->reproducible = c->reproducible != 0;
+    if (c->reducer != NULL && !s->reproducible)
+        return dni_fail(err, DN_ERR_ARGUMENT, "a reducer needs the reproducible mode (the only "
+                        "one whose sum does not depend on the order of additions)");
+    if (s->reproducible) {
+        if ((st = dni_blocks_init(&s->blocks, m, c, rows, err)) != DN_OK) return st;
+        rows = dni_blocks_capacity(c, rows); /* the passes run one block at a time */
+    }
+    if (s->val && c->reducer && (st = worker_share(s->val, c->reducer, &s->val_share, err)) != DN_OK)
+        return st;
     if ((st = dni_model_reserve(m, rows, err)) != DN_OK) return st;
     s->order = dni_alloc_zeroed(s->train->rows, sizeof(size_t));
     s->scratch = dni_alloc_zeroed(m->capacity, sizeof(size_t));
@@ -260,9 +309,9 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     return DN_OK;
 }
 
-/* One step on rows order[0..n): forward, loss, backward, update. Returns 0 on a bad loss. */
-static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
-                      double *loss_sum, double *correct) {
+/* The gradient of rows order[0..n) as one block: forward, loss, backward. 0 on a bad loss. */
+static int batch_gradient(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
+                          double *loss_sum, double *correct) {
     dni_model_load_batch(m, d, rows_index, n);
     dni_model_run(m, n, DN_MODE_TRAINING, m->step);
     double batch_sum = 0.0;
@@ -270,12 +319,27 @@ static int train_step(dn_model *m, const dn_dataset *d, const size_t *rows_index
     if (!isfinite(batch_sum)) return 0;
     *loss_sum += batch_sum;
     dni_model_backprop(m, n, dni_loss_is_fused(m->loss, last_layer(m)->activation));
+    return 1;
+}
+
+/* One step on rows order[0..n): the gradient (one block, or the reproducible mode's blocks over
+ * every worker), then the update. *finite is 0 on a bad loss (nothing updated). */
+static dn_status train_step(dn_model *m, fit_state *s, const size_t *rows_index, size_t n,
+                            double *loss_sum, double *correct, int *finite, dn_error *err) {
+    if (!s->reproducible) {
+        *finite = batch_gradient(m, s->train, rows_index, n, loss_sum, correct);
+    } else {
+        dn_status st = dni_blocks_gradient(m, &s->blocks, s->train, rows_index, n, loss_sum,
+                                           correct, finite, err);
+        if (st != DN_OK) return st;
+    }
+    if (!*finite) return DN_OK;
     dni_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
     dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
                          m->step, m->threads);
     dni_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
-    return 1;
+    return DN_OK;
 }
 
 static int notify(dn_callback cb, void *user, const dn_event *ev) {
@@ -300,8 +364,10 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
         if (c->cancel != NULL && *c->cancel)
             return dni_fail(err, DN_ERR_CANCELLED, "training cancelled in epoch %zu after batch "
                            "%zu of %zu", epoch, b, batches);
-        if (!train_step(m, s->train, s->order + begin, rows, &loss_sum, &correct))
-            return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
+        int finite = 1;
+        dn_status st = train_step(m, s, s->order + begin, rows, &loss_sum, &correct, &finite, err);
+        if (st != DN_OK) return st;
+        if (!finite) return numeric_failure(m, s, epoch, b + 1, "the loss", rows, err);
         units += accuracy_units(m, rows);
         size_t seen = begin + rows;
         ev = (dn_event){.kind = DN_EVENT_BATCH_END, .epoch = epoch, .epochs = c->epochs,
@@ -320,8 +386,11 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
                               .val_loss = NAN, .val_accuracy = NAN, .seconds = 0.0};
     if (s->val != NULL) {
         out->has_validation = 1;
-        /* With fit's own scratch, evaluation allocates nothing and cannot fail. */
-        evaluate_rows(m, s->val, s->scratch, &out->val_loss, &out->val_accuracy, err);
+        /* With fit's own scratch, evaluation allocates nothing and fails only in the reducer. */
+        dn_status st = evaluate_rows(m, s->val_share ? s->val_share : s->val, s->val->rows,
+                                     c->reducer, s->scratch, &out->val_loss, &out->val_accuracy,
+                                     err);
+        if (st != DN_OK) return st;
     }
     out->seconds = now_seconds() - start;
     ev = (dn_event){.kind = DN_EVENT_EPOCH_END, .epoch = epoch, .epochs = c->epochs,

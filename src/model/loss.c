@@ -11,9 +11,9 @@ int dni_loss_is_fused(dn_loss loss, dn_activation last) {
 /* L = logsumexp(z) − z_t; dL/dz = softmax(z) − onehot(t). Uses y = softmax(z) when the layer
  * computed it, otherwise (linear output: logits) computes it here into grad. */
 static void sparse_cce(dn_activation last, const float *z, const float *y, size_t rows,
-                       size_t cols, const int32_t *labels, float *grad, double *loss_sum,
-                       double *correct) {
-    float inv_rows = 1.0f / (float)rows;
+                       size_t mean_rows, size_t cols, const int32_t *labels, float *grad,
+                       double *loss_sum, double *correct) {
+    float inv_rows = 1.0f / (float)mean_rows;
     for (size_t r = 0; r < rows; ++r) {
         const float *zr = z + r * cols;
         float *g = grad + r * cols;
@@ -34,11 +34,10 @@ static void sparse_cce(dn_activation last, const float *z, const float *y, size_
     }
 }
 
-/* L = mean_j max(z,0) − z·t + log(1 + e^−|z|); dL/dz = (σ(z) − t) / (rows·cols). */
-static void binary_ce(const float *z, size_t rows, size_t cols, const float *targets, float *grad,
-                      double *loss_sum, double *correct) {
-    size_t n = rows * cols;
-    float inv = 1.0f / (float)n;
+/* L = mean_j max(z,0) − z·t + log(1 + e^−|z|); dL/dz = (σ(z) − t) / (mean_rows·cols). */
+static void binary_ce(const float *z, size_t rows, size_t mean_rows, size_t cols,
+                      const float *targets, float *grad, double *loss_sum, double *correct) {
+    float inv = 1.0f / (float)(mean_rows * cols);
     for (size_t r = 0; r < rows; ++r) {
         double row_loss = 0.0;
         for (size_t j = 0; j < cols; ++j) {
@@ -53,10 +52,10 @@ static void binary_ce(const float *z, size_t rows, size_t cols, const float *tar
     }
 }
 
-/* L = mean_j (y − t)²; dL/dy = 2(y − t) / (rows·cols). */
-static void mse(const float *y, size_t rows, size_t cols, const float *targets, float *grad,
-                double *loss_sum) {
-    float scale = 2.0f / (float)(rows * cols);
+/* L = mean_j (y − t)²; dL/dy = 2(y − t) / (mean_rows·cols). */
+static void mse(const float *y, size_t rows, size_t mean_rows, size_t cols, const float *targets,
+                float *grad, double *loss_sum) {
+    float scale = 2.0f / (float)(mean_rows * cols);
     for (size_t r = 0; r < rows; ++r) {
         double row_loss = 0.0;
         for (size_t j = 0; j < cols; ++j) {
@@ -70,17 +69,17 @@ static void mse(const float *y, size_t rows, size_t cols, const float *targets, 
 }
 
 void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
-                    size_t rows, size_t cols, const int32_t *labels, const float *targets,
-                    float *grad, double *loss_sum, double *correct) {
+                    size_t rows, size_t mean_rows, size_t cols, const int32_t *labels,
+                    const float *targets, float *grad, double *loss_sum, double *correct) {
     switch (loss) {
     case DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
-        sparse_cce(last, pre, y, rows, cols, labels, grad, loss_sum, correct);
+        sparse_cce(last, pre, y, rows, mean_rows, cols, labels, grad, loss_sum, correct);
         break;
     case DN_LOSS_BINARY_CROSSENTROPY:
-        binary_ce(pre, rows, cols, targets, grad, loss_sum, correct);
+        binary_ce(pre, rows, mean_rows, cols, targets, grad, loss_sum, correct);
         break;
     case DN_LOSS_MEAN_SQUARED_ERROR:
-        mse(y, rows, cols, targets, grad, loss_sum);
+        mse(y, rows, mean_rows, cols, targets, grad, loss_sum);
         break;
     }
 }

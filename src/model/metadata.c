@@ -42,7 +42,8 @@ static dn_status check_names(const dn_model *model, const char *const *names, si
     size_t outputs = dn_model_output_size(model);
     if (outputs == 0)
         return dni_fail(err, DN_ERR_STATE, "class names need a model with layers (none yet)");
-    if (count != outputs)
+    /* one sigmoid unit stands for two classes (0 and 1), which may be named too */
+    if (count != outputs && !(outputs == 1 && count == 2))
         return dni_fail(err, DN_ERR_SHAPE,
                         "%zu class names given but the output layer has %zu units", count, outputs);
     if (names == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "class names must not be NULL");

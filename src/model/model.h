@@ -46,6 +46,8 @@ struct dn_model {
     size_t last_rows;      /* rows of the last forward pass (0: none yet) */
     int fitting;           /* inside dn_model_fit: buffers must keep their size */
     int last_training;     /* whether it ran in DN_MODE_TRAINING */
+    size_t row_offset;     /* the batch row of the next pass's first row (fit's reproducible
+                              mode, fit_blocks.c; 0 otherwise): keys per-row draws */
 
     /* Preprocessing and annotations (model/preprocess.c, model/metadata.c); saved with the model. */
     float *std_mean, *std_scale; /* [input_size] each, or both NULL: x ← (x − mean) / std */
@@ -94,12 +96,13 @@ void dni_model_backprop(dn_model *model, size_t rows, int fused);
 /* Whether the loss is computed from the last layer's pre-activation (softmax/sigmoid fused). */
 int dni_loss_is_fused(dn_loss loss, dn_activation last);
 
-/* Loss of one batch. Adds Σ per-row loss to *loss_sum and correct predictions to *correct
+/* Loss of `rows` rows of a batch of `mean_rows` (equal but for a block of a batch in the
+ * reproducible mode). Adds Σ per-row loss to *loss_sum and correct predictions to *correct
  * (rows for categorical, elements for binary; untouched for MSE); writes the gradient, already
- * divided for the batch mean, to `grad` [rows×cols] (dL/dz when fused, else dL/dy). */
+ * divided for the mean over `mean_rows`, to `grad` [rows×cols] (dL/dz when fused, else dL/dy). */
 void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
-                    size_t rows, size_t cols, const int32_t *labels, const float *targets,
-                    float *grad, double *loss_sum, double *correct);
+                    size_t rows, size_t mean_rows, size_t cols, const int32_t *labels,
+                    const float *targets, float *grad, double *loss_sum, double *correct);
 
 /* One optimizer update of the whole slab at step t (1-based), on up to `threads` threads. */
 void dni_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,

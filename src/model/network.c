@@ -11,7 +11,7 @@ static const float *layer_input(const dn_model *m, size_t i) {
 }
 
 dn_exec dni_model_exec(const dn_model *m) {
-    dn_exec exec = {m->threads, &m->gemm_ws};
+    dn_exec exec = {.threads = m->threads, .gemm_ws = &m->gemm_ws, .row_offset = m->row_offset};
     return exec;
 }
 
@@ -46,7 +46,8 @@ static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, 
     if (mode != DN_MODE_TRAINING || i + 1 >= m->layer_count ||
         !dni_dense_dropout_fusable(&m->layers[i], &m->layers[i + 1]))
         return 0;
-    dn_rng_stream stream = dni_dropout_stream(m->seed, (uint32_t)(i + 1));
+    dn_rng_stream stream = dni_exec_row_stream(dni_dropout_stream(m->seed, (uint32_t)(i + 1)), exec,
+                                               m->layers[i + 1].out);
     dni_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
                               &stream, step, exec);
     return 1;

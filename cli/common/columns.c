@@ -1,0 +1,132 @@
+/* columns.c — the columns a model remembers, as the model's "columns" metadata (JSON). */
+#include "common/columns.h"
+
+#include "common/cli_error.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+dn_status cli_columns_record(dn_model *model, const dn_dataset *train, dn_error *err) {
+    size_t f = dn_dataset_features(train);
+    if (dn_dataset_feature_name(train, 0) == NULL) return DN_OK; /* IDX, synthetic: no names */
+    cJSON *o = cJSON_CreateObject(), *names = cJSON_CreateArray();
+    int ok = o != NULL && names != NULL;
+    if (ok) {
+        cJSON_AddBoolToObject(o, "header", dn_dataset_has_header(train));
+        if (dn_dataset_label_name(train) != NULL)
+            cJSON_AddStringToObject(o, "label", dn_dataset_label_name(train));
+        cJSON_AddItemToObject(o, "features", names);
+        names = NULL;
+        cJSON *list = cJSON_GetObjectItem(o, "features");
+        for (size_t j = 0; ok && j < f; ++j) {
+            cJSON *item = cJSON_CreateString(dn_dataset_feature_name(train, j));
+            ok = item != NULL && cJSON_AddItemToArray(list, item);
+        }
+    }
+    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    cJSON_Delete(names);
+    if (text == NULL) {
+        if (err) snprintf(err->message, sizeof err->message, "out of memory for the column names");
+        return DN_ERR_MEMORY;
+    }
+    dn_status st = dn_model_set_metadata(model, "columns", text, err);
+    cJSON_free(text);
+    return st;
+}
+
+void cli_columns_free(cli_columns *c) {
+    if (c->features != NULL)
+        for (size_t j = 0; j < c->count; ++j) free(c->features[j]);
+    free(c->features);
+    free(c->label);
+    *c = (cli_columns){0};
+}
+
+static char *copy_text(const char *text) {
+    char *copy = malloc(strlen(text) + 1);
+    if (copy != NULL) strcpy(copy, text);
+    return copy;
+}
+
+/* 0 when `o` is {"header":bool,"label":string?,"features":[string × inputs]}. */
+static int parse_columns(const cJSON *o, size_t inputs, cli_columns *out) {
+    const cJSON *header = cJSON_GetObjectItemCaseSensitive(o, "header");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(o, "label");
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(o, "features");
+    if (!cJSON_IsBool(header) || (label != NULL && !cJSON_IsString(label)) ||
+        !cJSON_IsArray(features) || (size_t)cJSON_GetArraySize(features) != inputs)
+        return -1;
+    out->header = cJSON_IsTrue(header);
+    if (label != NULL && (out->label = copy_text(label->valuestring)) == NULL) return -1;
+    if ((out->features = calloc(inputs, sizeof *out->features)) == NULL) return -1;
+    out->count = inputs;
+    size_t j = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, features) {
+        if (!cJSON_IsString(item) || (out->features[j++] = copy_text(item->valuestring)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+int cli_columns_of_model(const dn_model *model, const char *model_path, cli_columns *out) {
+    *out = (cli_columns){0};
+    const char *text = dn_model_get_metadata(model, "columns");
+    if (text == NULL) return 0;
+    cJSON *o = cJSON_Parse(text);
+    int bad = o == NULL || parse_columns(o, dn_model_input_size(model), out) != 0;
+    cJSON_Delete(o);
+    if (bad) {
+        cli_columns_free(out);
+        return cli_error(-1, "%s: the model's \"columns\" metadata is damaged (expected the "
+                             "header flag, the label and %zu feature names)", model_path,
+                         dn_model_input_size(model));
+    }
+    return 1;
+}
+
+void cli_columns_note(FILE *out, const char *spec, const cli_columns *c, const dn_dataset *data) {
+    if (dn_dataset_feature_name(data, 0) == NULL) return; /* not a CSV file */
+    if (!dn_dataset_has_header(data) && c->header)
+        fprintf(out, "note: %s has no header: its columns are matched to the model's %zu by "
+                     "position\n", spec, c->count);
+    else if (dn_dataset_has_header(data) && !c->header)
+        fprintf(out, "note: the model was trained on a file without a header: %s's columns are "
+                     "matched by position\n", spec);
+    size_t ignored = dn_dataset_ignored_count(data);
+    if (ignored == 0) return;
+    fprintf(out, "note: %s: %zu column%s not used by the model, ignored:", spec, ignored,
+            ignored == 1 ? "" : "s");
+    for (size_t i = 0; i < ignored && i < 20; ++i)
+        fprintf(out, "%s \"%s\"", i ? "," : "", dn_dataset_ignored_name(data, i));
+    fprintf(out, "%s\n", ignored > 20 ? ", ..." : "");
+}
+
+void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data) {
+    size_t f = dn_dataset_features(data), classes = dn_dataset_classes(data);
+    fprintf(out, "%s: %zu rows \xc3\x97 %zu features", spec, dn_dataset_rows(data), f);
+    if (dn_dataset_feature_name(data, 0) != NULL) {
+        for (size_t j = 0; j < f && j < 8; ++j)
+            fprintf(out, "%s%s", j ? ", " : " (", dn_dataset_feature_name(data, j));
+        if (f > 8) fprintf(out, ", ... %zu more", f - 8);
+        fputc(')', out);
+    }
+    const char *label = dn_dataset_label_name(data);
+    if (label != NULL)
+        fprintf(out, dn_dataset_has_header(data) ? ", label \"%s\"" : ", label column %s", label);
+    if (classes > 0) fprintf(out, ", %zu classes", classes);
+    size_t *count = classes > 0 && classes <= 12 ? calloc(classes, sizeof *count) : NULL;
+    if (count != NULL) {
+        for (size_t r = 0; r < dn_dataset_rows(data); ++r) count[dn_dataset_label(data, r)]++;
+        for (size_t c = 0; c < classes; ++c) {
+            const char *name = dn_dataset_class_name(data, c);
+            if (name) fprintf(out, "%s%s %zu", c ? ", " : " (", name, count[c]);
+            else fprintf(out, "%s%zu: %zu", c ? ", " : " (", c, count[c]);
+        }
+        fputc(')', out);
+    }
+    fputc('\n', out);
+    free(count);
+}

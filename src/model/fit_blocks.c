@@ -1,0 +1,218 @@
+/* fit_blocks.c — fit's reproducible step: a batch as fixed blocks of rows, summed exactly.
+ *
+ * A float sum depends on its order, and the order depends on who computed what: with W workers
+ * each holding part of a batch, a plain all-reduce of float gradients gives different bits for
+ * different W (and, with some MPI reductions, from run to run). Here the batch is cut into blocks
+ * of block_rows rows that do not depend on W; each block runs its own forward and backward pass
+ * (its dropout masks keyed by its rows' places in the whole batch, model->row_offset), so a
+ * block's gradient has the same bits whichever worker computes it. Blocks are then converted to
+ * int64 at a scale every worker agrees on, and integer addition is exact in any order. The proof
+ * that no sum overflows is in docs/SCALING.md. */
+#include "model/fit_blocks.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/fpu.h"
+#include "core/threads.h"
+#include "data/dataset.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A pass over the slab is worth a team from this many elements. */
+enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
+
+size_t dni_blocks_capacity(const dn_fit_config *c, size_t batch_rows) {
+    size_t br = c->block_rows ? c->block_rows : DN_BLOCK_ROWS_DEFAULT;
+    return br < batch_rows ? br : batch_rows;
+}
+
+static size_t blocks_of(size_t rows, size_t block_rows) {
+    return (rows + block_rows - 1) / block_rows;
+}
+
+/* Worker r's blocks of K: [K·r/W, K·(r+1)/W). */
+static size_t first_block(size_t blocks, size_t rank, size_t workers) {
+    return blocks * rank / workers;
+}
+
+static dn_status check_reducer(const dn_reducer *r, size_t blocks, size_t batch_rows,
+                               dn_error *err) {
+    if (r->sum_int64 == NULL || r->max_double == NULL || r->sum_double == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have all three functions");
+    if (r->workers == 0 || r->rank >= r->workers)
+        return dni_fail(err, DN_ERR_ARGUMENT, "reducer rank %zu of %zu workers is out of range",
+                        r->rank, r->workers);
+    if (r->workers > blocks)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%zu workers but a batch of %zu rows has only %zu "
+                        "blocks to share: use at most %zu workers, or a larger batch or smaller "
+                        "blocks", r->workers, batch_rows, blocks, blocks);
+    return DN_OK;
+}
+
+dn_status dni_blocks_init(dni_blocks *b, const dn_model *m, const dn_fit_config *c,
+                          size_t batch_rows, dn_error *err) {
+    memset(b, 0, sizeof *b);
+    b->block_rows = c->block_rows ? c->block_rows : DN_BLOCK_ROWS_DEFAULT;
+    if (b->block_rows % 4 != 0)
+        return dni_fail(err, DN_ERR_ARGUMENT, "block rows must be a multiple of 4 (whole Philox "
+                        "blocks of dropout masks), got %zu", b->block_rows);
+    size_t blocks = blocks_of(batch_rows, b->block_rows);
+    b->reducer = c->reducer;
+    b->workers = 1;
+    if (b->reducer != NULL) {
+        dn_status st = check_reducer(b->reducer, blocks, batch_rows, err);
+        if (st != DN_OK) return st;
+        b->rank = b->reducer->rank;
+        b->workers = b->reducer->workers;
+    }
+    b->max_local = (blocks + b->workers - 1) / b->workers;
+    b->grads = dni_alloc_zeroed(b->max_local * m->param_count, sizeof(float));
+    b->loss = dni_alloc_zeroed(b->max_local, sizeof(double));
+    b->sums = dni_alloc_zeroed(m->param_count + 2, sizeof(int64_t));
+    if (b->grads == NULL || b->loss == NULL || b->sums == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu gradient blocks of %zu "
+                        "parameters", b->max_local, m->param_count);
+    return DN_OK;
+}
+
+void dni_blocks_free(dni_blocks *b) {
+    dni_free(b->grads);
+    dni_free(b->loss);
+    dni_free(b->sums);
+    memset(b, 0, sizeof *b);
+}
+
+int dni_blocks_scale(double max, size_t count) {
+    if (!(max > 0.0)) return 0;
+    int e, c = 0;
+    frexp(max, &e); /* max < 2^e */
+    while (((size_t)1 << c) < count) c++;
+    return 50 - c - e; /* |v·2^S| < 2^(50 − c) ≤ 2^50 / count */
+}
+
+/* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
+ * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
+ * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
+static inline int64_t round_small(double x) {
+    double y = x + 6755399441055744.0;
+    int64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits - INT64_C(0x4338000000000000);
+}
+
+enum { TILE = 4096 }; /* elements a thread converts at a time */
+
+/* The largest |g| of a block's gradient, or INFINITY when one is NaN or infinite. */
+static double block_max(const float *g, size_t n, int threads) {
+    float max = 0.0f, poison = 0.0f; /* g·0 is 0, or NaN for a NaN or infinite g */
+    int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    (void)team;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dni_fpu_enter(); /* the same flushing on every thread: core/fpu.h */
+#pragma omp for schedule(static) reduction(max : max) reduction(+ : poison)
+        for (size_t i = 0; i < n; ++i) {
+            float a = fabsf(g[i]);
+            max = a > max ? a : max;
+            poison += g[i] * 0.0f;
+        }
+        dni_fpu_leave(fpu);
+    }
+    return poison == 0.0f && isfinite(max) ? (double)max : INFINITY;
+}
+
+/* sums[i] = Σ_j round(grads[j][i]·2^S) over the `local` blocks; integer sums are exact. */
+static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, int64_t *sums,
+                     int threads) {
+    double scale = ldexp(1.0, scale_exp);
+    size_t tiles = (n + TILE - 1) / TILE;
+    int team = dni_threads_for(threads, n * (local ? local : 1), PARALLEL_MIN_ELEMENTS);
+    (void)team;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dni_fpu_enter();
+#pragma omp for schedule(static)
+        for (size_t t = 0; t < tiles; ++t) {
+            size_t i0 = t * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
+            for (size_t i = i0; i < i1; ++i) {
+                int64_t sum = 0;
+                for (size_t j = 0; j < local; ++j) sum += round_small((double)grads[j * n + i] * scale);
+                sums[i] = sum;
+            }
+        }
+        dni_fpu_leave(fpu);
+    }
+}
+
+/* grads[i] = sums[i]·2^−S, rounded to float. */
+static void from_fixed(const int64_t *sums, size_t n, int scale_exp, float *grads, int threads) {
+    double scale = ldexp(1.0, -scale_exp);
+    int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
+    (void)team;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dni_fpu_enter();
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; ++i) grads[i] = (float)((double)sums[i] * scale);
+        dni_fpu_leave(fpu);
+    }
+}
+
+/* Block j's forward and backward pass into `grads`; returns its loss sum (NaN: skip the rest). */
+static double run_block(dn_model *m, const dn_dataset *d, const size_t *index, size_t begin,
+                        size_t rows, size_t batch_rows, float *grads, double *correct) {
+    dni_model_load_batch(m, d, index + begin, rows);
+    m->row_offset = begin;
+    dni_model_run(m, rows, DN_MODE_TRAINING, m->step);
+    m->row_offset = 0;
+    const dn_layer *last = &m->layers[m->layer_count - 1];
+    double loss = 0.0;
+    dni_loss_batch(m->loss, last->activation, last->pre, last->y, rows, batch_rows, last->out,
+                   m->batch_labels, m->batch_targets, m->loss_grad, &loss, correct);
+    if (!isfinite(loss)) return loss;
+    float *slab = m->grads; /* the block's gradient goes to its own slice, not the slab */
+    m->grads = grads;
+    dni_model_backprop(m, rows, dni_loss_is_fused(m->loss, last->activation));
+    m->grads = slab;
+    return loss;
+}
+
+dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
+                              const size_t *index, size_t rows, double *loss_sum, double *correct,
+                              int *finite, dn_error *err) {
+    size_t n = m->param_count, blocks = blocks_of(rows, b->block_rows);
+    size_t k0 = first_block(blocks, b->rank, b->workers);
+    size_t local = first_block(blocks, b->rank + 1, b->workers) - k0;
+    double stats[3] = {0.0, 0.0, 0.0}; /* max |gradient|, max |block loss|, non-finite flag */
+    double local_correct = 0.0;
+    for (size_t j = 0; j < local; ++j) {
+        size_t begin = (k0 + j) * b->block_rows;
+        size_t block = rows - begin < b->block_rows ? rows - begin : b->block_rows;
+        b->loss[j] = run_block(m, d, index, begin, block, rows, b->grads + j * n, &local_correct);
+        double g = isfinite(b->loss[j]) ? block_max(b->grads + j * n, n, m->threads) : INFINITY;
+        if (!isfinite(g)) {
+            stats[2] = 1.0;
+            break;
+        }
+        if (g > stats[0]) stats[0] = g;
+        if (fabs(b->loss[j]) > stats[1]) stats[1] = fabs(b->loss[j]);
+    }
+    dn_status st = b->reducer ? b->reducer->max_double(stats, 3, b->reducer->user, err) : DN_OK;
+    *finite = stats[2] == 0.0;
+    if (st != DN_OK || !*finite) return st;
+
+    int gs = dni_blocks_scale(stats[0], blocks), ls = dni_blocks_scale(stats[1], blocks);
+    to_fixed(b->grads, local, n, gs, b->sums, m->threads);
+    double loss_scale = ldexp(1.0, ls);
+    int64_t loss_fixed = 0;
+    for (size_t j = 0; j < local; ++j) loss_fixed += round_small(b->loss[j] * loss_scale);
+    b->sums[n] = loss_fixed;
+    b->sums[n + 1] = (int64_t)local_correct; /* a count: exact */
+    if (b->reducer && (st = b->reducer->sum_int64(b->sums, n + 2, b->reducer->user, err)) != DN_OK)
+        return st;
+    from_fixed(b->sums, n, gs, m->grads, m->threads);
+    *loss_sum += ldexp((double)b->sums[n], -ls);
+    *correct += (double)b->sums[n + 1];
+    return DN_OK;
+}

@@ -1,0 +1,46 @@
+/* fit_blocks.h — fit's reproducible step (internal): a batch as fixed blocks of rows whose
+ * gradients are summed exactly, here or across the workers of a dn_reducer. */
+#ifndef DN_MODEL_FIT_BLOCKS_H
+#define DN_MODEL_FIT_BLOCKS_H
+
+#include "model/model.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct dni_blocks {
+    const dn_reducer *reducer; /* NULL: this process alone */
+    size_t block_rows, rank, workers;
+    size_t max_local;          /* blocks one worker runs in a step, at most */
+    float *grads;              /* [max_local × param_count]: each local block's gradient */
+    double *loss;              /* [max_local]: each local block's loss sum */
+    int64_t *sums;             /* [param_count + 2]: gradient, loss and correct in fixed point */
+} dni_blocks;
+
+/* Checks the reproducible-mode settings of `c` (block rows a multiple of 4; a reducer's rank,
+ * workers and functions; no more workers than a batch of `batch_rows` has blocks) and allocates
+ * the step's buffers. On failure *b holds nothing to free but what dni_blocks_free frees. */
+dn_status dni_blocks_init(dni_blocks *b, const dn_model *m, const dn_fit_config *c,
+                          size_t batch_rows, dn_error *err);
+
+void dni_blocks_free(dni_blocks *b);
+
+/* The rows the model's buffers must hold in the reproducible mode: one block. */
+size_t dni_blocks_capacity(const dn_fit_config *c, size_t batch_rows);
+
+/*
+ * The gradient of one batch (rows index[0..rows) of `d`, the same on every worker) into
+ * m->grads, summed over all its blocks in int64 fixed point; adds the batch's loss sum and
+ * correct count over all workers to *loss_sum and *correct. *finite is 0 (and m->grads
+ * undefined) when any block's loss or gradient was NaN or infinite on any worker. Fails only
+ * with what the reducer returns.
+ */
+dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
+                              const size_t *index, size_t rows, double *loss_sum, double *correct,
+                              int *finite, dn_error *err);
+
+/* The power-of-two exponent S for `count` values each at most `max` in magnitude: every
+ * |round(v·2^S)| ≤ 2^50 / count, so their sum stays within 2^50 (docs/SCALING.md). */
+int dni_blocks_scale(double max, size_t count);
+
+#endif

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/mpi/run.sh PLAIN MPI — data-parallel training on OpenMPI (docs/SCALING.md), run by
+# `make test-mpi` (and so by `make test`). PLAIN is the default build's dropnet, MPI the
+# `make mpi` one. The reference for every comparison is one process: the weights files of 1, 2,
+# 3 and 4 ranks must be byte-identical (cmp) to PLAIN --reproducible's, on seed-style data and on
+# a Fashion-MNIST subset; a resume on another rank count too; a rank killed with SIGKILL must end
+# the job within 10 s, and --resume must then finish with the same bits. Ends with
+# "N passed, N failed" like the main suite.
+set -uo pipefail
+plain=$1
+mpi=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1"; failed=$((failed + 1)); }
+check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
+
+# As root OpenMPI wants --allow-run-as-root; --oversubscribe lets 4 ranks share 2 cores.
+run_args=(--oversubscribe)
+[ "$(id -u)" -eq 0 ] && run_args+=(--allow-run-as-root)
+mpirun_n() { local n=$1; shift; mpirun "${run_args[@]}" -np "$n" "$@"; }
+export DROPNET_THREADS=1
+
+# Seed-style data: 3 Gaussian classes in 20 features, 400 rows, the demo's shape (awk's srand is
+# seeded, so the file is the same on every run).
+awk 'BEGIN { srand(7); for (r = 0; r < 400; r++) { c = r % 3; line = "";
+  for (j = 0; j < 20; j++) { u = rand(); v = rand();
+    x = sqrt(-2 * log(u + 1e-12)) * cos(6.283185307 * v) + (j == c ? 2 : 0);
+    line = line sprintf("%.5f,", x) }
+  print line c } }' > "$tmp/seed.csv"
+
+seed_plain=(train --train "$tmp/seed.csv" --model dropout:0.2,dense:64:relu,dropout:0.5,dense:3:softmax
+            --batch 32 --epochs 3 --val-split 0.2 --seed 5)
+seed_args=("${seed_plain[@]}" --block-rows 8)
+fashion_args=(train --train fashion-mnist:train --max-rows 1024 --test fashion-mnist:test
+              --model dropout:0.2,dense:128:relu,dropout:0.5,dense:10:softmax --standardize
+              --batch 64 --block-rows 16 --epochs 2 --seed 3)
+
+"$plain" "${seed_args[@]}" --reproducible --out "$tmp/seed-ref.safetensors" > /dev/null
+"$plain" "${fashion_args[@]}" --reproducible --threads 2 --out "$tmp/fashion-ref.safetensors" \
+  > /dev/null
+for n in 1 2 3 4; do
+  mpirun_n "$n" "$mpi" "${seed_args[@]}" --out "$tmp/seed-$n.safetensors" > "$tmp/seed-$n.out" 2>&1
+  check "seed data: $n ranks, weights identical to one process" \
+    "cmp -s '$tmp/seed-ref.safetensors' '$tmp/seed-$n.safetensors'"
+  mpirun_n "$n" "$mpi" "${fashion_args[@]}" --out "$tmp/fashion-$n.safetensors" \
+    > "$tmp/fashion-$n.out" 2>&1
+  check "fashion subset: $n ranks, weights identical to one process" \
+    "cmp -s '$tmp/fashion-ref.safetensors' '$tmp/fashion-$n.safetensors'"
+done
+# One voice: 4 ranks print one progress line per epoch and one "saved" line.
+check "4 ranks print as one process" \
+  "[ \$(grep -c '^saved ' '$tmp/seed-4.out') -eq 1 ] && [ \$(grep -c 'Epoch 3/3' '$tmp/seed-4.out') -eq 1 ]"
+# The plain mode (no --reproducible) is a different summation: it must not match by accident.
+"$plain" "${seed_plain[@]}" --out "$tmp/seed-plain.safetensors" > /dev/null 2>&1
+check "the plain mode's weights differ from the reproducible mode's" \
+  "! cmp -s '$tmp/seed-ref.safetensors' '$tmp/seed-plain.safetensors'"
+
+# Resume on another rank count: 2 epochs on 2 ranks, then the 3rd on 3 ranks.
+mpirun_n 2 "$mpi" "${seed_args[@]}" --epochs 2 --checkpoint "$tmp/ck" --out "$tmp/half.safetensors" \
+  > /dev/null 2>&1
+mpirun_n 3 "$mpi" "${seed_args[@]}" --resume "$tmp/ck" --out "$tmp/resumed.safetensors" \
+  > /dev/null 2>&1
+check "resume from 2 ranks on 3 ranks: identical to one uninterrupted process" \
+  "cmp -s '$tmp/seed-ref.safetensors' '$tmp/resumed.safetensors'"
+
+# A rank killed mid-epoch: the job ends within 10 s, the checkpoint of the last finished epoch
+# loads, and --resume on 2 ranks ends with the bits of an uninterrupted run.
+kill_args=(train --train fashion-mnist:train --max-rows 6000 --model dense:256:relu,dropout:0.5,dense:10:softmax
+           --batch 64 --block-rows 16 --epochs 4 --seed 9)
+"$plain" "${kill_args[@]}" --reproducible --threads 2 --out "$tmp/kill-ref.safetensors" > /dev/null
+mpirun_n 3 "$mpi" "${kill_args[@]}" --checkpoint "$tmp/kc" --out "$tmp/killed.safetensors" \
+  > "$tmp/kill.out" 2>&1 &
+job=$!
+for _ in $(seq 600); do [ -e "$tmp/kc/checkpoint-000001.safetensors" ] && break; sleep 0.1; done
+victim=""  # rank 1, found by the rank OpenMPI puts in its environment
+for pid in $(pgrep -f -- "--checkpoint $tmp/kc"); do
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dropnet ] &&
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$pid
+done
+killed_at=$(date +%s.%N)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$job"
+status=$?
+took=$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+grep -E "noticed|error" "$tmp/kill.out" | sed "s/^/     | /" # what the user saw
+check "a SIGKILLed rank stops the job (status $status) within 10 s (took ${took} s)" \
+  "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && [ ! -e '$tmp/killed.safetensors' ]"
+mpirun_n 2 "$mpi" "${kill_args[@]}" --resume "$tmp/kc" --out "$tmp/killed.safetensors" \
+  > "$tmp/kill-resume.out" 2>&1
+check "--resume after the kill, on 2 ranks: identical to the uninterrupted run" \
+  "cmp -s '$tmp/kill-ref.safetensors' '$tmp/killed.safetensors'"
+
+# A stalled rank (SIGSTOP): the others give up after DROPNET_MPI_TIMEOUT and end the job.
+DROPNET_MPI_TIMEOUT=3 mpirun_n 2 "$mpi" "${kill_args[@]}" --checkpoint "$tmp/sc" \
+  --out "$tmp/stalled.safetensors" > "$tmp/stall.out" 2>&1 &
+job=$!
+for _ in $(seq 600); do [ -e "$tmp/sc/checkpoint-000001.safetensors" ] && break; sleep 0.1; done
+victim=""
+for pid in $(pgrep -f -- "--checkpoint $tmp/sc"); do
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dropnet ] &&
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$pid
+done
+stopped_at=$(date +%s.%N)
+[ -n "$victim" ] && kill -STOP "$victim"
+wait "$job"
+status=$?
+took=$(awk -v a="$stopped_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+grep -oE "dropnet: error.*did not complete.*" "$tmp/stall.out" | sed "s/^/     | /"
+check "a stalled rank: the job ends after the 3 s timeout (status $status, took ${took} s)" \
+  "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && grep -q 'rank 0 on .*did not complete within 3 s' '$tmp/stall.out'"
+
+# Refusals, each said once.
+mpirun_n 2 "$plain" "${seed_args[@]}" --out "$tmp/x.safetensors" > "$tmp/refuse.out" 2>&1
+check "the plain build under mpirun refuses, once" \
+  "[ \$(grep -c 'built without MPI' '$tmp/refuse.out') -eq 1 ] && [ ! -e '$tmp/x.safetensors' ]"
+mpirun_n 5 "$mpi" "${seed_args[@]}" --out "$tmp/x.safetensors" > "$tmp/refuse.out" 2>&1
+check "more ranks than blocks of a batch: refused, once" \
+  "[ \$(grep -c '5 MPI ranks but a batch of 32 rows has only 4 blocks' '$tmp/refuse.out') -eq 1 ]"
+mpirun_n 3 "$mpi" train --train "$tmp/missing.csv" --model dense:3:softmax --out "$tmp/x.safetensors" \
+  > "$tmp/refuse.out" 2>&1
+check "an error on every rank is shown once" \
+  "[ \$(grep -c 'dropnet: error' '$tmp/refuse.out') -eq 1 ]"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@ import ctypes as C
 import json
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -354,6 +355,8 @@ class Sequential:
         config.epochs, config.batch_size = epochs, batch_size
         config.shuffle, config.initial_epoch = int(bool(shuffle)), initial_epoch
         config.validation_data = val.handle if val is not None else None
+        cancel = C.c_int(0)  # dn_fit_config.cancel (sig_atomic_t is int): set on Ctrl-C
+        config.cancel = C.addressof(cancel)
         pending = []  # an exception raised inside the callback, re-raised after fit returns
         want_accuracy = self._compile_args["loss"] != "mean_squared_error"
 
@@ -381,13 +384,16 @@ class Sequential:
                     for cb in cb_list:
                         cb.on_epoch_end(ev.epoch - 1, logs)
                 return 1 if self.stop_training else 0
-            except BaseException as exc:  # KeyboardInterrupt included: stop, re-raise outside
+            except KeyboardInterrupt:  # raised in a thread's callback code: cancel, as Ctrl-C
+                cancel.value = 1
+                return 0
+            except BaseException as exc:  # stop, re-raise outside
                 pending.append(exc)
                 return 1
 
         c_callback = _lib.CALLBACK(on_event)
         err = _lib.Error()
-        with self._lock:
+        with self._lock, _sigint_cancels(cancel):
             self.stop_training = False
             for cb in cb_list:
                 cb.on_train_begin()
@@ -399,9 +405,13 @@ class Sequential:
                     cb.on_train_end()
         if pending:
             raise pending[0]
+        if status == _lib.ERR_CANCELLED:
+            raise KeyboardInterrupt(err.message.decode("utf-8", "replace"))
         if status != _lib.ERR_STOPPED:
             _lib.check(status, err)
         self.history = history
+        if cancel.value:  # Ctrl-C after the last batch: training is complete, the key not lost
+            raise KeyboardInterrupt("training finished as Ctrl-C arrived")
         return history
 
     def evaluate(self, x, y, batch_size=None, verbose=0):
@@ -464,6 +474,33 @@ class Sequential:
         with self._lock:
             status = lib.dn_model_save(self._ready(), os.fsencode(filepath), C.byref(err))
         _lib.check(status, err)
+
+
+class _sigint_cancels:
+    """While fit runs in the main thread, Ctrl-C sets the library's cancel flag instead of raising
+    KeyboardInterrupt wherever Python happens to be. CPython runs a SIGINT handler only between
+    bytecodes, so it runs in the next batch's callback; the flag then stops fit before another
+    batch (DN_ERR_CANCELLED), and fit raises KeyboardInterrupt once the model is consistent.
+    Raising inside the callback instead could land outside its try block (at the function's
+    entry), where ctypes prints and drops the exception and training would go on. A handler the
+    application installed itself is left in place."""
+
+    def __init__(self, flag):
+        self.flag, self.previous = flag, None
+
+    def _handler(self, signum, frame):
+        self.flag.value = 1
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
 
 
 def load_model(filepath):

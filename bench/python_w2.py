@@ -126,7 +126,7 @@ def main():
                       "per_fit_call_ms": round(fixed * 1e3, 2),
                       "per_batch_us": round(per_batch * 1e6, 2), "batches_per_epoch": batches,
                       "per_epoch_ms": round(cost * 1e3, 2),
-                      "pct_of_cli_epoch": round(100 * cost / statistics.median(cli), 3)}))
+                      "pct_of_fastest_cli_epoch": round(100 * cost / min(cli), 3)}))
     print(json.dumps({"workload": "W2 epoch, python fit vs dropnet train (CLI --log seconds)",
                       "python_s": round(py, 3), "cli_s": round(statistics.median(cli), 3),
                       "overhead_pct": round(100 * (py / statistics.median(cli) - 1), 2),

@@ -319,9 +319,23 @@ class Sequential:
         x = self._by_name(x)
         columns = _data.feature_names(x)
         xs = _data.as_features(x, "x")
-        rows = xs.shape[0]
         self._ready(xs.shape[1])
-        y_given, y = y, self._label_ids(y, learn=True)
+        had_names = self.class_names is not None
+        try:
+            train, val = self._fit_data(xs, y, validation_split, validation_data)
+        except BaseException:  # names learnt from y are not kept when fit refuses the data
+            if not had_names and self.class_names is not None:
+                lib.dn_model_set_class_names(self._handle, None, 0, None)
+            raise
+        if columns is not None:
+            self._record_columns(columns, y)
+        return self._run_fit(train, val, batch_size or 32, epochs, verbose, callbacks, shuffle,
+                             initial_epoch)
+
+    def _fit_data(self, xs, y, validation_split, validation_data):
+        """The training and validation datasets of fit (named labels mapped to class ids)."""
+        rows = xs.shape[0]
+        y = self._label_ids(y, learn=True)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be in [0, 1), found {validation_split}")
         n_val = int(rows * validation_split) if validation_data is None else 0
@@ -336,10 +350,7 @@ class Sequential:
             val = self._dataset(self._by_name(validation_data[0], "validation_data x"),
                                 self._label_ids(validation_data[1], "validation_data y"),
                                 "validation_data x")
-        if columns is not None:
-            self._record_columns(columns, y_given)
-        return self._run_fit(train, val, batch_size or 32, epochs, verbose, callbacks, shuffle,
-                             initial_epoch)
+        return train, val
 
     def _run_fit(self, train, val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch):
         from ._progress import Progress

@@ -54,6 +54,9 @@ def test_named_label_errors(blobs):
     with pytest.raises(ValueError, match="2 distinct labels .* 3 outputs"):
         model().fit(x, np.where(y == 0, "a", "b"), verbose=0)
     m = model()
+    with pytest.raises(ValueError, match="rows but y has"):
+        m.fit(x, NAMES[y][:-1], verbose=0)
+    assert m.class_names is None  # a refused fit keeps no names
     m.fit(x, NAMES[y], verbose=0)
     with pytest.raises(ValueError, match="'horse' is not one of the model's classes"):
         m.evaluate(x[:3], ["ant", "horse", "moth"])

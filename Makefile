@@ -190,8 +190,9 @@ test-python-asan: python $(CLI)
 	cd python/tests && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 DROPNET_LIBRARY=$(abspath build-asan/libdropnet.so) \
 	  ../../$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
-bench-python: python
+bench-python: python $(CLI)
 	$(PY_VENV)/bin/python bench/python_vs_torch.py
+	BUILD=$(BUILD) $(PY_VENV)/bin/python bench/python_w2.py
 
 # Sanitised build in its own directory; the whole suite runs under ASan + UBSan.
 test-asan:

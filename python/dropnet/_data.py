@@ -11,6 +11,8 @@ import numpy as np
 from . import _lib
 from ._lib import lib
 
+_isfinite = np.isfinite
+
 
 def feature_names(x):
     """The column names of a pandas DataFrame, else None."""
@@ -43,10 +45,15 @@ def float_pointer(arr):
 
 
 def check_finite(arr, name="x"):
-    """ValueError naming the first NaN/Inf; the sum is finite only when every value is."""
-    if not np.isfinite(arr.sum(dtype=np.float64)) and not np.all(np.isfinite(arr)):
-        row, col = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name}: feature {col} of row {row} is not finite ({arr[row, col]})")
+    """ValueError naming the first NaN/Inf. A large array is summed (finite only when every value
+    is, without a boolean copy); a small one is tested directly, which is cheaper per call."""
+    if arr.size <= 4096:
+        if _isfinite(arr).all():
+            return
+    elif np.isfinite(arr.sum(dtype=np.float64)) or np.all(np.isfinite(arr)):
+        return
+    row, col = np.argwhere(~np.isfinite(arr))[0]
+    raise ValueError(f"{name}: feature {col} of row {row} is not finite ({arr[row, col]})")
 
 
 class Dataset:
@@ -86,8 +93,8 @@ def integer_labels(y, classes, name="y"):
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D class ids, found shape {arr.shape}")
     if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold integer class ids, found dtype {arr.dtype} (the "
-                        "scikit-learn estimators in dropnet.sklearn accept string labels)")
+        raise TypeError(f"{name} must hold class ids (integers) or class names (text), found "
+                        f"dtype {arr.dtype}")
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             bad = int(np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))[0])
@@ -98,3 +105,34 @@ def integer_labels(y, classes, name="y"):
         raise ValueError(f"label of row {bad} is {arr[bad]!r}, expected 0..{classes - 1} "
                          f"(the model has {classes} outputs)")
     return arr.astype(np.int32)
+
+
+def is_named_labels(y):
+    """True for labels that are not numbers (strings, objects, booleans): they name classes."""
+    return np.asarray(y).dtype.kind in "USOb"
+
+
+def label_texts(y, name="y"):
+    """Named labels [rows] as text (booleans as "False"/"True", as str() writes them)."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D labels, found shape {arr.shape}")
+    if arr.dtype.kind == "O":
+        missing = [i for i, v in enumerate(arr) if v is None or (isinstance(v, float) and v != v)]
+        if missing:
+            raise ValueError(f"{name}[{missing[0]}] is missing ({arr[missing[0]]!r}): every row "
+                             "needs a label")
+    return arr.astype(str)
+
+
+def ids_by_name(texts, names, name="y"):
+    """Class ids of label texts through the model's class names; ValueError on an unknown one."""
+    index = {n: i for i, n in enumerate(names)}
+    ids = np.fromiter((index.get(t, -1) for t in texts), dtype=np.int32, count=len(texts))
+    if np.any(ids < 0):
+        bad = int(np.flatnonzero(ids < 0)[0])
+        raise ValueError(f"{name}[{bad}] = {texts[bad]!r} is not one of the model's classes "
+                         f"({', '.join(map(repr, names))})")
+    return ids

@@ -11,7 +11,8 @@ c_size = C.c_size_t
 c_float_p = C.POINTER(C.c_float)
 
 # dn_status values (include/dropnet.h)
-OK, ERR_ARGUMENT, ERR_MEMORY, ERR_IO, ERR_FORMAT, ERR_SHAPE, ERR_NUMERIC, ERR_STATE, ERR_STOPPED = range(9)
+(OK, ERR_ARGUMENT, ERR_MEMORY, ERR_IO, ERR_FORMAT, ERR_SHAPE, ERR_NUMERIC, ERR_STATE, ERR_STOPPED,
+ ERR_CANCELLED) = range(10)
 
 ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "selu", "elu", "gelu", "leaky_relu"]
 INITIALIZERS = ["default", "glorot_uniform", "he_normal", "lecun_normal"]
@@ -134,6 +135,8 @@ _PROTOTYPES = {
     "dn_model_load": (C.c_int, [C.POINTER(_P), C.c_char_p, _E]),
     "dn_model_set_class_names": (C.c_int, [_P, C.POINTER(C.c_char_p), c_size, _E]),
     "dn_model_class_name": (C.c_char_p, [_P, c_size]),
+    "dn_model_set_metadata": (C.c_int, [_P, C.c_char_p, C.c_char_p, _E]),
+    "dn_model_get_metadata": (C.c_char_p, [_P, C.c_char_p]),
 }
 for _name, (_res, _args) in _PROTOTYPES.items():
     _fn = getattr(lib, _name)

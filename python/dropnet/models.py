@@ -1,7 +1,9 @@
 """models.py — the Keras Sequential model over one dn_model handle, and load_model."""
 import ctypes as C
+import json
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -16,6 +18,8 @@ _LOSS_ALIASES = {"sparse_categorical_crossentropy": "sparse_categorical_crossent
                  "mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
                  "binary_crossentropy": "binary_crossentropy"}
 _LOSS_NAMES = {v: k for k, v in _lib.LOSSES.items()}
+_F32 = np.dtype(np.float32)
+_predict = lib.dn_model_predict
 
 
 class Sequential:
@@ -29,6 +33,9 @@ class Sequential:
     def __init__(self, layers=None, name="sequential"):
         self.name, self.layers = name, []
         self._handle, self._input_size, self._compile_args = None, None, None
+        self._outputs = 0  # the output size, cached once built (predict reads it per call)
+        self._err = _lib.Error()  # predict's, reused under the lock
+        self._err_ref = C.byref(self._err)
         self._lock = threading.RLock()
         self.stop_training = False
         self.history = None
@@ -113,10 +120,14 @@ class Sequential:
             self._build_and_compile()
         return self._handle
 
+    def _output_size(self):
+        self._outputs = int(lib.dn_model_output_size(self._handle))
+        return self._outputs
+
     def _free(self):
         if getattr(self, "_handle", None):
             lib.dn_model_free(self._handle)
-        self._handle = None
+        self._handle, self._outputs = None, 0
 
     def __del__(self):
         self._free()
@@ -194,6 +205,84 @@ class Sequential:
                 slab[o + k:o + k + info.outputs] = np.asarray(weights[pos + 1], dtype=np.float32)
                 pos += 2
 
+    # -- class and feature names ---------------------------------------------------------------
+    @property
+    def class_names(self):
+        """The class names stored in the model (learnt from named labels in fit, or read from a
+        file trained on them), else None. Output unit i is class class_names[i]; one sigmoid
+        unit has two names (classes 0 and 1)."""
+        h = self._handle
+        if h is None or lib.dn_model_class_name(h, 0) is None:
+            return None
+        n = max(2, int(lib.dn_model_output_size(h)))
+        return [lib.dn_model_class_name(h, i).decode() for i in range(n)
+                if lib.dn_model_class_name(h, i) is not None]
+
+    def _set_class_names(self, names):
+        texts = (C.c_char_p * len(names))(*[n.encode() for n in names])
+        err = _lib.Error()
+        _lib.check(lib.dn_model_set_class_names(self._handle, texts, len(names), C.byref(err)),
+                   err, "class names")
+
+    def _label_ids(self, y, name="y", learn=False):
+        """Named labels (strings, objects, booleans) as class ids through the model's class names;
+        numbers pass unchanged (class ids, as Keras). With learn=True a model without names takes
+        the sorted distinct labels as its classes, as scikit-learn's LabelEncoder and the CLI do."""
+        if y is None or not _data.is_named_labels(y):
+            return y
+        if self._compile_args["loss"] == "mean_squared_error":
+            raise TypeError(f"{name} holds text labels; loss 'mse' needs numeric targets")
+        texts = _data.label_texts(y, name)
+        names = self.class_names
+        if names is None:
+            if not learn:
+                raise ValueError(f"{name} holds named labels but the model has no class names: "
+                                 "fit it on named labels first")
+            names = np.unique(texts).tolist()
+            outputs = int(lib.dn_model_output_size(self._handle))
+            if len(names) != (2 if outputs == 1 else outputs):
+                raise ValueError(f"{name} has {len(names)} distinct labels ({', '.join(names[:8])}"
+                                 f"{', ...' if len(names) > 8 else ''}) but the model has {outputs}"
+                                 " outputs: named labels need one class per output unit (two for "
+                                 "one sigmoid unit)")
+            self._set_class_names(names)
+        return _data.ids_by_name(texts, names, name)
+
+    @property
+    def feature_names(self):
+        """The column names of the DataFrame the model was trained on (metadata "columns", as
+        `dropnet train` writes for a CSV file with a header), else None."""
+        raw = lib.dn_model_get_metadata(self._handle, b"columns") if self._handle else None
+        if not raw:
+            return None
+        columns = json.loads(raw.decode())
+        return list(columns["features"]) if columns.get("header") else None
+
+    def _record_columns(self, names, y):
+        """Keeps a DataFrame's column names (and a Series label's name) in the model, so that the
+        CLI's eval/predict/trace read a CSV file's columns by these names."""
+        columns = {"header": True}
+        if getattr(y, "name", None) is not None:
+            columns["label"] = str(y.name)
+        columns["features"] = names
+        err = _lib.Error()
+        _lib.check(lib.dn_model_set_metadata(self._handle, b"columns",
+                                             json.dumps(columns, ensure_ascii=False).encode(),
+                                             C.byref(err)), err, "feature names")
+
+    def _by_name(self, x, name="x"):
+        """A DataFrame's columns in the model's feature order, picked by name (any order, extra
+        columns ignored, as the CLI reads a CSV file); other inputs unchanged."""
+        given = _data.feature_names(x)
+        names = self.feature_names if given is not None else None
+        if names is None or given == names:
+            return x
+        missing = [n for n in names if n not in set(given)]
+        if missing:
+            raise ValueError(f"{name} has no column {missing[0]!r}, one of the model's features "
+                             f"({', '.join(names)}); it holds {', '.join(given)}")
+        return x[names]
+
     # -- data ----------------------------------------------------------------------------------
     def _dataset(self, x, y, name="x"):
         a = self._compile_args
@@ -227,8 +316,26 @@ class Sequential:
                                  "with; compile(seed=...) a fresh model instead")
             self._compile_args["seed"] = int(seed)
             self._free()
+        x = self._by_name(x)
+        columns = _data.feature_names(x)
         xs = _data.as_features(x, "x")
+        self._ready(xs.shape[1])
+        had_names = self.class_names is not None
+        try:
+            train, val = self._fit_data(xs, y, validation_split, validation_data)
+        except BaseException:  # names learnt from y are not kept when fit refuses the data
+            if not had_names and self.class_names is not None:
+                lib.dn_model_set_class_names(self._handle, None, 0, None)
+            raise
+        if columns is not None:
+            self._record_columns(columns, y)
+        return self._run_fit(train, val, batch_size or 32, epochs, verbose, callbacks, shuffle,
+                             initial_epoch)
+
+    def _fit_data(self, xs, y, validation_split, validation_data):
+        """The training and validation datasets of fit (named labels mapped to class ids)."""
         rows = xs.shape[0]
+        y = self._label_ids(y, learn=True)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be in [0, 1), found {validation_split}")
         n_val = int(rows * validation_split) if validation_data is None else 0
@@ -240,9 +347,10 @@ class Sequential:
         if n_val:
             val = self._dataset(xs[rows - n_val:], np.asarray(y)[rows - n_val:])
         elif validation_data is not None:
-            val = self._dataset(validation_data[0], validation_data[1], "validation_data x")
-        return self._run_fit(train, val, batch_size or 32, epochs, verbose, callbacks, shuffle,
-                             initial_epoch)
+            val = self._dataset(self._by_name(validation_data[0], "validation_data x"),
+                                self._label_ids(validation_data[1], "validation_data y"),
+                                "validation_data x")
+        return train, val
 
     def _run_fit(self, train, val, batch_size, epochs, verbose, callbacks, shuffle, initial_epoch):
         from ._progress import Progress
@@ -258,6 +366,8 @@ class Sequential:
         config.epochs, config.batch_size = epochs, batch_size
         config.shuffle, config.initial_epoch = int(bool(shuffle)), initial_epoch
         config.validation_data = val.handle if val is not None else None
+        cancel = C.c_int(0)  # dn_fit_config.cancel (sig_atomic_t is int): set on Ctrl-C
+        config.cancel = C.addressof(cancel)
         pending = []  # an exception raised inside the callback, re-raised after fit returns
         want_accuracy = self._compile_args["loss"] != "mean_squared_error"
 
@@ -285,13 +395,16 @@ class Sequential:
                     for cb in cb_list:
                         cb.on_epoch_end(ev.epoch - 1, logs)
                 return 1 if self.stop_training else 0
-            except BaseException as exc:  # KeyboardInterrupt included: stop, re-raise outside
+            except KeyboardInterrupt:  # raised in a thread's callback code: cancel, as Ctrl-C
+                cancel.value = 1
+                return 0
+            except BaseException as exc:  # stop, re-raise outside
                 pending.append(exc)
                 return 1
 
         c_callback = _lib.CALLBACK(on_event)
         err = _lib.Error()
-        with self._lock:
+        with self._lock, _sigint_cancels(cancel):
             self.stop_training = False
             for cb in cb_list:
                 cb.on_train_begin()
@@ -303,14 +416,18 @@ class Sequential:
                     cb.on_train_end()
         if pending:
             raise pending[0]
+        if status == _lib.ERR_CANCELLED:
+            raise KeyboardInterrupt(err.message.decode("utf-8", "replace"))
         if status != _lib.ERR_STOPPED:
             _lib.check(status, err)
         self.history = history
+        if cancel.value:  # Ctrl-C after the last batch: training is complete, the key not lost
+            raise KeyboardInterrupt("training finished as Ctrl-C arrived")
         return history
 
     def evaluate(self, x, y, batch_size=None, verbose=0):
         """[loss, accuracy] (just the loss without metrics or for mse), at inference."""
-        data = self._dataset(x, y)
+        data = self._dataset(self._by_name(x), self._label_ids(y))
         loss, acc, err = C.c_double(), C.c_double(), _lib.Error()
         with self._lock:
             status = lib.dn_model_evaluate(self._handle, data.handle, C.byref(loss), C.byref(acc),
@@ -322,17 +439,20 @@ class Sequential:
 
     def predict(self, x, batch_size=None, verbose=0):
         """The last layer's output [rows, outputs] as float32 (probabilities for softmax)."""
-        xs = _data.as_features(x)
-        h = self._ready(xs.shape[1])
-        if xs.shape[1] != self._input_size:
-            raise ValueError(f"x has {xs.shape[1]} features, the model takes {self._input_size}")
-        _data.check_finite(xs)
-        out = np.empty((xs.shape[0], lib.dn_model_output_size(h)), dtype=np.float32)
-        err = _lib.Error()
+        # The common case, a float32 C-contiguous 2-D ndarray on a built model, skips the general
+        # conversion: predict of one row is dominated by this Python (docs/PYTHON.md, Speed).
+        if not (type(x) is np.ndarray and x.dtype == _F32 and x.ndim == 2 and x.flags.c_contiguous
+                and x.size):
+            x = _data.as_features(self._by_name(x))
+        h = self._handle or self._ready(x.shape[1])
+        if x.shape[1] != self._input_size:
+            raise ValueError(f"x has {x.shape[1]} features, the model takes {self._input_size}")
+        _data.check_finite(x)
+        out = np.empty((x.shape[0], self._outputs or self._output_size()), dtype=_F32)
         with self._lock:
-            status = lib.dn_model_predict(h, _data.float_pointer(xs), xs.shape[0],
-                                          _data.float_pointer(out), C.byref(err))
-        _lib.check(status, err)
+            status = _predict(h, x.ctypes.data, x.shape[0], out.ctypes.data, self._err_ref)
+            if status:
+                _lib.check(status, self._err)
         return out
 
     # -- inspection ----------------------------------------------------------------------------
@@ -365,6 +485,33 @@ class Sequential:
         with self._lock:
             status = lib.dn_model_save(self._ready(), os.fsencode(filepath), C.byref(err))
         _lib.check(status, err)
+
+
+class _sigint_cancels:
+    """While fit runs in the main thread, Ctrl-C sets the library's cancel flag instead of raising
+    KeyboardInterrupt wherever Python happens to be. CPython runs a SIGINT handler only between
+    bytecodes, so it runs in the next batch's callback; the flag then stops fit before another
+    batch (DN_ERR_CANCELLED), and fit raises KeyboardInterrupt once the model is consistent.
+    Raising inside the callback instead could land outside its try block (at the function's
+    entry), where ctypes prints and drops the exception and training would go on. A handler the
+    application installed itself is left in place."""
+
+    def __init__(self, flag):
+        self.flag, self.previous = flag, None
+
+    def _handler(self, signum, frame):
+        self.flag.value = 1
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
 
 
 def load_model(filepath):

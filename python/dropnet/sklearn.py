@@ -90,6 +90,8 @@ class MLPClassifier(ClassifierMixin, _MLP):
         self.classes_, ids = np.unique(y, return_inverse=True)
         outputs = max(2, len(self.classes_))
         model = self._network(X.shape[1], outputs, "softmax", "sparse_categorical_crossentropy")
+        if len(self.classes_) == outputs:  # named in the model too: `dropnet predict` prints them
+            model._set_class_names([str(c) for c in self.classes_])
         return self._train(model, X, ids.astype(np.int32))
 
     def _rebuild(self):

@@ -51,6 +51,7 @@ function showExample(m) {
   html += `</table><p>${mode}: predicted class ${best} (p = ${out[best].toFixed(4)})</p>`;
   $('example').innerHTML = html;
   drawDiagram(m, mode);
+  drawExampleImage(m, mode);   // images.js: when the rows are pictures
 }
 
 /* Columns: the input and every dense layer's output; a dropout layer acts on the column before it. */
@@ -87,4 +88,3 @@ function drawDiagram(m, mode) {
 
 $('ex-go').onclick = requestExample;
 for (const id of ['ex-train', 'ex-infer']) $(id).onchange = () => { if (lastExample) showExample(lastExample); };
-resetExample();

@@ -214,7 +214,7 @@ function reset() {
   $('map-section').hidden = !two; $('data-2d').hidden = !(settings.data in {circles: 1, xor: 1, spirals: 1, gaussians: 1});
   $('mc-map').hidden = !(two && settings.mc); $('mc-note').hidden = $('mc-map').hidden;
   $('trace').innerHTML = ''; $('trace-row').max = data.rows - 1;
-  resetExample(); resetQuiz();
+  resetExample(); resetQuiz(); resetImages();   // example.js, quiz.js, images.js
   rate.stepsAt = []; rate.drawnAt = []; lastDrawnStep = -1; scrubStep = null; dirty = true;
   status();
 }
@@ -495,6 +495,3 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'r') reset();
 });
 window.addEventListener('hashchange', () => { settings = readHash(); fillForm(settings); reset(); });
-fillForm(settings);
-reset();
-requestAnimationFrame(frame);

@@ -138,4 +138,3 @@ function renderQuiz(questions) {
     box.append(f);
   });
 }
-resetQuiz();

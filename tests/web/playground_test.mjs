@@ -15,12 +15,17 @@
 //     training passes within 4 sd of it; the diagram greys exactly the dropped units;
 //  7. the quiz: its 12 questions, options and answers are those of `dropnet quiz --seed 42`
 //     (numbers from the same run), and answering in the page scores them;
+//  8. Fashion-MNIST embedded by `dropnet play --data fashion-mnist:train --max-rows 2000`: the
+//     gallery draws the IDX file's own bytes (read here with zlib, not by dropnet) under
+//     Fashion-MNIST's class names, and after an epoch the followed image's red pixels are the
+//     engine's dropped ones;
 //  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
 //  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
+import {gunzipSync} from 'node:zlib';
 import {launch} from './cdp.mjs';
 
 const [page, cli, shots = 'build/web/shots'] = process.argv.slice(2);
@@ -225,6 +230,36 @@ try {
         `dropnet play --data t.csv ("${option}"): 3 epochs, largest difference from dropnet train --log ${worstOwn.toExponential(2)}`);
   writeFileSync(join(shots, 'own-data.png'), await browser.screenshot(1400, 1000));
   rmSync(dir, {recursive: true, force: true});
+
+  // 8: Fashion-MNIST, 2000 images (Debian's dataset-fashion-mnist, installed by make setup)
+  const fm = '/usr/share/datasets/fashion-mnist';
+  const pixels = gunzipSync(readFileSync(join(fm, 'train-images-idx3-ubyte.gz'))).subarray(16);
+  const labels = gunzipSync(readFileSync(join(fm, 'train-labels-idx1-ubyte.gz'))).subarray(8);
+  const fmDir = mkdtempSync(join(tmpdir(), 'dropnet-play-fm-'));
+  execFileSync(cli, ['play', '--data', 'fashion-mnist:train', '--max-rows', '2000', '--out', join(fmDir, 'fm.html'), '--page', page]);
+  await browser.goto('about:blank');
+  await browser.goto('file://' + join(fmDir, 'fm.html') + '#data=embedded&train=0.8&family=dropout&inrate=0.2' +
+    '&layers=64:relu:0.5&optimizer=3&lr=0.001&batch=32&epochs=2&seed=42&compare=0&mc=0&speed=0');
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  const gallery = await browser.evaluate(`(() => { const c = [...document.querySelectorAll('#gallery canvas')];
+    const px = c.slice(0, 5).map((k) => { const d = k.getContext('2d').getImageData(0, 0, 56, 56).data, v = [];
+      for (let i = 0; i < 784; ++i) v.push(d[4 * ((Math.floor(i / 28) * 2) * 56 + (i % 28) * 2)]); return v; });
+    return {n: c.length, px, captions: [...document.querySelectorAll('#gallery figcaption')].slice(0, 5).map((f) => f.textContent)}; })()`);
+  const NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const sameImages = gallery.px.every((v, r) => v.every((p, i) => p === pixels[r * 784 + i]));
+  const sameNames = gallery.captions.every((t, r) => t === `#${r} ${NAMES[labels[r]]}`);
+  check(gallery.n === 40 && sameImages && sameNames,
+        `Fashion-MNIST: ${gallery.n} images drawn; the first 5 pixel for pixel the IDX file's, captions ${JSON.stringify(gallery.captions.slice(0, 2))}`);
+  await browser.evaluate(`document.getElementById('epoch').click()`);
+  const fmEx = await browser.evaluate(waitFor(`window.pgExampleLast && pgExampleLast.masks[0] && document.getElementById('ex-image').dataset.dropped && pgExampleLast`));
+  const fmShown = await browser.evaluate(`(() => { const c = document.getElementById('ex-image'), d = c.getContext('2d').getImageData(0, 0, 112, 112).data;
+    let red = 0; for (let i = 0; i < 784; ++i) { const o = 4 * ((Math.floor(i / 28) * 4) * 112 + (i % 28) * 4); red += d[o] === 220 && d[o + 1] === 30; }
+    return {red, row: pgExampleLast.row, acc: +document.querySelector('#epochs-table tbody tr').dataset.valAccuracy}; })()`);
+  const fmDropped = fmEx.masks[0].filter((k) => !k).length;
+  check(fmShown.red === fmDropped && fmShown.row === fmEx.row && fmShown.acc > 0.5,
+        `Fashion-MNIST: example #${fmShown.row}'s image shows ${fmShown.red} red pixels, the engine dropped ${fmDropped}; epoch 1 val accuracy ${fmShown.acc.toFixed(3)} (> 0.5)`);
+  writeFileSync(join(shots, 'fashion-mnist.png'), await browser.screenshot(1400, 1000));
+  rmSync(fmDir, {recursive: true, force: true});
 } catch (e) {
   check(false, 'the page: ' + e.message);
 } finally {

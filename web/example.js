@@ -24,7 +24,7 @@ function showExample(m) {
   lastExample = m; window.pgExampleLast = m;   // for the test: the engine's numbers as received
   const mode = exampleMode(), layers = main.layers, names = ['input', ...layers.map((l) => l.spec)];
   const f = (v) => v.toFixed(3);
-  let html = `<p>example #${m.row} (true class ${m.label}), ${mode === 'training' ? `training, the masks of step ${m.step}` : 'inference: dropout passes values through'}</p>`;
+  let html = `<p>example #${m.row} (true class ${className(m.label)}), ${mode === 'training' ? `training, the masks of step ${m.step}` : 'inference: dropout passes values through'}</p>`;
   // the first Bernoulli dropout layer, unit by unit: why the expectations agree
   const d = layers.findIndex(isBernoulli);
   if (d >= 0) {

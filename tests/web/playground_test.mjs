@@ -150,7 +150,7 @@ try {
       input.checked = true; input.dispatchEvent(new Event('change', {bubbles: true})); });
     return [document.getElementById('quiz-score').textContent, document.querySelector('#quiz .verdict').className]; })()`);
   check(score[0] === '12 of 12 answered, 11 right' && score[1] === 'verdict wrong', `quiz answered in the page (one wrong on purpose): "${score[0]}"`);
-  writeFileSync(join(shots, 'example-quiz.png'), await browser.screenshot(1400, 2000));
+  await browser.screenshot(1400, 1800);
   await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
   writeFileSync(join(shots, 'example-quiz.png'), await browser.screenshot());
   await browser.screenshot(1400, 1000);
@@ -259,6 +259,8 @@ try {
   check(fmShown.red === fmDropped && fmShown.row === fmEx.row && fmShown.acc > 0.5,
         `Fashion-MNIST: example #${fmShown.row}'s image shows ${fmShown.red} red pixels, the engine dropped ${fmDropped}; epoch 1 val accuracy ${fmShown.acc.toFixed(3)} (> 0.5)`);
   writeFileSync(join(shots, 'fashion-mnist.png'), await browser.screenshot(1400, 1000));
+  await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
+  writeFileSync(join(shots, 'fashion-example.png'), await browser.screenshot());
   rmSync(fmDir, {recursive: true, force: true});
 } catch (e) {
   check(false, 'the page: ' + e.message);

@@ -107,18 +107,19 @@ static void print_table(const cli_train_settings *s, const epoch_accuracy *with,
  * {"compare":"with_dropout"|"without_dropout","epoch":E,"train_accuracy":…,"test_accuracy":…,
  * "gap":…} (val_accuracy when the held-out set is the validation split). scripts/compare_table.py
  * turns these lines into the README's table, so that table is this run's, not a copy. */
-static void log_table(cli_epoch_log *log, const cli_train_settings *s,
-                      const epoch_accuracy *with, const epoch_accuracy *without) {
-    if (log->file == NULL || log->failed) return;
+static void log_table(cli_epoch_log *out, const cli_train_settings *s, const epoch_accuracy *with,
+                      const epoch_accuracy *without) {
+    FILE *log = out->file;
+    if (log == NULL || out->failed) return;
     const char *held = s->test ? "test_accuracy" : "val_accuracy";
     for (int run = 0; run < 2; ++run) {
         const epoch_accuracy *a = run == 0 ? with : without;
         for (size_t e = 0; e < s->epochs; ++e)
-            fprintf(log->file, "{\"compare\":\"%s\",\"epoch\":%zu,\"train_accuracy\":%.9g,\"%s\":%.9g,"
+            fprintf(log, "{\"compare\":\"%s\",\"epoch\":%zu,\"train_accuracy\":%.9g,\"%s\":%.9g,"
                     "\"gap\":%.9g}\n", run == 0 ? "with_dropout" : "without_dropout", e + 1,
                     a[e].train, held, a[e].held_out, a[e].train - a[e].held_out);
     }
-    cli_epoch_log_flush(log);
+    cli_epoch_log_flush(out);
 }
 
 int cli_cmd_compare(int argc, char **argv) {
@@ -157,7 +158,7 @@ int cli_cmd_compare(int argc, char **argv) {
     cli_report report;
     cli_report_init(&report, "compare", argc, argv);
     dn_model *kept = NULL; /* the run with dropout, for --report */
-    int code = with && without && history ? cli_epoch_log_open(&log, s.log)
+    int code = with && without && history ? cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL) /* rank 0 logs */
                                           : cli_error(-1, "out of memory");
     if (code == 0)
         code = train_variant(&s, &job, 0, &log, with, history, s.report ? &report : NULL,

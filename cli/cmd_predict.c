@@ -136,7 +136,8 @@ int cli_cmd_predict(int argc, char **argv) {
     const cli_data_request request = {.spec = data_spec, .label = label, .id = id,
                                       .allow_unlabeled = 1};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
-    predictions p = {.path = out_path, .model = model, .data = data, .id_name = id, .rows = dn_dataset_rows(data),
+    predictions p = {.path = out_path, .model = model, .data = data, .id_name = id,
+                     .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};
     float *y = calloc(p.rows * p.outputs, sizeof *y);
     float *mc = mc_samples ? calloc(p.rows * (p.outputs + 2), sizeof *mc) : NULL;

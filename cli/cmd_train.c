@@ -95,7 +95,7 @@ int cli_cmd_train(int argc, char **argv) {
     int numeric_failure = 0, saved = 0;
     int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
-    if (code == 0) code = cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL);
+    if (code == 0) code = cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL) /* rank 0 logs */;
     if (code == 0 && !cli_interrupt_signal())
         code = cli_train_fit(&s, &job, model, NULL, &log, s.report ? cli_report_observe : NULL,
                              &report, history, &numeric_failure);
@@ -110,9 +110,9 @@ int cli_cmd_train(int argc, char **argv) {
     if (code == 0 && !stopped && job.test) code = evaluate_test(model, job.test);
     dn_error err;
     int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
-    saved = code == 0 && writer && (code = dn_model_save(model, s.out, &err) != DN_OK
-                                                ? cli_error(-1, "%s", err.message) : 0) == 0;
-    if (code == 0 && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
+    saved = code == 0 && (!writer || (code = dn_model_save(model, s.out, &err) != DN_OK
+                                                 ? cli_error(-1, "%s", err.message) : 0) == 0);
+    if (saved && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
     if (code == 0 && !stopped && writer && s.report)
         code = cli_report_write_training(&report, &s, &job, model, history);
 finish:

@@ -24,8 +24,7 @@ int cli_epoch_log_open(cli_epoch_log *log, const char *path);
  * training goes on, and the command fails at the end (cli_epoch_log_close). */
 void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m);
 
-/* Flushes lines a caller wrote to log->file itself (when file is set and nothing failed yet) and
- * checks them as cli_epoch_log_write does. */
+/* Flushes what the caller wrote to log->file itself and checks it, as cli_epoch_log_write does. */
 void cli_epoch_log_flush(cli_epoch_log *log);
 
 /* Closes the log (checked). Returns -1 when a write or the close failed (printed), else 0. */

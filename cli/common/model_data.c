@@ -2,8 +2,8 @@
 #include "common/model_data.h"
 
 #include "common/cli_error.h"
-#include "common/columns.h"
 #include "common/text_escape.h"
+#include "common/columns.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
 #include "train/fit.h"
 
 #include "common/cli_error.h"
-#include "parallel/parallel.h"
 #include "common/interrupt.h"
+#include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/controls.h"
 #include "train/progress.h"

@@ -77,9 +77,9 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"checkpoint-every", CLI_OPT_SIZE, &s->checkpoint_every, "N", "epochs between checkpoints (1); the last epoch always gets one"},
         {"checkpoint-keep", CLI_OPT_SIZE, &s->checkpoint_keep, "N", "newest checkpoints kept (3)"},
         {"resume", CLI_OPT_STRING, &s->resume, "DIR", "continue from DIR's newest valid checkpoint (same settings; --epochs may grow); checkpoints go on into DIR"},
+        {"allow-data-change", CLI_OPT_FLAG, &s->allow_data_change, NULL, "--resume even though the data differs from the checkpoint's (rows, features, classes or content)"},
         {"reproducible", CLI_OPT_FLAG, &s->reproducible, NULL, "sum gradients over fixed row blocks exactly: the weights of any number of MPI ranks (always on under MPI; docs/SCALING.md)"},
         {"block-rows", CLI_OPT_SIZE, &s->block_rows, "N", "rows per gradient block of --reproducible, a multiple of 4 (16); at most one rank per block"},
-        {"allow-data-change", CLI_OPT_FLAG, &s->allow_data_change, NULL, "--resume even though the data differs from the checkpoint's (rows, features, classes or content)"},
     };
     _Static_assert(CLI_COUNT(all) == CLI_TRAIN_OPTION_COUNT,
                    "CLI_TRAIN_OPTION_COUNT is the size of this table");

@@ -26,9 +26,9 @@ typedef struct cli_train_settings {
     size_t checkpoint_every, checkpoint_keep; /* epochs between checkpoints; files kept */
     const char *max_memory; /* --max-memory SIZE as given, and in bytes (0: no cap) */
     size_t max_bytes;
+    int allow_data_change; /* --resume on data whose fingerprint differs from the checkpoint's */
     int reproducible;   /* --reproducible (always on in an MPI build): fit's block mode */
     size_t block_rows;  /* --block-rows N: rows per gradient block (0 = the library's 16) */
-    int allow_data_change; /* --resume on data whose fingerprint differs from the checkpoint's */
 } cli_train_settings;
 
 /* Limits (docs/RELIABILITY.md): threads beyond this only cost memory; the history of every epoch is

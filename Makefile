@@ -217,10 +217,12 @@ web: $(WEB)/playground.html
 $(WEB)/engine.js: web/engine.c $(WEB_SRC) $(wildcard src/*/*.h) include/dropnet.h
 	@mkdir -p $(WEB)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WEB_FLAGS) $(WEB_SRC) web/engine.c -o $@
-$(WEB)/playground.html: web/playground.html web/playground.css web/playground.js web/worker.js $(WEB)/engine.js
+WEB_JS   := web/playground.js web/example.js web/quiz.js web/images.js web/start.js
+$(WEB)/playground.html: web/playground.html web/playground.css $(WEB_JS) web/worker.js $(WEB)/engine.js
 	cat $(WEB)/engine.js web/worker.js > $(WEB)/engine-worker.js
+	cat $(WEB_JS) > $(WEB)/page.js
 	sed -e '/\/\*@STYLE@\*\//{r web/playground.css' -e 'd}' -e '/\/\*@ENGINE@\*\//{r $(WEB)/engine-worker.js' -e 'd}' \
-	    -e '/\/\*@SCRIPT@\*\//{r web/playground.js' -e 'd}' web/playground.html > $@.tmp
+	    -e '/\/\*@SCRIPT@\*\//{r $(WEB)/page.js' -e 'd}' web/playground.html > $@.tmp
 	mv $@.tmp $@
 test-web: web $(CLI)
 	node tests/web/playground_test.mjs $(WEB)/playground.html ./$(CLI)

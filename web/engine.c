@@ -27,6 +27,7 @@ typedef struct pg_engine {
     int two_d;            /* data has 2 features: draw the decision map */
     float extent;         /* the map covers [-extent, extent]² */
     int mc;               /* MC-dropout band on the map */
+    int first_row;        /* the first example of the first training batch (-1 before step 1) */
     dn_error err;
 } pg_engine;
 
@@ -54,7 +55,10 @@ EM_JS(void, pg_js_map, (const float *p, const float *std, int n, int classes), {
  * pg_js_trace_row() first (between steps, where the model is whole). */
 EM_JS(int, pg_js_gate, (int at_epoch_end), { return self.pgGate(at_epoch_end); });
 EM_JS(int, pg_js_trace_row, (void), { return self.pgTraceRow(); });
+/* gate 5: run pg_example(pgExampleRequest(0..2)) first (the train/inference toggle). */
+EM_JS(double, pg_js_example_request, (int i), { return self.pgExampleRequest(i); });
 static int trace_row(int row);
+EMSCRIPTEN_KEEPALIVE int pg_example(int row, double step, int passes);
 
 /* Waits for the worker's go; 0 to go on, 1 to stop. Its messages are served while it sleeps. */
 static int wait_gate(int at_epoch_end) {
@@ -64,6 +68,11 @@ static int wait_gate(int at_epoch_end) {
         if (gate == 2) return 1;
         if (gate == 4) {
             trace_row(pg_js_trace_row());
+            continue;
+        }
+        if (gate == 5) {
+            pg_example((int)pg_js_example_request(0), pg_js_example_request(1),
+                       (int)pg_js_example_request(2));
             continue;
         }
         emscripten_sleep(gate == 1 ? 10 : 0);
@@ -86,6 +95,7 @@ static void send_map(void) {
 
 /* Every dropout layer's keep mask for the batch just trained, then the step itself. */
 static void send_batch(const dn_event *ev) {
+    if (dn_model_step(engine.model) == 1) engine.first_row = (int)ev->batch_index[0];
     size_t n = dn_model_layer_count(engine.model);
     for (size_t i = 0; i < n; ++i) {
         dn_layer_info info;
@@ -172,6 +182,7 @@ EMSCRIPTEN_KEEPALIVE int pg_setup(const float *x, const int32_t *labels, int row
     }
     engine.mask = malloc((size_t)batch * widest);
     engine.two_d = features == 2;
+    engine.first_row = -1;
     engine.mc = mc;
     engine.extent = extent;
     if (engine.two_d) {
@@ -229,3 +240,85 @@ static int trace_row(int row) {
 
 /* The trace when no fit is running (before Play, or after the last epoch). */
 EMSCRIPTEN_KEEPALIVE int pg_trace(int row) { return trace_row(row); }
+
+/* ---- one example, training against inference (the page's train/inference toggle) ----------- */
+/* kind 0: inference, 1: the training pass of `step`, 2: the mean over `passes` training passes;
+ * layer i's activation (0 the input). */
+EM_JS(void, pg_js_example, (int kind, int index, const float *a, int cols), {
+    self.pgExample(kind, index, HEAPF32.subarray(a >> 2, (a >> 2) + cols));
+});
+EM_JS(void, pg_js_example_mask, (int layer, const uint8_t *keep, int cols), {
+    self.pgExampleMask(layer, HEAPU8.slice(keep, keep + cols));
+});
+EM_JS(void, pg_js_example_row, (int row, int label), { self.pgExampleRow(row, label); });
+
+/* Every layer's activation of the last forward pass (one row), as `kind`. */
+static void send_activations(int kind) {
+    for (size_t i = 0; i <= dn_model_layer_count(engine.model); ++i) {
+        size_t cols;
+        const float *a = dn_model_activation(engine.model, i, NULL, &cols);
+        if (a) pg_js_example(kind, (int)i, a, (int)cols);
+    }
+}
+
+/*
+ * Example `row` (-1: the first row of the first training batch, as `dropnet quiz` quotes it)
+ * through the network three ways: at inference; in training with the masks of training step
+ * `step` (1-based: the step the fit numbered; a one-row batch gets row 0 of that step's masks);
+ * and the mean over training steps 1..passes of every layer's output. The fit's own state is
+ * untouched: dn_model_forward keeps no gradient and the next batch runs its own forward pass.
+ * Returns 0, or -1 with pg_error() set.
+ */
+EMSCRIPTEN_KEEPALIVE int pg_example(int row, double step, int passes) {
+    if (row < 0) row = engine.first_row >= 0 ? engine.first_row : 0;
+    size_t features = dn_dataset_features(engine.data), layers = dn_model_layer_count(engine.model);
+    size_t widest = features;
+    for (size_t i = 0; i <= layers; ++i) {
+        size_t cols = i ? 0 : features;
+        dn_layer_info info;
+        if (i && dn_model_layer_info(engine.model, i - 1, &info, NULL) == DN_OK) cols = info.outputs;
+        if (cols > widest) widest = cols;
+    }
+    float *x = malloc(features * sizeof(float));
+    double *sum = calloc((layers + 1) * widest, sizeof(double));
+    float *mean = malloc(widest * sizeof(float));
+    uint8_t *keep = malloc(widest);
+    int ok = x && sum && mean && keep &&
+             dn_dataset_get_row(engine.data, (size_t)row, x, &engine.err) == DN_OK;
+    if (ok) pg_js_example_row(row, (int)dn_dataset_label(engine.data, (size_t)row));
+    ok = ok && dn_model_forward(engine.model, x, 1, DN_MODE_INFERENCE, 0, NULL, &engine.err) == DN_OK;
+    if (ok) send_activations(0);
+    ok = ok && dn_model_forward(engine.model, x, 1, DN_MODE_TRAINING, (uint64_t)(step - 1), NULL,
+                                &engine.err) == DN_OK;
+    if (ok) {
+        send_activations(1);
+        for (size_t i = 0; i < layers; ++i) {
+            dn_layer_info info;
+            if (dn_model_layer_info(engine.model, i, &info, NULL) == DN_OK &&
+                info.kind == DN_LAYER_DROPOUT &&
+                dn_model_dropout_mask(engine.model, i, keep, NULL, NULL) == DN_OK)
+                pg_js_example_mask((int)i, keep, (int)info.outputs);
+        }
+    }
+    for (int p = 0; ok && p < passes; ++p) { /* training steps 1..passes: their masks */
+        ok = dn_model_forward(engine.model, x, 1, DN_MODE_TRAINING, (uint64_t)p, NULL,
+                              &engine.err) == DN_OK;
+        for (size_t i = 0; ok && i <= layers; ++i) {
+            size_t cols;
+            const float *a = dn_model_activation(engine.model, i, NULL, &cols);
+            for (size_t j = 0; a && j < cols; ++j) sum[i * widest + j] += a[j];
+        }
+    }
+    for (size_t i = 0; ok && passes > 0 && i <= layers; ++i) {
+        size_t cols;
+        dn_model_activation(engine.model, i, NULL, &cols);
+        for (size_t j = 0; j < cols; ++j) mean[j] = (float)(sum[i * widest + j] / passes);
+        pg_js_example(2, (int)i, mean, (int)cols);
+    }
+    if (!x || !sum || !mean || !keep) snprintf(engine.err.message, sizeof engine.err.message, "out of memory");
+    free(x);
+    free(sum);
+    free(mean);
+    free(keep);
+    return ok ? 0 : -1;
+}

@@ -180,8 +180,10 @@ function onMessage(run, m) {
   } else if (m.type === 'epoch') {
     run.epochs.push(m);
     if (run === main || run === twin) addEpochRow(run === main ? 'epochs-table' : 'compare-table', m);
+    if (run === main && m.epoch === 1) { requestExample(); requestQuiz(); }   // example.js, quiz.js
   } else if (m.type === 'map') run.map = m;
   else if (m.type === 'trace') showTrace(run, m);
+  else if (m.type === 'example') { if (run === main) (m.purpose ? quizExample(m) : showExample(m)); }
   else if (m.type === 'error') { run.error = m.message; $('status').innerHTML = ''; $('status').append(errorText(m.message)); }
   else if (m.type === 'done') { run.done = true; if (run === main) finished(); }
   if (m.type !== 'batch') status();   // a browser may not draw another frame after the last one
@@ -212,6 +214,7 @@ function reset() {
   $('map-section').hidden = !two; $('data-2d').hidden = !(settings.data in {circles: 1, xor: 1, spirals: 1, gaussians: 1});
   $('mc-map').hidden = !(two && settings.mc); $('mc-note').hidden = $('mc-map').hidden;
   $('trace').innerHTML = ''; $('trace-row').max = data.rows - 1;
+  resetExample(); resetQuiz(); resetImages();   // example.js, quiz.js, images.js
   rate.stepsAt = []; rate.drawnAt = []; lastDrawnStep = -1; scrubStep = null; dirty = true;
   status();
 }
@@ -492,6 +495,3 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'r') reset();
 });
 window.addEventListener('hashchange', () => { settings = readHash(); fillForm(settings); reset(); });
-fillForm(settings);
-reset();
-requestAnimationFrame(frame);

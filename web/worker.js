@@ -46,6 +46,16 @@ self.pgTrace = (index, a) => trace.push(Array.from(a));
 self.pgTraceRow = () => pendingTrace;
 self.pgTraceLabel = (label) => { traceLabel = label; };
 
+/* The train/inference toggle: one example at inference, in training at a step, and the mean
+ * over many training passes (engine.c pg_example). */
+let exampleRequests = [], pendingExample = null, example = null;
+self.pgExampleRequest = (i) => [pendingExample.row, pendingExample.step, pendingExample.passes][i];
+self.pgExampleRow = (row, label) => { example.row = row; example.label = label; };
+self.pgExample = (kind, index, a) => { example[['inference', 'training', 'mean'][kind]][index] = Array.from(a); };
+self.pgExampleMask = (layer, keep) => { example.masks[layer] = Array.from(keep); };
+function newExample(r) { pendingExample = r; example = {...r, inference: [], training: [], mean: [], masks: {}}; }
+function postExample() { postMessage({type: 'example', ...example}); pendingExample = null; }
+
 function postTrace() {
   postMessage({type: 'trace', row: pendingTrace, layers: trace, label: traceLabel});
   pendingTrace = null;
@@ -60,8 +70,10 @@ self.pgGate = (atEpochEnd) => {
 };
 function gate(atEpochEnd) {
   if (pendingTrace !== null) postTrace();
+  if (pendingExample !== null) postExample();
   if (stopping) return 2;
   if (traceRows.length) { pendingTrace = traceRows.shift(); trace = []; return 4; }
+  if (exampleRequests.length) { newExample(exampleRequests.shift()); return 5; }
   // after an epoch's last batch only its validation and figures follow: the next batch is
   // granted (or held) at the epoch-end gate, so Step epoch stops with the epoch's figures shown
   if (!atEpochEnd && lastBatch === lastBatches) return 0;
@@ -104,6 +116,7 @@ async function setup(c) {
   training = false;
   flush();
   if (pendingTrace !== null) postTrace();
+  if (pendingExample !== null) postExample();
   postMessage(done < 0 ? {type: 'error', message: engine.UTF8ToString(engine._pg_error())}
                        : {type: 'done', stopped: done === 1});
 }
@@ -118,6 +131,12 @@ onmessage = (e) => {
     case 'epoch': mode = 'paused'; toEpochEnd = true; movedSinceRequest = false; break;
     case 'speed': stepsPerSecond = m.value; break;
     case 'stop': stopping = true; break;
+    case 'example': {
+      const r = {row: m.row, step: m.step, passes: m.passes, purpose: m.purpose || null};
+      if (training) exampleRequests.push(r);
+      else if (engine) { newExample(r); engine._pg_example(r.row, r.step, r.passes); postExample(); }
+      break;
+    }
     case 'trace':
       if (training) traceRows.push(m.row);
       else if (engine) { pendingTrace = m.row; trace = []; engine._pg_trace(m.row); postTrace(); }

@@ -57,7 +57,7 @@ export async function launch(chromium = '/usr/bin/chromium', width = 1400, heigh
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill();
       await exited;
-      rmSync(profile, {recursive: true, force: true});
+      rmSync(profile, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});  // Chromium's helpers may still be writing
     },
   };
 }

@@ -9,12 +9,23 @@
 //  4. a 2-D set with Compare and MC dropout trains to the end and draws its map;
 //  5. `dropnet play --data` embeds a CSV (class names with '<' in them) and the page trained on
 //     it gives the numbers of `dropnet train --log` with the same settings;
+//  6. the train/inference toggle: the first example of the first batch (the demo's sample) in
+//     training is its input × keep/(1−rate) with the engine's step-1 mask (the replayed mask's
+//     row 0 and the demo's dropped count), at inference its input, and the mean over 1000
+//     training passes within 4 sd of it; the diagram greys exactly the dropped units;
+//  7. the quiz: its 12 questions, options and answers are those of `dropnet quiz --seed 42`
+//     (numbers from the same run), and answering in the page scores them;
+//  8. Fashion-MNIST embedded by `dropnet play --data fashion-mnist:train --max-rows 2000`: the
+//     gallery draws the IDX file's own bytes (read here with zlib, not by dropnet) under
+//     Fashion-MNIST's class names, and after an epoch the followed image's red pixels are the
+//     engine's dropped ones;
 //  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
 //  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
+import {gunzipSync} from 'node:zlib';
 import {launch} from './cdp.mjs';
 
 const [page, cli, shots = 'build/web/shots'] = process.argv.slice(2);
@@ -30,6 +41,12 @@ const demoRaw = readFileSync(log, 'utf8').trim().split('\n');
 const logPortable = join(tmp, 'portable.jsonl');
 execFileSync(cli, ['demo', '--log', logPortable], {env: {...process.env, DROPNET_KERNEL: 'portable'}});
 const portableRaw = readFileSync(logPortable, 'utf8').trim().split('\n');
+const quizText = execFileSync(cli, ['quiz', '--seed', '42'], {input: 'A\n'.repeat(12), encoding: 'utf8'});
+const cliQuiz = quizText.split(/\nQuestion \d+ of \d+\n/).slice(1).map((block) => {
+  const lines = block.split('\n');
+  return {text: lines[0], options: lines.slice(1, 5).map((l) => l.replace(/^  [A-D]\) /, '')),
+          answer: 'ABCD'.indexOf(block.match(/(?:the answer is )([A-D])/)[1])};
+});
 const firstBatch = demoText.match(/this batch: (\d+) of (\d+) dropped/);
 rmSync(tmp, {recursive: true, force: true});
 mkdirSync(shots, {recursive: true});
@@ -94,6 +111,50 @@ try {
             step: main.last.step, first: first.dropped}; })()`);
   check(replay.same && replay.first === +firstBatch[1],
         `mask replayed in the page from (seed, layer, step, element) = the engine's at step ${replay.step}; step 1 replayed: ${replay.first} dropped`);
+  // 6: the train/inference toggle on the demo's sample example, and the diagram
+  await browser.evaluate(`(() => { document.getElementById('ex-row').value = -1; document.getElementById('ex-step').value = 1;
+    window.pgExampleLast = null; document.getElementById('ex-train').checked = true; document.getElementById('ex-go').click(); })()`);
+  const ex = await browser.evaluate(waitFor(`window.pgExampleLast && pgExampleLast.passes === 1000 && pgExampleLast`));
+  const sample = demoText.match(/sample: example #(\d+)/), rowDrop = demoText.match(/this row: (\d+) of (\d+) dropped/);
+  const replay0 = await browser.evaluate(`Array.from(pgReplay(1).masks[0].keep.slice(0, 20))`);
+  const keep = ex.masks[0], r = Math.fround(0.2);
+  let scaled = true, worstMean = 0, dropped0 = 0;
+  ex.training[0].forEach((a, j) => {
+    const t = ex.training[1][j], inf = ex.inference[1][j], mean = ex.mean[1][j];
+    if (keep[j] ? Math.abs(t - a / (1 - r)) > 1e-6 * Math.abs(a) + 1e-7 : t !== 0) scaled = false;
+    if (inf !== ex.inference[0][j]) scaled = false;
+    dropped0 += 1 - keep[j];
+    worstMean = Math.max(worstMean, Math.abs(mean - inf) / (Math.abs(inf) * Math.sqrt(r / (1 - r) / 1000) || 1));
+  });
+  check(sample && ex.row === +sample[1] && keep.every((v, j) => v === replay0[j]) && dropped0 === +rowDrop[1],
+        `toggle: example #${ex.row} (demo's sample #${sample && sample[1]}), its step-1 mask = row 0 of the replayed batch mask, ${dropped0} of 20 dropped (demo: ${rowDrop && rowDrop[1]})`);
+  check(scaled && worstMean < 4, `toggle: training = input × keep/(1−0.2), inference = input; mean of 1000 training passes within ${worstMean.toFixed(2)} sd of inference (< 4)`);
+  const diagram = (mode) => browser.evaluate(`(() => { document.getElementById('ex-${mode}').checked = true;
+    document.getElementById('ex-${mode}').dispatchEvent(new Event('change'));
+    const s = document.getElementById('diagram');
+    return {dropped: s.querySelectorAll('circle.dropped').length, units: s.querySelectorAll('circle').length,
+            scaled: [...s.querySelectorAll('text.scale')].filter((t) => t.textContent === '×1.25').length}; })()`);
+  const dTrain = await diagram('infer').then(() => diagram('train')), dInfer = await diagram('infer');
+  check(dTrain.dropped === dropped0 && dTrain.scaled === 20 - dropped0 && dInfer.dropped === 0 && dInfer.scaled === 0 && dTrain.units === 20 + 10 + 3,
+        `diagram: training greys ${dTrain.dropped} units and labels ${dTrain.scaled} ×1.25; inference greys ${dInfer.dropped}; ${dTrain.units} units drawn`);
+  await browser.evaluate(`(() => { document.getElementById('ex-train').checked = true; document.getElementById('ex-train').dispatchEvent(new Event('change')); })()`);
+  // 7: the quiz, as `dropnet quiz --seed 42` asks it
+  const pageQuiz = await browser.evaluate(waitFor(`window.pgQuiz && pgQuiz.length === 12 && pgQuiz`));
+  const cliWords = (t) => t.replace("The demo's network", 'The network').replace("The demo's", "The network's");
+  const same = pageQuiz.filter((q, i) => cliQuiz[i] && q.text === cliWords(cliQuiz[i].text) && q.answer === cliQuiz[i].answer &&
+                                          q.options.every((o, k) => o === cliQuiz[i].options[k]));
+  check(cliQuiz.length === 12 && same.length === 12, `quiz: ${same.length} of ${cliQuiz.length} questions, options and answers equal to dropnet quiz --seed 42's` +
+        (same.length < 12 ? ` (first differing: ${JSON.stringify(pageQuiz.find((q) => !same.includes(q)))})` : ''));
+  const score = await browser.evaluate(`(() => { document.querySelectorAll('#quiz fieldset').forEach((f, i) => {
+      const k = i === 0 ? (+f.dataset.answer + 1) % 4 : +f.dataset.answer, input = f.querySelectorAll('input')[k];
+      input.checked = true; input.dispatchEvent(new Event('change', {bubbles: true})); });
+    return [document.getElementById('quiz-score').textContent, document.querySelector('#quiz .verdict').className]; })()`);
+  check(score[0] === '12 of 12 answered, 11 right' && score[1] === 'verdict wrong', `quiz answered in the page (one wrong on purpose): "${score[0]}"`);
+  await browser.screenshot(1400, 1800);
+  await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
+  writeFileSync(join(shots, 'example-quiz.png'), await browser.screenshot());
+  await browser.screenshot(1400, 1000);
+  await browser.evaluate(`window.scrollTo(0, 0)`);
   await browser.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = 40; s.dispatchEvent(new Event('input')); })()`);
   await new Promise((r) => setTimeout(r, 300));
   writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
@@ -169,6 +230,38 @@ try {
         `dropnet play --data t.csv ("${option}"): 3 epochs, largest difference from dropnet train --log ${worstOwn.toExponential(2)}`);
   writeFileSync(join(shots, 'own-data.png'), await browser.screenshot(1400, 1000));
   rmSync(dir, {recursive: true, force: true});
+
+  // 8: Fashion-MNIST, 2000 images (Debian's dataset-fashion-mnist, installed by make setup)
+  const fm = '/usr/share/datasets/fashion-mnist';
+  const pixels = gunzipSync(readFileSync(join(fm, 'train-images-idx3-ubyte.gz'))).subarray(16);
+  const labels = gunzipSync(readFileSync(join(fm, 'train-labels-idx1-ubyte.gz'))).subarray(8);
+  const fmDir = mkdtempSync(join(tmpdir(), 'dropnet-play-fm-'));
+  execFileSync(cli, ['play', '--data', 'fashion-mnist:train', '--max-rows', '2000', '--out', join(fmDir, 'fm.html'), '--page', page]);
+  await browser.goto('about:blank');
+  await browser.goto('file://' + join(fmDir, 'fm.html') + '#data=embedded&train=0.8&family=dropout&inrate=0.2' +
+    '&layers=64:relu:0.5&optimizer=3&lr=0.001&batch=32&epochs=2&seed=42&compare=0&mc=0&speed=0');
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  const gallery = await browser.evaluate(`(() => { const c = [...document.querySelectorAll('#gallery canvas')];
+    const px = c.slice(0, 5).map((k) => { const d = k.getContext('2d').getImageData(0, 0, 56, 56).data, v = [];
+      for (let i = 0; i < 784; ++i) v.push(d[4 * ((Math.floor(i / 28) * 2) * 56 + (i % 28) * 2)]); return v; });
+    return {n: c.length, px, captions: [...document.querySelectorAll('#gallery figcaption')].slice(0, 5).map((f) => f.textContent)}; })()`);
+  const NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const sameImages = gallery.px.every((v, r) => v.every((p, i) => p === pixels[r * 784 + i]));
+  const sameNames = gallery.captions.every((t, r) => t === `#${r} ${NAMES[labels[r]]}`);
+  check(gallery.n === 40 && sameImages && sameNames,
+        `Fashion-MNIST: ${gallery.n} images drawn; the first 5 pixel for pixel the IDX file's, captions ${JSON.stringify(gallery.captions.slice(0, 2))}`);
+  await browser.evaluate(`document.getElementById('epoch').click()`);
+  const fmEx = await browser.evaluate(waitFor(`window.pgExampleLast && pgExampleLast.masks[0] && document.getElementById('ex-image').dataset.dropped && pgExampleLast`));
+  const fmShown = await browser.evaluate(`(() => { const c = document.getElementById('ex-image'), d = c.getContext('2d').getImageData(0, 0, 112, 112).data;
+    let red = 0; for (let i = 0; i < 784; ++i) { const o = 4 * ((Math.floor(i / 28) * 4) * 112 + (i % 28) * 4); red += d[o] === 220 && d[o + 1] === 30; }
+    return {red, row: pgExampleLast.row, acc: +document.querySelector('#epochs-table tbody tr').dataset.valAccuracy}; })()`);
+  const fmDropped = fmEx.masks[0].filter((k) => !k).length;
+  check(fmShown.red === fmDropped && fmShown.row === fmEx.row && fmShown.acc > 0.5,
+        `Fashion-MNIST: example #${fmShown.row}'s image shows ${fmShown.red} red pixels, the engine dropped ${fmDropped}; epoch 1 val accuracy ${fmShown.acc.toFixed(3)} (> 0.5)`);
+  writeFileSync(join(shots, 'fashion-mnist.png'), await browser.screenshot(1400, 1000));
+  await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
+  writeFileSync(join(shots, 'fashion-example.png'), await browser.screenshot());
+  rmSync(fmDir, {recursive: true, force: true});
 } catch (e) {
   check(false, 'the page: ' + e.message);
 } finally {

@@ -1,0 +1,6 @@
+/* start.js — the page starts once every script is defined (make web inlines playground.js,
+ * example.js, quiz.js, images.js, then this). */
+'use strict';
+fillForm(settings);
+reset();
+requestAnimationFrame(frame);

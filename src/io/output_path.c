@@ -70,6 +70,15 @@ static dn_status classify(const char *path, dn_output_target *t, int missing, dn
     return DN_OK;
 }
 
+/* classify, and on failure the resolved path released: a failed resolve owns nothing, so its
+ * callers return at once without dni_output_target_free. */
+static dn_status classify_or_free(const char *path, dn_output_target *t, int missing,
+                                  dn_error *err) {
+    dn_status st = classify(path, t, missing, err);
+    if (st != DN_OK) dni_output_target_free(t);
+    return st;
+}
+
 dn_status dni_output_resolve(const char *path, dn_output_target *t, dn_error *err) {
     memset(t, 0, sizeof *t);
     t->fd = -1;
@@ -104,11 +113,11 @@ dn_status dni_output_resolve(const char *path, dn_output_target *t, dn_error *er
                 return st;
             }
             t->path = cur;
-            return classify(path, t, 1, err);
+            return classify_or_free(path, t, 1, err);
         }
         if (!S_ISLNK(t->info.st_mode)) {
             t->path = cur;
-            return classify(path, t, 0, err);
+            return classify_or_free(path, t, 0, err);
         }
         char target[DN_OUTPUT_PATH_MAX + 1];
         ssize_t n = readlink(cur, target, sizeof target);

@@ -100,6 +100,12 @@ TEST(table_columns_each_delimiter) {
     CHECK(cli(TRAIN "--train tab.tsv --delimiter ';'") == 1);
     CHECK_MSG(strstr(output, "give --delimiter '\\t'") != NULL, "%s", output);
     CHECK(cli(TRAIN "--train tab.tsv --delimiter tab --ignore 4") == 0);
+    /* eval/predict/trace take them too: a forced wrong one fails, the right one reads */
+    CHECK(cli("eval --model m.st --data semi.csv --delimiter '|'") == 1);
+    CHECK_MSG(strstr(output, "give --delimiter ';'") != NULL, "%s", output);
+    CHECK(cli("eval --model m.st --data semi.csv --delimiter ';' --header yes") == 0);
+    CHECK(cli("predict --model m.st --data semi.csv --header sometimes") == 1);
+    CHECK(strstr(output, "semi.csv: --header must be yes, no or auto") != NULL);
     CHECK(cli(TRAIN "--train tab.tsv --delimiter x") == 2);
     CHECK(strstr(output, "train: --delimiter must be , ; | tab or auto, got \"x\"") != NULL);
     CHECK(dn_test_remove_dir(dir));

@@ -366,11 +366,28 @@ static dn_status map_by_position(csv_parse *p, dn_error *err) {
     return DN_OK;
 }
 
+/* Line 1 split into one cell: name another delimiter that the line holds, if any. */
+static dn_status one_column(const csv_parse *p, dn_error *err) {
+    static const char others[] = {',', ';', '\t', '|'};
+    const char *cell = p->first.cells[0];
+    for (size_t k = 0; k < sizeof others; ++k)
+        if (others[k] != p->delim && dni_csv_count_delimiter(cell, strlen(cell), others[k]) > 0)
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features "
+                            "and a label) separated by \"%s\", found 1; the line holds \"%s\": "
+                            "give --delimiter '%s'", p->path, p->first.line,
+                            dni_csv_delimiter_name(p->delim), dni_csv_delimiter_name(others[k]),
+                            dni_csv_delimiter_name(others[k]));
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
+                    "label) separated by \"%s\", found 1 (a table of one column has no features)",
+                    p->path, p->first.line, dni_csv_delimiter_name(p->delim));
+}
+
 /* Columns chosen by the names a model remembers (feature_columns): by name when line 1 holds
  * them all, by position for a headerless file, an error naming the missing ones otherwise. */
 static dn_status select_named(csv_parse *p, dn_error *err) {
     const dn_dataset_options *o = p->opts;
     size_t f = o->feature_column_count;
+    if (p->columns < 2 && f > 1) return one_column(p, err); /* most likely the wrong delimiter */
     if ((p->feature_col = dni_alloc_zeroed(f, sizeof *p->feature_col)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", f);
     p->features = f;
@@ -415,22 +432,6 @@ static dn_status settle_delimiter(csv_parse *p, dn_error *err) {
     int two = dni_csv_next_line(&peek, &l2, &n2);
     p->delim = dni_csv_detect_delimiter(l1, n1, two ? l2 : NULL, two ? n2 : 0);
     return DN_OK;
-}
-
-/* Line 1 split into one cell: name another delimiter that the line holds, if any. */
-static dn_status one_column(const csv_parse *p, dn_error *err) {
-    static const char others[] = {',', ';', '\t', '|'};
-    const char *cell = p->first.cells[0];
-    for (size_t k = 0; k < sizeof others; ++k)
-        if (others[k] != p->delim && dni_csv_count_delimiter(cell, strlen(cell), others[k]) > 0)
-            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features "
-                            "and a label) separated by \"%s\", found 1; the line holds \"%s\": "
-                            "give --delimiter '%s'", p->path, p->first.line,
-                            dni_csv_delimiter_name(p->delim), dni_csv_delimiter_name(others[k]),
-                            dni_csv_delimiter_name(others[k]));
-    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
-                    "label) separated by \"%s\", found 1 (a table of one column has no features)",
-                    p->path, p->first.line, dni_csv_delimiter_name(p->delim));
 }
 
 /* Does the line's first cell read `value` in decimal (spaces around it allowed)? */

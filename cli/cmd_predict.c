@@ -103,6 +103,7 @@ static size_t first_non_finite(const float *v, size_t n) {
 
 int cli_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL, *id = NULL;
+    const char *delimiter = NULL, *header = NULL;
     size_t mc_samples = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -114,6 +115,8 @@ int cli_cmd_predict(int argc, char **argv) {
          "first output column, never a feature"},
         {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
          "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
+        {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
+        {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
     };
     const cli_command cmd = {
         .name = "predict",
@@ -134,7 +137,8 @@ int cli_cmd_predict(int argc, char **argv) {
     dn_model *model;
     dn_dataset *data;
     const cli_data_request request = {.spec = data_spec, .label = label, .id = id,
-                                      .allow_unlabeled = 1};
+                                      .allow_unlabeled = 1, .delimiter = delimiter,
+                                      .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     predictions p = {.path = out_path, .model = model, .data = data, .id_name = id,
                      .rows = dn_dataset_rows(data),

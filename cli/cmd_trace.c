@@ -65,12 +65,15 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
 
 int cli_cmd_trace(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
+    const char *delimiter = NULL, *header = NULL;
     size_t index = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "the examples (see docs/DATA.md)"},
         {"index", CLI_OPT_SIZE, &index, "N", "which example, 0-based (0)"},
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
+        {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
+        {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
     };
     const cli_command cmd = {
         .name = "trace",
@@ -87,7 +90,8 @@ int cli_cmd_trace(int argc, char **argv) {
         return cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 1};
+    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 1,
+                                      .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);
     int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "

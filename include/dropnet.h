@@ -163,7 +163,25 @@ typedef struct dn_dataset_options {
     /* CSV with feature_columns only: 1 = match them by position even when line 1 is a header
      * (a model trained on a headerless file, whose names x0, x1, ... no file holds). */
     int match_by_position;
+    /* ---- Column control (issue 13 step 3; docs/DATA.md "Delimiters, headers, column
+     * choice") ---- */
+    /* CSV only: the cell delimiter, ',' ';' '\t' or '|'; 0 (default) detects it from lines 1-2. */
+    char delimiter;
+    /* CSV only: DN_HEADER_AUTO (0, default: the rules of docs/DATA.md), DN_HEADER_YES (line 1
+     * is a header) or DN_HEADER_NO (line 1 is data; columns are then named by index only). */
+    int header;
+    /* CSV only, not with feature_columns: the columns to use as features (select_columns; in
+     * the order given) or to leave out (ignore_columns), as a comma-separated list of header
+     * names, 0-based indexes and inclusive index ranges ("sepal_length,3,5-9"); NULL: none.
+     * At most one of the two. A name line 1 does not hold, an index beyond the file and the
+     * label or id column among the features are DN_ERR_FORMAT errors naming the column. */
+    const char *select_columns;
+    const char *ignore_columns;
+    /* ---- end of Column control ---- */
 } dn_dataset_options;
+
+/* dn_dataset_options.header */
+enum { DN_HEADER_AUTO = 0, DN_HEADER_YES = 1, DN_HEADER_NO = 2 };
 
 /*
  * Loads a classification dataset named by `spec` (docs/DATA.md has examples). Forms:
@@ -216,6 +234,11 @@ DN_API const char *dn_dataset_ignored_name(const dn_dataset *data, size_t index)
  */
 DN_API dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
                                  dn_dataset **out, dn_error *err);
+/* The delimiter a CSV file was read with (detected or given); 0 for other data. */
+DN_API char dn_dataset_delimiter(const dn_dataset *data);
+/* 1 when column 0 was read as pandas' unnamed index column (an empty header cell over the
+ * values 0, 1, ..., rows - 1) and left out of the features; else 0. */
+DN_API int dn_dataset_index_column_dropped(const dn_dataset *data);
 /* ---- end of Tables ---- */
 
 /* The name of class `class_index`: a CSV label as written for names and booleans, the decimal

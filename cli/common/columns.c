@@ -129,4 +129,23 @@ void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data) {
     }
     fputc('\n', out);
     free(count);
+    cli_columns_read_notes(out, spec, data);
+}
+
+void cli_columns_read_notes(FILE *out, const char *spec, const dn_dataset *data) {
+    char delimiter = dn_dataset_delimiter(data);
+    if (delimiter != 0 && delimiter != ',')
+        fprintf(out, "note: %s: cells separated by \"%s\" (--delimiter to choose)\n", spec,
+                delimiter == '\t' ? "\\t" : (char[2]){delimiter, '\0'});
+    if (dn_dataset_index_column_dropped(data))
+        fprintf(out, "note: %s: column 0 has no name and holds 0, 1, ..., %zu: pandas' index, "
+                     "ignored\n", spec, dn_dataset_rows(data) - 1);
+    size_t ignored = dn_dataset_ignored_count(data) - (size_t)dn_dataset_index_column_dropped(data);
+    if (ignored == 0 || dn_dataset_ignored_count(data) == 0) return;
+    fprintf(out, "note: %s: %zu column%s not used as features:", spec, ignored,
+            ignored == 1 ? "" : "s");
+    size_t first = (size_t)dn_dataset_index_column_dropped(data);
+    for (size_t i = 0; i < ignored && i < 20; ++i)
+        fprintf(out, "%s \"%s\"", i ? "," : "", dn_dataset_ignored_name(data, first + i));
+    fprintf(out, "%s\n", ignored > 20 ? ", ..." : "");
 }

@@ -34,4 +34,8 @@ void cli_columns_note(FILE *out, const char *spec, const cli_columns *c, const d
  * class counts after 12 classes. */
 void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data);
 
+/* Notes after the "what was read" line: a delimiter other than ',', pandas' index column left
+ * out, and the columns --ignore / --features left out. */
+void cli_columns_read_notes(FILE *out, const char *spec, const dn_dataset *data);
+
 #endif

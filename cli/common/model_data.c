@@ -2,6 +2,7 @@
 #include "common/model_data.h"
 
 #include "common/cli_error.h"
+#include "common/table_options.h"
 #include "common/text_escape.h"
 #include "common/columns.h"
 
@@ -27,6 +28,7 @@ static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_erro
 static dn_status open_by_count(const dn_model *model, const cli_data_request *r, dn_dataset **data,
                                dn_error *err) {
     dn_dataset_options opts = {.label_column = r->label, .id_column = r->id};
+    cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
     dn_status st = dn_dataset_open(data, r->spec, &opts, err);
     if (!r->allow_unlabeled || r->label != NULL) return st;
     if (st == DN_OK && dn_dataset_features(*data) + 1 != dn_model_input_size(model)) return st;
@@ -54,6 +56,7 @@ static dn_status open_by_name(const cli_columns *c, const cli_data_request *r, d
         .label_optional = 1,
         .match_by_position = !c->header,
     };
+    cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
     return dn_dataset_open(data, r->spec, &opts, err);
 }
 
@@ -64,6 +67,8 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
     int known = 0;
     *model = NULL;
     *data = NULL;
+    dn_dataset_options check = {0};
+    if (cli_table_options(r->spec, r->delimiter, r->header, &check) != 0) return -1;
     dn_status st = dn_model_load(model, model_path, &err);
     if (st == DN_OK && (known = cli_columns_of_model(*model, model_path, &columns)) < 0) {
         dn_model_free(*model);

@@ -10,6 +10,7 @@
 typedef struct cli_data_request {
     const char *spec, *label, *id;
     int allow_unlabeled;
+    const char *delimiter, *header; /* --delimiter, --header as given (table_options.h) */
 } cli_data_request;
 
 /* Loads the model at `model_path` and the data of `r`: columns picked by the names the model

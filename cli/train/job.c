@@ -4,6 +4,7 @@
 
 #include "common/cli_error.h"
 #include "common/columns.h"
+#include "common/table_options.h"
 #include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/split.h"
@@ -35,8 +36,10 @@ static size_t budget_left(const cli_train_settings *s, size_t used) {
 static int open_data(const cli_train_settings *s, const char *spec, dn_dataset **out,
                      size_t *used) {
     dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
-                               .max_bytes = budget_left(s, *used)};
+                               .max_bytes = budget_left(s, *used),
+                               .select_columns = s->features, .ignore_columns = s->ignore};
     dn_error err;
+    if (cli_table_options("train", s->delimiter, s->header, &opts) != 0) return -1;
     if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
                             err.message);

@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "common/table_options.h"
 #include "parallel/parallel.h"
 #include "train/controls.h"
 
@@ -65,6 +66,10 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"init", CLI_OPT_STRING, &s->init, "FILE", "start from a saved model's weights"},
         {"log", CLI_OPT_STRING, &s->log, "FILE", "write one JSON object per epoch to FILE"},
         {"label", CLI_OPT_STRING, &s->label, "COL", "CSV label column, name or 0-based index (last)"},
+        {"delimiter", CLI_OPT_STRING, &s->delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto: from lines 1-2)"},
+        {"header", CLI_OPT_STRING, &s->header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto; docs/DATA.md)"},
+        {"features", CLI_OPT_STRING, &s->features, "COLS", "CSV feature columns: names, 0-based indexes, ranges N-M (all but the label)"},
+        {"ignore", CLI_OPT_STRING, &s->ignore, "COLS", "CSV columns left out (names, indexes, ranges N-M)"},
         {"standardize", CLI_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"},
         {"max-rows", CLI_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"},
         {"report", CLI_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
@@ -123,6 +128,8 @@ static int check_parallel(cli_train_settings *s, const char *cmd) {
 }
 
 int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
+    dn_dataset_options table = {0};
+    if (cli_table_options(cmd, s->delimiter, s->header, &table) != 0) return -1;
     char message[256];
     if (s->threads == SIZE_MAX && cli_env_threads(&s->threads, message, sizeof message) != 0)
         return cli_error(-1, "%s: %s", cmd, message);
@@ -236,6 +243,8 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->max_norm > 0.0f) cJSON_AddNumberToObject(o, "max_norm", (double)s->max_norm);
     if (s->l2 > 0.0f) cJSON_AddNumberToObject(o, "l2", (double)s->l2);
     if (s->label) cJSON_AddStringToObject(o, "label", s->label);
+    if (s->features) cJSON_AddStringToObject(o, "features", s->features);
+    if (s->ignore) cJSON_AddStringToObject(o, "ignore", s->ignore);
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);

@@ -47,6 +47,8 @@ dn_status dni_columns_slice(const dni_columns *from, size_t begin, size_t end, d
     *out = NULL;
     if (c == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for column names");
     c->has_header = from->has_header;
+    c->delimiter = from->delimiter;
+    c->index_dropped = from->index_dropped;
     c->feature_count = from->feature_count;
     c->ignored_count = from->ignored_count;
     c->row_count = from->row_ids ? end - begin : 0;
@@ -106,4 +108,12 @@ size_t dn_dataset_ignored_count(const dn_dataset *data) {
 const char *dn_dataset_ignored_name(const dn_dataset *data, size_t index) {
     if (data == NULL || data->columns == NULL || index >= data->columns->ignored_count) return NULL;
     return data->columns->ignored[index];
+}
+
+char dn_dataset_delimiter(const dn_dataset *data) {
+    return data && data->columns ? data->columns->delimiter : 0;
+}
+
+int dn_dataset_index_column_dropped(const dn_dataset *data) {
+    return data && data->columns ? data->columns->index_dropped : 0;
 }

@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "data/columns.h"
 #include "data/csv_labels.h"
+#include "data/csv_select.h"
 #include "data/read_text.h"
 
 #include "core/alloc.h"
@@ -36,6 +37,9 @@ typedef struct csv_parse {
     dn_csv_cursor cursor;
     size_t columns, label_col; /* label_col is 0-based; == columns when unlabeled */
     size_t id_col;             /* == columns when there is no id column */
+    size_t index_col;          /* pandas' unnamed index column (0), or == columns when none */
+    char delim;                /* the cell delimiter (given or detected) */
+    size_t *listed, listed_count; /* the columns --features / --ignore name (csv_select.h) */
     size_t *feature_col;       /* [features] the file column of each feature */
     size_t features;
     int unlabeled;
@@ -49,6 +53,7 @@ typedef struct csv_parse {
 
 static void csv_parse_free(csv_parse *p) {
     dni_free(p->feature_col);
+    dni_free(p->listed);
     dni_free(p->ids);
     dni_free(p->first.cells);
     dni_free(p->second.cells);
@@ -63,7 +68,8 @@ static dn_status read_row(csv_parse *p, csv_row *row, dn_error *err) {
     row->present = dni_csv_next_line(&p->cursor, &line, &len);
     if (!row->present) return DN_OK;
     row->line = p->cursor.line;
-    return dni_csv_split(line, len, row->cells, p->columns, &row->count, p->path, row->line, err);
+    return dni_csv_split(line, len, p->delim, row->cells, p->columns, &row->count, p->path,
+                         row->line, err);
 }
 
 static dn_status ragged_error(const csv_parse *p, const csv_row *row, dn_error *err) {
@@ -142,12 +148,16 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
         p->label_col = index;
         return DN_OK;
     }
-    for (size_t c = 0; c < p->columns; ++c)
+    for (size_t c = 0; c < p->columns && p->opts->header != DN_HEADER_NO; ++c)
         if (strcmp(p->first.cells[c], spec) == 0) {
             p->label_col = c;
             p->header = 1;
             return DN_OK;
         }
+    if (p->opts->header == DN_HEADER_NO && !p->opts->label_optional)
+        return dni_fail(err, DN_ERR_FORMAT, "%s: a label column named \"%s\" needs a header, but "
+                        "the file is read with --header no: give the label as a 0-based index",
+                        p->path, spec);
     if (p->opts->label_optional) {
         p->label_col = p->columns; /* a label the data does not hold: unlabeled data */
         return DN_OK;
@@ -158,10 +168,53 @@ static dn_status resolve_label_column(csv_parse *p, const char *spec, dn_error *
 /* Line 1 is a header when a feature cell is not a number, or when only its label cell is text
  * (not empty: that is a missing label) while line 2 has a numeric label (a header over integer
  * labels). */
-static void detect_header(csv_parse *p) {
-    if (p->header) return;
+/* Column c can be a feature: not the label, id or index, and chosen by --features (when
+ * given) and not left out by --ignore. Header detection looks at these columns only, so that
+ * an ignored text column does not make line 1 a header. */
+static int is_feature_column(const csv_parse *p, size_t c) {
+    if (c == p->label_col || c == p->id_col || c == p->index_col) return 0;
+    int listed = 0;
+    for (size_t i = 0; i < p->listed_count && !listed; ++i) listed = p->listed[i] == c;
+    return p->opts->select_columns != NULL ? listed : !listed;
+}
+
+/* Line 1's feature cells read left to right are the integers k, k+1, ... with k = 0 or 1 (at
+ * least two of them), its label cell is text or the next integer, and line 2 is not that same
+ * row: the column numbers pandas writes for
+ * pd.DataFrame(X).to_csv(index=False), which a data row practically never is. */
+static int is_column_number_row(const csv_parse *p) {
+    size_t seen = 0;
+    long long first = 0;
+    for (size_t c = 0; c < p->columns; ++c) {
+        if (!is_feature_column(p, c)) continue;
+        size_t v;
+        if (!parse_index(p->first.cells[c], &v) || v > 1000000000) return 0;
+        if (seen == 0) first = (long long)v;
+        if (first > 1 || (long long)v != first + (long long)seen) return 0;
+        seen++;
+    }
+    if (seen < 2) return 0;
+    if (p->label_col < p->columns) { /* the label's name, or the next column number */
+        const char *label = p->first.cells[p->label_col];
+        size_t v;
+        if (label[0] == '\0') return 0;
+        if (is_number(label) && (!parse_index(label, &v) || (long long)v != first + (long long)seen))
+            return 0;
+    }
+    if (!p->second.present || p->second.count != p->columns) return 1;
     for (size_t c = 0; c < p->columns; ++c)
-        if (c != p->label_col && c != p->id_col && !is_number(p->first.cells[c])) {
+        if (strcmp(p->first.cells[c], p->second.cells[c]) != 0) return 1;
+    return 0;
+}
+
+static void detect_header(csv_parse *p) {
+    if (p->header || p->opts->header == DN_HEADER_NO) return;
+    if (p->opts->header == DN_HEADER_YES || is_column_number_row(p)) {
+        p->header = 1;
+        return;
+    }
+    for (size_t c = 0; c < p->columns; ++c)
+        if (is_feature_column(p, c) && !is_number(p->first.cells[c])) {
             p->header = 1;
             return;
         }
@@ -210,7 +263,7 @@ static dn_status resolve_id_column(csv_parse *p, dn_error *err) {
         if (index >= p->columns)
             return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:1: expected an id column index in 0..%zu, "
                             "found %s", p->path, p->first.line, p->columns - 1, spec);
-    } else if ((index = find_column(p, spec)) == p->columns) {
+    } else if (p->opts->header == DN_HEADER_NO || (index = find_column(p, spec)) == p->columns) {
         return unknown_column(p, "an id", spec, err);
     } else {
         p->header = 1;
@@ -228,7 +281,8 @@ static dn_status all_features(csv_parse *p, dn_error *err) {
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
     p->features = 0;
     for (size_t c = 0; c < p->columns; ++c)
-        if (c != p->label_col && c != p->id_col) p->feature_col[p->features++] = c;
+        if (c != p->label_col && c != p->id_col && c != p->index_col)
+            p->feature_col[p->features++] = c;
     if (p->features == 0)
         return dni_fail(err, DN_ERR_FORMAT, "%s:%zu: expected at least one feature column besides "
                         "the label and the id, found %zu columns", p->path, p->first.line,
@@ -312,17 +366,35 @@ static dn_status map_by_position(csv_parse *p, dn_error *err) {
     return DN_OK;
 }
 
+/* Line 1 split into one cell: name another delimiter that the line holds, if any. */
+static dn_status one_column(const csv_parse *p, dn_error *err) {
+    static const char others[] = {',', ';', '\t', '|'};
+    const char *cell = p->first.cells[0];
+    for (size_t k = 0; k < sizeof others; ++k)
+        if (others[k] != p->delim && dni_csv_count_delimiter(cell, strlen(cell), others[k]) > 0)
+            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features "
+                            "and a label) separated by \"%s\", found 1; the line holds \"%s\": "
+                            "give --delimiter '%s'", p->path, p->first.line,
+                            dni_csv_delimiter_name(p->delim), dni_csv_delimiter_name(others[k]),
+                            dni_csv_delimiter_name(others[k]));
+    return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and a "
+                    "label) separated by \"%s\", found 1 (a table of one column has no features)",
+                    p->path, p->first.line, dni_csv_delimiter_name(p->delim));
+}
+
 /* Columns chosen by the names a model remembers (feature_columns): by name when line 1 holds
  * them all, by position for a headerless file, an error naming the missing ones otherwise. */
 static dn_status select_named(csv_parse *p, dn_error *err) {
     const dn_dataset_options *o = p->opts;
     size_t f = o->feature_column_count;
+    if (p->columns < 2 && f > 1) return one_column(p, err); /* most likely the wrong delimiter */
     if ((p->feature_col = dni_alloc_zeroed(f, sizeof *p->feature_col)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", f);
     p->features = f;
-    int named = !o->match_by_position && map_by_name(p);
+    int named = !o->match_by_position && o->header != DN_HEADER_NO && map_by_name(p);
     if (!named) {
-        p->header = holds_some_name(p) || looks_like_header(p);
+        p->header = o->header == DN_HEADER_AUTO ? holds_some_name(p) || looks_like_header(p)
+                                                : o->header == DN_HEADER_YES;
         if (p->header && !o->match_by_position) return missing_columns(p, err);
         return map_by_position(p, err);
     }
@@ -343,6 +415,137 @@ static dn_status select_named(csv_parse *p, dn_error *err) {
     return st;
 }
 
+/* The delimiter: the option's, or detected from the first two lines (csv_row.h). */
+static dn_status settle_delimiter(csv_parse *p, dn_error *err) {
+    char given = p->opts->delimiter;
+    if (given != 0) {
+        if (given == '"' || given == '\n' || given == '\r' || given == ' ')
+            return dni_fail(err, DN_ERR_ARGUMENT, "%s: a delimiter cannot be a quote, a space or "
+                            "a line break (give , ; | or \\t)", p->path);
+        p->delim = given;
+        return DN_OK;
+    }
+    dn_csv_cursor peek = p->cursor;
+    char *l1, *l2;
+    size_t n1, n2;
+    dni_csv_next_line(&peek, &l1, &n1);
+    int two = dni_csv_next_line(&peek, &l2, &n2);
+    p->delim = dni_csv_detect_delimiter(l1, n1, two ? l2 : NULL, two ? n2 : 0);
+    return DN_OK;
+}
+
+/* Does the line's first cell read `value` in decimal (spaces around it allowed)? */
+static int first_cell_is(const char *line, size_t len, char delim, size_t value) {
+    char want[24];
+    int n = snprintf(want, sizeof want, "%zu", value);
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || (line[i] == '\t' && delim != '\t'))) i++;
+    if (len - i < (size_t)n || memcmp(line + i, want, (size_t)n) != 0) return 0;
+    for (i += (size_t)n; i < len && line[i] != delim; ++i)
+        if (line[i] != ' ' && line[i] != '\t') return 0;
+    return 1;
+}
+
+/* pandas' unnamed index column (DataFrame.to_csv with its default index=True): line 1's first
+ * cell is empty and column 0 holds 0, 1, ..., rows - 1 in order. It is left out of the features
+ * (index_col) and line 1 is the header. Not when column 0 is the label or the id. */
+static void detect_index_column(csv_parse *p) {
+    p->index_col = p->columns;
+    if (p->opts->header == DN_HEADER_NO || p->first.cells[0][0] != '\0' || p->label_col == 0 ||
+        p->id_col == 0 || p->columns < 2 || !p->second.present ||
+        p->second.count != p->columns || strcmp(p->second.cells[0], "0") != 0)
+        return;
+    dn_csv_cursor ahead = p->cursor;
+    char *line;
+    size_t len, row = 1, max_rows = p->opts->max_rows;
+    while ((max_rows == 0 || row < max_rows) && dni_csv_next_line(&ahead, &line, &len))
+        if (!first_cell_is(line, len, p->delim, row++)) return;
+    p->index_col = 0;
+    p->header = 1;
+}
+
+/* --features / --ignore (select_columns / ignore_columns) applied to the features all_features
+ * chose: the listed columns in the order given, or those columns left out. */
+static dn_status resolve_column_list(csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    int select = o->select_columns != NULL;
+    if (!select && o->ignore_columns == NULL) return DN_OK;
+    if ((p->listed = dni_alloc_zeroed(p->columns, sizeof *p->listed)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
+    dni_column_list l = {select ? o->select_columns : o->ignore_columns,
+                         select ? "--features" : "--ignore", p->first.cells, p->columns,
+                         o->header != DN_HEADER_NO, p->path, p->first.line};
+    int named;
+    dn_status st = dni_csv_select_columns(&l, p->listed, &p->listed_count, &named, err);
+    if (named) p->header = 1;
+    return st;
+}
+
+static dn_status apply_column_list(csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    int select = o->select_columns != NULL;
+    const size_t *list = p->listed, n = p->listed_count;
+    dn_status st = DN_OK;
+    for (size_t i = 0; st == DN_OK && i < n; ++i) {
+        size_t c = list[i];
+        const char *name = p->header ? p->first.cells[c] : "";
+        if (select && (c == p->label_col || c == p->id_col))
+            st = dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: --features lists column %zu \"%s\", "
+                          "which is the %s column: leave it out, or name another label with "
+                          "--label COL", p->path, p->first.line, c + 1, c, name,
+                          c == p->label_col ? "label" : "id");
+        else if (!select && c == p->label_col)
+            st = dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: --ignore lists column %zu \"%s\", "
+                          "which is the label column: name the label with --label COL", p->path,
+                          p->first.line, c + 1, c, name);
+    }
+    if (st == DN_OK && select) {
+        memcpy(p->feature_col, list, n * sizeof *list);
+        p->features = n;
+    } else if (st == DN_OK) {
+        size_t kept = 0;
+        for (size_t j = 0; j < p->features; ++j) {
+            int dropped = 0;
+            for (size_t i = 0; i < n && !dropped; ++i) dropped = list[i] == p->feature_col[j];
+            if (!dropped) p->feature_col[kept++] = p->feature_col[j];
+        }
+        p->features = kept;
+        if (kept == 0)
+            st = dni_fail(err, DN_ERR_FORMAT, "%s: --ignore %s leaves no feature column", p->path,
+                          o->ignore_columns);
+    }
+    return st;
+}
+
+/* Options that exclude each other. */
+static dn_status check_column_options(const csv_parse *p, dn_error *err) {
+    const dn_dataset_options *o = p->opts;
+    if (o->select_columns != NULL && o->ignore_columns != NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: give --features or --ignore, not both", p->path);
+    if ((o->select_columns != NULL || o->ignore_columns != NULL) && o->feature_columns != NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: --features and --ignore choose training "
+                        "columns; a model's data is read by the names it remembers", p->path);
+    if (o->header < DN_HEADER_AUTO || o->header > DN_HEADER_NO)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: header must be DN_HEADER_AUTO, _YES or _NO, "
+                        "found %d", p->path, o->header);
+    return DN_OK;
+}
+
+/* The columns of a file read without a model's names: label, id, pandas' index, header, then
+ * the features (every other column, or those --features / --ignore choose). */
+static dn_status select_unnamed(csv_parse *p, dn_error *err) {
+    dn_status st;
+    if (p->columns < 2 && !p->unlabeled) return one_column(p, err);
+    if ((st = resolve_label_column(p, p->opts->label_column, err)) != DN_OK) return st;
+    if ((st = resolve_id_column(p, err)) != DN_OK) return st;
+    detect_index_column(p);
+    if ((st = resolve_column_list(p, err)) != DN_OK) return st;
+    detect_header(p);
+    if ((st = all_features(p, err)) != DN_OK) return st;
+    if (p->opts->select_columns == NULL && p->opts->ignore_columns == NULL) return DN_OK;
+    return apply_column_list(p, err);
+}
+
 /* Reads line 1 and 2 and settles the shape: columns, label column, header, rows. */
 static dn_status read_layout(csv_parse *p, size_t *rows, dn_error *err) {
     char *line;
@@ -351,26 +554,21 @@ static dn_status read_layout(csv_parse *p, size_t *rows, dn_error *err) {
     if (!dni_csv_next_line(&peek, &line, &len))
         return dni_fail(err, DN_ERR_FORMAT, "%s:1:1: expected a header or a data row, found an "
                         "empty file", p->path);
-    p->columns = dni_csv_max_cells(line, len); /* capacity for lines 1 and 2 */
+    dn_status st = check_column_options(p, err);
+    if (st == DN_OK) st = settle_delimiter(p, err);
+    if (st != DN_OK) return st;
+    p->columns = dni_csv_max_cells(line, len, p->delim); /* capacity for lines 1 and 2 */
     p->first.cells = dni_alloc_zeroed(p->columns, sizeof(char *));
     p->second.cells = dni_alloc_zeroed(p->columns, sizeof(char *));
     if (p->first.cells == NULL || p->second.cells == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", p->columns);
-    dn_status st = read_row(p, &p->first, err);
+    st = read_row(p, &p->first, err);
     if (st == DN_OK) st = read_row(p, &p->second, err);
     if (st != DN_OK) return st;
     p->columns = p->first.count; /* from here on, the real width */
-    if (p->opts->feature_columns != NULL) {
-        if ((st = select_named(p, err)) != DN_OK) return st;
-    } else {
-        if (p->columns < 2 && !p->unlabeled)
-            return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:2: expected at least 2 cells (features and "
-                            "a label), found 1", p->path, p->first.line);
-        if ((st = resolve_label_column(p, p->opts->label_column, err)) != DN_OK) return st;
-        if ((st = resolve_id_column(p, err)) != DN_OK) return st;
-        detect_header(p);
-        if ((st = all_features(p, err)) != DN_OK) return st;
-    }
+    p->index_col = p->columns;
+    st = p->opts->feature_columns != NULL ? select_named(p, err) : select_unnamed(p, err);
+    if (st != DN_OK) return st;
     if (p->label_col >= p->columns) p->unlabeled = 1;
     *rows = count_rows(p, p->opts->max_rows);
     if (*rows == 0)
@@ -444,6 +642,8 @@ static dn_status keep_columns(csv_parse *p, dn_error *err) {
     p->data->columns = c; /* freed with the dataset from here on */
     char scratch[32];
     c->has_header = p->header;
+    c->delimiter = p->delim;
+    c->index_dropped = p->index_col < p->columns;
     c->feature_count = p->features;
     size_t ignored = p->columns - p->features - (p->label_col < p->columns) -
                      (p->id_col < p->columns);

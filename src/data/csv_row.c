@@ -35,15 +35,43 @@ int dni_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len) {
     return 0;
 }
 
-size_t dni_csv_max_cells(const char *line, size_t len) {
+size_t dni_csv_max_cells(const char *line, size_t len, char delimiter) {
     size_t count = 1;
-    for (size_t i = 0; i < len; ++i) count += line[i] == ',';
+    for (size_t i = 0; i < len; ++i) count += line[i] == delimiter;
     return count;
+}
+
+size_t dni_csv_count_delimiter(const char *line, size_t len, char delimiter) {
+    size_t count = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < len; ++i) {
+        if (line[i] == '"') quoted = !quoted; /* "" inside quotes toggles twice: no change */
+        else if (!quoted && line[i] == delimiter) count++;
+    }
+    return count;
+}
+
+char dni_csv_detect_delimiter(const char *line1, size_t len1, const char *line2, size_t len2) {
+    static const char candidates[] = {',', ';', '\t', '|'};
+    char best = 0;
+    size_t best_count = 0;
+    int best_consistent = 0;
+    for (size_t k = 0; k < sizeof candidates; ++k) {
+        size_t n = dni_csv_count_delimiter(line1, len1, candidates[k]);
+        if (n == 0) continue;
+        int consistent = line2 == NULL || dni_csv_count_delimiter(line2, len2, candidates[k]) == n;
+        if (consistent > best_consistent || (consistent == best_consistent && n > best_count)) {
+            best = candidates[k];
+            best_count = n;
+            best_consistent = consistent;
+        }
+    }
+    return best ? best : ',';
 }
 
 /* Unquotes the cell whose opening quote is at line[*pos], writing it back in place from its
  * start, and leaves *pos on the comma or end after it. Returns where the NUL goes. */
-static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at,
+static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at, char delimiter,
                               const char *path, size_t line_no, size_t column, dn_error *err) {
     size_t i = *pos + 1;
     char *w = line + *pos;
@@ -62,30 +90,42 @@ static dn_status split_quoted(char *line, size_t len, size_t *pos, char **nul_at
         }
         *w++ = line[i++];
     }
-    while (i < len && is_blank(line[i])) i++;
-    if (i < len && line[i] != ',')
-        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected \",\" after a closing quote, "
-                        "found \"%c\"", path, line_no, column, line[i]);
+    while (i < len && line[i] != delimiter && is_blank(line[i])) i++;
+    if (i < len && line[i] != delimiter)
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected \"%s\" after a closing quote, "
+                        "found \"%c\"", path, line_no, column, dni_csv_delimiter_name(delimiter),
+                        line[i]);
     *pos = i;
     *nul_at = w;
     return DN_OK;
 }
 
-dn_status dni_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
-                        const char *path, size_t line_no, dn_error *err) {
+const char *dni_csv_delimiter_name(char delimiter) {
+    switch (delimiter) {
+    case '\t': return "\\t";
+    case ';': return ";";
+    case '|': return "|";
+    default: return ",";
+    }
+}
+
+dn_status dni_csv_split(char *line, size_t len, char delimiter, char **cells, size_t capacity,
+                        size_t *count, const char *path, size_t line_no, dn_error *err) {
     size_t pos = 0, n = 0;
     for (;;) {
-        while (pos < len && is_blank(line[pos])) pos++;
+        /* A tab delimiter is never trimmed as a blank: it separates (empty) cells. */
+        while (pos < len && line[pos] != delimiter && is_blank(line[pos])) pos++;
         char *start = line + pos, *nul_at = start;
         if (pos < len && line[pos] == '"') {
-            dn_status st = split_quoted(line, len, &pos, &nul_at, path, line_no, n + 1, err);
+            dn_status st = split_quoted(line, len, &pos, &nul_at, delimiter, path, line_no, n + 1,
+                                        err);
             if (st != DN_OK) return st;
         } else {
-            while (pos < len && line[pos] != ',') pos++;
+            while (pos < len && line[pos] != delimiter) pos++;
             nul_at = line + pos;
             while (nul_at > start && is_blank(nul_at[-1])) nul_at--;
         }
-        int more = pos < len; /* line[pos] is a comma */
+        int more = pos < len; /* line[pos] is the delimiter */
         *nul_at = '\0';       /* may overwrite that comma, after `more` has been read */
         if (n < capacity) cells[n] = start;
         n++;

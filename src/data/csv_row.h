@@ -19,17 +19,30 @@ dn_csv_cursor dni_csv_cursor_make(char *text, size_t len);
  * line break (LF or CRLF). Returns 0 at the end of the text. */
 int dni_csv_next_line(dn_csv_cursor *cursor, char **line, size_t *len);
 
-/* An upper bound on the cells dni_csv_split finds in a line: its commas + 1 (a comma inside
+/* An upper bound on the cells dni_csv_split finds in a line: its delimiters + 1 (one inside
  * quotes counts too, so a malformed line can never split into more cells than this). */
-size_t dni_csv_max_cells(const char *line, size_t len);
+size_t dni_csv_max_cells(const char *line, size_t len, char delimiter);
 
-/* Splits a line in place into NUL-terminated cells: spaces and tabs around a cell are dropped,
+/* The delimiters of a line outside double quotes. */
+size_t dni_csv_count_delimiter(const char *line, size_t len, char delimiter);
+
+/* The delimiter of a file from its first two lines (line2 NULL when there is one line), among
+ * ',' ';' tab '|' (docs/DATA.md "Delimiters"): the one that line 1 holds (outside quotes) as
+ * often as line 2 does, the most frequent such one, ties to the earlier in that list; a line 1
+ * that holds none of them is ','. */
+char dni_csv_detect_delimiter(const char *line1, size_t len1, const char *line2, size_t len2);
+
+/* The delimiter as the user would type it for --delimiter: "," ";" "|" or "\t". */
+const char *dni_csv_delimiter_name(char delimiter);
+
+/* Splits a line in place at `delimiter` into NUL-terminated cells: spaces and tabs (other than
+ * the delimiter) around a cell are dropped,
  * a "quoted" cell loses its quotes and "" becomes ". The first `capacity` cells go to cells[];
  * *count receives the number of cells even when it exceeds `capacity`. The byte after the line
  * (its line break or the text's NUL) is overwritten. DN_ERR_FORMAT for an unterminated quote or
  * text after a closing quote, reported as "path:line:column:". */
-dn_status dni_csv_split(char *line, size_t len, char **cells, size_t capacity, size_t *count,
-                        const char *path, size_t line_no, dn_error *err);
+dn_status dni_csv_split(char *line, size_t len, char delimiter, char **cells, size_t capacity,
+                        size_t *count, const char *path, size_t line_no, dn_error *err);
 
 typedef enum dn_csv_number {
     DN_CSV_NUMBER = 0,     /* a finite float */

@@ -21,6 +21,8 @@ typedef struct dni_columns {
     size_t row_count;
     char **ignored;         /* [ignored_count] header cells of the columns read as nothing */
     size_t ignored_count;
+    char delimiter;         /* the cell delimiter the file was read with */
+    int index_dropped;      /* column 0 was pandas' unnamed index column, left out */
 } dni_columns;
 
 struct dn_dataset {

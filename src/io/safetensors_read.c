@@ -64,6 +64,16 @@ static dn_status not_regular(const char *path, const struct stat *info, dn_error
                    : S_ISCHR(m) ? "character device" : "special file");
 }
 
+/* Printable ASCII (and tabs, line ends): a text file such as a CSV, never a safetensors length,
+ * whose high bytes are 0 for any header under the limit. */
+static int looks_like_text(const unsigned char *bytes, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (!(bytes[i] >= 0x20 && bytes[i] < 0x7f) && bytes[i] != '\t' && bytes[i] != '\n' &&
+            bytes[i] != '\r')
+            return 0;
+    return 1;
+}
+
 /* Opens the file and reads the header length, checking both against the file size. */
 static dn_status open_and_check_size(dn_st_file *st, dn_error *err) {
     const char *path = st->path;
@@ -97,6 +107,11 @@ static dn_status open_and_check_size(dn_st_file *st, dn_error *err) {
         return dni_fail(err, DN_ERR_IO, "cannot read \"%s\": %s", path,
                         feof(st->file) ? "unexpected end of file" : strerror(errno));
     st->header_size = dni_load_le64(prefix);
+    if (st->header_size > DN_ST_MAX_HEADER && looks_like_text(prefix, sizeof prefix))
+        return dni_fail(err, DN_ERR_FORMAT, "%s: this is not a safetensors file (it looks like "
+                        "%s); give a model saved by dropnet train", path,
+                        memchr(prefix, ',', sizeof prefix) || memchr(prefix, ';', sizeof prefix)
+                            ? "CSV" : "text");
     if (st->header_size > DN_ST_MAX_HEADER)
         return dni_fail(err, DN_ERR_FORMAT,
                         "%s: header length %llu (bytes 0-7) exceeds the limit of %d bytes", path,

@@ -48,7 +48,8 @@ dn_status dni_model_check_data(const dn_model *m, const dn_dataset *d, const cha
                             "needs class labels", what);
         if (d->classes != outputs)
             return dni_fail(err, DN_ERR_SHAPE, "%s has %zu classes but the output layer has %zu "
-                            "units", what, d->classes, outputs);
+                            "units (is the label column the right one? name it with --label COL)",
+                            what, d->classes, outputs);
         return DN_OK;
     }
     if (d->targets == 0 && !(d->classes == 2 && outputs == 1))

@@ -24,7 +24,7 @@ TEST(install_builds_the_readme_example_with_pkg_config) {
     const char *extra = getenv("DN_TEST_CFLAGS");
     char build[512], cmd[1024];
     build_dir(build, sizeof build);
-    snprintf(cmd, sizeof cmd, "bash tests/install/check.sh '%s' '%s'", build, extra ? extra : "");
+    snprintf(cmd, sizeof cmd, "bash tests/install/check.sh '%s' '%s' 2>&1", build, extra ? extra : "");
     int rc = dn_test_run(cmd, output, sizeof output);
     CHECK_MSG(rc == 0 && strstr(output, "install ok"), "install check failed (%d):\n%s", rc, output);
 }

@@ -4,6 +4,7 @@
 # the man page is checked, then `make uninstall` must leave no file. Run by tests/test_install.c:
 #   bash tests/install/check.sh BUILD "EXTRA_CFLAGS"
 set -euo pipefail
+trap 'echo "check.sh: line $LINENO failed (exit $?)" >&2' ERR
 build=$1
 extra=${2:-}
 cc=${CC:-cc}

@@ -39,7 +39,8 @@ fi
 for o in "${objs[@]}"; do
   src=${o#"$obj_root"/}
   src=${src%.o}
-  nm -g --defined-only "$o" | awk -v s="$src" 'NF == 3 && $2 ~ /[TDBRC]/ {print $3, s}' >> "$tmp/defs"
+  # Symbols a sanitiser adds (__odr_asan.*, __asan_*) belong to no header.
+  nm -g --defined-only "$o" | awk -v s="$src" 'NF == 3 && $2 ~ /[TDBRC]/ && $3 !~ /^__/ {print $3, s}' >> "$tmp/defs"
   nm -u "$o" | awk -v s="$src" '{print s, $NF}' >> "$tmp/uses"
 done
 sort -k1,1 "$tmp/defs" > "$tmp/defs.sorted"

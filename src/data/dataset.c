@@ -213,6 +213,20 @@ int32_t dn_dataset_label(const dn_dataset *data, size_t row) {
     return data->labels[row];
 }
 
+/* The end of a copy (slice or take): the source's class names go with the rows; on failure the
+ * copy is freed. `st` is the status of the copy so far. */
+static dn_status finish_copy(const dn_dataset *data, dn_dataset *d, dn_status st, dn_dataset **out,
+                             dn_error *err) {
+    if (st == DN_OK && data->class_names != NULL)
+        st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
+    if (st != DN_OK) {
+        dn_dataset_free(d);
+        return st;
+    }
+    *out = d;
+    return DN_OK;
+}
+
 dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_dataset **out,
                            dn_error *err) {
     if (data == NULL || out == NULL)
@@ -233,14 +247,7 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
     if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
     d->integer_classes = data->integer_classes;
     if (data->columns != NULL) st = dni_columns_slice(data->columns, begin, end, &d->columns, err);
-    if (st == DN_OK && data->class_names != NULL)
-        st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
-    if (st != DN_OK) {
-        dn_dataset_free(d);
-        return st;
-    }
-    *out = d;
-    return DN_OK;
+    return finish_copy(data, d, st, out, err);
 }
 
 dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
@@ -267,14 +274,7 @@ dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t cou
                             data->targets * sizeof(float));
     }
     if (data->columns != NULL) st = dni_columns_take(data->columns, rows, count, &d->columns, err);
-    if (st == DN_OK && data->class_names != NULL)
-        st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
-    if (st != DN_OK) {
-        dn_dataset_free(d);
-        return st;
-    }
-    *out = d;
-    return DN_OK;
+    return finish_copy(data, d, st, out, err);
 }
 
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {

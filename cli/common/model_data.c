@@ -55,6 +55,8 @@ static dn_status open_by_name(const cli_columns *c, const cli_data_request *r, d
         .id_column = r->id,
         .label_optional = 1,
         .match_by_position = !c->header,
+        .preprocessing = c->preprocessing,
+        .strict_categories = r->strict,
     };
     cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
     return dn_dataset_open(data, r->spec, &opts, err);
@@ -89,6 +91,8 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
         st = DN_ERR_FORMAT;
     }
     if (st == DN_OK && known) cli_columns_note(stderr, r->spec, &columns, *data);
+    if (st == DN_OK && dn_dataset_warning(*data) != NULL)
+        fprintf(stderr, "warning: %s: %s\n", r->spec, dn_dataset_warning(*data));
     cli_columns_free(&columns);
     /* Alignment speaks of labels and classes; the user needs to know which file's. */
     const char *about = NULL;

@@ -11,6 +11,7 @@ typedef struct cli_data_request {
     const char *spec, *label, *id;
     int allow_unlabeled;
     const char *delimiter, *header; /* --delimiter, --header as given (table_options.h) */
+    int strict; /* --strict: a category the model does not know is an error, not all zeros */
 } cli_data_request;
 
 /* Loads the model at `model_path` and the data of `r`: columns picked by the names the model

@@ -84,6 +84,10 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_dataset_ignored_name)(NULL, 0) == NULL);
     CHECK(CALL(dn_dataset_delimiter)(NULL) == 0);
     CHECK(CALL(dn_dataset_index_column_dropped)(NULL) == 0);
+    CHECK(CALL(dn_dataset_needs_preparing)(NULL) == 0);
+    REFUSES(dn_dataset_prepare, NULL, NULL, DN_IMPUTE_NONE, NULL);
+    CHECK(CALL(dn_dataset_preprocessing)(NULL) == NULL);
+    CHECK(CALL(dn_dataset_warning)(NULL) == NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);
     REFUSES(dn_dataset_align_classes, NULL, NULL, 0);
     REFUSES(dn_dataset_borrow, NULL, 4, 2, NULL, NULL, 2, 0, NULL);

@@ -26,6 +26,7 @@ int cli_train_prepare(const cli_train_settings *s, cli_train_job *job) {
         return cli_error(-1, "--impute: %s is not a CSV file; missing cells and categories "
                              "exist in CSV data only", s->train);
     const dn_dataset *fit = cli_train_fitted_rows(job);
+    size_t fit_rows = dn_dataset_rows(fit); /* `fit` is freed below, with its raw form */
     dn_dataset *done[4] = {NULL};
     dn_error err;
     for (size_t i = 0; i < 4; ++i) {
@@ -44,7 +45,7 @@ int cli_train_prepare(const cli_train_settings *s, cli_train_job *job) {
     cli_preprocessing_describe(stdout, prefix, dn_dataset_preprocessing(job->train));
     if (s->val_split > 0.0 || s->test_split > 0.0)
         printf("note: %s: categories and fill values come from the %zu training rows only, not "
-               "from the rows held out\n", s->train, dn_dataset_rows(fit));
+               "from the rows held out\n", s->train, fit_rows);
     warn(s->train, " (validation rows)", job->fit_rows ? job->val : NULL);
     warn(s->train, " (test rows)", s->test_split > 0.0 ? job->test : NULL);
     return 0;
@@ -98,5 +99,6 @@ int cli_train_check_plain(const cli_train_job *job, const dn_dataset *data, cons
     dn_dataset_free(prepared);
     /* The training rows hold neither categories nor missing cells, so preparing `data` against
      * them fails on its first missing cell or category column, which is the message wanted. */
-    return st == DN_OK ? 0 : cli_error(-1, "%s: %s", spec, err.message);
+    (void)spec; /* the message names the file */
+    return st == DN_OK ? 0 : cli_error(-1, "%s", err.message);
 }

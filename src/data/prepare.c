@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* From this many training rows on, a text column distinct on every row is an identifier. */
+enum { DN_MIN_ROWS_FOR_ID = 10 };
+
 void dni_prep_free(dni_prep *prep) {
     if (prep == NULL) return;
     for (size_t j = 0; prep->columns != NULL && j < prep->count; ++j) {
@@ -83,6 +86,13 @@ static dn_status fit_column(const dn_dataset *fit, size_t j, dn_impute impute,
         }
         dni_free(count);
         if (!ok) return dni_fail(err, DN_ERR_MEMORY, "out of memory for categories");
+        /* A text that differs on every row names the row: one-hot encoding it learns nothing
+         * that carries over to new rows (issue 13: ids trained on as features). */
+        if (rows >= DN_MIN_ROWS_FOR_ID && c->count == rows)
+            return dni_fail(err, DN_ERR_FORMAT, "%s: column \"%s\" holds a different text on "
+                            "each of the %zu training rows (\"%s\", ...): an identifier, not a "
+                            "category; leave it out with --ignore \"%s\" (predict --id carries it "
+                            "to the output)", raw->path, c->name, rows, c->categories[0], c->name);
         c->has_fill = impute != DN_IMPUTE_NONE;
     } else {
         double *v = dni_alloc_zeroed(rows, sizeof *v);

@@ -44,7 +44,8 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"},
         {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""},
         {"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"},
-        {"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"},
+        {"epochs", CLI_OPT_SIZE, &s->epochs, "N", with_out ? "training epochs (1; 0 saves the initial model)"
+                                                         : "training epochs of each run, > 0 (1)"},
         {"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"},
         {"optimizer", CLI_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"},
         {"lr", CLI_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"},

@@ -231,3 +231,91 @@ TEST(table_prepare_refusals_name_line_column_and_fix) {
     CHECK(cli("train --train ids.csv --model dense:2:softmax --out t.st --ignore name") == 0);
     dn_test_remove_dir(dir);
 }
+
+/* Replaces every `from` in `text` by `to`, into out. */
+static void replace_all(const char *text, const char *from, const char *to, char *out, size_t size) {
+    size_t used = 0, n = strlen(from);
+    out[0] = '\0';
+    for (const char *p = text; *p && used + 1 < size;) {
+        if (strncmp(p, from, n) == 0) {
+            used += (size_t)snprintf(out + used, size - used, "%s", to);
+            p += n;
+        } else {
+            out[used++] = *p++;
+            out[used] = '\0';
+        }
+    }
+}
+
+/* 1 when lines a and b (each up to its line break) are equal but for their numbers, which may
+ * differ by 0.002 (a CPU with other kernels rounds the last digits differently). */
+static int same_but_numbers(const char *a, const char *b) {
+    while (*a && *a != '\n' && *b && *b != '\n') {
+        int digit_a = (*a >= '0' && *a <= '9'), digit_b = (*b >= '0' && *b <= '9');
+        if (digit_a && digit_b) {
+            char *ea, *eb;
+            double x = strtod(a, &ea), y = strtod(b, &eb);
+            if (fabs(x - y) > 0.002) return 0;
+            a = ea, b = eb;
+        } else if (*a++ != *b++) {
+            return 0;
+        }
+    }
+    return (*a == '\0' || *a == '\n') && (*b == '\0' || *b == '\n');
+}
+
+/* A line of `text` that is `line`, but for small differences in its numbers. */
+static int holds_line(const char *text, const char *line) {
+    for (const char *p = text; p != NULL && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (same_but_numbers(p, line)) return 1;
+    return 0;
+}
+
+/* The README's walkthrough (between <!-- tables:begin --> and <!-- tables:end -->): its files are
+ * what examples/tables/make_tables.py writes, its commands run, and every line it shows as their
+ * output is in what they print (the epoch lines, elided with "...", aside; numbers within 0.002). */
+TEST(table_prepare_readme_walkthrough_is_true) {
+    static char readme[1 << 17], ran[1 << 17], one[1 << 16];
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    char command[1024];
+    snprintf(command, sizeof command, "/usr/bin/python3 examples/tables/make_tables.py %s && "
+             "cmp %s/churn.csv examples/tables/churn.csv && cmp %s/new_customers.csv "
+             "examples/tables/new_customers.csv 2>&1", dir, dir, dir);
+    CHECK_MSG(dn_test_run(command, one, sizeof one) == 0, "make_tables.py: %s", one);
+    FILE *f = fopen("README.md", "r");
+    size_t n = f ? fread(readme, 1, sizeof readme - 1, f) : 0;
+    readme[n] = '\0';
+    if (f) fclose(f);
+    char *begin = strstr(readme, "<!-- tables:begin -->"), *end = strstr(readme, "<!-- tables:end -->");
+    if (!CHECK_MSG(begin != NULL && end != NULL, "README.md lacks the tables markers")) return;
+    *end = '\0';
+    char model[128], cli_with_path[600];
+    snprintf(model, sizeof model, "%s/churn.safetensors", dir);
+    snprintf(cli_with_path, sizeof cli_with_path, "%s", dn_test_cli_path());
+    size_t used = 0, commands = 0, shown = 0;
+    for (char *line = strtok(begin, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "./build/dropnet ", 16) != 0) continue;
+        char with_model[1024], full[2048];
+        replace_all(line + 16, "churn.safetensors", model, with_model, sizeof with_model);
+        snprintf(full, sizeof full, "%s %s 2>&1", cli_with_path, with_model);
+        CHECK_MSG(dn_test_run(full, one, sizeof one) == 0, "%s\n%s", full, one);
+        used += (size_t)snprintf(ran + used, sizeof ran - used, "%s", one);
+        commands++;
+    }
+    CHECK(commands == 2);
+    /* strtok cut the section at its line breaks: walk its lines again */
+    for (char *line = begin; line < end; line += strlen(line) + 1) {
+        while (*line == '\n') line++; /* strtok leaves the breaks of blank lines */
+        if (line >= end) break;
+        if (line[0] == '\0' || strncmp(line, "```", 3) == 0 || strcmp(line, "...") == 0 ||
+            strncmp(line, "./build/dropnet ", 16) == 0 || strncmp(line, "<!--", 4) == 0 ||
+            strncmp(line, "New customers", 13) == 0 || strncmp(line, "showed and", 10) == 0)
+            continue;
+        shown++;
+        CHECK_MSG(holds_line(ran, line), "README.md shows \"%s\", which the run did not print:\n%s",
+                  line, ran);
+    }
+    CHECK(shown >= 15);
+    dn_test_remove_dir(dir);
+}

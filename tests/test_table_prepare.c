@@ -174,6 +174,11 @@ TEST(table_prepare_predict_on_reordered_columns_equals_the_reference_matrix) {
     CHECK(cli("predict --model mean.st --data new.csv --strict") == 1);
     CHECK_MSG(strstr(output, "new.csv:3:5: column \"color\" holds \"purple\", a category the "
                              "training rows did not (they hold 3)") != NULL, "%s", output);
+    /* trace and eval read the file the same way */
+    CHECK(cli("trace --model mean.st --data new.csv") == 0);
+    CHECK_MSG(strstr(output, "9 features") != NULL && strstr(output, "Input ") != NULL, "%s", output);
+    CHECK(cli("eval --model mean.st --data train.csv") == 0);
+    CHECK_MSG(strstr(output, "(40 examples)") != NULL, "%s", output);
     /* summary says which columns were encoded and the width */
     CHECK(cli("summary --model mean.st") == 0);
     CHECK_MSG(strstr(output, "inputs: one-hot encoded (categories sorted, as scikit-learn's "

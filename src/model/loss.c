@@ -5,8 +5,12 @@
 #include <math.h>
 
 int dni_loss_is_fused(dn_loss loss, dn_activation last) {
-    return loss != DN_LOSS_MEAN_SQUARED_ERROR &&
+    return loss != DN_LOSS_MEAN_SQUARED_ERROR && loss != DN_LOSS_MEAN_ABSOLUTE_ERROR &&
            (last == DN_ACT_SOFTMAX || last == DN_ACT_SIGMOID || last == DN_ACT_LINEAR);
+}
+
+int dni_loss_is_regression(dn_loss loss) {
+    return loss == DN_LOSS_MEAN_SQUARED_ERROR || loss == DN_LOSS_MEAN_ABSOLUTE_ERROR;
 }
 
 /* L = logsumexp(z) − z_t; dL/dz = softmax(z) − onehot(t). Uses y = softmax(z) when the layer
@@ -69,6 +73,22 @@ static void mse(const float *y, size_t rows, size_t mean_rows, size_t cols, cons
     }
 }
 
+/* L = mean_j |y − t|; dL/dy = sign(y − t) / (mean_rows·cols), 0 where y = t (TensorFlow's sign). */
+static void mae(const float *y, size_t rows, size_t mean_rows, size_t cols, const float *targets,
+                float *grad, double *loss_sum) {
+    float scale = 1.0f / (float)(mean_rows * cols);
+    for (size_t r = 0; r < rows; ++r) {
+        double row_loss = 0.0;
+        for (size_t j = 0; j < cols; ++j) {
+            size_t i = r * cols + j;
+            double diff = (double)y[i] - targets[i];
+            row_loss += fabs(diff);
+            grad[i] = diff > 0 ? scale : diff < 0 ? -scale : 0.0f;
+        }
+        *loss_sum += row_loss / (double)cols;
+    }
+}
+
 void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const float *y,
                     size_t rows, size_t mean_rows, size_t cols, const int32_t *labels,
                     const float *targets, float *grad, double *loss_sum, double *correct) {
@@ -81,6 +101,9 @@ void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const fl
         break;
     case DN_LOSS_MEAN_SQUARED_ERROR:
         mse(y, rows, mean_rows, cols, targets, grad, loss_sum);
+        break;
+    case DN_LOSS_MEAN_ABSOLUTE_ERROR:
+        mae(y, rows, mean_rows, cols, targets, grad, loss_sum);
         break;
     }
 }

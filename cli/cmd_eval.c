@@ -150,14 +150,16 @@ int cli_cmd_eval(int argc, char **argv) {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "labelled data (see docs/DATA.md)"},
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
-        {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables"},
+        {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables (docs/DATA.md \"Machine-readable results\")"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
     };
     const cli_command cmd = {
         .name = "eval",
-        .summary = "Evaluates a saved model on labelled data at inference "
-                   "(dropout off).",
+        .summary = "Evaluates a saved model on labelled data at inference (dropout off): "
+                   "loss, accuracy, per-class\nprecision/recall/F1 and the confusion matrix (ROC "
+                   "AUC for two classes in --json); a\nregression model: MAE, RMSE and R2 in the "
+                   "target's units.",
         .usage = "--model FILE --data DATA [--json]",
         .options = options,
         .option_count = CLI_COUNT(options),

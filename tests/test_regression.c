@@ -136,6 +136,22 @@ TEST(regression_standardisation_round_trips_through_a_saved_model) {
         CHECK_NEAR(got, want, 1e-6 * fabs(want) + 1e-6);
         line = strchr(line + 1, '\n');
     }
+    /* trace shows the value in the target's units, the same as predict's first row */
+    CHECK(cli("trace --model m.st --data lin.csv --index 0") == 0);
+    const char *value = strstr(output, "Predicted value ");
+    CHECK_MSG(value != NULL && strstr(output, "Predicted class") == NULL &&
+              strstr(output, ", true value "), "%s", output);
+    float x0[3] = {(float)(2.0 * noise(0, 0)), (float)(2.0 * noise(0, 1)), (float)(2.0 * noise(0, 2))}, z0;
+    for (int j = 0; j < 3; ++j) {
+        char text[32];
+        snprintf(text, sizeof text, "%.6f", (double)x0[j]);
+        x0[j] = (float)strtod(text, NULL);
+    }
+    CHECK_OK(dn_model_predict(m, x0, 1, &z0, &err), &err);
+    if (value != NULL) {
+        double want = (double)z0 * stored_std + stored_mean;
+        CHECK_NEAR(strtod(value + 16, NULL), want, 1e-5 * fabs(want) + 1e-5);
+    }
     /* MC dropout gives the predictive mean and its std, in the target's units */
     CHECK(cli("train --train lin.csv --model dense:16:relu,dropout:0.3 --epochs 5 --out d.st") == 0);
     CHECK(cli("predict --model d.st --data new.csv --mc-samples 30") == 0);
@@ -160,6 +176,8 @@ TEST(regression_refusals_name_the_fix) {
     CHECK(cli("train --train lin.csv --model dense:4:relu,dense:3:softmax --out m.st") == 1);
     CHECK_MSG(strstr(output, "does not fit a regression target (one number per row): end --model "
                              "with dense:1:linear") != NULL, "%s", output);
+    CHECK(cli("compare --train lin.csv --model dense:4:relu,dropout:0.2 --val-split 0.2") == 1);
+    CHECK_MSG(strstr(output, "compare measures classification accuracy") != NULL, "%s", output);
     CHECK(cli("train --train lin.csv --model dense:4:relu --loss categorical --out m.st") == 1);
     CHECK_MSG(strstr(output, "give --loss mse or mae") != NULL, "%s", output);
     /* a classifier on the regression file, and a regression model on a file of class names */

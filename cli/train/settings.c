@@ -43,7 +43,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
     const cli_option all[] = {
         {"train", CLI_OPT_STRING, &s->train, "DATA", "training data (see docs/DATA.md)"},
         {"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"},
-        {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""},
+        {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\"; without an output layer the data's head is added"},
         {"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"},
         {"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"},
         {"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"},

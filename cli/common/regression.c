@@ -2,6 +2,7 @@
 #include "common/regression.h"
 
 #include "common/cli_error.h"
+#include "common/metadata_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -32,12 +33,7 @@ dn_status cli_target_scale_record(dn_model *model, const char *target, const cli
         cJSON_AddNumberToObject(o, "mean", s->mean);
         cJSON_AddNumberToObject(o, "std", s->std);
     }
-    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (text == NULL) return DN_ERR_MEMORY;
-    dn_status st = dn_model_set_metadata(model, "regression", text, err);
-    cJSON_free(text);
-    return st;
+    return cli_set_metadata_json(model, "regression", o, err);
 }
 
 int cli_target_scale_of_model(const dn_model *model, const char *model_path, cli_target_scale *out) {

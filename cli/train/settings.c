@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "common/metadata_json.h"
 #include "common/table_options.h"
 #include "parallel/parallel.h"
 #include "train/controls.h"
@@ -275,11 +276,5 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
 
 /* Those settings as a JSON object string in the model's metadata ("training"). */
 dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn_error *err) {
-    cJSON *o = cli_train_settings_json(s);
-    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (text == NULL) return DN_ERR_MEMORY;
-    dn_status st = dn_model_set_metadata(m, "training", text, err);
-    cJSON_free(text);
-    return st;
+    return cli_set_metadata_json(m, "training", cli_train_settings_json(s), err);
 }

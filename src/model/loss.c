@@ -57,33 +57,19 @@ static void binary_ce(const float *z, size_t rows, size_t mean_rows, size_t cols
     }
 }
 
-/* L = mean_j (y − t)²; dL/dy = 2(y − t) / (mean_rows·cols). */
-static void mse(const float *y, size_t rows, size_t mean_rows, size_t cols, const float *targets,
-                float *grad, double *loss_sum) {
-    float scale = 2.0f / (float)(mean_rows * cols);
+/* MSE: L = mean_j (y − t)², dL/dy = 2(y − t) / (mean_rows·cols). MAE (`absolute`): L = mean_j
+ * |y − t|, dL/dy = sign(y − t) / (mean_rows·cols), 0 where y = t (TensorFlow's sign). */
+static void pointwise(int absolute, const float *y, size_t rows, size_t mean_rows, size_t cols,
+                      const float *targets, float *grad, double *loss_sum) {
+    float scale = (absolute ? 1.0f : 2.0f) / (float)(mean_rows * cols);
     for (size_t r = 0; r < rows; ++r) {
         double row_loss = 0.0;
         for (size_t j = 0; j < cols; ++j) {
             size_t i = r * cols + j;
             double diff = (double)y[i] - targets[i];
-            row_loss += diff * diff;
-            grad[i] = (float)diff * scale;
-        }
-        *loss_sum += row_loss / (double)cols;
-    }
-}
-
-/* L = mean_j |y − t|; dL/dy = sign(y − t) / (mean_rows·cols), 0 where y = t (TensorFlow's sign). */
-static void mae(const float *y, size_t rows, size_t mean_rows, size_t cols, const float *targets,
-                float *grad, double *loss_sum) {
-    float scale = 1.0f / (float)(mean_rows * cols);
-    for (size_t r = 0; r < rows; ++r) {
-        double row_loss = 0.0;
-        for (size_t j = 0; j < cols; ++j) {
-            size_t i = r * cols + j;
-            double diff = (double)y[i] - targets[i];
-            row_loss += fabs(diff);
-            grad[i] = diff > 0 ? scale : diff < 0 ? -scale : 0.0f;
+            row_loss += absolute ? fabs(diff) : diff * diff;
+            float slope = absolute ? (float)((diff > 0) - (diff < 0)) : (float)diff;
+            grad[i] = slope * scale;
         }
         *loss_sum += row_loss / (double)cols;
     }
@@ -100,10 +86,10 @@ void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const fl
         binary_ce(pre, rows, mean_rows, cols, targets, grad, loss_sum, correct);
         break;
     case DN_LOSS_MEAN_SQUARED_ERROR:
-        mse(y, rows, mean_rows, cols, targets, grad, loss_sum);
+        pointwise(0, y, rows, mean_rows, cols, targets, grad, loss_sum);
         break;
     case DN_LOSS_MEAN_ABSOLUTE_ERROR:
-        mae(y, rows, mean_rows, cols, targets, grad, loss_sum);
+        pointwise(1, y, rows, mean_rows, cols, targets, grad, loss_sum);
         break;
     }
 }

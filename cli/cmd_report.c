@@ -15,7 +15,7 @@
 #include <stdlib.h>
 
 typedef struct report_args {
-    const char *model, *log, *data, *label, *out, *delimiter, *header, *examples_name;
+    const char *model, *log, *data, *label, *out, *delimiter, *header, *examples_name, *run;
 } report_args;
 
 /* The model alone, or the model and the examples to trace (read by its columns, as eval). */
@@ -50,6 +50,7 @@ static int write_page(const report_args *a, cli_report *r, dn_model *model, dn_d
     else
         snprintf(r->data_text, sizeof r->data_text, "no examples given (--data) · epochs from %s",
                  a->log);
+    if (a->run != NULL) snprintf(r->command_line, sizeof r->command_line, "%s", a->run);
     cli_report_list_settings(r, model);
     if (cli_report_write(r, a->out) != 0) return -1;
     printf("report written to %s\n", a->out);
@@ -64,6 +65,7 @@ int cli_cmd_report(int argc, char **argv) {
         {"data", CLI_OPT_STRING, &a.data, "DATA", "examples to trace and count (held-out rows; optional)"},
         {"label", CLI_OPT_STRING, &a.label, "COL", "CSV label column of --data (default: the model's)"},
         {"examples-name", CLI_OPT_STRING, &a.examples_name, "WORD", "what --data is: validation, test, ... (held-out)"},
+        {"run", CLI_OPT_STRING, &a.run, "TEXT", "how the run was made, shown under Reproduce (this command)"},
         {"out", CLI_OPT_STRING, &a.out, "FILE.html", "the page to write (never one of the inputs)"},
         {"delimiter", CLI_OPT_STRING, &a.delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &a.header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},

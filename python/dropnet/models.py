@@ -594,6 +594,7 @@ def load_model(filepath):
     _lib.check(lib.dn_model_load(C.byref(handle), os.fsencode(filepath), C.byref(err)), err)
     model = Sequential()
     model._handle, model._input_size = handle, int(lib.dn_model_input_size(handle))
+    model._source_path = os.path.abspath(filepath)  # dropnet.report never writes over it
     reg = lib.dn_model_regularization(handle)
     loss = _LOSS_NAMES[lib.dn_model_loss(handle)]
     model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,

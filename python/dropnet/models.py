@@ -431,9 +431,11 @@ class Sequential:
         history = cbks.History()
         if verbose == "auto":
             verbose = 1
+        steps = -(-int(lib.dn_dataset_rows(train.handle)) // batch_size)  # batches per epoch
+        history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}  # as Keras
         cb_list = list(callbacks or []) + [history]
         if verbose:
-            cb_list.append(Progress(verbose, epochs))
+            cb_list.append(Progress(verbose, epochs, steps))
         for cb in cb_list:
             cb.set_model(self)
         config = lib.dn_fit_defaults()

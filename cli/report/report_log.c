@@ -22,13 +22,18 @@ static int number(const cJSON *o, const char *key, double *out) {
     return 0;
 }
 
-/* One line into m; -1 with the reason in `why` when it is not an epoch of this log. */
+/* One line into m: 0, or 1 for a line about no epoch (train's final {"test_loss":…} line),
+ * or -1 with the reason in `why` when it is not an epoch of this log. */
 static int parse_line(const char *line, size_t expected_epoch, dn_epoch_metrics *m,
                       const char **why) {
     cJSON *o = cJSON_Parse(line);
     double epoch = NAN;
     int bad = o == NULL || !cJSON_IsObject(o);
     *why = "not a JSON object";
+    if (!bad && cJSON_GetObjectItemCaseSensitive(o, "epoch") == NULL) {
+        cJSON_Delete(o);
+        return 1;
+    }
     if (!bad && (number(o, "epoch", &epoch) != 0 || epoch != (double)expected_epoch)) {
         bad = 1;
         *why = "\"epoch\" does not count 1, 2, ... (one line per epoch, in order)";
@@ -72,10 +77,11 @@ int cli_report_read_log(const char *path, dn_epoch_metrics **history, size_t *ep
         }
         const char *why = NULL;
         memset(&h[count], 0, sizeof h[count]);
-        if (parse_line(line, count + 1, &h[count], &why) != 0)
+        int parsed = parse_line(line, count + 1, &h[count], &why);
+        if (parsed < 0)
             code = cli_error(-1, "%s:%zu: %s (expected the JSON lines of `dropnet train --log`)",
                              path, line_no, why);
-        else
+        else if (parsed == 0)
             ++count;
     }
     if (code == 0 && ferror(in)) code = cli_error(-1, "cannot read log file %s", path);

@@ -26,7 +26,7 @@ void dni_dense_forward(dn_layer *layer, const float *params, const float *x, siz
     const float *kernel = params + layer->param_offset;
     size_t out = layer->out;
     dn_gemm_epilogue e = output_pass(layer, params);
-    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
+    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
                    kernel, out, layer->pre, out, &e);
     if (e.y == NULL)
         dni_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
@@ -50,7 +50,7 @@ void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *
     e.scale = dropout->keep_scale;
     e.dropped = dropout->y;
     e.bits = dropout->keep_bits;
-    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
+    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
                    kernel, out, dense->pre, out, &e);
 }
 
@@ -82,13 +82,13 @@ void dni_dense_backward(dn_layer *layer, const float *params, float *grads, cons
 
     float *d_kernel = grads + layer->param_offset;
     float *d_bias = d_kernel + in * out;
-    dni_gemm_ws(exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad, out, 0.0f,
-                d_kernel, out);
+    dni_gemm_ws_with(exec->kernel, exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad,
+                     out, 0.0f, d_kernel, out);
     bias_gradient(grad, d_bias, rows, out, exec->threads);
 
     if (layer->d_in != NULL) {
         const float *kernel = params + layer->param_offset;
-        dni_gemm_ws(exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f,
-                    layer->d_in, in);
+        dni_gemm_ws_with(exec->kernel, exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad,
+                         out, kernel, out, 0.0f, layer->d_in, in);
     }
 }

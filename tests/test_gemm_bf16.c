@@ -191,3 +191,30 @@ TEST(bf16_precision_kernel_dispatch) {
     else unsetenv("DROPNET_KERNEL");
     free(copy);
 }
+
+/* Operands the rounding treats specially — exact ties (odd and even), denormals, values that
+ * round up into the next binade, tiny products that underflow, large ones — give the same bits
+ * from the AVX512_BF16 conversion and product as from the portable emulation, in all four forms.
+ * Not sums that overflow fp32 on the way: there the emulation gives ±inf, and this AMD CPU's
+ * VDPBF16PS a finite sum (its intermediate keeps a wider exponent; gemm_bf16.c). */
+TEST(bf16_gemm_special_operands_agree_bitwise) {
+    if (!dni_gemm_kernel_available(DN_GEMM_AVX512_BF16))
+        SKIP("this CPU has no AVX512_BF16: nothing to compare the emulation with");
+    const uint32_t special[] = {0x3F808000u, 0x3F818000u, 0x00400000u, 0x80000001u, 0x3FFFFFFFu,
+                                0x1F800000u, 0x9F7FC000u, 0x00800000u, 0x5F800000u, 0xBF7F8000u};
+    enum { M = 29, N = 45, K = 37 };
+    float A[M * K], B[K * N];
+    uint64_t state = 12345;
+    fill(A, M * K, &state);
+    fill(B, K * N, &state);
+    for (size_t i = 0; i < M * K; i += 3) A[i] = from_bits(special[i % 10]);
+    for (size_t i = 1; i < K * N; i += 4) B[i] = from_bits(special[(i / 4) % 10]);
+    for (int form = 0; form < 4; ++form) {
+        int ta = form & 1, tb = form >> 1;
+        float c1[M * N], c2[M * N];
+        dni_gemm_with(DN_GEMM_BF16, 1, ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, 0.0f, c1, N);
+        dni_gemm_with(DN_GEMM_AVX512_BF16, 1, ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, 0.0f,
+                      c2, N);
+        CHECK_MSG(memcmp(c1, c2, sizeof c1) == 0, "form ta=%d tb=%d differs", ta, tb);
+    }
+}

@@ -5,7 +5,12 @@
  * element at 0 for each K block and apply, pair after pair in k order, the same two rounded adds
  * of exact products, then add the block's sum to C as the fp32 kernels do; the driver fixes the
  * K blocks from K alone (kc 256 for both). So a bf16 product is bit-identical across these two
- * kernels and across thread counts — tests/test_gemm_bf16.c checks it. */
+ * kernels and across thread counts — tests/test_gemm_bf16.c checks it, ties, denormals and
+ * underflowing products included.
+ * One exception, beyond any trained network: when a partial sum overflows fp32 (|x| > 3.4e38),
+ * the emulation gives ±inf as Intel's definition of VDPBF16PS does, but the AMD EPYC (Zen 5) this
+ * was developed on returns a finite sum (its intermediate keeps a wider exponent). Training
+ * stops on a non-finite loss long before. */
 #include "kernels/gemm_bf16.h"
 #include "kernels/bf16.h"
 #include "kernels/gemm_kernel.h"

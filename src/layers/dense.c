@@ -54,19 +54,30 @@ void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *
                    kernel, out, dense->pre, out, &e);
 }
 
+/* Columns per band of the bias gradient: 64 sums stay in registers while the rows stream by. */
+enum { DN_BIAS_BAND = 64 };
+
 /* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split
- * the columns). */
+ * the columns into bands). Each band walks dz row after row, so the reads are contiguous and
+ * the adds vectorise across columns; every element is still 0 + dz[0][j] + dz[1][j] + … in that
+ * order, so the result is the column-by-column loop's, bit for bit (it was 5 % of a W2 epoch
+ * when it walked each column down the rows, a cache line per add). */
 static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t out, int threads) {
     int team = dni_threads_for(threads, rows * out, 1 << 16);
     (void)team;
+    size_t bands = (out + DN_BIAS_BAND - 1) / DN_BIAS_BAND;
 #pragma omp parallel num_threads(team)
     {
         unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
-        for (size_t j = 0; j < out; ++j) {
-            float sum = 0.0f;
-            for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
-            d_bias[j] = sum;
+        for (size_t band = 0; band < bands; ++band) {
+            size_t j0 = band * DN_BIAS_BAND, width = out - j0 < DN_BIAS_BAND ? out - j0 : DN_BIAS_BAND;
+            float sum[DN_BIAS_BAND] = {0.0f};
+            for (size_t r = 0; r < rows; ++r) {
+                const float *row = dz + r * out + j0;
+                for (size_t j = 0; j < width; ++j) sum[j] += row[j];
+            }
+            memcpy(d_bias + j0, sum, width * sizeof *sum);
         }
         dni_fpu_leave(fpu);
     }

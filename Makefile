@@ -127,10 +127,14 @@ check-layout: $(CLI_OBJ) $(LIB_OBJ)
 # dropout 0.2/0.5/0.5, Adam 1e-3 decayed ×0.95 per epoch, standardised inputs, 40 epochs.
 FASHION_SPEC = dropout:0.2,dense:1024:relu,dropout:0.5,dense:1024:relu,dropout:0.5,dense:10:softmax
 FASHION_ARGS = --optimizer adam --lr 0.001 --lr-decay 0.95 --standardize --batch 128 --epochs 40
+# PRECISION=bf16: bf16 products, fp32 weights (train --precision; model and log get a -bf16 suffix).
+PRECISION ?= fp32
+FASHION_SUFFIX = $(if $(filter fp32,$(PRECISION)),,-$(PRECISION))
 fashion: setup
 	$(MAKE) $(CLI)
 	./$(CLI) train --train fashion-mnist:train --val-data fashion-mnist:test --test fashion-mnist:test \
-	  --model $(FASHION_SPEC) $(FASHION_ARGS) --out $(BUILD)/fashion.safetensors --log $(BUILD)/fashion.jsonl
+	  --model $(FASHION_SPEC) $(FASHION_ARGS) --precision $(PRECISION) \
+	  --out $(BUILD)/fashion$(FASHION_SUFFIX).safetensors --log $(BUILD)/fashion$(FASHION_SUFFIX).jsonl
 
 # Srivastava et al. 2014, Tables 9 and 2 on Fashion-MNIST: five regularisers, docs/PAPER.md.
 paper: setup

@@ -60,7 +60,7 @@ TEST(cli_precision_bf16_train_eval_predict_resume) {
     /* --resume with the checkpoint's precision continues; with another, it is refused. */
     CHECK(cli("train %s --epochs 2 --precision bf16 --checkpoint ck --out r.safetensors", RUN) == 0);
     CHECK(cli("train %s --epochs 3 --out r.safetensors --resume ck", RUN) != 0);
-    CHECK_MSG(strstr(output, "precision") != NULL, "resume in fp32: %s", output);
+    CHECK_MSG(strstr(output, "precision = \"bf16\"") != NULL, "resume in fp32: %s", output);
     CHECK(cli("train %s --epochs 3 --precision bf16 --out r.safetensors --resume ck", RUN) == 0);
     CHECK_MSG(same_file("r.safetensors", "b1.safetensors") == 1,
               "a bf16 run resumed after 2 of 3 epochs differs from the uninterrupted one");

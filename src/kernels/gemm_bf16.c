@@ -24,46 +24,36 @@ static uint32_t dn_pair(float lo, float hi) {
     return (uint32_t)dni_bf16_from_float(lo) | (uint32_t)dni_bf16_from_float(hi) << 16;
 }
 
-void dni_gemm_bf16_pack_a(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
-                          size_t mr, float *out_floats) {
-    uint32_t *out = (uint32_t *)(void *)out_floats;
-    size_t pairs = (kc + 1) / 2;
-    for (size_t q = 0; q < pairs; ++q) {
-        size_t k = k0 + 2 * q;
+/* out [⌈kc/2⌉][width] pairs of op(X)[k][x] = src[k·k_step + x·x_step], k < kc (the high half of
+ * an odd kc's last pair zero), x < valid (columns valid..width−1 zero). */
+static void dn_pack_pairs(const float *src, size_t k_step, size_t x_step, size_t kc, size_t valid,
+                          size_t width, uint32_t *out) {
+    for (size_t q = 0; q < (kc + 1) / 2; ++q) {
+        const float *lo = src + 2 * q * k_step;
         int has_hi = 2 * q + 1 < kc;
-        for (size_t r = 0; r < mr; ++r) {
-            float lo = 0.0f, hi = 0.0f;
-            if (r < m && p->trans_a) {
-                lo = p->A[k * p->lda + i0 + r];
-                if (has_hi) hi = p->A[(k + 1) * p->lda + i0 + r];
-            } else if (r < m) {
-                lo = p->A[(i0 + r) * p->lda + k];
-                if (has_hi) hi = p->A[(i0 + r) * p->lda + k + 1];
-            }
-            out[q * mr + r] = dn_pair(lo, hi);
-        }
+        for (size_t x = 0; x < width; ++x)
+            out[q * width + x] = x < valid ? dn_pair(lo[x * x_step],
+                                                     has_hi ? lo[k_step + x * x_step] : 0.0f)
+                                           : 0u;
     }
 }
 
+void dni_gemm_bf16_pack_a(const dn_gemm_problem *p, size_t i0, size_t m, size_t k0, size_t kc,
+                          size_t mr, float *out) {
+    /* op(A)[i][k] is A[i][k], or A[k][i] with trans_a. */
+    if (p->trans_a)
+        dn_pack_pairs(p->A + k0 * p->lda + i0, p->lda, 1, kc, m, mr, (uint32_t *)(void *)out);
+    else
+        dn_pack_pairs(p->A + i0 * p->lda + k0, 1, p->lda, kc, m, mr, (uint32_t *)(void *)out);
+}
+
 void dni_gemm_bf16_pack_b(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0, size_t n,
-                          size_t nr, float *out_floats) {
-    uint32_t *out = (uint32_t *)(void *)out_floats;
-    size_t pairs = (kc + 1) / 2;
-    for (size_t q = 0; q < pairs; ++q) {
-        size_t k = k0 + 2 * q;
-        int has_hi = 2 * q + 1 < kc;
-        for (size_t j = 0; j < nr; ++j) {
-            float lo = 0.0f, hi = 0.0f;
-            if (j < n && p->trans_b) {
-                lo = p->B[(j0 + j) * p->ldb + k];
-                if (has_hi) hi = p->B[(j0 + j) * p->ldb + k + 1];
-            } else if (j < n) {
-                lo = p->B[k * p->ldb + j0 + j];
-                if (has_hi) hi = p->B[(k + 1) * p->ldb + j0 + j];
-            }
-            out[q * nr + j] = dn_pair(lo, hi);
-        }
-    }
+                          size_t nr, float *out) {
+    /* op(B)[k][j] is B[k][j], or B[j][k] with trans_b. */
+    if (p->trans_b)
+        dn_pack_pairs(p->B + j0 * p->ldb + k0, 1, p->ldb, kc, n, nr, (uint32_t *)(void *)out);
+    else
+        dn_pack_pairs(p->B + k0 * p->ldb + j0, p->ldb, 1, kc, n, nr, (uint32_t *)(void *)out);
 }
 
 /* tile [4×16] = a [⌈kc/2⌉][4 pairs] · b [⌈kc/2⌉][16 pairs], one dni_bf16_dot_step per pair;

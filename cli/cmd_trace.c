@@ -5,6 +5,7 @@
 #include "common/colour.h"
 #include "common/model_data.h"
 #include "common/options.h"
+#include "common/precision.h"
 #include "common/trace.h"
 
 #include <stdio.h>
@@ -65,7 +66,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
 
 int cli_cmd_trace(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
-    const char *delimiter = NULL, *header = NULL;
+    const char *delimiter = NULL, *header = NULL, *precision_text = NULL;
     size_t index = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -74,13 +75,14 @@ int cli_cmd_trace(int argc, char **argv) {
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
+        {"precision", CLI_OPT_STRING, &precision_text, "P", CLI_PRECISION_HELP},
     };
     const cli_command cmd = {
         .name = "trace",
         .summary = "Runs one example through a saved model at inference "
                    "(dropout off) and prints every layer's output,\nthe prediction "
                    "and the probability of each class.",
-        .usage = "--model FILE --data DATA [--index N]",
+        .usage = "--model FILE --data DATA [--index N] [--precision fp32|bf16]",
         .options = options,
         .option_count = CLI_COUNT(options),
     };
@@ -88,11 +90,14 @@ int cli_cmd_trace(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "trace: --model FILE and --data DATA are required");
+    dn_precision precision;
+    if (cli_precision_parse("trace", precision_text, &precision) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
     const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 1,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
+    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     size_t rows = dn_dataset_rows(data);
     int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
                                            "(0 to %zu)", index, data_spec, rows, rows - 1)

@@ -56,6 +56,8 @@ TEST(cli_precision_bf16_train_eval_predict_resume) {
     const char *at = strstr(output, "\"accuracy\":");
     CHECK_MSG(at != NULL && strtod(at + 11, NULL) > 0.9, "bf16 eval: %s", output);
     CHECK(cli("predict --model f.safetensors --data d.csv --precision bf16 --out p.csv") == 0);
+    CHECK(cli("trace --model f.safetensors --data d.csv --precision bf16") == 0);
+    CHECK(cli("trace --model f.safetensors --data d.csv --precision bf17") == 2);
 
     /* --resume with the checkpoint's precision continues; with another, it is refused. */
     CHECK(cli("train %s --epochs 2 --precision bf16 --checkpoint ck --out r.safetensors", RUN) == 0);

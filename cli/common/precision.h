@@ -1,4 +1,4 @@
-/* precision.h — the --precision option of train, compare, predict and eval (precision.c). */
+/* precision.h — the --precision option of train, compare, eval, predict and trace (precision.c). */
 #ifndef CLI_COMMON_PRECISION_H
 #define CLI_COMMON_PRECISION_H
 

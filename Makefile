@@ -73,6 +73,8 @@ $(BUILD)/obj/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Werror -Wmissing-prototypes,$(ALL_CFLAGS)) -fPIC -fvisibility=hidden -c $< -o $@
 $(BUILD)/obj/src/onnx/%.o: CFLAGS += -I$(BUILD)/gen
+# Adam's square roots never see a negative: without errno the loop vectorises (src/model/optimizer.c).
+$(BUILD)/obj/src/model/optimizer.o: CFLAGS += -fno-math-errno
 $(filter $(BUILD)/obj/src/onnx/%,$(LIB_OBJ)): | $(BUILD)/gen/onnx.pb-c.h
 
 # The CLI and the tests that reach into it include its headers by path from cli/ ("train/job.h").

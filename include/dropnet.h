@@ -546,7 +546,9 @@ typedef enum dn_precision {
      * Runs on VDPBF16PS where the CPU has AVX512_BF16, else in a portable emulation of that
      * instruction that gives the same bits, so bf16 results are the same on every CPU, and (as
      * in fp32) for any thread count. Predictions differ from fp32 by bf16's 8-bit precision
-     * (relative ~4e-3 per operand). */
+     * (relative ≤ 2^-9 per operand): tests/test_precision.c holds a model trained in fp32 to
+     * probabilities within 0.02 of its fp32 ones and the same class for ≥ 97 % of rows; on
+     * Fashion-MNIST bf16 training lands within 0.3 accuracy points of fp32 (bench/RESULTS.md). */
     DN_PRECISION_BF16 = 1
 } dn_precision;
 

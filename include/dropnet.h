@@ -623,6 +623,31 @@ DN_API size_t dn_model_spec(const dn_model *model, char *buf, size_t size);
 DN_API dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err);
 DN_API int dn_model_threads(const dn_model *model);
 
+/* The arithmetic of the dense layers' matrix products. */
+typedef enum dn_precision {
+    DN_PRECISION_FP32 = 0, /* fp32 operands and sums (the default) */
+    /* Both operands of every product rounded to bfloat16 (round to nearest even), products summed
+     * in fp32 — PyTorch's CPU autocast to bfloat16. Weights stay fp32 (the master copy the
+     * optimizer updates), and so do bias, activations, dropout, loss, softmax and the optimizer.
+     * Runs on VDPBF16PS where the CPU has AVX512_BF16, else in a portable emulation of that
+     * instruction that gives the same bits, so bf16 results are the same on every CPU, and (as
+     * in fp32) for any thread count. Predictions differ from fp32 by bf16's 8-bit precision
+     * (relative ≤ 2^-9 per operand): tests/test_precision.c holds a model trained in fp32 to
+     * probabilities within 0.02 of its fp32 ones and the same class for ≥ 97 % of rows; on
+     * Fashion-MNIST bf16 training lands within 0.3 accuracy points of fp32 (bench/RESULTS.md). */
+    DN_PRECISION_BF16 = 1
+} dn_precision;
+
+/*
+ * Sets the precision of every later pass — training, evaluation and prediction — of `model`
+ * (a model starts in DN_PRECISION_FP32). Neither the weights nor anything else stored change;
+ * checkpoints record it and resuming restores it. Errors: DN_ERR_ARGUMENT for a NULL model or a
+ * value that is not a dn_precision.
+ */
+DN_API dn_status dn_model_set_precision(dn_model *model, dn_precision precision, dn_error *err);
+/* The model's precision; DN_PRECISION_FP32 for NULL. */
+DN_API dn_precision dn_model_precision(const dn_model *model);
+
 /* What a model takes in memory, in bytes (dn_model_memory_estimate). */
 typedef struct dn_memory_estimate {
     size_t parameters; /* weights, gradients and the optimizer's two slabs: 4 × 4 bytes each */

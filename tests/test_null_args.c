@@ -116,6 +116,8 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_spec)(NULL, NULL, 0) == 0);
     REFUSES(dn_model_set_threads, NULL, 1);
     CHECK(CALL(dn_model_threads)(NULL) == 0);
+    REFUSES(dn_model_set_precision, NULL, DN_PRECISION_BF16);
+    CHECK(CALL(dn_model_precision)(NULL) == DN_PRECISION_FP32);
     REFUSES(dn_model_memory_estimate, NULL, 32, NULL);
     REFUSES(dn_model_check_memory, NULL, 32, 0);
 

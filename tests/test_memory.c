@@ -69,17 +69,6 @@ TEST(dataset_over_its_memory_cap_is_refused_before_loading) {
     unlink(path);
 }
 
-/* The safetensors header length of the file at `path` (its first 8 bytes, little-endian). */
-static uint64_t header_length(const char *path) {
-    unsigned char b[8] = {0};
-    FILE *f = fopen(path, "rb");
-    if (f == NULL || fread(b, 1, 8, f) != 8) b[0] = 0;
-    if (f) fclose(f);
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = n << 8 | b[i];
-    return n;
-}
-
 /* What loading a model file takes, from its header: 16 bytes per parameter whatever the file
  * stores (a checkpoint's optimizer slabs fill the same slabs), the header twice, and nothing for
  * the file's size. Counted by hand and against the model dn_model_load builds. */
@@ -103,13 +92,13 @@ TEST(model_file_memory_is_read_from_the_header_before_loading) {
     CHECK_OK(dn_model_save_checkpoint(m, checkpoint, &state, &err), &err);
     size_t need = 0;
     CHECK_OK(dn_model_file_memory(plain, &need, &err), &err);
-    CHECK_MSG(need == 66 * 16 + 2 * header_length(plain), "plain: %zu bytes", need);
+    CHECK_MSG(need == 66 * 16 + 2 * dn_test_header_length(NULL, plain), "plain: %zu bytes", need);
     dn_memory_estimate loaded;
     CHECK_OK(dn_model_memory_estimate(m, 1, &loaded, &err), &err);
     CHECK(loaded.parameters == 66 * 16); /* the slabs a loaded model holds */
     /* A checkpoint stores 3 floats per parameter and 10 caller floats: 16 per parameter still. */
     CHECK_OK(dn_model_file_memory(checkpoint, &need, &err), &err);
-    CHECK_MSG(need == 66 * 16 + 10 * 4 + 2 * header_length(checkpoint), "checkpoint: %zu bytes",
+    CHECK_MSG(need == 66 * 16 + 10 * 4 + 2 * dn_test_header_length(NULL, checkpoint), "checkpoint: %zu bytes",
               need);
     /* Junk past the tensors: no memory (loading refuses it as bytes belonging to no tensor). */
     FILE *f = fopen(plain, "ab");

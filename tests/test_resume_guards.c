@@ -20,12 +20,8 @@ static const char *RUN = "--train d.csv --model dropout:0.2,dense:8:relu,dense:3
 
 /* 300 rows of three classes in 6 features. */
 static int scratch(void) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-guards-XXXXXX");
-    if (mkdtemp(dir) == NULL) return CHECK(0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/d.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return CHECK(0);
+    FILE *f = dn_test_scratch_file(dir, "guards", "d.csv");
+    if (f == NULL) return 0;
     fputs("a,b,c,d,e,f,y\n", f);
     unsigned s = 3;
     for (int r = 0; r < 300; ++r) {
@@ -45,25 +41,9 @@ static int sh(const char *fmt, const char *arg) {
     return dn_test_run(command, output, sizeof output);
 }
 
-static int exists(const char *name) {
-    char path[256];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0;
-}
+static int exists(const char *name) { return dn_test_size_in(dir, name) >= 0; }
 
-/* The safetensors header length (its first 8 bytes, little-endian). */
-static uint64_t header_length(const char *name) {
-    char path[256];
-    unsigned char b[8] = {0};
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL || fread(b, 1, 8, f) != 8) b[0] = 0;
-    if (f) fclose(f);
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = n << 8 | b[i];
-    return n;
-}
+static uint64_t header_length(const char *name) { return dn_test_header_length(dir, name); }
 
 TEST(resume_guard_failed_checkpoint_write_warns_and_training_goes_on) {
     if (!scratch()) return;

@@ -25,12 +25,8 @@ static char dir[64];
 
 /* A scratch directory holding d.csv (40 rows, 2 features, 2 classes) and a trained m.safetensors. */
 static int scratch(void) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-root-XXXXXX");
-    if (mkdtemp(dir) == NULL) return CHECK(0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/d.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return CHECK(0);
+    FILE *f = dn_test_scratch_file(dir, "root", "d.csv");
+    if (f == NULL) return 0;
     fputs("x1,x2,y\n", f);
     for (int r = 0; r < 40; ++r) fprintf(f, "%d,%d,%d\n", r % 2, r % 3, r % 2);
     if (!CHECK(fclose(f) == 0)) return 0;
@@ -59,12 +55,7 @@ static int temp_files_in(const char *sub) {
     return n;
 }
 
-static long file_size(const char *name) {
-    char path[160];
-    struct stat st;
-    in_dir(path, sizeof path, name);
-    return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
+static long file_size(const char *name) { return dn_test_size_in(dir, name); }
 
 TEST(root_device_nodes_as_out_are_written_in_place) {
     if (geteuid() != 0) SKIP("needs root (mknod of a character device); CI runs as root");

@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* What one parameter takes once loaded: its weight, gradient and the optimizer's two slabs. */
+static const uint64_t LOADED_PARAMETER_BYTES = 4 * sizeof(float);
+
 /* Adds a·b to *sum, saturating at UINT64_MAX (an absurd file then exceeds any cap). */
 static void add(uint64_t *sum, uint64_t a, uint64_t b) {
     if (a != 0 && b > UINT64_MAX / a) *sum = UINT64_MAX;
@@ -40,8 +43,8 @@ dn_status dn_model_file_memory(const char *path, size_t *bytes, dn_error *err) {
         const dn_st_tensor *t = &f.tensors[i];
         if (strcmp(t->name, dni_tensor_opt_m) == 0 || strcmp(t->name, dni_tensor_opt_v) == 0)
             continue; /* read into the slabs the parameters below already count */
-        add(&need, elements(t), strcmp(t->name, dni_tensor_extra) == 0 ? sizeof(float)
-                                                                       : 4 * sizeof(float));
+        add(&need, elements(t),
+            strcmp(t->name, dni_tensor_extra) == 0 ? sizeof(float) : LOADED_PARAMETER_BYTES);
     }
     dni_st_close(&f);
     *bytes = need > SIZE_MAX ? SIZE_MAX : (size_t)need;

@@ -277,7 +277,7 @@ fuzz-harnesses: $(FUZZ_BIN)
 $(BUILD)/fuzz/fuzz_cli: fuzz/fuzz_cli.c $(FUZZ_CLI_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icli -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h fuzz/fuzz_dataset_check.h $(STATIC)
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h fuzz/fuzz_dataset_check.h fuzz/fuzz_model_check.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(STATIC) $(LDLIBS)
 # -close_fd_mask=3: the CLI harness runs `summary`, whose output is noise here. A crash, leak or

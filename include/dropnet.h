@@ -999,6 +999,19 @@ DN_API dn_status dn_model_save(const dn_model *model, const char *path, dn_error
 DN_API dn_status dn_model_load(dn_model **out, const char *path, dn_error *err);
 
 /*
+ * What dn_model_load or dn_model_load_checkpoint of the file at `path` will allocate, in bytes,
+ * decided from its safetensors header before any tensor data is read (to refuse a model that
+ * does not fit a memory cap without loading it): the header, counted twice (read, then parsed
+ * and partly copied), 16 bytes per parameter (weights, gradients and the optimizer's two slabs:
+ * a compiled model holds all four whatever the file stores) and 4 bytes per float of a
+ * checkpoint's caller part. Bytes that belong to no tensor count for nothing. Sets *bytes
+ * (SIZE_MAX when the sum overflows) on success. Errors: DN_ERR_ARGUMENT for NULL, and the
+ * container's errors of dn_model_load (DN_ERR_FORMAT, DN_ERR_IO naming the path); the dropnet
+ * metadata is not checked here, so a file measured may still be refused by dn_model_load.
+ */
+DN_API dn_status dn_model_file_memory(const char *path, size_t *bytes, dn_error *err);
+
+/*
  * Checkpoints: a model file plus everything dn_model_fit needs to continue exactly where it
  * stopped. The optimizer state (tensors "optimizer.m" and "optimizer.v", [parameters] each: SGD
  * velocity / Adam moments) joins the weights; the step counter and epochs done are already in

@@ -164,6 +164,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_metadata_key)(NULL, 0) == NULL);
     REFUSES(dn_model_save, NULL, NULL);
     REFUSES(dn_model_load, NULL, NULL);
+    REFUSES(dn_model_file_memory, NULL, NULL);
     REFUSES(dn_model_save_checkpoint, NULL, NULL, NULL);
     REFUSES(dn_model_load_checkpoint, NULL, NULL, NULL);
     CALL(dn_checkpoint_state_free)(NULL);

@@ -290,3 +290,22 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
 dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn_error *err) {
     return cli_set_metadata_json(m, "training", cli_train_settings_json(s), err);
 }
+
+int cli_train_parse(cli_train_settings *s, const char *name, const char *summary, const char *usage,
+                    int with_out, int argc, char **argv, int *exit_code) {
+    cli_train_settings_defaults(s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    const cli_command cmd = {.name = name, .summary = summary, .usage = usage, .options = table,
+                             .option_count = cli_train_option_table(s, table, with_out)};
+    if (cli_parse_command(&cmd, argc, argv, exit_code) != 0) return -1;
+    if (cli_train_check(s, name, with_out) == 0) return 0;
+    *exit_code = 2;
+    return -1;
+}
+
+void cli_train_inputs(const cli_train_settings *s, cli_named_file inputs[CLI_TRAIN_INPUT_COUNT]) {
+    inputs[0] = (cli_named_file){"--train", s->train};
+    inputs[1] = (cli_named_file){"--test", s->test};
+    inputs[2] = (cli_named_file){"--val-data", s->val_data};
+    inputs[3] = (cli_named_file){"--init", s->init};
+}

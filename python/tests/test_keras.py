@@ -109,6 +109,27 @@ def test_predict_and_weights_match_numpy(blobs):
     np.testing.assert_allclose(m.predict(x[:5]), numpy_forward(new, x[:5]), atol=2e-6)
 
 
+def test_one_row_predict_runs_on_packed_weights_that_follow_set_weights(blobs):
+    """predict packs the weights once (dn_model_prepare_inference) and one row then runs on the
+    packed copy; set_weights drops it, so the next prediction uses the new weights."""
+    x, y = blobs
+    m = small_model()
+    m.fit(x, y, epochs=1, verbose=0)
+    lib = dropnet._lib.lib
+    assert lib.dn_model_inference_prepared(m._handle) == 0  # training dropped any packing
+    first = m.predict(x[:1])
+    assert lib.dn_model_inference_prepared(m._handle) == 1
+    w = m.get_weights()
+    np.testing.assert_allclose(first, numpy_forward(w, x[:1]), atol=2e-6)
+    for row in range(3):
+        np.testing.assert_array_equal(m.predict(x[row:row + 1]), m.predict(x[:3])[row:row + 1])
+    new = [v * -0.75 for v in w]
+    m.set_weights(new)
+    assert lib.dn_model_inference_prepared(m._handle) == 0
+    np.testing.assert_allclose(m.predict(x[:1]), numpy_forward(new, x[:1]), atol=2e-6)
+    assert not np.allclose(m.predict(x[:1]), first, atol=1e-3)
+
+
 def test_trace_matches_numpy(blobs):
     x, y = blobs
     m = small_model()

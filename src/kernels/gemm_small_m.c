@@ -12,10 +12,13 @@
 #include <omp.h>
 #endif
 
-/* Below this many bytes of packed B per thread, a second thread costs more (its wake-up and the
- * join) than it saves. Measured on the W2/W3 layers (bench/RESULTS.md, 2026-12-02): a 784×1024
- * one-row product takes 13 µs on one thread and 8 µs on two; a 1024×10 one 0.4 µs on one. */
-enum { DN_GEMM_SMALL_M_BYTES_PER_THREAD = 256 * 1024 };
+/* The work of a product in this kernel, in units of one packed B element streamed: a B element
+ * costs about as much as four rows' multiply-adds on it, so work = K·N_pad·(M + 3). Below
+ * DN_GEMM_SMALL_M_WORK_PER_THREAD units per thread, a second thread costs more (its wake-up and
+ * the join) than it saves. Measured (2-core EPYC, AVX-512, 2026-12-02), median µs on 1 and 2
+ * threads: M=1: 256×256 2.0 / 3.0, 256×512 3.6 / 3.9, 512×512 10.0 / 5.5, 784×1024 36 / 18;
+ * M=16: 128×256 7.7 / 4.8, 256×512 22 / 14. */
+enum { DN_GEMM_SMALL_M_WORK_PER_THREAD = 600 * 1000 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 
@@ -154,8 +157,8 @@ static size_t dn_small_team(const dn_gemm_problem *p, size_t panels, int threads
     size_t want = 1;
     (void)threads;
 #endif
-    size_t bytes = p->K * panels * DN_NR * sizeof(float);
-    size_t by_size = bytes / DN_GEMM_SMALL_M_BYTES_PER_THREAD + 1;
+    size_t work = p->K * panels * DN_NR * (p->M + 3);
+    size_t by_size = work / DN_GEMM_SMALL_M_WORK_PER_THREAD + 1;
     size_t team = want < panels ? want : panels;
     team = team < by_size ? team : by_size;
     return team > 0 ? team : 1;

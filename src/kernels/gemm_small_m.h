@@ -20,8 +20,8 @@ enum { DN_GEMM_SMALL_M_MAX = 16 };
  * Every element is summed exactly as the blocked driver sums it (one FMA chain from zero per K
  * block of dni_gemm_k_block, each block's sum added to C in order), then the epilogue runs on
  * the finished part, so results are bitwise those of dni_gemm_fused with the same family.
- * Threads split the panels; a product too small to repay waking a second thread (its packed B
- * under DN_GEMM_SMALL_M_BYTES_PER_THREAD bytes per thread) runs on the calling thread. */
+ * Threads split the panels; a product too small to repay waking a second thread (measured: a
+ * one-row product over less than about 600 KB of weights) runs on the calling thread. */
 int dni_gemm_small_m(const dn_gemm_impl *impl, const dn_gemm_problem *p, int threads);
 
 #endif

@@ -7,6 +7,7 @@
 #include "kernels/gemm_packed.h"
 
 #include "core/fpu.h"
+#include "core/threads.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -151,12 +152,7 @@ enum { DN_NR = 32 };
 
 /* Threads worth waking: the request (≤ 0: all), one per panel at most, and enough bytes each. */
 static size_t dn_small_team(const dn_gemm_problem *p, size_t panels, int threads) {
-#ifdef _OPENMP
-    size_t want = threads > 0 ? (size_t)threads : (size_t)omp_get_max_threads();
-#else
-    size_t want = 1;
-    (void)threads;
-#endif
+    size_t want = (size_t)dni_threads_resolve(threads);
     size_t work = p->K * panels * DN_NR * (p->M + 3);
     size_t by_size = work / DN_GEMM_SMALL_M_WORK_PER_THREAD + 1;
     size_t team = want < panels ? want : panels;

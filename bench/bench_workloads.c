@@ -490,6 +490,7 @@ static int dn_bench_w3(const dn_bench_options *o) {
         dn_dataset_free(test);
         return dn_bench_fail("W3", o, "out of memory or fewer than 2000 test rows");
     }
+    dn_model_prepare_inference(m, NULL); /* as a deployment would, before its first call */
     double batch[64]; /* --repeat is at most 64 (main) */
     for (int run = 0; run <= o->repeat; ++run) { /* run 0 warms up */
         double t = dn_bench_now();
@@ -561,7 +562,7 @@ static int dn_bench_w5(const dn_bench_options *o) {
         return dn_bench_fail("W5", o, "out of memory or fewer than 256 test rows");
     }
     for (size_t i = 0; i < MOST; ++i) dn_dataset_get_row(test, i, x + i * in, NULL);
-    dn_model_prepare_inference(m, NULL); /* what dn_model_load does for `dropnet predict` */
+    dn_model_prepare_inference(m, NULL); /* as a deployment would, before its first call */
     double t_call[ROWS_PER_BLOCK];
     for (size_t b = 1; b <= MOST; b *= 2) {
         size_t calls = ROWS_PER_BLOCK / b < 16 ? 16 : ROWS_PER_BLOCK / b;

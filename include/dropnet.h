@@ -714,16 +714,15 @@ DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, 
 
 /*
  * Packs every dense layer's kernel once for inference (the panel layout of the GEMM kernel that
- * runs now, kept beside the weights: as much memory again as the kernels), so that predictions
- * no longer repack the weights at each call and one to a few rows take a small-batch kernel.
- * Outputs are bitwise those of the unpacked path, whatever the thread count. dn_model_load and
- * dn_model_import_onnx prepare the model they return, and dn_model_predict and
- * dn_model_predict_dataset prepare it at their first call after a weight change; call this to
- * pay the packing before a latency-critical first call. The packed copy is dropped at every
- * change of the weights (a training step, dn_model_copy_weights, and every call of
- * dn_model_params, since its pointer is writable), so it is never stale: after writing through
- * a pointer kept from an earlier dn_model_params call, call dn_model_params again (or this
- * function) before predicting. Nothing to pack in a `make BLAS=openblas` build (DN_OK).
+ * runs now, kept beside the weights: as much memory again as the kernels), so that inference
+ * passes of more than 16 rows no longer repack the weights at each call (1 to 16 rows need no
+ * packing: a small-batch kernel reads the weights in place, prepared or not). Outputs are
+ * bitwise those of the unpacked path, whatever the thread count. The packed copy is dropped at
+ * every change of the weights the library sees (a training step, dn_model_copy_weights, and
+ * every call of dn_model_params, since its pointer is writable): after writing through a
+ * pointer obtained before this call, call dn_model_params again (or this function) before
+ * predicting, or the packed copy would be used. Nothing to pack in a `make BLAS=openblas` build
+ * (DN_OK).
  * Errors: DN_ERR_ARGUMENT for NULL, DN_ERR_STATE before compile, DN_ERR_MEMORY (the model then
  * predicts unpacked).
  */
@@ -846,8 +845,8 @@ DN_API dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_lay
 /*
  * The parameter slab [param_count]: for each dense layer in order, its kernel [in×out] row-major
  * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights; each
- * call drops the packed copy of dn_model_prepare_inference, so fetch the pointer again after a
- * prediction before writing through it.
+ * call drops the packed copy of dn_model_prepare_inference (so, after that call, fetch the
+ * pointer again before writing through it).
  */
 DN_API float *dn_model_params(dn_model *model);
 /* The gradient slab, same layout, holding the gradients of the last training step. */

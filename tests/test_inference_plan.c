@@ -1,8 +1,8 @@
 /* test_inference_plan.c — predictions on the weights packed once (dn_model_prepare_inference)
  * equal the unpacked forward pass bit for bit, for 1..40 rows and 1 or 2 threads; the packing is
  * dropped at every weight change (training, dn_model_params, copying weights), so a prediction
- * after a change equals the unpacked reference with the new weights; loading prepares; and one
- * row matches a double-precision forward pass computed here. */
+ * after a change equals the unpacked reference with the new weights; a loaded model predicts the
+ * same prepared or not; and one row matches a double-precision forward pass computed here. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include "test.h"
 
@@ -95,7 +95,8 @@ TEST(inference_plan_dropped_when_weights_change) {
     reference(m, x, ROWS, after);
     CHECK(memcmp(before, after, sizeof before) != 0); /* the edit changed the outputs */
     check_predictions(m, x, after, "after an edit through dn_model_params");
-    CHECK(dn_model_inference_prepared(m));
+    CHECK(!dn_model_inference_prepared(m)); /* packing happens only when asked */
+    CHECK_OK(dn_model_prepare_inference(m, &err), &err);
 
     /* A training epoch changes every weight. */
     dn_dataset *d = NULL;
@@ -120,7 +121,7 @@ TEST(inference_plan_dropped_when_weights_change) {
     dn_model_free(m);
 }
 
-TEST(inference_plan_ready_after_load) {
+TEST(inference_plan_after_load) {
     dn_error err;
     char dir[] = "/tmp/dn-plan-XXXXXX", path[64];
     if (!CHECK(mkdtemp(dir) != NULL)) return;
@@ -133,8 +134,10 @@ TEST(inference_plan_ready_after_load) {
     CHECK_OK(dn_model_save(m, path, &err), &err);
     CHECK_OK(dn_model_load(&loaded, path, &err), &err);
     if (loaded != NULL) {
-        CHECK(dn_model_inference_prepared(loaded));
         check_predictions(loaded, x, expected, "after dn_model_load");
+        CHECK_OK(dn_model_prepare_inference(loaded, &err), &err);
+        CHECK(dn_model_inference_prepared(loaded));
+        check_predictions(loaded, x, expected, "after dn_model_load, prepared");
     }
     remove(path);
     rmdir(dir);

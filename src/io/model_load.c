@@ -1,6 +1,5 @@
 /* model_load.c — a model (or a checkpoint) read back from a safetensors file (docs/FORMAT.md;
  * the names in model_file.h). Loading validates the whole file before building on it. */
-#include "model/inference_plan.h"
 #include "model/model.h"
 #include "model/metadata.h"
 
@@ -463,11 +462,7 @@ static dn_status read_model(dn_model **out, const char *path, dn_checkpoint_stat
 }
 
 dn_status dn_model_load(dn_model **out, const char *path, dn_error *err) {
-    dn_status st = read_model(out, path, NULL, err);
-    /* Ready to predict before the first call; without memory for the packed copy it predicts
-     * unpacked, with the same results. */
-    if (st == DN_OK) (void)dni_inference_plan_build(*out, NULL);
-    return st;
+    return read_model(out, path, NULL, err);
 }
 
 dn_status dn_model_load_checkpoint(dn_model **out, const char *path, dn_checkpoint_state *state,

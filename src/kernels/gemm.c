@@ -10,6 +10,7 @@
 #include "kernels/gemm_blas.h"
 #include "kernels/gemm_blocked.h"
 #include "kernels/gemm_portable.h"
+#include "kernels/gemm_small_m.h"
 
 #include "core/threads.h"
 
@@ -106,8 +107,10 @@ void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int thre
                     size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                     float *C, size_t ldc, const dn_gemm_epilogue *epilogue) {
     dn_gemm_problem p = {0, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue, NULL};
+    const dn_gemm_impl *impl = dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel));
     if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
-    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
+    else if (!dni_gemm_small_m(impl, &p, threads)) /* a few rows: B read in place, same sums */
+        dni_gemm_blocked(impl, threads, &p, ws);
 }
 
 void dni_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,

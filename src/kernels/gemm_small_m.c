@@ -39,15 +39,19 @@ DN_SMALL_AVX512 static __mmask16 dn_small_lanes(size_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
 }
 
-/* One K block of one tile: for rows r < R and the G panels at b (panel g at b + g·stride),
+/* One K block of one tile: for rows r < R and the G panels of 32 columns at b (panel g at
+ * b + g·stride, row k of a panel k_step floats after row k−1: a packed panel or B in place),
  * tile = Σ_k a[r][k]·b[k][:] as one FMA chain per element from zero (k in order, as the blocked
  * driver's micro-kernel), then c[r][0:n] = tile, or c + tile when `accumulate`. R and G are
  * constants at every call site, so the accumulators live in registers. */
 DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t kc, const float *a,
                                                     size_t lda, const float *b, size_t stride,
-                                                    float *c, size_t ldc, size_t n,
+                                                    size_t k_step, float *c, size_t ldc, size_t n,
                                                     int accumulate) {
     __m512 acc[DN_ROWS_MAX][2 * DN_PANELS_MAX];
+    __mmask16 in_c[2 * DN_PANELS_MAX]; /* columns past n are neither read nor written */
+#pragma GCC unroll 8
+    for (size_t q = 0; q < 2 * G; ++q) in_c[q] = dn_small_lanes(n > q * 16 ? n - q * 16 : 0);
 #pragma GCC unroll 8
     for (size_t r = 0; r < R; ++r)
 #pragma GCC unroll 8
@@ -56,8 +60,8 @@ DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t k
         __m512 bv[2 * DN_PANELS_MAX];
 #pragma GCC unroll 8
         for (size_t g = 0; g < G; ++g) {
-            bv[2 * g] = _mm512_load_ps(b + g * stride + k * DN_NR);
-            bv[2 * g + 1] = _mm512_load_ps(b + g * stride + k * DN_NR + 16);
+            bv[2 * g] = _mm512_maskz_loadu_ps(in_c[2 * g], b + g * stride + k * k_step);
+            bv[2 * g + 1] = _mm512_maskz_loadu_ps(in_c[2 * g + 1], b + g * stride + k * k_step + 16);
         }
 #pragma GCC unroll 8
         for (size_t r = 0; r < R; ++r) {
@@ -72,7 +76,7 @@ DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t k
         for (size_t q = 0; q < 2 * G; ++q) {
             size_t j = q * 16;
             if (j >= n) break;
-            __mmask16 lanes = dn_small_lanes(n - j);
+            __mmask16 lanes = in_c[q];
             __m512 v = acc[r][q];
             if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, c + r * ldc + j), v);
             _mm512_mask_storeu_ps(c + r * ldc + j, lanes, v);
@@ -80,14 +84,16 @@ DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t k
 }
 
 typedef void (*dn_small_fn)(size_t kc, const float *a, size_t lda, const float *b, size_t stride,
+                            size_t k_step,
                             float *c, size_t ldc, size_t n, int accumulate);
 
 /* The tile shapes used: (R, dn_panels_for(R)) for full groups, (R, 1) for the panels left. */
 #define DN_SMALL_VARIANT(R, G)                                                                   \
     DN_SMALL_AVX512 static void dn_small_##R##_##G(size_t kc, const float *a, size_t lda,        \
-                                                   const float *b, size_t stride, float *c,      \
+                                                   const float *b, size_t stride,                \
+                                                   size_t k_step, float *c,                      \
                                                    size_t ldc, size_t n, int accumulate) {       \
-        dn_small_tile(R, G, kc, a, lda, b, stride, c, ldc, n, accumulate);                       \
+        dn_small_tile(R, G, kc, a, lda, b, stride, k_step, c, ldc, n, accumulate);                       \
     }
 DN_SMALL_VARIANT(1, 4) DN_SMALL_VARIANT(2, 4) DN_SMALL_VARIANT(3, 4)
 DN_SMALL_VARIANT(4, 3) DN_SMALL_VARIANT(5, 2) DN_SMALL_VARIANT(6, 2)
@@ -108,8 +114,13 @@ static void dn_small_group(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
     size_t n = p->N - j0 < panels * DN_NR ? p->N - j0 : panels * DN_NR;
     for (size_t k0 = 0; k0 < p->K; k0 += kc_max) {
         size_t kc = p->K - k0 < kc_max ? p->K - k0 : kc_max;
-        const float *b = p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0);
-        fn(kc, p->A + i0 * p->lda + k0, p->lda, b, kc * DN_NR, p->C + i0 * p->ldc + j0, p->ldc, n,
+        const float *b = p->packed_b != NULL
+                             ? p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0)
+                             : p->B + k0 * p->ldb + j0;
+        size_t stride = p->packed_b != NULL ? kc * DN_NR : DN_NR;
+        size_t k_step = p->packed_b != NULL ? DN_NR : p->ldb;
+        fn(kc, p->A + i0 * p->lda + k0, p->lda, b, stride, k_step, p->C + i0 * p->ldc + j0,
+           p->ldc, n,
            k0 > 0);
     }
     if (p->epilogue != NULL) dni_gemm_epilogue_apply(p, i0, rows, j0, n);
@@ -128,7 +139,8 @@ static void dn_small_range(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
 }
 
 static int dn_small_supported(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
-    return impl->kernel == DN_GEMM_AVX512 && impl->nr == DN_NR && p->packed_b != NULL &&
+    return impl->kernel == DN_GEMM_AVX512 && impl->nr == DN_NR &&
+           (p->packed_b != NULL || p->B != NULL) &&
            !p->trans_a && !p->trans_b && p->beta == 0.0f && p->M >= 1 &&
            p->M <= DN_GEMM_SMALL_M_MAX && p->K > 0 &&
            (p->epilogue == NULL || p->epilogue->stream == NULL);

@@ -1,4 +1,5 @@
-/* gemm_small_m.h — products of a few rows over a pre-packed B (gemm_small_m.c; internal). */
+/* gemm_small_m.h — products of a few rows, B packed once or read in place (gemm_small_m.c;
+ * internal). dni_gemm_fused and dni_gemm_prepacked try it first. */
 #ifndef DN_KERNELS_GEMM_SMALL_M_H
 #define DN_KERNELS_GEMM_SMALL_M_H
 
@@ -9,8 +10,9 @@
 /* Most rows the small-M kernel takes; more run in the blocked driver (12-row tiles). */
 enum { DN_GEMM_SMALL_M_MAX = 16 };
 
-/* Runs p (no transposes, beta 0, p->packed_b packed for `impl` by dni_gemm_pack_b_once, an
- * epilogue without dropout or none) when `impl` has a small-M kernel and p->M ≤
+/* Runs p (no transposes, beta 0; B either packed for `impl` by dni_gemm_pack_b_once in
+ * p->packed_b, or read in place from p->B with row stride p->ldb; an epilogue without dropout or
+ * none) when `impl` has a small-M kernel and p->M ≤
  * DN_GEMM_SMALL_M_MAX, and returns 1; else returns 0 and does nothing.
  *
  * A tile of the blocked driver is 12 rows: one row there costs twelve rows of multiply-adds.

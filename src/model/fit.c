@@ -189,7 +189,6 @@ dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, float *
     dn_status st = dni_model_require_compiled(model, NULL, err);
     if (st != DN_OK) return st;
     dn_row_source src = {.x = x, .rows = rows};
-    dni_inference_plan_ensure(model);
     return dni_model_for_each_chunk(model, &src, 0, dni_model_copy_outputs, out, err);
 }
 

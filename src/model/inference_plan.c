@@ -63,10 +63,6 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
     return DN_OK;
 }
 
-void dni_inference_plan_ensure(dn_model *model) {
-    if (model->plan == NULL) (void)dni_inference_plan_build(model, NULL);
-}
-
 const float *dni_inference_plan_kernel(const dn_model *model, size_t layer,
                                        const dn_gemm_impl **impl) {
     const dn_inference_plan *plan = model->plan;

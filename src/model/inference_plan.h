@@ -5,11 +5,14 @@
  * whole cost of a one-row prediction) and takes the small-M kernel for a few rows. Outputs are
  * bitwise those of the unpacked path.
  *
- * Staleness: a plan is a copy of the weights, so every change of the weights drops it
+ * Staleness: a plan is a copy of the weights, built only when the caller asks
+ * (dn_model_prepare_inference), and every change of the weights the library sees drops it
  * (dni_model_weights_changed: the optimizer step, fit's restores and constraints, weight copies,
- * init, and any call of dn_model_params, which hands out a writable slab). Without a plan, or
- * when the family that runs differs from the plan's (DROPNET_KERNEL changed, a BLAS build), the
- * unpacked path runs: a plan can be missing, never stale. */
+ * init, and any call of dn_model_params, which hands out a writable slab). Writes through a
+ * dn_model_params pointer kept from before the request are the caller's to announce (dropnet.h).
+ * Without a plan, or when the family that runs differs from the plan's (DROPNET_KERNEL changed,
+ * a BLAS build), the unpacked path runs, with the same outputs. One to 16 rows need no plan:
+ * the small-M kernel reads the weights in place (gemm_small_m.h). */
 #ifndef DN_MODEL_INFERENCE_PLAN_H
 #define DN_MODEL_INFERENCE_PLAN_H
 
@@ -25,11 +28,6 @@ typedef struct dn_inference_plan dn_inference_plan;
  * DN_OK without a plan. DN_ERR_MEMORY when the copy cannot be allocated (the model then has no
  * plan and predicts as before). */
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err);
-
-/* Builds the plan when the model has none (the weights changed since the last one): what the
- * prediction entry points call, so only the first prediction after a change packs. Without
- * memory for the copy nothing happens and predictions run unpacked, with the same outputs. */
-void dni_inference_plan_ensure(dn_model *model);
 
 /* Drops the model's plan, if any: call whenever a weight may have changed. */
 void dni_model_weights_changed(dn_model *model);

@@ -1,7 +1,6 @@
 /* metrics.c — predictions and confusion counts over whole datasets, at inference. */
 #include "model/metrics.h"
 #include "model/model.h"
-#include "model/inference_plan.h"
 #include "model/chunks.h"
 #include "model/network.h"
 
@@ -33,7 +32,6 @@ dn_status dn_model_predict_dataset(dn_model *model, const dn_dataset *data, floa
     dn_status st = check_features(model, data, err);
     if (st == DN_OK && out == NULL) st = dni_fail(err, DN_ERR_ARGUMENT, "out must not be NULL");
     dn_row_source src = {.data = data};
-    if (st == DN_OK) dni_inference_plan_ensure(model);
     return st == DN_OK ? dni_model_for_each_chunk(model, &src, 0, dni_model_copy_outputs, out, err)
                        : st;
 }

@@ -4,7 +4,6 @@
  * "ONNX import"). Nothing outside the named file is read: external data is refused. */
 #include "core/error.h"
 #include "io/model_file.h"
-#include "model/inference_plan.h"
 #include "model/model.h"
 #include "onnx.pb-c.h"
 
@@ -818,7 +817,6 @@ dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error *err) 
         st = im.visited ? walk(&im) : FAIL(&im, DN_ERR_MEMORY, "out of memory");
     }
     if (st == DN_OK) st = build(&im, out);
-    if (st == DN_OK) (void)dni_inference_plan_build(*out, NULL); /* ready before the first call */
     for (size_t i = 0; i < im.n_layers; ++i) {
         free(im.layers[i].w);
         free(im.layers[i].b);

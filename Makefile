@@ -240,8 +240,9 @@ $(BUILD)/bench-gemm: bench/bench_gemm.c $(STATIC)
 bench-gemm: $(BUILD)/bench-gemm
 	./$(BUILD)/bench-gemm
 
-# The "Speed" workloads W1-W4, one JSON line each (bench/run.sh says what they measure);
-# bench-peers adds PyTorch and numpy/OpenBLAS on the same workloads and prints the ratios.
+# The "Speed" workloads W1-W5, one JSON line each (bench/run.sh says what they measure);
+# bench-peers adds PyTorch, ONNX Runtime (W3, W5) and numpy/OpenBLAS on the same workloads and
+# prints the ratios.
 # BENCH_THREADS (2) and BENCH_REPEAT (5; each figure is the median, with min and max) are read
 # by bench/run.sh.
 .PHONY: bench bench-peers
@@ -249,7 +250,7 @@ $(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 bench: $(BUILD)/bench-workloads $(CLI)
 	BUILD=$(BUILD) bash bench/run.sh
-bench-peers: $(BUILD)/bench-workloads $(CLI)
+bench-peers: $(BUILD)/bench-workloads $(CLI) $(ORT_PACKAGE)
 	BUILD=$(BUILD) bash bench/run.sh --peers
 
 # Mutation testing (docs/TESTING.md): each one-line bug of scripts/mutants.txt applied to a scratch

@@ -14,6 +14,9 @@
  *            1024 relu → dropout 0.5 → 10 softmax, batch 128, SGD momentum 0.9);
  *   W3       the W2 network at inference: the 10,000 test images in one call, and one image per
  *            call (median latency);
+ *   W5       the W2 network's latency curve at inference: one dn_model_predict call of B rows for
+ *            B = 1, 2, 4, … 256 (one line per B): the median time of a call in a block of calls
+ *            (about 4096 rows), median of --repeat blocks;
  *   W4       the products of W2's big layers (forward, input gradient, weight gradient) and the
  *            square 1024³, through the same dni_gemm_ws entry the layers call.
  * bench/run.sh runs each workload in its own process, so that the peak RSS a line reports is
@@ -493,6 +496,7 @@ static int dn_bench_w3(const dn_bench_options *o) {
         dn_dataset_free(test);
         return dn_bench_fail("W3", o, "out of memory or fewer than 2000 test rows");
     }
+    dn_model_prepare_inference(m, NULL); /* as a deployment would, before its first call */
     double batch[64]; /* --repeat is at most 64 (main) */
     for (int run = 0; run <= o->repeat; ++run) { /* run 0 warms up */
         double t = dn_bench_now();
@@ -523,6 +527,69 @@ static int dn_bench_w3(const dn_bench_options *o) {
            lat[SINGLES * 9 / 10] * 1e6, SINGLES, (double)correct / (double)rows,
            dn_bench_peak_rss_mb(RUSAGE_SELF));
     free(y), free(x), free(lat);
+    dn_model_free(m);
+    dn_dataset_free(test);
+    return 0;
+}
+
+/* The W2 network as the ONNX Runtime peer runs it: the same compiled weights (seed 42) through
+ * dropnet's own exporter, so the runtime computes what dn_model_predict does (softmax included). */
+static int dn_bench_export_onnx(const char *path) {
+    dn_error err;
+    dn_model *m = NULL;
+    dn_status st = dn_bench_w2_model(&m, 1, &err);
+    if (st == DN_OK) st = dn_model_export_onnx(m, path, NULL, &err);
+    dn_model_free(m);
+    if (st != DN_OK) fprintf(stderr, "bench-workloads: --export-onnx: %s\n", err.message);
+    return st != DN_OK;
+}
+
+/* W5: one call of B rows, B = 1 … 256, on the rows of the test set. Each block runs about 4096
+ * rows (at least 16 calls) and gives the median time of its calls (on a shared machine a call
+ * that lost its core to a neighbour says nothing about the library); a line per B holds the
+ * median of --repeat blocks with the fastest and slowest, after one untimed block. */
+static int dn_bench_w5(const dn_bench_options *o) {
+    enum { MOST = 256, ROWS_PER_BLOCK = 4096 };
+    dn_error err;
+    dn_dataset *test = NULL;
+    dn_model *m = NULL;
+    if (dn_dataset_open(&test, o->test, NULL, &err) != DN_OK)
+        return dn_bench_fail("W5", o, err.message);
+    if (dn_bench_w2_model(&m, o->threads, &err) != DN_OK) {
+        dn_dataset_free(test);
+        return dn_bench_fail("W5", o, err.message);
+    }
+    size_t in = dn_dataset_features(test);
+    float *x = malloc(MOST * in * sizeof *x), *y = malloc(MOST * 10 * sizeof *y);
+    if (x == NULL || y == NULL || dn_dataset_rows(test) < MOST) {
+        free(x), free(y);
+        dn_model_free(m);
+        dn_dataset_free(test);
+        return dn_bench_fail("W5", o, "out of memory or fewer than 256 test rows");
+    }
+    for (size_t i = 0; i < MOST; ++i) dn_dataset_get_row(test, i, x + i * in, NULL);
+    dn_model_prepare_inference(m, NULL); /* as a deployment would, before its first call */
+    double t_call[ROWS_PER_BLOCK];
+    for (size_t b = 1; b <= MOST; b *= 2) {
+        size_t calls = ROWS_PER_BLOCK / b < 16 ? 16 : ROWS_PER_BLOCK / b;
+        double t_block[64];
+        for (int run = 0; run <= o->repeat; ++run) { /* run 0 warms up */
+            for (size_t c = 0; c < calls; ++c) {
+                double t = dn_bench_now();
+                dn_model_predict(m, x, b, y, NULL);
+                t_call[c] = (dn_bench_now() - t) * 1e6;
+            }
+            if (run > 0) t_block[run - 1] = dn_bench_summarise(t_call, (int)calls).median;
+        }
+        dn_bench_spread s = dn_bench_summarise(t_block, o->repeat);
+        dn_bench_head("W5", o);
+        printf(",\"name\":\"W2 network inference, one call of B rows\",\"batch\":%zu,"
+               "\"calls_per_block\":%zu", b, calls);
+        dn_bench_print_spread("us_per_call", "%.1f", s);
+        printf(",\"images_per_s\":%.0f}\n", (double)b / s.median * 1e6);
+        fflush(stdout);
+    }
+    free(x), free(y);
     dn_model_free(m);
     dn_dataset_free(test);
     return 0;
@@ -611,7 +678,9 @@ static int dn_bench_w4(const dn_bench_options *o) {
 
 static int dn_bench_usage(void) {
     fprintf(stderr, "usage: bench-workloads [--threads N] [--repeat N] [--cli PATH] [--train SPEC] "
-                    "[--test SPEC] [--precision fp32|bf16] machine|W1|W2|W3|W4...\n");
+                    "[--test SPEC] [--precision fp32|bf16] [--export-onnx PATH] machine|W1|W2|W3|W4|W5...\n"
+                    "  --export-onnx PATH  writes the W2 network (its compiled weights) as ONNX with\n"
+                    "                      dropnet's exporter, for the ONNX Runtime peer\n");
     return 2;
 }
 
@@ -631,6 +700,10 @@ int main(int argc, char **argv) {
             o.precision = DN_PRECISION_BF16, ++i;
         else if (strcmp(a, "--train") == 0 && has_value) o.train = argv[++i];
         else if (strcmp(a, "--test") == 0 && has_value) o.test = argv[++i];
+        else if (strcmp(a, "--export-onnx") == 0 && has_value) {
+            status |= dn_bench_export_onnx(argv[++i]);
+            ran = 1;
+        }
         else if (a[0] == '-') return dn_bench_usage();
         else {
             int (*run)(const dn_bench_options *) = strcmp(a, "machine") == 0 ? dn_bench_machine
@@ -638,6 +711,7 @@ int main(int argc, char **argv) {
                                                    : strcmp(a, "W2") == 0    ? dn_bench_w2
                                                    : strcmp(a, "W3") == 0    ? dn_bench_w3
                                                    : strcmp(a, "W4") == 0    ? dn_bench_w4
+                                                   : strcmp(a, "W5") == 0    ? dn_bench_w5
                                                                              : NULL;
             if (run == NULL) return dn_bench_usage();
             if (o.threads < 1 || o.repeat < 1 || o.repeat > 64) return dn_bench_usage();

@@ -5,8 +5,8 @@
 # Prints one JSON line per workload on standard output (W4: one per shape), each from
 # $BUILD/bench-workloads (bench/bench_workloads.c says what each workload does). Every workload
 # runs in a process of its own so that its peak RSS is its own. Progress and the machine's state
-# go to standard error. With --peers, bench/peers.py runs each workload in PyTorch and
-# numpy/OpenBLAS right after dropnet's, prints their lines, and at the end the dropnet/peer
+# go to standard error. With --peers, bench/peers.py runs each workload in PyTorch, ONNX Runtime
+# (W3, W5; `make onnxruntime`) and numpy/OpenBLAS right after dropnet's, prints their lines, and at the end the dropnet/peer
 # ratios (JSON lines, and a table on standard error).
 #
 # Environment:
@@ -14,7 +14,7 @@
 #   BENCH_THREADS    threads for every workload, both sides (default 2); also OMP_NUM_THREADS
 #   BENCH_REPEAT     timed runs per workload (default 5, at most 64); each figure is their median,
 #                    with the fastest and slowest beside it (KEY_min, KEY_max)
-#   BENCH_WORKLOADS  which to run (default "machine W1 W2 W3 W4")
+#   BENCH_WORKLOADS  which to run (default "machine W1 W2 W3 W4 W5")
 #   BENCH_JSON       also append every JSON line to this file
 #   DROPNET_KERNEL   avx512 | avx2 | portable: force a GEMM path (each line says which ran)
 #   BENCH_PRECISION  fp32 | bf16: the precision of W2's and W3's products (default fp32)
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 THREADS=${BENCH_THREADS:-2}
 REPEAT=${BENCH_REPEAT:-5}
-WORKLOADS=${BENCH_WORKLOADS:-machine W1 W2 W3 W4}
+WORKLOADS=${BENCH_WORKLOADS:-machine W1 W2 W3 W4 W5}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PEERS=0
 [ "${1:-}" = "--peers" ] && PEERS=1
@@ -66,7 +66,7 @@ for w in $WORKLOADS; do
     fi
     if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ] && [ "$w" != machine ]; then
         "$PYTHON" bench/peers.py --threads "$THREADS" --repeat "$REPEAT" --dropnet "$lines" \
-            --workloads "$w" | tee -a "$lines" || status=1
+            --workloads "$w" --build "$BUILD" | tee -a "$lines" || status=1
     fi
 done
 echo "bench: load after: $(uptime)" >&2

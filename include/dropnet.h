@@ -798,6 +798,26 @@ DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, 
                                   dn_error *err);
 
 /*
+ * Packs every dense layer's kernel once for inference (the panel layout of the GEMM kernel that
+ * runs now, kept beside the weights: as much memory again as the kernels), so that inference
+ * passes of more than 16 rows no longer repack the weights at each call (1 to 16 rows need no
+ * packing: a small-batch kernel reads the weights in place, prepared or not). Outputs are
+ * bitwise those of the unpacked path, whatever the thread count. The packed copy is dropped at
+ * every change of the weights the library sees (a training step, dn_model_copy_weights, and
+ * every call of dn_model_params, since its pointer is writable): after writing through a
+ * pointer obtained before this call, call dn_model_params again (or this function) before
+ * predicting, or the packed copy would be used. Nothing to pack in a `make BLAS=openblas` build
+ * (DN_OK).
+ * Errors: DN_ERR_ARGUMENT for NULL, DN_ERR_STATE before compile, DN_ERR_MEMORY (the model then
+ * predicts unpacked).
+ */
+DN_API dn_status dn_model_prepare_inference(dn_model *model, dn_error *err);
+
+/* 1 when inference runs on packed weights now (prepared, unchanged since, and the GEMM kernel
+ * that runs is the one they were packed for), else 0 (also for NULL). */
+DN_API int dn_model_inference_prepared(const dn_model *model);
+
+/*
  * Runs every row of `data` through the network at inference (standardisation applied, if the
  * model has one) and writes the outputs [rows×outputs] to `out`. DN_ERR_SHAPE when the data's
  * feature count differs from the model's input size.
@@ -909,7 +929,9 @@ DN_API dn_status dn_model_layer_info(const dn_model *model, size_t index, dn_lay
 
 /*
  * The parameter slab [param_count]: for each dense layer in order, its kernel [in×out] row-major
- * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights.
+ * then its bias [out]. NULL before compile. Writable: a caller may load or edit weights; each
+ * call drops the packed copy of dn_model_prepare_inference (so, after that call, fetch the
+ * pointer again before writing through it).
  */
 DN_API float *dn_model_params(dn_model *model);
 /* The gradient slab, same layout, holding the gradients of the last training step. */

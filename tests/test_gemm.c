@@ -206,7 +206,7 @@ TEST(gemm_stack_workspace_path_is_bit_identical) {
         CHECK(impl->mr + impl->nr <= DN_GEMM_MAX_TILE_SPAN);
         CHECK(impl->nc % impl->nr == 0);
         float *big = case_output(&g, 1.0f), *small = case_output(&g, 1.0f);
-        dn_gemm_problem p = {0, 1, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 1.0f, big, g.ldc, NULL};
+        dn_gemm_problem p = {0, 1, g.M, g.N, g.K, g.A, g.lda, g.B, g.ldb, 1.0f, big, g.ldc, NULL, NULL};
         dni_gemm_blocked(impl, 1, &p, NULL);
         p.C = small;
         dni_gemm_blocked_small(impl, &p);

@@ -106,7 +106,7 @@ TEST(gemm_fused_output_pass_equals_the_separate_passes) {
                 /* The out-of-memory path (stack workspace) too. */
                 outputs small = outputs_make(M, N);
                 dn_gemm_epilogue e = epilogue_of(bias, act, dropout ? &stream : NULL, &small, N);
-                dn_gemm_problem p = {0, 0, M, N, K, A, K, B, N, 0.0f, small.pre, N, &e};
+                dn_gemm_problem p = {0, 0, M, N, K, A, K, B, N, 0.0f, small.pre, N, &e, NULL};
                 const dn_gemm_impl *impl = kernels[k] == DN_GEMM_PORTABLE ? dni_gemm_impl_portable()
                                            : kernels[k] == DN_GEMM_AVX2 ? dni_gemm_impl_avx2()
                                                                         : dni_gemm_impl_avx512();

@@ -135,6 +135,8 @@ static void call_with_nulls(void) {
     REFUSES(dn_model_evaluate_reduced, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_predict, NULL, NULL, 1, NULL);
     REFUSES(dn_model_predict_dataset, NULL, NULL, NULL);
+    REFUSES(dn_model_prepare_inference, NULL);
+    CHECK(CALL(dn_model_inference_prepared)(NULL) == 0);
     CHECK(CALL(dn_predicted_class)(NULL, 3) == 0);
     REFUSES(dn_model_confusion_matrix, NULL, NULL, NULL);
     REFUSES(dn_model_predict_mc, NULL, NULL, 1, 4, NULL, NULL, NULL, NULL);

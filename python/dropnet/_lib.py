@@ -130,6 +130,8 @@ _PROTOTYPES = {
                                C.POINTER(EpochMetrics), _E]),
     "dn_model_evaluate": (C.c_int, [_P, _P, C.POINTER(C.c_double), C.POINTER(C.c_double), _E]),
     "dn_model_predict": (C.c_int, [_P, c_float_p, c_size, c_float_p, _E]),
+    "dn_model_prepare_inference": (C.c_int, [_P, _E]),
+    "dn_model_inference_prepared": (C.c_int, [_P]),
     "dn_model_predict_mc": (C.c_int, [_P, c_float_p, c_size, c_size, c_float_p, c_float_p,
                                       c_float_p, c_float_p, _E]),
     "dn_model_forward": (C.c_int, [_P, c_float_p, c_size, C.c_int, C.c_uint64, c_float_p, _E]),

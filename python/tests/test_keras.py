@@ -109,6 +109,30 @@ def test_predict_and_weights_match_numpy(blobs):
     np.testing.assert_allclose(m.predict(x[:5]), numpy_forward(new, x[:5]), atol=2e-6)
 
 
+def test_one_row_predict_follows_set_weights_prepared_or_not(blobs):
+    """One row runs in the small-batch kernel, with or without dn_model_prepare_inference's
+    packed copy; set_weights drops the copy, so the next prediction uses the new weights."""
+    x, y = blobs
+    m = small_model()
+    m.fit(x, y, epochs=1, verbose=0)
+    lib = dropnet._lib.lib
+    assert lib.dn_model_inference_prepared(m._handle) == 0  # only when asked
+    first = m.predict(x[:1])
+    assert lib.dn_model_prepare_inference(m._handle, None) == 0
+    assert lib.dn_model_inference_prepared(m._handle) == 1
+    np.testing.assert_array_equal(m.predict(x[:40]), np.concatenate(
+        [m.predict(x[:20]), m.predict(x[20:40])]))
+    w = m.get_weights()
+    np.testing.assert_allclose(first, numpy_forward(w, x[:1]), atol=2e-6)
+    for row in range(3):
+        np.testing.assert_array_equal(m.predict(x[row:row + 1]), m.predict(x[:3])[row:row + 1])
+    new = [v * -0.75 for v in w]
+    m.set_weights(new)
+    assert lib.dn_model_inference_prepared(m._handle) == 0
+    np.testing.assert_allclose(m.predict(x[:1]), numpy_forward(new, x[:1]), atol=2e-6)
+    assert not np.allclose(m.predict(x[:1]), first, atol=1e-3)
+
+
 def test_trace_matches_numpy(blobs):
     x, y = blobs
     m = small_model()

@@ -1,5 +1,6 @@
 /* copy_weights.c — starting a model from another's weights (the CLI's --init): the dense layers
  * must line up; dropout rates, activations and training settings may differ. */
+#include "model/inference_plan.h"
 #include "model/model.h"
 #include "model/preprocess.h"
 
@@ -46,6 +47,7 @@ dn_status dn_model_copy_weights(dn_model *dst, const dn_model *src, dn_error *er
         if (st != DN_OK && set_std) dni_model_clear_standardization(dst);
     }
     if (st != DN_OK) return st;
+    dni_model_weights_changed(dst);
     size_t i = 0, j = 0;
     for (size_t k = 0; k < dst->dense_count; ++k) {
         const dn_layer *d = next_dense(dst, &i), *s = next_dense(src, &j);

@@ -10,6 +10,7 @@
 #include "kernels/gemm_blas.h"
 #include "kernels/gemm_blocked.h"
 #include "kernels/gemm_portable.h"
+#include "kernels/gemm_small_m.h"
 
 #include "core/threads.h"
 
@@ -87,7 +88,7 @@ dn_gemm_kernel dni_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, in
                              size_t N, size_t K, const float *A, size_t lda, const float *B,
                              size_t ldb, float beta, float *C, size_t ldc) {
     dn_gemm_kernel chosen = dni_gemm_kernel_resolve(kernel);
-    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL};
     dni_gemm_blocked(dni_gemm_impl_of(chosen), threads, &p, NULL);
     return chosen;
 }
@@ -107,7 +108,7 @@ size_t dni_gemm_workspace_floats(int threads) {
 void dni_gemm_ws_with(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, int trans_a,
                       int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
                       const float *B, size_t ldb, float beta, float *C, size_t ldc) {
-    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL};
     if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
     else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
 }
@@ -135,9 +136,11 @@ const char *dni_gemm_backend_name(void) {
 void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
                     size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                     float *C, size_t ldc, const dn_gemm_epilogue *epilogue) {
-    dn_gemm_problem p = {0, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue};
+    dn_gemm_problem p = {0, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue, NULL};
+    const dn_gemm_impl *impl = dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel));
     if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
-    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
+    else if (!dni_gemm_small_m(impl, &p, threads)) /* a few rows: B read in place, same sums */
+        dni_gemm_blocked(impl, threads, &p, ws);
 }
 
 void dni_gemm(int threads, int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,

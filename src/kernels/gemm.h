@@ -116,7 +116,8 @@ typedef struct dn_gemm_epilogue {
     uint32_t *bits;         /* mask bits [⌈M·N/32⌉] */
 } dn_gemm_epilogue;
 
-/* C [M×N] = A [M×K] · B [K×N] (no transposes, beta 0), then the epilogue. */
+/* C [M×N] = A [M×K] · B [K×N] (no transposes, beta 0), then the epilogue. Up to 16 rows without
+ * dropout run in the small-M kernel (gemm_small_m.h), which reads B in place: same sums. */
 void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
                     size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                     float *C, size_t ldc, const dn_gemm_epilogue *epilogue);

@@ -11,6 +11,7 @@
 #include "kernels/gemm_blocked.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_epilogue.h"
+#include "kernels/gemm_packed.h"
 
 #include "core/alloc.h"
 #include "core/fpu.h"
@@ -34,9 +35,9 @@ typedef struct dn_gemm_block {
 static size_t dn_min_size(size_t a, size_t b) { return a < b ? a : b; }
 static size_t dn_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
-/* The K block size: ceil(K/kc_max) blocks of nearly equal length (rounded up to 8), so no tiny
- * last block wastes a pass over C. A function of K alone, hence thread-independent. */
-static size_t dn_gemm_k_block(size_t K, size_t kc_max) {
+/* The K block size (gemm_blocked.h): ceil(K/kc_max) blocks of nearly equal length (rounded up
+ * to 8), so no tiny last block wastes a pass over C. */
+size_t dni_gemm_k_block(size_t K, size_t kc_max) {
     size_t blocks = dn_ceil_div(K, kc_max);
     size_t kc = dn_ceil_div(K, blocks);
     kc = (kc + 7) / 8 * 8;
@@ -72,8 +73,12 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
      * packed copy is compact in L1 where the in-place one is kc rows lda apart. Partial panels
      * are always packed, so nothing past row M is read. */
     int in_place_a = p->trans_a && n_block <= 2 * nr && !impl->packs_pairs;
-    for (size_t jr = 0; jr < n_block; jr += nr)
-        impl->pack_b(p, k0, kc, j0 + jr, dn_min_size(nr, n_block - jr), nr, b_buf + jr * kc);
+    const float *panels = b_buf;
+    if (p->packed_b != NULL) /* this block's panels already lie together (gemm_packed.h) */
+        panels = p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0);
+    else
+        for (size_t jr = 0; jr < n_block; jr += nr)
+            impl->pack_b(p, k0, kc, j0 + jr, dn_min_size(nr, n_block - jr), nr, b_buf + jr * kc);
     for (size_t i0 = b.m0; i0 < b.m1; i0 += mr) {
         size_t m = dn_min_size(mr, b.m1 - i0), a_step = mr;
         const float *a = a_buf;
@@ -85,7 +90,7 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
         }
         float *c = p->C + i0 * p->ldc + j0;
         for (size_t jr = 0; jr < n_block; jr += nr)
-            impl->micro(kc, a, a_step, b_buf + jr * kc, c + jr, p->ldc, m,
+            impl->micro(kc, a, a_step, panels + jr * kc, c + jr, p->ldc, m,
                         dn_min_size(nr, n_block - jr), accumulate);
         if (p->epilogue != NULL && k0 + kc == p->K) /* these rows of the block are final */
             dni_gemm_epilogue_apply(p, i0, m, j0, n_block);
@@ -103,7 +108,7 @@ static void dn_gemm_run_block(const dn_gemm_impl *impl, const dn_gemm_problem *p
         return;
     }
     if (p->beta != 0.0f && p->beta != 1.0f) dn_gemm_scale_block(p, b);
-    const size_t kc_max = dn_gemm_k_block(p->K, impl->kc);
+    const size_t kc_max = dni_gemm_k_block(p->K, impl->kc);
     for (size_t j0 = b.n0; j0 < b.n1; j0 += nc) {
         size_t n_block = dn_min_size(nc, b.n1 - j0);
         for (size_t k0 = 0; k0 < p->K; k0 += kc_max)
@@ -207,7 +212,7 @@ void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_probl
     /* Per-thread workspace: one A micro-panel and a B block of at most nc columns (rounded to
      * whole panels) plus the prefetch slack, each rounded to 16 floats so every buffer starts
      * 64-byte aligned. */
-    size_t kc = dn_gemm_k_block(p->K > 0 ? p->K : 1, impl->kc);
+    size_t kc = dni_gemm_k_block(p->K > 0 ? p->K : 1, impl->kc);
     size_t nc = dn_min_size(impl->nc, dn_ceil_div(p->N, impl->nr) * impl->nr);
     size_t a_floats = (kc * impl->mr + 15) / 16 * 16;
     size_t b_floats = (kc * nc + DN_GEMM_PREFETCH_SLACK + 15) / 16 * 16;

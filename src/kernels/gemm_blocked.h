@@ -11,6 +11,12 @@
 void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_problem *p,
                       const dn_gemm_workspace *ws);
 
+/* The K block size of a product with inner dimension K under a family whose most is kc_max:
+ * ceil(K/kc_max) blocks of nearly equal length. A function of K alone, so every element's sum
+ * over k is split the same way whatever the thread count, and a pre-packed op(B) (gemm_packed.h)
+ * can be cut in the blocks the driver will ask for. */
+size_t dni_gemm_k_block(size_t K, size_t kc_max);
+
 /* Floats of workspace one thread needs with `impl` for any product. */
 size_t dni_gemm_per_thread_floats_max(const dn_gemm_impl *impl);
 

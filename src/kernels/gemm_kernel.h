@@ -27,6 +27,8 @@ typedef struct dn_gemm_problem {
     float *C;
     size_t ldc;
     const dn_gemm_epilogue *epilogue; /* NULL: none (see gemm.h) */
+    const float *packed_b; /* op(B) packed once (gemm_packed.h) for this family, or NULL: the
+                              driver packs each B block itself */
 } dn_gemm_problem;
 
 /* Packs rows [i0, i0+m) × k [k0, k0+kc) of op(A), m ≤ mr, into one micro-panel [kc][mr];

@@ -6,6 +6,7 @@
 #include "core/threads.h"
 #include "kernels/activation.h"
 #include "kernels/gemm.h"
+#include "kernels/gemm_packed.h"
 
 #include <string.h>
 
@@ -23,11 +24,20 @@ static dn_gemm_epilogue output_pass(const dn_layer *layer, const float *params) 
  * pass. */
 void dni_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
                        const dn_exec *exec) {
-    const float *kernel = params + layer->param_offset;
+    dni_dense_forward_packed(layer, params, NULL, NULL, x, rows, exec);
+}
+
+void dni_dense_forward_packed(dn_layer *layer, const float *params, const dn_gemm_impl *impl,
+                              const float *packed, const float *x, size_t rows,
+                              const dn_exec *exec) {
     size_t out = layer->out;
     dn_gemm_epilogue e = output_pass(layer, params);
-    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
-                   kernel, out, layer->pre, out, &e);
+    if (packed != NULL)
+        dni_gemm_prepacked(impl, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
+                           packed, layer->pre, out, &e);
+    else
+        dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, layer->in, x,
+                       layer->in, params + layer->param_offset, out, layer->pre, out, &e);
     if (e.y == NULL)
         dni_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
 }

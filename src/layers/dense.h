@@ -12,6 +12,14 @@
 void dni_dense_forward(dn_layer *layer, const float *params, const float *x, size_t rows,
                        const dn_exec *exec);
 
+/* dni_dense_forward with the kernel packed once for `impl` (kernels/gemm_packed.h; the model's
+ * inference plan, model/inference_plan.h): bitwise the same outputs, without packing W per call.
+ * `packed` NULL: exactly dni_dense_forward. The bias still comes from `params`. */
+struct dn_gemm_impl;
+void dni_dense_forward_packed(dn_layer *layer, const float *params,
+                              const struct dn_gemm_impl *impl, const float *packed,
+                              const float *x, size_t rows, const dn_exec *exec);
+
 /* Whether a dense layer and the dropout layer after it can run as one fused pass in training:
  * a plain dense layer (no DropConnect) with an element-wise activation and a multiple of 64
  * units, and a dropout rate above 0 (rate 0 stays an exact copy). */

@@ -2,6 +2,7 @@
 #include "model/fit.h"
 #include "model/model.h"
 #include "model/fit_blocks.h"
+#include "model/inference_plan.h"
 #include "model/chunks.h"
 #include "model/constraints.h"
 #include "model/loss.h"
@@ -236,6 +237,7 @@ static void take_snapshot(dn_model *m, fit_state *s) {
 
 static void restore_snapshot(dn_model *m, const fit_state *s) {
     size_t n = m->param_count;
+    dni_model_weights_changed(m);
     memcpy(m->params, s->snapshot, n * sizeof(float));
     memcpy(m->opt_m, s->snapshot + n, n * sizeof(float));
     memcpy(m->opt_v, s->snapshot + 2 * n, n * sizeof(float));
@@ -349,6 +351,7 @@ static dn_status train_step(dn_model *m, fit_state *s, const size_t *rows_index,
     if (!*finite) return DN_OK;
     dni_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
+    dni_model_weights_changed(m); /* drops the packed copy of the weights (inference_plan.h) */
     dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
                          m->step, m->threads);
     dni_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */

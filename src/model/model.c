@@ -2,6 +2,7 @@
  * its setters and getters. Layers are added in model_build.c, weights initialised in
  * model_init.c, activation buffers planned in model_buffers.c. */
 #include "model/model.h"
+#include "model/inference_plan.h"
 #include "model/metadata.h"
 #include "model/model_buffers.h"
 #include "model/model_init.h"
@@ -28,6 +29,7 @@ dn_status dn_model_create(dn_model **out, size_t input_size, dn_error *err) {
 void dn_model_free(dn_model *model) {
     if (model == NULL) return;
     dni_model_free_buffers(model);
+    dni_inference_plan_free(model->plan);
     dni_free(model->layers);
     dni_free(model->params);
     dni_free(model->grads);
@@ -45,7 +47,11 @@ dn_loss dn_model_loss(const dn_model *m) { return m ? m->loss : DN_LOSS_SPARSE_C
 uint64_t dn_model_seed(const dn_model *m) { return m ? m->seed : 0; }
 uint64_t dn_model_step(const dn_model *m) { return m ? m->step : 0; }
 uint64_t dn_model_epochs_done(const dn_model *m) { return m ? m->epochs_done : 0; }
-float *dn_model_params(dn_model *m) { return m ? m->params : NULL; }
+float *dn_model_params(dn_model *m) {
+    if (m == NULL) return NULL;
+    dni_model_weights_changed(m); /* the caller may write through the pointer */
+    return m->params;
+}
 const float *dn_model_grads(const dn_model *m) { return m ? m->grads : NULL; }
 
 size_t dn_model_output_size(const dn_model *m) {

@@ -31,6 +31,9 @@ struct dn_model {
     uint64_t step;   /* training steps taken: keys dropout masks, Adam's t */
     uint64_t epochs_done; /* keys the shuffle permutation, continues across fit calls */
 
+    struct dn_inference_plan *plan; /* the dense kernels packed for inference, or NULL: dropped
+                                       at every weight change (inference_plan.h) */
+
     int threads;           /* OpenMP team size asked for; 0 = all cores */
     dn_precision precision; /* of the dense products (dn_model_set_precision) */
     dn_gemm_workspace gemm_ws; /* GEMM packing space for `threads` threads */

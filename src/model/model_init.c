@@ -2,6 +2,7 @@
  * drawn from addressed Philox streams (one per layer) at compile. */
 #include "model/model_init.h"
 #include "model/model.h"
+#include "model/inference_plan.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -67,6 +68,7 @@ static void init_kernel(const dn_model *m, size_t i) {
 }
 
 void dni_model_init_weights(dn_model *m) {
+    dni_model_weights_changed(m);
     for (size_t i = 0; i < m->layer_count; ++i)
         if (m->layers[i].kind == DN_LAYER_DENSE) init_kernel(m, i);
 }

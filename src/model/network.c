@@ -1,6 +1,7 @@
 /* network.c — running the layer stack forward and backward, and inspecting what it computed. */
 #include "model/network.h"
 #include "model/model.h"
+#include "model/inference_plan.h"
 #include "model/preprocess.h"
 
 #include "core/error.h"
@@ -31,9 +32,18 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
                           uint64_t step, const dn_exec *exec) {
     dn_layer *l = &m->layers[i];
     uint32_t index = (uint32_t)i;
+    const struct dn_gemm_impl *impl = NULL;
+    const float *packed = NULL;
     switch (l->kind) {
     case DN_LAYER_DENSE:
-        if (l->connect_rate > 0.0f)
+        /* At inference a DropConnect layer is its plain kernel too: both take the packed copy
+         * when the model has one (inference_plan.h). The packing is fp32: bf16 products
+         * (exec->kernel a bf16 family) always take the unpacked path. */
+        if (mode == DN_MODE_INFERENCE && exec->kernel == DN_GEMM_AUTO &&
+            (packed = dni_inference_plan_kernel(m, i, &impl)) != NULL) {
+            l->connect_active = 0;
+            dni_dense_forward_packed(l, m->params, impl, packed, x, rows, exec);
+        } else if (l->connect_rate > 0.0f)
             dni_dropconnect_forward(l, m->params, m->seed, index, x, rows, mode, step, exec);
         else
             dni_dense_forward(l, m->params, x, rows, exec);

@@ -1,0 +1,89 @@
+/* inference_plan.c — the dense kernels packed once for inference (inference_plan.h). */
+#include "model/inference_plan.h"
+#include "model/model.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_blas.h"
+#include "kernels/gemm_kernel.h"
+#include "kernels/gemm_packed.h"
+
+struct dn_inference_plan {
+    dn_gemm_kernel kernel; /* the family the panels are for */
+    float **kernels;       /* [layer_count]: a dense layer's packed kernel, NULL for others */
+    float *slab;           /* every packed kernel, each 64-byte aligned */
+};
+
+void dni_inference_plan_free(dn_inference_plan *plan) {
+    if (plan == NULL) return;
+    dni_free(plan->kernels);
+    dni_free(plan->slab);
+    dni_free(plan);
+}
+
+void dni_model_weights_changed(dn_model *model) {
+    dni_inference_plan_free(model->plan);
+    model->plan = NULL;
+}
+
+/* Floats of a layer's packed kernel, rounded to whole 64-byte lines so the next starts aligned. */
+static size_t packed_floats(const dn_gemm_impl *impl, const dn_layer *l) {
+    return (dni_gemm_packed_floats(impl, l->in, l->out) + 15) / 16 * 16;
+}
+
+dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
+    dni_model_weights_changed(model);
+    if (dni_gemm_blas_active()) return DN_OK;
+    dn_gemm_kernel kernel = dni_gemm_kernel_resolve(DN_GEMM_AUTO);
+    const dn_gemm_impl *impl = dni_gemm_impl_of(kernel);
+    size_t total = 0;
+    for (size_t i = 0; i < model->layer_count; ++i)
+        if (model->layers[i].kind == DN_LAYER_DENSE) total += packed_floats(impl, &model->layers[i]);
+    dn_inference_plan *plan = dni_alloc_zeroed(1, sizeof *plan);
+    if (plan != NULL) {
+        plan->kernels = dni_alloc_zeroed(model->layer_count, sizeof *plan->kernels);
+        plan->slab = dni_alloc_zeroed(total, sizeof(float));
+    }
+    if (plan == NULL || plan->kernels == NULL || plan->slab == NULL) {
+        dni_inference_plan_free(plan);
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for the packed weights (%zu floats)",
+                        total);
+    }
+    plan->kernel = kernel;
+    float *next = plan->slab;
+    for (size_t i = 0; i < model->layer_count; ++i) {
+        const dn_layer *l = &model->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        dni_gemm_pack_b_once(impl, l->in, l->out, model->params + l->param_offset, l->out, next);
+        plan->kernels[i] = next;
+        next += packed_floats(impl, l);
+    }
+    model->plan = plan;
+    return DN_OK;
+}
+
+const float *dni_inference_plan_kernel(const dn_model *model, size_t layer,
+                                       const dn_gemm_impl **impl) {
+    const dn_inference_plan *plan = model->plan;
+    if (plan == NULL || plan->kernels[layer] == NULL || dni_gemm_blas_active() ||
+        dni_gemm_kernel_resolve(DN_GEMM_AUTO) != plan->kernel)
+        return NULL;
+    *impl = dni_gemm_impl_of(plan->kernel);
+    return plan->kernels[layer];
+}
+
+dn_status dn_model_prepare_inference(dn_model *model, dn_error *err) {
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    dn_status st = dni_model_require_compiled(model, "prepare inference", err);
+    if (st != DN_OK) return st;
+    return dni_inference_plan_build(model, err);
+}
+
+int dn_model_inference_prepared(const dn_model *model) {
+    const dn_gemm_impl *impl = NULL;
+    if (model == NULL) return 0;
+    for (size_t i = 0; i < model->layer_count; ++i)
+        if (dni_inference_plan_kernel(model, i, &impl) != NULL) return 1;
+    return 0;
+}

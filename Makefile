@@ -217,7 +217,7 @@ web: $(WEB)/playground.html
 $(WEB)/engine.js: web/engine.c $(WEB_SRC) $(wildcard src/*/*.h) include/dropnet.h
 	@mkdir -p $(WEB)
 	NODE_PATH=/usr/share/nodejs $(EMCC) $(WEB_FLAGS) $(WEB_SRC) web/engine.c -o $@
-WEB_JS   := web/playground.js web/example.js web/quiz.js web/images.js web/start.js
+WEB_JS   := web/table.js web/playground.js web/example.js web/quiz.js web/images.js web/start.js
 $(WEB)/playground.html: web/playground.html web/playground.css $(WEB_JS) web/worker.js $(WEB)/engine.js
 	cat $(WEB)/engine.js web/worker.js > $(WEB)/engine-worker.js
 	cat $(WEB_JS) > $(WEB)/page.js

@@ -8,7 +8,7 @@ const DEFAULTS = {data: 'seed', noise: 0.1, train: 0.8, family: 'dropout', inrat
   layers: [{units: 10, act: 'relu', rate: 0}], optimizer: 3, lr: 0.005, batch: 32, epochs: 5,
   seed: 42, compare: false, mc: false, speed: 60};
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'];
-const EMBEDDED = JSON.parse($('pg-data').textContent);
+const EMBEDDED = decodeTable(JSON.parse($('pg-data').textContent));   // web/table.js
 const COLOURS = ['#0b5cad', '#b34700', '#1b7a3d', '#7a1b6e', '#5a5a00', '#006b78'];
 const GRID = 40;
 let extent = 1.5;   // the map covers [-extent, extent]²: 1.5 for the 2-D sets, the data's range for a table
@@ -82,7 +82,7 @@ function twoD(name, noise, seed) {
 function dataset(s) {
   if (s.data === 'embedded' && EMBEDDED)
     return {rows: EMBEDDED.y.length, features: EMBEDDED.features, classes: EMBEDDED.classes,
-            x: Float32Array.from(EMBEDDED.x), y: Int32Array.from(EMBEDDED.y), names: EMBEDDED.classNames};
+            x: EMBEDDED.x, y: EMBEDDED.y, names: EMBEDDED.classNames};   // read only: the worker gets copies
   if (s.data === 'seed') return {rows: 1000, features: 20, classes: 3, x: null, y: null};
   return twoD(s.data, s.noise, s.seed);
 }

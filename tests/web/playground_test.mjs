@@ -22,6 +22,8 @@
 //     pixels are the engine's dropped ones;
 //  9. a table of more than 256 distinct values (the CSV of 5) is decoded bit for bit: every value
 //     the float32 of its CSV text; with --standardize, (x − mean) / std as computed here;
+// 10. the engine is the SIMD128 build (make web), and a browser without SIMD128 is told why
+//     (the worker's probe, run here in node with WebAssembly.validate answering no);
 //  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
 //  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
 import {execFileSync} from 'node:child_process';
@@ -61,6 +63,22 @@ const waitFor = (cond, ms = 60000) => `new Promise((ok, no) => { const t0 = Date
     else if (Date.now() - t0 > ${ms}) no(new Error('timed out waiting for: ' + ${JSON.stringify(cond)}));
     else setTimeout(poll, 20); })(); })`;
 const maskInfo = `(() => { const l = document.querySelector('.mask-label'); return l && {...l.dataset}; })()`;
+
+// 10: without SIMD128 the worker posts why instead of failing to compile the engine
+{
+  const pageText = readFileSync(page, 'utf8');
+  const worker = pageText.slice(pageText.indexOf("'use strict';\nlet engine = null;"));
+  const probe = (validate) => {
+    const posted = [];
+    const setup = new Function('self', 'postMessage', 'onmessage', 'WebAssembly', 'createEngine',
+      worker.slice(0, worker.indexOf('</script>')) + '; return setup;')({}, (m) => posted.push(m), null, {validate}, () => { posted.push('engine'); return new Promise(() => {}); });
+    setup({});
+    return posted;
+  };
+  const without = probe(() => false), withSimd = probe(WebAssembly.validate);
+  check(/const ENGINE_SIMD = true/.test(pageText) && without.length === 1 && /has no SIMD128/.test(without[0].message) &&
+        withSimd[0] === 'engine', `WebAssembly SIMD128 engine; without SIMD128 the page says: "${without[0] && without[0].message.slice(0, 60)}…"`);
+}
 
 const browser = await launch();
 try {

@@ -152,6 +152,12 @@ int cli_cmd_compare(int argc, char **argv) {
 
     cli_train_job job;
     if (cli_train_load(&s, &job) != 0) return 1;
+    if (job.regression) { /* compare's table is accuracy: a regression run has none */
+        cli_train_job_free(&job);
+        return cli_error(1, "compare: %s holds a regression target, and compare measures "
+                            "classification accuracy: train with --val-split and read val_r2, "
+                            "or give --task classification", s.train);
+    }
     epoch_accuracy *with = calloc(s.epochs, sizeof *with), *without = calloc(s.epochs, sizeof *without);
     dn_epoch_metrics *history = calloc(2 * s.epochs, sizeof *history); /* [with | without] */
     cli_epoch_log log = {.file = NULL};

@@ -1,11 +1,13 @@
 /* cmd_predict.c — `dropnet predict`: one CSV row per example, the predicted class then the
  * probability of each class; with --mc-samples T (MC dropout, dn_model_predict_mc) the mean
  * probabilities, their standard deviations, the predictive entropy and the mutual information.
- * Written atomically when --out is given. */
+ * A regression model prints its values in the target's units (its standardisation undone), with
+ * --mc-samples the predictive mean and std. Written atomically when --out is given. */
 #include "commands.h"
 #include "common/cli_error.h"
 #include "common/model_data.h"
 #include "common/output_check.h"
+#include "common/regression.h"
 #include "common/options.h"
 
 #include <errno.h>
@@ -26,6 +28,7 @@ typedef struct predictions {
     const float *y; /* [rows×outputs]: probabilities, or their MC means */
     size_t rows, outputs;
     const float *std, *entropy, *mutual; /* MC dropout only: [rows×outputs], [rows], [rows] */
+    int regression; /* y (and std) are values in the target's units: "predicted[,std]" */
 } predictions;
 
 static void csv_field(FILE *out, const char *text) {
@@ -55,6 +58,12 @@ static void class_values(FILE *out, const float *v, size_t outputs, int compleme
     for (size_t j = 0; j < outputs; ++j) fprintf(out, ",%.6g", (double)v[j]);
 }
 
+/* A regression row: the prediction (the MC mean with --mc-samples) and its MC std. */
+static void regression_values(FILE *out, const predictions *p, size_t r) {
+    fprintf(out, "%.9g", (double)p->y[r]);
+    if (p->std != NULL) fprintf(out, ",%.9g", (double)p->std[r]);
+}
+
 static dn_status write_csv(FILE *out, void *context, dn_error *err) {
     const predictions *p = context;
     char buf[LABEL_SIZE];
@@ -63,10 +72,13 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
         fputc(',', out);
     }
     fputs("predicted", out);
+    if (p->regression) fputs(p->std != NULL ? ",std" : "", out);
+    else {
     class_columns(out, p, "p_");
     if (p->std != NULL) {
         class_columns(out, p, "std_");
         fputs(",entropy,mutual_information", out);
+    }
     }
     fputc('\n', out);
     for (size_t r = 0; r < p->rows; ++r) {
@@ -74,6 +86,11 @@ static dn_status write_csv(FILE *out, void *context, dn_error *err) {
         if (p->id_name != NULL) {
             csv_field(out, dn_dataset_row_id(p->data, r));
             fputc(',', out);
+        }
+        if (p->regression) {
+            regression_values(out, p, r);
+            fputc('\n', out);
+            continue;
         }
         csv_field(out, cli_class_label(p->model, dn_predicted_class(y, p->outputs), buf, sizeof buf));
         class_values(out, y, p->outputs, 1);
@@ -114,14 +131,16 @@ int cli_cmd_predict(int argc, char **argv) {
         {"id", CLI_OPT_STRING, &id, "COL", "CSV column (name or 0-based index) copied as the "
          "first output column, never a feature"},
         {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
-         "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md)"},
+         "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md); for a "
+         "regression model the predictive mean and a std column"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
     };
     const cli_command cmd = {
         .name = "predict",
         .summary = "Classifies every example at inference (dropout off) "
-                   "and prints CSV: predicted,p_<class>,...",
+                   "and prints CSV: predicted,p_<class>,...\n(a regression model: predicted, "
+                   "in the target's units)",
         .usage = "--model FILE --data "
                  "DATA [--out FILE] [--id COL] [--mc-samples T]",
         .options = options,
@@ -158,6 +177,7 @@ int cli_cmd_predict(int argc, char **argv) {
     if (y != NULL && mc != NULL)
         st = dn_model_predict_mc_dataset(model, data, mc_samples, y, mc, mc + p.rows * p.outputs,
                                          mc + p.rows * (p.outputs + 1), &err);
+    cli_target_scale scale;
     size_t bad = st == DN_OK ? first_non_finite(y, p.rows * p.outputs) : SIZE_MAX;
     if (st != DN_OK)
         code = cli_error(1, "%s", err.message);
@@ -165,9 +185,16 @@ int cli_cmd_predict(int argc, char **argv) {
         code = cli_error(1, "%s: the model's output for example %zu of %s is not finite (are its "
                             "weights too large?); no predictions written", model_path,
                             bad / p.outputs, data_spec);
-    else if (out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
+    else if ((p.regression = cli_target_scale_of_model(model, model_path, &scale)) < 0)
+        code = 1;
+    if (code == 0 && p.regression) { /* standardised outputs back in the target's units */
+        cli_target_unscale(&scale, y, p.rows * p.outputs);
+        for (size_t i = 0; mc != NULL && i < p.rows * p.outputs; ++i)
+            mc[i] = (float)((double)mc[i] * scale.std);
+    }
+    if (code == 0 && out_path != NULL && dn_write_file_atomic(out_path, write_csv, &p, &err) != DN_OK)
         code = cli_error(1, "%s", err.message);
-    else if (out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
+    else if (code == 0 && out_path == NULL && write_csv(stdout, &p, &err) != DN_OK)
         code = cli_error(1, "%s", err.message);
     free(y);
     free(mc);

@@ -12,6 +12,7 @@ static const char *loss_name(dn_loss loss) {
     case DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY: return "sparse categorical cross-entropy";
     case DN_LOSS_BINARY_CROSSENTROPY: return "binary cross-entropy";
     case DN_LOSS_MEAN_SQUARED_ERROR: return "mean squared error";
+    case DN_LOSS_MEAN_ABSOLUTE_ERROR: return "mean absolute error";
     }
     return "?";
 }

@@ -2,6 +2,7 @@
  * as the demo prints its prediction trace, then the probability of every class. */
 #include "commands.h"
 #include "common/cli_error.h"
+#include "common/regression.h"
 #include "common/colour.h"
 #include "common/model_data.h"
 #include "common/options.h"
@@ -38,7 +39,26 @@ static void print_verdict(int predicted, int truth, int colour) {
            cli_colour(colour, CLI_COLOUR_RESET));
 }
 
-static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, size_t index) {
+/* A regression model's last line: the output in the target's units, and the true value when
+ * the data holds it. */
+static int trace_value(dn_model *model, const dn_dataset *data, size_t index, const float *x,
+                       const cli_target_scale *scale) {
+    dn_error err = {.status = DN_OK, .message = ""};
+    if (cli_trace_layers(stdout, model, x, &err) != 0) return cli_error(-1, "%s", err.message);
+    const float *y = dn_model_activation(model, dn_model_layer_count(model), NULL, NULL);
+    double value = (double)y[0] * scale->std + scale->mean;
+    printf(" Predicted value %.6g (the output %.4f × std %.6g + mean %.6g)", value, (double)y[0],
+           scale->std, scale->mean);
+    const float *truth = dn_dataset_target_values(data);
+    if (truth != NULL)
+        printf(", true value %.6g: error %+.6g", (double)truth[index],
+               value - (double)truth[index]);
+    putchar('\n');
+    return 0;
+}
+
+static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, size_t index,
+                     const cli_target_scale *scale) {
     size_t features = dn_dataset_features(data), side = cli_trace_image_side(features);
     int colour = cli_colour_enabled(stdout), truth = dn_dataset_label(data, index);
     float *x = malloc(features * sizeof *x);
@@ -52,6 +72,11 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
     if (side) {
         printf(" the input, a %zu × %zu image:\n", side, side);
         cli_trace_image(stdout, x, side);
+    }
+    if (scale != NULL) {
+        int code = trace_value(model, data, index, x, scale);
+        free(x);
+        return code;
     }
     int predicted = cli_trace_prediction(stdout, model, x, truth, &err);
     free(x);
@@ -79,7 +104,7 @@ int cli_cmd_trace(int argc, char **argv) {
         .name = "trace",
         .summary = "Runs one example through a saved model at inference "
                    "(dropout off) and prints every layer's output,\nthe prediction "
-                   "and the probability of each class.",
+                   "and the probability of each class (a regression model: the value).",
         .usage = "--model FILE --data DATA [--index N]",
         .options = options,
         .option_count = CLI_COUNT(options),
@@ -94,9 +119,12 @@ int cli_cmd_trace(int argc, char **argv) {
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);
+    cli_target_scale scale;
+    int regression = cli_target_scale_of_model(model, model_path, &scale);
     int code = index >= rows ? cli_error(2, "trace: --index %zu is out of range: %s has %zu rows "
                                            "(0 to %zu)", index, data_spec, rows, rows - 1)
-               : trace_row(model, data, data_spec, index) == 0 ? 0 : 1;
+               : regression < 0 ? 1
+               : trace_row(model, data, data_spec, index, regression ? &scale : NULL) == 0 ? 0 : 1;
     dn_model_free(model);
     dn_dataset_free(data);
     return code;

@@ -10,18 +10,18 @@
 #include "train/fit.h"
 #include "train/job.h"
 #include "train/settings.h"
+#include "train/train_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static int evaluate_test(dn_model *model, const dn_dataset *test) {
-    double loss, accuracy;
-    dn_error err;
-    /* Split across the ranks of an MPI job and reduced (plain evaluation otherwise). */
-    if (dn_model_evaluate_reduced(model, test, cli_parallel_reducer(), &loss, &accuracy, &err) !=
-        DN_OK)
-        return cli_error(-1, "test evaluation failed: %s", err.message);
-    printf("test loss %.4f - test accuracy %.4f\n", loss, accuracy);
+/* The test set's metrics after training: printed, and logged when --log is given. */
+static int evaluate_test(dn_model *model, const cli_train_job *job, cli_epoch_log *log,
+                         cli_set_metrics *out) {
+    if (cli_train_metrics(model, job, job->test, out) != 0) return -1;
+    cli_train_print_test(out);
+    cli_epoch_log_write_test(log, out->loss, out->accuracy, out->regression ? &out->reg : NULL);
     return 0;
 }
 
@@ -77,11 +77,13 @@ int cli_cmd_train(int argc, char **argv) {
     /* Before anything is read or written: no output may be an input. --init is read completely
      * before --out is written, so `--init m --out m` replaces m by design; --log and --report
      * over it would only destroy it. */
-    const cli_named_file outputs[] = {{"--out", s.out}, {"--log", s.log}, {"--report", s.report}};
+    const char *json = s.json && strcmp(s.json, "-") != 0 ? s.json : NULL; /* "-": stdout */
+    const cli_named_file outputs[] = {{"--out", s.out}, {"--log", s.log}, {"--report", s.report},
+                                      {"--json", json}};
     const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
                                      {"--val-data", s.val_data}, {"--init", s.init}};
     if (cli_check_outputs("train", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs) - 1) != 0 ||
-        cli_check_outputs("train", outputs + 1, 2, inputs + 3, 1) != 0)
+        cli_check_outputs("train", outputs + 1, 3, inputs + 3, 1) != 0)
         return 2;
 
     cli_interrupt_install(); /* from here, Ctrl-C stops training and saves (common/interrupt.h) */
@@ -107,12 +109,15 @@ int cli_cmd_train(int argc, char **argv) {
     }
     /* Interrupted: the model as it is goes to --out at once; no test, trace or report. */
     if (code == 0 && !stopped && s.trace) cli_trace_training(stdout, history, s.epochs);
-    if (code == 0 && !stopped && job.test) code = evaluate_test(model, job.test);
+    cli_set_metrics test;
+    if (code == 0 && !stopped && job.test) code = evaluate_test(model, &job, &log, &test);
     dn_error err;
     int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
     saved = code == 0 && (!writer || (code = dn_model_save(model, s.out, &err) != DN_OK
                                                  ? cli_error(-1, "%s", err.message) : 0) == 0);
     if (saved && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
+    if (code == 0 && !stopped && writer && s.json)
+        code = cli_train_write_json(s.json, &s, &job, model, job.test ? &test : NULL);
     if (code == 0 && !stopped && writer && s.report)
         code = cli_report_write_training(&report, &s, &job, model, history);
 finish:

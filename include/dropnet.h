@@ -178,7 +178,17 @@ typedef struct dn_dataset_options {
     const char *select_columns;
     const char *ignore_columns;
     /* ---- end of Column control ---- */
+    /* CSV only (issue 13, regression; docs/DATA.md "Regression"): what the label column holds.
+     * DN_TASK_CLASSIFICATION (0, default): class labels, as above. DN_TASK_REGRESSION: one
+     * finite number per row, kept as a float target (dn_dataset_targets() = 1, no classes); a
+     * cell that is not a number is DN_ERR_FORMAT naming it. DN_TASK_AUTO: regression when every
+     * cell is a number and some value is not an integer, or when the column holds more than 20
+     * distinct integers that are more than 1/20 of the rows; classification otherwise. */
+    int task;
 } dn_dataset_options;
+
+/* dn_dataset_options.task */
+enum { DN_TASK_CLASSIFICATION = 0, DN_TASK_REGRESSION = 1, DN_TASK_AUTO = 2 };
 
 /* dn_dataset_options.header */
 enum { DN_HEADER_AUTO = 0, DN_HEADER_YES = 1, DN_HEADER_NO = 2 };
@@ -234,6 +244,19 @@ DN_API const char *dn_dataset_ignored_name(const dn_dataset *data, size_t index)
  */
 DN_API dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t count,
                                  dn_dataset **out, dn_error *err);
+/* The float targets [rows×targets] (row-major), owned by the dataset and valid while it lives;
+ * NULL for a classification dataset (or NULL data). */
+DN_API const float *dn_dataset_target_values(const dn_dataset *data);
+/*
+ * Standardises the targets in place, t ← (t − mean[j]) / std[j] for target column j, with
+ * `mean` and `std` [targets] (e.g. the training rows' statistics; regression then fits the
+ * standardised values and a caller undoes it on the outputs: y·std + mean). Every mean must be
+ * finite and every std finite and > 0. Errors: DN_ERR_ARGUMENT for NULL pointers, a bad mean or
+ * std (index and value named) or a dataset without targets. The result stays finite for finite
+ * inputs that fit a float.
+ */
+DN_API dn_status dn_dataset_scale_targets(dn_dataset *data, const float *mean, const float *std,
+                                          dn_error *err);
 /* The delimiter a CSV file was read with (detected or given); 0 for other data. */
 DN_API char dn_dataset_delimiter(const dn_dataset *data);
 /* 1 when column 0 was read as pandas' unnamed index column (an empty header cell over the
@@ -437,11 +460,14 @@ DN_API dn_status dn_model_add_gaussian_noise(dn_model *model, float stddev, dn_e
  *   DN_LOSS_BINARY_CROSSENTROPY float targets in [0,1] [B×out]: L = mean_j of
  *       max(z,0) - z·t + log(1 + e^-|z|), fused with the final sigmoid (or on logits when the
  *       final activation is linear).
+ *   DN_LOSS_MEAN_ABSOLUTE_ERROR float targets [B×out]:  L = mean_j |y_j - t_j| per row (Keras
+ *       "mae", PyTorch L1Loss); dL/dy = sign(y - t) / (B·out), with sign(0) = 0 as TensorFlow.
  */
 typedef enum dn_loss {
     DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0,
     DN_LOSS_MEAN_SQUARED_ERROR,
-    DN_LOSS_BINARY_CROSSENTROPY
+    DN_LOSS_BINARY_CROSSENTROPY,
+    DN_LOSS_MEAN_ABSOLUTE_ERROR
 } dn_loss;
 
 typedef enum dn_optimizer_kind { DN_OPTIMIZER_SGD = 0, DN_OPTIMIZER_ADAM } dn_optimizer_kind;
@@ -673,7 +699,8 @@ DN_API uint64_t dn_model_epochs_done(const dn_model *model);
 /* 5. Running and inspecting a model                                                          */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Mean loss and accuracy over `data` at inference (accuracy NaN for MSE). Same shape errors. */
+/* Mean loss and accuracy over `data` at inference (accuracy NaN for MSE and MAE). Same shape
+ * errors. */
 DN_API dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *loss,
                                    double *accuracy, dn_error *err);
 

@@ -241,7 +241,8 @@ static const bad_case CASES[] = {
     {TRAIN "text_cell.csv", "text_cell.csv:3:2", "\"abc\""},
     {TRAIN "ragged_short.csv", "ragged_short.csv:3", "expected 3 cells"},
     {TRAIN_NEW "ragged_long.csv", "ragged_long.csv:3", "expected 3 cells"},
-    {TRAIN "fraction_label.csv", "fraction_label.csv:3:3", "\"1.5\""},
+    /* a fraction under --task classification (auto reads it as a regression target) */
+    {TRAIN "fraction_label.csv --task classification", "fraction_label.csv:3:3", "\"1.5\""},
     {TRAIN "huge_label.csv", "huge_label.csv:3:3", "\"1e20\""},
     {TRAIN_NEW "empty_label.csv", "empty_label.csv:3:3", "empty cell"},
     {TRAIN "open_quote.csv", "open_quote.csv:2:3", "closing \""},

@@ -1,4 +1,4 @@
-/* test_loss.c — the three losses: values worked out by hand, gradients against central
+/* test_loss.c — the four losses: values worked out by hand, gradients against central
  * differences of the loss itself, accuracy counting, and extreme logits (±1e4) through the fused
  * softmax + cross-entropy and sigmoid + binary cross-entropy.
  *
@@ -227,6 +227,36 @@ TEST(loss_mse_gradient_central_difference) {
         t[k] = (float)cos(1.3 * (double)k);
     }
     check_loss_gradient("MSE", DN_LOSS_MEAN_SQUARED_ERROR, DN_ACT_LINEAR, y, 3, 4, NULL, t);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Mean absolute error                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+TEST(loss_mae_hand_values) {
+    /* y = [[0.5, −1], [2, 0]], t = [[1, 1], [2, −0.5]]: rows (0.5 + 2)/2 = 1.25 and
+     * (0 + 0.5)/2 = 0.25, mean 0.75 (PyTorch L1Loss: 3/4); dL/dy = sign(y − t)/(rows·cols) =
+     * (−0.25, −0.25, 0, 0.25): 0 where y = t, as TensorFlow's sign. */
+    const float y[4] = {0.5f, -1.0f, 2.0f, 0.0f};
+    const float t[4] = {1.0f, 1.0f, 2.0f, -0.5f};
+    float grad[4];
+    double correct = 0.0;
+    double loss = loss_of(DN_LOSS_MEAN_ABSOLUTE_ERROR, DN_ACT_LINEAR, y, 2, 2, NULL, t, grad, &correct);
+    CHECK_NEAR(loss, 0.75, 1e-12);
+    const double want[4] = {-0.25, -0.25, 0.0, 0.25};
+    for (size_t k = 0; k < 4; ++k) CHECK_NEAR(grad[k], want[k], 1e-7);
+    CHECK(correct == 0.0); /* MAE counts no accuracy */
+    CHECK(!dni_loss_is_fused(DN_LOSS_MEAN_ABSOLUTE_ERROR, DN_ACT_LINEAR));
+}
+
+TEST(loss_mae_gradient_central_difference) {
+    /* |y − t| ≥ 0.05 everywhere, far from the kink at y = t compared with h = 1/1024. */
+    float y[12], t[12];
+    for (size_t k = 0; k < 12; ++k) {
+        t[k] = (float)cos(1.3 * (double)k);
+        y[k] = t[k] + (float)((k % 2 ? 1.0 : -1.0) * (0.05 + 0.1 * (double)k));
+    }
+    check_loss_gradient("MAE", DN_LOSS_MEAN_ABSOLUTE_ERROR, DN_ACT_LINEAR, y, 3, 4, NULL, t);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -84,6 +84,8 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_dataset_ignored_name)(NULL, 0) == NULL);
     CHECK(CALL(dn_dataset_delimiter)(NULL) == 0);
     CHECK(CALL(dn_dataset_index_column_dropped)(NULL) == 0);
+    CHECK(CALL(dn_dataset_target_values)(NULL) == NULL);
+    REFUSES(dn_dataset_scale_targets, NULL, NULL, NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);
     REFUSES(dn_dataset_align_classes, NULL, NULL, 0);
     REFUSES(dn_dataset_borrow, NULL, 4, 2, NULL, NULL, 2, 0, NULL);
@@ -236,6 +238,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_dataset_slice, d, 0, 1, NULL);
     REFUSES(dn_dataset_take, d, NULL, 1, NULL);
     REFUSES(dn_dataset_feature_stats, d, NULL, NULL);
+    REFUSES(dn_dataset_scale_targets, d, NULL, NULL);
     SURVIVES(dn_dataset_align_classes, d, NULL, 3); /* documented: a no-op without names */
     REFUSES(dn_model_dense_options, m, 0, NULL);
     REFUSES(dn_model_memory_estimate, m, 32, NULL);

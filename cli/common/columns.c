@@ -117,6 +117,7 @@ void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data) {
     if (label != NULL)
         fprintf(out, dn_dataset_has_header(data) ? ", label \"%s\"" : ", label column %s", label);
     if (classes > 0) fprintf(out, ", %zu classes", classes);
+    if (dn_dataset_targets(data) > 0) fputs(", a regression target", out);
     size_t *count = classes > 0 && classes <= 12 ? calloc(classes, sizeof *count) : NULL;
     if (count != NULL) {
         for (size_t r = 0; r < dn_dataset_rows(data); ++r) count[dn_dataset_label(data, r)]++;

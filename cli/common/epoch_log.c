@@ -48,6 +48,26 @@ static void number(FILE *out, const char *key, double v) {
 }
 
 void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m) {
+    cli_epoch_log_write_metrics(log, m, NULL);
+}
+
+void cli_epoch_log_write_test(cli_epoch_log *log, double loss, double accuracy,
+                              const cli_regression_metrics *reg) {
+    if (log->file == NULL || log->failed) return;
+    FILE *out = log->file;
+    fprintf(out, "{\"test_loss\":%.9g", loss);
+    if (reg == NULL) number(out, "test_accuracy", accuracy);
+    else {
+        number(out, "test_mae", reg->mae);
+        number(out, "test_rmse", reg->rmse);
+        number(out, "test_r2", reg->r2);
+    }
+    fputs("}\n", out);
+    cli_epoch_log_flush(log);
+}
+
+void cli_epoch_log_write_metrics(cli_epoch_log *log, const dn_epoch_metrics *m,
+                                 const cli_regression_metrics *val) {
     if (log->file == NULL || log->failed) return;
     FILE *out = log->file;
     fprintf(out, "{\"epoch\":%zu", m->epoch);
@@ -55,6 +75,11 @@ void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m) {
     number(out, "accuracy", m->accuracy);
     number(out, "val_loss", m->val_loss);
     number(out, "val_accuracy", m->val_accuracy);
+    if (val != NULL) {
+        number(out, "val_mae", val->mae);
+        number(out, "val_rmse", val->rmse);
+        number(out, "val_r2", val->r2);
+    }
     number(out, "seconds", m->seconds);
     fputs("}\n", out);
     cli_epoch_log_flush(log);

@@ -3,6 +3,8 @@
 #ifndef CLI_EPOCH_LOG_H
 #define CLI_EPOCH_LOG_H
 
+#include "common/regression.h"
+
 #include "dropnet.h"
 
 #include <stdio.h>
@@ -23,6 +25,16 @@ int cli_epoch_log_open(cli_epoch_log *log, const char *path);
  * failure (a full disk, /dev/full) prints "cannot write log file PATH: REASON" and sets failed;
  * training goes on, and the command fails at the end (cli_epoch_log_close). */
 void cli_epoch_log_write(cli_epoch_log *log, const dn_epoch_metrics *m);
+
+/* The same line with the validation rows' regression metrics added ("val_mae", "val_rmse",
+ * "val_r2"; val NULL: none). */
+void cli_epoch_log_write_metrics(cli_epoch_log *log, const dn_epoch_metrics *m,
+                                 const cli_regression_metrics *val);
+
+/* After training: {"test_loss":…,"test_accuracy":…} for a classifier, or with "test_mae",
+ * "test_rmse", "test_r2" (reg not NULL) for a regression model; a line like the epochs'. */
+void cli_epoch_log_write_test(cli_epoch_log *log, double loss, double accuracy,
+                              const cli_regression_metrics *reg);
 
 /* Flushes what the caller wrote to log->file itself and checks it, as cli_epoch_log_write does. */
 void cli_epoch_log_flush(cli_epoch_log *log);

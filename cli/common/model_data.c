@@ -5,6 +5,7 @@
 #include "common/table_options.h"
 #include "common/text_escape.h"
 #include "common/columns.h"
+#include "common/regression.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static dn_status align_to_model(const dn_model *model, dn_dataset *data, dn_erro
  * model, else the first answer stands. */
 static dn_status open_by_count(const dn_model *model, const cli_data_request *r, dn_dataset **data,
                                dn_error *err) {
-    dn_dataset_options opts = {.label_column = r->label, .id_column = r->id};
+    dn_dataset_options opts = {.label_column = r->label, .id_column = r->id, .task = r->task};
     cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
     dn_status st = dn_dataset_open(data, r->spec, &opts, err);
     if (!r->allow_unlabeled || r->label != NULL) return st;
@@ -55,6 +56,7 @@ static dn_status open_by_name(const cli_columns *c, const cli_data_request *r, d
         .id_column = r->id,
         .label_optional = 1,
         .match_by_position = !c->header,
+        .task = r->task,
     };
     cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
     return dn_dataset_open(data, r->spec, &opts, err);
@@ -75,6 +77,17 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
         *model = NULL;
         return -1;
     }
+    cli_target_scale scale;
+    int regression = st == DN_OK ? cli_target_scale_of_model(*model, model_path, &scale) : 0;
+    if (regression < 0) {
+        cli_columns_free(&columns);
+        dn_model_free(*model);
+        *model = NULL;
+        return -1;
+    }
+    cli_data_request request = *r; /* the label column read as the model's task */
+    request.task = regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
+    r = &request;
     if (st == DN_OK)
         st = known ? open_by_name(&columns, r, data, &err) : open_by_count(*model, r, data, &err);
     if (st == DN_OK && dn_dataset_features(*data) != dn_model_input_size(*model)) {
@@ -82,7 +95,8 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
                  r->spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
         st = DN_ERR_SHAPE;
     }
-    if (st == DN_OK && !r->allow_unlabeled && dn_dataset_classes(*data) == 0) {
+    if (st == DN_OK && !r->allow_unlabeled && dn_dataset_classes(*data) == 0 &&
+        dn_dataset_targets(*data) == 0) {
         snprintf(err.message, sizeof err.message, "%s has no label column \"%s\" (the model's "
                  "label): give labelled data, or name its label column with --label COL",
                  r->spec, r->label ? r->label : known && columns.label ? columns.label : "");

@@ -11,6 +11,8 @@ typedef struct cli_data_request {
     const char *spec, *label, *id;
     int allow_unlabeled;
     const char *delimiter, *header; /* --delimiter, --header as given (table_options.h) */
+    int task; /* set by cli_load_model_and_data from the model: DN_TASK_REGRESSION for a
+                 regression model (its label column read as float targets), else classification */
 } cli_data_request;
 
 /* Loads the model at `model_path` and the data of `r`: columns picked by the names the model

@@ -180,7 +180,7 @@ static void trace_layer(FILE *out, const dn_model *model, size_t i) {
     fputc('\n', out);
 }
 
-int cli_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err) {
+int cli_trace_layers(FILE *out, dn_model *model, const float *x, dn_error *err) {
     if (dn_model_forward(model, x, 1, DN_MODE_INFERENCE, 0, NULL, err) != DN_OK) return -1;
     size_t inputs;
     const float *in = dn_model_activation(model, 0, NULL, &inputs);
@@ -189,7 +189,12 @@ int cli_trace_prediction(FILE *out, dn_model *model, const float *x, int true_la
     fprintf(out, "  %zu features\n", inputs);
     size_t layers = dn_model_layer_count(model);
     for (size_t i = 0; i < layers; ++i) trace_layer(out, model, i);
-    size_t outputs;
+    return 0;
+}
+
+int cli_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err) {
+    if (cli_trace_layers(out, model, x, err) != 0) return -1;
+    size_t layers = dn_model_layer_count(model), outputs;
     const float *p = dn_model_activation(model, layers, NULL, &outputs);
     /* A single sigmoid unit is p(class 1): class 1 above 0.5, with p(class 0) = 1 − p. */
     size_t predicted = dn_predicted_class(p, outputs);

@@ -34,6 +34,10 @@ void cli_trace_training(FILE *out, const dn_epoch_metrics *history, size_t epoch
 
 /* One example through the network at inference, layer by layer, with the predicted class and,
  * when true_label ≥ 0, the true one. Returns the predicted class or -1 on error. */
+/* The first part of cli_trace_prediction: the input and every layer's output (one forward pass
+ * at inference). Returns 0, or -1 with err filled. */
+int cli_trace_layers(FILE *out, dn_model *model, const float *x, dn_error *err);
+
 int cli_trace_prediction(FILE *out, dn_model *model, const float *x, int true_label, dn_error *err);
 
 /* "Dropout", "Dense". */

@@ -238,7 +238,8 @@ dn_status cli_report_section_confusion(FILE *out, const cli_report *r, dn_error 
                            "How the held-out examples were classified at inference.");
     size_t outputs = dn_model_output_size(r->model), classes = outputs == 1 ? 2 : outputs;
     if (r->examples == NULL || dn_dataset_classes(r->examples) == 0 ||
-        dn_model_loss(r->model) == DN_LOSS_MEAN_SQUARED_ERROR) {
+        dn_model_loss(r->model) == DN_LOSS_MEAN_SQUARED_ERROR ||
+        dn_model_loss(r->model) == DN_LOSS_MEAN_ABSOLUTE_ERROR) {
         fputs("<p class=\"note\">Not a classification with labelled examples: no matrix.</p>\n"
               "</section>\n", out);
         return DN_OK;

@@ -5,6 +5,8 @@
 
 #include "common/cli_error.h"
 #include "common/columns.h"
+#include "common/regression.h"
+#include "train/output_head.h"
 #include "train/resume.h"
 
 #include <stdlib.h>
@@ -12,12 +14,27 @@
 
 enum { SPEC_SIZE = 4096 };
 
-static dn_loss choose_loss(const char *name, dn_activation last) {
+/* --loss; auto is mean squared error for regression, else cross-entropy by the last layer. */
+static dn_loss choose_loss(const char *name, dn_activation last, int regression) {
     if (strcmp(name, "categorical") == 0) return DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
     if (strcmp(name, "binary") == 0) return DN_LOSS_BINARY_CROSSENTROPY;
     if (strcmp(name, "mse") == 0) return DN_LOSS_MEAN_SQUARED_ERROR;
+    if (strcmp(name, "mae") == 0) return DN_LOSS_MEAN_ABSOLUTE_ERROR;
+    if (regression) return DN_LOSS_MEAN_SQUARED_ERROR;
     return last == DN_ACT_SIGMOID ? DN_LOSS_BINARY_CROSSENTROPY
                                   : DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+}
+
+/* A regression target takes mse or mae; class labels any loss but mae. */
+static int check_loss(const cli_train_settings *s, const cli_train_job *job) {
+    int regression_loss = strcmp(s->loss, "mse") == 0 || strcmp(s->loss, "mae") == 0;
+    if (job->regression && strcmp(s->loss, "auto") != 0 && !regression_loss)
+        return cli_error(-1, "--loss %s needs class labels, but %s holds a regression target: "
+                            "give --loss mse or mae (or --task classification)", s->loss, s->train);
+    if (!job->regression && strcmp(s->loss, "mae") == 0)
+        return cli_error(-1, "--loss mae needs a regression target, but %s holds class labels: "
+                            "give --task regression", s->train);
+    return 0;
 }
 
 /* Appends layer i of `from` to m with every stochastic part off (rates and stddev 0,
@@ -42,8 +59,10 @@ static dn_status add_without_noise(dn_model *m, const dn_model *from, size_t i, 
 static dn_status layers_of(const cli_train_settings *s, const cli_train_job *job, int zero_rates,
                            dn_model **out, dn_error *err) {
     char spec[SPEC_SIZE];
-    if (s->model) snprintf(spec, sizeof spec, "%s", s->model);
-    else if (dn_model_spec(job->init, spec, sizeof spec) >= sizeof spec)
+    if (s->model) {
+        if (cli_output_head(s->model, job->train, !zero_rates, spec, sizeof spec) != 0)
+            return DN_ERR_FORMAT; /* printed */
+    } else if (dn_model_spec(job->init, spec, sizeof spec) >= sizeof spec)
         return DN_ERR_MEMORY;
     dn_model *parsed;
     size_t inputs = dn_dataset_features(job->train);
@@ -91,7 +110,9 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     if (job->resumed != NULL) return cli_train_take_resumed(s, job, out);
     dn_error err = {.status = DN_OK, .message = "out of memory"};
     dn_model *m = NULL;
+    if (check_loss(s, job) != 0) return -1;
     dn_status st = layers_of(s, job, zero_rates, &m, &err);
+    if (st == DN_ERR_FORMAT && s->model && err.status == DN_OK) return -1; /* printed */
     /* Threads first: the GEMM workspace in the memory estimate is per thread. */
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
     if (st == DN_OK && cli_train_check_memory(s, job, m) != 0) {
@@ -102,7 +123,8 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
         dn_layer_info last;
         dn_model_layer_info(m, dn_model_layer_count(m) - 1, &last, NULL);
         dn_optimizer_config opt = cli_train_optimizer(s);
-        st = dn_model_compile(m, choose_loss(s->loss, last.activation), &opt, s->seed, &err);
+        st = dn_model_compile(m, choose_loss(s->loss, last.activation, job->regression), &opt,
+                              s->seed, &err);
     }
     if (st == DN_OK && job->init && (st = dn_model_copy_weights(m, job->init, &err)) != DN_OK) {
         dn_model_free(m);
@@ -110,6 +132,8 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     }
     if (st == DN_OK) st = set_class_names(m, job->train, &err);
     if (st == DN_OK) st = cli_columns_record(m, job->train, &err);
+    if (st == DN_OK && job->regression)
+        st = cli_target_scale_record(m, dn_dataset_label_name(job->train), &job->target, &err);
     if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
     dn_regularization reg = {.l2 = s->l2, .max_norm = s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);

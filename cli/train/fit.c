@@ -38,6 +38,11 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
     progress.prefix = prefix;
     progress.next = extra;
     progress.next_user = extra_user;
+    if (job->regression) { /* validation MAE/RMSE/R² every epoch */
+        progress.model = model;
+        progress.val = job->val;
+        progress.target = &job->target;
+    }
     dn_fit_config fit = dn_fit_defaults();
     fit.epochs = s->epochs;
     fit.batch_size = s->batch;

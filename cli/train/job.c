@@ -10,6 +10,7 @@
 #include "train/split.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,11 +34,19 @@ static size_t budget_left(const cli_train_settings *s, size_t used) {
     return used < s->max_bytes ? s->max_bytes - used : 1;
 }
 
-static int open_data(const cli_train_settings *s, const char *spec, dn_dataset **out,
+/* --task as the loader's option; `task` of the training file decides the others'. */
+static int task_option(const char *task) {
+    return strcmp(task, "regression") == 0       ? DN_TASK_REGRESSION
+           : strcmp(task, "classification") == 0 ? DN_TASK_CLASSIFICATION
+                                                 : DN_TASK_AUTO;
+}
+
+static int open_data(const cli_train_settings *s, const char *spec, int task, dn_dataset **out,
                      size_t *used) {
     dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
                                .max_bytes = budget_left(s, *used),
-                               .select_columns = s->features, .ignore_columns = s->ignore};
+                               .select_columns = s->features, .ignore_columns = s->ignore,
+                               .task = task};
     dn_error err;
     if (cli_table_options("train", s->delimiter, s->header, &opts) != 0) return -1;
     if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
@@ -77,6 +86,20 @@ static int split_rows(const cli_train_settings *s, cli_train_job *job) {
     if (s->val_split == 0.0) return 0;
     split.fraction = s->val_split, split.purpose = 2, split.what = "validation";
     return cli_split_rows(job->train, s->train, &split, &job->fit_rows, &job->val);
+}
+
+/* Regression fits standardised targets (docs/DATA.md "Regression"): the mean and std of the
+ * rows fit trains on, applied to every data set of the run; the model stores them and every
+ * output is unscaled with them. */
+static int standardize_targets(cli_train_job *job) {
+    job->target = cli_target_scale_of(cli_train_fitted_rows(job));
+    float mean = (float)job->target.mean, std = (float)job->target.std;
+    dn_dataset *sets[] = {job->train, job->fit_rows, job->val, job->test};
+    dn_error err;
+    for (size_t i = 0; i < 4; ++i)
+        if (sets[i] != NULL && dn_dataset_scale_targets(sets[i], &mean, &std, &err) != DN_OK)
+            return cli_error(-1, "%s", err.message);
+    return 0;
 }
 
 const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
@@ -139,10 +162,22 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
 int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     *job = (cli_train_job){.lock_fd = -1};
     dn_error err;
-    int code = open_data(s, s->train, &job->train, &job->data_bytes);
-    if (code == 0) cli_columns_describe(stdout, s->train, job->train); /* what was read */
-    if (code == 0 && s->test) code = open_data(s, s->test, &job->test, &job->data_bytes);
-    if (code == 0 && s->val_data) code = open_data(s, s->val_data, &job->val, &job->data_bytes);
+    int code = open_data(s, s->train, task_option(s->task), &job->train, &job->data_bytes);
+    if (code == 0) {
+        job->regression = dn_dataset_targets(job->train) > 0;
+        cli_columns_describe(stdout, s->train, job->train); /* what was read */
+        if (job->regression && strcmp(s->task, "auto") == 0)
+            fprintf(stderr, "note: %s: the label column holds continuous values: regression "
+                    "(give --task classification to read them as classes)\n", s->train);
+        if (job->regression && s->stratify)
+            code = cli_error(-1, "--stratify keeps class proportions, and the regression target "
+                                "of %s has no classes: use --val-shuffle for a random split",
+                             s->train);
+    }
+    int others = job->regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
+    if (code == 0 && s->test) code = open_data(s, s->test, others, &job->test, &job->data_bytes);
+    if (code == 0 && s->val_data)
+        code = open_data(s, s->val_data, others, &job->val, &job->data_bytes);
     if (code == 0) code = align_to_train(job->train, job->test, s->test);
     if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
@@ -152,6 +187,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
     if (code == 0) code = split_rows(s, job);
+    if (code == 0 && job->regression) code = standardize_targets(job);
     if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) cli_train_job_free(job);

@@ -2,6 +2,7 @@
 #ifndef CLI_TRAIN_JOB_H
 #define CLI_TRAIN_JOB_H
 
+#include "common/regression.h"
 #include "train/data_fingerprint.h"
 #include "train/settings.h"
 
@@ -19,6 +20,9 @@ typedef struct cli_train_job {
     int lock_fd;               /* the checkpoint directory's lock, or -1 */
     size_t data_bytes;         /* what the datasets above take, for --max-memory */
     char data_fingerprint[CLI_FINGERPRINT_SIZE]; /* --checkpoint/--resume: train and val-data */
+    int regression;            /* the label column holds float targets (--task, or auto) */
+    cli_target_scale target;   /* regression: the training rows' target mean and std; every
+                                  data set above holds its targets standardised by it */
 } cli_train_job;
 
 /* The rows fit trains on: train minus the validation split. */

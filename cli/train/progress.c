@@ -39,7 +39,7 @@ static void draw_bar(cli_progress *p, const dn_event *ev) {
     fflush(p->out);
 }
 
-static void epoch_line(cli_progress *p, const dn_event *ev) {
+static void epoch_line(cli_progress *p, const dn_event *ev, const cli_regression_metrics *val) {
     const dn_epoch_metrics *m = ev->metrics;
     if (p->live) fputc('\r', p->out);
     fprintf(p->out, "%sEpoch %zu/%zu - %.1fs", p->prefix ? p->prefix : "", ev->epoch, ev->epochs,
@@ -48,6 +48,10 @@ static void epoch_line(cli_progress *p, const dn_event *ev) {
     metric(p->out, "accuracy", m->accuracy);
     metric(p->out, "val_loss", m->val_loss);
     metric(p->out, "val_accuracy", m->val_accuracy);
+    if (val != NULL) {
+        fprintf(p->out, " - val_mae: %.4g - val_rmse: %.4g", val->mae, val->rmse);
+        metric(p->out, "val_r2", val->r2);
+    }
     fputs(p->live ? "\033[K\n" : "\n", p->out);
     fflush(p->out);
 }
@@ -57,8 +61,12 @@ int cli_progress_callback(const dn_event *ev, void *user) {
     if (ev->kind == DN_EVENT_EPOCH_BEGIN) p->epoch_start = p->last_draw = now();
     if (p->out != NULL && p->live && ev->kind == DN_EVENT_BATCH_END) draw_bar(p, ev);
     if (ev->kind == DN_EVENT_EPOCH_END) {
-        if (p->out != NULL) epoch_line(p, ev);
-        if (p->log != NULL) cli_epoch_log_write(p->log, ev->metrics);
+        cli_regression_metrics val, *have = NULL;
+        if (p->target != NULL && p->val != NULL && p->model != NULL &&
+            cli_regression_evaluate(p->model, p->val, p->target, 1, &val) == 0)
+            have = &val;
+        if (p->out != NULL) epoch_line(p, ev, have);
+        if (p->log != NULL) cli_epoch_log_write_metrics(p->log, ev->metrics, have);
     }
     return p->next != NULL ? p->next(ev, p->next_user) : 0;
 }

@@ -6,6 +6,7 @@
 #define CLI_PROGRESS_H
 
 #include "common/epoch_log.h"
+#include "common/regression.h"
 
 #include "dropnet.h"
 
@@ -17,6 +18,11 @@ typedef struct cli_progress {
     cli_epoch_log *log; /* JSON lines, or NULL */
     const char *prefix; /* e.g. "with dropout: ", may be NULL */
     double epoch_start, last_draw;
+    /* Regression (all three set, else NULL): each epoch also shows and logs the validation
+     * rows' MAE, RMSE and R² in the target's units (val holds standardised targets). */
+    dn_model *model;
+    const dn_dataset *val;
+    const cli_target_scale *target;
     /* An extra observer run after the above (e.g. compare's per-epoch evaluation). */
     dn_callback next;
     void *next_user;

@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "common/metadata_json.h"
 #include "common/table_options.h"
 #include "parallel/parallel.h"
 #include "train/controls.h"
@@ -17,6 +18,7 @@ void cli_train_settings_defaults(cli_train_settings *s) {
     *s = (cli_train_settings){0};
     s->optimizer = "adam";
     s->loss = "auto";
+    s->task = "auto";
     s->epochs = 1;
     s->batch = 32;
     s->seed = 42;
@@ -32,7 +34,7 @@ void cli_train_settings_defaults(cli_train_settings *s) {
 /* Options only `train` has: compare saves no model and writes no checkpoints. */
 static int train_only(const char *name) {
     static const char *const names[] = {"out", "checkpoint", "checkpoint-every", "checkpoint-keep",
-                                        "resume", "allow-data-change"};
+                                        "resume", "allow-data-change", "json"};
     for (size_t i = 0; i < CLI_COUNT(names); ++i)
         if (strcmp(name, names[i]) == 0) return 1;
     return 0;
@@ -42,7 +44,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
     const cli_option all[] = {
         {"train", CLI_OPT_STRING, &s->train, "DATA", "training data (see docs/DATA.md)"},
         {"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"},
-        {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\""},
+        {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\"; without an output layer the data's head is added"},
         {"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"},
         {"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"},
         {"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"},
@@ -55,7 +57,9 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"monitor", CLI_OPT_STRING, &s->monitor, "NAME", "val_loss or val_accuracy, for --early-stopping (val_loss)"},
         {"momentum", CLI_OPT_FLOAT, &s->momentum, "X", "SGD momentum in [0, 1) (0)"},
         {"nesterov", CLI_OPT_FLAG, &s->nesterov, NULL, "Nesterov momentum (SGD)"},
-        {"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary or mse (auto: from the output activation)"},
+        {"loss", CLI_OPT_STRING, &s->loss, "NAME", "auto, categorical, binary, mse or mae (auto: mse for regression, else from the output activation)"},
+        {"task", CLI_OPT_STRING, &s->task, "NAME", "classification, regression or auto (auto: regression when the label column is continuous; docs/DATA.md)"},
+        {"json", CLI_OPT_STRING, &s->json, "FILE", "write the final train/validation/test metrics and the settings as JSON to FILE (- = standard output)"},
         {"seed", CLI_OPT_U64, &s->seed, "N", "seed for init, shuffling and dropout masks (42)"},
         {"val-split", CLI_OPT_DOUBLE, &s->val_split, "F", "fraction in [0, 1) held out for validation: the file's last rows (Keras), 1000 x 0.2 = 200 (0)"},
         {"val-shuffle", CLI_OPT_FLAG, &s->val_shuffle, NULL, "hold out a seeded random choice of rows (--val-split, --test-split)"},
@@ -149,12 +153,19 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (s->batch == 0) return cli_error(-1, "%s: --batch must be > 0", cmd);
     if (strcmp(s->optimizer, "sgd") != 0 && strcmp(s->optimizer, "adam") != 0)
         return cli_error(-1, "%s: --optimizer must be sgd or adam, got '%s'", cmd, s->optimizer);
-    const char *losses[] = {"auto", "categorical", "binary", "mse"};
+    const char *losses[] = {"auto", "categorical", "binary", "mse", "mae"};
     int known = 0;
-    for (size_t i = 0; i < 4; ++i) known |= strcmp(s->loss, losses[i]) == 0;
+    for (size_t i = 0; i < 5; ++i) known |= strcmp(s->loss, losses[i]) == 0;
     if (!known)
-        return cli_error(-1, "%s: --loss must be auto, categorical, binary or mse, got '%s'", cmd,
-                            s->loss);
+        return cli_error(-1, "%s: --loss must be auto, categorical, binary, mse or mae, got '%s'",
+                         cmd, s->loss);
+    if (strcmp(s->task, "auto") != 0 && strcmp(s->task, "classification") != 0 &&
+        strcmp(s->task, "regression") != 0)
+        return cli_error(-1, "%s: --task must be auto, classification or regression, got '%s'",
+                         cmd, s->task);
+    if (strcmp(s->task, "regression") == 0 && s->stratify)
+        return cli_error(-1, "%s: --stratify keeps class proportions, and a regression target "
+                             "has no classes: use --val-shuffle for a random split", cmd);
     if (!(s->test_split >= 0.0 && s->test_split < 1.0))
         return cli_error(-1, "%s: --test-split must be in [0, 1), got %g", cmd, s->test_split);
     if (s->test_split > 0.0 && s->test != NULL)
@@ -248,6 +259,7 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);
+    if (strcmp(s->task, "auto") != 0) cJSON_AddStringToObject(o, "task", s->task);
     if (s->reproducible) { /* the number of ranks is not here: it does not change the weights */
         cJSON_AddBoolToObject(o, "reproducible", 1);
         cJSON_AddNumberToObject(o, "block_rows",
@@ -264,11 +276,5 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
 
 /* Those settings as a JSON object string in the model's metadata ("training"). */
 dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn_error *err) {
-    cJSON *o = cli_train_settings_json(s);
-    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (text == NULL) return DN_ERR_MEMORY;
-    dn_status st = dn_model_set_metadata(m, "training", text, err);
-    cJSON_free(text);
-    return st;
+    return cli_set_metadata_json(m, "training", cli_train_settings_json(s), err);
 }

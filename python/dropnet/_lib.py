@@ -16,7 +16,8 @@ c_float_p = C.POINTER(C.c_float)
 
 ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "selu", "elu", "gelu", "leaky_relu"]
 INITIALIZERS = ["default", "glorot_uniform", "he_normal", "lecun_normal"]
-LOSSES = {"sparse_categorical_crossentropy": 0, "mean_squared_error": 1, "binary_crossentropy": 2}
+LOSSES = {"sparse_categorical_crossentropy": 0, "mean_squared_error": 1, "binary_crossentropy": 2,
+          "mean_absolute_error": 3}
 LAYER_KINDS = ["Dense", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise"]
 OPTIMIZER_SGD, OPTIMIZER_ADAM = 0, 1
 MODE_INFERENCE, MODE_TRAINING = 0, 1

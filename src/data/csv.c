@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "data/columns.h"
 #include "data/csv_labels.h"
+#include "data/csv_targets.h"
 #include "data/csv_select.h"
 #include "data/read_text.h"
 
@@ -525,6 +526,9 @@ static dn_status check_column_options(const csv_parse *p, dn_error *err) {
     if ((o->select_columns != NULL || o->ignore_columns != NULL) && o->feature_columns != NULL)
         return dni_fail(err, DN_ERR_ARGUMENT, "%s: --features and --ignore choose training "
                         "columns; a model's data is read by the names it remembers", p->path);
+    if (o->task < DN_TASK_CLASSIFICATION || o->task > DN_TASK_AUTO)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%s: task must be DN_TASK_CLASSIFICATION, "
+                        "_REGRESSION or _AUTO, found %d", p->path, o->task);
     if (o->header < DN_HEADER_AUTO || o->header > DN_HEADER_NO)
         return dni_fail(err, DN_ERR_ARGUMENT, "%s: header must be DN_HEADER_AUTO, _YES or _NO, "
                         "found %d", p->path, o->header);
@@ -676,7 +680,8 @@ static dn_status parse_text(csv_parse *p, dn_error *err) {
     if ((p->labels = dni_alloc_zeroed(rows, sizeof *p->labels)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", rows);
     if ((st = read_rows(p, rows, err)) != DN_OK) return st;
-    if ((st = dni_csv_assign_labels(p->data, p->labels, p->path, p->label_col + 1, err)) != DN_OK)
+    if ((st = dni_csv_assign_task(p->data, p->labels, p->path, p->label_col + 1, p->opts->task,
+                                  err)) != DN_OK)
         return st;
     return keep_columns(p, err);
 }

@@ -46,9 +46,10 @@ static dn_status integer_labels(dn_dataset *d, const dn_csv_label *labels, const
         dni_csv_parse_double(labels[r].text, &v);
         if (v != floor(v) || fabs(v) > (double)DN_MAX_INTEGER_LABEL)
             st = dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label (an integer in "
-                          "-%lld..%lld, or a name), found \"%.40s\"", path, labels[r].line, column,
-                          (long long)DN_MAX_INTEGER_LABEL, (long long)DN_MAX_INTEGER_LABEL,
-                          labels[r].text);
+                          "-%lld..%lld, or a name), found \"%.40s\"%s", path, labels[r].line,
+                          column, (long long)DN_MAX_INTEGER_LABEL, (long long)DN_MAX_INTEGER_LABEL,
+                          labels[r].text, v != floor(v) ? " (a fraction: a continuous target "
+                          "needs a regression model, --task regression)" : "");
         else
             values[r] = sorted[r] = (int64_t)v;
     }

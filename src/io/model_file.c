@@ -32,8 +32,8 @@ const dni_format_key dni_format_keys[DNI_FORMAT_KEY_COUNT] = {
     {"dropnet.checkpoint_state", 0, DNI_ANY_OPTIMIZER}, /* the caller's text, checkpoints only */
 };
 
-const char *const dni_loss_names[3] = {"sparse_categorical_crossentropy", "mean_squared_error",
-                                         "binary_crossentropy"};
+const char *const dni_loss_names[4] = {"sparse_categorical_crossentropy", "mean_squared_error",
+                                         "binary_crossentropy", "mean_absolute_error"};
 const char *const dni_optimizer_names[2] = {"sgd", "adam"};
 
 /* Tensor names: "layers.<i>.kernel" and "layers.<i>.bias", i the layer's index in the spec.

@@ -19,7 +19,7 @@ enum { DNI_FORMAT_KEY_COUNT = 22 };
 extern const dni_format_key dni_format_keys[DNI_FORMAT_KEY_COUNT];
 
 /* Indexed by dn_loss and dn_optimizer_kind. */
-extern const char *const dni_loss_names[3];
+extern const char *const dni_loss_names[4];
 extern const char *const dni_optimizer_names[2];
 
 /* Tensor names: "layers.<i>.kernel" and "layers.<i>.bias", i the layer's index in the spec.

@@ -215,11 +215,11 @@ static dn_status check_tensors(const dn_st_file *f, const dn_model *m, dn_error 
 /* Compiles with the stored loss, optimizer and seed, then restores the step counters. */
 static dn_status compile_stored(const dn_st_file *f, dn_model *m, dn_error *err) {
     const char *loss = dni_st_metadata(f, "dropnet.loss");
-    size_t l = lookup(loss, dni_loss_names, 3);
-    if (l == 3)
+    size_t l = lookup(loss, dni_loss_names, 4);
+    if (l == 4)
         return bad_value(err, f->path, "dropnet.loss", loss,
                          "sparse_categorical_crossentropy, "
-                         "mean_squared_error or binary_crossentropy");
+                         "mean_squared_error, binary_crossentropy or mean_absolute_error");
     dn_optimizer_config opt;
     uint64_t seed = 0, step = 0, epochs = 0;
     dn_status st = read_optimizer(f, &opt, err);

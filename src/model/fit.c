@@ -91,7 +91,7 @@ static double accuracy_units(const dn_model *m, size_t rows) {
 }
 
 static double accuracy_of(const dn_model *m, double correct, double units) {
-    return m->loss == DN_LOSS_MEAN_SQUARED_ERROR ? NAN : correct / units;
+    return dni_loss_is_regression(m->loss) ? NAN : correct / units;
 }
 
 /* Fisher-Yates with addressed draws: permutation of epoch e depends only on (seed, e). */

@@ -5,8 +5,12 @@
 #include <math.h>
 
 int dni_loss_is_fused(dn_loss loss, dn_activation last) {
-    return loss != DN_LOSS_MEAN_SQUARED_ERROR &&
+    return loss != DN_LOSS_MEAN_SQUARED_ERROR && loss != DN_LOSS_MEAN_ABSOLUTE_ERROR &&
            (last == DN_ACT_SOFTMAX || last == DN_ACT_SIGMOID || last == DN_ACT_LINEAR);
+}
+
+int dni_loss_is_regression(dn_loss loss) {
+    return loss == DN_LOSS_MEAN_SQUARED_ERROR || loss == DN_LOSS_MEAN_ABSOLUTE_ERROR;
 }
 
 /* L = logsumexp(z) − z_t; dL/dz = softmax(z) − onehot(t). Uses y = softmax(z) when the layer
@@ -53,17 +57,19 @@ static void binary_ce(const float *z, size_t rows, size_t mean_rows, size_t cols
     }
 }
 
-/* L = mean_j (y − t)²; dL/dy = 2(y − t) / (mean_rows·cols). */
-static void mse(const float *y, size_t rows, size_t mean_rows, size_t cols, const float *targets,
-                float *grad, double *loss_sum) {
-    float scale = 2.0f / (float)(mean_rows * cols);
+/* MSE: L = mean_j (y − t)², dL/dy = 2(y − t) / (mean_rows·cols). MAE (`absolute`): L = mean_j
+ * |y − t|, dL/dy = sign(y − t) / (mean_rows·cols), 0 where y = t (TensorFlow's sign). */
+static void pointwise(int absolute, const float *y, size_t rows, size_t mean_rows, size_t cols,
+                      const float *targets, float *grad, double *loss_sum) {
+    float scale = (absolute ? 1.0f : 2.0f) / (float)(mean_rows * cols);
     for (size_t r = 0; r < rows; ++r) {
         double row_loss = 0.0;
         for (size_t j = 0; j < cols; ++j) {
             size_t i = r * cols + j;
             double diff = (double)y[i] - targets[i];
-            row_loss += diff * diff;
-            grad[i] = (float)diff * scale;
+            row_loss += absolute ? fabs(diff) : diff * diff;
+            float slope = absolute ? (float)((diff > 0) - (diff < 0)) : (float)diff;
+            grad[i] = slope * scale;
         }
         *loss_sum += row_loss / (double)cols;
     }
@@ -80,7 +86,10 @@ void dni_loss_batch(dn_loss loss, dn_activation last, const float *pre, const fl
         binary_ce(pre, rows, mean_rows, cols, targets, grad, loss_sum, correct);
         break;
     case DN_LOSS_MEAN_SQUARED_ERROR:
-        mse(y, rows, mean_rows, cols, targets, grad, loss_sum);
+        pointwise(0, y, rows, mean_rows, cols, targets, grad, loss_sum);
+        break;
+    case DN_LOSS_MEAN_ABSOLUTE_ERROR:
+        pointwise(1, y, rows, mean_rows, cols, targets, grad, loss_sum);
         break;
     }
 }

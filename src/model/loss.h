@@ -10,6 +10,9 @@
 /* Whether the loss is computed from the last layer's pre-activation (softmax/sigmoid fused). */
 int dni_loss_is_fused(dn_loss loss, dn_activation last);
 
+/* 1 for the losses on float targets without an accuracy (mean squared / absolute error). */
+int dni_loss_is_regression(dn_loss loss);
+
 /* Loss of `rows` rows of a batch of `mean_rows` (equal but for a block of a batch in the
  * reproducible mode). Adds Σ per-row loss to *loss_sum and correct predictions to *correct
  * (rows for categorical, elements for binary; untouched for MSE); writes the gradient, already

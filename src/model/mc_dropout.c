@@ -10,6 +10,7 @@
 #include "model/chunks.h"
 #include "model/model_buffers.h"
 #include "model/network.h"
+#include "model/loss.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -42,7 +43,7 @@ typedef struct mc_run {
 
 static void kind_of(const dn_model *m, mc_run *run) {
     dn_activation act = m->layers[m->layer_count - 1].activation;
-    run->from_logits = act == DN_ACT_LINEAR && m->loss != DN_LOSS_MEAN_SQUARED_ERROR;
+    run->from_logits = act == DN_ACT_LINEAR && !dni_loss_is_regression(m->loss);
     int categorical = m->loss == DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
     if (act == DN_ACT_SOFTMAX || (run->from_logits && categorical))
         run->kind = MC_CATEGORICAL;

@@ -98,6 +98,7 @@ static dn_status check_output(const dn_model *m, dn_loss loss, dn_error *err) {
                             "logits) output layer, found %s", dn_activation_name(a));
         return DN_OK;
     case DN_LOSS_MEAN_SQUARED_ERROR:
+    case DN_LOSS_MEAN_ABSOLUTE_ERROR:
         return DN_OK;
     }
     return dni_fail(err, DN_ERR_ARGUMENT, "unknown loss %d", (int)loss);

@@ -743,7 +743,7 @@ static dn_status build(importer *im, dn_model **out) {
                    : last == DN_ACT_SIGMOID ? DN_LOSS_BINARY_CROSSENTROPY
                                             : DN_LOSS_MEAN_SQUARED_ERROR;
     const char *stored = property(im, "dropnet.loss"); /* kept when it fits the last layer */
-    for (int k = 0; stored && k < 3; ++k)
+    for (int k = 0; stored && k < 4; ++k)
         if (strcmp(stored, dni_loss_names[k]) == 0 &&
             (k != DN_LOSS_BINARY_CROSSENTROPY || last == DN_ACT_SIGMOID || last == DN_ACT_LINEAR) &&
             (k != DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY || last == DN_ACT_SOFTMAX ||

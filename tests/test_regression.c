@@ -1,0 +1,318 @@
+/* test_regression.c — regression, the inferred output layer and machine-readable results
+ * through the dropnet binary (issue 13): a linear+noise table is learnt to R² > 0.95; the
+ * target standardisation is stored in the model and undone at predict (checked by hand against
+ * the library's raw outputs); mismatched tasks are refused naming the fix; eval --json matches
+ * scikit-learn on the same predictions; on scikit-learn's diabetes data a dropout regression
+ * comes within 0.05 R² of MLPRegressor on the same split. */
+#include "test.h"
+
+#include "dropnet.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char output[1 << 16];
+static char dir[64];
+
+#define cli(...) dn_test_cli_in(dir, output, sizeof output, __VA_ARGS__)
+
+static int make_dir(void) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-regression-XXXXXX");
+    return CHECK(mkdtemp(dir) != NULL);
+}
+
+/* A fixed pseudo-random value in [-0.5, 0.5) for (r, j). */
+static double noise(int r, int j) {
+    unsigned h = (unsigned)(r * 2654435761u + (unsigned)j * 40503u + 17u);
+    h ^= h >> 13;
+    h *= 0x5bd1e995u;
+    h ^= h >> 15;
+    return (double)(h % 100000) / 100000.0 - 0.5;
+}
+
+/* y = 50 + 20·a − 10·b + 5·c + small noise: continuous, far from standardised. */
+static double target(int r, const double *x) {
+    return 50.0 + 20.0 * x[0] - 10.0 * x[1] + 5.0 * x[2] + 0.4 * noise(r, 9);
+}
+
+static void write_linear(const char *name, int rows, int with_target) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fprintf(f, with_target ? "a,b,c,y\n" : "a,b,c\n");
+    for (int r = 0; r < rows; ++r) {
+        double x[3] = {2.0 * noise(r, 0), 2.0 * noise(r, 1), 2.0 * noise(r, 2)};
+        fprintf(f, "%.6f,%.6f,%.6f", x[0], x[1], x[2]);
+        if (with_target) fprintf(f, ",%.6f", target(r, x));
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+/* The number after "\"key\":" in the text (NaN when absent). */
+static double json_number(const char *text, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr(text, pattern);
+    return at ? strtod(at + strlen(pattern), NULL) : NAN;
+}
+
+TEST(regression_linear_noise_recovers_r2_and_says_what_it_chose) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 600, 1);
+    CHECK(cli("train --train lin.csv --model dropout:0.05,dense:32:relu --epochs 60 --lr 0.01 "
+              "--val-split 0.2 --val-shuffle --out m.st") == 0);
+    CHECK_MSG(strstr(output, "the label column holds continuous values: regression") &&
+              strstr(output, "added dense:1:linear") && strstr(output, "a regression target") &&
+              strstr(output, "val_r2: "), "%s", output);
+    CHECK(cli("eval --model m.st --data lin.csv --json") == 0);
+    double r2 = json_number(output, "r2");
+    CHECK_MSG(r2 > 0.95, "R2 %g on a linear+noise table: %s", r2, output);
+    CHECK(strstr(output, "\"task\":\"regression\"") != NULL);
+    /* --loss mae trains too, and the model says so */
+    CHECK(cli("train --train lin.csv --model dense:32:relu --loss mae --epochs 60 --lr 0.01 "
+              "--out mae.st") == 0);
+    CHECK(cli("summary --model mae.st") == 0);
+    CHECK_MSG(strstr(output, "mean absolute error") != NULL, "%s", output);
+    CHECK(cli("eval --model mae.st --data lin.csv --json") == 0);
+    CHECK_MSG(json_number(output, "r2") > 0.95, "%s", output);
+    /* integer labels with few values stay classes */
+    CHECK(cli("train --train lin.csv --label y --task classification --model dense:4:relu "
+              "--out c.st") == 1);
+    CHECK_MSG(strstr(output, "a continuous target needs a regression model, --task regression"),
+              "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* The model stores the training rows' target mean and population std; predict prints
+ * raw_output·std + mean, computed here from the library's own output. */
+TEST(regression_standardisation_round_trips_through_a_saved_model) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 200, 1);
+    write_linear("new.csv", 5, 0);
+    CHECK(cli("train --train lin.csv --model dense:8:relu,dense:1:linear --epochs 5 "
+              "--out m.st") == 0);
+    CHECK_MSG(strstr(output, "note: --model has no output layer") == NULL, "%s", output);
+    double sum = 0.0, sq = 0.0, y[200];
+    for (int r = 0; r < 200; ++r) {
+        double x[3] = {2.0 * noise(r, 0), 2.0 * noise(r, 1), 2.0 * noise(r, 2)};
+        char text[32];
+        snprintf(text, sizeof text, "%.6f", target(r, x)); /* as the file holds it */
+        y[r] = (float)strtod(text, NULL);
+        sum += y[r];
+    }
+    double mean = sum / 200.0;
+    for (int r = 0; r < 200; ++r) sq += (y[r] - mean) * (y[r] - mean);
+    double std = sqrt(sq / 200.0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/m.st", dir);
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_load(&m, path, &err), &err);
+    if (m == NULL) return;
+    cJSON *meta = cJSON_Parse(dn_model_get_metadata(m, "regression"));
+    double stored_mean = cJSON_GetNumberValue(cJSON_GetObjectItem(meta, "mean"));
+    double stored_std = cJSON_GetNumberValue(cJSON_GetObjectItem(meta, "std"));
+    CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "target")), "y") == 0);
+    cJSON_Delete(meta);
+    CHECK_NEAR(stored_mean, mean, 1e-4 * fabs(mean));
+    CHECK_NEAR(stored_std, std, 1e-4 * std);
+    CHECK(cli("predict --model m.st --data new.csv") == 0);
+    const char *line = strchr(output, '\n');
+    CHECK(strncmp(output, "predicted\n", 10) == 0);
+    for (int r = 0; r < 5 && line != NULL; ++r) {
+        float x[3] = {(float)(2.0 * noise(r, 0)), (float)(2.0 * noise(r, 1)),
+                      (float)(2.0 * noise(r, 2))}, z;
+        char text[32];
+        for (int j = 0; j < 3; ++j) { /* as the file holds them */
+            snprintf(text, sizeof text, "%.6f", (double)x[j]);
+            x[j] = (float)strtod(text, NULL);
+        }
+        CHECK_OK(dn_model_predict(m, x, 1, &z, &err), &err);
+        double want = (double)z * stored_std + stored_mean, got = strtod(line + 1, NULL);
+        CHECK_NEAR(got, want, 1e-6 * fabs(want) + 1e-6);
+        line = strchr(line + 1, '\n');
+    }
+    /* trace shows the value in the target's units, the same as predict's first row */
+    CHECK(cli("trace --model m.st --data lin.csv --index 0") == 0);
+    const char *value = strstr(output, "Predicted value ");
+    CHECK_MSG(value != NULL && strstr(output, "Predicted class") == NULL &&
+              strstr(output, ", true value "), "%s", output);
+    float x0[3] = {(float)(2.0 * noise(0, 0)), (float)(2.0 * noise(0, 1)), (float)(2.0 * noise(0, 2))}, z0;
+    for (int j = 0; j < 3; ++j) {
+        char text[32];
+        snprintf(text, sizeof text, "%.6f", (double)x0[j]);
+        x0[j] = (float)strtod(text, NULL);
+    }
+    CHECK_OK(dn_model_predict(m, x0, 1, &z0, &err), &err);
+    if (value != NULL) {
+        double want = (double)z0 * stored_std + stored_mean;
+        CHECK_NEAR(strtod(value + 16, NULL), want, 1e-5 * fabs(want) + 1e-5);
+    }
+    /* MC dropout gives the predictive mean and its std, in the target's units */
+    CHECK(cli("train --train lin.csv --model dense:16:relu,dropout:0.3 --epochs 5 --out d.st") == 0);
+    CHECK(cli("predict --model d.st --data new.csv --mc-samples 30") == 0);
+    CHECK_MSG(strncmp(output, "predicted,std\n", 14) == 0, "%s", output);
+    const char *comma = strchr(output + 14, ',');
+    CHECK(comma != NULL && strtod(comma + 1, NULL) > 0.0);
+    dn_model_free(m);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+TEST(regression_refusals_name_the_fix) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 100, 1);
+    CHECK(cli("train --train lin.csv --model dense:4:relu --val-split 0.2 --stratify "
+              "--out m.st") == 1);
+    CHECK_MSG(strstr(output, "--stratify keeps class proportions, and the regression target of "
+                             "lin.csv has no classes: use --val-shuffle") != NULL, "%s", output);
+    CHECK(cli("train --train lin.csv --task regression --model dense:4:relu --test-split 0.2 "
+              "--stratify --out m.st") == 2);
+    CHECK_MSG(strstr(output, "a regression target has no classes: use --val-shuffle") != NULL,
+              "%s", output);
+    CHECK(cli("train --train lin.csv --model dense:4:relu,dense:3:softmax --out m.st") == 1);
+    CHECK_MSG(strstr(output, "does not fit a regression target (one number per row): end --model "
+                             "with dense:1:linear") != NULL, "%s", output);
+    CHECK(cli("compare --train lin.csv --model dense:4:relu,dropout:0.2 --val-split 0.2") == 1);
+    CHECK_MSG(strstr(output, "compare measures classification accuracy") != NULL, "%s", output);
+    CHECK(cli("train --train lin.csv --model dense:4:relu --loss categorical --out m.st") == 1);
+    CHECK_MSG(strstr(output, "give --loss mse or mae") != NULL, "%s", output);
+    /* a classifier on the regression file, and a regression model on a file of class names */
+    char path[128];
+    snprintf(path, sizeof path, "%s/names.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fprintf(f, "a,b,c,y\n");
+    for (int r = 0; r < 60; ++r)
+        fprintf(f, "%d,%d,%d,%s\n", r % 3, r % 5, r % 7, r % 2 ? "cat" : "dog");
+    fclose(f);
+    CHECK(cli("train --train names.csv --model dense:4:relu --epochs 2 --out c.st") == 0);
+    CHECK_MSG(strstr(output, "added dense:2:softmax") != NULL, "%s", output);
+    CHECK(cli("eval --model c.st --data lin.csv") == 1);
+    CHECK_MSG(strstr(output, "a continuous target needs a regression model") != NULL, "%s", output);
+    CHECK(cli("train --train lin.csv --model dense:4:relu --epochs 2 --out r.st") == 0);
+    CHECK(cli("eval --model r.st --data names.csv") == 1);
+    CHECK_MSG(strstr(output, "expected a finite number as the regression target, found \"dog\" "
+                             "(class labels need a classification model") != NULL, "%s", output);
+    /* a classification output layer that does not fit: the fix is named */
+    CHECK(cli("train --train names.csv --model dense:4:relu,dense:3:softmax --out c.st") == 1);
+    CHECK_MSG(strstr(output, "end --model with dense:2:softmax, or leave the output layer out") !=
+              NULL, "%s", output);
+    CHECK(cli("train --train names.csv --model dense:4:relu,dense:1:sigmoid --epochs 1 "
+              "--out s.st") == 0); /* a fitting output layer is used as it is */
+    CHECK_MSG(strstr(output, "note: --model has no output layer") == NULL, "%s", output);
+    CHECK(cli("train --train names.csv --model dense:4:relu --loss mae --out c.st") == 1);
+    CHECK_MSG(strstr(output, "--loss mae needs a regression target") != NULL, "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* Two and three classes, and a regression model: eval --json against scikit-learn's metrics on
+ * the predictions `predict` wrote for the same rows (tests/reference/eval_report.py). */
+TEST(regression_eval_json_matches_scikit_learn) {
+    if (!make_dir()) return;
+    char path[128], cmd[512];
+    const int classes[] = {2, 3};
+    for (int k = 0; k < 2; ++k) {
+        snprintf(path, sizeof path, "%s/c%d.csv", dir, classes[k]);
+        FILE *f = fopen(path, "w");
+        if (!CHECK(f != NULL)) return;
+        fprintf(f, "a,b,label\n");
+        for (int r = 0; r < 150; ++r) { /* overlapping classes: every score below 1 */
+            int c = (r * 7 + r / 3) % classes[k];
+            fprintf(f, "%.5f,%.5f,k%d\n", c + 3.0 * noise(r, 0), 3.0 * noise(r, 1) - c, c);
+        }
+        fclose(f);
+        CHECK(cli("train --train c%d.csv --model dense:8:relu --epochs 20 --lr 0.01 "
+                  "--out c%d.st", classes[k], classes[k]) == 0);
+        CHECK(cli("predict --model c%d.st --data c%d.csv --out p%d.csv", classes[k], classes[k],
+                  classes[k]) == 0);
+        CHECK(cli("eval --model c%d.st --data c%d.csv --json > e%d.json", classes[k], classes[k],
+                  classes[k]) == 0);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/reference/eval_report.py %s/c%d.csv "
+                 "%s/p%d.csv %s/e%d.json", dir, classes[k], dir, classes[k], dir, classes[k]);
+        int rc = dn_test_run(cmd, output, sizeof output);
+        /* accuracy, 4 scores per class, 6 averages, and ROC AUC for two classes */
+        char ok[16];
+        snprintf(ok, sizeof ok, "ok %d", 1 + 4 * classes[k] + 6 + (classes[k] == 2));
+        CHECK_MSG(rc == 0 && strstr(output, ok), "%d classes: eval_report.py (%d; `make setup` "
+                  "installs python3-sklearn):\n%s", classes[k], rc, output);
+    }
+    write_linear("lin.csv", 150, 1);
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 20 --lr 0.01 --out r.st") == 0);
+    CHECK(cli("predict --model r.st --data lin.csv --out pr.csv") == 0);
+    CHECK(cli("eval --model r.st --data lin.csv --json > er.json") == 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/reference/eval_report.py %s/lin.csv "
+             "%s/pr.csv %s/er.json y", dir, dir, dir);
+    int rc = dn_test_run(cmd, output, sizeof output);
+    CHECK_MSG(rc == 0 && strstr(output, "ok 3"), "regression: eval_report.py (%d):\n%s", rc, output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* train --json: the final metrics of every set and the settings; the test line in --log. */
+TEST(regression_train_json_and_log_hold_the_test_metrics) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 300, 1);
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 3 --val-split 0.2 "
+              "--test-split 0.2 --val-shuffle --log log.jsonl --json run.json --out m.st") == 0);
+    char path[128], text[8192] = "";
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f) fclose(f);
+    cJSON *o = cJSON_Parse(text);
+    CHECK_MSG(o != NULL, "not JSON: %s", text);
+    cJSON *test = cJSON_GetObjectItem(o, "test"), *val = cJSON_GetObjectItem(o, "validation");
+    CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(o, "task")), "regression") == 0);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(test, "rows")) == 60);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(val, "rows")) == 48);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "train"), "rows")) == 192);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "settings"), "epochs")) == 3);
+    double test_r2 = cJSON_GetNumberValue(cJSON_GetObjectItem(test, "r2"));
+    cJSON_Delete(o);
+    snprintf(path, sizeof path, "cat %s/log.jsonl", dir);
+    CHECK(dn_test_run(path, output, sizeof output) == 0);
+    const char *last = strstr(output, "{\"test_loss\":");
+    CHECK_MSG(last != NULL && fabs(json_number(last, "test_r2") - test_r2) < 1e-6, "%s", output);
+    /* a classifier on standard output (--json -): accuracy per set, the test line in --log */
+    snprintf(path, sizeof path, "%s/c.csv", dir);
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fprintf(f, "a,b,label\n");
+    for (int r = 0; r < 100; ++r) fprintf(f, "%.4f,%.4f,%d\n", noise(r, 0) + r % 2, noise(r, 1), r % 2);
+    fclose(f);
+    CHECK(cli("train --train c.csv --model dense:4:relu --epochs 2 --test-split 0.3 --json - "
+              "--log c.jsonl --out c.st") == 0);
+    const char *json = strstr(output, "\"task\":\t\"classification\"");
+    CHECK_MSG(json != NULL && strstr(json, "\"accuracy\":") != NULL, "%s", output);
+    snprintf(path, sizeof path, "tail -1 %s/c.jsonl", dir);
+    CHECK(dn_test_run(path, output, sizeof output) == 0);
+    CHECK_MSG(strncmp(output, "{\"test_loss\":", 13) == 0 && strstr(output, "\"test_accuracy\":"),
+              "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* scikit-learn's diabetes data, 353/89 rows (train_test_split(test_size=0.2, random_state=0)):
+ * a dropout regression against MLPRegressor (64 relu units, standardised features and target,
+ * early stopping) on the same split. Measured: dropnet 0.368, MLPRegressor 0.301. */
+TEST(regression_diabetes_within_005_r2_of_mlpregressor) {
+    if (!make_dir()) return;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/reference/diabetes.py %s", dir);
+    int rc = dn_test_run(cmd, output, sizeof output);
+    const char *at = strstr(output, "mlp_r2 ");
+    if (!CHECK_MSG(rc == 0 && at != NULL, "diabetes.py failed (%d; `make setup` installs "
+                   "python3-sklearn):\n%s", rc, output))
+        return;
+    double reference = strtod(at + 7, NULL);
+    CHECK(cli("train --train train.csv --test test.csv --model dropout:0.1,dense:64:relu,dropout:0.5 "
+              "--standardize --epochs 100 --json - --out d.st") == 0);
+    const char *test = strstr(output, "\"test\":");
+    double r2 = test ? json_number(test, "r2") : NAN;
+    CHECK_MSG(r2 >= reference - 0.05, "diabetes: dropnet R2 %.4f, MLPRegressor %.4f", r2, reference);
+    CHECK_MSG(reference > 0.2, "MLPRegressor's R2 %.4f: the reference did not learn", reference);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -57,7 +57,7 @@ try {
   // drawn steps per second on the seed network, page B: 60 steps/s, then as fast as it goes
   for (const speed of [60, 0]) {
     await browser.goto('about:blank');
-    await browser.goto('file://' + pages[1].page + '#' + WORKLOADS[0].hash.replace('epochs=100', `epochs=${speed ? 60 : 400}`) + `&compare=0&mc=0&speed=${speed}`);
+    await browser.goto('file://' + pages[1].page + '#' + WORKLOADS[0].hash.replace('epochs=100', `epochs=${speed ? 60 : 2000}`) + `&compare=0&mc=0&speed=${speed}`);
     await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
     await browser.evaluate(`document.getElementById('play').click()`);
     const samples = await browser.evaluate(`new Promise((ok) => { const s = []; const t = setInterval(() => {

@@ -181,11 +181,11 @@ try {
   writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
   await browser.evaluate(`document.getElementById('live').click()`);
 
-  // speed: the seed network for 400 epochs (10000 steps) as fast as it goes, 60 paced at 60
+  // speed: the seed network for 2000 epochs (50000 steps) as fast as it goes, 60 paced at 60
   // steps/s; each sampled every 0.5 s for 3 s (status carries the counts of the last second)
   for (const speed of [0, 60]) {
     await browser.goto('about:blank');
-    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 400}&speed=${speed}`));
+    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 2000}&speed=${speed}`));
     await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
     await browser.evaluate(`document.getElementById('play').click()`);
     const samples = await browser.evaluate(`new Promise((ok) => { const s = []; const t = setInterval(() => {

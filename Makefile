@@ -3,7 +3,8 @@
 #   make demo     setup, build, run the seed pipeline (the main job)
 #   make test     setup, build, check the layout and the README example, run the test suite
 #   make CC=clang, make WERROR=1 (CI), make test-asan (AddressSanitizer + UBSan)
-#   make web      the playground, one self-contained page: build/web/playground.html (docs/PLAYGROUND.md)
+#   make web      the playground, one self-contained page: build/web/playground.html (docs/PLAYGROUND.md);
+#                 make web WEB_SIMD= without WebAssembly SIMD128; make bench-web compares the two
 #   make fuzz, make fuzz-run SECONDS=N (libFuzzer harnesses, docs/RELIABILITY.md)
 
 CC      ?= cc

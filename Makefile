@@ -213,7 +213,7 @@ EMCC     ?= emcc
 WEB_SIMD ?= -msimd128
 WEB      := $(BUILD)/web
 WEB_SRC  := $(filter-out src/io/checksum.c src/io/model_load.c src/io/model_save.c src/io/safetensors_%.c \
-              src/data/idx.c src/data/read_text.c src/data/source.c src/onnx/%.c,$(LIB_SRC))
+              src/data/idx.c src/data/prepare_json.c src/data/read_text.c src/data/source.c src/onnx/%.c,$(LIB_SRC))
 WEB_FLAGS = -std=c11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unknown-pragmas $(if $(WERROR),-Werror) \
             -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -DDN_BUILDING_LIBRARY -sASYNCIFY -sALLOW_MEMORY_GROWTH=1 \
             -sSINGLE_FILE=1 -sENVIRONMENT=worker -sMODULARIZE=1 -sEXPORT_NAME=createEngine \

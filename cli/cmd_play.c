@@ -3,9 +3,11 @@
  *
  * The page is the one `make web` builds (build/web/playground.html, found next to this binary,
  * or --page FILE). Its data slot, <script id="pg-data" type="application/json">null</script>, is
- * replaced by the table as JSON: features as numbers with 9 significant digits (floats survive
- * the trip exactly), labels as class ids, class names when the file has them. */
+ * replaced by the table as JSON: class names, labels as class ids, and the features bit for bit
+ * as base64 bytes — one byte a value and a palette when the table has at most 256 distinct values
+ * (images), float32 otherwise — which the page decodes (web/table.js). Nothing is rounded. */
 #include "commands.h"
+#include "common/base64.h"
 #include "common/cli_error.h"
 #include "common/options.h"
 
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,7 @@
 
 static const char SLOT[] = "<script id=\"pg-data\" type=\"application/json\">null</script>";
 static const char SLOT_OPEN[] = "<script id=\"pg-data\" type=\"application/json\">";
-/* The page holds the table as text: a cap on what a browser tab is asked to parse. */
+/* A cap on what a browser tab is asked to decode and hold (as float32, twice: page and worker). */
 enum { MAX_VALUES = 4000000 };
 
 typedef struct play_page {
@@ -80,14 +83,122 @@ static void json_string(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* A float's IEEE 754 bytes, little-endian (the page reads them with a DataView). */
+static void put_float(unsigned char *dst, float v) {
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    for (int k = 0; k < 4; ++k) dst[k] = (unsigned char)(b >> (8 * k));
+}
+
+static uint32_t bits_of(float v) {
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+/* Floats [n] as base64 of their little-endian bytes: exact, 5⅓ characters a value. */
+static int write_floats(FILE *f, const float *v, size_t n) {
+    unsigned char *bytes = malloc(4 * (n ? n : 1));
+    if (bytes == NULL) return -1;
+    for (size_t i = 0; i < n; ++i) put_float(bytes + 4 * i, v[i]);
+    cli_base64_write(f, bytes, 4 * n);
+    free(bytes);
+    return 0;
+}
+
+/* The distinct values of a table when there are at most 256 (pixels: k/255), by bit pattern so
+ * that −0 and 0 stay apart, sorted: each value is then one byte, its index here. */
+typedef struct palette {
+    uint32_t bits[256];
+    size_t n;
+} palette;
+
+/* Where b is (returns 1) or would go (returns 0) in p's sorted bits. */
+static int palette_find(const palette *p, uint32_t b, size_t *at) {
+    size_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->bits[mid] < b) lo = mid + 1;
+        else hi = mid;
+    }
+    *at = lo;
+    return lo < p->n && p->bits[lo] == b;
+}
+
+/* 1 when values [n] take at most 256 distinct values (p then holds them), else 0. */
+static int palette_build(palette *p, const float *v, size_t n) {
+    p->n = 0;
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t b = bits_of(v[i]);
+        size_t at;
+        if (palette_find(p, b, &at)) continue;
+        if (p->n == 256) return 0;
+        memmove(p->bits + at + 1, p->bits + at, (p->n - at) * sizeof *p->bits);
+        p->bits[at] = b;
+        p->n++;
+    }
+    return 1;
+}
+
+/* "x": the features, row-major, exactly: {"palette": the ≤ 256 distinct values as float32,
+ * "index": one byte a value} when the table has so few (images: 4× smaller than float32),
+ * else {"float32": every value}; both base64. */
+static int write_values(FILE *f, const float *v, size_t n) {
+    palette *p = malloc(sizeof *p);
+    if (p == NULL) return -1;
+    int ok = 0;
+    if (palette_build(p, v, n)) {
+        float values[256];
+        unsigned char *index = malloc(n ? n : 1);
+        if (index) {
+            for (size_t k = 0; k < p->n; ++k) memcpy(&values[k], &p->bits[k], sizeof values[k]);
+            for (size_t i = 0; i < n; ++i) {
+                size_t at;
+                palette_find(p, bits_of(v[i]), &at);
+                index[i] = (unsigned char)at;
+            }
+            fputs("{\"palette\":\"", f);
+            ok = write_floats(f, values, p->n) == 0;
+            fputs("\",\"index\":\"", f);
+            cli_base64_write(f, index, n);
+            fputs("\"}", f);
+            free(index);
+        }
+    } else {
+        fputs("{\"float32\":\"", f);
+        ok = write_floats(f, v, n) == 0;
+        fputs("\"}", f);
+    }
+    free(p);
+    return ok ? 0 : -1;
+}
+
+/* Every row's features as read, row-major (NULL on failure, err set). */
+static float *read_values(const dn_dataset *data, dn_error *err) {
+    size_t rows = dn_dataset_rows(data), features = dn_dataset_features(data);
+    size_t n = rows * features; /* bounded by check_data */
+    float *x = malloc((n ? n : 1) * sizeof(float));
+    if (x == NULL) {
+        snprintf(err->message, sizeof err->message, "out of memory for %zu values", n);
+        err->status = DN_ERR_MEMORY;
+        return NULL;
+    }
+    for (size_t r = 0; r < rows; ++r)
+        if (dn_dataset_get_row(data, r, x + r * features, err) != DN_OK) {
+            free(x);
+            return NULL;
+        }
+    return x;
+}
+
+/* The table as the page's JSON: the values as read and, with --standardize, the mean and std
+ * the page applies, (x − mean) / std in float32 as this program would, so that the values stay
+ * few (a palette) and exact. */
 static dn_status write_table(FILE *f, const play_page *p, dn_error *err) {
     size_t rows = dn_dataset_rows(p->data), features = dn_dataset_features(p->data);
     size_t classes = dn_dataset_classes(p->data);
-    float *x = malloc((features ? features : 1) * sizeof(float));
-    if (x == NULL) {
-        snprintf(err->message, sizeof err->message, "out of memory");
-        return err->status = DN_ERR_MEMORY;
-    }
+    float *x = read_values(p->data, err);
+    if (x == NULL) return err->status;
     fprintf(f, "{\"name\":");
     json_string(f, p->name);
     fprintf(f, ",\"features\":%zu,\"classes\":%zu,\"classNames\":[", features, classes);
@@ -98,21 +209,25 @@ static dn_status write_table(FILE *f, const play_page *p, dn_error *err) {
         if (c) fputc(',', f);
         json_string(f, n ? n : id);
     }
-    fprintf(f, "],\"x\":[");
-    dn_status st = DN_OK;
-    for (size_t r = 0; r < rows && st == DN_OK; ++r) {
-        st = dn_dataset_get_row(p->data, r, x, err);
-        for (size_t j = 0; j < features && st == DN_OK; ++j) {
-            float v = p->mean ? (x[j] - p->mean[j]) / p->std[j] : x[j];
-            fprintf(f, r || j ? ",%.9g" : "%.9g", (double)v);
-        }
+    fprintf(f, "],\"x\":");
+    int bad = write_values(f, x, rows * features);
+    if (p->mean) {
+        fputs(",\"standardize\":{\"mean\":\"", f);
+        bad |= write_floats(f, p->mean, features);
+        fputs("\",\"std\":\"", f);
+        bad |= write_floats(f, p->std, features);
+        fputs("\"}", f);
     }
-    fprintf(f, "],\"y\":[");
+    fprintf(f, ",\"y\":[");
     for (size_t r = 0; r < rows; ++r)
         fprintf(f, r ? ",%d" : "%d", (int)dn_dataset_label(p->data, r));
     fprintf(f, "]}");
     free(x);
-    return st;
+    if (bad) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return err->status = DN_ERR_MEMORY;
+    }
+    return DN_OK;
 }
 
 /* The page with the table in its slot; without a table, the page as built. */

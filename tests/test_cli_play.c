@@ -1,10 +1,13 @@
 /* test_cli_play.c — `dropnet play`: the table embedded in the page's data slot exactly as
- * hand-written JSON (class names escaped, --standardize's values computed by hand), and the
+ * hand-written JSON (class names escaped; the values as base64 float32 bytes, a palette and one
+ * byte a value, encoded by Python's base64 and struct; --standardize's mean and std computed by
+ * hand), a table of more than 256 distinct values embedded as float32 and decoded here, and the
  * refusals: an --out that is an input, a page without the slot, data without two classes.
  * The page here is a small stand-in holding only the slot, so these run without emscripten;
  * the real page is tested in Chromium by `make test-web` (tests/web/). */
 #include "test.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +70,70 @@ TEST(play_embeds_the_table_in_the_slot) {
     /* '<' as \u003c: a class name cannot close the page's script */
     CHECK_MSG(strcmp(page, "<html>A<script id=\"pg-data\" type=\"application/json\">{\"name\":\"t.csv\","
                            "\"features\":2,\"classes\":2,\"classNames\":[\"cat\",\"dog\\u003c/script>\"],"
-                           "\"x\":[0.5,-1,2,3],\"y\":[0,1]}</script>B</html>\n") == 0, "page: %s", page);
-    /* standardised: x column mean 1.25, std 0.75; y column mean 1, std 2 */
+                           "\"x\":{\"palette\":\"AAAAPwAAAEAAAEBAAACAvw==\",\"index\":\"AAMBAg==\"},"
+                           "\"y\":[0,1]}</script>B</html>\n") == 0, "page: %s", page);
+    /* (palette: 0.5, 2, 3, −1 by bit pattern; index 0 3 1 2.) Standardised: the values as
+     * they are, with the x column's mean 1.25 and std 0.75, the y column's 1 and 2, which the
+     * page applies */
     snprintf(args, sizeof args, "--data %s --out %s --page %s --standardize", d.file[1], d.file[2],
              d.file[0]);
     CHECK(play(args) == 0);
     read_text(d.file[2], page, sizeof page);
-    CHECK_MSG(strstr(page, "\"x\":[-1,-1,1,1]") != NULL, "page: %s", page);
+    CHECK_MSG(strstr(page, "\"index\":\"AAMBAg==\"},\"standardize\":{\"mean\":\"AACgPwAAgD8=\","
+                           "\"std\":\"AABAPwAAAEA=\"},\"y\":[0,1]}") != NULL, "page: %s", page);
+    remove_dir(&d);
+}
+
+/* Base64 text up to its closing quote into bytes (test-only decoder); returns the byte count. */
+static size_t base64_decode(const char *text, unsigned char *out, size_t size) {
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0;
+    unsigned long acc = 0;
+    int bits = 0;
+    for (const char *c = text; *c && *c != '"' && *c != '='; ++c) {
+        const char *d = strchr(digits, *c);
+        if (d == NULL) return 0;
+        acc = (acc << 6) | (unsigned long)(d - digits);
+        bits += 6;
+        if (bits >= 8 && n < size) {
+            bits -= 8;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+TEST(play_embeds_many_distinct_values_as_float32) {
+    play_dir d;
+    CHECK(make_dir(&d) == 0);
+    /* 200 rows (i/8, −i − 0.1): 400 distinct values, more than a palette holds */
+    static char csv[1 << 13];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "x,y,label\n");
+    for (int i = 0; i < 200; ++i)
+        len += (size_t)snprintf(csv + len, sizeof csv - len, "%g,%.1f,%s\n", i / 8.0, -i - 0.1,
+                                i % 2 ? "a" : "b");
+    write_text(d.file[1], csv);
+    char args[640];
+    static char page[1 << 14];
+    snprintf(args, sizeof args, "--data %s --out %s --page %s", d.file[1], d.file[2], d.file[0]);
+    CHECK(play(args) == 0);
+    read_text(d.file[2], page, sizeof page);
+    const char *x = strstr(page, "\"x\":{\"float32\":\"");
+    CHECK_MSG(x != NULL && strstr(page, "palette") == NULL, "page: %.300s", page);
+    unsigned char bytes[1700];
+    size_t n = x ? base64_decode(x + strlen("\"x\":{\"float32\":\""), bytes, sizeof bytes) : 0;
+    CHECK_MSG(n == 400 * 4, "%zu bytes decoded", n);
+    int same = 1;
+    for (size_t i = 0; i < n / 4; ++i) {
+        uint32_t b = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 |
+                     (uint32_t)bytes[4 * i + 2] << 16 | (uint32_t)bytes[4 * i + 3] << 24;
+        char text[32]; /* the CSV's text, read as the CSV reader does (strtod, then to float) */
+        snprintf(text, sizeof text, i % 2 ? "%.1f" : "%g", i % 2 ? -(double)(i / 2) - 0.1 : (double)(i / 2) / 8.0);
+        float v, want = (float)strtod(text, NULL);
+        memcpy(&v, &b, sizeof v);
+        if (memcmp(&v, &want, sizeof v) != 0) same = 0;
+    }
+    CHECK(same);
     remove_dir(&d);
 }
 

@@ -8,7 +8,7 @@ const DEFAULTS = {data: 'seed', noise: 0.1, train: 0.8, family: 'dropout', inrat
   layers: [{units: 10, act: 'relu', rate: 0}], optimizer: 3, lr: 0.005, batch: 32, epochs: 5,
   seed: 42, compare: false, mc: false, speed: 60};
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'];
-const EMBEDDED = JSON.parse($('pg-data').textContent);
+const EMBEDDED = decodeTable(JSON.parse($('pg-data').textContent));   // web/table.js
 const COLOURS = ['#0b5cad', '#b34700', '#1b7a3d', '#7a1b6e', '#5a5a00', '#006b78'];
 const GRID = 40;
 let extent = 1.5;   // the map covers [-extent, extent]²: 1.5 for the 2-D sets, the data's range for a table
@@ -82,7 +82,7 @@ function twoD(name, noise, seed) {
 function dataset(s) {
   if (s.data === 'embedded' && EMBEDDED)
     return {rows: EMBEDDED.y.length, features: EMBEDDED.features, classes: EMBEDDED.classes,
-            x: Float32Array.from(EMBEDDED.x), y: Int32Array.from(EMBEDDED.y), names: EMBEDDED.classNames};
+            x: EMBEDDED.x, y: EMBEDDED.y, names: EMBEDDED.classNames};   // read only: the worker gets copies
   if (s.data === 'seed') return {rows: 1000, features: 20, classes: 3, x: null, y: null};
   return twoD(s.data, s.noise, s.seed);
 }
@@ -179,14 +179,16 @@ function onMessage(run, m) {
     if (run === main) rate.stepsAt.push([performance.now(), m.points.length]);
   } else if (m.type === 'epoch') {
     run.epochs.push(m);
-    if (run === main || run === twin) addEpochRow(run === main ? 'epochs-table' : 'compare-table', m);
+    if (run === main || run === twin) pendingRows.push([run === main ? 'epochs-table' : 'compare-table', m]);
     if (run === main && m.epoch === 1) { requestExample(); requestQuiz(); }   // example.js, quiz.js
   } else if (m.type === 'map') run.map = m;
   else if (m.type === 'trace') showTrace(run, m);
   else if (m.type === 'example') { if (run === main) (m.purpose ? quizExample(m) : showExample(m)); }
   else if (m.type === 'error') { run.error = m.message; $('status').innerHTML = ''; $('status').append(errorText(m.message)); }
-  else if (m.type === 'done') { run.done = true; if (run === main) finished(); }
-  if (m.type !== 'batch') status();   // a browser may not draw another frame after the last one
+  else if (m.type === 'done') { run.done = true; flushRows(); if (run === main) finished(); }
+  // a browser may not draw another frame after the last one; at full speed the epochs come ~100
+  // times a second, and the frame's status (4 times a second) is enough for them
+  if (m.type !== 'batch' && m.type !== 'epoch') status();
   dirty = true;
 }
 function errorText(message) {
@@ -334,6 +336,13 @@ function chart(canvas, key, valKey, fixed) {
   g.lineWidth = 1;
 }
 function fmt(v) { return isFinite(v) ? v.toFixed(4) : '—'; }
+/* Epoch rows wait for the curves' redraw (ten times a second): at full speed ~100 epochs a
+ * second, a row each would make every frame lay the growing table out again. */
+let pendingRows = [];
+function flushRows() {
+  for (const [table, m] of pendingRows) addEpochRow(table, m);
+  pendingRows = [];
+}
 function addEpochRow(table, m) {
   const tr = document.createElement('tr');
   tr.dataset.epoch = m.epoch;
@@ -388,14 +397,25 @@ function drawMasks() {
     g.strokeStyle = '#f0a500'; g.lineWidth = 2; g.strokeRect(1, row * cell + 1, c.width - 2, cell - 1);
     // the followed example's units: dropped greyed, survivors scaled by 1/(1−rate)
     const scale = (1 / (1 - rt)).toPrecision(3), shown = Math.min(k.cols, 40);
-    let html = `<span class="note">${row === 0 && m.firstRow !== null ? 'example #' + m.firstRow : 'row ' + row} of the batch:</span>`;
-    for (let j = 0; j < shown; ++j) {
-      const kept = k.keep[row * k.cols + j];
-      html += `<span class="unit${kept ? '' : ' dropped'}" title="unit ${j}: ${kept ? 'kept, ×' + scale : 'dropped'}">${kept ? '×' + scale : '0'}</span>`;
-    }
-    if (shown < k.cols) html += `<span class="note">… ${k.cols - shown} more</span>`;
-    strips[i].innerHTML = html;
+    drawStrip(strips[i], `${row === 0 && m.firstRow !== null ? 'example #' + m.firstRow : 'row ' + row} of the batch:`,
+              k.keep.subarray(row * k.cols, row * k.cols + shown), scale, k.cols - shown);
   });
+}
+/* The followed row's units: dropped greyed, survivors ×1/(1−rate). The spans are made once and
+ * changed in place (only what differs), so that a frame does not rebuild and re-style them. */
+function drawStrip(strip, caption, keep, scale, more) {
+  if (strip.children.length !== keep.length + 2) {
+    strip.innerHTML = '<span class="note"></span>' + '<span class="unit"></span>'.repeat(keep.length) + '<span class="note"></span>';
+  }
+  const spans = strip.children, set = (el, key, v) => { if (el[key] !== v) el[key] = v; };
+  set(spans[0], 'textContent', caption);
+  keep.forEach((kept, j) => {
+    const u = spans[j + 1];
+    set(u, 'className', kept ? 'unit' : 'unit dropped');
+    set(u, 'title', `unit ${j}: ${kept ? 'kept, ×' + scale : 'dropped'}`);
+    set(u, 'textContent', kept ? '×' + scale : '0');
+  });
+  set(spans[keep.length + 1], 'textContent', more > 0 ? `… ${more} more` : '');
 }
 function drawMap() {
   if (data.features !== 2) return;
@@ -456,6 +476,7 @@ function frame() {
     drawMasks();
     if (performance.now() - lastCurves > 100 || main.done) {
       lastCurves = performance.now();
+      flushRows();
       chart($('loss-chart'), 'loss', 'valLoss', false);
       chart($('acc-chart'), 'accuracy', 'valAccuracy', true);
       drawMap();

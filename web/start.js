@@ -1,4 +1,4 @@
-/* start.js — the page starts once every script is defined (make web inlines playground.js,
+/* start.js — the page starts once every script is defined (make web inlines table.js, playground.js,
  * example.js, quiz.js, images.js, then this). */
 'use strict';
 fillForm(settings);

@@ -94,7 +94,21 @@ function gate(atEpochEnd) {
   return 0;
 }
 
+/* The engine is built with WebAssembly SIMD128 (make web; Chrome 91, Firefox 89, Safari 16.4 and
+ * later run it). A browser without it would fail to compile the engine with a bare CompileError:
+ * this one-function module (i32.const 0, i32x4.splat) asks first, so the page can say why. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 8, 1, 6, 0, 65, 0, 253, 17, 11]);
+const ENGINE_SIMD = /*@SIMD@*/true;   // make web writes whether it built with WEB_SIMD
+function engineRuns() {
+  return !ENGINE_SIMD || WebAssembly.validate(SIMD_PROBE) ? null
+    : 'this browser\'s WebAssembly has no SIMD128, which this page\'s engine is built with (Chrome 91, ' +
+      'Firefox 89, Safari 16.4 and later have it); update the browser, or build a page without it: make web WEB_SIMD=';
+}
+
 async function setup(c) {
+  const unable = engineRuns();
+  if (unable) { postMessage({type: 'error', message: unable}); return; }
   engine = await createEngine();
   let x = 0, y = 0;
   if (c.x) {

@@ -16,13 +16,18 @@
 //  7. the quiz: its 12 questions, options and answers are those of `dropnet quiz --seed 42`
 //     (numbers from the same run), and answering in the page scores them;
 //  8. Fashion-MNIST embedded by `dropnet play --data fashion-mnist:train --max-rows 2000`: the
-//     gallery draws the IDX file's own bytes (read here with zlib, not by dropnet) under
-//     Fashion-MNIST's class names, and after an epoch the followed image's red pixels are the
-//     engine's dropped ones;
+//     page holds one byte a pixel (base64), every decoded value is the IDX byte × float32(1/255)
+//     as the CLI reads it, the gallery draws the IDX file's own bytes (read here with zlib, not
+//     by dropnet) under Fashion-MNIST's class names, and after an epoch the followed image's red
+//     pixels are the engine's dropped ones;
+//  9. a table of more than 256 distinct values (the CSV of 5) is decoded bit for bit: every value
+//     the float32 of its CSV text; with --standardize, (x − mean) / std as computed here;
+// 10. the engine is the SIMD128 build (make web), and a browser without SIMD128 is told why
+//     (the worker's probe, run here in node with WebAssembly.validate answering no);
 //  then the steps per second drawn are measured (printed, not asserted: speed is not a test) and
 //  screenshots written to SHOTS_DIR (docs/PLAYGROUND.md shows them).
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {gunzipSync} from 'node:zlib';
@@ -58,6 +63,22 @@ const waitFor = (cond, ms = 60000) => `new Promise((ok, no) => { const t0 = Date
     else if (Date.now() - t0 > ${ms}) no(new Error('timed out waiting for: ' + ${JSON.stringify(cond)}));
     else setTimeout(poll, 20); })(); })`;
 const maskInfo = `(() => { const l = document.querySelector('.mask-label'); return l && {...l.dataset}; })()`;
+
+// 10: without SIMD128 the worker posts why instead of failing to compile the engine
+{
+  const pageText = readFileSync(page, 'utf8');
+  const worker = pageText.slice(pageText.indexOf("'use strict';\nlet engine = null;"));
+  const probe = (validate) => {
+    const posted = [];
+    const setup = new Function('self', 'postMessage', 'onmessage', 'WebAssembly', 'createEngine',
+      worker.slice(0, worker.indexOf('</script>')) + '; return setup;')({}, (m) => posted.push(m), null, {validate}, () => { posted.push('engine'); return new Promise(() => {}); });
+    setup({});
+    return posted;
+  };
+  const without = probe(() => false), withSimd = probe(WebAssembly.validate);
+  check(/const ENGINE_SIMD = true/.test(pageText) && without.length === 1 && /has no SIMD128/.test(without[0].message) &&
+        withSimd[0] === 'engine', `WebAssembly SIMD128 engine; without SIMD128 the page says: "${without[0] && without[0].message.slice(0, 60)}…"`);
+}
 
 const browser = await launch();
 try {
@@ -160,11 +181,11 @@ try {
   writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
   await browser.evaluate(`document.getElementById('live').click()`);
 
-  // speed: the seed network for 400 epochs (10000 steps) as fast as it goes, 60 paced at 60
+  // speed: the seed network for 2000 epochs (50000 steps) as fast as it goes, 60 paced at 60
   // steps/s; each sampled every 0.5 s for 3 s (status carries the counts of the last second)
   for (const speed of [0, 60]) {
     await browser.goto('about:blank');
-    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 400}&speed=${speed}`));
+    await browser.goto(url(SEED + `&epochs=${speed ? 60 : 2000}&speed=${speed}`));
     await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
     await browser.evaluate(`document.getElementById('play').click()`);
     const samples = await browser.evaluate(`new Promise((ok) => { const s = []; const t = setInterval(() => {
@@ -229,6 +250,24 @@ try {
   check(option === 't.csv: 300 × 2, 2 classes' && own.length === 3 && worstOwn <= 1e-5,
         `dropnet play --data t.csv ("${option}"): 3 epochs, largest difference from dropnet train --log ${worstOwn.toExponential(2)}`);
   writeFileSync(join(shots, 'own-data.png'), await browser.screenshot(1400, 1000));
+  // 9: the decoded table is the CSV's values, bit for bit (float32 of each cell's text)
+  const cells = csv.trim().split('\n').slice(1).map((l) => l.split(','));
+  const want = cells.flatMap((c) => [Math.fround(+c[0]), Math.fround(+c[1])]);
+  const got = await browser.evaluate(`({x: Array.from(EMBEDDED.x), kind: Object.keys(JSON.parse(document.getElementById('pg-data').textContent).x)})`);
+  check(got.kind[0] === 'float32' && got.x.length === 600 && got.x.every((v, i) => Object.is(v, want[i])),
+        `dropnet play --data t.csv: ${got.x.length} values embedded as ${got.kind[0]}, every one the float32 of its CSV text`);
+  execFileSync(cli, ['play', '--data', join(dir, 't.csv'), '--standardize', '--out', join(dir, 'std.html'), '--page', page]);
+  await browser.goto('about:blank');
+  await browser.goto('file://' + join(dir, 'std.html') + '#data=embedded');
+  await browser.evaluate(waitFor(`document.body.dataset.state === 'ready'`));
+  const gotStd = await browser.evaluate(`Array.from(EMBEDDED.x)`);
+  let worstStd = 0;
+  for (const j of [0, 1]) {   // population mean and std in double, as scikit-learn's StandardScaler
+    const col = want.filter((v, i) => i % 2 === j), m = col.reduce((a, b) => a + b, 0) / col.length;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - m) ** 2, 0) / col.length);
+    col.forEach((v, r) => { worstStd = Math.max(worstStd, Math.abs(gotStd[2 * r + j] - (v - m) / sd)); });
+  }
+  check(gotStd.length === 600 && worstStd < 1e-6, `dropnet play --standardize: the page's (x − mean) / std within ${worstStd.toExponential(2)} of this test's (< 1e-6)`);
   rmSync(dir, {recursive: true, force: true});
 
   // 8: Fashion-MNIST, 2000 images (Debian's dataset-fashion-mnist, installed by make setup)
@@ -237,6 +276,7 @@ try {
   const labels = gunzipSync(readFileSync(join(fm, 'train-labels-idx1-ubyte.gz'))).subarray(8);
   const fmDir = mkdtempSync(join(tmpdir(), 'dropnet-play-fm-'));
   execFileSync(cli, ['play', '--data', 'fashion-mnist:train', '--max-rows', '2000', '--out', join(fmDir, 'fm.html'), '--page', page]);
+  const fmSize = statSync(join(fmDir, 'fm.html')).size, pageSize = statSync(page).size;
   await browser.goto('about:blank');
   await browser.goto('file://' + join(fmDir, 'fm.html') + '#data=embedded&train=0.8&family=dropout&inrate=0.2' +
     '&layers=64:relu:0.5&optimizer=3&lr=0.001&batch=32&epochs=2&seed=42&compare=0&mc=0&speed=0');
@@ -245,6 +285,15 @@ try {
     const px = c.slice(0, 5).map((k) => { const d = k.getContext('2d').getImageData(0, 0, 56, 56).data, v = [];
       for (let i = 0; i < 784; ++i) v.push(d[4 * ((Math.floor(i / 28) * 2) * 56 + (i % 28) * 2)]); return v; });
     return {n: c.length, px, captions: [...document.querySelectorAll('#gallery figcaption')].slice(0, 5).map((f) => f.textContent)}; })()`);
+  // every decoded value: the IDX byte × float32(1/255), as the CLI's IDX reader gives it
+  const decoded = await browser.evaluate(`(() => { const x = EMBEDDED.x, k = new Uint8Array(x.length), s = Math.fround(1 / 255);
+    let exact = true; for (let i = 0; i < x.length; ++i) { k[i] = Math.round(x[i] * 255); if (x[i] !== Math.fround(k[i] * s)) exact = false; }
+    let b = ''; for (let i = 0; i < k.length; i += 8192) b += String.fromCharCode.apply(null, k.subarray(i, i + 8192));
+    return {exact, n: x.length, bytes: btoa(b)}; })()`);
+  const decodedBytes = Buffer.from(decoded.bytes, 'base64');
+  check(decoded.exact && decoded.n === 2000 * 784 && decodedBytes.equals(pixels.subarray(0, 2000 * 784)) &&
+        fmSize - pageSize < 2000 * 784 * 4 / 3 + 20000,
+        `Fashion-MNIST: ${(fmSize / 1e6).toFixed(2)} MB page (the empty one ${(pageSize / 1e6).toFixed(2)} MB; ≤ 1 byte a pixel in base64), its ${decoded.n} decoded values the IDX bytes × float32(1/255), every one`);
   const NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
   const sameImages = gallery.px.every((v, r) => v.every((p, i) => p === pixels[r * 784 + i]));
   const sameNames = gallery.captions.every((t, r) => t === `#${r} ${NAMES[labels[r]]}`);

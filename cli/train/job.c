@@ -126,12 +126,14 @@ const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
     return job->fit_rows != NULL ? job->fit_rows : job->train;
 }
 
-/* The copies training makes of the training rows count too: the rows fit trains on, and with a
- * validation split, fit's own two slices. */
+/* The data sets as training holds them (one-hot encoded columns at their final width, which the
+ * raw reading counted as one input each) and the copies training makes of the training rows: the
+ * rows fit trains on, and with a validation split, fit's own two slices. */
 static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
     size_t train = dn_dataset_bytes(job->train);
-    job->data_bytes += dn_dataset_bytes(job->fit_rows) + dn_dataset_bytes(s->val_data ? NULL : job->val) +
-                       dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
+    job->data_bytes = train + dn_dataset_bytes(job->test) + dn_dataset_bytes(job->val) +
+                      dn_dataset_bytes(job->fit_rows) +
+                      dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
     if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
     return cli_error(-1, "--max-memory %s: the data needs %.1f MiB with the copies training "
                         "makes of it (training rows %.1f MiB), over the limit", s->max_memory,

@@ -262,3 +262,38 @@ TEST(tables_train_says_what_was_read) {
                               "classes (a 5, b 3, c 2)\n", 76) == 0, "%s", output);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* --test and --val-data are read as eval reads data for the model: by name, in any order, the
+ * columns it does not use named once (a test file read by position would be scored on the wrong
+ * columns: its loss would differ from eval's). */
+TEST(tables_test_and_val_data_are_matched_by_name) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-tables-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    static const char *const SHUFFLED[] = {"label", "d", "extra", "b", "id", "a", "c"};
+    static const char *const MOVED[] = {"c", "a", "b", "label", "d"};
+    write_table("train.csv", PLAIN, 5, 1, NAMES, 0, ROWS);
+    write_table("shuffled.csv", SHUFFLED, 7, 1, NAMES, ROWS, 60);
+    write_table("moved.csv", MOVED, 5, 1, NAMES, ROWS + 60, 40);
+    CHECK(cli("train --train train.csv --test shuffled.csv --val-data moved.csv --model "
+              "dense:8:relu,dense:3:softmax --epochs 10 --lr 0.01 --out m.st") == 0);
+    CHECK_MSG(strstr(output, "note: shuffled.csv: 2 columns not used by the model, ignored: "
+                             "\"extra\", \"id\"") != NULL, "%s", output);
+    CHECK(strstr(output, "moved.csv: ") == NULL); /* every column used: nothing to say */
+    double test_loss = -1.0, test_acc = -1.0, loss = -2.0, acc = -2.0;
+    const char *at = strstr(output, "test loss ");
+    CHECK(at != NULL && sscanf(at, "test loss %lf - test accuracy %lf", &test_loss, &test_acc) == 2);
+    CHECK(cli("eval --model m.st --data shuffled.csv") == 0);
+    at = strstr(output, "loss "); /* after the same note */
+    CHECK(at != NULL && sscanf(at, "loss %lf - accuracy %lf", &loss, &acc) == 2);
+    CHECK_MSG(test_loss == loss && test_acc == acc && acc >= 0.85,
+              "train --test: loss %.4f accuracy %.4f; eval: loss %.4f accuracy %.4f", test_loss,
+              test_acc, loss, acc);
+    /* a --test file without a training column is refused naming it, as eval refuses it */
+    static const char *const NO_C[] = {"a", "b", "d", "label"};
+    write_table("no_c.csv", NO_C, 4, 1, NAMES, 0, 20);
+    CHECK(cli("train --train train.csv --test no_c.csv --model dense:3:softmax --epochs 1 "
+              "--out m2.st") == 1);
+    CHECK_MSG(strstr(output, "no_c.csv:1:1: expected the model's feature column \"c\"") != NULL,
+              "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}

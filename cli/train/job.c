@@ -43,7 +43,8 @@ static int task_option(const char *task) {
 }
 
 /* Reads `spec`: raw (categories and missing cells kept for prepare.c), or, once the training
- * data has been prepared (`train` not NULL), with its columns and preparation. */
+ * data has been read and prepared (`train` not NULL), as eval reads data for the model: its
+ * columns by name, with its preparation, and the columns it does not use named once. */
 static int open_data(const cli_train_settings *s, const char *spec, int task,
                      const dn_dataset *train, dn_dataset **out, size_t *used) {
     dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
@@ -61,6 +62,9 @@ static int open_data(const cli_train_settings *s, const char *spec, int task,
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
                             err.message);
     *used += dn_dataset_bytes(*out);
+    if (count > 0)
+        cli_columns_note(stderr, spec, &(cli_columns){.count = count,
+                                                      .header = dn_dataset_has_header(train)}, *out);
     if (dn_dataset_warning(*out) != NULL)
         fprintf(stderr, "warning: %s: %s\n", spec, dn_dataset_warning(*out));
     return 0;

@@ -10,6 +10,7 @@
 #include "train/split.h"
 #include "train/prepare.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ void cli_train_job_free(cli_train_job *job) {
     dn_model_free(job->init);
     dn_model_free(job->resumed);
     dn_checkpoint_state_free(&job->resumed_state);
+    free(job->val_history);
     if (job->lock_fd >= 0) close(job->lock_fd);
     *job = (cli_train_job){.lock_fd = -1};
 }
@@ -126,6 +128,15 @@ static int standardize_targets(cli_train_job *job) {
     return 0;
 }
 
+/* Room for each epoch's validation metrics (the report shows them), NaN until the epoch runs. */
+static int keep_val_history(const cli_train_settings *s, cli_train_job *job) {
+    size_t n = s->epochs ? s->epochs : 1;
+    if ((job->val_history = malloc(n * sizeof *job->val_history)) == NULL)
+        return cli_error(-1, "out of memory");
+    for (size_t i = 0; i < n; ++i) job->val_history[i] = (cli_regression_metrics){NAN, NAN, NAN};
+    return 0;
+}
+
 const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
     return job->fit_rows != NULL ? job->fit_rows : job->train;
 }
@@ -213,6 +224,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
     if (code == 0 && job->regression) code = standardize_targets(job);
+    if (code == 0 && job->regression && job->val != NULL) code = keep_val_history(s, job);
     if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) cli_train_job_free(job);

@@ -316,3 +316,40 @@ TEST(regression_diabetes_within_005_r2_of_mlpregressor) {
     CHECK_MSG(reference > 0.2, "MLPRegressor's R2 %.4f: the reference did not learn", reference);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* The HTML report of a regression run shows the validation MAE/RMSE/R² of every epoch as --log
+ * holds them and the final model's R² on the held-out (test) rows as the log's test line, with
+ * predicted against actual, and no confusion matrix or class trace (there are no classes). */
+TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 300, 1);
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 6 --lr 0.01 --val-split 0.2 "
+              "--test-split 0.2 --val-shuffle --log log.jsonl --report r.html --out m.st") == 0);
+    static char log[1 << 14], page[1 << 18];
+    char command[160];
+    snprintf(command, sizeof command, "cat %s/log.jsonl", dir);
+    CHECK(dn_test_run(command, log, sizeof log) == 0);
+    snprintf(command, sizeof command, "cat %s/r.html", dir);
+    CHECK(dn_test_run(command, page, sizeof page) == 0);
+    /* every epoch's row: <tr><td>E</td><td>mae</td><td>rmse</td><td>r2</td></tr> */
+    const char *line = log;
+    for (int epoch = 1; epoch <= 6; ++epoch, line = strchr(line, '\n') + 1) {
+        char row[160];
+        snprintf(row, sizeof row, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>",
+                 epoch, json_number(line, "val_mae"), json_number(line, "val_rmse"),
+                 json_number(line, "val_r2"));
+        CHECK_MSG(strstr(page, row) != NULL, "the report lacks %s", row);
+    }
+    const char *test = strstr(log, "{\"test_loss\":");
+    char total[200];
+    snprintf(total, sizeof total, "On the 60 test examples at inference: MAE <strong>%.4f</strong>, "
+             "RMSE <strong>%.4f</strong>, R² <strong>%.4f</strong>.", json_number(test, "test_mae"),
+             json_number(test, "test_rmse"), json_number(test, "test_r2"));
+    CHECK_MSG(test != NULL && strstr(page, total) != NULL, "the report lacks %s", total);
+    CHECK(json_number(test, "test_r2") > 0.5);
+    CHECK(strstr(page, "<h2>5. Predicted against actual</h2>") != NULL);
+    CHECK(strstr(page, "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>") != NULL);
+    CHECK(strstr(page, "a regression target") != NULL && strstr(page, "classes") == NULL);
+    CHECK(strstr(page, "onfusion") == NULL && strstr(page, "Prediction trace") == NULL);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -32,9 +32,11 @@ static double noise(int r, int j) {
     return (double)(h % 100000) / 100000.0 - 0.5;
 }
 
+static double target_shift; /* added to every target (new data on another scale) */
+
 /* y = 50 + 20·a − 10·b + 5·c + small noise: continuous, far from standardised. */
 static double target(int r, const double *x) {
-    return 50.0 + 20.0 * x[0] - 10.0 * x[1] + 5.0 * x[2] + 0.4 * noise(r, 9);
+    return target_shift + 50.0 + 20.0 * x[0] - 10.0 * x[1] + 5.0 * x[2] + 0.4 * noise(r, 9);
 }
 
 static void write_linear(const char *name, int rows, int with_target) {
@@ -351,5 +353,51 @@ TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
     CHECK(strstr(page, "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>") != NULL);
     CHECK(strstr(page, "a regression target") != NULL && strstr(page, "classes") == NULL);
     CHECK(strstr(page, "onfusion") == NULL && strstr(page, "Prediction trace") == NULL);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* The "regression" metadata of dir/name ("" when it cannot be read). */
+static void regression_metadata(const char *name, char *out, size_t size) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    dn_model *m = NULL;
+    out[0] = '\0';
+    if (!CHECK(dn_model_load(&m, path, NULL) == DN_OK)) return;
+    const char *text = dn_model_get_metadata(m, "regression");
+    snprintf(out, size, "%s", text ? text : "");
+    dn_model_free(m);
+}
+
+/* --init from a regression model on new data whose target has another mean and spread: the
+ * model's stored scale is kept (its weights were learnt on it), said in a note, stored again,
+ * so that with no epochs the new model predicts exactly what the old one does, and fine-tuning
+ * keeps the scale too. Recomputing it from the new data would make the same weights mean other
+ * numbers (every prediction shifted by ~100 here). */
+TEST(regression_init_keeps_the_models_target_scale) {
+    if (!make_dir()) return;
+    target_shift = 0.0;
+    write_linear("lin.csv", 300, 1);
+    target_shift = 100.0;
+    write_linear("shifted.csv", 200, 1);
+    target_shift = 0.0;
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 5 --lr 0.01 --out a.st") == 0);
+    char a[256], b[256], c[256];
+    regression_metadata("a.st", a, sizeof a);
+    CHECK(cli("train --train shifted.csv --init a.st --epochs 0 --out b.st") == 0);
+    CHECK_MSG(strstr(output, "note: --init a.st: the targets keep the model's scale (mean ") != NULL &&
+                  strstr(output, "the training rows of shifted.csv have mean 14") != NULL,
+              "%s", output);
+    regression_metadata("b.st", b, sizeof b);
+    CHECK_MSG(a[0] != '\0' && strcmp(a, b) == 0, "a: %s\nb: %s", a, b);
+    static char pa[sizeof output], pb[sizeof output];
+    CHECK(cli("predict --model a.st --data shifted.csv") == 0);
+    memcpy(pa, output, sizeof output);
+    CHECK(cli("predict --model b.st --data shifted.csv") == 0);
+    memcpy(pb, output, sizeof output);
+    CHECK(strncmp(pa, "predicted\n", 10) == 0 && strcmp(pa, pb) == 0);
+    /* fine-tuned on the shifted data: still the model's scale */
+    CHECK(cli("train --train shifted.csv --init a.st --epochs 3 --lr 0.01 --out c.st") == 0);
+    regression_metadata("c.st", c, sizeof c);
+    CHECK_MSG(strcmp(a, c) == 0, "a: %s\nc: %s", a, c);
     CHECK(dn_test_remove_dir(dir));
 }

@@ -116,9 +116,20 @@ static int split_rows(const cli_train_settings *s, cli_train_job *job) {
 
 /* Regression fits standardised targets (docs/DATA.md "Regression"): the mean and std of the
  * rows fit trains on, applied to every data set of the run; the model stores them and every
- * output is unscaled with them. */
-static int standardize_targets(cli_train_job *job) {
-    job->target = cli_target_scale_of(cli_train_fitted_rows(job));
+ * output is unscaled with them. An --init regression model keeps its own: its weights were
+ * learnt on that scale, so new data with another mean or spread is fine-tuned on it (as a
+ * deployed model's TransformedTargetRegressor keeps its fitted scaler) instead of silently
+ * meaning something else. */
+static int standardize_targets(const cli_train_settings *s, cli_train_job *job) {
+    cli_target_scale data = cli_target_scale_of(cli_train_fitted_rows(job));
+    job->target = data;
+    int kept = job->init != NULL ? cli_target_scale_of_model(job->init, s->init, &job->target) : 0;
+    if (kept < 0) return -1;
+    if (kept == 0) job->target = data; /* a classifier --init: its output layer is checked later */
+    else
+        fprintf(stderr, "note: --init %s: the targets keep the model's scale (mean %.6g, std "
+                "%.6g; the training rows of %s have mean %.6g, std %.6g)\n", s->init,
+                job->target.mean, job->target.std, s->train, data.mean, data.std);
     float mean = (float)job->target.mean, std = (float)job->target.std;
     dn_dataset *sets[] = {job->train, job->fit_rows, job->val, job->test};
     dn_error err;
@@ -223,7 +234,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init) code = cli_train_check_model_file(s, job->data_bytes, "--init", s->init);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
-    if (code == 0 && job->regression) code = standardize_targets(job);
+    if (code == 0 && job->regression) code = standardize_targets(s, job);
     if (code == 0 && job->regression && job->val != NULL) code = keep_val_history(s, job);
     if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);

@@ -297,3 +297,41 @@ TEST(tables_test_and_val_data_are_matched_by_name) {
               "%s", output);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* The issue's remaining cases through the binary: boolean labels as pandas writes them (True /
+ * False: classes in LabelEncoder's order, False first) printed back as given, per row; and the
+ * start-of-run line cut after 8 feature names for a wide file. */
+TEST(tables_boolean_labels_and_the_start_line_of_a_wide_file) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-tables-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/bool.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fputs("a,b,churned\n", f);
+    for (int r = 0; r < 100; ++r) fprintf(f, "%d,%d,%s\n", r % 10, (r * 7) % 5, r % 10 >= 5 ? "True" : "False");
+    fclose(f);
+    CHECK(cli("train --train bool.csv --model dense:8:relu --epochs 30 --lr 0.05 --out b.st") == 0);
+    CHECK_MSG(strstr(output, "label \"churned\", 2 classes (False 50, True 50)") != NULL, "%s", output);
+    CHECK(cli("predict --model b.st --data bool.csv") == 0);
+    CHECK_MSG(strncmp(output, "predicted,p_False,p_True\n", 25) == 0, "%.60s", output);
+    int right = 0, rows = 0;
+    for (const char *line = strchr(output, '\n'); line && line[1]; line = strchr(line + 1, '\n'), ++rows)
+        right += strncmp(line + 1, rows % 10 >= 5 ? "\"True\"," : "\"False\",", rows % 10 >= 5 ? 7 : 8) == 0;
+    CHECK_MSG(rows == 100 && right == 100, "%d of %d rows predicted as their label", right, rows);
+    snprintf(path, sizeof path, "%s/wide.csv", dir);
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    for (int j = 0; j < 12; ++j) fprintf(f, "f%d,", j);
+    fputs("y\n", f);
+    for (int r = 0; r < 20; ++r) {
+        for (int j = 0; j < 12; ++j) fprintf(f, "%d,", (r + j) % 7);
+        fprintf(f, "%d\n", r % 2);
+    }
+    fclose(f);
+    CHECK(cli("train --train wide.csv --model dense:2:softmax --epochs 1 --out w.st") == 0);
+    CHECK_MSG(strncmp(output, "wide.csv: 20 rows \xc3\x97 12 features (f0, f1, f2, f3, f4, f5, f6, "
+                              "f7, ... 4 more), label \"y\", 2 classes (0 10, 1 10)\n", 99) == 0,
+              "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -295,6 +295,13 @@ TEST(tables_test_and_val_data_are_matched_by_name) {
               "--out m2.st") == 1);
     CHECK_MSG(strstr(output, "no_c.csv:1:1: expected the model's feature column \"c\"") != NULL,
               "%s", output);
+    /* a --val-data file without the label is refused by name (it cannot be scored) */
+    static const char *const FEATURES[] = {"d", "c", "b", "a"};
+    write_table("features.csv", FEATURES, 4, 1, NAMES, 0, 20);
+    CHECK(cli("train --train train.csv --val-data features.csv --model dense:3:softmax --epochs 1 "
+              "--out m2.st") == 1);
+    CHECK_MSG(strstr(output, "features.csv has no label column \"label\" (the label of "
+                             "train.csv)") != NULL, "%s", output);
     CHECK(dn_test_remove_dir(dir));
 }
 

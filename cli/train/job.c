@@ -79,6 +79,10 @@ static int open_other(const cli_train_settings *s, const char *spec, cli_train_j
     if (spec == NULL) return 0;
     int others = job->regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
     int code = open_data(s, spec, others, job->train, out, &job->data_bytes);
+    if (code == 0 && dn_dataset_classes(*out) == 0 && dn_dataset_targets(*out) == 0)
+        return cli_error(-1, "%s has no label column \"%s\" (the label of %s): give labelled "
+                            "data, or name its label column with --label COL", spec,
+                         s->label ? s->label : dn_dataset_label_name(job->train), s->train);
     return code == 0 ? cli_train_check_plain(job, *out, spec) : code;
 }
 

@@ -109,7 +109,10 @@ int cli_train_read_like(const dn_dataset *train, dn_dataset_options *o, char ***
     o->raw_columns = json == NULL;
     o->select_columns = o->ignore_columns = NULL; /* the names say which columns */
     o->match_by_position = !dn_dataset_has_header(train);
+    /* The training label (or --label) by name; optional as for eval, so that an IDX pair (whose
+     * labels are their own file) is still read: a CSV file without it is refused by the caller. */
     if (o->label_column == NULL) o->label_column = dn_dataset_label_name(train);
+    o->label_optional = 1;
     return 1;
 }
 

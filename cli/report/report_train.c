@@ -56,7 +56,7 @@ static void json_text(const cJSON *item, char *buf, size_t size) {
     else snprintf(buf, size, "?");
 }
 
-static void list_settings(cli_report *r, dn_model *model) {
+void cli_report_list_settings(cli_report *r, dn_model *model) {
     char spec[SPEC_SIZE];
     dn_model_spec(model, spec, sizeof spec);
     cli_report_set(r, "model", "%s", spec);
@@ -84,7 +84,7 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
         r->target = &job->target;
         r->val_history = job->val_history;
     }
-    list_settings(r, model);
+    cli_report_list_settings(r, model);
     return choose_examples(r, s, job);
 }
 

@@ -353,6 +353,17 @@ TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
     CHECK(strstr(page, "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>") != NULL);
     CHECK(strstr(page, "a regression target") != NULL && strstr(page, "classes") == NULL);
     CHECK(strstr(page, "onfusion") == NULL && strstr(page, "Prediction trace") == NULL);
+    /* dropnet report rebuilds it from the model and the log: data in the target's units, the
+     * same R² as eval on it */
+    CHECK(cli("report --model m.st --log log.jsonl --data lin.csv --out r2.html") == 0);
+    snprintf(command, sizeof command, "cat %s/r2.html", dir);
+    CHECK(dn_test_run(command, page, sizeof page) == 0);
+    CHECK(cli("eval --model m.st --data lin.csv") == 0);
+    const char *r2 = strstr(output, "r2 ");
+    snprintf(total, sizeof total, "On the 300 held-out examples at inference: MAE");
+    CHECK_MSG(strstr(page, total) != NULL && strstr(page, "onfusion") == NULL, "%s", page);
+    snprintf(total, sizeof total, "R² <strong>%.4f</strong>", r2 ? strtod(r2 + 3, NULL) : NAN);
+    CHECK_MSG(r2 != NULL && strstr(page, total) != NULL, "eval: %s; the page lacks %s", output, total);
     CHECK(dn_test_remove_dir(dir));
 }
 

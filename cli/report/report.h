@@ -55,6 +55,7 @@ typedef struct cli_report {
     /* A regression run (train): the target's scale (examples hold standardised targets) and
      * the validation rows' metrics per epoch [epochs] (NaN where none); NULL for a classifier. */
     const cli_target_scale *target;
+    int targets_scaled;         /* 1: examples hold standardised targets (train's own sets) */
     const cli_regression_metrics *val_history;
     /* The first training batch's dropout masks (cli_report_capture). */
     cli_report_mask masks[CLI_REPORT_MAX_MASKS];

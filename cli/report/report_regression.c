@@ -20,7 +20,9 @@ static void epoch_table(FILE *out, const cli_report *r) {
     size_t shown = 0;
     for (size_t i = 0; r->val_history != NULL && i < r->epochs; ++i) shown += isfinite(r->val_history[i].r2) != 0;
     if (shown == 0) {
-        fputs("<p class=\"note\">The run had no validation rows, so no per-epoch metrics.</p>\n", out);
+        fputs("<p class=\"note\">No per-epoch metrics: the run had no validation rows, or this "
+              "page was rebuilt by dropnet report, which reads loss and accuracy from the log "
+              "(the log's val_mae, val_rmse and val_r2 hold them).</p>\n", out);
         return;
     }
     fputs("<table class=\"epochs\" id=\"regression-epochs\">\n<tr><th>epoch</th><th>val_mae</th>"
@@ -43,7 +45,7 @@ static void held_out(FILE *out, const cli_report *r, const float *y) {
     size_t n = dn_dataset_rows(r->examples);
     const float *t = dn_dataset_target_values(r->examples);
     cli_regression_metrics m;
-    if (cli_regression_evaluate(r->model, r->examples, r->target, 1, &m) == 0) {
+    if (cli_regression_evaluate(r->model, r->examples, r->target, r->targets_scaled, &m) == 0) {
         fprintf(out, "<p class=\"regression-total\">On the %zu %s examples at inference: MAE "
                      "<strong>%.4f</strong>, RMSE <strong>%.4f</strong>, R² <strong>", n,
                 r->examples_name, m.mae, m.rmse);
@@ -54,7 +56,7 @@ static void held_out(FILE *out, const cli_report *r, const float *y) {
     fputs("<table id=\"regression-rows\">\n"
           "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>\n", out);
     for (size_t i = 0; i < n && i < SHOWN_ROWS; ++i) {
-        double truth = (double)t[i] * r->target->std + r->target->mean;
+        double truth = r->targets_scaled ? (double)t[i] * r->target->std + r->target->mean : t[i];
         fprintf(out, "<tr><td>%zu</td>", r->examples_first + i);
         cell(out, truth);
         cell(out, y[i]);

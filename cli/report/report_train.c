@@ -82,6 +82,7 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
     describe_data(r, s, job);
     if (job->regression) {
         r->target = &job->target;
+        r->targets_scaled = 1;
         r->val_history = job->val_history;
     }
     cli_report_list_settings(r, model);

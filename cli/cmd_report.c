@@ -51,6 +51,10 @@ static int write_page(const report_args *a, cli_report *r, dn_model *model, dn_d
         snprintf(r->data_text, sizeof r->data_text, "no examples given (--data) · epochs from %s",
                  a->log);
     if (a->run != NULL) snprintf(r->command_line, sizeof r->command_line, "%s", a->run);
+    cli_target_scale scale; /* a regression model: errors in the target's units, not classes */
+    int regression = cli_target_scale_of_model(model, a->model, &scale);
+    if (regression < 0) return -1;
+    if (regression) r->target = &scale; /* the data (read as eval reads it) is in those units */
     cli_report_list_settings(r, model);
     if (cli_report_write(r, a->out) != 0) return -1;
     printf("report written to %s\n", a->out);

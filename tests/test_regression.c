@@ -32,9 +32,11 @@ static double noise(int r, int j) {
     return (double)(h % 100000) / 100000.0 - 0.5;
 }
 
+static double target_shift; /* added to every target (new data on another scale) */
+
 /* y = 50 + 20·a − 10·b + 5·c + small noise: continuous, far from standardised. */
 static double target(int r, const double *x) {
-    return 50.0 + 20.0 * x[0] - 10.0 * x[1] + 5.0 * x[2] + 0.4 * noise(r, 9);
+    return target_shift + 50.0 + 20.0 * x[0] - 10.0 * x[1] + 5.0 * x[2] + 0.4 * noise(r, 9);
 }
 
 static void write_linear(const char *name, int rows, int with_target) {
@@ -314,5 +316,99 @@ TEST(regression_diabetes_within_005_r2_of_mlpregressor) {
     double r2 = test ? json_number(test, "r2") : NAN;
     CHECK_MSG(r2 >= reference - 0.05, "diabetes: dropnet R2 %.4f, MLPRegressor %.4f", r2, reference);
     CHECK_MSG(reference > 0.2, "MLPRegressor's R2 %.4f: the reference did not learn", reference);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* The HTML report of a regression run shows the validation MAE/RMSE/R² of every epoch as --log
+ * holds them and the final model's R² on the held-out (test) rows as the log's test line, with
+ * predicted against actual, and no confusion matrix or class trace (there are no classes). */
+TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
+    if (!make_dir()) return;
+    write_linear("lin.csv", 300, 1);
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 6 --lr 0.01 --val-split 0.2 "
+              "--test-split 0.2 --val-shuffle --log log.jsonl --report r.html --out m.st") == 0);
+    static char log[1 << 14], page[1 << 18];
+    char command[160];
+    snprintf(command, sizeof command, "cat %s/log.jsonl", dir);
+    CHECK(dn_test_run(command, log, sizeof log) == 0);
+    snprintf(command, sizeof command, "cat %s/r.html", dir);
+    CHECK(dn_test_run(command, page, sizeof page) == 0);
+    /* every epoch's row: <tr><td>E</td><td>mae</td><td>rmse</td><td>r2</td></tr> */
+    const char *line = log;
+    for (int epoch = 1; epoch <= 6; ++epoch, line = strchr(line, '\n') + 1) {
+        char row[160];
+        snprintf(row, sizeof row, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>",
+                 epoch, json_number(line, "val_mae"), json_number(line, "val_rmse"),
+                 json_number(line, "val_r2"));
+        CHECK_MSG(strstr(page, row) != NULL, "the report lacks %s", row);
+    }
+    const char *test = strstr(log, "{\"test_loss\":");
+    char total[200];
+    snprintf(total, sizeof total, "On the 60 test examples at inference: MAE <strong>%.4f</strong>, "
+             "RMSE <strong>%.4f</strong>, R² <strong>%.4f</strong>.", json_number(test, "test_mae"),
+             json_number(test, "test_rmse"), json_number(test, "test_r2"));
+    CHECK_MSG(test != NULL && strstr(page, total) != NULL, "the report lacks %s", total);
+    CHECK(json_number(test, "test_r2") > 0.5);
+    CHECK(strstr(page, "<h2>5. Predicted against actual</h2>") != NULL);
+    CHECK(strstr(page, "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>") != NULL);
+    CHECK(strstr(page, "a regression target") != NULL && strstr(page, "classes") == NULL);
+    CHECK(strstr(page, "onfusion") == NULL && strstr(page, "Prediction trace") == NULL);
+    /* dropnet report rebuilds it from the model and the log: data in the target's units, the
+     * same R² as eval on it */
+    CHECK(cli("report --model m.st --log log.jsonl --data lin.csv --out r2.html") == 0);
+    snprintf(command, sizeof command, "cat %s/r2.html", dir);
+    CHECK(dn_test_run(command, page, sizeof page) == 0);
+    CHECK(cli("eval --model m.st --data lin.csv") == 0);
+    const char *r2 = strstr(output, "r2 ");
+    snprintf(total, sizeof total, "On the 300 held-out examples at inference: MAE");
+    CHECK_MSG(strstr(page, total) != NULL && strstr(page, "onfusion") == NULL, "%s", page);
+    snprintf(total, sizeof total, "R² <strong>%.4f</strong>", r2 ? strtod(r2 + 3, NULL) : NAN);
+    CHECK_MSG(r2 != NULL && strstr(page, total) != NULL, "eval: %s; the page lacks %s", output, total);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* The "regression" metadata of dir/name ("" when it cannot be read). */
+static void regression_metadata(const char *name, char *out, size_t size) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    dn_model *m = NULL;
+    out[0] = '\0';
+    if (!CHECK(dn_model_load(&m, path, NULL) == DN_OK)) return;
+    const char *text = dn_model_get_metadata(m, "regression");
+    snprintf(out, size, "%s", text ? text : "");
+    dn_model_free(m);
+}
+
+/* --init from a regression model on new data whose target has another mean and spread: the
+ * model's stored scale is kept (its weights were learnt on it), said in a note, stored again,
+ * so that with no epochs the new model predicts exactly what the old one does, and fine-tuning
+ * keeps the scale too. Recomputing it from the new data would make the same weights mean other
+ * numbers (every prediction shifted by ~100 here). */
+TEST(regression_init_keeps_the_models_target_scale) {
+    if (!make_dir()) return;
+    target_shift = 0.0;
+    write_linear("lin.csv", 300, 1);
+    target_shift = 100.0;
+    write_linear("shifted.csv", 200, 1);
+    target_shift = 0.0;
+    CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 5 --lr 0.01 --out a.st") == 0);
+    char a[256], b[256], c[256];
+    regression_metadata("a.st", a, sizeof a);
+    CHECK(cli("train --train shifted.csv --init a.st --epochs 0 --out b.st") == 0);
+    CHECK_MSG(strstr(output, "note: --init a.st: the targets keep the model's scale (mean ") != NULL &&
+                  strstr(output, "the training rows of shifted.csv have mean 14") != NULL,
+              "%s", output);
+    regression_metadata("b.st", b, sizeof b);
+    CHECK_MSG(a[0] != '\0' && strcmp(a, b) == 0, "a: %s\nb: %s", a, b);
+    static char pa[sizeof output], pb[sizeof output];
+    CHECK(cli("predict --model a.st --data shifted.csv") == 0);
+    memcpy(pa, output, sizeof output);
+    CHECK(cli("predict --model b.st --data shifted.csv") == 0);
+    memcpy(pb, output, sizeof output);
+    CHECK(strncmp(pa, "predicted\n", 10) == 0 && strcmp(pa, pb) == 0);
+    /* fine-tuned on the shifted data: still the model's scale */
+    CHECK(cli("train --train shifted.csv --init a.st --epochs 3 --lr 0.01 --out c.st") == 0);
+    regression_metadata("c.st", c, sizeof c);
+    CHECK_MSG(strcmp(a, c) == 0, "a: %s\nc: %s", a, c);
     CHECK(dn_test_remove_dir(dir));
 }

@@ -324,3 +324,62 @@ TEST(table_prepare_readme_walkthrough_is_true) {
     CHECK(shown >= 15);
     dn_test_remove_dir(dir);
 }
+
+/* rows lines "a,color,label" of `colors` categories into dir/name; returns its size in bytes. */
+static size_t write_colors(const char *name, int rows, int colors) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return 0;
+    fputs("a,color,label\n", f);
+    for (int r = 0; r < rows; ++r) fprintf(f, "%d,c%02d,%c\n", r % 17, r % colors, "xy"[r % 2]);
+    size_t size = (size_t)ftell(f);
+    fclose(f);
+    return size;
+}
+
+/* --max-memory counts what reading a categorical column holds: per category cell a pointer to its
+ * text until every row is read, one column of pointers to sort them by, every row's line, then
+ * the categories' copies; and once encoded, the one-hot width of the data sets. */
+TEST(table_prepare_memory_cap_counts_category_cells) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    enum { N = 1000 };
+    size_t text = write_colors("cat.csv", N, 3);
+    /* the text, x (N × 2 floats), class ids (N int32), the label cells kept for naming the
+     * classes (N × {pointer, line}): all a numeric file of this shape holds */
+    size_t numeric = text + N * 2 * 4 + N * 4 + N * 2 * sizeof(size_t);
+    /* read raw: every row's line; the color cells and one column to sort them */
+    size_t reading = numeric + N * sizeof(size_t) + 2 * N * sizeof(char *);
+    size_t categories = 3 * sizeof(char *) + 3 * 4; /* "c00" "c01" "c02" with their NULs */
+    /* a cap the first reading (which finds the text column, holding no cells for it) fits in */
+    size_t cap = numeric + N * sizeof(size_t) + 1000;
+    CHECK(cli("train --train cat.csv --model dense:2:softmax --epochs 1 --out m.st "
+              "--max-memory %zu", cap) == 1);
+    char want[256];
+    snprintf(want, sizeof want, "--max-memory: cat.csv: loading 1000 rows x 2 features (with the "
+             "file's text and the cells of 1 category column) needs %.1f KiB, over the memory "
+             "limit of %.1f KiB", (double)reading / 1024.0, (double)cap / 1024.0);
+    CHECK_MSG(strstr(output, want) != NULL, "want %s\ngot %s", want, output);
+    CHECK(access("m.st", F_OK) != 0);
+    /* the reading fits; the categories' copies do not (equal in KiB: said in bytes) */
+    CHECK(cli("train --train cat.csv --model dense:2:softmax --epochs 1 --out m.st "
+              "--max-memory %zu", reading) == 1);
+    snprintf(want, sizeof want, "cat.csv: keeping the categories of 1 column (with the file's "
+             "text) needs %zu B, over the memory limit of %zu B", reading + categories, reading);
+    CHECK_MSG(strstr(output, want) != NULL, "want %s\ngot %s", want, output);
+    /* with them the file is read (and the model is what no longer fits) */
+    CHECK(cli("train --train cat.csv --model dense:2:softmax --epochs 1 --out m.st "
+              "--max-memory %zu", reading + categories) == 1);
+    CHECK_MSG(strstr(output, "the model needs") != NULL && strstr(output, "cat.csv: loading") == NULL &&
+                  strstr(output, "cat.csv: keeping") == NULL, "%s", output);
+    /* 60 categories: 2000 rows take 2000 × 60 one-hot floats once encoded (480 000 bytes), not
+     * the 2 × 2000 the raw reading held; the data budget counts the encoded width */
+    write_colors("wide.csv", 2000, 60);
+    CHECK(cli("train --train wide.csv --model dense:2:softmax --epochs 1 --out m.st "
+              "--max-memory 400000") == 1);
+    CHECK_MSG(strstr(output, "--max-memory 400000: the data needs 0.5 MiB with the copies "
+                             "training makes of it (training rows 0.5 MiB), over the limit") != NULL,
+              "%s", output);
+    dn_test_remove_dir(dir);
+}

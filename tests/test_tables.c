@@ -262,3 +262,83 @@ TEST(tables_train_says_what_was_read) {
                               "classes (a 5, b 3, c 2)\n", 76) == 0, "%s", output);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* --test and --val-data are read as eval reads data for the model: by name, in any order, the
+ * columns it does not use named once (a test file read by position would be scored on the wrong
+ * columns: its loss would differ from eval's). */
+TEST(tables_test_and_val_data_are_matched_by_name) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-tables-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    static const char *const SHUFFLED[] = {"label", "d", "extra", "b", "id", "a", "c"};
+    static const char *const MOVED[] = {"c", "a", "b", "label", "d"};
+    write_table("train.csv", PLAIN, 5, 1, NAMES, 0, ROWS);
+    write_table("shuffled.csv", SHUFFLED, 7, 1, NAMES, ROWS, 60);
+    write_table("moved.csv", MOVED, 5, 1, NAMES, ROWS + 60, 40);
+    CHECK(cli("train --train train.csv --test shuffled.csv --val-data moved.csv --model "
+              "dense:8:relu,dense:3:softmax --epochs 10 --lr 0.01 --out m.st") == 0);
+    CHECK_MSG(strstr(output, "note: shuffled.csv: 2 columns not used by the model, ignored: "
+                             "\"extra\", \"id\"") != NULL, "%s", output);
+    CHECK(strstr(output, "moved.csv: ") == NULL); /* every column used: nothing to say */
+    double test_loss = -1.0, test_acc = -1.0, loss = -2.0, acc = -2.0;
+    const char *at = strstr(output, "test loss ");
+    CHECK(at != NULL && sscanf(at, "test loss %lf - test accuracy %lf", &test_loss, &test_acc) == 2);
+    CHECK(cli("eval --model m.st --data shuffled.csv") == 0);
+    at = strstr(output, "loss "); /* after the same note */
+    CHECK(at != NULL && sscanf(at, "loss %lf - accuracy %lf", &loss, &acc) == 2);
+    CHECK_MSG(test_loss == loss && test_acc == acc && acc >= 0.85,
+              "train --test: loss %.4f accuracy %.4f; eval: loss %.4f accuracy %.4f", test_loss,
+              test_acc, loss, acc);
+    /* a --test file without a training column is refused naming it, as eval refuses it */
+    static const char *const NO_C[] = {"a", "b", "d", "label"};
+    write_table("no_c.csv", NO_C, 4, 1, NAMES, 0, 20);
+    CHECK(cli("train --train train.csv --test no_c.csv --model dense:3:softmax --epochs 1 "
+              "--out m2.st") == 1);
+    CHECK_MSG(strstr(output, "no_c.csv:1:1: expected the model's feature column \"c\"") != NULL,
+              "%s", output);
+    /* a --val-data file without the label is refused by name (it cannot be scored) */
+    static const char *const FEATURES[] = {"d", "c", "b", "a"};
+    write_table("features.csv", FEATURES, 4, 1, NAMES, 0, 20);
+    CHECK(cli("train --train train.csv --val-data features.csv --model dense:3:softmax --epochs 1 "
+              "--out m2.st") == 1);
+    CHECK_MSG(strstr(output, "features.csv has no label column \"label\" (the label of "
+                             "train.csv)") != NULL, "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
+/* The issue's remaining cases through the binary: boolean labels as pandas writes them (True /
+ * False: classes in LabelEncoder's order, False first) printed back as given, per row; and the
+ * start-of-run line cut after 8 feature names for a wide file. */
+TEST(tables_boolean_labels_and_the_start_line_of_a_wide_file) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-tables-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/bool.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fputs("a,b,churned\n", f);
+    for (int r = 0; r < 100; ++r) fprintf(f, "%d,%d,%s\n", r % 10, (r * 7) % 5, r % 10 >= 5 ? "True" : "False");
+    fclose(f);
+    CHECK(cli("train --train bool.csv --model dense:8:relu --epochs 30 --lr 0.05 --out b.st") == 0);
+    CHECK_MSG(strstr(output, "label \"churned\", 2 classes (False 50, True 50)") != NULL, "%s", output);
+    CHECK(cli("predict --model b.st --data bool.csv") == 0);
+    CHECK_MSG(strncmp(output, "predicted,p_False,p_True\n", 25) == 0, "%.60s", output);
+    int right = 0, rows = 0;
+    for (const char *line = strchr(output, '\n'); line && line[1]; line = strchr(line + 1, '\n'), ++rows)
+        right += strncmp(line + 1, rows % 10 >= 5 ? "\"True\"," : "\"False\",", rows % 10 >= 5 ? 7 : 8) == 0;
+    CHECK_MSG(rows == 100 && right == 100, "%d of %d rows predicted as their label", right, rows);
+    snprintf(path, sizeof path, "%s/wide.csv", dir);
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    for (int j = 0; j < 12; ++j) fprintf(f, "f%d,", j);
+    fputs("y\n", f);
+    for (int r = 0; r < 20; ++r) {
+        for (int j = 0; j < 12; ++j) fprintf(f, "%d,", (r + j) % 7);
+        fprintf(f, "%d\n", r % 2);
+    }
+    fclose(f);
+    CHECK(cli("train --train wide.csv --model dense:2:softmax --epochs 1 --out w.st") == 0);
+    CHECK_MSG(strncmp(output, "wide.csv: 20 rows \xc3\x97 12 features (f0, f1, f2, f3, f4, f5, f6, "
+                              "f7, ... 4 more), label \"y\", 2 classes (0 10, 1 10)\n", 99) == 0,
+              "%s", output);
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -8,6 +8,7 @@
 #ifndef CLI_REPORT_H
 #define CLI_REPORT_H
 
+#include "common/regression.h"
 #include "dropnet.h"
 
 #include <stddef.h>
@@ -51,6 +52,11 @@ typedef struct cli_report {
     const dn_epoch_metrics *baseline;          /* NULL unless compare */
     const cli_report_gap *gap, *baseline_gap;   /* NULL unless compare */
     const char *held_out_name;                 /* compare: "validation" or "test" */
+    /* A regression run (train): the target's scale (examples hold standardised targets) and
+     * the validation rows' metrics per epoch [epochs] (NaN where none); NULL for a classifier. */
+    const cli_target_scale *target;
+    int targets_scaled;         /* 1: examples hold standardised targets (train's own sets) */
+    const cli_regression_metrics *val_history;
     /* The first training batch's dropout masks (cli_report_capture). */
     cli_report_mask masks[CLI_REPORT_MAX_MASKS];
     size_t mask_count;

@@ -5,6 +5,7 @@
 #include "common/cli_error.h"
 #include "report/report_html.h"
 #include "report/report_inspect.h"
+#include "report/report_regression.h"
 #include "report/report_sections.h"
 
 #include <errno.h>
@@ -96,9 +97,13 @@ static void header(FILE *out, const cli_report *r) {
     fprintf(out, "</p>\n<p class=\"sub\">dropnet %s · seed %llu · every number on this page comes "
                  "from the run</p>\n", dn_version(), (unsigned long long)dn_model_seed(r->model));
     fputs("<nav><a href=\"#pipeline\">Pipeline</a><a href=\"#training\">Training</a>"
-          "<a href=\"#mask\">Dropout mask</a><a href=\"#predictions\">Predictions</a>"
-          "<a href=\"#confusion\">Confusion</a><a href=\"#weights\">Weights</a>"
-          "<a href=\"#reproduce\">Reproduce</a></nav>\n</header>\n", out);
+          "<a href=\"#mask\">Dropout mask</a>", out);
+    fputs(r->target ? "<a href=\"#regression\">Regression metrics</a>"
+                      "<a href=\"#predicted\">Predicted vs actual</a>"
+                    : "<a href=\"#predictions\">Predictions</a><a href=\"#confusion\">Confusion</a>",
+          out);
+    fputs("<a href=\"#weights\">Weights</a><a href=\"#reproduce\">Reproduce</a></nav>\n"
+          "</header>\n", out);
 }
 
 static dn_status write_page(FILE *out, void *context, dn_error *err) {
@@ -108,8 +113,14 @@ static dn_status write_page(FILE *out, void *context, dn_error *err) {
     cli_report_section_pipeline(out, r);
     cli_report_section_training(out, r);
     cli_report_section_masks(out, r);
-    dn_status st = cli_report_section_predictions(out, r, err);
-    if (st == DN_OK) st = cli_report_section_confusion(out, r, err);
+    dn_status st = DN_OK;
+    if (r->target != NULL) { /* regression: errors in the target's units, not classes */
+        cli_report_section_regression_epochs(out, r);
+        st = cli_report_section_regression_rows(out, r, err);
+    } else {
+        st = cli_report_section_predictions(out, r, err);
+        if (st == DN_OK) st = cli_report_section_confusion(out, r, err);
+    }
     if (st != DN_OK) return st;
     cli_report_section_weights(out, r);
     cli_report_section_settings(out, r);

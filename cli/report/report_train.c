@@ -32,10 +32,12 @@ static int choose_examples(cli_report *r, const cli_train_settings *s, const cli
 
 static void describe_data(cli_report *r, const cli_train_settings *s, const cli_train_job *job) {
     size_t rows = dn_dataset_rows(job->train), kept = dn_dataset_rows(cli_train_fitted_rows(job));
+    char target[32];
+    if (job->regression) snprintf(target, sizeof target, "a regression target");
+    else snprintf(target, sizeof target, "%zu classes", dn_dataset_classes(job->train));
     size_t used = (size_t)snprintf(r->data_text, sizeof r->data_text,
-                                   "%s: %zu rows × %zu features, %zu classes · %zu train",
-                                   s->train, rows, dn_dataset_features(job->train),
-                                   dn_dataset_classes(job->train), kept);
+                                   "%s: %zu rows × %zu features, %s · %zu train", s->train, rows,
+                                   dn_dataset_features(job->train), target, kept);
     if (used < sizeof r->data_text && kept < rows)
         used += (size_t)snprintf(r->data_text + used, sizeof r->data_text - used,
                                  " / %zu validation (%s %g %%)", rows - kept,
@@ -78,6 +80,11 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
     r->history = history;
     r->epochs = s->epochs;
     describe_data(r, s, job);
+    if (job->regression) {
+        r->target = &job->target;
+        r->targets_scaled = 1;
+        r->val_history = job->val_history;
+    }
     cli_report_list_settings(r, model);
     return choose_examples(r, s, job);
 }

@@ -42,6 +42,8 @@ int cli_train_fit(const cli_train_settings *s, const cli_train_job *job, dn_mode
         progress.model = model;
         progress.val = job->val;
         progress.target = &job->target;
+        progress.val_history = job->val_history;
+        progress.epochs = s->epochs;
     }
     dn_fit_config fit = dn_fit_defaults();
     fit.epochs = s->epochs;

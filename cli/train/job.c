@@ -11,6 +11,7 @@
 #include "train/split.h"
 #include "train/prepare.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ void cli_train_job_free(cli_train_job *job) {
     dn_model_free(job->init);
     dn_model_free(job->resumed);
     dn_checkpoint_state_free(&job->resumed_state);
+    free(job->val_history);
     if (job->lock_fd >= 0) close(job->lock_fd);
     *job = (cli_train_job){.lock_fd = -1};
 }
@@ -44,7 +46,8 @@ static int task_option(const char *task) {
 }
 
 /* Reads `spec`: raw (categories and missing cells kept for prepare.c), or, once the training
- * data has been prepared (`train` not NULL), with its columns and preparation. */
+ * data has been read and prepared (`train` not NULL), as eval reads data for the model: its
+ * columns by name, with its preparation, and the columns it does not use named once. */
 static int open_data(const cli_train_settings *s, const char *spec, int task,
                      const dn_dataset *train, dn_dataset **out, size_t *used) {
     dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
@@ -62,6 +65,9 @@ static int open_data(const cli_train_settings *s, const char *spec, int task,
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
                             err.message);
     *used += dn_dataset_bytes(*out);
+    if (count > 0)
+        cli_columns_note(stderr, spec, &(cli_columns){.count = count,
+                                                      .header = dn_dataset_has_header(train)}, *out);
     if (dn_dataset_warning(*out) != NULL)
         fprintf(stderr, "warning: %s: %s\n", spec, dn_dataset_warning(*out));
     return 0;
@@ -74,6 +80,10 @@ static int open_other(const cli_train_settings *s, const char *spec, cli_train_j
     if (spec == NULL) return 0;
     int others = job->regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
     int code = open_data(s, spec, others, job->train, out, &job->data_bytes);
+    if (code == 0 && dn_dataset_classes(*out) == 0 && dn_dataset_targets(*out) == 0)
+        return cli_error(-1, "%s has no label column \"%s\" (the label of %s): give labelled "
+                            "data, or name its label column with --label COL", spec,
+                         s->label ? s->label : dn_dataset_label_name(job->train), s->train);
     return code == 0 ? cli_train_check_plain(job, *out, spec) : code;
 }
 
@@ -111,9 +121,20 @@ static int split_rows(const cli_train_settings *s, cli_train_job *job) {
 
 /* Regression fits standardised targets (docs/DATA.md "Regression"): the mean and std of the
  * rows fit trains on, applied to every data set of the run; the model stores them and every
- * output is unscaled with them. */
-static int standardize_targets(cli_train_job *job) {
-    job->target = cli_target_scale_of(cli_train_fitted_rows(job));
+ * output is unscaled with them. An --init regression model keeps its own: its weights were
+ * learnt on that scale, so new data with another mean or spread is fine-tuned on it (as a
+ * deployed model's TransformedTargetRegressor keeps its fitted scaler) instead of silently
+ * meaning something else. */
+static int standardize_targets(const cli_train_settings *s, cli_train_job *job) {
+    cli_target_scale data = cli_target_scale_of(cli_train_fitted_rows(job));
+    job->target = data;
+    int kept = job->init != NULL ? cli_target_scale_of_model(job->init, s->init, &job->target) : 0;
+    if (kept < 0) return -1;
+    if (kept == 0) job->target = data; /* a classifier --init: its output layer is checked later */
+    else
+        fprintf(stderr, "note: --init %s: the targets keep the model's scale (mean %.6g, std "
+                "%.6g; the training rows of %s have mean %.6g, std %.6g)\n", s->init,
+                job->target.mean, job->target.std, s->train, data.mean, data.std);
     float mean = (float)job->target.mean, std = (float)job->target.std;
     dn_dataset *sets[] = {job->train, job->fit_rows, job->val, job->test};
     dn_error err;
@@ -123,16 +144,27 @@ static int standardize_targets(cli_train_job *job) {
     return 0;
 }
 
+/* Room for each epoch's validation metrics (the report shows them), NaN until the epoch runs. */
+static int keep_val_history(const cli_train_settings *s, cli_train_job *job) {
+    size_t n = s->epochs ? s->epochs : 1;
+    if ((job->val_history = malloc(n * sizeof *job->val_history)) == NULL)
+        return cli_error(-1, "out of memory");
+    for (size_t i = 0; i < n; ++i) job->val_history[i] = (cli_regression_metrics){NAN, NAN, NAN};
+    return 0;
+}
+
 const dn_dataset *cli_train_fitted_rows(const cli_train_job *job) {
     return job->fit_rows != NULL ? job->fit_rows : job->train;
 }
 
-/* The copies training makes of the training rows count too: the rows fit trains on, and with a
- * validation split, fit's own two slices. */
+/* The data sets as training holds them (one-hot encoded columns at their final width, which the
+ * raw reading counted as one input each) and the copies training makes of the training rows: the
+ * rows fit trains on, and with a validation split, fit's own two slices. */
 static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
     size_t train = dn_dataset_bytes(job->train);
-    job->data_bytes += dn_dataset_bytes(job->fit_rows) + dn_dataset_bytes(s->val_data ? NULL : job->val) +
-                       dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
+    job->data_bytes = train + dn_dataset_bytes(job->test) + dn_dataset_bytes(job->val) +
+                      dn_dataset_bytes(job->fit_rows) +
+                      dn_dataset_rows(job->train) * sizeof(size_t); /* fit's shuffle order */
     if (s->max_bytes == 0 || job->data_bytes <= s->max_bytes) return 0;
     return cli_error(-1, "--max-memory %s: the data needs %.1f MiB with the copies training "
                         "makes of it (training rows %.1f MiB), over the limit", s->max_memory,
@@ -191,7 +223,8 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init) code = cli_model_file_fits("--init", s->init, budget_left(s, job->data_bytes), s->max_memory);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
-    if (code == 0 && job->regression) code = standardize_targets(job);
+    if (code == 0 && job->regression) code = standardize_targets(s, job);
+    if (code == 0 && job->regression && job->val != NULL) code = keep_val_history(s, job);
     if (code == 0) code = check_data_budget(s, job);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) cli_train_job_free(job);

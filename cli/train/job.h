@@ -23,6 +23,8 @@ typedef struct cli_train_job {
     int regression;            /* the label column holds float targets (--task, or auto) */
     cli_target_scale target;   /* regression: the training rows' target mean and std; every
                                   data set above holds its targets standardised by it */
+    cli_regression_metrics *val_history; /* regression with validation rows: [epochs], each
+                                            epoch's validation metrics (NaN: not run) */
 } cli_train_job;
 
 /* The rows fit trains on: train minus the validation split. */

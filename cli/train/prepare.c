@@ -56,24 +56,45 @@ void cli_prepared_names_free(char **names, size_t count) {
     free(names);
 }
 
-int cli_train_read_like(const dn_dataset *train, dn_dataset_options *o, char ***names,
-                        size_t *count) {
-    const char *json = dn_dataset_preprocessing(train);
-    *names = NULL;
-    *count = 0;
-    if (json == NULL) return 0;
+/* The names of the columns a prepared dataset's preparation reads (its "preprocessing" JSON),
+ * copied into list[0..*count); 0 when memory runs out. */
+static int prepared_names(const char *json, char **list, size_t n, size_t *count) {
     cJSON *root = cJSON_Parse(json);
     const cJSON *columns = cJSON_GetObjectItemCaseSensitive(root, "columns"), *c;
-    size_t n = (size_t)cJSON_GetArraySize(columns);
-    char **list = calloc(n ? n : 1, sizeof *list);
-    int ok = list != NULL && n > 0;
+    int ok = root != NULL;
     cJSON_ArrayForEach(c, columns) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
-        size_t i = (*count)++;
-        ok = ok && cJSON_IsString(name) && (list[i] = malloc(strlen(name->valuestring) + 1));
-        if (ok) strcpy(list[i], name->valuestring);
+        ok = ok && *count < n && cJSON_IsString(name) &&
+             (list[*count] = malloc(strlen(name->valuestring) + 1)) != NULL;
+        if (ok) strcpy(list[(*count)++], name->valuestring);
     }
     cJSON_Delete(root);
+    return ok;
+}
+
+/* The training file's feature names (as read: no preparation), copied into list[0..*count). */
+static int feature_names(const dn_dataset *train, char **list, size_t n, size_t *count) {
+    for (; *count < n; ++*count) {
+        const char *name = dn_dataset_feature_name(train, *count);
+        if ((list[*count] = malloc(strlen(name) + 1)) == NULL) return 0;
+        strcpy(list[*count], name);
+    }
+    return 1;
+}
+
+int cli_train_read_like(const dn_dataset *train, dn_dataset_options *o, char ***names,
+                        size_t *count) {
+    *names = NULL;
+    *count = 0;
+    if (dn_dataset_feature_name(train, 0) == NULL) return 0; /* IDX: no names to match */
+    const char *json = dn_dataset_preprocessing(train);
+    cJSON *root = json ? cJSON_Parse(json) : NULL;
+    size_t n = json ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "columns"))
+                    : dn_dataset_features(train);
+    cJSON_Delete(root);
+    char **list = calloc(n ? n : 1, sizeof *list);
+    int ok = list != NULL && n > 0 &&
+             (json ? prepared_names(json, list, n, count) : feature_names(train, list, n, count));
     if (!ok) {
         cli_prepared_names_free(list, *count);
         *count = 0;
@@ -82,11 +103,16 @@ int cli_train_read_like(const dn_dataset *train, dn_dataset_options *o, char ***
     *names = list;
     o->feature_columns = (const char *const *)list;
     o->feature_column_count = *count;
+    /* Prepared: read with its categories and fill values. Not prepared: still raw, so that a
+     * category or missing cell the training rows never had is found (cli_train_check_plain). */
     o->preprocessing = json;
-    o->raw_columns = 0;
+    o->raw_columns = json == NULL;
     o->select_columns = o->ignore_columns = NULL; /* the names say which columns */
     o->match_by_position = !dn_dataset_has_header(train);
+    /* The training label (or --label) by name; optional as for eval, so that an IDX pair (whose
+     * labels are their own file) is still read: a CSV file without it is refused by the caller. */
     if (o->label_column == NULL) o->label_column = dn_dataset_label_name(train);
+    o->label_optional = 1;
     return 1;
 }
 

@@ -12,10 +12,12 @@
  * returns -1 on error. */
 int cli_train_prepare(const cli_train_settings *s, cli_train_job *job);
 
-/* Options that read another file (--test, --val-data) as the prepared training data was read:
- * its columns by name and its preprocessing. *names receives the column names `o` points to
- * (free with cli_prepared_names_free after the read). 0 when `train` was not prepared (o
- * unchanged), 1 when set, -1 after printing an error. */
+/* Options that read another file (--test, --val-data) as the training data was read, as eval
+ * reads data for the model (docs/DATA.md "Columns by name"): the training columns by name (by
+ * position when the training file had no header), extra columns ignored, the training label,
+ * and a prepared training set's preprocessing. *names receives the column names `o` points to
+ * (free with cli_prepared_names_free after the read). 0 when `train` has no column names (IDX
+ * data: o unchanged), 1 when set, -1 after printing an error. */
 int cli_train_read_like(const dn_dataset *train, dn_dataset_options *o, char ***names,
                         size_t *count);
 void cli_prepared_names_free(char **names, size_t count);

@@ -65,6 +65,8 @@ int cli_progress_callback(const dn_event *ev, void *user) {
         if (p->target != NULL && p->val != NULL && p->model != NULL &&
             cli_regression_evaluate(p->model, p->val, p->target, 1, &val) == 0)
             have = &val;
+        if (have != NULL && p->val_history != NULL && ev->epoch >= 1 && ev->epoch <= p->epochs)
+            p->val_history[ev->epoch - 1] = val;
         if (p->out != NULL) epoch_line(p, ev, have);
         if (p->log != NULL) cli_epoch_log_write_metrics(p->log, ev->metrics, have);
     }

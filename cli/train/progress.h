@@ -23,6 +23,9 @@ typedef struct cli_progress {
     dn_model *model;
     const dn_dataset *val;
     const cli_target_scale *target;
+    cli_regression_metrics *val_history; /* [epochs] or NULL: each epoch's metrics kept (epoch
+                                            e at e − 1) for the report */
+    size_t epochs;
     /* An extra observer run after the above (e.g. compare's per-epoch evaluation). */
     dn_callback next;
     void *next_user;

@@ -53,6 +53,7 @@ typedef struct csv_parse {
     dn_csv_label *labels;      /* [rows] */
     dn_dataset *data;
     size_t text_bytes, max_bytes; /* the file's text, the memory cap (0: none) */
+    size_t held;               /* what the reading holds (check_cap), for the categories' check */
     /* raw_columns / preprocessing (raw_columns.h): missing cells and categories kept */
     int raw;
     int discover;              /* a numeric feature that holds text becomes categorical */
@@ -634,17 +635,43 @@ static dn_status read_rows(csv_parse *p, size_t rows, dn_error *err) {
     return st;
 }
 
-/* The text stays in memory while the rows are stored, so both count against the cap; so do the
- * label cells kept for naming classes. */
-static dn_status check_cap(const csv_parse *p, size_t rows, dn_error *err) {
-    size_t features = p->features;
-    size_t data = dni_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0), labels = 0;
-    if (!p->unlabeled && !dni_mul_size(rows, sizeof *p->labels, &labels)) labels = SIZE_MAX;
-    size_t needed = data > SIZE_MAX - labels - p->text_bytes || labels > SIZE_MAX - p->text_bytes
-                        ? SIZE_MAX : data + labels + p->text_bytes;
-    char what[96];
-    snprintf(what, sizeof what, "loading %zu rows x %zu features (with the file's text)", rows,
-             features);
+/* a + b·c, or SIZE_MAX when it overflows (a need that large is refused by any cap). */
+static size_t add_product(size_t a, size_t b, size_t c) {
+    size_t bc;
+    if (!dni_mul_size(b, c, &bc) || bc > SIZE_MAX - a) return SIZE_MAX;
+    return a + bc;
+}
+
+/* Feature columns read as categories (known before reading: preset, or found by the first
+ * reading of a discovering load). */
+static size_t category_columns(const csv_parse *p) {
+    size_t slots = 0;
+    for (size_t j = 0; p->preset != NULL && j < p->features; ++j) slots += p->preset[j] != 0;
+    return slots;
+}
+
+/* Everything a reading holds at its peak, refused before any of it is allocated: the file's
+ * text (cells are parsed in place), the dataset, the label cells kept for naming classes and
+ * the id cells; read raw, the line of every row, and per category column one pointer per cell
+ * (the cell's text, turned into codes once every row is read) plus one column of pointers to
+ * sort them by. The categories' own copies are counted once they are known (finish_raw). */
+static dn_status check_cap(csv_parse *p, size_t rows, dn_error *err) {
+    size_t features = p->features, slots = p->raw ? category_columns(p) : 0;
+    size_t needed = dni_dataset_storage_bytes(rows, features, 0, !p->unlabeled, 0);
+    needed = add_product(needed, 1, p->text_bytes);
+    if (!p->unlabeled) needed = add_product(needed, rows, sizeof *p->labels);
+    if (p->id_col < p->columns) needed = add_product(needed, rows, sizeof *p->ids);
+    if (p->raw) needed = add_product(needed, rows, sizeof *p->raw_cols->lines);
+    if (slots > 0) needed = add_product(needed, rows, (slots + 1) * sizeof *p->texts);
+    char what[160];
+    int n = snprintf(what, sizeof what, "loading %zu rows x %zu features (with the file's text",
+                     rows, features);
+    if (slots > 0)
+        snprintf(what + n, sizeof what - (size_t)n, " and the cells of %zu category column%s)",
+                 slots, slots == 1 ? "" : "s");
+    else
+        snprintf(what + n, sizeof what - (size_t)n, ")");
+    p->held = needed;
     return dni_check_memory_cap(p->path, what, needed, p->max_bytes, err);
 }
 
@@ -722,6 +749,24 @@ static dn_status start_raw(csv_parse *p, size_t rows, dn_error *err) {
     return DN_OK;
 }
 
+/* The categories' copies (texts and pointers) on top of what the reading holds, within the cap:
+ * known only once every row is read, as they depend on how many distinct cells there are. */
+static dn_status check_categories(const csv_parse *p, dn_error *err) {
+    size_t needed = p->held, columns = 0;
+    const dni_raw_columns *raw = p->raw_cols;
+    for (size_t j = 0; j < p->features; ++j) {
+        if (raw->categories[j] == NULL) continue;
+        columns++;
+        needed = add_product(needed, raw->category_count[j], sizeof(char *));
+        for (size_t k = 0; k < raw->category_count[j]; ++k)
+            needed = add_product(needed, 1, strlen(raw->categories[j][k]) + 1);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "keeping the categories of %zu column%s (with the file's text)",
+             columns, columns == 1 ? "" : "s");
+    return dni_check_memory_cap(p->path, what, needed, p->max_bytes, err);
+}
+
 /* Raw reading, every row stored: category cells to codes (raw_columns.h), the record to the
  * dataset's columns. */
 static dn_status finish_raw(csv_parse *p, dn_error *err) {
@@ -730,6 +775,7 @@ static dn_status finish_raw(csv_parse *p, dn_error *err) {
         if (p->text_slot[j] != SIZE_MAX)
             st = dni_raw_encode(p->raw_cols, j, p->texts + p->text_slot[j] * p->data->rows,
                                 p->data->x, p->features, err);
+    if (st == DN_OK) st = check_categories(p, err);
     if (st == DN_OK) {
         p->data->columns->raw = p->raw_cols;
         p->raw_cols = NULL;

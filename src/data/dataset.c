@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,10 @@ dn_status dni_check_memory_cap(const char *path, const char *what, size_t needed
     char need[DN_BYTES_TEXT_SIZE], cap[DN_BYTES_TEXT_SIZE];
     dni_format_bytes(need, needed);
     dni_format_bytes(cap, max_bytes);
+    if (strcmp(need, cap) == 0) { /* "60.0 KiB, over ... 60.0 KiB" says nothing: the bytes do */
+        snprintf(need, sizeof need, "%zu B", needed);
+        snprintf(cap, sizeof cap, "%zu B", max_bytes);
+    }
     return dni_fail(err, DN_ERR_MEMORY, "%s: %s needs %s, over the memory limit of %s", path, what,
                     need, cap);
 }

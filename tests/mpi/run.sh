@@ -112,6 +112,47 @@ grep -oE "dropnet: error.*did not complete.*" "$tmp/stall.out" | sed "s/^/     |
 check "a stalled rank: the job ends after the 3 s timeout (status $status, took ${took} s)" \
   "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && grep -q 'rank 0 on .*did not complete within 3 s' '$tmp/stall.out'"
 
+# An error on one rank only: rank 2 runs in a directory without the data file (a node without
+# the shared mount), ranks 0 and 1 read it. The job ends promptly with that rank's error, once,
+# naming the rank and host; no model and no --log are written (the ranks agree before rank 0
+# opens any file). OpenMPI's MPMD syntax (A : B) gives rank 2 its own working directory.
+mkdir -p "$tmp/has-data" "$tmp/no-data"
+cp "$tmp/seed.csv" "$tmp/has-data/seed.csv"
+one_args=(train --train seed.csv --model dense:16:relu,dense:3:softmax --batch 32 --block-rows 8
+          --epochs 3 --seed 5 --out "$tmp/one.safetensors" --log "$tmp/one.log")
+started=$(date +%s.%N)
+mpirun "${run_args[@]}" -np 2 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/no-data" "$mpi" "${one_args[@]}" > "$tmp/one.out" 2>&1
+status=$?
+took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
+check "an error on rank 2 only ends the job (status $status, ${took} s), said once, naming rank and host" \
+  "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' &&
+   [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
+   grep -q \"dropnet: error: rank 2 on $(hostname)[^:]*: cannot open seed.csv\" '$tmp/one.out' &&
+   ! grep -q interrupted '$tmp/one.out' && [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+# The same on rank 0 only: its own line names it too.
+started=$(date +%s.%N)
+mpirun "${run_args[@]}" -np 1 -wdir "$tmp/no-data" "$mpi" "${one_args[@]}" : \
+  -np 2 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" > "$tmp/one.out" 2>&1
+status=$?
+took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
+check "an error on rank 0 only: the same (status $status, ${took} s)" \
+  "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' &&
+   [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
+   grep -q \"dropnet: error: rank 0 on $(hostname)[^:]*: cannot open seed.csv\" '$tmp/one.out' &&
+   [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+# Over --max-memory on one rank only (rank 1 is given a lower limit): the same.
+mpirun "${run_args[@]}" -np 1 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" --max-memory 1K > "$tmp/one.out" 2>&1
+status=$?
+grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
+check "over --max-memory on rank 1 only: one error naming rank 1 (status $status), nothing written" \
+  "[ $status -ne 0 ] && [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
+   grep -q 'dropnet: error: rank 1 on .*--max-memory' '$tmp/one.out' &&
+   [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+
 # Refusals, each said once.
 mpirun_n 2 "$plain" "${seed_args[@]}" --out "$tmp/x.safetensors" > "$tmp/refuse.out" 2>&1
 check "the plain build under mpirun refuses, once" \

@@ -341,6 +341,17 @@ test-mpi: setup
 bench-mpi: setup
 	$(MAKE) $(CLI) mpi
 	bash bench/mpi.sh $(CLI) $(MPI_BUILD)/dropnet
+# The MPI glue under AddressSanitizer + UBSan: tests/mpi/run.sh with an instrumented MPI build
+# (not in `make test`: OpenMPI under ASan is slow to start; LeakSanitizer is told to ignore
+# OpenMPI's own allocations, tests/mpi/lsan.supp, never dropnet's).
+.PHONY: test-mpi-asan
+test-mpi-asan: setup
+	$(MAKE) $(CLI)
+	$(MAKE) BUILD=build-mpi-asan OPT=-O1 CC=mpicc EXTRA_CFLAGS="-DDN_WITH_MPI $(ASAN_FLAGS)" \
+	  build-mpi-asan/dropnet
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/mpi/lsan.supp):print_suppressions=0 \
+	  bash tests/mpi/run.sh $(CLI) build-mpi-asan/dropnet
 
 # Every build directory: build, build-clang, build-asan, build-openblas, build-fuzz, ...
 clean:

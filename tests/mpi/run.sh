@@ -118,11 +118,12 @@ check "a stalled rank: the job ends after the 3 s timeout (status $status, took 
 # opens any file). OpenMPI's MPMD syntax (A : B) gives rank 2 its own working directory.
 mkdir -p "$tmp/has-data" "$tmp/no-data"
 cp "$tmp/seed.csv" "$tmp/has-data/seed.csv"
+mpi_abs=$(realpath "$mpi") # -wdir: a relative program path would be looked up there
 one_args=(train --train seed.csv --model dense:16:relu,dense:3:softmax --batch 32 --block-rows 8
           --epochs 3 --seed 5 --out "$tmp/one.safetensors" --log "$tmp/one.log")
 started=$(date +%s.%N)
-mpirun "${run_args[@]}" -np 2 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" : \
-  -np 1 -wdir "$tmp/no-data" "$mpi" "${one_args[@]}" > "$tmp/one.out" 2>&1
+mpirun "${run_args[@]}" -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" > "$tmp/one.out" 2>&1
 status=$?
 took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
@@ -133,8 +134,8 @@ check "an error on rank 2 only ends the job (status $status, ${took} s), said on
    ! grep -q interrupted '$tmp/one.out' && [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
 # The same on rank 0 only: its own line names it too.
 started=$(date +%s.%N)
-mpirun "${run_args[@]}" -np 1 -wdir "$tmp/no-data" "$mpi" "${one_args[@]}" : \
-  -np 2 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" > "$tmp/one.out" 2>&1
+mpirun "${run_args[@]}" -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" : \
+  -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" > "$tmp/one.out" 2>&1
 status=$?
 took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
@@ -144,8 +145,8 @@ check "an error on rank 0 only: the same (status $status, ${took} s)" \
    grep -q \"dropnet: error: rank 0 on $(hostname)[^:]*: cannot open seed.csv\" '$tmp/one.out' &&
    [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
 # Over --max-memory on one rank only (rank 1 is given a lower limit): the same.
-mpirun "${run_args[@]}" -np 1 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" : \
-  -np 1 -wdir "$tmp/has-data" "$mpi" "${one_args[@]}" --max-memory 1K > "$tmp/one.out" 2>&1
+mpirun "${run_args[@]}" -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" --max-memory 1K > "$tmp/one.out" 2>&1
 status=$?
 grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
 check "over --max-memory on rank 1 only: one error naming rank 1 (status $status), nothing written" \

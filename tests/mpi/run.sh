@@ -121,38 +121,32 @@ cp "$tmp/seed.csv" "$tmp/has-data/seed.csv"
 mpi_abs=$(realpath "$mpi") # -wdir: a relative program path would be looked up there
 one_args=(train --train seed.csv --model dense:16:relu,dense:3:softmax --batch 32 --block-rows 8
           --epochs 3 --seed 5 --out "$tmp/one.safetensors" --log "$tmp/one.log")
-started=$(date +%s.%N)
-mpirun "${run_args[@]}" -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
-  -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" > "$tmp/one.out" 2>&1
-status=$?
-took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
-check "an error on rank 2 only ends the job (status $status, ${took} s), said once, naming rank and host" \
-  "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' &&
-   [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
-   grep -q \"dropnet: error: rank 2 on $(hostname)[^:]*: cannot open seed.csv\" '$tmp/one.out' &&
-   ! grep -q interrupted '$tmp/one.out' && [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
-# The same on rank 0 only: its own line names it too.
-started=$(date +%s.%N)
-mpirun "${run_args[@]}" -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" : \
-  -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" > "$tmp/one.out" 2>&1
-status=$?
-took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
-check "an error on rank 0 only: the same (status $status, ${took} s)" \
-  "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' &&
-   [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
-   grep -q \"dropnet: error: rank 0 on $(hostname)[^:]*: cannot open seed.csv\" '$tmp/one.out' &&
-   [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
-# Over --max-memory on one rank only (rank 1 is given a lower limit): the same.
-mpirun "${run_args[@]}" -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
-  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" --max-memory 1K > "$tmp/one.out" 2>&1
-status=$?
-grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
-check "over --max-memory on rank 1 only: one error naming rank 1 (status $status), nothing written" \
-  "[ $status -ne 0 ] && [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] &&
-   grep -q 'dropnet: error: rank 1 on .*--max-memory' '$tmp/one.out' &&
-   [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+# one_rank_fails LABEL PATTERN MPMD...: mpirun with the application contexts MPMD; the job must
+# end within 10 s with a non-zero status, one error line matching PATTERN, and no file written.
+one_rank_fails() {
+  local label=$1 pattern=$2
+  shift 2
+  rm -f "$tmp/one.safetensors" "$tmp/one.log"
+  local started status took
+  started=$(date +%s.%N)
+  mpirun "${run_args[@]}" "$@" > "$tmp/one.out" 2>&1
+  status=$?
+  took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
+  check "$label (status $status, ${took} s): one error naming rank and host, nothing written" \
+    "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' &&
+     [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] && grep -q \"$pattern\" '$tmp/one.out' &&
+     ! grep -q interrupted '$tmp/one.out' && [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+}
+host=$(hostname)
+one_rank_fails "the data missing on rank 2 only" "dropnet: error: rank 2 on $host[^:]*: cannot open seed.csv" \
+  -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}"
+one_rank_fails "the data missing on rank 0 only" "dropnet: error: rank 0 on $host[^:]*: cannot open seed.csv" \
+  -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" : -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}"
+# rank 1 is given a lower --max-memory than rank 0.
+one_rank_fails "over --max-memory on rank 1 only" "dropnet: error: rank 1 on $host[^:]*: --max-memory" \
+  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" --max-memory 1K
 
 # Refusals, each said once.
 mpirun_n 2 "$plain" "${seed_args[@]}" --out "$tmp/x.safetensors" > "$tmp/refuse.out" 2>&1

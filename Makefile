@@ -177,9 +177,9 @@ $(ORT_PACKAGE):
 # scikit-learn, pytest from apt) with dropnet installed offline; test-python runs its pytest suite.
 PY_VENV := $(BUILD)/python-venv
 .PHONY: python test-python test-python-asan bench-python
-python: $(SHARED)
+python: $(SHARED) $(CLI)
 	test -x $(PY_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(PY_VENV)
-	DROPNET_LIBRARY_SOURCE=$(abspath $(SHARED)) $(PY_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index ./python
+	DROPNET_LIBRARY_SOURCE=$(abspath $(SHARED)) DROPNET_CLI_SOURCE=$(abspath $(CLI)) $(PY_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index ./python
 test-python: python $(CLI)
 	cd python/tests && ../../$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider
 # The same suite once over the ASan + UBSan library, the runtimes preloaded into the uninstrumented

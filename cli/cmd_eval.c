@@ -145,6 +145,7 @@ static int eval_regression(dn_model *model, const dn_dataset *data, const char *
 int cli_cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
     const char *delimiter = NULL, *header = NULL;
+    int strict = 0;
     int json = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -153,6 +154,7 @@ int cli_cmd_eval(int argc, char **argv) {
         {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables (docs/DATA.md \"Machine-readable results\")"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
+        {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
     };
     const cli_command cmd = {
         .name = "eval",
@@ -170,7 +172,7 @@ int cli_cmd_eval(int argc, char **argv) {
         return cli_error(2, "eval: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 0,
+    const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 0,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     if (dn_dataset_targets(data) > 0) {

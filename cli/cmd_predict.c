@@ -121,6 +121,7 @@ static size_t first_non_finite(const float *v, size_t n) {
 int cli_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL, *id = NULL;
     const char *delimiter = NULL, *header = NULL;
+    int strict = 0;
     size_t mc_samples = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -135,6 +136,7 @@ int cli_cmd_predict(int argc, char **argv) {
          "regression model the predictive mean and a std column"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
+        {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
     };
     const cli_command cmd = {
         .name = "predict",
@@ -155,7 +157,7 @@ int cli_cmd_predict(int argc, char **argv) {
     if (cli_check_outputs("predict", outputs, 1, inputs, CLI_COUNT(inputs)) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
-    const cli_data_request request = {.spec = data_spec, .label = label, .id = id,
+    const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .id = id,
                                       .allow_unlabeled = 1, .delimiter = delimiter,
                                       .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;

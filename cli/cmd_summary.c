@@ -1,5 +1,6 @@
 /* cmd_summary.c — `dropnet summary`: what a saved model is and how it was trained. */
 #include "commands.h"
+#include "common/preprocessing.h"
 #include "common/cli_error.h"
 #include "common/options.h"
 #include "common/text_escape.h"
@@ -56,6 +57,7 @@ int cli_cmd_summary(int argc, char **argv) {
         }
         printf("\n");
     }
+    cli_preprocessing_describe(stdout, "inputs:", dn_model_get_metadata(model, "preprocessing"));
     for (size_t i = 0; i < dn_model_metadata_count(model); ++i) {
         const char *key = dn_model_metadata_key(model, i);
         cli_fputs_escaped(stdout, key);

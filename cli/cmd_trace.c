@@ -91,6 +91,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
 int cli_cmd_trace(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
     const char *delimiter = NULL, *header = NULL;
+    int strict = 0;
     size_t index = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -99,6 +100,7 @@ int cli_cmd_trace(int argc, char **argv) {
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
+        {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
     };
     const cli_command cmd = {
         .name = "trace",
@@ -115,7 +117,7 @@ int cli_cmd_trace(int argc, char **argv) {
         return cli_error(2, "trace: --model FILE and --data DATA are required");
     dn_model *model;
     dn_dataset *data;
-    const cli_data_request request = {.spec = data_spec, .label = label, .allow_unlabeled = 1,
+    const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 1,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
     size_t rows = dn_dataset_rows(data);

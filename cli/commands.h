@@ -24,5 +24,6 @@ int cli_cmd_explain(int argc, char **argv);
 int cli_cmd_play(int argc, char **argv);
 int cli_cmd_export(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 
 #endif

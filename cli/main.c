@@ -29,6 +29,7 @@ static const command_entry commands[] = {
     {"play", cli_cmd_play, "write the playground page (make web): training in the browser, optionally on your table"},
     {"export", cli_cmd_export, "write a saved model as an ONNX graph, for ONNX Runtime and others"},
     {"import", cli_cmd_import, "read an ONNX MLP (e.g. from PyTorch) into a dropnet model file"},
+    {"report", cli_cmd_report, "write the HTML report of a finished run from its saved model and epoch log (e.g. trained in Python)"},
 };
 
 #ifdef DN_BLAS_OPENBLAS

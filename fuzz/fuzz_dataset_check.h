@@ -9,6 +9,7 @@
 #include "dropnet.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static inline void dn_fuzz_check_dataset(const dn_dataset *d, size_t max_rows, int unlabeled) {
@@ -30,11 +31,18 @@ static inline void dn_fuzz_check_dataset(const dn_dataset *d, size_t max_rows, i
         }
     }
     DN_FUZZ_ASSERT(dn_dataset_get_row(d, rows, row, &err) == DN_ERR_ARGUMENT);
-    /* Class names, when present, are one per class, distinct and in strcmp order. */
+    /* Class names, when present, are one per class, distinct and in order: numeric order for
+     * integer labels (named by their decimal text: "4" before "12"), strcmp order for names. */
     if (dn_dataset_class_name(d, 0) != NULL)
         for (size_t k = 1; k < classes; ++k) {
             const char *a = dn_dataset_class_name(d, k - 1), *b = dn_dataset_class_name(d, k);
-            DN_FUZZ_ASSERT(a != NULL && b != NULL && strcmp(a, b) < 0);
+            DN_FUZZ_ASSERT(a != NULL && b != NULL);
+            char *end_a, *end_b;
+            long long x = strtoll(a, &end_a, 10), y = strtoll(b, &end_b, 10);
+            if (*end_a == '\0' && *end_b == '\0' && end_a != a && end_b != b)
+                DN_FUZZ_ASSERT(x < y);
+            else
+                DN_FUZZ_ASSERT(strcmp(a, b) < 0);
         }
     DN_FUZZ_ASSERT(dn_dataset_class_name(d, classes) == NULL);
     if (dn_dataset_feature_stats(d, mean, std, &err) == DN_OK)

@@ -185,6 +185,21 @@ typedef struct dn_dataset_options {
      * cell is a number and some value is not an integer, or when the column holds more than 20
      * distinct integers that are more than 1/20 of the rows; classification otherwise. */
     int task;
+    /* ---- Missing values and categories (docs/DATA.md "Missing values and categories") ---- */
+    /* CSV only, for dn_dataset_prepare: 1 = a feature column holding text is read as categories
+     * and a missing cell (docs/DATA.md's set: empty, NA, NaN, nan, ?, N/A, null, ...) as missing
+     * instead of an error. Such a dataset (dn_dataset_needs_preparing) is refused by fit,
+     * evaluate and predict until dn_dataset_prepare has encoded and imputed it. Default 0. */
+    int raw_columns;
+    /* CSV only, with feature_columns: the JSON of a prepared dataset (dn_dataset_preprocessing,
+     * which a model stores): its columns are read as it says (categories as text, numbers with
+     * missing cells) and encoded and imputed as it says while loading. NULL (default): none. */
+    const char *preprocessing;
+    /* With preprocessing: 1 = a category it does not know is a DN_ERR_FORMAT error naming the
+     * line, column and value; 0 (default): that row's columns for it are all 0 and the rows are
+     * counted in dn_dataset_warning. */
+    int strict_categories;
+    /* ---- end of Missing values and categories ---- */
 } dn_dataset_options;
 
 /* dn_dataset_options.task */
@@ -263,6 +278,51 @@ DN_API char dn_dataset_delimiter(const dn_dataset *data);
  * values 0, 1, ..., rows - 1) and left out of the features; else 0. */
 DN_API int dn_dataset_index_column_dropped(const dn_dataset *data);
 /* ---- end of Tables ---- */
+
+/* ---- Missing values and categories (docs/DATA.md "Missing values and categories") ---- */
+/* How dn_dataset_prepare fills a missing cell: not at all (a missing cell is an error naming its
+ * line and column), or as scikit-learn's SimpleImputer does with that strategy. Categorical
+ * columns are always filled with their most frequent category (mean and median need numbers). */
+typedef enum dn_impute {
+    DN_IMPUTE_NONE = 0,
+    DN_IMPUTE_MEAN,
+    DN_IMPUTE_MEDIAN,
+    DN_IMPUTE_MOST_FREQUENT
+} dn_impute;
+
+/* 1 when `data` was read with raw_columns and holds a categorical column or a missing cell, so
+ * that it must go through dn_dataset_prepare before use; 0 otherwise (and for NULL). */
+DN_API int dn_dataset_needs_preparing(const dn_dataset *data);
+
+/*
+ * Encodes and imputes `data` (read with raw_columns) into a new dataset *out: each categorical
+ * column becomes one 0/1 column per category of the `fit` rows (sorted by strcmp, as
+ * scikit-learn's OneHotEncoder orders categories_; named "column=value"), numeric columns stay,
+ * and missing cells are filled with the statistic of the `fit` rows (`impute`: the mean, the
+ * median or the most frequent value; a categorical column's most frequent category). `fit` is
+ * the training rows read the same way (it may be `data`); a category of `data` that `fit` lacks
+ * is encoded as all zeros and counted in dn_dataset_warning. Labels, ids and class names are
+ * copied; dn_dataset_preprocessing(*out) gives what was done as JSON. A dataset that needs
+ * nothing (no category, no missing cell, DN_IMPUTE_NONE) is copied with no preprocessing.
+ * Errors: DN_ERR_ARGUMENT for NULL pointers, data and fit with other columns, or data not read
+ * with raw_columns while impute is set; DN_ERR_FORMAT for a missing cell without imputation
+ * ("path:line:column: ... give --impute ..."), a column with no value in the fit rows, a column
+ * of text in one and of numbers in the other; DN_ERR_MEMORY.
+ */
+DN_API dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit,
+                                    dn_impute impute, dn_dataset **out, dn_error *err);
+
+/* The JSON of the preparation `data` went through ({"impute":"mean","columns":[{"name":"age",
+ * "fill":31.5},{"name":"color","categories":["blue","red"],"fill":"red"}]}), owned by the
+ * dataset; NULL when none (and for NULL). Pass it as dn_dataset_options.preprocessing to read
+ * new data the same way. */
+DN_API const char *dn_dataset_preprocessing(const dn_dataset *data);
+
+/* A line about what preparing met, e.g. unknown categories ("2 rows hold a category the
+ * training rows did not: color 2 (\"purple\"); encoded as all zeros"), owned by the dataset;
+ * NULL when nothing (and for NULL). */
+DN_API const char *dn_dataset_warning(const dn_dataset *data);
+/* ---- end of Missing values and categories ---- */
 
 /* The name of class `class_index`: a CSV label as written for names and booleans, the decimal
  * text for integer labels ("-1", "3"); NULL when the dataset has no class names (IDX,

@@ -153,7 +153,7 @@ static void make_fixtures(void) {
     write_text("inf_cell.csv", "f1,f2,y\n1,2,0\n-inf,2,1\n");
     write_text("huge_cell.csv", "f1,f2,y\n1,1e39,0\n");
     write_text("empty_cell.csv", "f1,f2,y\n1,,0\n");
-    write_text("text_cell.csv", "f1,f2,y\n1,2,0\n3,abc,1\n");
+    write_text("text_cell.csv", "f1,f2,y\n1,2,0\n3,inf,1\n");
     write_text("ragged_short.csv", "f1,f2,y\n1,2,0\n3,1\n");
     write_text("ragged_long.csv", "f1,f2,y\n1,2,0\n3,4,5,1\n");
     write_text("fraction_label.csv", "f1,f2,y\n1,2,0\n3,4,1.5\n");
@@ -234,17 +234,17 @@ static const bad_case CASES[] = {
     {TRAIN_NEW "blank.csv", "blank.csv", "empty file"},
     {TRAIN "header_only.csv", "header_only.csv", "end of the file"},
     {TRAIN "one_column.csv", "one_column.csv", "at least 2"},
-    {TRAIN_NEW "nan_cell.csv", "nan_cell.csv:2:2", "finite"},
+    {TRAIN_NEW "nan_cell.csv", "nan_cell.csv:2:2", "missing value and no imputation: give --impute"},
     {TRAIN "inf_cell.csv", "inf_cell.csv:3:1", "finite"},
     {TRAIN "huge_cell.csv", "huge_cell.csv:2:2", "finite"},
-    {TRAIN_NEW "empty_cell.csv", "empty_cell.csv:2:2", "empty cell"},
-    {TRAIN "text_cell.csv", "text_cell.csv:3:2", "\"abc\""},
+    {TRAIN_NEW "empty_cell.csv", "empty_cell.csv:2:2", "column \"f2\" has a missing value"},
+    {TRAIN "text_cell.csv", "text_cell.csv:3:2", "expected a finite number, found \"inf\""},
     {TRAIN "ragged_short.csv", "ragged_short.csv:3", "expected 3 cells"},
     {TRAIN_NEW "ragged_long.csv", "ragged_long.csv:3", "expected 3 cells"},
     /* a fraction under --task classification (auto reads it as a regression target) */
     {TRAIN "fraction_label.csv --task classification", "fraction_label.csv:3:3", "\"1.5\""},
     {TRAIN "huge_label.csv", "huge_label.csv:3:3", "\"1e20\""},
-    {TRAIN_NEW "empty_label.csv", "empty_label.csv:3:3", "empty cell"},
+    {TRAIN_NEW "empty_label.csv", "empty_label.csv:3:3", "the label is missing"},
     {TRAIN "open_quote.csv", "open_quote.csv:2:3", "closing \""},
     {TRAIN "after_quote.csv", "after_quote.csv:2:3", "after a closing quote"},
     {TRAIN "nul_byte.csv", "nul_byte.csv", "NUL byte"},

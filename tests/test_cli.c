@@ -117,6 +117,12 @@ TEST(cli_help_describes_every_option) {
         CHECK_MSG(strstr(output, options[i]) != NULL, "demo --help lacks %s", options[i]);
     CHECK(run_cli("--version") == 0);
     CHECK(strstr(output, "dropnet 0.") != NULL);
+    /* compare refuses --epochs 0, so its help does not offer it (train's does) */
+    CHECK(run_cli("compare --help") == 0);
+    CHECK_MSG(strstr(output, "--epochs N             training epochs of each run, > 0 (1)") != NULL &&
+              strstr(output, "0 saves the initial model") == NULL, "%s", output);
+    CHECK(run_cli("train --help") == 0);
+    CHECK(strstr(output, "training epochs (1; 0 saves the initial model)") != NULL);
 }
 
 TEST(cli_unwritable_log_fails_cleanly) {

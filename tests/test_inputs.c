@@ -142,6 +142,18 @@ TEST(inputs_float_max_text_and_label_checks) {
     CHECK(dn_dataset_open(&d, path, NULL, &err) == DN_ERR_FORMAT);
     CHECK_MSG(strstr(err.message, "edge.csv:3:2: class label \"caf\\xe9\" is not valid UTF-8") !=
                   NULL, "got %s", err.message);
+    /* 45 such bytes: the quoted value is cut, within its buffer (the fuzzer found 40 × "\xNN"
+     * plus the NUL overflowing it) */
+    f = fopen(path, "w");
+    if (CHECK(f != NULL)) {
+        fputs("a,label\n1,tea\n2,", f);
+        for (int i = 0; i < 45; ++i) fputc(0xbd, f);
+        fputs("\n", f);
+        fclose(f);
+    }
+    CHECK(dn_dataset_open(&d, path, NULL, &err) == DN_ERR_FORMAT);
+    CHECK_MSG(strstr(err.message, "edge.csv:3:2: class label \"\\xbd\\xbd") != NULL &&
+                  strstr(err.message, "is not valid UTF-8 (byte 1;") != NULL, "got %s", err.message);
 
     /* Class names given to a dataset: empty and duplicate names refused. */
     if (dn_dataset_create_synthetic(&d, 10, 2, 2, 1, &err) == DN_OK) {

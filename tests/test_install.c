@@ -28,3 +28,30 @@ TEST(install_builds_the_readme_example_with_pkg_config) {
     int rc = dn_test_run(cmd, output, sizeof output);
     CHECK_MSG(rc == 0 && strstr(output, "install ok"), "install check failed (%d):\n%s", rc, output);
 }
+
+/* The README's raw link line for build/libdropnet.a (no pkg-config) links the example, which
+ * then runs (issue 13: the line lacked -fopenmp and failed). */
+TEST(install_readme_static_link_line_links_and_runs) {
+    static char output[1 << 16], readme[1 << 17];
+    FILE *f = fopen("README.md", "r");
+    size_t n = f ? fread(readme, 1, sizeof readme - 1, f) : 0;
+    readme[n] = '\0';
+    if (f) fclose(f);
+    const char *line = strstr(readme, "\ncc -std=c11 examples/readme_example.c -Iinclude build/libdropnet.a");
+    if (!CHECK_MSG(line != NULL, "README.md has no raw link line for build/libdropnet.a")) return;
+    const char *end = strchr(line + 1, '\n'), *out = strstr(line, " -o readme_example");
+    if (!CHECK(end != NULL && out != NULL && out < end)) return;
+    const char *extra = getenv("DN_TEST_CFLAGS");
+    char build[512], dir[] = "/tmp/dropnet-link-XXXXXX", cmd[2048];
+    build_dir(build, sizeof build);
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    /* the line as written, with this suite's build directory and a scratch output */
+    const char *lib = strstr(line, "build/libdropnet.a");
+    snprintf(cmd, sizeof cmd, "%.*s%s/libdropnet.a%.*s %s -o %s/readme_example 2>&1 && "
+             "%s/readme_example 2>&1", (int)(lib - line - 1), line + 1, build,
+             (int)(out - lib - strlen("build/libdropnet.a")), lib + strlen("build/libdropnet.a"),
+             extra ? extra : "", dir, dir);
+    int rc = dn_test_run(cmd, output, sizeof output);
+    CHECK_MSG(rc == 0 && strstr(output, "row 800: p = [") != NULL, "%s\n%s", cmd, output);
+    dn_test_remove_dir(dir);
+}

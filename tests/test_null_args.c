@@ -84,6 +84,10 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_dataset_ignored_name)(NULL, 0) == NULL);
     CHECK(CALL(dn_dataset_delimiter)(NULL) == 0);
     CHECK(CALL(dn_dataset_index_column_dropped)(NULL) == 0);
+    CHECK(CALL(dn_dataset_needs_preparing)(NULL) == 0);
+    REFUSES(dn_dataset_prepare, NULL, NULL, DN_IMPUTE_NONE, NULL);
+    CHECK(CALL(dn_dataset_preprocessing)(NULL) == NULL);
+    CHECK(CALL(dn_dataset_warning)(NULL) == NULL);
     CHECK(CALL(dn_dataset_target_values)(NULL) == NULL);
     REFUSES(dn_dataset_scale_targets, NULL, NULL, NULL);
     REFUSES(dn_dataset_feature_stats, NULL, NULL, NULL);

@@ -268,6 +268,47 @@ TEST(report_refuses_bad_paths_and_leaves_nothing_on_failure) {
     remove_dir();
 }
 
+/* `dropnet report` rebuilds the page of a finished `train` from its model and --log: the same
+ * epoch table, the same confusion count on the same test rows; its inputs are never outputs. */
+TEST(report_command_rebuilds_a_train_page_from_model_and_log) {
+    setup_dir();
+    write_blobs("train.csv", 300, 5);
+    write_blobs("test.csv", 90, 6);
+    CHECK(cli("train --train train.csv --test test.csv --val-split 0.2 --model "
+              "dropout:0.2,dense:16:relu,dense:3:softmax --epochs 4 --out m.st --log log.jsonl "
+              "--report during.html") == 0);
+    CHECK(cli("report --model m.st --log log.jsonl --data test.csv --examples-name test "
+              "--out after.html") == 0);
+    CHECK(strstr(output, "report written to after.html") != NULL);
+    char *during = slurp("during.html"), *after = slurp("after.html");
+    CHECK(during != NULL && after != NULL);
+    if (during && after) {
+        check_self_contained(after);
+        check_log_rows(after, "log.jsonl", 0, 4, "epochs");
+        const char *line = strstr(during, "Accuracy on the 90 test examples: <strong>");
+        CHECK(line != NULL);
+        if (line) {
+            char same[96];
+            snprintf(same, sizeof same, "%.52s", line); /* the count and the 4-digit accuracy */
+            has(after, same);
+        }
+        has(after, "Not recorded: this page was made after training");
+        has(after, "dropnet report --model m.st --log log.jsonl");
+        has(after, "&lt;cat&gt;");
+    }
+    free(during);
+    free(after);
+    /* an input as --out, a log that is not one, a missing model: refused, nothing written */
+    CHECK(cli("report --model m.st --log log.jsonl --out log.jsonl") == 2);
+    CHECK(strstr(output, "--out log.jsonl is the same file as --log log.jsonl") != NULL);
+    CHECK(cli("report --model m.st --log m.st --out x.html") == 1); /* not JSON lines */
+    CHECK(cli("report --model m.st --log train.csv --out x.html") == 1);
+    CHECK(strstr(output, "train.csv:1: not a JSON object") != NULL);
+    CHECK(cli("report --model none.st --log log.jsonl --out x.html") == 1);
+    CHECK(!exists("x.html"));
+    remove_dir();
+}
+
 /* The PNG's width and height from its IHDR chunk, or 0. */
 static void png_size(const char *name, unsigned *width, unsigned *height) {
     char *data = slurp(name);

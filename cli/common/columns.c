@@ -7,12 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The column names of a prepared dataset: those its preparation read (before one-hot encoding),
+ * as a cJSON array; NULL when it was not prepared. */
+static cJSON *prepared_names(const dn_dataset *train) {
+    cJSON *prep = cJSON_Parse(dn_dataset_preprocessing(train) ? dn_dataset_preprocessing(train) : "");
+    cJSON *names = prep ? cJSON_CreateArray() : NULL, *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(prep, "columns")) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (cJSON_IsString(name)) cJSON_AddItemToArray(names, cJSON_CreateString(name->valuestring));
+    }
+    cJSON_Delete(prep);
+    return names;
+}
+
 dn_status cli_columns_record(dn_model *model, const dn_dataset *train, dn_error *err) {
     size_t f = dn_dataset_features(train);
     if (dn_dataset_feature_name(train, 0) == NULL) return DN_OK; /* IDX, synthetic: no names */
-    cJSON *o = cJSON_CreateObject(), *names = cJSON_CreateArray();
+    const char *prep = dn_dataset_preprocessing(train);
+    if (prep != NULL) { /* the columns read, and how they become the model's inputs */
+        dn_status st = dn_model_set_metadata(model, "preprocessing", prep, err);
+        if (st != DN_OK) return st;
+    }
+    cJSON *o = cJSON_CreateObject(), *names = prep ? prepared_names(train) : cJSON_CreateArray();
     int ok = o != NULL && names != NULL;
-    if (ok) {
+    if (ok && prep != NULL) {
+        cJSON_AddBoolToObject(o, "header", dn_dataset_has_header(train));
+        if (dn_dataset_label_name(train) != NULL)
+            cJSON_AddStringToObject(o, "label", dn_dataset_label_name(train));
+        cJSON_AddItemToObject(o, "features", names);
+        names = NULL;
+    } else if (ok) {
         cJSON_AddBoolToObject(o, "header", dn_dataset_has_header(train));
         if (dn_dataset_label_name(train) != NULL)
             cJSON_AddStringToObject(o, "label", dn_dataset_label_name(train));
@@ -71,19 +95,32 @@ static int parse_columns(const cJSON *o, size_t inputs, cli_columns *out) {
     return 0;
 }
 
+/* The columns a model reads: its inputs, or the columns of its preprocessing (each categorical
+ * one becoming several inputs); 0 when that metadata is damaged. */
+static size_t columns_read(const dn_model *model) {
+    const char *prep = dn_model_get_metadata(model, "preprocessing");
+    if (prep == NULL) return dn_model_input_size(model);
+    cJSON *o = cJSON_Parse(prep);
+    const cJSON *columns = cJSON_GetObjectItemCaseSensitive(o, "columns");
+    size_t n = cJSON_IsArray(columns) ? (size_t)cJSON_GetArraySize(columns) : 0;
+    cJSON_Delete(o);
+    return n;
+}
+
 int cli_columns_of_model(const dn_model *model, const char *model_path, cli_columns *out) {
     *out = (cli_columns){0};
     const char *text = dn_model_get_metadata(model, "columns");
     if (text == NULL) return 0;
     cJSON *o = cJSON_Parse(text);
-    int bad = o == NULL || parse_columns(o, dn_model_input_size(model), out) != 0;
+    size_t count = columns_read(model);
+    int bad = o == NULL || count == 0 || parse_columns(o, count, out) != 0;
     cJSON_Delete(o);
     if (bad) {
         cli_columns_free(out);
         return cli_error(-1, "%s: the model's \"columns\" metadata is damaged (expected the "
-                             "header flag, the label and %zu feature names)", model_path,
-                         dn_model_input_size(model));
+                             "header flag, the label and %zu feature names)", model_path, count);
     }
+    out->preprocessing = dn_model_get_metadata(model, "preprocessing");
     return 1;
 }
 

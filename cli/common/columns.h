@@ -13,10 +13,14 @@ typedef struct cli_columns {
     size_t count;
     char *label;      /* the label column's name (its index as text for a headerless file) */
     int header;       /* 1: the training file had a header, so names are real */
+    const char *preprocessing; /* the model's "preprocessing" metadata (one-hot encoding and
+                                  imputation of these columns; owned by the model), or NULL */
 } cli_columns;
 
 /* Stores the columns of `train` (when it has names: a CSV file) as the model's "columns"
- * metadata: {"header":true,"label":"species","features":["a","b"]}. */
+ * metadata: {"header":true,"label":"species","features":["a","b"]}. A prepared dataset
+ * (dn_dataset_prepare) stores the columns its preparation reads, and the preparation as the
+ * "preprocessing" metadata. */
 dn_status cli_columns_record(dn_model *model, const dn_dataset *train, dn_error *err);
 
 /* Reads a model's "columns" metadata into *out: 1 when found and well formed, 0 when the model

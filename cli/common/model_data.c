@@ -56,6 +56,8 @@ static dn_status open_by_name(const cli_columns *c, const cli_data_request *r, d
         .id_column = r->id,
         .label_optional = 1,
         .match_by_position = !c->header,
+        .preprocessing = c->preprocessing,
+        .strict_categories = r->strict,
         .task = r->task,
     };
     cli_table_options("", r->delimiter, r->header, &opts); /* checked by the caller */
@@ -95,14 +97,22 @@ int cli_load_model_and_data(const char *model_path, const cli_data_request *r, d
                  r->spec, dn_dataset_features(*data), model_path, dn_model_input_size(*model));
         st = DN_ERR_SHAPE;
     }
+    const char *label = r->label ? r->label : known ? columns.label : NULL;
     if (st == DN_OK && !r->allow_unlabeled && dn_dataset_classes(*data) == 0 &&
         dn_dataset_targets(*data) == 0) {
-        snprintf(err.message, sizeof err.message, "%s has no label column \"%s\" (the model's "
-                 "label): give labelled data, or name its label column with --label COL",
-                 r->spec, r->label ? r->label : known && columns.label ? columns.label : "");
+        if (label != NULL)
+            snprintf(err.message, sizeof err.message, "%s has no label column \"%s\" (the "
+                     "model's label): give labelled data, or name its label column with --label "
+                     "COL", r->spec, label);
+        else /* columns by name without a label name: a model fitted in Python on unnamed y */
+            snprintf(err.message, sizeof err.message, "%s: the model names its features but not "
+                     "its label (it was trained on labels without a column name): name the label "
+                     "column with --label COL", r->spec);
         st = DN_ERR_FORMAT;
     }
     if (st == DN_OK && known) cli_columns_note(stderr, r->spec, &columns, *data);
+    if (st == DN_OK && dn_dataset_warning(*data) != NULL)
+        fprintf(stderr, "warning: %s: %s\n", r->spec, dn_dataset_warning(*data));
     cli_columns_free(&columns);
     /* Alignment speaks of labels and classes; the user needs to know which file's. */
     const char *about = NULL;

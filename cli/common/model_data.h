@@ -11,6 +11,7 @@ typedef struct cli_data_request {
     const char *spec, *label, *id;
     int allow_unlabeled;
     const char *delimiter, *header; /* --delimiter, --header as given (table_options.h) */
+    int strict; /* --strict: a category the model does not know is an error, not all zeros */
     int task; /* set by cli_load_model_and_data from the model: DN_TASK_REGRESSION for a
                  regression model (its label column read as float targets), else classification */
 } cli_data_request;

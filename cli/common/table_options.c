@@ -19,3 +19,11 @@ int cli_table_options(const char *command, const char *delimiter, const char *he
     else return cli_error(-1, "%s: --header must be yes, no or auto, got \"%s\"", command, header);
     return 0;
 }
+
+int cli_impute_parse(const char *text) {
+    static const char *const names[] = {"none", "mean", "median", "most_frequent"};
+    if (text == NULL) return DN_IMPUTE_NONE;
+    for (int i = 0; i < 4; ++i)
+        if (strcmp(text, names[i]) == 0) return i; /* the order of dn_impute */
+    return -1;
+}

@@ -10,4 +10,8 @@
 int cli_table_options(const char *command, const char *delimiter, const char *header,
                       dn_dataset_options *o);
 
+/* --impute's text to a dn_impute: NULL or "none" → DN_IMPUTE_NONE, "mean", "median",
+ * "most_frequent"; -1 for anything else. */
+int cli_impute_parse(const char *text);
+
 #endif

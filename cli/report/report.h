@@ -55,6 +55,7 @@ typedef struct cli_report {
     cli_report_mask masks[CLI_REPORT_MAX_MASKS];
     size_t mask_count;
     int captured;
+    const char *mask_note; /* when set, the mask section says this instead (no run was watched) */
     /* What reproduces the run, in order of insertion. */
     cli_report_setting settings[CLI_REPORT_MAX_SETTINGS];
     size_t setting_count;

@@ -48,7 +48,11 @@ void cli_report_section_masks(FILE *out, const cli_report *r) {
     cli_report_section_open(out, "mask", "3. Dropout mask of one training batch",
                            "What dropout did to the first batch of the first epoch: a fresh random "
                            "mask every step, drawn from the seed, the layer and the step number.");
-    if (!r->captured)
+    if (r->mask_note != NULL) {
+        fputs("<p class=\"note\">", out);
+        cli_html_text(out, r->mask_note);
+        fputs("</p>\n", out);
+    } else if (!r->captured)
         fputs("<p class=\"note\">No training batch ran (0 epochs), so there is no mask.</p>\n", out);
     else if (r->mask_count == 0)
         fputs("<p class=\"note\">This model has no dropout layer: nothing was dropped.</p>\n", out);

@@ -54,7 +54,7 @@ static void json_text(const cJSON *item, char *buf, size_t size) {
     else snprintf(buf, size, "?");
 }
 
-static void list_settings(cli_report *r, dn_model *model) {
+void cli_report_list_settings(cli_report *r, dn_model *model) {
     char spec[SPEC_SIZE];
     dn_model_spec(model, spec, sizeof spec);
     cli_report_set(r, "model", "%s", spec);
@@ -78,7 +78,7 @@ int cli_report_from_training(cli_report *r, const cli_train_settings *s, const c
     r->history = history;
     r->epochs = s->epochs;
     describe_data(r, s, job);
-    list_settings(r, model);
+    cli_report_list_settings(r, model);
     return choose_examples(r, s, job);
 }
 

@@ -8,6 +8,7 @@
 #include "parallel/parallel.h"
 #include "train/checkpoint.h"
 #include "train/split.h"
+#include "train/prepare.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -41,19 +42,38 @@ static int task_option(const char *task) {
                                                  : DN_TASK_AUTO;
 }
 
-static int open_data(const cli_train_settings *s, const char *spec, int task, dn_dataset **out,
-                     size_t *used) {
+/* Reads `spec`: raw (categories and missing cells kept for prepare.c), or, once the training
+ * data has been prepared (`train` not NULL), with its columns and preparation. */
+static int open_data(const cli_train_settings *s, const char *spec, int task,
+                     const dn_dataset *train, dn_dataset **out, size_t *used) {
     dn_dataset_options opts = {.label_column = s->label, .max_rows = s->max_rows,
                                .max_bytes = budget_left(s, *used),
                                .select_columns = s->features, .ignore_columns = s->ignore,
-                               .task = task};
+                               .task = task, .raw_columns = 1};
     dn_error err;
+    char **names = NULL;
+    size_t count = 0;
     if (cli_table_options("train", s->delimiter, s->header, &opts) != 0) return -1;
-    if (dn_dataset_open(out, spec, &opts, &err) != DN_OK)
+    if (train != NULL && cli_train_read_like(train, &opts, &names, &count) < 0) return -1;
+    dn_status st = dn_dataset_open(out, spec, &opts, &err);
+    cli_prepared_names_free(names, count);
+    if (st != DN_OK)
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
                             err.message);
     *used += dn_dataset_bytes(*out);
+    if (dn_dataset_warning(*out) != NULL)
+        fprintf(stderr, "warning: %s: %s\n", spec, dn_dataset_warning(*out));
     return 0;
+}
+
+/* --test and --val-data, read once the training rows are prepared (their categories and fill
+ * values apply), or refused when they need a preparation the training data did not. */
+static int open_other(const cli_train_settings *s, const char *spec, cli_train_job *job,
+                      dn_dataset **out) {
+    if (spec == NULL) return 0;
+    int others = job->regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
+    int code = open_data(s, spec, others, job->train, out, &job->data_bytes);
+    return code == 0 ? cli_train_check_plain(job, *out, spec) : code;
 }
 
 /* Class ids of `other` renumbered to mean what they mean in `train` (CSV string labels are
@@ -162,7 +182,7 @@ static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
 int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     *job = (cli_train_job){.lock_fd = -1};
     dn_error err;
-    int code = open_data(s, s->train, task_option(s->task), &job->train, &job->data_bytes);
+    int code = open_data(s, s->train, task_option(s->task), NULL, &job->train, &job->data_bytes);
     if (code == 0) {
         job->regression = dn_dataset_targets(job->train) > 0;
         cli_columns_describe(stdout, s->train, job->train); /* what was read */
@@ -174,10 +194,10 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
                                 "of %s has no classes: use --val-shuffle for a random split",
                              s->train);
     }
-    int others = job->regression ? DN_TASK_REGRESSION : DN_TASK_CLASSIFICATION;
-    if (code == 0 && s->test) code = open_data(s, s->test, others, &job->test, &job->data_bytes);
-    if (code == 0 && s->val_data)
-        code = open_data(s, s->val_data, others, &job->val, &job->data_bytes);
+    if (code == 0) code = split_rows(s, job);
+    if (code == 0) code = cli_train_prepare(s, job);
+    if (code == 0) code = open_other(s, s->test, job, &job->test);
+    if (code == 0) code = open_other(s, s->val_data, job, &job->val);
     if (code == 0) code = align_to_train(job->train, job->test, s->test);
     if (code == 0) code = align_to_train(job->train, job->val, s->val_data);
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
@@ -186,7 +206,6 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && s->init) code = cli_train_check_model_file(s, job->data_bytes, "--init", s->init);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
-    if (code == 0) code = split_rows(s, job);
     if (code == 0 && job->regression) code = standardize_targets(job);
     if (code == 0) code = check_data_budget(s, job);
     /* In an MPI job every rank gets here, failed or not: if one could not read its data or is

@@ -46,7 +46,8 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"test", CLI_OPT_STRING, &s->test, "DATA", "test data, evaluated after training"},
         {"model", CLI_OPT_STRING, &s->model, "SPEC", "layers, e.g. \"dropout:0.2,dense:10:relu,dense:3:softmax\"; without an output layer the data's head is added"},
         {"out", CLI_OPT_STRING, &s->out, "FILE", "where to save the trained model (safetensors)"},
-        {"epochs", CLI_OPT_SIZE, &s->epochs, "N", "training epochs (1; 0 saves the initial model)"},
+        {"epochs", CLI_OPT_SIZE, &s->epochs, "N", with_out ? "training epochs (1; 0 saves the initial model)"
+                                                         : "training epochs of each run, > 0 (1)"},
         {"batch", CLI_OPT_SIZE, &s->batch, "N", "batch size (32)"},
         {"optimizer", CLI_OPT_STRING, &s->optimizer, "NAME", "sgd or adam (adam)"},
         {"lr", CLI_OPT_FLOAT, &s->learning_rate, "X", "learning rate (sgd 0.01, adam 0.001)"},
@@ -74,6 +75,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"header", CLI_OPT_STRING, &s->header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto; docs/DATA.md)"},
         {"features", CLI_OPT_STRING, &s->features, "COLS", "CSV feature columns: names, 0-based indexes, ranges N-M (all but the label)"},
         {"ignore", CLI_OPT_STRING, &s->ignore, "COLS", "CSV columns left out (names, indexes, ranges N-M)"},
+        {"impute", CLI_OPT_STRING, &s->impute, "HOW", "fill missing CSV cells (empty, NA, NaN, ?, ...) with the training rows' mean, median or most_frequent (none: an error)"},
         {"standardize", CLI_OPT_FLAG, &s->standardize, NULL, "scale features by the training rows' mean and std"},
         {"max-rows", CLI_OPT_SIZE, &s->max_rows, "N", "use only the first N rows of each data set"},
         {"report", CLI_OPT_STRING, &s->report, "FILE", "write an HTML report of the run (docs/REPORT.md)"},
@@ -166,6 +168,9 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (strcmp(s->task, "regression") == 0 && s->stratify)
         return cli_error(-1, "%s: --stratify keeps class proportions, and a regression target "
                              "has no classes: use --val-shuffle for a random split", cmd);
+    if (s->impute != NULL && cli_impute_parse(s->impute) < 0)
+        return cli_error(-1, "%s: --impute must be none, mean, median or most_frequent, got '%s'",
+                         cmd, s->impute);
     if (!(s->test_split >= 0.0 && s->test_split < 1.0))
         return cli_error(-1, "%s: --test-split must be in [0, 1), got %g", cmd, s->test_split);
     if (s->test_split > 0.0 && s->test != NULL)
@@ -256,6 +261,7 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->label) cJSON_AddStringToObject(o, "label", s->label);
     if (s->features) cJSON_AddStringToObject(o, "features", s->features);
     if (s->ignore) cJSON_AddStringToObject(o, "ignore", s->ignore);
+    if (s->impute) cJSON_AddStringToObject(o, "impute", s->impute);
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);

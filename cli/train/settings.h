@@ -30,6 +30,7 @@ typedef struct cli_train_settings {
     int reproducible;   /* --reproducible (always on in an MPI build): fit's block mode */
     size_t block_rows;  /* --block-rows N: rows per gradient block (0 = the library's 16) */
     const char *delimiter, *header, *features, *ignore; /* CSV column control (table_options.h) */
+    const char *impute; /* --impute none|mean|median|most_frequent (train/prepare.h) */
     const char *task;   /* --task auto|classification|regression (auto: from the label column) */
     const char *json;   /* --json FILE|-: final metrics and settings as one JSON object */
 } cli_train_settings;
@@ -40,7 +41,7 @@ enum { CLI_MAX_THREADS = 256, CLI_MAX_EPOCHS = 10000000 };
 
 /* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
  * time that its table has exactly this many. */
-enum { CLI_TRAIN_OPTION_COUNT = 47 };
+enum { CLI_TRAIN_OPTION_COUNT = 48 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);

@@ -3,13 +3,14 @@ from . import callbacks, layers, optimizers
 from ._lib import NotCompiledError, version
 from .callbacks import History
 from .models import Sequential, load_model
+from .report import report
 from .trace import Trace
 from .uncertainty import MCResult, mc_predict
 
 __version__ = "0.1.0"
 
 __all__ = ["Sequential", "load_model", "mc_predict", "MCResult", "Trace", "History", "layers",
-           "optimizers", "callbacks", "NotCompiledError", "version", "demo"]
+           "optimizers", "callbacks", "NotCompiledError", "version", "demo", "report"]
 
 
 def demo(seed=42, epochs=5, verbose=1):

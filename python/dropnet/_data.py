@@ -15,9 +15,18 @@ _isfinite = np.isfinite
 
 
 def feature_names(x):
-    """The column names of a pandas DataFrame, else None."""
+    """The column names of a pandas DataFrame when they are all strings, else None: scikit-learn
+    1.2's rule (_get_feature_names), so pd.DataFrame(array)'s 0, 1, ... are no names; a mix of
+    string and other names is a TypeError, as there."""
     columns = getattr(x, "columns", None)
-    return [str(c) for c in columns] if columns is not None else None
+    if columns is None or len(columns) == 0:
+        return None
+    types = sorted({type(c).__qualname__ for c in columns})
+    if len(types) > 1 and "str" in types:
+        raise TypeError("feature names are only supported if all columns have string names, "
+                        f"but x has {types} as column name types: convert them all with "
+                        "x.columns = x.columns.astype(str), or none")
+    return [str(c) for c in columns] if types == ["str"] else None
 
 
 def as_features(x, name="x"):
@@ -110,6 +119,35 @@ def integer_labels(y, classes, name="y"):
 def is_named_labels(y):
     """True for labels that are not numbers (strings, objects, booleans): they name classes."""
     return np.asarray(y).dtype.kind in "USOb"
+
+
+def integer_values(y):
+    """1-D (or [rows, 1]) integral numbers as int64, else None (one-hot rows, fractions, NaN)."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or arr.dtype.kind not in "iuf" or arr.size == 0:
+        return None
+    if arr.dtype.kind == "f" and not (np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+                                      and np.all(np.abs(arr) < 2**53)):
+        return None
+    return arr.astype(np.int64)
+
+
+def are_class_ids(values, classes):
+    """True when every integer label is a class id 0..classes-1."""
+    return bool(values.min() >= 0 and values.max() < classes)
+
+
+def all_integer_texts(names):
+    """True when every class name is the decimal text of an integer (CLI integer labels)."""
+    for n in names:
+        try:
+            if str(int(n)) != n:
+                return False
+        except ValueError:
+            return False
+    return True
 
 
 def label_texts(y, name="y"):

@@ -21,11 +21,11 @@ class Callback:
 
 class History(Callback):
     """model.fit's return value: .history maps each metric to its per-epoch list, .epoch the
-    0-based epoch numbers."""
+    0-based epoch numbers, .params {"verbose", "epochs", "steps"} (batches per epoch), as Keras."""
 
     def __init__(self):
         super().__init__()
-        self.history, self.epoch = {}, []
+        self.history, self.epoch, self.params = {}, [], {}
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

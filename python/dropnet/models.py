@@ -39,6 +39,7 @@ class Sequential:
         self._lock = threading.RLock()
         self.stop_training = False
         self.history = None
+        self._class_values = None  # the original labels behind the class names (classes_)
         for layer in layers or []:
             self.add(layer)
 
@@ -225,28 +226,91 @@ class Sequential:
                    err, "class names")
 
     def _label_ids(self, y, name="y", learn=False):
-        """Named labels (strings, objects, booleans) as class ids through the model's class names;
-        numbers pass unchanged (class ids, as Keras). With learn=True a model without names takes
-        the sorted distinct labels as its classes, as scikit-learn's LabelEncoder and the CLI do."""
-        if y is None or not _data.is_named_labels(y):
+        """Labels as class ids, by the CLI's rule for a CSV label column (docs/PYTHON.md):
+        - named labels (strings, objects, booleans) map through the model's class names; with
+          learn=True a model without names takes the sorted distinct labels (LabelEncoder);
+        - numbers map through the class names when those are integer values (a model trained by
+          the CLI on integer labels, or here on labels that were not ids), else they are class
+          ids 0..C-1 as in Keras; with learn=True, integers that are not all ids (1-based, -1/1)
+          become classes in numeric order, their decimal texts the names, as the CLI numbers them.
+        Other numbers (one-hot rows, soft binary targets) pass unchanged."""
+        if y is None:
             return y
+        named = _data.is_named_labels(y)
         if self._compile_args["loss"] == "mean_squared_error":
-            raise TypeError(f"{name} holds text labels; loss 'mse' needs numeric targets")
-        texts = _data.label_texts(y, name)
+            if named:
+                raise TypeError(f"{name} holds text labels; loss 'mse' needs numeric targets")
+            return y
         names = self.class_names
-        if names is None:
-            if not learn:
+        if named:
+            texts = _data.label_texts(y, name)
+            if names is None and not learn:
                 raise ValueError(f"{name} holds named labels but the model has no class names: "
                                  "fit it on named labels first")
-            names = np.unique(texts).tolist()
-            outputs = int(lib.dn_model_output_size(self._handle))
-            if len(names) != (2 if outputs == 1 else outputs):
-                raise ValueError(f"{name} has {len(names)} distinct labels ({', '.join(names[:8])}"
-                                 f"{', ...' if len(names) > 8 else ''}) but the model has {outputs}"
-                                 " outputs: named labels need one class per output unit (two for "
-                                 "one sigmoid unit)")
-            self._set_class_names(names)
+        else:
+            values = _data.integer_values(y)
+            if values is None:  # not integral class labels: the dataset's own checks apply
+                return y
+            if names is not None and not _data.all_integer_texts(names):
+                return y  # class ids of a model with named classes
+            if names is None and (not learn or _data.are_class_ids(values, self._class_count())):
+                return y
+            texts = values.astype(str)
+        if names is None:
+            names = self._learn_class_names(y, texts, name, named)
         return _data.ids_by_name(texts, names, name)
+
+    def _class_count(self):
+        outputs = int(lib.dn_model_output_size(self._handle))
+        return 2 if outputs == 1 else outputs
+
+    def _learn_class_names(self, y, texts, name, named):
+        """The sorted distinct labels as the model's classes (text order for names, numeric
+        order for integers), one per output unit; remembers their original values."""
+        if named:
+            arr = np.asarray(y).ravel()
+            names = np.unique(texts).tolist()
+            values = np.unique(arr) if arr.dtype.kind == "b" else np.array(names, dtype=object)
+        else:
+            values = np.unique(texts.astype(np.int64))
+            names = [str(v) for v in values]
+        count = self._class_count()
+        if len(names) != count:
+            what = "labels" if named else "label values"
+            raise ValueError(f"{name} has {len(names)} distinct {what} ({', '.join(names[:8])}"
+                             f"{', ...' if len(names) > 8 else ''}) but the model has "
+                             f"{int(lib.dn_model_output_size(self._handle))} outputs: labels need "
+                             "one class per output unit (two for one sigmoid unit)"
+                             + ("" if named else f", or class ids 0..{count - 1}"))
+        self._set_class_names(names)
+        self._class_values = values
+        return names
+
+    @property
+    def classes_(self):
+        """The class labels of the output units (scikit-learn's name), in their original type
+        when learnt in this session (strings, booleans, integers); after load_model integers
+        for integer class names, else strings. None when the model has no class names."""
+        names = self.class_names
+        if names is None:
+            return None
+        cached = getattr(self, "_class_values", None)
+        if cached is not None and [str(v) for v in cached] == names:
+            return cached
+        if _data.all_integer_texts(names):
+            return np.array([int(n) for n in names], dtype=np.int64)
+        return np.array(names, dtype=object)
+
+    def predict_classes(self, x, batch_size=None, verbose=0):
+        """The predicted class of each row: argmax of predict (0.5 threshold for one sigmoid
+        unit), mapped back to the labels fit was given (classes_), else class ids. (Keras
+        removed this method in 2.6 in favour of np.argmax(model.predict(x), axis=-1).)"""
+        if self._compile_args and self._compile_args["loss"] == "mean_squared_error":
+            raise ValueError("predict_classes needs a classifier; this model's loss is mse")
+        p = self.predict(x)
+        ids = (p[:, 0] > 0.5).astype(np.int64) if p.shape[1] == 1 else p.argmax(axis=1)
+        classes = self.classes_
+        return ids if classes is None else classes[ids]
 
     @property
     def feature_names(self):
@@ -257,6 +321,16 @@ class Sequential:
             return None
         columns = json.loads(raw.decode())
         return list(columns["features"]) if columns.get("header") else None
+
+    @property
+    def feature_names_in_(self):
+        """scikit-learn's name for feature_names: an object ndarray of the training DataFrame's
+        column names; AttributeError when the model has none (as in scikit-learn)."""
+        names = self.feature_names
+        if names is None:
+            raise AttributeError("the model was not trained on a DataFrame with string column "
+                                 "names: it has no feature_names_in_")
+        return np.array(names, dtype=object)
 
     def _record_columns(self, names, y):
         """Keeps a DataFrame's column names (and a Series label's name) in the model, so that the
@@ -357,9 +431,11 @@ class Sequential:
         history = cbks.History()
         if verbose == "auto":
             verbose = 1
+        steps = -(-int(lib.dn_dataset_rows(train.handle)) // batch_size)  # batches per epoch
+        history.params = {"verbose": verbose, "epochs": epochs, "steps": steps}  # as Keras
         cb_list = list(callbacks or []) + [history]
         if verbose:
-            cb_list.append(Progress(verbose, epochs))
+            cb_list.append(Progress(verbose, epochs, steps))
         for cb in cb_list:
             cb.set_model(self)
         config = lib.dn_fit_defaults()
@@ -520,6 +596,7 @@ def load_model(filepath):
     _lib.check(lib.dn_model_load(C.byref(handle), os.fsencode(filepath), C.byref(err)), err)
     model = Sequential()
     model._handle, model._input_size = handle, int(lib.dn_model_input_size(handle))
+    model._source_path = os.path.abspath(filepath)  # dropnet.report never writes over it
     reg = lib.dn_model_regularization(handle)
     loss = _LOSS_NAMES[lib.dn_model_loss(handle)]
     model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,

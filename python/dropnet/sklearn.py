@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_X_y, check_array
+from sklearn.utils.validation import check_is_fitted
 
 from . import callbacks, layers, optimizers
 from .models import Sequential
@@ -50,7 +50,7 @@ class _MLP(BaseEstimator):
                       max_norm=self.max_norm)
         return model
 
-    def _train(self, model, X, y):
+    def _train(self, model, X, y, y_name=None):
         batch = min(200, len(X)) if self.batch_size == "auto" else int(self.batch_size)
         cbs, split = [], 0.0
         if self.early_stopping:
@@ -62,8 +62,23 @@ class _MLP(BaseEstimator):
         self.loss_curve_ = list(history.history["loss"])
         self.n_iter_ = len(self.loss_curve_)
         self.model_ = model
-        self.n_features_in_ = X.shape[1]
+        self._name_model(y_name)
         return self
+
+    def _name_model(self, y_name=None):
+        """The feature names (and the classifier's classes) into the network, as `dropnet train`
+        stores a CSV file's columns. Set after training: the network trains on class ids."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            self.model_._record_columns([str(n) for n in names], _Named(y_name))
+        classes = getattr(self, "classes_", None)
+        if classes is not None and len(classes) == max(2, len(classes)):
+            self.model_._set_class_names([str(c) for c in classes])
+
+    def _features(self, X):
+        """X checked as scikit-learn does after fit: its feature count and names."""
+        check_is_fitted(self, "model_")
+        return self._validate_data(X, dtype=np.float32, order="C", reset=False)
 
     def __getstate__(self):  # the library handle is saved as the model's weights
         state = dict(self.__dict__)
@@ -78,6 +93,14 @@ class _MLP(BaseEstimator):
         if weights is not None:
             self.model_ = self._rebuild()
             self.model_.set_weights(weights)
+            self._name_model(state.get("_y_name"))
+
+
+class _Named:
+    """Stands for y in Sequential._record_columns: only its name (a Series' name) is read."""
+
+    def __init__(self, name):
+        self.name = name
 
 
 class MLPClassifier(ClassifierMixin, _MLP):
@@ -85,25 +108,20 @@ class MLPClassifier(ClassifierMixin, _MLP):
     two units gives the same decisions and probabilities for both classes)."""
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y, dtype=np.float32, order="C")
+        self._y_name = getattr(y, "name", None)
+        X, y = self._validate_data(X, y, dtype=np.float32, order="C")
         check_classification_targets(y)
         self.classes_, ids = np.unique(y, return_inverse=True)
         outputs = max(2, len(self.classes_))
         model = self._network(X.shape[1], outputs, "softmax", "sparse_categorical_crossentropy")
-        if len(self.classes_) == outputs:  # named in the model too: `dropnet predict` prints them
-            model._set_class_names([str(c) for c in self.classes_])
-        return self._train(model, X, ids.astype(np.int32))
+        return self._train(model, X, ids.astype(np.int32), self._y_name)
 
     def _rebuild(self):
         return self._network(self.n_features_in_, max(2, len(self.classes_)), "softmax",
                              "sparse_categorical_crossentropy")
 
     def predict_proba(self, X):
-        check_is_fitted(self, "model_")
-        X = check_array(X, dtype=np.float32, order="C")
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                             f"expecting {self.n_features_in_} features as input")
+        X = self._features(X)
         p = self.model_.predict(X)
         return p[:, :len(self.classes_)] if len(self.classes_) > 1 else p[:, :1] * 0 + 1
 
@@ -119,24 +137,22 @@ class MLPRegressor(RegressorMixin, _MLP):
         return {"multioutput": True}
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y, dtype=np.float32, order="C", multi_output=True, y_numeric=True)
+        self._y_name = getattr(y, "name", None)
+        X, y = self._validate_data(X, y, dtype=np.float32, order="C", multi_output=True,
+                                   y_numeric=True)
         self._y_2d = y.ndim == 2
         y2 = y.reshape(len(y), -1).astype(np.float32)
         model = self._network(X.shape[1], y2.shape[1], "linear", "mse")
-        return self._train(model, X, y2)
+        return self._train(model, X, y2, self._y_name)
 
     def _rebuild(self):
         return self._network(self.n_features_in_, self.model_outputs_, "linear", "mse")
 
-    def _train(self, model, X, y):
+    def _train(self, model, X, y, y_name=None):
         self.model_outputs_ = y.shape[1]
-        return super()._train(model, X, y)
+        return super()._train(model, X, y, y_name)
 
     def predict(self, X):
-        check_is_fitted(self, "model_")
-        X = check_array(X, dtype=np.float32, order="C")
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                             f"expecting {self.n_features_in_} features as input")
+        X = self._features(X)
         p = self.model_.predict(X).astype(np.float64)  # scikit-learn's regressors give float64
         return p if self._y_2d else p[:, 0]

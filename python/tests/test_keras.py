@@ -248,7 +248,9 @@ def test_gil_is_released_while_predicting():
 @pytest.mark.parametrize("make_error, kind, words", [
     (lambda m, x, y: m.fit(x[:, :5], y, verbose=0), ValueError, "features"),
     (lambda m, x, y: m.fit(np.where(x > 2, np.nan, x), y, verbose=0), ValueError, "not finite"),
-    (lambda m, x, y: m.fit(x, y + 5, verbose=0), ValueError, "expected 0..2"),
+    # labels that are neither ids 0..2 nor three values to number as the CLI does (y + 5 is)
+    (lambda m, x, y: m.fit(x, y + 5 * (np.arange(len(y)) % 2), verbose=0), ValueError,
+     r"6 distinct label values .* or class ids 0..2"),
     (lambda m, x, y: m.predict(x[0]), ValueError, "2-D"),
     (lambda m, x, y: m.fit(x, np.array(["a"] * len(x)), verbose=0), ValueError, "1 distinct labels"),
     (lambda m, x, y: layers.Dense(3, activation="relux"), ValueError, "unknown activation"),

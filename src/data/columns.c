@@ -2,6 +2,7 @@
  * and the columns read as nothing, kept with the dataset so that a model can remember them. */
 #include "data/dataset.h"
 #include "data/columns.h"
+#include "data/raw_columns.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -28,6 +29,7 @@ void dni_columns_free(dni_columns *columns) {
     free_strings(columns->row_ids, columns->row_count);
     free_strings(columns->ignored, columns->ignored_count);
     free(columns->label_name);
+    dni_raw_free(columns->raw);
     dni_free(columns);
 }
 
@@ -56,6 +58,9 @@ dn_status dni_columns_slice(const dni_columns *from, size_t begin, size_t end, d
              copy_strings(from->ignored, from->ignored_count, &c->ignored) &&
              (from->row_ids == NULL || copy_strings(from->row_ids + begin, end - begin, &c->row_ids)) &&
              (from->label_name == NULL || (c->label_name = dni_strdup(from->label_name)) != NULL);
+    if (ok && from->raw != NULL && dni_raw_copy(from->raw, NULL, begin, end - begin, &c->raw,
+                                                NULL) != DN_OK)
+        ok = 0;
     if (!ok) {
         dni_columns_free(c);
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for column names");
@@ -67,9 +72,15 @@ dn_status dni_columns_slice(const dni_columns *from, size_t begin, size_t end, d
 dn_status dni_columns_take(const dni_columns *from, const size_t *rows, size_t count,
                            dni_columns **out, dn_error *err) {
     dn_status st = dni_columns_slice(from, 0, 0, out, err); /* names only, no ids */
-    if (st != DN_OK || from->row_ids == NULL || count == 0) return st;
+    if (st != DN_OK) return st;
     dni_columns *c = *out;
-    int ok = (c->row_ids = dni_alloc_zeroed(count, sizeof *c->row_ids)) != NULL;
+    int ok = 1;
+    if (from->raw != NULL) { /* the lines of those rows */
+        dni_raw_free(c->raw);
+        ok = dni_raw_copy(from->raw, rows, 0, count, &c->raw, NULL) == DN_OK;
+    }
+    if (ok && (from->row_ids == NULL || count == 0)) return DN_OK;
+    ok = ok && (c->row_ids = dni_alloc_zeroed(count, sizeof *c->row_ids)) != NULL;
     c->row_count = ok ? count : 0;
     for (size_t i = 0; ok && i < count; ++i)
         ok = (c->row_ids[i] = dni_strdup(from->row_ids[rows[i]])) != NULL;

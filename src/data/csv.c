@@ -13,10 +13,13 @@
 #include "data/csv_targets.h"
 #include "data/csv_select.h"
 #include "data/read_text.h"
+#include "data/raw_columns.h"
+#include "data/prepare.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +53,15 @@ typedef struct csv_parse {
     dn_csv_label *labels;      /* [rows] */
     dn_dataset *data;
     size_t text_bytes, max_bytes; /* the file's text, the memory cap (0: none) */
+    /* raw_columns / preprocessing (raw_columns.h): missing cells and categories kept */
+    int raw;
+    int discover;              /* a numeric feature that holds text becomes categorical */
+    unsigned char *text_feature; /* [features] 1: read as categories (preset, or found) */
+    int found_text;            /* discovered: the file is read again with text_feature */
+    size_t *text_slot;         /* [features] the feature's column in `texts`, or SIZE_MAX */
+    char **texts;              /* [slots × rows] category cells (NULL: missing) */
+    dni_raw_columns *raw_cols; /* lines and categories, handed to the dataset's columns */
+    const unsigned char *preset; /* [features] categorical features known before reading */
 } csv_parse;
 
 static void csv_parse_free(csv_parse *p) {
@@ -59,6 +71,9 @@ static void csv_parse_free(csv_parse *p) {
     dni_free(p->first.cells);
     dni_free(p->second.cells);
     dni_free(p->labels);
+    dni_free(p->text_slot);
+    dni_free(p->texts);
+    dni_raw_free(p->raw_cols);
     dn_dataset_free(p->data);
 }
 
@@ -215,7 +230,8 @@ static void detect_header(csv_parse *p) {
         return;
     }
     for (size_t c = 0; c < p->columns; ++c)
-        if (is_feature_column(p, c) && !is_number(p->first.cells[c])) {
+        if (is_feature_column(p, c) && !is_number(p->first.cells[c]) &&
+            !(p->raw && p->first.cells[c][0] != '\0' && dni_is_missing(p->first.cells[c]))) {
             p->header = 1;
             return;
         }
@@ -228,11 +244,35 @@ static void detect_header(csv_parse *p) {
 
 /* Stores a complete row as dataset row `r`: the selected features in their order, the label and
  * the id cell kept as text. */
+/* A feature cell read raw: a category's text kept, a missing cell NaN, text in a numeric column
+ * noted for the second reading. 0 when the cell is an ordinary number (or an error). */
+static int store_raw_cell(csv_parse *p, size_t j, const char *cell, size_t r, float *x) {
+    if (p->text_slot != NULL && p->text_slot[j] != SIZE_MAX) {
+        p->texts[p->text_slot[j] * p->data->rows + r] = dni_is_missing(cell) ? NULL : (char *)cell;
+        *x = 0.0f; /* the code, once every row is read */
+        return 1;
+    }
+    if (dni_is_missing(cell)) {
+        *x = NAN;
+        return 1;
+    }
+    if (!p->discover || dni_csv_parse_float(cell, x) != DN_CSV_NOT_A_NUMBER) return 0;
+    p->text_feature[j] = 1;
+    p->found_text = 1;
+    return 1;
+}
+
 static dn_status store_row(csv_parse *p, const csv_row *row, size_t r, dn_error *err) {
     if (row->count != p->columns) return ragged_error(p, row, err);
     float *x = p->data->x + r * p->data->features;
+    if (p->raw_cols != NULL) p->raw_cols->lines[r] = row->line;
+    if (p->raw && p->label_col < p->columns && dni_is_missing(row->cells[p->label_col]))
+        return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: the label is missing (\"%s\"): every "
+                        "row needs a label; drop the row or fill it in", p->path, row->line,
+                        p->label_col + 1, row->cells[p->label_col]);
     for (size_t j = 0; j < p->features; ++j) {
         size_t c = p->feature_col[j];
+        if (p->raw && store_raw_cell(p, j, row->cells[c], r, &x[j])) continue;
         dn_csv_number kind = dni_csv_parse_float(row->cells[c], &x[j]);
         if (kind != DN_CSV_NUMBER)
             return dni_csv_number_error(kind, row->cells[c], p->path, row->line, c + 1, err);
@@ -663,27 +703,64 @@ static dn_status keep_columns(csv_parse *p, dn_error *err) {
     return ok ? DN_OK : dni_fail(err, DN_ERR_MEMORY, "out of memory for column names");
 }
 
+/* Raw reading: the record of lines and categories, and room for the category cells. */
+static dn_status start_raw(csv_parse *p, size_t rows, dn_error *err) {
+    size_t f = p->features, slots = 0;
+    if ((p->raw_cols = dni_raw_alloc(p->path, f, rows)) == NULL ||
+        (p->text_feature = dni_alloc_zeroed(f, 1)) == NULL ||
+        (p->text_slot = dni_alloc_zeroed(f, sizeof *p->text_slot)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu columns", f);
+    for (size_t j = 0; j < f; ++j) {
+        p->raw_cols->file_column[j] = p->feature_col[j] + 1;
+        p->text_feature[j] = p->preset != NULL && p->preset[j];
+        p->text_slot[j] = p->text_feature[j] ? slots++ : SIZE_MAX;
+    }
+    size_t cells;
+    if (slots > 0 && (!dni_mul_size(slots, rows, &cells) ||
+                      (p->texts = dni_alloc_zeroed(cells, sizeof *p->texts)) == NULL))
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu category columns", slots);
+    return DN_OK;
+}
+
+/* Raw reading, every row stored: category cells to codes (raw_columns.h), the record to the
+ * dataset's columns. */
+static dn_status finish_raw(csv_parse *p, dn_error *err) {
+    dn_status st = DN_OK;
+    for (size_t j = 0; st == DN_OK && j < p->features; ++j)
+        if (p->text_slot[j] != SIZE_MAX)
+            st = dni_raw_encode(p->raw_cols, j, p->texts + p->text_slot[j] * p->data->rows,
+                                p->data->x, p->features, err);
+    if (st == DN_OK) {
+        p->data->columns->raw = p->raw_cols;
+        p->raw_cols = NULL;
+    }
+    return st;
+}
+
 static dn_status parse_text(csv_parse *p, dn_error *err) {
     size_t rows;
     dn_status st = read_layout(p, &rows, err);
     if (st == DN_OK) st = check_cap(p, rows, err);
+    if (st == DN_OK && p->raw) st = start_raw(p, rows, err);
     if (st != DN_OK) return st;
     if (p->id_col < p->columns && (p->ids = dni_alloc_zeroed(rows, sizeof *p->ids)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu ids", rows);
     if (p->unlabeled) {
         if ((st = dni_dataset_alloc(&p->data, rows, p->features, 0, 0, 0, err)) != DN_OK) return st;
-        if ((st = read_rows(p, rows, err)) != DN_OK) return st;
-        return keep_columns(p, err);
+        if ((st = read_rows(p, rows, err)) != DN_OK || p->found_text) return st;
+        if ((st = keep_columns(p, err)) != DN_OK) return st;
+        return p->raw ? finish_raw(p, err) : DN_OK;
     }
     /* classes = 1 only to have the labels array allocated; the labels decide the real count. */
     if ((st = dni_dataset_alloc(&p->data, rows, p->features, 0, 1, 0, err)) != DN_OK) return st;
     if ((p->labels = dni_alloc_zeroed(rows, sizeof *p->labels)) == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu labels", rows);
-    if ((st = read_rows(p, rows, err)) != DN_OK) return st;
+    if ((st = read_rows(p, rows, err)) != DN_OK || p->found_text) return st;
     if ((st = dni_csv_assign_task(p->data, p->labels, p->path, p->label_col + 1, p->opts->task,
                                   err)) != DN_OK)
         return st;
-    return keep_columns(p, err);
+    if ((st = keep_columns(p, err)) != DN_OK) return st;
+    return p->raw ? finish_raw(p, err) : DN_OK;
 }
 
 /* A NUL byte would silently end a cell early: refuse binary input outright. */
@@ -696,10 +773,14 @@ static dn_status check_text(const char *path, const char *text, size_t len, dn_e
                     path, line, (size_t)(nul - text));
 }
 
-dn_status dni_csv_load(dn_dataset **out, const char *path, const dn_dataset_options *opts,
-                       dn_error *err) {
+/* One reading of the file. `preset` [features]: features read as categories (NULL: none);
+ * *found [features] receives the features a discovering reading found to hold text (NULL when
+ * none did: the dataset is then complete). */
+static dn_status load_once(dn_dataset **out, const char *path, const dn_dataset_options *opts,
+                           const unsigned char *preset, unsigned char **found, dn_error *err) {
     char *text;
     size_t len;
+    *found = NULL;
     dn_status st = dni_read_text_file(path, opts->max_bytes, &text, &len, err);
     if (st != DN_OK) return st;
     if ((st = check_text(path, text, len, err)) != DN_OK) {
@@ -708,13 +789,37 @@ dn_status dni_csv_load(dn_dataset **out, const char *path, const dn_dataset_opti
     }
     size_t skip = len >= 3 && memcmp(text, DN_UTF8_BOM, 3) == 0 ? 3 : 0;
     csv_parse p = {.path = path, .opts = opts, .cursor = dni_csv_cursor_make(text + skip, len - skip),
-                   .unlabeled = opts->unlabeled, .text_bytes = len, .max_bytes = opts->max_bytes};
+                   .unlabeled = opts->unlabeled, .text_bytes = len, .max_bytes = opts->max_bytes,
+                   .raw = opts->raw_columns || opts->preprocessing != NULL,
+                   .discover = opts->raw_columns && opts->preprocessing == NULL && preset == NULL,
+                   .preset = preset};
     st = parse_text(&p, err);
-    if (st == DN_OK) {
+    if (st == DN_OK && p.found_text) {
+        *found = p.text_feature;
+        p.text_feature = NULL;
+    } else if (st == DN_OK) {
         *out = p.data;
         p.data = NULL;
     }
+    dni_free(p.text_feature);
     csv_parse_free(&p);
     free(text); /* after the labels: their text lives in this buffer */
+    return st;
+}
+
+dn_status dni_csv_load(dn_dataset **out, const char *path, const dn_dataset_options *opts,
+                       dn_error *err) {
+    if (opts->preprocessing != NULL)
+        return dni_prepare_load(out, path, opts, load_once, err);
+    unsigned char *found;
+    dn_status st = load_once(out, path, opts, NULL, &found, err);
+    /* A feature column held text: read the file again with it as categories (the cells of the
+     * rows before the first text cell are needed as text too, and the text was split in place). */
+    if (st == DN_OK && found != NULL) {
+        unsigned char *again;
+        st = load_once(out, path, opts, found, &again, err);
+        dni_free(again);
+    }
+    dni_free(found);
     return st;
 }

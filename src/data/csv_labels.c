@@ -106,7 +106,7 @@ static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_erro
 static const char *escape_high_bytes(const char *text, char out[160]) {
     size_t w = 0;
     const unsigned char *c = (const unsigned char *)text;
-    for (size_t i = 0; c[i] != '\0' && i < 40; ++i) {
+    for (size_t i = 0; c[i] != '\0' && i < 40 && w + 4 < 160; ++i) { /* 40 × "\xNN" + NUL > 160 */
         if (c[i] >= 0x80) w += (size_t)snprintf(out + w, 160 - w, "\\x%02x", c[i]);
         else out[w++] = (char)c[i];
     }

@@ -81,6 +81,8 @@ void dn_dataset_free(dn_dataset *data) {
     if (data == NULL) return;
     free_class_names(data);
     dni_columns_free(data->columns);
+    free(data->preprocessing);
+    free(data->warning);
     if (!data->x_borrowed) dni_free(data->x);
     dni_free(data->x_u8);
     dni_free(data->labels);
@@ -219,6 +221,9 @@ static dn_status finish_copy(const dn_dataset *data, dn_dataset *d, dn_status st
                              dn_error *err) {
     if (st == DN_OK && data->class_names != NULL)
         st = dni_dataset_set_class_names(d, (const char *const *)data->class_names, err);
+    if (st == DN_OK && data->preprocessing != NULL &&
+        (d->preprocessing = dni_strdup(data->preprocessing)) == NULL)
+        st = dni_fail(err, DN_ERR_MEMORY, "out of memory for the preprocessing");
     if (st != DN_OK) {
         dn_dataset_free(d);
         return st;

@@ -23,6 +23,8 @@ typedef struct dni_columns {
     size_t ignored_count;
     char delimiter;         /* the cell delimiter the file was read with */
     int index_dropped;      /* column 0 was pandas' unnamed index column, left out */
+    struct dni_raw_columns *raw; /* categories and missing cells before dn_dataset_prepare
+                                    (raw_columns.h), or NULL */
 } dni_columns;
 
 struct dn_dataset {
@@ -40,6 +42,8 @@ struct dn_dataset {
                                 so a caller may change `classes` before replacing the names */
     int integer_classes;      /* class_names are the decimal texts of integer labels (CSV) */
     dni_columns *columns;     /* column names, ids and ignored columns (CSV), or NULL */
+    char *preprocessing;      /* JSON of the encoding and imputation applied (prepare.c), or NULL */
+    char *warning;            /* what preparing had to say (unknown categories), or NULL */
 };
 
 /* Bytes dni_dataset_alloc takes for that shape (SIZE_MAX when it overflows). */

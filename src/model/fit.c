@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "data/raw_columns.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ static const dn_layer *last_layer(const dn_model *m) { return &m->layers[m->laye
 dn_status dni_model_check_data(const dn_model *m, const dn_dataset *d, const char *what,
                                dn_error *err) {
     size_t outputs = dn_model_output_size(m);
+    dn_status raw = dni_dataset_require_prepared(d, what, err);
+    if (raw != DN_OK) return raw;
     if (d->features != m->input_size)
         return dni_fail(err, DN_ERR_SHAPE, "%s has %zu features but the model expects %zu", what,
                         d->features, m->input_size);

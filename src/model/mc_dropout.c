@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/raw_columns.h"
 
 #include <math.h>
 #include <string.h>
@@ -179,6 +180,8 @@ dn_status dn_model_predict_mc_dataset(dn_model *model, const dn_dataset *data, s
                                       float *mutual_information, dn_error *err) {
     if (model == NULL || data == NULL)
         return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
+    dn_status raw = dni_dataset_require_prepared(data, "the data", err);
+    if (raw != DN_OK) return raw;
     if (data->features != model->input_size)
         return dni_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",
                         data->features, model->input_size);

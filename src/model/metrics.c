@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/raw_columns.h"
 
 #include <string.h>
 
@@ -14,6 +15,7 @@ static dn_status check_features(const dn_model *m, const dn_dataset *d, dn_error
     if (m == NULL || d == NULL)
         return dni_fail(err, DN_ERR_ARGUMENT, "model and data must not be NULL");
     dn_status st = dni_model_require_compiled(m, NULL, err);
+    if (st == DN_OK) st = dni_dataset_require_prepared(d, "the data", err);
     if (st != DN_OK) return st;
     if (d->features != m->input_size)
         return dni_fail(err, DN_ERR_SHAPE, "the data has %zu features but the model expects %zu",

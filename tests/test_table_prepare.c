@@ -1,0 +1,326 @@
+/* test_table_prepare.c — missing values and categorical columns (issue 13) through the dropnet
+ * binary and the library: --impute's fill values equal scikit-learn's SimpleImputer fitted on the
+ * training rows only (not the validation rows), the one-hot encoding equals OneHotEncoder(
+ * handle_unknown='ignore') on new data with its columns reordered, an unknown category and
+ * missing cells, predict gives on that file what the model gives on scikit-learn's matrix, and
+ * every refusal names its line, column and fix. The reference is tests/tables/
+ * prepare_reference.py, run with /usr/bin/python3 (pandas, scikit-learn). */
+#include "test.h"
+
+#include "dropnet.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char output[1 << 16];
+static char dir[64];
+
+#define cli(...) dn_test_cli_in(dir, output, sizeof output, __VA_ARGS__)
+
+enum { ROWS = 40, KEPT = 30, INPUTS = 9 }; /* --val-split 0.25 keeps 30 rows (Keras) */
+
+static void write_file(const char *name, const char *text) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* 40 rows: age (numbers, missing as "", NA, NaN, nan, ?, N/A, null), color (text, one "?"),
+ * size (numbers), grade (numbers and text mixed: categorical), label (yes/no). The 10 rows a
+ * --val-split 0.25 holds out carry ages of 1000 and a color "purple" that the training rows never
+ * show, so that statistics taken from them would be visibly wrong. */
+static void write_train(void) {
+    static const char *const missing[] = {"", "NA", "NaN", "nan", "?", "N/A", "null"};
+    static const char *const colors[] = {"red", "green", "blue", "red", "green"};
+    static const char *const grades[] = {"1", "2", "A", "2", "1", "B"};
+    char path[128];
+    snprintf(path, sizeof path, "%s/train.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fputs("age,color,size,grade,label\n", f);
+    for (int r = 0; r < ROWS; ++r) {
+        if (r >= KEPT) fprintf(f, "%d", 1000 + r);
+        else if (r % 5 == 2) fputs(missing[(r / 5) % 7], f);
+        else fprintf(f, "%d", 20 + (r * 7) % 23);
+        fprintf(f, ",%s", r == 7 ? "?" : r >= KEPT ? "purple" : colors[r % 5]);
+        fprintf(f, ",%.1f", (r % 9) * 0.5 + (r == 11 ? 100.0 : 0.0));
+        fprintf(f, ",%s", r % 13 == 4 ? "" : grades[r % 6]);
+        fprintf(f, ",%s\n", (r * 3) % 7 < 3 ? "yes" : "no");
+    }
+    fclose(f);
+}
+
+/* New data: the columns reordered, an id and an extra column, missing cells, an unknown color
+ * ("purple": held out of training) and an unknown grade ("C"). */
+static const char NEW_CSV[] =
+    "id,grade,size,extra,color,age\n"
+    "a,1,2.5,9,red,33\n"
+    "b,C,0.5,9,purple,NaN\n"
+    "c,,4.0,9,blue,\n"
+    "d,A,?,9,?,41\n";
+
+/* Trains on train.csv with --impute `strategy` and checks the stored fills and categories
+ * against scikit-learn, which also writes the expected matrix of new.csv to expected.csv. */
+static int train_and_check(const char *strategy) {
+    if (!CHECK(cli("train --train train.csv --model dense:2:softmax --epochs 2 --val-split 0.25 "
+                   "--impute %s --out %s.st", strategy, strategy) == 0))
+        return dn_test_fail(__FILE__, __LINE__, "%s", output);
+    CHECK_MSG(strstr(output, "note: train.csv: categories and fill values come from the 30 "
+                             "training rows only, not from the rows held out\n") != NULL, "%s",
+              output);
+    CHECK_MSG(strstr(output, "warning: train.csv (validation rows): 10 cells hold a category the "
+                             "training rows did not") != NULL, "%s", output);
+    char command[512];
+    snprintf(command, sizeof command, "/usr/bin/python3 tests/tables/prepare_reference.py "
+             "%s/train.csv %d %s %s/%s.st %s/new.csv %s/expected.csv 2>&1", dir, KEPT, strategy,
+             dir, strategy, dir, dir);
+    int status = dn_test_run(command, output, sizeof output);
+    return CHECK_MSG(status == 0 && strstr(output, "ok ") != NULL, "%s", output);
+}
+
+/* expected.csv's 4 × INPUTS values. */
+static int read_expected(float *x) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/expected.csv", dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    for (float v; f != NULL && n < 4 * INPUTS && fscanf(f, "%f%*[,\n]", &v) == 1;) x[n++] = v;
+    if (f) fclose(f);
+    return CHECK_MSG(n == 4 * INPUTS, "expected.csv holds %d values, not %d", n, 4 * INPUTS);
+}
+
+/* new.csv read with the model's columns and preprocessing, as eval/predict read it. */
+static dn_dataset *open_like_model(const dn_model *m) {
+    const char *names[] = {"age", "color", "size", "grade"};
+    char path[128];
+    snprintf(path, sizeof path, "%s/new.csv", dir);
+    dn_dataset_options o = {.feature_columns = names, .feature_column_count = 4,
+                            .label_column = "label", .label_optional = 1, .id_column = "id",
+                            .preprocessing = dn_model_get_metadata(m, "preprocessing")};
+    dn_dataset *d = NULL;
+    dn_error err;
+    if (!CHECK_MSG(dn_dataset_open(&d, path, &o, &err) == DN_OK, "%s", err.message)) return NULL;
+    return d;
+}
+
+TEST(table_prepare_impute_and_one_hot_match_scikit_learn) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    write_train();
+    write_file("new.csv", NEW_CSV);
+    const char *strategies[] = {"mean", "median", "most_frequent"};
+    for (int s = 0; s < 3; ++s) {
+        if (!train_and_check(strategies[s])) continue;
+        float want[4 * INPUTS], got[INPUTS];
+        char model_path[128];
+        snprintf(model_path, sizeof model_path, "%s/%s.st", dir, strategies[s]);
+        dn_model *m = NULL;
+        if (!read_expected(want) || !CHECK(dn_model_load(&m, model_path, NULL) == DN_OK)) continue;
+        dn_dataset *d = open_like_model(m);
+        CHECK(d != NULL && dn_dataset_features(d) == INPUTS && dn_dataset_rows(d) == 4);
+        /* color: blue, green, red (purple is only in the held-out rows: unknown) */
+        CHECK(d != NULL && strcmp(dn_dataset_feature_name(d, 1), "color=blue") == 0);
+        for (size_t r = 0; d != NULL && r < 4; ++r) {
+            dn_dataset_get_row(d, r, got, NULL);
+            for (int j = 0; j < INPUTS; ++j)
+                CHECK_MSG(fabsf(got[j] - want[r * INPUTS + j]) <= 1e-5f * fmaxf(1.0f, fabsf(got[j])),
+                          "%s: row %zu input %d: dropnet %.9g, scikit-learn %.9g", strategies[s],
+                          r, j, (double)got[j], (double)want[r * INPUTS + j]);
+        }
+        /* row b: color purple and grade C unknown: all zeros in their blocks */
+        for (int j = 1; d != NULL && j < 4; ++j) CHECK(want[INPUTS + j] == 0.0f);
+        CHECK(d != NULL && dn_dataset_warning(d) != NULL &&
+              strstr(dn_dataset_warning(d), "\"color\" 1 (first \"purple\")") != NULL);
+        dn_dataset_free(d);
+        dn_model_free(m);
+    }
+    dn_test_remove_dir(dir);
+}
+
+TEST(table_prepare_predict_on_reordered_columns_equals_the_reference_matrix) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    write_train();
+    write_file("new.csv", NEW_CSV);
+    float want[4 * INPUTS], y[4 * 2];
+    char model_path[128];
+    snprintf(model_path, sizeof model_path, "%s/mean.st", dir);
+    dn_model *m = NULL;
+    if (!train_and_check("mean") || !read_expected(want) ||
+        !CHECK(dn_model_load(&m, model_path, NULL) == DN_OK))
+        return;
+    CHECK(dn_model_predict(m, want, 4, y, NULL) == DN_OK);
+    CHECK(cli("predict --model mean.st --data new.csv --id id") == 0);
+    CHECK_MSG(strstr(output, "warning: new.csv: 2 cells hold a category the training rows did "
+                             "not, encoded as all zeros (--strict refuses them): \"color\" 1 "
+                             "(first \"purple\"), \"grade\" 1 (first \"C\")") != NULL, "%s", output);
+    CHECK(strstr(output, "note: new.csv: 1 column not used by the model, ignored: \"extra\"") != NULL);
+    /* "id",predicted,p_no,p_yes: each row's probabilities are the model's on the reference row */
+    const char *line = strstr(output, "\"id\",predicted,p_no,p_yes\n");
+    for (int r = 0; CHECK(line != NULL) && r < 4; ++r) {
+        line = strchr(line, '\n') + 1;
+        char id[8], label[8];
+        double p0, p1;
+        CHECK(sscanf(line, "\"%7[^\"]\",\"%7[^\"]\",%lf,%lf", id, label, &p0, &p1) == 4);
+        CHECK(id[0] == "abcd"[r]);
+        CHECK_NEAR(p0, (double)y[2 * r], 2e-6);
+        CHECK_NEAR(p1, (double)y[2 * r + 1], 2e-6);
+    }
+    /* --strict: the first unknown category is an error naming line, column and value */
+    CHECK(cli("predict --model mean.st --data new.csv --strict") == 1);
+    CHECK_MSG(strstr(output, "new.csv:3:5: column \"color\" holds \"purple\", a category the "
+                             "training rows did not (they hold 3)") != NULL, "%s", output);
+    /* trace and eval read the file the same way */
+    CHECK(cli("trace --model mean.st --data new.csv") == 0);
+    CHECK_MSG(strstr(output, "9 features") != NULL && strstr(output, "Input ") != NULL, "%s", output);
+    CHECK(cli("eval --model mean.st --data train.csv") == 0);
+    CHECK_MSG(strstr(output, "(40 examples)") != NULL, "%s", output);
+    /* summary says which columns were encoded and the width */
+    CHECK(cli("summary --model mean.st") == 0);
+    CHECK_MSG(strstr(output, "inputs: one-hot encoded (categories sorted, as scikit-learn's "
+                             "OneHotEncoder): color 3 (blue, green, red), grade 4 (1, 2, A, B); 9 "
+                             "inputs from 4 columns") != NULL, "%s", output);
+    dn_model_free(m);
+    dn_test_remove_dir(dir);
+}
+
+TEST(table_prepare_refusals_name_line_column_and_fix) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    write_train();
+    /* no --impute: the first missing cell, by line, column and name, and both fixes */
+    CHECK(cli("train --train train.csv --model dense:2:softmax --out m.st") == 1);
+    CHECK_MSG(strstr(output, "train.csv:4:1: column \"age\" has a missing value and no imputation: "
+                             "give --impute mean|median|most_frequent (at train), or leave the "
+                             "column out with --ignore \"age\"") != NULL, "%s", output);
+    CHECK(access("m.st", F_OK) != 0);
+    /* a missing label names its row */
+    write_file("nolabel.csv", "a,b,label\n1,2,x\n3,4,NA\n");
+    CHECK(cli("train --train nolabel.csv --model dense:2:softmax --out m.st --impute mean") == 1);
+    CHECK_MSG(strstr(output, "nolabel.csv:3:3: the label is missing (\"NA\")") != NULL, "%s", output);
+    /* a bad --impute */
+    CHECK(cli("train --train train.csv --model dense:2:softmax --out m.st --impute mode") == 2);
+    CHECK(strstr(output, "--impute must be none, mean, median or most_frequent") != NULL);
+    /* a numeric-only file makes a model with no preprocessing (as before); new data with a
+     * missing cell is then refused as before */
+    write_file("plain.csv", "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+    CHECK(cli("train --train plain.csv --model dense:2:softmax --out plain.st") == 0);
+    CHECK(cli("summary --model plain.st") == 0);
+    CHECK(strstr(output, "preprocessing") == NULL);
+    write_file("gap.csv", "a,b\n1,\n");
+    CHECK(cli("predict --model plain.st --data gap.csv") == 1);
+    CHECK_MSG(strstr(output, "gap.csv:2:2: expected a number, found an empty cell") != NULL, "%s",
+              output);
+    /* --test files against training data that needed no preparation: a missing cell, text */
+    write_file("gap_test.csv", "a,b,label\n1,2,x\n,4,y\n");
+    CHECK(cli("train --train plain.csv --test gap_test.csv --model dense:2:softmax --out t.st") == 1);
+    CHECK_MSG(strstr(output, "gap_test.csv:3:1: column \"a\" has a missing value and no "
+                             "imputation") != NULL, "%s", output);
+    write_file("text_test.csv", "a,b,label\n1,2,x\n3,big,y\n");
+    CHECK(cli("train --train plain.csv --test text_test.csv --model dense:2:softmax --out t.st") == 1);
+    CHECK_MSG(strstr(output, "text_test.csv: column \"b\" holds text (\"2\") but numbers in "
+                             "the training rows (plain.csv)") != NULL, "%s", output);
+    /* a text column different on every row is an identifier, not a category */
+    char ids[512] = "name,a,label\n";
+    for (int r = 0; r < 12; ++r)
+        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "n%02d,%d,%s\n", r, r, r % 2 ? "x" : "y");
+    write_file("ids.csv", ids);
+    CHECK(cli("train --train ids.csv --model dense:2:softmax --out t.st") == 1);
+    CHECK_MSG(strstr(output, "ids.csv: column \"name\" holds a different text on each of the 12 "
+                             "training rows (\"n00\", ...): an identifier, not a category; leave "
+                             "it out with --ignore \"name\"") != NULL, "%s", output);
+    CHECK(cli("train --train ids.csv --model dense:2:softmax --out t.st --ignore name") == 0);
+    dn_test_remove_dir(dir);
+}
+
+/* Replaces every `from` in `text` by `to`, into out. */
+static void replace_all(const char *text, const char *from, const char *to, char *out, size_t size) {
+    size_t used = 0, n = strlen(from);
+    out[0] = '\0';
+    for (const char *p = text; *p && used + 1 < size;) {
+        if (strncmp(p, from, n) == 0) {
+            used += (size_t)snprintf(out + used, size - used, "%s", to);
+            p += n;
+        } else {
+            out[used++] = *p++;
+            out[used] = '\0';
+        }
+    }
+}
+
+/* 1 when lines a and b (each up to its line break) are equal but for their numbers, which may
+ * differ by 0.002 (a CPU with other kernels rounds the last digits differently). */
+static int same_but_numbers(const char *a, const char *b) {
+    while (*a && *a != '\n' && *b && *b != '\n') {
+        int digit_a = (*a >= '0' && *a <= '9'), digit_b = (*b >= '0' && *b <= '9');
+        if (digit_a && digit_b) {
+            char *ea, *eb;
+            double x = strtod(a, &ea), y = strtod(b, &eb);
+            if (fabs(x - y) > 0.002) return 0;
+            a = ea, b = eb;
+        } else if (*a++ != *b++) {
+            return 0;
+        }
+    }
+    return (*a == '\0' || *a == '\n') && (*b == '\0' || *b == '\n');
+}
+
+/* A line of `text` that is `line`, but for small differences in its numbers. */
+static int holds_line(const char *text, const char *line) {
+    for (const char *p = text; p != NULL && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (same_but_numbers(p, line)) return 1;
+    return 0;
+}
+
+/* The README's walkthrough (between <!-- tables:begin --> and <!-- tables:end -->): its files are
+ * what examples/tables/make_tables.py writes, its commands run, and every line it shows as their
+ * output is in what they print (the epoch lines, elided with "...", aside; numbers within 0.002). */
+TEST(table_prepare_readme_walkthrough_is_true) {
+    static char readme[1 << 17], ran[1 << 17], one[1 << 16];
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    char command[1024];
+    snprintf(command, sizeof command, "/usr/bin/python3 examples/tables/make_tables.py %s && "
+             "cmp %s/churn.csv examples/tables/churn.csv && cmp %s/new_customers.csv "
+             "examples/tables/new_customers.csv 2>&1", dir, dir, dir);
+    CHECK_MSG(dn_test_run(command, one, sizeof one) == 0, "make_tables.py: %s", one);
+    FILE *f = fopen("README.md", "r");
+    size_t n = f ? fread(readme, 1, sizeof readme - 1, f) : 0;
+    readme[n] = '\0';
+    if (f) fclose(f);
+    char *begin = strstr(readme, "<!-- tables:begin -->"), *end = strstr(readme, "<!-- tables:end -->");
+    if (!CHECK_MSG(begin != NULL && end != NULL, "README.md lacks the tables markers")) return;
+    *end = '\0';
+    char model[128], cli_with_path[600];
+    snprintf(model, sizeof model, "%s/churn.safetensors", dir);
+    snprintf(cli_with_path, sizeof cli_with_path, "%s", dn_test_cli_path());
+    size_t used = 0, commands = 0, shown = 0;
+    for (char *line = strtok(begin, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "./build/dropnet ", 16) != 0) continue;
+        char with_model[1024], full[2048];
+        replace_all(line + 16, "churn.safetensors", model, with_model, sizeof with_model);
+        snprintf(full, sizeof full, "%s %s 2>&1", cli_with_path, with_model);
+        CHECK_MSG(dn_test_run(full, one, sizeof one) == 0, "%s\n%s", full, one);
+        used += (size_t)snprintf(ran + used, sizeof ran - used, "%s", one);
+        commands++;
+    }
+    CHECK(commands == 2);
+    /* strtok cut the section at its line breaks: walk its lines again */
+    for (char *line = begin; line < end; line += strlen(line) + 1) {
+        while (*line == '\n') line++; /* strtok leaves the breaks of blank lines */
+        if (line >= end) break;
+        if (line[0] == '\0' || strncmp(line, "```", 3) == 0 || strcmp(line, "...") == 0 ||
+            strncmp(line, "./build/dropnet ", 16) == 0 || strncmp(line, "<!--", 4) == 0 ||
+            strncmp(line, "New customers", 13) == 0 || strncmp(line, "showed and", 10) == 0)
+            continue;
+        shown++;
+        CHECK_MSG(holds_line(ran, line), "README.md shows \"%s\", which the run did not print:\n%s",
+                  line, ran);
+    }
+    CHECK(shown >= 15);
+    dn_test_remove_dir(dir);
+}

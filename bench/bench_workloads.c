@@ -66,6 +66,7 @@ static const double dn_bench_w2_macs_input_grad = 1024.0 * 1024 + 1024.0 * 10;
 
 typedef struct dn_bench_options {
     int threads, repeat;
+    dn_precision precision; /* --precision fp32|bf16: the W2/W3 network's products */
     const char *cli, *train, *test;
 } dn_bench_options;
 
@@ -102,9 +103,13 @@ static const char *dn_bench_kernel(void) {
 static void dn_bench_head(const char *workload, const dn_bench_options *o) {
     const char *request = getenv("DROPNET_KERNEL");
     printf("{\"bench\":\"dropnet\",\"workload\":\"%s\",\"threads\":%d,\"kernel\":\"%s\","
-           "\"kernel_request\":\"%s\",\"load\":%.2f,\"runs\":%d",
-           workload, o->threads, dn_bench_kernel(), request ? request : "auto", dn_bench_load(),
-           o->repeat);
+           "\"kernel_request\":\"%s\",\"precision\":\"%s\",\"load\":%.2f,\"runs\":%d",
+           workload, o->threads,
+           o->precision == DN_PRECISION_BF16
+               ? dni_gemm_kernel_name(dni_gemm_precision_kernel(DN_GEMM_BF16_PRODUCTS))
+               : dn_bench_kernel(),
+           request ? request : "auto", o->precision == DN_PRECISION_BF16 ? "bf16" : "fp32",
+           dn_bench_load(), o->repeat);
 }
 
 /* Median, fastest and slowest of n timed runs (t is sorted in place); the median of an even
@@ -393,14 +398,15 @@ static int dn_bench_w1(const dn_bench_options *o) {
 /* W2: a Fashion-MNIST epoch; W3: inference                                                 */
 /* ---------------------------------------------------------------------------------------- */
 
-static dn_status dn_bench_w2_model(dn_model **out, int threads, dn_error *err) {
+static dn_status dn_bench_w2_model(dn_model **out, const dn_bench_options *o, dn_error *err) {
     dn_model *m = NULL;
     dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD); /* lr 0.01 */
     sgd.momentum = 0.9f;
     dn_status st = dn_model_from_spec(&m, 784, DN_BENCH_W2_SPEC, err);
     if (st == DN_OK)
         st = dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &sgd, 42, err);
-    if (st == DN_OK) st = dn_model_set_threads(m, threads, err);
+    if (st == DN_OK) st = dn_model_set_threads(m, o->threads, err);
+    if (st == DN_OK) st = dn_model_set_precision(m, o->precision, err);
     if (st != DN_OK) {
         dn_model_free(m);
         return st;
@@ -420,7 +426,7 @@ static int dn_bench_w2(const dn_bench_options *o) {
     if (dn_dataset_open(&train, o->train, NULL, &err) != DN_OK)
         return dn_bench_fail("W2", o, err.message);
     double load_s = dn_bench_now() - t0;
-    if (dn_bench_w2_model(&m, o->threads, &err) != DN_OK) {
+    if (dn_bench_w2_model(&m, o, &err) != DN_OK) {
         dn_dataset_free(train);
         return dn_bench_fail("W2", o, err.message);
     }
@@ -474,7 +480,7 @@ static int dn_bench_w3(const dn_bench_options *o) {
     dn_model *m = NULL;
     if (dn_dataset_open(&test, o->test, NULL, &err) != DN_OK)
         return dn_bench_fail("W3", o, err.message);
-    if (dn_bench_w2_model(&m, o->threads, &err) != DN_OK) {
+    if (dn_bench_w2_model(&m, o, &err) != DN_OK) {
         dn_dataset_free(test);
         return dn_bench_fail("W3", o, err.message);
     }
@@ -605,12 +611,13 @@ static int dn_bench_w4(const dn_bench_options *o) {
 
 static int dn_bench_usage(void) {
     fprintf(stderr, "usage: bench-workloads [--threads N] [--repeat N] [--cli PATH] [--train SPEC] "
-                    "[--test SPEC] machine|W1|W2|W3|W4...\n");
+                    "[--test SPEC] [--precision fp32|bf16] machine|W1|W2|W3|W4...\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
-    dn_bench_options o = {2, 3, NULL, "fashion-mnist:train", "fashion-mnist:test"};
+    dn_bench_options o = {2, 3, DN_PRECISION_FP32, NULL, "fashion-mnist:train",
+                          "fashion-mnist:test"};
     int status = 0, ran = 0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
@@ -618,6 +625,10 @@ int main(int argc, char **argv) {
         if (strcmp(a, "--threads") == 0 && has_value) o.threads = atoi(argv[++i]);
         else if (strcmp(a, "--repeat") == 0 && has_value) o.repeat = atoi(argv[++i]);
         else if (strcmp(a, "--cli") == 0 && has_value) o.cli = argv[++i];
+        else if (strcmp(a, "--precision") == 0 && has_value && strcmp(argv[i + 1], "fp32") == 0)
+            o.precision = DN_PRECISION_FP32, ++i;
+        else if (strcmp(a, "--precision") == 0 && has_value && strcmp(argv[i + 1], "bf16") == 0)
+            o.precision = DN_PRECISION_BF16, ++i;
         else if (strcmp(a, "--train") == 0 && has_value) o.train = argv[++i];
         else if (strcmp(a, "--test") == 0 && has_value) o.test = argv[++i];
         else if (a[0] == '-') return dn_bench_usage();

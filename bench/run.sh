@@ -17,6 +17,7 @@
 #   BENCH_WORKLOADS  which to run (default "machine W1 W2 W3 W4")
 #   BENCH_JSON       also append every JSON line to this file
 #   DROPNET_KERNEL   avx512 | avx2 | portable: force a GEMM path (each line says which ran)
+#   BENCH_PRECISION  fp32 | bf16: the precision of W2's and W3's products (default fp32)
 #   PYTHON           the interpreter for the peers (default /usr/bin/python3: Debian's
 #                    python3-torch and python3-numpy live there, not in a pyenv)
 set -u -o pipefail
@@ -60,7 +61,7 @@ status=0
 for w in $WORKLOADS; do
     echo "bench: $w ..." >&2
     if ! "$BUILD/bench-workloads" --threads "$THREADS" --repeat "$REPEAT" \
-            --cli "$BUILD/dropnet" "$w" | tee -a "$lines"; then
+            --precision "${BENCH_PRECISION:-fp32}" --cli "$BUILD/dropnet" "$w" | tee -a "$lines"; then
         status=1
     fi
     if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ] && [ "$w" != machine ]; then

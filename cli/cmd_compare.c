@@ -124,27 +124,19 @@ static void log_table(cli_epoch_log *out, const cli_train_settings *s, const epo
 
 int cli_cmd_compare(int argc, char **argv) {
     cli_train_settings s;
-    cli_train_settings_defaults(&s);
-    cli_option table[CLI_TRAIN_OPTION_COUNT];
-    const cli_command cmd = {
-        .name = "compare",
-        .summary = "Trains the network twice — with its dropout layers and with every rate 0 — on "
-                   "the same data and seed,\nand prints both runs' train and held-out accuracy and their gap "
-                   "per epoch. Options as for train.",
-        .usage = "--train DATA (--test DATA | --val-split F) --model "
-                 "SPEC [options]",
-        .options = table,
-        .option_count = cli_train_option_table(&s, table, 0),
-    };
     int exit_code;
-    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
-    if (cli_train_check(&s, "compare", 0) != 0 ||
-        (s.report && cli_report_check_path(s.report, "compare") != 0))
-        return 2;
+    if (cli_train_parse(&s, "compare",
+                        "Trains the network twice — with its dropout layers and with every rate 0 — on "
+                        "the same data and seed,\nand prints both runs' train and held-out accuracy and "
+                        "their gap per epoch. Options as for train.",
+                        "--train DATA (--test DATA | --val-split F) --model SPEC [options]", 0, argc,
+                        argv, &exit_code) != 0)
+        return exit_code;
+    if (s.report && cli_report_check_path(s.report, "compare") != 0) return 2;
     const cli_named_file outputs[] = {{"--log", s.log}, {"--report", s.report}};
-    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
-                                     {"--val-data", s.val_data}, {"--init", s.init}};
-    if (cli_check_outputs("compare", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs)) != 0)
+    cli_named_file inputs[CLI_TRAIN_INPUT_COUNT];
+    cli_train_inputs(&s, inputs);
+    if (cli_check_outputs("compare", outputs, CLI_COUNT(outputs), inputs, CLI_TRAIN_INPUT_COUNT) != 0)
         return 2;
     if (s.test == NULL && s.val_split == 0.0f)
         return cli_error(2, "compare: give --test DATA or --val-split F to measure the gap on");

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common/class_report.h"
 #include "common/cli_error.h"
+#include "common/precision.h"
 #include "common/regression.h"
 #include "common/model_data.h"
 #include "common/options.h"
@@ -146,12 +147,14 @@ int cli_cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
     const char *delimiter = NULL, *header = NULL;
     int strict = 0;
+    const char *precision_text = NULL;
     int json = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
         {"data", CLI_OPT_STRING, &data_spec, "DATA", "labelled data (see docs/DATA.md)"},
         {"label", CLI_OPT_STRING, &label, "COL", "CSV label column, name or 0-based index (default: the model's)"},
         {"json", CLI_OPT_FLAG, &json, NULL, "print one JSON object instead of tables (docs/DATA.md \"Machine-readable results\")"},
+        {"precision", CLI_OPT_STRING, &precision_text, "P", CLI_PRECISION_HELP},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
         {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
@@ -162,7 +165,7 @@ int cli_cmd_eval(int argc, char **argv) {
                    "loss, accuracy, per-class\nprecision/recall/F1 and the confusion matrix (ROC "
                    "AUC for two classes in --json); a\nregression model: MAE, RMSE and R2 in the "
                    "target's units.",
-        .usage = "--model FILE --data DATA [--json]",
+        .usage = "--model FILE --data DATA [--json] [--precision fp32|bf16]",
         .options = options,
         .option_count = CLI_COUNT(options),
     };
@@ -170,11 +173,14 @@ int cli_cmd_eval(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "eval: --model FILE and --data DATA are required");
+    dn_precision precision;
+    if (cli_precision_parse("eval", precision_text, &precision) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
     const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 0,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
+    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     if (dn_dataset_targets(data) > 0) {
         int code = eval_regression(model, data, model_path, data_spec, json);
         dn_model_free(model);

@@ -9,6 +9,7 @@
 #include "common/output_check.h"
 #include "common/regression.h"
 #include "common/options.h"
+#include "common/precision.h"
 
 #include <errno.h>
 #include <math.h>
@@ -122,6 +123,7 @@ int cli_cmd_predict(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *out_path = NULL, *label = NULL, *id = NULL;
     const char *delimiter = NULL, *header = NULL;
     int strict = 0;
+    const char *precision_text = NULL;
     size_t mc_samples = 0;
     const cli_option options[] = {
         {"model", CLI_OPT_STRING, &model_path, "FILE", "a model saved by dropnet train"},
@@ -134,6 +136,7 @@ int cli_cmd_predict(int argc, char **argv) {
         {"mc-samples", CLI_OPT_SIZE, &mc_samples, "T", "MC dropout: T passes with dropout on; adds "
          "std_<class>, entropy and mutual_information columns (docs/DROPOUT_FAMILY.md); for a "
          "regression model the predictive mean and a std column"},
+        {"precision", CLI_OPT_STRING, &precision_text, "P", CLI_PRECISION_HELP},
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
         {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
@@ -144,7 +147,7 @@ int cli_cmd_predict(int argc, char **argv) {
                    "and prints CSV: predicted,p_<class>,...\n(a regression model: predicted, "
                    "in the target's units)",
         .usage = "--model FILE --data "
-                 "DATA [--out FILE] [--id COL] [--mc-samples T]",
+                 "DATA [--out FILE] [--id COL] [--mc-samples T] [--precision fp32|bf16]",
         .options = options,
         .option_count = CLI_COUNT(options),
     };
@@ -152,6 +155,8 @@ int cli_cmd_predict(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "predict: --model FILE and --data DATA are required");
+    dn_precision precision;
+    if (cli_precision_parse("predict", precision_text, &precision) != 0) return 2;
     const cli_named_file outputs[] = {{"--out", out_path}};
     const cli_named_file inputs[] = {{"--model", model_path}, {"--data", data_spec}};
     if (cli_check_outputs("predict", outputs, 1, inputs, CLI_COUNT(inputs)) != 0) return 2;
@@ -161,6 +166,7 @@ int cli_cmd_predict(int argc, char **argv) {
                                       .allow_unlabeled = 1, .delimiter = delimiter,
                                       .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
+    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     predictions p = {.path = out_path, .model = model, .data = data, .id_name = id,
                      .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};

@@ -6,6 +6,7 @@
 #include "common/colour.h"
 #include "common/model_data.h"
 #include "common/options.h"
+#include "common/precision.h"
 #include "common/trace.h"
 
 #include <stdio.h>
@@ -90,7 +91,7 @@ static int trace_row(dn_model *model, const dn_dataset *data, const char *spec, 
 
 int cli_cmd_trace(int argc, char **argv) {
     const char *model_path = NULL, *data_spec = NULL, *label = NULL;
-    const char *delimiter = NULL, *header = NULL;
+    const char *delimiter = NULL, *header = NULL, *precision_text = NULL;
     int strict = 0;
     size_t index = 0;
     const cli_option options[] = {
@@ -101,13 +102,14 @@ int cli_cmd_trace(int argc, char **argv) {
         {"delimiter", CLI_OPT_STRING, &delimiter, "C", "CSV cell delimiter: , ; | tab or auto (auto)"},
         {"header", CLI_OPT_STRING, &header, "WHEN", "CSV line 1 is a header: yes, no or auto (auto)"},
         {"strict", CLI_OPT_FLAG, &strict, NULL, "a CSV category the model never saw is an error (default: all zeros and a warning)"},
+        {"precision", CLI_OPT_STRING, &precision_text, "P", CLI_PRECISION_HELP},
     };
     const cli_command cmd = {
         .name = "trace",
         .summary = "Runs one example through a saved model at inference "
                    "(dropout off) and prints every layer's output,\nthe prediction "
                    "and the probability of each class (a regression model: the value).",
-        .usage = "--model FILE --data DATA [--index N]",
+        .usage = "--model FILE --data DATA [--index N] [--precision fp32|bf16]",
         .options = options,
         .option_count = CLI_COUNT(options),
     };
@@ -115,11 +117,14 @@ int cli_cmd_trace(int argc, char **argv) {
     if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
     if (model_path == NULL || data_spec == NULL)
         return cli_error(2, "trace: --model FILE and --data DATA are required");
+    dn_precision precision;
+    if (cli_precision_parse("trace", precision_text, &precision) != 0) return 2;
     dn_model *model;
     dn_dataset *data;
     const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 1,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
+    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     size_t rows = dn_dataset_rows(data);
     cli_target_scale scale;
     int regression = cli_target_scale_of_model(model, model_path, &scale);

@@ -59,30 +59,24 @@ static int interrupted(const dn_model *model, const char *out, int saved) {
 
 int cli_cmd_train(int argc, char **argv) {
     cli_train_settings s;
-    cli_train_settings_defaults(&s);
-    cli_option table[CLI_TRAIN_OPTION_COUNT];
-    const cli_command cmd = {
-        .name = "train",
-        .summary = "Trains a network on DATA and saves it as a safetensors file. Per-epoch progress "
-                   "as Keras prints it:\na live bar on a terminal, one line per epoch otherwise.",
-        .usage = "--train DATA --model SPEC --out FILE [options]",
-        .options = table,
-        .option_count = cli_train_option_table(&s, table, 1),
-    };
     int exit_code;
-    if (cli_parse_command(&cmd, argc, argv, &exit_code) != 0) return exit_code;
-    if (cli_train_check(&s, "train", 1) != 0 ||
-        (s.report && cli_report_check_path(s.report, "train") != 0))
-        return 2;
+    if (cli_train_parse(&s, "train",
+                        "Trains a network on DATA and saves it as a safetensors file. Per-epoch "
+                        "progress as Keras prints it:\na live bar on a terminal, one line per epoch "
+                        "otherwise.",
+                        "--train DATA --model SPEC --out FILE [options]", 1, argc, argv,
+                        &exit_code) != 0)
+        return exit_code;
+    if (s.report && cli_report_check_path(s.report, "train") != 0) return 2;
     /* Before anything is read or written: no output may be an input. --init is read completely
      * before --out is written, so `--init m --out m` replaces m by design; --log and --report
      * over it would only destroy it. */
     const char *json = s.json && strcmp(s.json, "-") != 0 ? s.json : NULL; /* "-": stdout */
     const cli_named_file outputs[] = {{"--out", s.out}, {"--log", s.log}, {"--report", s.report},
                                       {"--json", json}};
-    const cli_named_file inputs[] = {{"--train", s.train}, {"--test", s.test},
-                                     {"--val-data", s.val_data}, {"--init", s.init}};
-    if (cli_check_outputs("train", outputs, CLI_COUNT(outputs), inputs, CLI_COUNT(inputs) - 1) != 0 ||
+    cli_named_file inputs[CLI_TRAIN_INPUT_COUNT];
+    cli_train_inputs(&s, inputs);
+    if (cli_check_outputs("train", outputs, CLI_COUNT(outputs), inputs, CLI_TRAIN_INPUT_COUNT - 1) != 0 ||
         cli_check_outputs("train", outputs + 1, 3, inputs + 3, 1) != 0)
         return 2;
 

@@ -623,6 +623,31 @@ DN_API size_t dn_model_spec(const dn_model *model, char *buf, size_t size);
 DN_API dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err);
 DN_API int dn_model_threads(const dn_model *model);
 
+/* The arithmetic of the dense layers' matrix products. */
+typedef enum dn_precision {
+    DN_PRECISION_FP32 = 0, /* fp32 operands and sums (the default) */
+    /* Both operands of every product rounded to bfloat16 (round to nearest even), products summed
+     * in fp32 — PyTorch's CPU autocast to bfloat16. Weights stay fp32 (the master copy the
+     * optimizer updates), and so do bias, activations, dropout, loss, softmax and the optimizer.
+     * Runs on VDPBF16PS where the CPU has AVX512_BF16, else in a portable emulation of that
+     * instruction that gives the same bits, so bf16 results are the same on every CPU, and (as
+     * in fp32) for any thread count. Predictions differ from fp32 by bf16's 8-bit precision
+     * (relative ≤ 2^-9 per operand): tests/test_precision.c holds a model trained in fp32 to
+     * probabilities within 0.02 of its fp32 ones and the same class for ≥ 97 % of rows; on
+     * Fashion-MNIST bf16 training lands within 0.3 accuracy points of fp32 (bench/RESULTS.md). */
+    DN_PRECISION_BF16 = 1
+} dn_precision;
+
+/*
+ * Sets the precision of every later pass — training, evaluation and prediction — of `model`
+ * (a model starts in DN_PRECISION_FP32). Neither the weights nor anything else stored change;
+ * checkpoints record it and resuming restores it. Errors: DN_ERR_ARGUMENT for a NULL model or a
+ * value that is not a dn_precision.
+ */
+DN_API dn_status dn_model_set_precision(dn_model *model, dn_precision precision, dn_error *err);
+/* The model's precision; DN_PRECISION_FP32 for NULL. */
+DN_API dn_precision dn_model_precision(const dn_model *model);
+
 /* What a model takes in memory, in bytes (dn_model_memory_estimate). */
 typedef struct dn_memory_estimate {
     size_t parameters; /* weights, gradients and the optimizer's two slabs: 4 × 4 bytes each */
@@ -972,6 +997,19 @@ DN_API dn_status dn_model_save(const dn_model *model, const char *path, dn_error
  * weight, DN_ERR_IO a file that cannot be read. The caller owns *out, set only on success.
  */
 DN_API dn_status dn_model_load(dn_model **out, const char *path, dn_error *err);
+
+/*
+ * What dn_model_load or dn_model_load_checkpoint of the file at `path` will allocate, in bytes,
+ * decided from its safetensors header before any tensor data is read (to refuse a model that
+ * does not fit a memory cap without loading it): the header, counted twice (read, then parsed
+ * and partly copied), 16 bytes per parameter (weights, gradients and the optimizer's two slabs:
+ * a compiled model holds all four whatever the file stores) and 4 bytes per float of a
+ * checkpoint's caller part. Bytes that belong to no tensor count for nothing. Sets *bytes
+ * (SIZE_MAX when the sum overflows) on success. Errors: DN_ERR_ARGUMENT for NULL, and the
+ * container's errors of dn_model_load (DN_ERR_FORMAT, DN_ERR_IO naming the path); the dropnet
+ * metadata is not checked here, so a file measured may still be refused by dn_model_load.
+ */
+DN_API dn_status dn_model_file_memory(const char *path, size_t *bytes, dn_error *err);
 
 /*
  * Checkpoints: a model file plus everything dn_model_fit needs to continue exactly where it

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 enum { MAX_TESTS = 1024 };
@@ -78,6 +79,38 @@ int dn_test_flip_byte(const char *path, long offset, int whence) {
     int c = fseek(f, offset, whence) == 0 ? fgetc(f) : EOF;
     int ok = c != EOF && fseek(f, offset, whence) == 0 && fputc(c ^ 0x10, f) != EOF;
     return fclose(f) == 0 && ok;
+}
+
+FILE *dn_test_scratch_file(char *dir, const char *tag, const char *file) {
+    char path[256];
+    snprintf(dir, 64, "/tmp/dropnet-%s-XXXXXX", tag);
+    if (mkdtemp(dir) == NULL) {
+        dn_test_fail(__FILE__, __LINE__, "cannot create scratch directory %s", dir);
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) dn_test_fail(__FILE__, __LINE__, "cannot create %s", path);
+    return f;
+}
+
+long dn_test_size_in(const char *dir, const char *name) {
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+unsigned long long dn_test_header_length(const char *dir, const char *name) {
+    char path[512];
+    unsigned char b[8] = {0};
+    snprintf(path, sizeof path, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL || fread(b, 1, 8, f) != 8) b[0] = 0;
+    if (f) fclose(f);
+    unsigned long long n = 0;
+    for (int i = 7; i >= 0; --i) n = n << 8 | b[i];
+    return n;
 }
 
 int dn_test_remove_dir(const char *dir) {

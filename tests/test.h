@@ -68,6 +68,17 @@ int dn_test_cli_in(const char *dir, char *output, size_t size, const char *fmt, 
  * place; returns 1 on success. */
 int dn_test_flip_byte(const char *path, long offset, int whence);
 
+/* Creates a scratch directory "/tmp/dropnet-TAG-XXXXXX" (its path written to dir [64]) and opens
+ * the new file `file` in it for writing; returns the stream, or NULL with the failure recorded. */
+FILE *dn_test_scratch_file(char *dir, const char *tag, const char *file);
+
+/* The size of `name` in directory `dir`, or -1 when it does not exist. */
+long dn_test_size_in(const char *dir, const char *name);
+
+/* The safetensors header length of `name` in `dir` (dir NULL: name is the path): its first 8
+ * bytes, little-endian; 0 when it cannot be read. */
+unsigned long long dn_test_header_length(const char *dir, const char *name);
+
 /* Removes a scratch directory and everything in it; returns 1 on success. */
 int dn_test_remove_dir(const char *dir);
 

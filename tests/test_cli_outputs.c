@@ -17,12 +17,8 @@ static char dir[64];
 
 /* A scratch directory holding d.csv: 40 rows, 2 features, classes "a" and the label `odd`. */
 static int scratch(const char *odd) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-outputs-XXXXXX");
-    if (mkdtemp(dir) == NULL) return CHECK(0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/d.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return CHECK(0);
+    FILE *f = dn_test_scratch_file(dir, "outputs", "d.csv");
+    if (f == NULL) return 0;
     fputs("x1,x2,y\n", f);
     for (int r = 0; r < 40; ++r) fprintf(f, "%d,%d,%s\n", r % 2, r % 3, r % 2 ? odd : "a");
     return CHECK(fclose(f) == 0);
@@ -41,12 +37,7 @@ static int is_char_device(const char *path) {
     return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
-static int exists(const char *name) {
-    char path[160];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && st.st_size > 0;
-}
+static int exists(const char *name) { return dn_test_size_in(dir, name) > 0; }
 
 TEST(cli_stdout_on_a_full_device_fails_naming_the_reason) {
     if (!is_char_device("/dev/full")) SKIP("/dev/full is not the kernel's full device here");

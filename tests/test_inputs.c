@@ -155,6 +155,23 @@ TEST(inputs_float_max_text_and_label_checks) {
     CHECK_MSG(strstr(err.message, "edge.csv:3:2: class label \"\\xbd\\xbd") != NULL &&
                   strstr(err.message, "is not valid UTF-8 (byte 1;") != NULL, "got %s", err.message);
 
+    /* A label of 45 high bytes: the first 40 shown, 160 characters and their NUL (the buffer
+     * once had no byte for the NUL: a stack overflow fuzz_csv found; fuzz/corpus/csv). */
+    f = fopen(path, "w");
+    if (CHECK(f != NULL)) {
+        fputs("a,label\n1,tea\n2,", f);
+        for (int i = 0; i < 45; ++i) fputc(0xff, f);
+        fputs("\n", f);
+        fclose(f);
+    }
+    CHECK(dn_dataset_open(&d, path, NULL, &err) == DN_ERR_FORMAT);
+    char shown[4 * 40 + 3];
+    snprintf(shown, sizeof shown, "\"%s", "");
+    for (int i = 0; i < 40; ++i) strcat(shown, "\\xff");
+    strcat(shown, "\"");
+    CHECK_MSG(strstr(err.message, shown) != NULL && strstr(err.message, "is not valid UTF-8 (byte 1"),
+              "got %s", err.message);
+
     /* Class names given to a dataset: empty and duplicate names refused. */
     if (dn_dataset_create_synthetic(&d, 10, 2, 2, 1, &err) == DN_OK) {
         const char *empty[] = {"a", ""}, *twice[] = {"same", "same"}, *fine[] = {"a", "b"};

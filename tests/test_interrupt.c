@@ -20,12 +20,8 @@ static char dir[64];
 
 /* 3000 rows of three classes in 20 features: an epoch of a 256-wide network takes a while. */
 static int scratch(void) {
-    snprintf(dir, sizeof dir, "/tmp/dropnet-interrupt-XXXXXX");
-    if (mkdtemp(dir) == NULL) return CHECK(0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/d.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return CHECK(0);
+    FILE *f = dn_test_scratch_file(dir, "interrupt", "d.csv");
+    if (f == NULL) return 0;
     for (int j = 0; j < 20; ++j) fprintf(f, "f%d,", j);
     fputs("y\n", f);
     unsigned s = 5;
@@ -54,12 +50,7 @@ static pid_t start_training(void) {
     _exit(127);
 }
 
-static long file_size(const char *name) {
-    char path[160];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
+static long file_size(const char *name) { return dn_test_size_in(dir, name); }
 
 /* Temporary files anywhere in dir or dir/ck. */
 static int leftovers(void) {

@@ -4,6 +4,7 @@
 
 #include "dropnet.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +67,47 @@ TEST(dataset_over_its_memory_cap_is_refused_before_loading) {
     CHECK_MSG(strstr(err.message, path) && strstr(err.message, "loading 100 rows x 2 features") &&
               strstr(err.message, "over the memory limit of 2.0 KiB"), "got: %s", err.message);
     unlink(path);
+}
+
+/* What loading a model file takes, from its header: 16 bytes per parameter whatever the file
+ * stores (a checkpoint's optimizer slabs fill the same slabs), the header twice, and nothing for
+ * the file's size. Counted by hand and against the model dn_model_load builds. */
+TEST(model_file_memory_is_read_from_the_header_before_loading) {
+    char plain[] = "/tmp/dropnet-filemem-XXXXXX", checkpoint[] = "/tmp/dropnet-filemem-ck-XXXXXX";
+    int fd1 = mkstemp(plain), fd2 = mkstemp(checkpoint);
+    CHECK(fd1 >= 0 && fd2 >= 0);
+    if (fd1 < 0 || fd2 < 0) return;
+    close(fd1);
+    close(fd2);
+    dn_error err;
+    dn_model *m = NULL;
+    /* 5 → 7 → 3: 5·7 + 7 + 7·3 + 3 = 66 parameters. */
+    CHECK_OK(dn_model_from_spec(&m, 5, "dense:7:relu,dropout:0.5,dense:3:softmax", &err), &err);
+    if (m == NULL) return;
+    dn_optimizer_config adam = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 1, &err), &err);
+    CHECK_OK(dn_model_save(m, plain, &err), &err);
+    float extra[10] = {0};
+    dn_checkpoint_extra state = {.text = "{}", .values = extra, .count = 10};
+    CHECK_OK(dn_model_save_checkpoint(m, checkpoint, &state, &err), &err);
+    size_t need = 0;
+    CHECK_OK(dn_model_file_memory(plain, &need, &err), &err);
+    CHECK_MSG(need == 66 * 16 + 2 * dn_test_header_length(NULL, plain), "plain: %zu bytes", need);
+    dn_memory_estimate loaded;
+    CHECK_OK(dn_model_memory_estimate(m, 1, &loaded, &err), &err);
+    CHECK(loaded.parameters == 66 * 16); /* the slabs a loaded model holds */
+    /* A checkpoint stores 3 floats per parameter and 10 caller floats: 16 per parameter still. */
+    CHECK_OK(dn_model_file_memory(checkpoint, &need, &err), &err);
+    CHECK_MSG(need == 66 * 16 + 10 * 4 + 2 * dn_test_header_length(NULL, checkpoint), "checkpoint: %zu bytes",
+              need);
+    /* Junk past the tensors: no memory (loading refuses it as bytes belonging to no tensor). */
+    FILE *f = fopen(plain, "ab");
+    for (int i = 0; f != NULL && i < 4096; ++i) fputc(0x5a, f);
+    CHECK(f != NULL && fclose(f) == 0);
+    CHECK(dn_model_file_memory(plain, &need, &err) == DN_ERR_FORMAT);
+    CHECK_MSG(strstr(err.message, "belong to no tensor") != NULL, "got: %s", err.message);
+    CHECK(dn_model_file_memory("/nonexistent/m.safetensors", &need, &err) == DN_ERR_IO);
+    dn_model_free(m);
+    unlink(plain);
+    unlink(checkpoint);
 }

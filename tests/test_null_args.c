@@ -116,6 +116,8 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_spec)(NULL, NULL, 0) == 0);
     REFUSES(dn_model_set_threads, NULL, 1);
     CHECK(CALL(dn_model_threads)(NULL) == 0);
+    REFUSES(dn_model_set_precision, NULL, DN_PRECISION_BF16);
+    CHECK(CALL(dn_model_precision)(NULL) == DN_PRECISION_FP32);
     REFUSES(dn_model_memory_estimate, NULL, 32, NULL);
     REFUSES(dn_model_check_memory, NULL, 32, 0);
 
@@ -162,6 +164,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_metadata_key)(NULL, 0) == NULL);
     REFUSES(dn_model_save, NULL, NULL);
     REFUSES(dn_model_load, NULL, NULL);
+    REFUSES(dn_model_file_memory, NULL, NULL);
     REFUSES(dn_model_save_checkpoint, NULL, NULL, NULL);
     REFUSES(dn_model_load_checkpoint, NULL, NULL, NULL);
     CALL(dn_checkpoint_state_free)(NULL);

@@ -115,6 +115,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     if (st == DN_ERR_FORMAT && s->model && err.status == DN_OK) return -1; /* printed */
     /* Threads first: the GEMM workspace in the memory estimate is per thread. */
     if (st == DN_OK) st = dn_model_set_threads(m, (int)s->threads, &err);
+    if (st == DN_OK) st = dn_model_set_precision(m, s->precision, &err);
     if (st == DN_OK && cli_train_check_memory(s, job, m) != 0) {
         dn_model_free(m);
         return -1;

@@ -5,6 +5,7 @@
 #include "common/cli_error.h"
 #include "common/interrupt.h"
 #include "train/checkpoint_state.h"
+#include "train/model_file_budget.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -168,18 +169,6 @@ static int load_one(const char *dir, const entry *e, dn_model **model, dn_checkp
     return 0;
 }
 
-/* The file fits in the memory --max-memory leaves (its tensors all sit in memory once loaded),
- * decided from its size before it is read. */
-static int fits_budget(const char *path, const cli_checkpoint_budget *budget) {
-    struct stat st;
-    if (budget == NULL || budget->bytes_left == 0 || stat(path, &st) != 0 ||
-        (uintmax_t)st.st_size <= budget->bytes_left)
-        return 0;
-    return cli_error(-1, "--max-memory %s: checkpoint %s is %.1f MiB, more than the %.1f MiB left "
-                        "after the data", budget->max_memory, path, (double)st.st_size / 1048576.0,
-                     (double)budget->bytes_left / 1048576.0);
-}
-
 int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
                        char path[CLI_CHECKPOINT_PATH_SIZE], const cli_checkpoint_budget *budget) {
     *model = NULL;
@@ -193,7 +182,8 @@ int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *
     for (size_t i = 0; i < count; ++i) {
         int bad;
         snprintf(path, CLI_CHECKPOINT_PATH_SIZE, "%s/%s", dir, found[i].name);
-        if (is_regular(path) && fits_budget(path, budget) != 0) {
+        if (is_regular(path) && budget != NULL &&
+            cli_model_file_fits("checkpoint", path, budget->bytes_left, budget->max_memory) != 0) {
             free(found);
             return -1;
         }

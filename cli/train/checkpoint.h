@@ -53,7 +53,8 @@ typedef struct cli_checkpoint_budget {
  * that is not a regular file (never opened: a FIFO would block), a model file that is not a
  * checkpoint of dropnet train, a damaged one, one whose name and epochs done disagree; if every
  * checkpoint (not counting the first two kinds) fails, prints an error and returns -1. A file
- * larger than budget->bytes_left is refused (error) before it is read. */
+ * that needs more than budget->bytes_left to load (read from its header, before its tensors) is
+ * refused (error). */
 int cli_checkpoint_find(const char *dir, dn_model **model, dn_checkpoint_state *state,
                        char path[CLI_CHECKPOINT_PATH_SIZE], const cli_checkpoint_budget *budget);
 

@@ -7,6 +7,7 @@
 #include "common/table_options.h"
 #include "parallel/parallel.h"
 #include "train/checkpoint.h"
+#include "train/model_file_budget.h"
 #include "train/split.h"
 #include "train/prepare.h"
 
@@ -138,22 +139,6 @@ static int check_data_budget(const cli_train_settings *s, cli_train_job *job) {
                         (double)job->data_bytes / 1048576.0, (double)train / 1048576.0);
 }
 
-/* A model file (--init, or the checkpoint --resume would load) fits in what --max-memory leaves,
- * decided from its size before a byte of it is read: its tensors, which are most of the file,
- * all sit in memory once it is loaded (a 64 MB --init under --max-memory 10M peaked at 258 MB
- * when this was checked only after loading). The exact need is checked again once it is built. */
-int cli_train_check_model_file(const cli_train_settings *s, size_t data_bytes, const char *what,
-                               const char *path) {
-    struct stat st;
-    if (s->max_bytes == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
-    size_t left = budget_left(s, data_bytes);
-    if ((uintmax_t)st.st_size <= left) return 0;
-    return cli_error(-1, "--max-memory %s: %s %s is %.1f MiB, more than the %.1f MiB left after "
-                        "the data (%.1f MiB)", s->max_memory, what, path,
-                     (double)st.st_size / 1048576.0, (double)left / 1048576.0,
-                     (double)data_bytes / 1048576.0);
-}
-
 /* --checkpoint / --resume: the directory written (locked, cleaned) and the checkpoint found. */
 static int open_checkpoints(const cli_train_settings *s, cli_train_job *job) {
     const char *dir = s->checkpoint ? s->checkpoint : s->resume;
@@ -203,7 +188,7 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && job->test && dn_dataset_features(job->test) != dn_dataset_features(job->train))
         code = cli_error(-1, "%s has %zu features but %s has %zu", s->test,
                             dn_dataset_features(job->test), s->train, dn_dataset_features(job->train));
-    if (code == 0 && s->init) code = cli_train_check_model_file(s, job->data_bytes, "--init", s->init);
+    if (code == 0 && s->init) code = cli_model_file_fits("--init", s->init, budget_left(s, job->data_bytes), s->max_memory);
     if (code == 0 && s->init && dn_model_load(&job->init, s->init, &err) != DN_OK)
         code = cli_error(-1, "%s", err.message);
     if (code == 0 && job->regression) code = standardize_targets(job);

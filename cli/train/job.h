@@ -33,11 +33,6 @@ const dn_dataset *cli_train_fitted_rows(const cli_train_job *job);
 int cli_train_load(const cli_train_settings *s, cli_train_job *job);
 void cli_train_job_free(cli_train_job *job);
 
-/* With --max-memory: refuses (prints, returns -1) a model file `path` (`what`: "--init",
- * "checkpoint") larger than what is left after data_bytes of data, before reading it. */
-int cli_train_check_model_file(const cli_train_settings *s, size_t data_bytes, const char *what,
-                               const char *path);
-
 /* Returns 0 when `m` fits in what --max-memory leaves after the data; else prints why not and
  * returns -1. */
 int cli_train_check_memory(const cli_train_settings *s, const cli_train_job *job,

@@ -108,7 +108,9 @@ int cli_train_take_resumed(const cli_train_settings *s, cli_train_job *job, dn_m
     if (dn_model_epochs_done(m) > s->epochs)
         return cli_error(-1, "--resume: %s has %llu epochs done, more than --epochs %zu",
                             job->resumed_path, (unsigned long long)dn_model_epochs_done(m), s->epochs);
+    /* The precision is one of the settings check_resumable found equal to the checkpoint's. */
     if (dn_model_set_threads(m, (int)s->threads, &err) != DN_OK ||
+        dn_model_set_precision(m, s->precision, &err) != DN_OK ||
         cli_train_record_settings(m, s, &err) != DN_OK)
         return cli_error(-1, "%s", err.message);
     job->resumed = NULL;

@@ -3,6 +3,7 @@
 #include "train/settings.h"
 
 #include "common/cli_error.h"
+#include "common/precision.h"
 #include "common/metadata_json.h"
 #include "common/table_options.h"
 #include "parallel/parallel.h"
@@ -82,6 +83,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"trace", CLI_OPT_FLAG, &s->trace, NULL, "print the loss chart and the epoch table after training"},
         {"max-norm", CLI_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"},
         {"l2", CLI_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"},
+        {"precision", CLI_OPT_STRING, &s->precision_text, "P", CLI_PRECISION_HELP},
         {"threads", CLI_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"},
         {"max-memory", CLI_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n)"},
         {"checkpoint", CLI_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"},
@@ -149,6 +151,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
     if (s->epochs > CLI_MAX_EPOCHS)
         return cli_error(-1, "%s: --epochs must be at most %d", cmd, CLI_MAX_EPOCHS);
     if (s->train == NULL) return cli_error(-1, "%s: --train DATA is required", cmd);
+    if (cli_precision_parse(cmd, s->precision_text, &s->precision) != 0) return -1;
     if (s->model == NULL && s->init == NULL)
         return cli_error(-1, "%s: --model SPEC (or --init FILE) is required", cmd);
     if (needs_out && s->out == NULL) return cli_error(-1, "%s: --out FILE is required", cmd);
@@ -265,6 +268,9 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
     if (s->max_rows) cJSON_AddNumberToObject(o, "max_rows", (double)s->max_rows);
     if (s->val_data) cJSON_AddStringToObject(o, "val_data", s->val_data);
     cJSON_AddStringToObject(o, "loss", s->loss);
+    /* Recorded only when not the default, so models trained before --precision still resume. */
+    if (s->precision != DN_PRECISION_FP32)
+        cJSON_AddStringToObject(o, "precision", cli_precision_name(s->precision));
     if (strcmp(s->task, "auto") != 0) cJSON_AddStringToObject(o, "task", s->task);
     if (s->reproducible) { /* the number of ranks is not here: it does not change the weights */
         cJSON_AddBoolToObject(o, "reproducible", 1);
@@ -283,4 +289,23 @@ cJSON *cli_train_settings_json(const cli_train_settings *s) {
 /* Those settings as a JSON object string in the model's metadata ("training"). */
 dn_status cli_train_record_settings(dn_model *m, const cli_train_settings *s, dn_error *err) {
     return cli_set_metadata_json(m, "training", cli_train_settings_json(s), err);
+}
+
+int cli_train_parse(cli_train_settings *s, const char *name, const char *summary, const char *usage,
+                    int with_out, int argc, char **argv, int *exit_code) {
+    cli_train_settings_defaults(s);
+    cli_option table[CLI_TRAIN_OPTION_COUNT];
+    const cli_command cmd = {.name = name, .summary = summary, .usage = usage, .options = table,
+                             .option_count = cli_train_option_table(s, table, with_out)};
+    if (cli_parse_command(&cmd, argc, argv, exit_code) != 0) return -1;
+    if (cli_train_check(s, name, with_out) == 0) return 0;
+    *exit_code = 2;
+    return -1;
+}
+
+void cli_train_inputs(const cli_train_settings *s, cli_named_file inputs[CLI_TRAIN_INPUT_COUNT]) {
+    inputs[0] = (cli_named_file){"--train", s->train};
+    inputs[1] = (cli_named_file){"--test", s->test};
+    inputs[2] = (cli_named_file){"--val-data", s->val_data};
+    inputs[3] = (cli_named_file){"--init", s->init};
 }

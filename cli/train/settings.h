@@ -4,6 +4,7 @@
 #define CLI_TRAIN_SETTINGS_H
 
 #include "common/options.h"
+#include "common/output_check.h"
 
 #include "dropnet.h"
 
@@ -31,6 +32,8 @@ typedef struct cli_train_settings {
     size_t block_rows;  /* --block-rows N: rows per gradient block (0 = the library's 16) */
     const char *delimiter, *header, *features, *ignore; /* CSV column control (table_options.h) */
     const char *impute; /* --impute none|mean|median|most_frequent (train/prepare.h) */
+    const char *precision_text; /* --precision as given (NULL: fp32) */
+    dn_precision precision;     /* parsed by cli_train_check */
     const char *task;   /* --task auto|classification|regression (auto: from the label column) */
     const char *json;   /* --json FILE|-: final metrics and settings as one JSON object */
 } cli_train_settings;
@@ -41,7 +44,7 @@ enum { CLI_MAX_THREADS = 256, CLI_MAX_EPOCHS = 10000000 };
 
 /* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
  * time that its table has exactly this many. */
-enum { CLI_TRAIN_OPTION_COUNT = 48 };
+enum { CLI_TRAIN_OPTION_COUNT = 49 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);
@@ -54,6 +57,18 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *table, int with
  * (--threads, else DROPNET_THREADS, else 0 = all cores); prints the error and returns -1, or
  * returns 0. */
 int cli_train_check(cli_train_settings *s, const char *command, int needs_out);
+
+/* train and compare: fills `s` with the defaults, parses argv (name, summary and usage as the
+ * command's help shows them; `with_out` as cli_train_option_table) and checks the values
+ * (cli_train_check). Returns 0 to go on, or -1 with *exit_code set after printing the help (0)
+ * or the error (2). */
+int cli_train_parse(cli_train_settings *s, const char *name, const char *summary, const char *usage,
+                    int with_out, int argc, char **argv, int *exit_code);
+
+/* The files the run reads, for cli_check_outputs: --train, --test, --val-data and --init (last,
+ * so that train can leave it out: --init is read completely before --out is written). */
+enum { CLI_TRAIN_INPUT_COUNT = 4 };
+void cli_train_inputs(const cli_train_settings *s, cli_named_file inputs[CLI_TRAIN_INPUT_COUNT]);
 
 /* The optimizer the settings name (--optimizer, --lr or its default, --momentum, --nesterov). */
 dn_optimizer_config cli_train_optimizer(const cli_train_settings *s);

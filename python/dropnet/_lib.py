@@ -120,6 +120,8 @@ _PROTOTYPES = {
     "dn_model_dense_options": (C.c_int, [_P, c_size, C.POINTER(DenseOptions), _E]),
     "dn_model_params": (c_float_p, [_P]),
     "dn_model_set_threads": (C.c_int, [_P, C.c_int, _E]),
+    "dn_model_set_precision": (C.c_int, [_P, C.c_int, _E]),
+    "dn_model_precision": (C.c_int, [_P]),
     "dn_model_set_learning_rate": (C.c_int, [_P, C.c_float, _E]),
     "dn_model_learning_rate": (C.c_float, [_P]),
     "dn_model_step": (C.c_uint64, [_P]),

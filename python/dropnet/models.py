@@ -18,6 +18,7 @@ _LOSS_ALIASES = {"sparse_categorical_crossentropy": "sparse_categorical_crossent
                  "mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
                  "binary_crossentropy": "binary_crossentropy"}
 _LOSS_NAMES = {v: k for k, v in _lib.LOSSES.items()}
+_PRECISIONS = ["fp32", "bf16"]  # index = dn_precision
 _F32 = np.dtype(np.float32)
 _predict = lib.dn_model_predict
 
@@ -85,15 +86,21 @@ class Sequential:
                                             a["seed"], C.byref(err)), err)
             if a["threads"]:
                 _lib.check(lib.dn_model_set_threads(handle, a["threads"], C.byref(err)), err)
+            _lib.check(lib.dn_model_set_precision(handle, _PRECISIONS.index(a["precision"]),
+                                                  C.byref(err)), err)
         except BaseException:
             self._free()
             raise
 
     def compile(self, optimizer="adam", loss="sparse_categorical_crossentropy", metrics=None,
-                seed=42, l2=0.0, max_norm=0.0, threads=0):
+                seed=42, l2=0.0, max_norm=0.0, threads=0, precision="fp32"):
         """Keras' compile. `loss`: sparse_categorical_crossentropy, categorical_crossentropy
         (one-hot y), binary_crossentropy, mse. Beyond Keras: `seed` (init, shuffling and every
-        dropout mask; 42 as the CLI), `l2` and `max_norm` on every kernel, `threads` (0 = all)."""
+        dropout mask; 42 as the CLI), `l2` and `max_norm` on every kernel, `threads` (0 = all),
+        `precision` "fp32" or "bf16" (bf16 products with fp32 sums and fp32 weights, as
+        Keras' "mixed_bfloat16" policy on CPU; dn_model_set_precision)."""
+        if precision not in _PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r} (expected 'fp32' or 'bf16')")
         if loss not in _LOSS_ALIASES:
             raise ValueError(f"unknown loss {loss!r} (expected one of {', '.join(_LOSS_ALIASES)})")
         for metric in metrics or []:
@@ -104,7 +111,8 @@ class Sequential:
         self._compile_args = dict(optimizer=optimizers.get(optimizer), loss=_LOSS_ALIASES[loss],
                                   one_hot=(loss == "categorical_crossentropy"),
                                   metrics=list(metrics or []), seed=int(seed), l2=float(l2),
-                                  max_norm=float(max_norm), threads=int(threads))
+                                  max_norm=float(max_norm), threads=int(threads),
+                                  precision=precision)
         self._free()
         if self._input_size is not None:
             self._build_and_compile()
@@ -602,7 +610,7 @@ def load_model(filepath):
     model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,
                                metrics=[] if loss == "mean_squared_error" else ["accuracy"],
                                seed=int(lib.dn_model_seed(handle)), l2=reg.l2,
-                               max_norm=reg.max_norm, threads=0)
+                               max_norm=reg.max_norm, threads=0, precision="fp32")
     for info in model._layer_infos():
         kind = _lib.LAYER_KINDS[info.kind]
         if kind == "Dense":

@@ -291,3 +291,22 @@ def test_pandas_dataframe_is_accepted(blobs):
     b.fit(x, y, epochs=1, verbose=0)
     assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
     assert dropnet._data.feature_names(frame)[:2] == ["f0", "f1"]
+
+
+def test_bf16_precision_matches_torch_bfloat16_rounding(blobs):
+    """compile(precision="bf16"): each Dense product sees x and W rounded to bfloat16 by PyTorch's
+    own conversion (round to nearest even), summed in fp32 — autocast's arithmetic."""
+    x, _ = blobs
+    m = dropnet.Sequential([layers.Input((20,)), layers.Dense(7, activation="linear")])
+    m.compile(loss="mse", precision="bf16")
+    w, b = m.get_weights()
+    bf = lambda a: torch.tensor(a).to(torch.bfloat16).to(torch.float64).numpy()  # noqa: E731
+    ref = bf(x) @ bf(w) + b
+    got = m.predict(x)
+    # fp32 sums of 20 exact products: within 1e-6 relative of the double reference
+    tol = 1e-6 * (np.abs(bf(x)) @ np.abs(bf(w))).max() + 1e-6
+    np.testing.assert_allclose(got, ref, rtol=0, atol=tol)
+    # and really not the fp32 product
+    assert np.abs(got - (x.astype(np.float64) @ w + b)).max() > 1e-4
+    with pytest.raises(ValueError, match="precision"):
+        m.compile(loss="mse", precision="fp16")

@@ -101,13 +101,17 @@ static dn_status named_labels(dn_dataset *d, const dn_csv_label *labels, dn_erro
     return st;
 }
 
+/* At most this many bytes of a label are shown, each as up to 4 characters ("\xNN"). */
+enum { SHOWN_BYTES = 40, SHOWN_SIZE = 4 * SHOWN_BYTES + 1 };
+
 /* The first bytes of `text` for a message, bytes above 0x7F as "\xNN" (the invalid UTF-8 would
- * otherwise reach the terminal as it is). */
-static const char *escape_high_bytes(const char *text, char out[160]) {
+ * otherwise reach the terminal as it is). The terminating NUL has its own byte: 40 high bytes
+ * fill the 160 characters (a 160-byte buffer overflowed by one, found by fuzz_csv). */
+static const char *escape_high_bytes(const char *text, char out[SHOWN_SIZE]) {
     size_t w = 0;
     const unsigned char *c = (const unsigned char *)text;
-    for (size_t i = 0; c[i] != '\0' && i < 40 && w + 4 < 160; ++i) { /* 40 × "\xNN" + NUL > 160 */
-        if (c[i] >= 0x80) w += (size_t)snprintf(out + w, 160 - w, "\\x%02x", c[i]);
+    for (size_t i = 0; c[i] != '\0' && i < SHOWN_BYTES; ++i) {
+        if (c[i] >= 0x80) w += (size_t)snprintf(out + w, SHOWN_SIZE - w, "\\x%02x", c[i]);
         else out[w++] = (char)c[i];
     }
     out[w] = '\0';
@@ -116,7 +120,7 @@ static const char *escape_high_bytes(const char *text, char out[160]) {
 
 dn_status dni_csv_assign_labels(dn_dataset *data, const dn_csv_label *labels, const char *path,
                                size_t column, dn_error *err) {
-    char shown[160];
+    char shown[SHOWN_SIZE];
     for (size_t r = 0; r < data->rows; ++r) {
         if (labels[r].text[0] == '\0')
             return dni_fail(err, DN_ERR_FORMAT, "%s:%zu:%zu: expected a class label, found an "

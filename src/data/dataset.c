@@ -106,7 +106,8 @@ dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int 
     d->targets = targets;
     d->u8_scale = 1.0f;
     int ok = 1;
-    if (compact) ok &= (d->x_u8 = dni_alloc_zeroed(cells, 1)) != NULL;
+    if (compact == DNI_X_BORROWED) d->x_borrowed = 1;
+    else if (compact) ok &= (d->x_u8 = dni_alloc_zeroed(cells, 1)) != NULL;
     else ok &= (d->x = dni_alloc_zeroed(cells, sizeof(float))) != NULL;
     if (classes > 0) ok &= (d->labels = dni_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
     if (targets > 0) ok &= (d->y = dni_alloc_zeroed(rows, targets * sizeof(float))) != NULL;
@@ -264,7 +265,7 @@ dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t cou
             return dni_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)",
                             rows[i], data->rows);
     size_t f = data->features;
-    dn_dataset *d;
+    dn_dataset *d = NULL;
     dn_status st = dni_dataset_alloc(&d, count, f, data->x_u8 != NULL, data->classes,
                                      data->targets, err);
     if (st != DN_OK) return st;

@@ -55,7 +55,12 @@ size_t dni_dataset_storage_bytes(size_t rows, size_t features, int compact, size
 dn_status dni_check_memory_cap(const char *path, const char *what, size_t needed, size_t max_bytes,
                                dn_error *err);
 
-/* An empty dataset shell with its arrays allocated (x as float unless `compact`). */
+/* `compact` of dni_dataset_alloc for a dataset whose features the caller lends (dn_dataset_borrow):
+ * no feature array is allocated. */
+enum { DNI_X_BORROWED = 2 };
+
+/* An empty dataset shell with its arrays allocated (x as float when `compact` is 0, as bytes when
+ * 1, none for DNI_X_BORROWED). */
 dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int compact,
                             size_t classes, size_t targets, dn_error *err);
 

@@ -48,24 +48,12 @@ dn_status dn_dataset_borrow(dn_dataset **out, size_t rows, size_t features, cons
                             const float *y, dn_error *err) {
     dn_status st = check_borrow_arguments(out, rows, features, x, labels, classes, targets, y, err);
     if (st != DN_OK) return st;
-    dn_dataset *d = dni_alloc_zeroed(1, sizeof *d);
-    if (d == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for a dataset");
-    d->rows = rows;
-    d->features = features;
-    d->classes = classes;
-    d->targets = targets;
-    d->u8_scale = 1.0f;
+    dn_dataset *d = NULL;
+    st = dni_dataset_alloc(&d, rows, features, DNI_X_BORROWED, classes, targets, err);
+    if (st != DN_OK) return st;
     d->x = (float *)x; /* read only: nothing in the library writes a dataset's features */
-    d->x_borrowed = 1;
-    int ok = 1;
-    if (classes > 0 && (ok = (d->labels = dni_alloc_zeroed(rows, sizeof(int32_t))) != NULL))
-        memcpy(d->labels, labels, rows * sizeof(int32_t));
-    if (targets > 0 && (ok = (d->y = dni_alloc_zeroed(rows, targets * sizeof(float))) != NULL))
-        memcpy(d->y, y, rows * targets * sizeof(float));
-    if (!ok) {
-        dn_dataset_free(d);
-        return dni_fail(err, DN_ERR_MEMORY, "out of memory for the labels of %zu rows", rows);
-    }
+    if (classes > 0) memcpy(d->labels, labels, rows * sizeof(int32_t));
+    if (targets > 0) memcpy(d->y, y, rows * targets * sizeof(float));
     *out = d;
     return DN_OK;
 }

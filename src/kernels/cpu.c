@@ -24,3 +24,14 @@ int dni_cpu_has_avx2_fma(void) {
     return 0;
 #endif
 }
+
+int dni_cpu_has_avx512_bf16(void) {
+#if DN_CPU_X86
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512bf16")
+               ? 1
+               : 0;
+#else
+    return 0;
+#endif
+}

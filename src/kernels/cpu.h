@@ -13,4 +13,7 @@ int dni_cpu_has_avx512f(void);
 /* 1 when AVX2 and FMA3 instructions can both run, else 0. */
 int dni_cpu_has_avx2_fma(void);
 
+/* 1 when AVX-512F, AVX-512BW and AVX512_BF16 (VDPBF16PS, VCVTNE2PS2BF16) can all run, else 0. */
+int dni_cpu_has_avx512_bf16(void);
+
 #endif

@@ -21,6 +21,8 @@ const dn_gemm_impl *dni_gemm_impl_of(dn_gemm_kernel kernel) {
     case DN_GEMM_AVX512: return dni_gemm_impl_avx512();
     case DN_GEMM_AVX2: return dni_gemm_impl_avx2();
     case DN_GEMM_PORTABLE: return dni_gemm_impl_portable();
+    case DN_GEMM_BF16: return dni_gemm_impl_bf16();
+    case DN_GEMM_AVX512_BF16: return dni_gemm_impl_avx512_bf16();
     case DN_GEMM_AUTO: break;
     }
     return NULL;
@@ -30,6 +32,9 @@ int dni_gemm_kernel_available(dn_gemm_kernel kernel) {
     switch (kernel) {
     case DN_GEMM_AVX512: return dni_gemm_impl_avx512() != NULL && dni_cpu_has_avx512f();
     case DN_GEMM_AVX2: return dni_gemm_impl_avx2() != NULL && dni_cpu_has_avx2_fma();
+    case DN_GEMM_AVX512_BF16:
+        return dni_gemm_impl_avx512_bf16() != NULL && dni_cpu_has_avx512_bf16();
+    case DN_GEMM_BF16:
     case DN_GEMM_PORTABLE:
     case DN_GEMM_AUTO: return 1;
     }
@@ -42,18 +47,25 @@ static dn_gemm_kernel dn_gemm_best_kernel(void) {
     return DN_GEMM_PORTABLE;
 }
 
+static int dn_gemm_is_bf16(dn_gemm_kernel kernel) {
+    return kernel == DN_GEMM_BF16 || kernel == DN_GEMM_AVX512_BF16;
+}
+
 /* DROPNET_KERNEL as a kernel; DN_GEMM_AUTO when unset or not one of the names. */
 static dn_gemm_kernel dn_gemm_env_kernel(void) {
     const char *name = getenv("DROPNET_KERNEL");
     if (name == NULL) return DN_GEMM_AUTO;
-    const dn_gemm_kernel named[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
+    const dn_gemm_kernel named[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512, DN_GEMM_BF16,
+                                    DN_GEMM_AVX512_BF16};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; ++i)
         if (strcmp(name, dni_gemm_kernel_name(named[i])) == 0) return named[i];
     return DN_GEMM_AUTO;
 }
 
 dn_gemm_kernel dni_gemm_kernel_resolve(dn_gemm_kernel kernel) {
-    if (kernel == DN_GEMM_AUTO) kernel = dn_gemm_env_kernel();
+    /* DROPNET_KERNEL picks among the fp32 families only: an fp32 product never turns bf16. */
+    if (kernel == DN_GEMM_AUTO && !dn_gemm_is_bf16(dn_gemm_env_kernel())) kernel = dn_gemm_env_kernel();
+    if (kernel == DN_GEMM_AVX512_BF16 && !dni_gemm_kernel_available(kernel)) return DN_GEMM_BF16;
     if (kernel == DN_GEMM_AUTO || !dni_gemm_kernel_available(kernel))
         kernel = dn_gemm_best_kernel();
     return kernel;
@@ -65,6 +77,8 @@ const char *dni_gemm_kernel_name(dn_gemm_kernel kernel) {
     case DN_GEMM_PORTABLE: return "portable";
     case DN_GEMM_AVX2: return "avx2";
     case DN_GEMM_AVX512: return "avx512";
+    case DN_GEMM_BF16: return "bf16";
+    case DN_GEMM_AVX512_BF16: return "avx512bf16";
     }
     return "?";
 }
@@ -79,7 +93,8 @@ dn_gemm_kernel dni_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, in
 }
 
 size_t dni_gemm_workspace_floats(int threads) {
-    const dn_gemm_kernel all[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512};
+    const dn_gemm_kernel all[] = {DN_GEMM_PORTABLE, DN_GEMM_AVX2, DN_GEMM_AVX512, DN_GEMM_BF16,
+                                  DN_GEMM_AVX512_BF16};
     size_t most = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
         if (!dni_gemm_kernel_available(all[i])) continue;
@@ -89,12 +104,27 @@ size_t dni_gemm_workspace_floats(int threads) {
     return most * (size_t)dni_threads_resolve(threads);
 }
 
+void dni_gemm_ws_with(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, int trans_a,
+                      int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
+                      const float *B, size_t ldb, float beta, float *C, size_t ldc) {
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
+    if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
+    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
+}
+
 void dni_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
                  size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                  float beta, float *C, size_t ldc) {
-    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL};
-    if (dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
-    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(DN_GEMM_AUTO)), threads, &p, ws);
+    dni_gemm_ws_with(DN_GEMM_AUTO, ws, threads, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C,
+                     ldc);
+}
+
+dn_gemm_kernel dni_gemm_precision_kernel(dn_gemm_precision precision) {
+    if (precision != DN_GEMM_BF16_PRODUCTS) return DN_GEMM_AUTO;
+    dn_gemm_kernel env = dn_gemm_env_kernel();
+    /* A family other than the AVX-512 ones asked for: the portable emulation stands for it. */
+    if (env == DN_GEMM_PORTABLE || env == DN_GEMM_AVX2 || env == DN_GEMM_BF16) return DN_GEMM_BF16;
+    return dni_gemm_kernel_resolve(DN_GEMM_AVX512_BF16);
 }
 
 const char *dni_gemm_backend_name(void) {

@@ -47,8 +47,22 @@ typedef enum dn_gemm_kernel {
     DN_GEMM_AUTO = 0,
     DN_GEMM_PORTABLE,
     DN_GEMM_AVX2,  /* AVX2 + FMA3, 6×16 register tile */
-    DN_GEMM_AVX512 /* AVX-512F, 12×32 register tile */
+    DN_GEMM_AVX512, /* AVX-512F, 12×32 register tile */
+    /* bf16 products (operands rounded to bf16, sums in fp32): never chosen by DN_GEMM_AUTO,
+     * only asked for (dni_gemm_precision_kernel). Both give the same bits (gemm_bf16.c). */
+    DN_GEMM_BF16,       /* portable C emulation of VDPBF16PS, 4×16 tile */
+    DN_GEMM_AVX512_BF16 /* AVX512_BF16 VDPBF16PS, 12×32 tile */
 } dn_gemm_kernel;
+
+/* The precision of a model's products: fp32, or bf16 operands with fp32 sums (the arithmetic
+ * of PyTorch's CPU autocast to bfloat16). Values match the public dn_precision. */
+typedef enum dn_gemm_precision { DN_GEMM_FP32 = 0, DN_GEMM_BF16_PRODUCTS = 1 } dn_gemm_precision;
+
+/* The kernel request for a precision: DN_GEMM_AUTO for fp32 (dispatcher, BLAS build included);
+ * for bf16, DN_GEMM_AVX512_BF16 where the CPU runs it and DROPNET_KERNEL does not name another
+ * family ("portable" or "avx2" → DN_GEMM_BF16, the portable emulation), else DN_GEMM_BF16. */
+dn_gemm_kernel dni_gemm_precision_kernel(dn_gemm_precision precision);
+
 
 /* A caller-owned packing workspace, so that a training step allocates nothing: the model sizes
  * one with dni_gemm_workspace_floats when it sizes its activations. Its contents never matter
@@ -66,6 +80,11 @@ size_t dni_gemm_workspace_floats(int threads);
 void dni_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,
                  size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                  float beta, float *C, size_t ldc);
+
+/* As dni_gemm_ws with a requested kernel (DN_GEMM_AUTO: exactly dni_gemm_ws). */
+void dni_gemm_ws_with(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, int trans_a,
+                      int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
+                      const float *B, size_t ldb, float beta, float *C, size_t ldc);
 
 /* C = beta·C + op(A)·op(B) with the dispatcher's kernel (or the BLAS backend of a
  * `make BLAS=openblas` build, as dni_gemm_ws and dni_gemm_fused with DN_GEMM_AUTO); see the top of
@@ -112,14 +131,16 @@ dn_gemm_kernel dni_gemm_with(dn_gemm_kernel kernel, int threads, int trans_a, in
 int dni_gemm_kernel_available(dn_gemm_kernel kernel);
 
 /* The kernel a request turns into on this CPU: AUTO → DROPNET_KERNEL or the best; an unavailable
- * kernel → the best available. Never returns DN_GEMM_AUTO. */
+ * kernel → the best available (an unavailable DN_GEMM_AVX512_BF16 → DN_GEMM_BF16, so a bf16
+ * request always stays bf16). Never returns DN_GEMM_AUTO. */
 dn_gemm_kernel dni_gemm_kernel_resolve(dn_gemm_kernel kernel);
 
 /* What runs the model's products: "openblas" in a `make BLAS=openblas` build, else the name of
  * dni_gemm_kernel_resolve(DN_GEMM_AUTO). */
 const char *dni_gemm_backend_name(void);
 
-/* "auto", "portable", "avx2", "avx512" ("?" for an unknown value). Never NULL. */
+/* "auto", "portable", "avx2", "avx512", "bf16", "avx512bf16" ("?" for an unknown value). Never
+ * NULL. */
 const char *dni_gemm_kernel_name(dn_gemm_kernel kernel);
 
 /* The kernel family that runs `kernel` (never NULL for an available kernel); the type is

@@ -253,6 +253,11 @@ static const dn_gemm_impl dn_avx512_impl = {
 
 const dn_gemm_impl *dni_gemm_impl_avx512(void) { return &dn_avx512_impl; }
 
+void dni_gemm_avx512_pack_transposed(const float *src, size_t ld, size_t rows, size_t kc,
+                                     float *out, size_t out_step, size_t width) {
+    dn_pack_transposed(src, ld, rows, kc, out, out_step, width);
+}
+
 #else
 
 const dn_gemm_impl *dni_gemm_impl_avx512(void) { return NULL; }

@@ -71,7 +71,7 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
      * Worth it only when few B panels reuse it: packing costs a pass over the panel, and the
      * packed copy is compact in L1 where the in-place one is kc rows lda apart. Partial panels
      * are always packed, so nothing past row M is read. */
-    int in_place_a = p->trans_a && n_block <= 2 * nr;
+    int in_place_a = p->trans_a && n_block <= 2 * nr && !impl->packs_pairs;
     for (size_t jr = 0; jr < n_block; jr += nr)
         impl->pack_b(p, k0, kc, j0 + jr, dn_min_size(nr, n_block - jr), nr, b_buf + jr * kc);
     for (size_t i0 = b.m0; i0 < b.m1; i0 += mr) {

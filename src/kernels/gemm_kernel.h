@@ -58,6 +58,8 @@ typedef struct dn_gemm_impl {
     dn_gemm_micro_fn micro;
     dn_gemm_pack_a_fn pack_a;
     dn_gemm_pack_b_fn pack_b;
+    int packs_pairs; /* bf16 families: panels hold bf16 pairs (gemm_bf16.h) and the micro-kernel
+                        steps over ⌈kc/2⌉ pair rows, so op(A) is never read in place */
 } dn_gemm_impl;
 
 /* Every family keeps kc ≤ DN_GEMM_MAX_KC and mr + nr ≤ DN_GEMM_MAX_TILE_SPAN, so that the
@@ -71,6 +73,8 @@ enum { DN_GEMM_MAX_KC = 256, DN_GEMM_MAX_TILE_SPAN = 48, DN_GEMM_PREFETCH_SLACK 
  * includes only gemm_kernel.h for them (tests, other branches) compiling. */
 #include "kernels/gemm_avx2.h"
 #include "kernels/gemm_avx512.h"
+#include "kernels/gemm_avx512_bf16.h"
+#include "kernels/gemm_bf16.h"
 #include "kernels/gemm_blas.h"
 #include "kernels/gemm_blocked.h"
 #include "kernels/gemm_epilogue.h"

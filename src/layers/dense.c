@@ -26,7 +26,7 @@ void dni_dense_forward(dn_layer *layer, const float *params, const float *x, siz
     const float *kernel = params + layer->param_offset;
     size_t out = layer->out;
     dn_gemm_epilogue e = output_pass(layer, params);
-    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
+    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, layer->in, x, layer->in,
                    kernel, out, layer->pre, out, &e);
     if (e.y == NULL)
         dni_activation_forward(layer->activation, layer->pre, layer->y, rows, out, exec->threads);
@@ -50,23 +50,34 @@ void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *
     e.scale = dropout->keep_scale;
     e.dropped = dropout->y;
     e.bits = dropout->keep_bits;
-    dni_gemm_fused(DN_GEMM_AUTO, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
+    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
                    kernel, out, dense->pre, out, &e);
 }
 
+/* Columns per band of the bias gradient: 64 sums stay in registers while the rows stream by. */
+enum { DN_BIAS_BAND = 64 };
+
 /* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split
- * the columns). */
+ * the columns into bands). Each band walks dz row after row, so the reads are contiguous and
+ * the adds vectorise across columns; every element is still 0 + dz[0][j] + dz[1][j] + … in that
+ * order, so the result is the column-by-column loop's, bit for bit (it was 5 % of a W2 epoch
+ * when it walked each column down the rows, a cache line per add). */
 static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t out, int threads) {
     int team = dni_threads_for(threads, rows * out, 1 << 16);
     (void)team;
+    size_t bands = (out + DN_BIAS_BAND - 1) / DN_BIAS_BAND;
 #pragma omp parallel num_threads(team)
     {
         unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
 #pragma omp for schedule(static)
-        for (size_t j = 0; j < out; ++j) {
-            float sum = 0.0f;
-            for (size_t r = 0; r < rows; ++r) sum += dz[r * out + j];
-            d_bias[j] = sum;
+        for (size_t band = 0; band < bands; ++band) {
+            size_t j0 = band * DN_BIAS_BAND, width = out - j0 < DN_BIAS_BAND ? out - j0 : DN_BIAS_BAND;
+            float sum[DN_BIAS_BAND] = {0.0f};
+            for (size_t r = 0; r < rows; ++r) {
+                const float *row = dz + r * out + j0;
+                for (size_t j = 0; j < width; ++j) sum[j] += row[j];
+            }
+            memcpy(d_bias + j0, sum, width * sizeof *sum);
         }
         dni_fpu_leave(fpu);
     }
@@ -82,13 +93,13 @@ void dni_dense_backward(dn_layer *layer, const float *params, float *grads, cons
 
     float *d_kernel = grads + layer->param_offset;
     float *d_bias = d_kernel + in * out;
-    dni_gemm_ws(exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad, out, 0.0f,
-                d_kernel, out);
+    dni_gemm_ws_with(exec->kernel, exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in, grad,
+                     out, 0.0f, d_kernel, out);
     bias_gradient(grad, d_bias, rows, out, exec->threads);
 
     if (layer->d_in != NULL) {
         const float *kernel = params + layer->param_offset;
-        dni_gemm_ws(exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad, out, kernel, out, 0.0f,
-                    layer->d_in, in);
+        dni_gemm_ws_with(exec->kernel, exec->gemm_ws, exec->threads, 0, 1, rows, in, out, grad,
+                         out, kernel, out, 0.0f, layer->d_in, in);
     }
 }

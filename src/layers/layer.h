@@ -56,6 +56,7 @@ typedef struct dn_layer {
  * noise) are keyed by the row in the whole batch, so a block draws what the batch would. */
 typedef struct dn_exec {
     int threads;
+    dn_gemm_kernel kernel; /* the products' kernel request (dni_gemm_precision_kernel) */
     const dn_gemm_workspace *gemm_ws;
     size_t row_offset;
 } dn_exec;

@@ -163,6 +163,20 @@ dn_status dn_model_set_threads(dn_model *model, int threads, dn_error *err) {
 
 int dn_model_threads(const dn_model *model) { return model ? model->threads : 0; }
 
+dn_status dn_model_set_precision(dn_model *model, dn_precision precision, dn_error *err) {
+    if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
+    if (precision != DN_PRECISION_FP32 && precision != DN_PRECISION_BF16)
+        return dni_fail(err, DN_ERR_ARGUMENT,
+                        "precision must be DN_PRECISION_FP32 or DN_PRECISION_BF16, got %d",
+                        (int)precision);
+    model->precision = precision;
+    return DN_OK;
+}
+
+dn_precision dn_model_precision(const dn_model *model) {
+    return model ? model->precision : DN_PRECISION_FP32;
+}
+
 dn_status dn_model_set_learning_rate(dn_model *model, float learning_rate, dn_error *err) {
     if (model == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "model must not be NULL");
     dn_status st = dni_model_require_compiled(model, NULL, err);

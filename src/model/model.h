@@ -32,6 +32,7 @@ struct dn_model {
     uint64_t epochs_done; /* keys the shuffle permutation, continues across fit calls */
 
     int threads;           /* OpenMP team size asked for; 0 = all cores */
+    dn_precision precision; /* of the dense products (dn_model_set_precision) */
     dn_gemm_workspace gemm_ws; /* GEMM packing space for `threads` threads */
 
     size_t capacity;       /* rows every buffer below holds */

@@ -19,7 +19,10 @@ static const float *layer_input(const dn_model *m, size_t i) {
 }
 
 dn_exec dni_model_exec(const dn_model *m) {
-    dn_exec exec = {.threads = m->threads, .gemm_ws = &m->gemm_ws, .row_offset = m->row_offset};
+    dn_exec exec = {.threads = m->threads,
+                    .kernel = dni_gemm_precision_kernel((dn_gemm_precision)m->precision),
+                    .gemm_ws = &m->gemm_ws,
+                    .row_offset = m->row_offset};
     return exec;
 }
 

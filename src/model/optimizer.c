@@ -36,11 +36,17 @@ static void sgd(const dn_optimizer_config *c, float *w, const float *g, float *v
     }
 }
 
+/* Adam's square roots never see a negative v, so errno never matters: the Makefile compiles this
+ * file with -fno-math-errno, and the loop vectorises (the errno check was a branch per element
+ * that kept it scalar: the update took 28 % of a W2 training run). Vector square roots and
+ * divisions round exactly as the scalar ones and nothing is reassociated, so the results are bit
+ * for bit the same. */
 static void adam(const dn_optimizer_config *c, float *w, const float *g, float *m, float *v,
                  size_t n, uint64_t t) {
     float b1 = c->beta1, b2 = c->beta2, eps = c->epsilon;
     double td = (double)t;
     float alpha = (float)(c->learning_rate * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
+#pragma omp simd
     for (size_t i = 0; i < n; ++i) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];

@@ -20,7 +20,10 @@ readelf -d "$lib/libdropnet.so.0" | grep -q 'SONAME.*\[libdropnet.so.0\]'
 # Shared: the binary must load the installed libdropnet.so.0.
 # shellcheck disable=SC2046
 $cc $extra examples/readme_example.c $(pkg-config --cflags --libs dropnet) -o "$tmp/shared"
-LD_LIBRARY_PATH=$lib ldd "$tmp/shared" | grep -q "libdropnet.so.0 => $lib/libdropnet.so.0"
+# ldd's output kept in a file and shown when the line is missing (this check failed once, under
+# load, with exit 1 and nothing else to go on).
+LD_LIBRARY_PATH=$lib ldd "$tmp/shared" > "$tmp/ldd.out"
+grep -q "libdropnet.so.0 => $lib/libdropnet.so.0" "$tmp/ldd.out" || { cat "$tmp/ldd.out" >&2; false; }
 LD_LIBRARY_PATH=$lib "$tmp/shared" > "$tmp/shared.out"
 grep -q '^epoch 5: ' "$tmp/shared.out"
 echo "shared: $(pkg-config --cflags --libs dropnet)"

@@ -66,6 +66,25 @@ mpirun_n 3 "$mpi" "${seed_args[@]}" --resume "$tmp/ck" --out "$tmp/resumed.safet
 check "resume from 2 ranks on 3 ranks: identical to one uninterrupted process" \
   "cmp -s '$tmp/seed-ref.safetensors' '$tmp/resumed.safetensors'"
 
+# signal_rank_1 SIGNAL DIR JOB: once the job writing checkpoints to DIR has saved its first one,
+# sends SIGNAL to its rank 1 (found by the rank OpenMPI puts in its environment) and waits for
+# the job (the mpirun in the background, pid JOB) to end. Sets victim (the pid signalled, empty
+# when none was found), status (the job's exit status) and took (seconds from signal to end).
+signal_rank_1() {
+  local signal=$1 dir=$2 job=$3 sent_at pid
+  for _ in $(seq 600); do [ -e "$dir/checkpoint-000001.safetensors" ] && break; sleep 0.1; done
+  victim=""
+  for pid in $(pgrep -f -- "--checkpoint $dir"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dropnet ] &&
+      tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$pid
+  done
+  sent_at=$(date +%s.%N)
+  [ -n "$victim" ] && kill "-$signal" "$victim"
+  wait "$job"
+  status=$?
+  took=$(awk -v a="$sent_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+}
+
 # A rank killed mid-epoch: the job ends within 10 s, the checkpoint of the last finished epoch
 # loads, and --resume on 2 ranks ends with the bits of an uninterrupted run.
 kill_args=(train --train fashion-mnist:train --max-rows 6000 --model dense:256:relu,dropout:0.5,dense:10:softmax
@@ -73,18 +92,7 @@ kill_args=(train --train fashion-mnist:train --max-rows 6000 --model dense:256:r
 "$plain" "${kill_args[@]}" --reproducible --threads 2 --out "$tmp/kill-ref.safetensors" > /dev/null
 mpirun_n 3 "$mpi" "${kill_args[@]}" --checkpoint "$tmp/kc" --out "$tmp/killed.safetensors" \
   > "$tmp/kill.out" 2>&1 &
-job=$!
-for _ in $(seq 600); do [ -e "$tmp/kc/checkpoint-000001.safetensors" ] && break; sleep 0.1; done
-victim=""  # rank 1, found by the rank OpenMPI puts in its environment
-for pid in $(pgrep -f -- "--checkpoint $tmp/kc"); do
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dropnet ] &&
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$pid
-done
-killed_at=$(date +%s.%N)
-[ -n "$victim" ] && kill -KILL "$victim"
-wait "$job"
-status=$?
-took=$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+signal_rank_1 KILL "$tmp/kc" $!
 grep -E "noticed|error" "$tmp/kill.out" | sed "s/^/     | /" # what the user saw
 check "a SIGKILLed rank stops the job (status $status) within 10 s (took ${took} s)" \
   "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && [ ! -e '$tmp/killed.safetensors' ]"
@@ -96,18 +104,7 @@ check "--resume after the kill, on 2 ranks: identical to the uninterrupted run" 
 # A stalled rank (SIGSTOP): the others give up after DROPNET_MPI_TIMEOUT and end the job.
 DROPNET_MPI_TIMEOUT=3 mpirun_n 2 "$mpi" "${kill_args[@]}" --checkpoint "$tmp/sc" \
   --out "$tmp/stalled.safetensors" > "$tmp/stall.out" 2>&1 &
-job=$!
-for _ in $(seq 600); do [ -e "$tmp/sc/checkpoint-000001.safetensors" ] && break; sleep 0.1; done
-victim=""
-for pid in $(pgrep -f -- "--checkpoint $tmp/sc"); do
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dropnet ] &&
-    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$pid
-done
-stopped_at=$(date +%s.%N)
-[ -n "$victim" ] && kill -STOP "$victim"
-wait "$job"
-status=$?
-took=$(awk -v a="$stopped_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+signal_rank_1 STOP "$tmp/sc" $!
 grep -oE "dropnet: error.*did not complete.*" "$tmp/stall.out" | sed "s/^/     | /"
 check "a stalled rank: the job ends after the 3 s timeout (status $status, took ${took} s)" \
   "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && grep -q 'rank 0 on .*did not complete within 3 s' '$tmp/stall.out'"

@@ -1,0 +1,22 @@
+/* precision.c — parsing --precision. */
+#include "common/precision.h"
+
+#include "common/cli_error.h"
+
+#include <string.h>
+
+int cli_precision_parse(const char *command, const char *text, dn_precision *out) {
+    if (text == NULL || strcmp(text, "fp32") == 0) {
+        *out = DN_PRECISION_FP32;
+        return 0;
+    }
+    if (strcmp(text, "bf16") == 0) {
+        *out = DN_PRECISION_BF16;
+        return 0;
+    }
+    return cli_error(-1, "%s: --precision must be fp32 or bf16, got '%s'", command, text);
+}
+
+const char *cli_precision_name(dn_precision precision) {
+    return precision == DN_PRECISION_BF16 ? "bf16" : "fp32";
+}

@@ -80,7 +80,11 @@ int cli_cmd_train(int argc, char **argv) {
         cli_check_outputs("train", outputs + 1, 3, inputs + 3, 1) != 0)
         return 2;
 
-    cli_interrupt_install(); /* from here, Ctrl-C stops training and saves (common/interrupt.h) */
+    /* From here, Ctrl-C stops training and saves (common/interrupt.h). Not in an MPI job of
+     * several ranks: there SIGTERM is mpirun ending the job (a rank failed or died, or Ctrl-C on
+     * mpirun), the ranks could not agree on a batch to stop at, and nothing may be saved; the
+     * default handler ends the process, removing a temporary file under way. */
+    if (cli_parallel_size() == 1) cli_interrupt_install();
     cli_train_job job;
     if (cli_train_load(&s, &job) != 0) return cli_interrupt_signal() ? cli_interrupt_status() : 1;
     dn_model *model = NULL;
@@ -91,6 +95,7 @@ int cli_cmd_train(int argc, char **argv) {
     int numeric_failure = 0, saved = 0;
     int code = history ? cli_train_build(&s, &job, 0, &model) : cli_error(-1, "out of memory");
     report.watched = model;
+    code = cli_parallel_all_ok(code); /* every rank built its model, before rank 0 opens --log */
     if (code == 0) code = cli_epoch_log_open(&log, cli_parallel_is_root() ? s.log : NULL) /* rank 0 logs */;
     if (code == 0 && !cli_interrupt_signal())
         code = cli_train_fit(&s, &job, model, NULL, &log, s.report ? cli_report_observe : NULL,

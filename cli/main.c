@@ -92,5 +92,9 @@ int main(int argc, char **argv) {
     if (code != 0) return code;
     char message[1024] = "";
     if (!cli_parallel_is_root()) cli_error_capture(message, sizeof message);
+    char where[160] = "";
+    if (cli_parallel_size() > 1)
+        snprintf(where, sizeof where, "rank 0 on %s", cli_parallel_host());
+    cli_error_context(where);
     return cli_parallel_exit(run(argc, argv), message);
 }

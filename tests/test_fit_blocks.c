@@ -200,6 +200,31 @@ TEST(fixed_point_scale_cannot_overflow) {
         }
 }
 
+/* A block's largest magnitude, found on the float bits: hand-computed cases, a NaN or an
+ * infinity anywhere (also past the first vector, and with 2 threads over a long slab), and
+ * denormals counted as 0 as the flush-to-zero float comparison did. */
+TEST(block_max_finds_the_largest_magnitude_and_non_finite_values) {
+    float g[] = {0.5f, -3.25f, 1e-40f, -0.0f, 2.0f, 3.0f, -1e-45f};
+    CHECK(dni_blocks_max(g, 7, 1) == 3.25);
+    CHECK(dni_blocks_max(g + 2, 2, 1) == 0.0); /* a denormal and -0 */
+    float big[] = {-3.4028234663852886e38f, 1.0f};
+    CHECK(dni_blocks_max(big, 2, 1) == 3.4028234663852886e38);
+    size_t n = 100003;
+    float *slab = calloc(n, sizeof *slab);
+    CHECK(slab != NULL);
+    if (slab == NULL) return;
+    for (size_t i = 0; i < n; ++i) slab[i] = (float)((double)(i % 977) * 1e-3 - 0.4);
+    slab[70001] = -7.5f;
+    CHECK(dni_blocks_max(slab, n, 1) == 7.5 && dni_blocks_max(slab, n, 2) == 7.5);
+    slab[99999] = NAN;
+    CHECK(isinf(dni_blocks_max(slab, n, 1)) && isinf(dni_blocks_max(slab, n, 2)));
+    slab[99999] = -INFINITY;
+    CHECK(isinf(dni_blocks_max(slab, n, 2)));
+    slab[99999] = -NAN;
+    CHECK(isinf(dni_blocks_max(slab, n, 1)));
+    free(slab);
+}
+
 TEST(reproducible_mode_settings_are_checked) {
     dn_error err;
     dn_dataset *data = NULL;

@@ -8,6 +8,11 @@
 
 static char *capture_buffer;
 static size_t capture_size;
+static char context_[160];
+
+void cli_error_context(const char *context) {
+    snprintf(context_, sizeof context_, "%s", context ? context : "");
+}
 
 void cli_error_capture(char *buffer, size_t size) {
     capture_buffer = size > 0 ? buffer : NULL;
@@ -21,6 +26,7 @@ static void print_line(const char *level, const char *fmt, va_list args) {
     char message[4096];
     vsnprintf(message, sizeof message, fmt, args);
     fprintf(stderr, "dropnet: %s: ", level);
+    if (context_[0] && level[0] == 'e') fprintf(stderr, "%s: ", context_); /* errors only */
     cli_fputs_escaped(stderr, message);
     fputc('\n', stderr);
 }

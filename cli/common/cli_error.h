@@ -17,4 +17,9 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (fuzz/fuzz_cli.c) without printing them. */
 void cli_error_capture(char *buffer, size_t size);
 
+/* Names where the errors come from, "dropnet: error: CONTEXT: MESSAGE" (warnings stay as they
+ * are); "" or NULL: nothing. An MPI job's rank 0 sets "rank 0 on HOST" (cli/main.c), so that an
+ * error only its node has (a file it cannot read) says so, as the other ranks' errors do. */
+void cli_error_context(const char *context);
+
 #endif

@@ -46,6 +46,8 @@ int cli_parallel_exit(int code, const char *message) {
 }
 
 int cli_parallel_built_with_mpi(void) { return 0; }
+int cli_parallel_all_ok(int code) { return code; }
+const char *cli_parallel_host(void) { return ""; }
 const dn_reducer *cli_parallel_reducer(void) { return NULL; }
 void cli_parallel_barrier(void) {}
 int cli_parallel_agree(uint64_t value) {
@@ -70,8 +72,20 @@ static double reduce_seconds, reduce_bytes; /* in the gradient sums: DROPNET_MPI
 static size_t reduce_calls;
 static double timeout_seconds = 60.0;
 static dn_reducer reducer_;
+static int reporter_ = -1; /* after a failed cli_parallel_all_ok: the rank whose error is shown */
 
 int cli_parallel_built_with_mpi(void) { return 1; }
+const char *cli_parallel_host(void) { return host_; }
+
+int cli_parallel_all_ok(int code) {
+    if (size_ == 1) return code;
+    int first = code != 0 ? (int)rank_ : (int)size_; /* the lowest failing rank, or size_ */
+    if (MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return code != 0 ? code : 1;
+    if (first == (int)size_) return 0;
+    reporter_ = first;
+    return code != 0 ? code : -1;
+}
 
 /* A collective that did not finish in time: some rank died or stalls. Nothing can continue. */
 static void give_up(const char *what) {
@@ -199,7 +213,12 @@ int cli_parallel_exit(int code, const char *message) {
     }
     fflush(stdout);
     fflush(stderr);
-    if (size_ == 1) {
+    if (size_ == 1 || reporter_ >= 0) { /* alone, or every rank stops here together */
+        if (reporter_ > 0 && (size_t)reporter_ == rank_) {
+            fprintf(stderr, "dropnet: error: rank %zu on %s: %s\n", rank_, host_,
+                    message && message[0] ? message : "failed");
+            fflush(stderr);
+        }
         MPI_Finalize();
         return code;
     }

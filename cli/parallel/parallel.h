@@ -44,6 +44,18 @@ const dn_reducer *cli_parallel_reducer(void);
 /* Waits for every rank (no timeout: ranks may take long to load data). */
 void cli_parallel_barrier(void);
 
+/* A point every rank reaches whether it failed or not (the end of loading, of building): `code`
+ * is this rank's status so far (0: fine). Returns 0 when every rank succeeded, else a non-zero
+ * status on every rank, so that they all stop together before any file is written (a --log
+ * opened by rank 0 for a job another rank cannot run). The error shown is the lowest failing
+ * rank's, once: rank 0 printed its own already; another rank's is printed by cli_parallel_exit,
+ * naming the rank and host, at once (no grace, no MPI_Abort). No timeout: ranks may take long to
+ * load data. 0 or `code` outside MPI. */
+int cli_parallel_all_ok(int code);
+
+/* This process's host name ("" outside MPI), for error lines. */
+const char *cli_parallel_host(void);
+
 /* Whether `value` is the same on every rank (1 outside MPI). */
 int cli_parallel_agree(uint64_t value);
 

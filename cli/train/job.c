@@ -226,6 +226,9 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     if (code == 0 && job->regression) code = standardize_targets(s, job);
     if (code == 0 && job->regression && job->val != NULL) code = keep_val_history(s, job);
     if (code == 0) code = check_data_budget(s, job);
+    /* In an MPI job every rank gets here, failed or not: if one could not read its data or is
+     * over its --max-memory, all stop now, with that rank's error shown once. */
+    code = cli_parallel_all_ok(code);
     if (code == 0) code = open_checkpoints(s, job);
     if (code != 0) cli_train_job_free(job);
     return code;

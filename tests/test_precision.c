@@ -170,3 +170,38 @@ TEST(bf16_predictions_close_to_fp32) {
     dn_model_free(m);
     dn_dataset_free(data);
 }
+
+/* The inference packing (dn_model_prepare_inference) is fp32: a bf16 model that has it must still
+ * run bf16 products — the same bits as without the packing, and not fp32's — for one row (the
+ * small-M path) and for 40 (the blocked driver over packed panels). */
+TEST(bf16_predictions_ignore_the_fp32_inference_packing) {
+    dn_model *m = NULL;
+    dn_dataset *data = NULL;
+    dn_error err;
+    enum { R = 40 };
+    CHECK_OK(dn_dataset_create_synthetic(&data, R, IN, CLASSES, 3, &err), &err);
+    CHECK_OK(dn_model_from_spec(&m, IN, "dense:64:relu,dense:10:linear", &err), &err);
+    dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
+    CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, &sgd, 5, &err), &err);
+    static float x[R * IN], plain[R * 10], packed[R * 10], fp32[R * 10];
+    for (size_t r = 0; r < R; ++r) dn_dataset_get_row(data, r, x + r * IN, &err);
+    const size_t rows[] = {1, R};
+    for (size_t i = 0; i < 2; ++i) {
+        size_t n = rows[i];
+        CHECK_OK(dn_model_set_precision(m, DN_PRECISION_BF16, &err), &err);
+        (void)dn_model_params(m); /* drops any packing: the plain bf16 path */
+        CHECK(!dn_model_inference_prepared(m));
+        CHECK_OK(dn_model_predict(m, x, n, plain, &err), &err);
+        CHECK_OK(dn_model_prepare_inference(m, &err), &err);
+        CHECK(dn_model_inference_prepared(m));
+        CHECK_OK(dn_model_predict(m, x, n, packed, &err), &err);
+        CHECK_MSG(memcmp(plain, packed, n * 10 * sizeof *plain) == 0,
+                  "%zu rows: bf16 with the packing differs from bf16 without it", n);
+        CHECK_OK(dn_model_set_precision(m, DN_PRECISION_FP32, &err), &err);
+        CHECK_OK(dn_model_predict(m, x, n, fp32, &err), &err);
+        CHECK_MSG(memcmp(plain, fp32, n * 10 * sizeof *plain) != 0,
+                  "%zu rows: bf16 gave fp32's bits", n);
+    }
+    dn_model_free(m);
+    dn_dataset_free(data);
+}

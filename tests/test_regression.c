@@ -429,7 +429,7 @@ TEST(init_keeps_the_models_feature_standardisation) {
     const char *runs[] = {"train --train other.csv --init a.st --epochs 0 --out b.st",
                           "train --train other.csv --init a.st --standardize --epochs 0 --out b.st"};
     for (size_t i = 0; i < 2; ++i) {
-        CHECK(cli(runs[i]) == 0);
+        CHECK(cli("%s", runs[i]) == 0);
         CHECK_MSG(strstr(output, "note: --init a.st: the features keep the model's "
                                  "standardisation") != NULL, "%s", output);
         CHECK(cli("predict --model b.st --data other.csv") == 0);

@@ -412,3 +412,30 @@ TEST(regression_init_keeps_the_models_target_scale) {
     CHECK_MSG(strcmp(a, c) == 0, "a: %s\nc: %s", a, c);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* The features of an --init model that was standardised keep its mean and std, with or without
+ * --standardize (recomputing them from the new rows, or dropping them, would feed its weights
+ * inputs on another scale): with 0 epochs the new model predicts exactly as the old one. */
+TEST(init_keeps_the_models_feature_standardisation) {
+    if (!make_dir()) return;
+    target_shift = 0.0;
+    write_linear("lin.csv", 300, 1);
+    write_linear("other.csv", 120, 1);
+    CHECK(cli("train --train lin.csv --model dense:8:relu --standardize --epochs 5 --lr 0.01 "
+              "--out a.st") == 0);
+    static char pa[sizeof output], pb[sizeof output];
+    CHECK(cli("predict --model a.st --data other.csv") == 0);
+    memcpy(pa, output, sizeof output);
+    const char *runs[] = {"train --train other.csv --init a.st --epochs 0 --out b.st",
+                          "train --train other.csv --init a.st --standardize --epochs 0 --out b.st"};
+    for (size_t i = 0; i < 2; ++i) {
+        CHECK(cli("%s", runs[i]) == 0);
+        CHECK_MSG(strstr(output, "note: --init a.st: the features keep the model's "
+                                 "standardisation") != NULL, "%s", output);
+        CHECK(cli("predict --model b.st --data other.csv") == 0);
+        memcpy(pb, output, sizeof output);
+        CHECK_MSG(strncmp(pa, "predicted\n", 10) == 0 && strcmp(pa, pb) == 0, "%s:\n%.200s\n%.200s",
+                  runs[i], pa, pb);
+    }
+    CHECK(dn_test_remove_dir(dir));
+}

@@ -9,6 +9,7 @@
 #include "train/output_head.h"
 #include "train/resume.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,25 @@ static dn_status set_standardization(dn_model *m, const dn_dataset *rows, dn_err
     return st;
 }
 
+/* Feature standardisation. An --init model that has one keeps it, with or without
+ * --standardize: its weights were learnt on that scale, so new rows are fed to it on the same
+ * scale (as the targets of an --init regression model keep theirs, docs/DATA.md) instead of a
+ * scale recomputed from the new data, which would silently change what every input means. */
+static dn_status standardize_features(const cli_train_settings *s, const cli_train_job *job,
+                                      dn_model *m, dn_error *err) {
+    const float *mean = NULL, *std = NULL;
+    if (job->init != NULL && dn_model_get_standardization(job->init, &mean, &std)) {
+        fprintf(stderr, "note: --init %s: the features keep the model's standardisation%s\n",
+                s->init, s->standardize ? " (--standardize does not recompute it)" : "");
+        return dn_model_set_standardization(m, mean, std, err);
+    }
+    if (!s->standardize) return DN_OK;
+    if (job->init != NULL)
+        fprintf(stderr, "note: --init %s was trained on unscaled features; --standardize feeds it "
+                "standardised ones from now on\n", s->init);
+    return set_standardization(m, cli_train_fitted_rows(job), err);
+}
+
 int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_rates,
                    dn_model **out) {
     if (job->resumed != NULL) return cli_train_take_resumed(s, job, out);
@@ -135,7 +155,7 @@ int cli_train_build(const cli_train_settings *s, cli_train_job *job, int zero_ra
     if (st == DN_OK) st = cli_columns_record(m, job->train, &err);
     if (st == DN_OK && job->regression)
         st = cli_target_scale_record(m, dn_dataset_label_name(job->train), &job->target, &err);
-    if (st == DN_OK && s->standardize) st = set_standardization(m, cli_train_fitted_rows(job), &err);
+    if (st == DN_OK) st = standardize_features(s, job, m, &err);
     dn_regularization reg = {.l2 = s->l2, .max_norm = s->max_norm};
     if (st == DN_OK) st = dn_model_set_regularization(m, &reg, &err);
     if (st == DN_OK) st = cli_train_record_settings(m, s, &err);

@@ -537,7 +537,8 @@ static int dn_bench_w3(const dn_bench_options *o) {
 static int dn_bench_export_onnx(const char *path) {
     dn_error err;
     dn_model *m = NULL;
-    dn_status st = dn_bench_w2_model(&m, 1, &err);
+    const dn_bench_options fp32 = {.threads = 1, .repeat = 1, .precision = DN_PRECISION_FP32};
+    dn_status st = dn_bench_w2_model(&m, &fp32, &err);
     if (st == DN_OK) st = dn_model_export_onnx(m, path, NULL, &err);
     dn_model_free(m);
     if (st != DN_OK) fprintf(stderr, "bench-workloads: --export-onnx: %s\n", err.message);
@@ -555,7 +556,7 @@ static int dn_bench_w5(const dn_bench_options *o) {
     dn_model *m = NULL;
     if (dn_dataset_open(&test, o->test, NULL, &err) != DN_OK)
         return dn_bench_fail("W5", o, err.message);
-    if (dn_bench_w2_model(&m, o->threads, &err) != DN_OK) {
+    if (dn_bench_w2_model(&m, o, &err) != DN_OK) {
         dn_dataset_free(test);
         return dn_bench_fail("W5", o, err.message);
     }

@@ -799,15 +799,18 @@ DN_API dn_status dn_model_predict(dn_model *model, const float *x, size_t rows, 
 
 /*
  * Packs every dense layer's kernel once for inference (the panel layout of the GEMM kernel that
- * runs now, kept beside the weights: as much memory again as the kernels), so that inference
- * passes of more than 16 rows no longer repack the weights at each call (1 to 16 rows need no
- * packing: a small-batch kernel reads the weights in place, prepared or not). Outputs are
- * bitwise those of the unpacked path, whatever the thread count. The packed copy is dropped at
+ * runs now for the model's precision, kept beside the weights: as much memory again as the
+ * kernels), so that inference passes no longer repack the weights at each call (in fp32, 1 to 16
+ * rows need no packing: a small-batch kernel reads the weights in place, prepared or not; in
+ * bf16 every pass gains, one row most). Outputs are bitwise those of the unpacked path in the
+ * same precision, whatever the thread count. The packing serves the precision it was made in:
+ * after dn_model_set_precision to the other one, predictions run unpacked (same outputs) until
+ * this is called again. The packed copy is dropped at
  * every change of the weights the library sees (a training step, dn_model_copy_weights, and
  * every call of dn_model_params, since its pointer is writable): after writing through a
  * pointer obtained before this call, call dn_model_params again (or this function) before
- * predicting, or the packed copy would be used. Nothing to pack in a `make BLAS=openblas` build
- * (DN_OK).
+ * predicting, or the packed copy would be used. Nothing to pack for fp32 in a
+ * `make BLAS=openblas` build (DN_OK).
  * Errors: DN_ERR_ARGUMENT for NULL, DN_ERR_STATE before compile, DN_ERR_MEMORY (the model then
  * predicts unpacked).
  */

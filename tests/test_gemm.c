@@ -174,9 +174,14 @@ static float *run_threads(const gemm_case *g, dn_gemm_kernel kernel, int threads
 }
 
 TEST(gemm_bit_identical_across_thread_counts) {
-    /* Big enough that the driver uses several threads (≥ 2^19 multiply-adds each). */
-    for (int form = 0; form < 4; ++form) {
-        gemm_case g = case_make(form & 1, form >> 1 & 1, 203, 517, 300, 40 + (size_t)form);
+    /* Big enough that the driver uses several threads (≥ 2^19 multiply-adds each). The second
+     * shape is tall and narrow: cheap to cut into rows, so the driver hands out several work
+     * units per thread (gemm_blocked.c's dynamic schedule), which must not change a bit. */
+    static const size_t sizes[][3] = {{203, 517, 300}, {6000, 40, 20}};
+    for (int c = 0; c < 8; ++c) {
+        int form = c % 4;
+        const size_t *mnk = sizes[c / 4];
+        gemm_case g = case_make(form & 1, form >> 1 & 1, mnk[0], mnk[1], mnk[2], 40 + (size_t)c);
         for (size_t kk = 0; kk < KERNEL_COUNT; ++kk) {
             if (!dni_gemm_kernel_available(all_kernels[kk])) continue;
             float *one = run_threads(&g, all_kernels[kk], 1);
@@ -184,8 +189,9 @@ TEST(gemm_bit_identical_across_thread_counts) {
             for (int threads = 2; threads <= 4; ++threads) {
                 float *many = run_threads(&g, all_kernels[kk], threads);
                 CHECK_MSG(memcmp(one, many, g.M * g.ldc * sizeof(float)) == 0,
-                          "%s form %d: %d threads differ from 1",
-                          dni_gemm_kernel_name(all_kernels[kk]), form, threads);
+                          "%s form %d, %zu×%zu×%zu: %d threads differ from 1",
+                          dni_gemm_kernel_name(all_kernels[kk]), form, mnk[0], mnk[1], mnk[2],
+                          threads);
                 free(many);
             }
             free(one);

@@ -174,7 +174,11 @@ TEST(bf16_predictions_close_to_fp32) {
 /* The inference packing (dn_model_prepare_inference) is fp32: a bf16 model that has it must still
  * run bf16 products — the same bits as without the packing, and not fp32's — for one row (the
  * small-M path) and for 40 (the blocked driver over packed panels). */
-TEST(bf16_predictions_ignore_the_fp32_inference_packing) {
+/* dn_model_prepare_inference packs for the model's precision: bf16 predictions over the bf16
+ * packing are bitwise the unpacked bf16 ones (1, 17 and 40 rows; 1 and 2 threads), a packing made
+ * in one precision never serves the other (it reads as unprepared, and the outputs stay those of
+ * the precision asked for), and bf16 differs from fp32. */
+TEST(bf16_packed_predictions_match_unpacked_bf16) {
     dn_model *m = NULL;
     dn_dataset *data = NULL;
     dn_error err;
@@ -183,25 +187,41 @@ TEST(bf16_predictions_ignore_the_fp32_inference_packing) {
     CHECK_OK(dn_model_from_spec(&m, IN, "dense:64:relu,dense:10:linear", &err), &err);
     dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
     CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, &sgd, 5, &err), &err);
-    static float x[R * IN], plain[R * 10], packed[R * 10], fp32[R * 10];
+    static float x[R * IN], plain[R * 10], packed[R * 10], fp32[R * 10], fp32_plain[R * 10];
     for (size_t r = 0; r < R; ++r) dn_dataset_get_row(data, r, x + r * IN, &err);
-    const size_t rows[] = {1, R};
-    for (size_t i = 0; i < 2; ++i) {
-        size_t n = rows[i];
-        CHECK_OK(dn_model_set_precision(m, DN_PRECISION_BF16, &err), &err);
-        (void)dn_model_params(m); /* drops any packing: the plain bf16 path */
-        CHECK(!dn_model_inference_prepared(m));
-        CHECK_OK(dn_model_predict(m, x, n, plain, &err), &err);
-        CHECK_OK(dn_model_prepare_inference(m, &err), &err);
-        CHECK(dn_model_inference_prepared(m));
-        CHECK_OK(dn_model_predict(m, x, n, packed, &err), &err);
-        CHECK_MSG(memcmp(plain, packed, n * 10 * sizeof *plain) == 0,
-                  "%zu rows: bf16 with the packing differs from bf16 without it", n);
-        CHECK_OK(dn_model_set_precision(m, DN_PRECISION_FP32, &err), &err);
-        CHECK_OK(dn_model_predict(m, x, n, fp32, &err), &err);
-        CHECK_MSG(memcmp(plain, fp32, n * 10 * sizeof *plain) != 0,
-                  "%zu rows: bf16 gave fp32's bits", n);
-    }
+    const size_t rows[] = {1, 17, R};
+    for (int threads = 1; threads <= 2; ++threads)
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+            size_t n = rows[i], bytes = n * 10 * sizeof *plain;
+            CHECK_OK(dn_model_set_threads(m, threads, &err), &err);
+            CHECK_OK(dn_model_set_precision(m, DN_PRECISION_FP32, &err), &err);
+            (void)dn_model_params(m); /* drops any packing */
+            CHECK_OK(dn_model_predict(m, x, n, fp32_plain, &err), &err);
+            CHECK_OK(dn_model_set_precision(m, DN_PRECISION_BF16, &err), &err);
+            CHECK(!dn_model_inference_prepared(m));
+            CHECK_OK(dn_model_predict(m, x, n, plain, &err), &err);
+            CHECK_OK(dn_model_prepare_inference(m, &err), &err);
+            CHECK(dn_model_inference_prepared(m));
+            CHECK_OK(dn_model_predict(m, x, n, packed, &err), &err);
+            CHECK_MSG(memcmp(plain, packed, bytes) == 0,
+                      "%zu rows, %d threads: bf16 with the packing differs from bf16 without it",
+                      n, threads);
+            /* The bf16 packing does not serve fp32 products. */
+            CHECK_OK(dn_model_set_precision(m, DN_PRECISION_FP32, &err), &err);
+            CHECK(!dn_model_inference_prepared(m));
+            CHECK_OK(dn_model_predict(m, x, n, fp32, &err), &err);
+            CHECK_MSG(memcmp(fp32, fp32_plain, bytes) == 0,
+                      "%zu rows: fp32 over a bf16 packing differs from plain fp32", n);
+            CHECK_MSG(memcmp(plain, fp32, bytes) != 0, "%zu rows: bf16 gave fp32's bits", n);
+            /* Nor the fp32 packing bf16 products. */
+            CHECK_OK(dn_model_prepare_inference(m, &err), &err);
+            CHECK(dn_model_inference_prepared(m));
+            CHECK_OK(dn_model_set_precision(m, DN_PRECISION_BF16, &err), &err);
+            CHECK(!dn_model_inference_prepared(m));
+            CHECK_OK(dn_model_predict(m, x, n, packed, &err), &err);
+            CHECK_MSG(memcmp(plain, packed, bytes) == 0,
+                      "%zu rows: bf16 over the fp32 packing differs from plain bf16", n);
+        }
     dn_model_free(m);
     dn_dataset_free(data);
 }

@@ -13,6 +13,8 @@
 
 #include <immintrin.h>
 
+#include "kernels/gemm_avx512_tile.h"
+
 #define DN_AVX512 __attribute__((target("avx512f")))
 
 /* kc = 256: the A micro-panel (12 KiB) stays in L1 beside the streamed B; nc = 1024: the B block
@@ -38,25 +40,6 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
         c##r##_1 = _mm512_fmadd_ps(a_, b1, c##r##_1);                                           \
     } while (0)
 #define DN_ROW1(r) c##r##_0 = _mm512_fmadd_ps(_mm512_set1_ps(ak[r]), b0, c##r##_0)
-#define DN_ROWS(ROW)                                                                            \
-    do {                                                                                        \
-        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);                                         \
-        ROW(6); ROW(7); ROW(8); ROW(9); ROW(10); ROW(11);                                       \
-    } while (0)
-/* Full-tile write-back of row r: the same add as dn_write_tile, without the masks. This matters
- * only when kc is tiny (a 10-unit layer's input gradient: +10 %). */
-#define DN_WRITE_ROW(r)                                                                         \
-    do {                                                                                        \
-        float *row_ = c + (r) * ldc;                                                            \
-        if (accumulate) {                                                                       \
-            c##r##_0 = _mm512_add_ps(_mm512_loadu_ps(row_), c##r##_0);                          \
-            c##r##_1 = _mm512_add_ps(_mm512_loadu_ps(row_ + 16), c##r##_1);                     \
-        }                                                                                       \
-        _mm512_storeu_ps(row_, c##r##_0);                                                       \
-        _mm512_storeu_ps(row_ + 16, c##r##_1);                                                  \
-    } while (0)
-#define DN_DECLARE(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps()
-#define DN_SAVE(r) (tile[2 * (r)] = c##r##_0, tile[2 * (r) + 1] = c##r##_1)
 
 /* The k loops are not unrolled: 24 accumulators leave few spare registers, and unrolling makes
  * compilers spill. `ak` is indexed rather than stepped so that no pointer ever runs past A. */
@@ -68,7 +51,7 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR), _MM_HINT_T0);     \
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR + 16), _MM_HINT_T0); \
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);                             \
-        DN_ROWS(DN_ROW2);                                                                       \
+        DN_TILE_ROWS(DN_ROW2);                                                                  \
     }
 
 /* tile [12×16] += a · b[:, 0:16]: an edge of at most 16 columns costs half the FMAs. Each
@@ -77,30 +60,14 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
     for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
         const float *ak = a + k * a_step;                                                       \
         __m512 b0 = _mm512_load_ps(b);                                                          \
-        DN_ROWS(DN_ROW1);                                                                       \
+        DN_TILE_ROWS(DN_ROW1);                                                                  \
     }
-
-/* c[m×n] = (or +=) tile, through lane masks so full and edge tiles do the same adds. */
-DN_AVX512 static void dn_write_tile(const __m512 *tile, float *c, size_t ldc, size_t m, size_t n,
-                                    int accumulate) {
-    __mmask16 lo = dn_lanes(n), hi = dn_lanes(n > 16 ? n - 16 : 0);
-    for (size_t i = 0; i < m; ++i) {
-        float *row = c + i * ldc;
-        __m512 v0 = tile[2 * i], v1 = tile[2 * i + 1];
-        if (accumulate) v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(lo, row), v0);
-        _mm512_mask_storeu_ps(row, lo, v0);
-        if (n <= 16) continue; /* row + 16 may lie past the end of C */
-        if (accumulate) v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(hi, row + 16), v1);
-        _mm512_mask_storeu_ps(row + 16, hi, v1);
-    }
-}
 
 /* tile [12×32] = a [kc][12] · b [kc][32] (a's k step a_step); c[m×n] = or += tile. */
 DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_step,
                                            const float *b, float *c, size_t ldc, size_t m,
                                            size_t n, int accumulate) {
-    DN_DECLARE(0); DN_DECLARE(1); DN_DECLARE(2); DN_DECLARE(3); DN_DECLARE(4); DN_DECLARE(5);
-    DN_DECLARE(6); DN_DECLARE(7); DN_DECLARE(8); DN_DECLARE(9); DN_DECLARE(10); DN_DECLARE(11);
+    DN_TILE_DECLARE_ALL();
     /* The tile's rows are ldc apart and usually out of cache: start fetching them now so the
      * write-back after the k loop does not wait for 24 cache misses. */
     for (size_t i = 0; i < m; ++i) {
@@ -112,22 +79,11 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
     } else {
         DN_LOOP_NARROW();
     }
-    if (m == DN_AVX512_MR && n == DN_AVX512_NR) { /* full tile: straight from registers */
-        DN_ROWS(DN_WRITE_ROW);
-        return;
-    }
-    __m512 tile[2 * DN_AVX512_MR];
-    DN_SAVE(0); DN_SAVE(1); DN_SAVE(2); DN_SAVE(3); DN_SAVE(4); DN_SAVE(5);
-    DN_SAVE(6); DN_SAVE(7); DN_SAVE(8); DN_SAVE(9); DN_SAVE(10); DN_SAVE(11);
-    dn_write_tile(tile, c, ldc, m, n, accumulate);
+    DN_TILE_WRITE(dn_lanes);
 }
 
 #undef DN_ROW2
 #undef DN_ROW1
-#undef DN_ROWS
-#undef DN_DECLARE
-#undef DN_WRITE_ROW
-#undef DN_SAVE
 #undef DN_LOOP_WIDE
 #undef DN_LOOP_NARROW
 

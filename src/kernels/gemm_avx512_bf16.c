@@ -17,6 +17,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "kernels/gemm_avx512_tile.h"
+
 #define DN_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
 /* kc 256 as the portable bf16 family (the K blocks must match for equal bits); the B block of
@@ -33,37 +35,6 @@ DN_BF16_TARGET static __mmask16 dn_ab_lanes(size_t count) {
         c##r##_0 = _mm512_dpbf16_ps(c##r##_0, a_, b0);                                          \
         c##r##_1 = _mm512_dpbf16_ps(c##r##_1, a_, b1);                                          \
     } while (0)
-#define DN_ROWS(ROW)                                                                            \
-    do {                                                                                        \
-        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);                                         \
-        ROW(6); ROW(7); ROW(8); ROW(9); ROW(10); ROW(11);                                       \
-    } while (0)
-#define DN_DECLARE(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps()
-#define DN_WRITE_ROW(r)                                                                         \
-    do {                                                                                        \
-        float *row_ = c + (r) * ldc;                                                            \
-        if (accumulate) {                                                                       \
-            c##r##_0 = _mm512_add_ps(_mm512_loadu_ps(row_), c##r##_0);                          \
-            c##r##_1 = _mm512_add_ps(_mm512_loadu_ps(row_ + 16), c##r##_1);                     \
-        }                                                                                       \
-        _mm512_storeu_ps(row_, c##r##_0);                                                       \
-        _mm512_storeu_ps(row_ + 16, c##r##_1);                                                  \
-    } while (0)
-/* An edge tile: masked, so only the m×n corner inside C is read or written. */
-#define DN_WRITE_EDGE(r)                                                                        \
-    do {                                                                                        \
-        if ((r) < m) {                                                                          \
-            float *row_ = c + (r) * ldc;                                                        \
-            if (accumulate) c##r##_0 = _mm512_add_ps(_mm512_maskz_loadu_ps(lo, row_), c##r##_0); \
-            _mm512_mask_storeu_ps(row_, lo, c##r##_0);                                          \
-            if (n > 16) {                                                                       \
-                if (accumulate)                                                                 \
-                    c##r##_1 = _mm512_add_ps(_mm512_maskz_loadu_ps(hi, row_ + 16), c##r##_1);   \
-                _mm512_mask_storeu_ps(row_ + 16, hi, c##r##_1);                                 \
-            }                                                                                   \
-        }                                                                                       \
-    } while (0)
-
 /* tile [12×32] = a [⌈kc/2⌉][12 pairs, step a_step] · b [⌈kc/2⌉][32 pairs]; c[m×n] = or +=. */
 DN_BF16_TARGET static void dn_gemm_avx512_bf16_micro(size_t kc, const float *a_floats,
                                                      size_t a_step, const float *b_floats,
@@ -71,8 +42,7 @@ DN_BF16_TARGET static void dn_gemm_avx512_bf16_micro(size_t kc, const float *a_f
                                                      int accumulate) {
     const uint32_t *a = (const uint32_t *)(const void *)a_floats;
     const float *b = b_floats;
-    DN_DECLARE(0); DN_DECLARE(1); DN_DECLARE(2); DN_DECLARE(3); DN_DECLARE(4); DN_DECLARE(5);
-    DN_DECLARE(6); DN_DECLARE(7); DN_DECLARE(8); DN_DECLARE(9); DN_DECLARE(10); DN_DECLARE(11);
+    DN_TILE_DECLARE_ALL();
     for (size_t i = 0; i < m; ++i) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         if (n > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
@@ -83,21 +53,12 @@ DN_BF16_TARGET static void dn_gemm_avx512_bf16_micro(size_t kc, const float *a_f
         _mm_prefetch((const char *)(b + 16 * DN_AB_NR), _MM_HINT_T0);
         _mm_prefetch((const char *)(b + 16 * DN_AB_NR + 16), _MM_HINT_T0);
         __m512bh b0 = (__m512bh)_mm512_load_ps(b), b1 = (__m512bh)_mm512_load_ps(b + 16);
-        DN_ROWS(DN_ROW2);
+        DN_TILE_ROWS(DN_ROW2);
     }
-    if (m == DN_AB_MR && n == DN_AB_NR) {
-        DN_ROWS(DN_WRITE_ROW);
-        return;
-    }
-    __mmask16 lo = dn_ab_lanes(n), hi = dn_ab_lanes(n > 16 ? n - 16 : 0);
-    DN_ROWS(DN_WRITE_EDGE);
+    DN_TILE_WRITE(dn_ab_lanes);
 }
 
 #undef DN_ROW2
-#undef DN_ROWS
-#undef DN_DECLARE
-#undef DN_WRITE_ROW
-#undef DN_WRITE_EDGE
 
 /* ---- packing ----------------------------------------------------------------------------- */
 

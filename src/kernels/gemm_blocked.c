@@ -6,8 +6,9 @@
  *       pack op(B) block                       (kc×nc, stays in L2)
  *       for each mr rows: pack op(A)           (kc×mr micro-panel, stays in L1)
  *         for each nr columns: micro-kernel    (mr×nr tile in registers, B streamed from L2)
- * Threads own disjoint rectangles of C made of whole tiles and each runs the full K loop, so an
- * element's sum over k is the same whatever the thread count or partition. */
+ * C is cut into rectangles of whole tiles (work units) that threads take one at a time as they
+ * finish (dynamic schedule); each unit runs the full K loop, so an element's sum over k is the
+ * same whatever the thread count, partition or which thread took the unit. */
 #include "kernels/gemm_blocked.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_epilogue.h"
@@ -145,20 +146,82 @@ static int dn_gemm_grid(size_t m_tiles, size_t n_tiles, size_t mr, size_t nr, si
     return best >= 0.0;
 }
 
-/* The rectangle of C that thread `me` of `team` computes (possibly empty). Columns are cut at
- * multiples of the column quantum (nr, or 64 for a fused dropout). */
-static dn_gemm_block dn_gemm_thread_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
-                                          size_t team, size_t me) {
-    size_t nq = dni_gemm_column_quantum(impl, p);
-    size_t m_tiles = dn_ceil_div(p->M, impl->mr), n_tiles = dn_ceil_div(p->N, nq);
-    size_t gm = 1, gn = 1, used = team;
-    while (used > 1 && !dn_gemm_grid(m_tiles, n_tiles, impl->mr, nq, used, &gm, &gn))
+/* The work units of one product: C cut into a grid gm×gn of rectangles of whole tiles (columns
+ * at multiples of the column quantum nq: nr, or 64 for a fused dropout), handed to the threads
+ * one at a time as each finishes its last (dynamic schedule), so a thread that loses its core to
+ * a neighbour delays only the unit it holds, not half of C. Which thread computes a unit never
+ * changes a sum: every element's K loop runs whole inside one unit. */
+typedef struct dn_gemm_units {
+    size_t gm, gn, m_tiles, n_tiles, nq;
+} dn_gemm_units;
+
+/* What grid gm×gn costs beyond computing C once, as a fraction of the multiply-adds: each column
+ * part packs its rows of A (8 multiply-adds per packed element, as dn_gemm_grid), each row part
+ * packs its columns of B, or, when B comes packed (inference), streams them from L3 again
+ * (weighted 1/4: no packing, only fewer rows reusing each B block from L2; on the W3 network 16
+ * row units of 16 rows each measured as fast as 2 on an idle machine, and faster beside a
+ * busy neighbour). */
+static double dn_gemm_packing_share(const dn_gemm_problem *p, size_t mr, const dn_gemm_units *u) {
+    double rows = (double)(u->m_tiles * mr), cols = (double)(u->n_tiles * u->nq);
+    double b_weight = p->packed_b != NULL ? 0.25 : 8.0;
+    return 8.0 * (double)u->gn / cols + b_weight * (double)u->gm / rows;
+}
+
+/* The grid of exactly `parts` units with the least packing share; 0 when none fits the tiles.
+ * (Units are handed out dynamically, so their balance matters less than their total cost.) */
+static int dn_gemm_cheapest_grid(const dn_gemm_problem *p, size_t mr, size_t parts,
+                                 dn_gemm_units *u) {
+    dn_gemm_units best = *u, trial = *u;
+    double best_share = -1.0;
+    for (size_t rows = 1; rows <= parts; ++rows) {
+        if (parts % rows != 0 || rows > u->m_tiles || parts / rows > u->n_tiles) continue;
+        trial.gm = rows;
+        trial.gn = parts / rows;
+        double share = dn_gemm_packing_share(p, mr, &trial);
+        if (best_share < 0.0 || share < best_share) {
+            best_share = share;
+            best = trial;
+        }
+    }
+    *u = best;
+    return best_share >= 0.0;
+}
+
+/* Units for a team: the grid that balances `team` equal parts best (dn_gemm_grid), then the
+ * cheapest grid of 2, 4 or 8 times as many parts while it costs at most
+ * DN_GEMM_UNIT_PACKING_BUDGET more (dn_gemm_packing_share): with B packed ahead, tall products
+ * split into many row units almost for free; a training step's short, wide products stay coarse. */
+enum { DN_GEMM_UNITS_PER_THREAD_MAX = 8 };
+static const double DN_GEMM_UNIT_PACKING_BUDGET = 0.015;
+static dn_gemm_units dn_gemm_plan_units(const dn_gemm_impl *impl, const dn_gemm_problem *p,
+                                        size_t team) {
+    dn_gemm_units u = {1, 1, 0, 0, dni_gemm_column_quantum(impl, p)};
+    u.m_tiles = dn_ceil_div(p->M, impl->mr);
+    u.n_tiles = dn_ceil_div(p->N, u.nq);
+    size_t used = team;
+    while (used > 1 && !dn_gemm_grid(u.m_tiles, u.n_tiles, impl->mr, u.nq, used, &u.gm, &u.gn))
         --used;
-    if (used <= 1) gm = gn = 1;
-    dn_gemm_block b = {0, 0, 0, 0};
-    if (me >= gm * gn) return b;
-    dn_gemm_split(m_tiles, gm, me / gn, impl->mr, p->M, &b.m0, &b.m1);
-    dn_gemm_split(n_tiles, gn, me % gn, nq, p->N, &b.n0, &b.n1);
+    if (used <= 1) {
+        u.gm = u.gn = 1;
+        return u;
+    }
+    const double limit = dn_gemm_packing_share(p, impl->mr, &u) + DN_GEMM_UNIT_PACKING_BUDGET;
+    for (size_t f = 2; f <= DN_GEMM_UNITS_PER_THREAD_MAX; f *= 2) {
+        dn_gemm_units finer = u;
+        if (!dn_gemm_cheapest_grid(p, impl->mr, used * f, &finer) ||
+            dn_gemm_packing_share(p, impl->mr, &finer) > limit)
+            break;
+        u = finer;
+    }
+    return u;
+}
+
+/* The rectangle of C of unit `index` (< gm·gn). */
+static dn_gemm_block dn_gemm_unit_block(const dn_gemm_impl *impl, const dn_gemm_problem *p,
+                                        const dn_gemm_units *u, size_t index) {
+    dn_gemm_block b;
+    dn_gemm_split(u->m_tiles, u->gm, index / u->gn, impl->mr, p->M, &b.m0, &b.m1);
+    dn_gemm_split(u->n_tiles, u->gn, index % u->gn, u->nq, p->N, &b.n0, &b.n1);
     return b;
 }
 
@@ -225,19 +288,24 @@ void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_probl
         dni_gemm_blocked_small(impl, p);
         return;
     }
+    const dn_gemm_units units = dn_gemm_plan_units(impl, p, team);
+    const size_t count = units.gm * units.gn;
 #ifdef _OPENMP
 #pragma omp parallel num_threads((int)team) if (team > 1)
 #endif
     {
-        size_t size = 1, me = 0;
+        size_t me = 0; /* the team may be smaller than asked (nesting, limits): units still all run */
 #ifdef _OPENMP
-        size = (size_t)omp_get_num_threads(); /* may be fewer than asked (nesting, limits) */
         me = (size_t)omp_get_thread_num();
 #endif
         float *a_buf = ws + me * per_thread;
         unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
-        dn_gemm_run_block(impl, p, dn_gemm_thread_block(impl, p, size, me), nc, a_buf,
-                          a_buf + a_floats);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+        for (size_t i = 0; i < count; ++i)
+            dn_gemm_run_block(impl, p, dn_gemm_unit_block(impl, p, &units, i), nc, a_buf,
+                              a_buf + a_floats);
         dni_fpu_leave(fpu);
     }
     dni_free(owned);

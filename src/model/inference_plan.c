@@ -32,10 +32,19 @@ static size_t packed_floats(const dn_gemm_impl *impl, const dn_layer *l) {
     return (dni_gemm_packed_floats(impl, l->in, l->out) + 15) / 16 * 16;
 }
 
+/* The family the model's dense products run in now: its precision's (bf16: the AVX512_BF16 or
+ * the portable bf16 family), fp32 as CPUID and DROPNET_KERNEL resolve it; DN_GEMM_AUTO for an
+ * fp32 model in a BLAS build, whose products dropnet does not pack. */
+static dn_gemm_kernel plan_family(const dn_model *model) {
+    dn_gemm_kernel kernel = dni_gemm_precision_kernel((dn_gemm_precision)model->precision);
+    if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) return DN_GEMM_AUTO;
+    return dni_gemm_kernel_resolve(kernel);
+}
+
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
     dni_model_weights_changed(model);
-    if (dni_gemm_blas_active()) return DN_OK;
-    dn_gemm_kernel kernel = dni_gemm_kernel_resolve(DN_GEMM_AUTO);
+    dn_gemm_kernel kernel = plan_family(model);
+    if (kernel == DN_GEMM_AUTO) return DN_OK;
     const dn_gemm_impl *impl = dni_gemm_impl_of(kernel);
     size_t total = 0;
     for (size_t i = 0; i < model->layer_count; ++i)
@@ -66,8 +75,7 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
 const float *dni_inference_plan_kernel(const dn_model *model, size_t layer,
                                        const dn_gemm_impl **impl) {
     const dn_inference_plan *plan = model->plan;
-    if (plan == NULL || plan->kernels[layer] == NULL || dni_gemm_blas_active() ||
-        dni_gemm_kernel_resolve(DN_GEMM_AUTO) != plan->kernel)
+    if (plan == NULL || plan->kernels[layer] == NULL || plan_family(model) != plan->kernel)
         return NULL;
     *impl = dni_gemm_impl_of(plan->kernel);
     return plan->kernels[layer];

@@ -1,17 +1,19 @@
 /* inference_plan.h — the dense kernels packed once for inference (inference_plan.c; internal).
  *
  * A plan holds every dense layer's kernel in the packed layout of the GEMM family that runs now
- * (kernels/gemm_packed.h), so an inference pass multiplies without repacking the weights (the
- * whole cost of a one-row prediction) and takes the small-M kernel for a few rows. Outputs are
- * bitwise those of the unpacked path.
+ * for the model's precision (kernels/gemm_packed.h; for bf16, the families' bf16 pairs, rounded
+ * once), so an inference pass multiplies without repacking the weights (the whole cost of a
+ * one-row prediction) and, in fp32, takes the small-M kernel for a few rows. Outputs are bitwise
+ * those of the unpacked path in the same precision.
  *
  * Staleness: a plan is a copy of the weights, built only when the caller asks
  * (dn_model_prepare_inference), and every change of the weights the library sees drops it
  * (dni_model_weights_changed: the optimizer step, fit's restores and constraints, weight copies,
  * init, and any call of dn_model_params, which hands out a writable slab). Writes through a
  * dn_model_params pointer kept from before the request are the caller's to announce (dropnet.h).
- * Without a plan, or when the family that runs differs from the plan's (DROPNET_KERNEL changed,
- * a BLAS build), the unpacked path runs, with the same outputs. One to 16 rows need no plan:
+ * Without a plan, or when the family that runs differs from the plan's (the precision or
+ * DROPNET_KERNEL changed since, a BLAS build in fp32), the unpacked path runs, with the same
+ * outputs. One to 16 rows need no plan:
  * the small-M kernel reads the weights in place (gemm_small_m.h). */
 #ifndef DN_MODEL_INFERENCE_PLAN_H
 #define DN_MODEL_INFERENCE_PLAN_H
@@ -23,9 +25,9 @@
 struct dn_gemm_impl;
 typedef struct dn_inference_plan dn_inference_plan;
 
-/* Packs every dense kernel of a compiled model for the family that runs now, replacing any
- * previous plan. In a BLAS build (whose products dropnet does not pack) there is nothing to pack:
- * DN_OK without a plan. DN_ERR_MEMORY when the copy cannot be allocated (the model then has no
+/* Packs every dense kernel of a compiled model for the family that runs now in the model's
+ * precision, replacing any previous plan. An fp32 model in a BLAS build (whose products dropnet
+ * does not pack) has nothing to pack: DN_OK without a plan. DN_ERR_MEMORY when the copy cannot be allocated (the model then has no
  * plan and predicts as before). */
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err);
 

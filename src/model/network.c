@@ -37,9 +37,9 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
     switch (l->kind) {
     case DN_LAYER_DENSE:
         /* At inference a DropConnect layer is its plain kernel too: both take the packed copy
-         * when the model has one (inference_plan.h). The packing is fp32: bf16 products
-         * (exec->kernel a bf16 family) always take the unpacked path. */
-        if (mode == DN_MODE_INFERENCE && exec->kernel == DN_GEMM_AUTO &&
+         * when the model has one for the family its precision runs in (inference_plan.h: an
+         * fp32 packing never serves bf16 products, nor the reverse). */
+        if (mode == DN_MODE_INFERENCE &&
             (packed = dni_inference_plan_kernel(m, i, &impl)) != NULL) {
             l->connect_active = 0;
             dni_dense_forward_packed(l, m->params, impl, packed, x, rows, exec);

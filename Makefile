@@ -218,7 +218,7 @@ test-asan:
 EMCC     ?= emcc
 WEB_SIMD ?= -msimd128
 WEB      := $(BUILD)/web
-WEB_SRC  := $(filter-out src/io/checksum.c src/io/model_load.c src/io/model_save.c src/io/safetensors_%.c \
+WEB_SRC  := $(filter-out src/io/checksum.c src/io/model_file_memory.c src/io/model_load.c src/io/model_save.c src/io/safetensors_%.c \
               src/data/idx.c src/data/prepare_json.c src/data/read_text.c src/data/source.c src/onnx/%.c,$(LIB_SRC))
 WEB_FLAGS = -std=c11 -O2 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unknown-pragmas $(if $(WERROR),-Werror) \
             -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -DDN_BUILDING_LIBRARY -sASYNCIFY -sALLOW_MEMORY_GROWTH=1 \

@@ -87,8 +87,15 @@ static void fill_random(char *tmp, unsigned attempt) {
     for (int i = 0; i < 6; ++i, v /= 62) x[i] = letters[v % 62];
 }
 
-/* Creates the temporary file beside `target` (mode 0666 & ~umask); its name in *tmp_out. */
-static dn_status create_temp(const char *target, char **tmp_out, int *fd_out, dn_error *err) {
+/* Creates the temporary file beside `target` (mode 0666 & ~umask); its name in *tmp_out, its
+ * registry slot in *slot_out. The name is registered BEFORE open() creates the file: a signal is
+ * delivered as a system call returns, and open(O_CREAT) is a slow one, so a handler running just
+ * after it must already find the name (a second Ctrl-C during the final save left the file when
+ * it was registered after). A handler that runs before open() unlinks a name that does not exist
+ * yet, harmlessly; one that runs after an EEXIST unlinks a file of the same `target.tmp.XXXXXX`
+ * form, i.e. another save's temporary file of this very target (a 1 in 62^6 collision). */
+static dn_status create_temp(const char *target, char **tmp_out, int *fd_out, int *slot_out,
+                             dn_error *err) {
     const char *slash = strrchr(target, '/');
     size_t dir = slash == NULL ? 0 : (size_t)(slash - target) + 1, len = strlen(target);
     int short_form = len - dir + sizeof TMP_SUFFIX - 1 > DN_OUTPUT_NAME_MAX;
@@ -100,12 +107,17 @@ static dn_status create_temp(const char *target, char **tmp_out, int *fd_out, dn
     strcpy(tmp + keep, suffix);
     for (unsigned attempt = 0; attempt < 100; ++attempt) {
         fill_random(tmp, attempt);
+        int slot = dni_temp_register(tmp);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
         if (fd >= 0) {
             *tmp_out = tmp;
             *fd_out = fd;
+            *slot_out = slot;
             return DN_OK;
         }
+        int saved = errno; /* unregistering must not hide why open() failed */
+        dni_temp_unregister(slot);
+        errno = saved;
         if (errno != EEXIST) break;
     }
     dn_status st = dni_fail(err, DN_ERR_IO, "cannot create a temporary file \"%s\" to save \"%s\": "
@@ -136,10 +148,9 @@ static dn_status write_atomically(const dn_output_target *t, const char *path,
         return dni_fail(err, DN_ERR_IO, "cannot replace \"%s\": %s (make it writable or remove "
                        "it first)", path, strerror(errno));
     char *tmp = NULL;
-    int fd = -1;
-    dn_status st = create_temp(t->path, &tmp, &fd, err);
+    int fd = -1, slot = -1;
+    dn_status st = create_temp(t->path, &tmp, &fd, &slot, err);
     if (st != DN_OK) return st;
-    int slot = dni_temp_register(tmp);
     if (t->kind == DN_OUTPUT_REGULAR) st = keep_owner_and_mode(fd, &t->info, tmp, err);
     if (st == DN_OK) st = fill_and_close(fd, tmp, 1, produce, context, err);
     else close(fd);

@@ -108,8 +108,16 @@ DN_API void dn_dataset_free(dn_dataset *data);
 /* Number of examples. */
 DN_API size_t dn_dataset_rows(const dn_dataset *data);
 
-/* Bytes the dataset's storage takes (features, labels, targets); 0 for NULL. */
+/* Bytes the dataset's storage takes in memory (features, labels, targets); 0 for NULL. A dataset
+ * kept on disk (dn_dataset_on_disk) counts its labels and row map, not its features. */
 DN_API size_t dn_dataset_bytes(const dn_dataset *data);
+/* 1 when the features stay in their file and each batch reads its rows from it, 0 otherwise (and
+ * for NULL). dn_dataset_open does this for an uncompressed IDX image file whose rows do not fit
+ * under options->max_bytes (a gzip file is refused: it cannot be read at a row). Slices and
+ * takes of such a dataset read from the same file; a read that fails later (the file truncated
+ * or removed meanwhile) makes fit, evaluate, predict or dn_dataset_get_row return DN_ERR_IO
+ * naming the file and row. */
+DN_API int dn_dataset_on_disk(const dn_dataset *data);
 /* Features per example. */
 DN_API size_t dn_dataset_features(const dn_dataset *data);
 /* Number of classes for a classification dataset, 0 for a targets dataset. */
@@ -145,7 +153,9 @@ typedef struct dn_dataset_options {
     /* A memory cap in bytes for the dataset (0, default: none). The loader computes what the
      * dataset will take (rows × features × 4 bytes for CSV, 1 byte per pixel for IDX, plus the
      * labels, and for CSV the file's text while it is parsed) before allocating it, and refuses
-     * with DN_ERR_MEMORY naming the file, the size needed and the cap. */
+     * with DN_ERR_MEMORY naming the file, the size needed and the cap — except an uncompressed
+     * IDX image file, whose pixels then stay in the file and are read as batches need them
+     * (dn_dataset_on_disk; only the labels must fit). */
     size_t max_bytes;
     /* CSV only (docs/DATA.md "Columns by name"): the feature columns to read, by header name, in
      * this order (a model's remembered columns); NULL (default): every column but the label.

@@ -67,6 +67,7 @@ static void call_with_nulls(void) {
     CALL(dn_dataset_free)(NULL);
     CHECK(CALL(dn_dataset_rows)(NULL) == 0);
     CHECK(CALL(dn_dataset_bytes)(NULL) == 0);
+    CHECK(CALL(dn_dataset_on_disk)(NULL) == 0);
     CHECK(CALL(dn_dataset_features)(NULL) == 0);
     CHECK(CALL(dn_dataset_classes)(NULL) == 0);
     CHECK(CALL(dn_dataset_targets)(NULL) == 0);

@@ -343,6 +343,8 @@ static dn_status train_step(dn_model *m, fit_state *s, const size_t *rows_index,
                             double *loss_sum, double *correct, int *finite, dn_error *err) {
     if (!s->reproducible) {
         *finite = batch_gradient(m, s->train, rows_index, n, loss_sum, correct);
+        dn_status st = dni_dataset_check_io(s->train, err); /* before the update: no zero rows */
+        if (st != DN_OK) return st;
     } else {
         dn_status st = dni_blocks_gradient(m, &s->blocks, s->train, rows_index, n, loss_sum,
                                            correct, finite, err);

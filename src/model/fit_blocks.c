@@ -217,7 +217,12 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
         if (g > stats[0]) stats[0] = g;
         if (fabs(b->loss[j]) > stats[1]) stats[1] = fabs(b->loss[j]);
     }
-    dn_status st = b->reducer ? b->reducer->max_double(stats, 3, b->reducer->user, err) : DN_OK;
+    /* A failed read of rows kept on disk stops this worker before it joins a sum: the others
+     * wait in the next one until the caller ends the job (the CLI aborts), so no worker can
+     * apply an update made of zero rows. */
+    dn_status st = dni_dataset_check_io(d, err);
+    if (st != DN_OK) return st;
+    if (b->reducer) st = b->reducer->max_double(stats, 3, b->reducer->user, err);
     *finite = stats[2] == 0.0;
     if (st != DN_OK || !*finite) return st;
 

@@ -1238,7 +1238,9 @@ DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error
  * can overflow: docs/SCALING.md proves it) and calls sum_int64 once on param_count + 2 values.
  * Integer sums are exact in any order, so every worker applies the same update and the weights
  * do not depend on W or on how the reducer orders its additions. Validation (and
- * dn_model_evaluate_reduced) calls sum_double once on 3 values.
+ * dn_model_evaluate_reduced) sums its per-row losses the same way — max_double on 2 values, then
+ * sum_int64 on 3 (the loss and the integer correct and unit counts) — so the metrics are the
+ * same bits for any W and for one process (dn_model_evaluate sums exactly too).
  *
  * A function returns DN_OK, or a status with err filled (fit then returns it); it must not return
  * before every worker has taken part, or must end the job (the CLI's glue aborts on a timeout).
@@ -1250,8 +1252,8 @@ typedef struct dn_reducer {
     dn_status (*sum_int64)(int64_t *values, size_t count, void *user, dn_error *err);
     /* values[i] ← max over workers of values[i] (values are ≥ 0 and finite). */
     dn_status (*max_double)(double *values, size_t count, void *user, dn_error *err);
-    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order): used
-     * for reported metrics only, never for the weights. */
+    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order). Not
+     * called by the library since evaluation sums exactly (sum_int64); may be NULL. */
     dn_status (*sum_double)(double *values, size_t count, void *user, dn_error *err);
     void *user;     /* passed to each function */
 } dn_reducer;
@@ -1261,8 +1263,9 @@ typedef struct dn_reducer {
 
 /*
  * dn_model_evaluate shared by `reducer->workers` workers: this one evaluates rows
- * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined with reducer->sum_double, so every
- * worker gets the loss and accuracy over all n rows. A NULL reducer is dn_model_evaluate. Errors
+ * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined exactly (max_double, then
+ * sum_int64: section 10 above), so every worker gets the loss and accuracy over all n rows, the
+ * same bits as dn_model_evaluate in one process. A NULL reducer is dn_model_evaluate. Errors
  * as dn_model_evaluate, DN_ERR_ARGUMENT for a reducer without functions or rank ≥ workers, and
  * what the reducer returns.
  */

@@ -38,8 +38,8 @@ static size_t first_block(size_t blocks, size_t rank, size_t workers) {
 
 static dn_status check_reducer(const dn_reducer *r, size_t blocks, size_t batch_rows,
                                dn_error *err) {
-    if (r->sum_int64 == NULL || r->max_double == NULL || r->sum_double == NULL)
-        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have all three functions");
+    if (r->sum_int64 == NULL || r->max_double == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have sum_int64 and max_double");
     if (r->workers == 0 || r->rank >= r->workers)
         return dni_fail(err, DN_ERR_ARGUMENT, "reducer rank %zu of %zu workers is out of range",
                         r->rank, r->workers);
@@ -89,16 +89,6 @@ int dni_blocks_scale(double max, size_t count) {
     frexp(max, &e); /* max < 2^e */
     while (((size_t)1 << c) < count) c++;
     return 50 - c - e; /* |v·2^S| < 2^(50 − c) ≤ 2^50 / count */
-}
-
-/* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
- * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
- * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
-static inline int64_t round_small(double x) {
-    double y = x + 6755399441055744.0;
-    int64_t bits;
-    memcpy(&bits, &y, sizeof bits);
-    return bits - INT64_C(0x4338000000000000);
 }
 
 enum { TILE = 4096 }; /* elements a thread converts at a time */
@@ -157,7 +147,7 @@ static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, 
             for (size_t j = 0; j < local; ++j) {
                 const float *in = grads + j * n + i0;
 #pragma omp simd
-                for (size_t i = 0; i < len; ++i) out[i] += round_small((double)in[i] * scale);
+                for (size_t i = 0; i < len; ++i) out[i] += dni_round_small((double)in[i] * scale);
             }
         }
         dni_fpu_leave(fpu);
@@ -230,7 +220,7 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
     to_fixed(b->grads, local, n, gs, b->sums, m->threads);
     double loss_scale = ldexp(1.0, ls);
     int64_t loss_fixed = 0;
-    for (size_t j = 0; j < local; ++j) loss_fixed += round_small(b->loss[j] * loss_scale);
+    for (size_t j = 0; j < local; ++j) loss_fixed += dni_round_small(b->loss[j] * loss_scale);
     b->sums[n] = loss_fixed;
     b->sums[n + 1] = (int64_t)local_correct; /* a count: exact */
     if (b->reducer && (st = b->reducer->sum_int64(b->sums, n + 2, b->reducer->user, err)) != DN_OK)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct dni_blocks {
     const dn_reducer *reducer; /* NULL: this process alone */
@@ -42,6 +43,16 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
 /* The power-of-two exponent S for `count` values each at most `max` in magnitude: every
  * |round(v·2^S)| ≤ 2^50 / count, so their sum stays within 2^50 (docs/SCALING.md). */
 int dni_blocks_scale(double max, size_t count);
+
+/* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
+ * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
+ * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
+static inline int64_t dni_round_small(double x) {
+    double y = x + 6755399441055744.0;
+    int64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits - INT64_C(0x4338000000000000);
+}
 
 /* The largest |g[i]| of a block's gradient [n], or INFINITY when one is NaN or infinite;
  * denormals count as 0 (the flush-to-zero mode of core/fpu.h). */

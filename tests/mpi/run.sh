@@ -58,6 +58,30 @@ check "4 ranks print as one process" \
 check "the plain mode's weights differ from the reproducible mode's" \
   "! cmp -s '$tmp/seed-ref.safetensors' '$tmp/seed-plain.safetensors'"
 
+# Each rank reads only the rows it needs (docs/SCALING.md "Data"): all of Fashion-MNIST's training
+# images uncompressed (47 MB) are over --max-memory 8M, so their pixels stay in the file and
+# every rank preads its own blocks' rows. Each rank's peak resident size (/usr/bin/time) must be
+# at least 40 MB below the same job holding the data, and the weights identical to one process
+# holding it.
+zcat /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz > "$tmp/images.idx"
+zcat /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz > "$tmp/labels.idx"
+disk_args=(train --train "$tmp/images.idx+$tmp/labels.idx" --model dense:16:relu,dropout:0.5,dense:10:softmax
+           --batch 256 --block-rows 64 --epochs 1 --seed 3 --val-split 0.1 --standardize)
+"$plain" "${disk_args[@]}" --reproducible --out "$tmp/disk-ref.safetensors" > /dev/null
+# peak_rss FILE: the largest "rss KB" line /usr/bin/time wrote for the ranks.
+peak_rss() { awk '$1 == "rss" && $2 > m { m = $2 } END { print m + 0 }' "$1"; }
+least_rss() { awk '$1 == "rss" && (m == "" || $2 < m) { m = $2 } END { print m + 0 }' "$1"; }
+mpirun_n 3 /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --out "$tmp/held.safetensors" \
+  > "$tmp/held.out" 2>&1
+for n in 2 3; do
+  mpirun_n "$n" /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --max-memory 8M \
+    --out "$tmp/disk-$n.safetensors" > "$tmp/disk-$n.out" 2>&1
+  held=$(least_rss "$tmp/held.out") ondisk=$(peak_rss "$tmp/disk-$n.out")
+  check "IDX over --max-memory, $n ranks: pixels read per rank (peak ${ondisk} KB a rank, against ${held} KB holding the data), weights identical" \
+    "[ $ondisk -gt 0 ] && [ $((ondisk + 40000)) -lt $held ] && [ \$(grep -c 'pixels stay in the file' '$tmp/disk-$n.out') -eq 1 ] &&
+     cmp -s '$tmp/disk-ref.safetensors' '$tmp/disk-$n.safetensors'"
+done
+
 # Resume on another rank count: 2 epochs on 2 ranks, then the 3rd on 3 ranks.
 mpirun_n 2 "$mpi" "${seed_args[@]}" --epochs 2 --checkpoint "$tmp/ck" --out "$tmp/half.safetensors" \
   > /dev/null 2>&1

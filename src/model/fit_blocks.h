@@ -16,6 +16,9 @@ typedef struct dni_blocks {
     float *grads;              /* [max_local × param_count]: each local block's gradient */
     double *loss;              /* [max_local]: each local block's loss sum */
     int64_t *sums;             /* [param_count + 2]: gradient, loss and correct in fixed point */
+    int scale_guess;           /* the gradient's scale exponent of the last step, when */
+    int has_guess;             /* ... there was one (fit_blocks.c: converted while the max is found) */
+    uint64_t guesses, misses;  /* steps converted at the guessed scale, and redone (a counter) */
 } dni_blocks;
 
 /* Checks the reproducible-mode settings of `c` (block rows a multiple of 4; a reducer's rank,

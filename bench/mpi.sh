@@ -38,6 +38,7 @@ run() {
         exit 1
     }
     epoch_seconds "$tmp/log.jsonl" >> "$tmp/$name.times"
+    cut -d' ' -f1 /proc/loadavg >> "$tmp/$name.load" # the 1-minute load as the run ended
 }
 
 # Round-robin, so that every configuration meets the same neighbours on a shared machine.
@@ -50,11 +51,12 @@ for _ in $(seq "$repeat"); do
 done
 for name in plain repro16 repro32 mpi-1x2 mpi-2x1; do
     median < "$tmp/$name.times" > "$tmp/$name.median"
-    echo "{\"config\":\"$name\",\"rows\":$rows,\"epoch_seconds\":$(cat "$tmp/$name.median"),\"runs\":[$(paste -sd, "$tmp/$name.times")]}"
+    echo "{\"config\":\"$name\",\"rows\":$rows,\"epoch_seconds\":$(cat "$tmp/$name.median"),\"runs\":[$(paste -sd, "$tmp/$name.times")],\"load\":[$(paste -sd, "$tmp/$name.load")]}"
 done
 # The gradient sums of the last 2-rank run (rank 0's view: its wait for the other rank counts).
 stats=$(grep '"mpi_ranks"' "$tmp/mpi-2x1.err" | tail -1)
 echo "$stats"
+echo "bench-mpi: load at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # The α–β model: per step, ring all-reduce of the int64 gradient (8 bytes per parameter) plus
 # the one-value max (a latency-only tree), and the compute of B/W rows at the measured rate.

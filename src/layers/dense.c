@@ -49,8 +49,9 @@ int dni_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout) {
 }
 
 void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
-                               const float *x, size_t rows, const dn_rng_stream *stream,
-                               uint64_t step, const dn_exec *exec) {
+                               const dn_gemm_impl *impl, const float *packed, const float *x,
+                               size_t rows, const dn_rng_stream *stream, uint64_t step,
+                               const dn_exec *exec) {
     const float *kernel = params + dense->param_offset;
     size_t out = dense->out;
     dn_gemm_epilogue e = output_pass(dense, params);
@@ -60,8 +61,12 @@ void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *
     e.scale = dropout->keep_scale;
     e.dropped = dropout->y;
     e.bits = dropout->keep_bits;
-    dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
-                   kernel, out, dense->pre, out, &e);
+    if (packed != NULL) /* the same sums in the same order (gemm_packed.h) */
+        dni_gemm_prepacked(impl, exec->gemm_ws, exec->threads, rows, out, dense->in, x, dense->in,
+                           packed, dense->pre, out, &e);
+    else
+        dni_gemm_fused(exec->kernel, exec->gemm_ws, exec->threads, rows, out, dense->in, x,
+                       dense->in, kernel, out, dense->pre, out, &e);
 }
 
 /* Columns per band of the bias gradient: 64 sums stay in registers while the rows stream by. */

@@ -109,5 +109,5 @@ dn_status dni_disk_rows_check(const dni_disk_rows *d, dn_error *err) {
 }
 
 size_t dni_disk_rows_bytes(size_t rows, int mapped) {
-    return sizeof(dni_disk_rows) + (mapped ? rows * sizeof(size_t) : 0);
+    return mapped ? rows * sizeof(size_t) : 0; /* the reader itself is a few dozen bytes */
 }

@@ -46,7 +46,7 @@ void dni_disk_rows_gather(dni_disk_rows *d, const size_t *index, size_t n, float
 /* DN_ERR_IO naming the file and the row when a read failed, else DN_OK. */
 dn_status dni_disk_rows_check(const dni_disk_rows *d, dn_error *err);
 
-/* Bytes held in memory for `rows` rows (the row map when `mapped`). */
+/* Bytes held in memory for `rows` rows: the row map when `mapped`, else none. */
 size_t dni_disk_rows_bytes(size_t rows, int mapped);
 
 #endif

@@ -194,7 +194,7 @@ static double to_fixed_finding_max(const float *grads, size_t local, size_t n, i
                 for (size_t i = 0; i < len; ++i) {
                     uint32_t bits = magnitude_bits(&in[i]);
                     tile_top = bits > tile_top ? bits : tile_top;
-                    out[i] += (uint64_t)dni_round_small((double)in[i] * scale);
+                    out[i] += dni_round_small_wrapping((double)in[i] * scale);
                 }
             }
             top = tile_top > top ? tile_top : top;

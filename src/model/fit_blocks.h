@@ -57,6 +57,15 @@ static inline int64_t dni_round_small(double x) {
     return bits - INT64_C(0x4338000000000000);
 }
 
+/* The same in unsigned arithmetic, defined for any x (a guessed scale may overshoot the bound,
+ * a NaN may come): equal to dni_round_small modulo 2^64 where that is defined. */
+static inline uint64_t dni_round_small_wrapping(double x) {
+    double y = x + 6755399441055744.0;
+    uint64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits - UINT64_C(0x4338000000000000);
+}
+
 /* The largest |g[i]| of a block's gradient [n], or INFINITY when one is NaN or infinite;
  * denormals count as 0 (the flush-to-zero mode of core/fpu.h). */
 double dni_blocks_max(const float *g, size_t n, int threads);

@@ -65,6 +65,12 @@ static void fill_pixels(uint8_t pixels[30]) {
     pixels[29] = 255;
 }
 
+/* A scratch directory and the five images' pixels; 0 when the directory cannot be made. */
+static int fixture_with_pixels(fixture *f, uint8_t pixels[30]) {
+    fill_pixels(pixels);
+    return fixture_open(f);
+}
+
 /* Opens images+labels through the public spec syntax. */
 static dn_status open_pair(const char *images, const char *labels, size_t max_rows,
                            dn_dataset **d, dn_error *err) {
@@ -105,9 +111,8 @@ static void check_loaded(const dn_dataset *d, const uint8_t *pixels) {
 
 TEST(idx_plain_and_gzip_round_trip) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     dn_dataset *sets[2] = {NULL, NULL};
     for (int gz = 0; gz < 2; ++gz) {
         char *img = write_idx(&f, gz ? "i.gz" : "i", gz, 0x803, IMAGE_DIMS, 3, pixels, 30);
@@ -134,9 +139,8 @@ TEST(idx_plain_and_gzip_round_trip) {
 
 TEST(idx_two_dimensional_images_and_max_rows) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     const uint32_t flat[2] = {5, 6};
     char *img = write_idx(&f, "flat", 0, 0x802, flat, 2, pixels, 30);
     char *lab = write_idx(&f, "lab.gz", 1, 0x801, LABEL_DIMS, 1, LABELS, 5);
@@ -166,9 +170,8 @@ TEST(idx_two_dimensional_images_and_max_rows) {
 
 TEST(idx_truncated_files) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     char *img = write_idx(&f, "short", 0, 0x803, IMAGE_DIMS, 3, pixels, 24);
     check_pair_error(img, lab, DN_ERR_FORMAT, "short: truncated: header claims 5 images of 6 "
@@ -221,9 +224,8 @@ TEST(idx_truncated_files) {
 
 TEST(idx_wrong_magic_type_and_sizes) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     char *img = write_idx(&f, "magic", 0, 0x12340803, IMAGE_DIMS, 3, pixels, 30);
     check_pair_error(img, lab, DN_ERR_FORMAT, "magic: expected an IDX magic number 0x00000803 "
@@ -258,9 +260,8 @@ TEST(idx_absurd_sizes_refused_before_allocating) {
     /* 2^31 images of 28×28 claimed by files of a few bytes: refused from the header alone (an
      * attempt to allocate 1.7 TB would fail with DN_ERR_MEMORY instead, or abort under ASan). */
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     const uint32_t huge[3] = {UINT32_C(1) << 31, 28, 28};
     char *img = write_idx(&f, "huge", 0, 0x803, huge, 3, pixels, 30);
@@ -294,9 +295,8 @@ TEST(idx_absurd_sizes_refused_before_allocating) {
  * anything uses the zeros of the failed read (the weights stay as they were). */
 TEST(idx_over_the_memory_cap_is_read_from_disk_with_the_same_results) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *img = write_idx(&f, "i", 0, 0x803, IMAGE_DIMS, 3, pixels, 30);
     char *lab = write_idx(&f, "l", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     char *gz = write_idx(&f, "i.gz", 1, 0x803, IMAGE_DIMS, 3, pixels, 30);

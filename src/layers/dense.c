@@ -68,6 +68,18 @@ void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *
 /* Columns per band of the bias gradient: 64 sums stay in registers while the rows stream by. */
 enum { DN_BIAS_BAND = 64 };
 
+/* sum [64] += the 64 columns at dz of every row (rows `ld` apart), row after row. A fixed width
+ * so the adds run as vectors across columns (with the band's width a variable, GCC kept them
+ * scalar, each sum stored and reloaded per row: 2.5 % of a W2 epoch); per element the same adds
+ * in the same order. */
+static void full_band_sum(const float *dz, size_t rows, size_t ld, float *sum) {
+    for (size_t r = 0; r < rows; ++r) {
+        const float *row = dz + r * ld;
+#pragma omp simd
+        for (size_t j = 0; j < DN_BIAS_BAND; ++j) sum[j] += row[j];
+    }
+}
+
 /* db [out] = Σ_rows dz, summed row by row in order whatever the thread count (threads split
  * the columns into bands). Each band walks dz row after row, so the reads are contiguous and
  * the adds vectorise across columns; every element is still 0 + dz[0][j] + dz[1][j] + … in that
@@ -84,10 +96,13 @@ static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t ou
         for (size_t band = 0; band < bands; ++band) {
             size_t j0 = band * DN_BIAS_BAND, width = out - j0 < DN_BIAS_BAND ? out - j0 : DN_BIAS_BAND;
             float sum[DN_BIAS_BAND] = {0.0f};
-            for (size_t r = 0; r < rows; ++r) {
-                const float *row = dz + r * out + j0;
-                for (size_t j = 0; j < width; ++j) sum[j] += row[j];
-            }
+            if (width == DN_BIAS_BAND)
+                full_band_sum(dz + j0, rows, out, sum);
+            else
+                for (size_t r = 0; r < rows; ++r) {
+                    const float *row = dz + r * out + j0;
+                    for (size_t j = 0; j < width; ++j) sum[j] += row[j];
+                }
             memcpy(d_bias + j0, sum, width * sizeof *sum);
         }
         dni_fpu_leave(fpu);

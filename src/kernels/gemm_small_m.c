@@ -5,6 +5,7 @@
 #include "kernels/gemm_epilogue.h"
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_packed.h"
+#include "kernels/gemm_small_m_bf16.h"
 
 #include "core/fpu.h"
 #include "core/threads.h"
@@ -138,10 +139,13 @@ static void dn_small_range(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
     }
 }
 
+/* fp32: the AVX-512 family, B packed or in place; bf16: the AVX512_BF16 family over B packed
+ * once (bf16 pairs; in place it would be converted on every call, as the blocked driver does). */
 static int dn_small_supported(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
-    return impl->kernel == DN_GEMM_AVX512 && impl->nr == DN_NR &&
-           (p->packed_b != NULL || p->B != NULL) &&
-           !p->trans_a && !p->trans_b && p->beta == 0.0f && p->M >= 1 &&
+    int fp32 = impl->kernel == DN_GEMM_AVX512 && (p->packed_b != NULL || p->B != NULL);
+    int bf16 = impl->kernel == DN_GEMM_AVX512_BF16 && p->packed_b != NULL &&
+               impl->kc <= DN_GEMM_MAX_KC && dni_gemm_small_m_bf16_compiled();
+    return (fp32 || bf16) && impl->nr == DN_NR && !p->trans_a && !p->trans_b && p->beta == 0.0f && p->M >= 1 &&
            p->M <= DN_GEMM_SMALL_M_MAX && p->K > 0 &&
            (p->epilogue == NULL || p->epilogue->stream == NULL);
 }
@@ -163,9 +167,11 @@ enum { DN_NR = 32 };
 #endif
 
 /* Threads worth waking: the request (≤ 0: all), one per panel at most, and enough bytes each. */
-static size_t dn_small_team(const dn_gemm_problem *p, size_t panels, int threads) {
+static size_t dn_small_team(const dn_gemm_impl *impl, const dn_gemm_problem *p, size_t panels,
+                            int threads) {
     size_t want = (size_t)dni_threads_resolve(threads);
     size_t work = p->K * panels * DN_NR * (p->M + 3);
+    if (impl->packs_pairs) work /= 2; /* half the bytes, half the instructions per element */
     size_t by_size = work / DN_GEMM_SMALL_M_WORK_PER_THREAD + 1;
     size_t team = want < panels ? want : panels;
     team = team < by_size ? team : by_size;
@@ -175,7 +181,7 @@ static size_t dn_small_team(const dn_gemm_problem *p, size_t panels, int threads
 int dni_gemm_small_m(const dn_gemm_impl *impl, const dn_gemm_problem *p, int threads) {
     if (!dn_small_supported(impl, p)) return 0;
     size_t panels = (p->N + DN_NR - 1) / DN_NR;
-    size_t team = dn_small_team(p, panels, threads);
+    size_t team = dn_small_team(impl, p, panels, threads);
 #ifdef _OPENMP
 #pragma omp parallel num_threads((int)team) if (team > 1)
 #endif
@@ -186,7 +192,9 @@ int dni_gemm_small_m(const dn_gemm_impl *impl, const dn_gemm_problem *p, int thr
         me = (size_t)omp_get_thread_num();
 #endif
         unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
-        dn_small_range(impl, p, panels * me / size, panels * (me + 1) / size);
+        size_t first = panels * me / size, last = panels * (me + 1) / size;
+        if (impl->packs_pairs) dni_gemm_small_m_bf16_range(impl, p, first, last);
+        else dn_small_range(impl, p, first, last);
         dni_fpu_leave(fpu);
     }
     (void)team;

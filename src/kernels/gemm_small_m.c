@@ -107,36 +107,40 @@ static const dn_small_fn dn_small_wide[DN_ROWS_MAX] = {dn_small_1_4, dn_small_2_
 static const dn_small_fn dn_small_one[DN_ROWS_MAX] = {dn_small_1_1, dn_small_2_1, dn_small_3_1,
                                                       dn_small_4_1, dn_small_5_1, dn_small_6_1};
 
-/* Rows [i0, i0+rows) × panels [p0, p0+panels) of C over every K block, then their epilogue. */
+/* Rows [i0, i0+rows) × panels [p0, p0+panels) of C, the K block [k0, k0+kc). */
 static void dn_small_group(const dn_gemm_impl *impl, const dn_gemm_problem *p, size_t i0,
-                           size_t rows, size_t p0, size_t panels) {
+                           size_t rows, size_t p0, size_t panels, size_t k0, size_t kc) {
     dn_small_fn fn = panels == 1 ? dn_small_one[rows - 1] : dn_small_wide[rows - 1];
-    size_t kc_max = dni_gemm_k_block(p->K, impl->kc), j0 = p0 * DN_NR;
+    size_t j0 = p0 * DN_NR;
     size_t n = p->N - j0 < panels * DN_NR ? p->N - j0 : panels * DN_NR;
-    for (size_t k0 = 0; k0 < p->K; k0 += kc_max) {
-        size_t kc = p->K - k0 < kc_max ? p->K - k0 : kc_max;
-        const float *b = p->packed_b != NULL
-                             ? p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0)
-                             : p->B + k0 * p->ldb + j0;
-        size_t stride = p->packed_b != NULL ? kc * DN_NR : DN_NR;
-        size_t k_step = p->packed_b != NULL ? DN_NR : p->ldb;
-        fn(kc, p->A + i0 * p->lda + k0, p->lda, b, stride, k_step, p->C + i0 * p->ldc + j0,
-           p->ldc, n,
-           k0 > 0);
-    }
-    if (p->epilogue != NULL) dni_gemm_epilogue_apply(p, i0, rows, j0, n);
+    const float *b = p->packed_b != NULL
+                         ? p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0)
+                         : p->B + k0 * p->ldb + j0;
+    size_t stride = p->packed_b != NULL ? kc * DN_NR : DN_NR;
+    size_t k_step = p->packed_b != NULL ? DN_NR : p->ldb;
+    fn(kc, p->A + i0 * p->lda + k0, p->lda, b, stride, k_step, p->C + i0 * p->ldc + j0, p->ldc, n,
+       k0 > 0);
 }
 
-/* Panels [first, last) of every row, in row groups of up to 6 and panel groups of
- * dn_panels_for(rows), the remainder one panel at a time. */
+/* Panels [first, last) of every row: per K block, row groups of up to 6 meet panel groups of
+ * dn_panels_for(rows), the remainder one panel at a time; then the epilogue on those columns.
+ * K blocks outermost: the block's panels (kc × the thread's columns, ≤ 400 KiB for W2's layers
+ * on 2 threads) stay in L2 while every row group passes over them, so 7–16 rows stream the
+ * weights from L3 once, not once per row group. */
 static void dn_small_range(const dn_gemm_impl *impl, const dn_gemm_problem *p, size_t first,
                            size_t last) {
-    for (size_t i0 = 0; i0 < p->M; i0 += DN_ROWS_MAX) {
-        size_t rows = p->M - i0 < DN_ROWS_MAX ? p->M - i0 : DN_ROWS_MAX;
-        size_t group = dn_panels_for(rows), q = first;
-        for (; q + group <= last; q += group) dn_small_group(impl, p, i0, rows, q, group);
-        for (; q < last; ++q) dn_small_group(impl, p, i0, rows, q, 1);
+    size_t kc_max = dni_gemm_k_block(p->K, impl->kc);
+    for (size_t k0 = 0; k0 < p->K; k0 += kc_max) {
+        size_t kc = p->K - k0 < kc_max ? p->K - k0 : kc_max;
+        for (size_t i0 = 0; i0 < p->M; i0 += DN_ROWS_MAX) {
+            size_t rows = p->M - i0 < DN_ROWS_MAX ? p->M - i0 : DN_ROWS_MAX;
+            size_t group = dn_panels_for(rows), q = first;
+            for (; q + group <= last; q += group) dn_small_group(impl, p, i0, rows, q, group, k0, kc);
+            for (; q < last; ++q) dn_small_group(impl, p, i0, rows, q, 1, k0, kc);
+        }
     }
+    size_t j0 = first * DN_NR, j1 = last * DN_NR < p->N ? last * DN_NR : p->N;
+    if (p->epilogue != NULL && j1 > j0) dni_gemm_epilogue_apply(p, 0, p->M, j0, j1 - j0);
 }
 
 /* fp32: the AVX-512 family, B packed or in place; bf16: the AVX512_BF16 family over B packed

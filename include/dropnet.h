@@ -312,6 +312,20 @@ DN_API int dn_dataset_needs_preparing(const dn_dataset *data);
 DN_API dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit,
                                     dn_impute impute, dn_dataset **out, dn_error *err);
 
+/* The bytes (as dn_dataset_bytes counts them) of the dataset dn_dataset_prepare(data, fit,
+ * impute, ...) would make, computed before anything of that size is allocated: rows × the
+ * prepared width (one input per numeric column, one per category of the `fit` rows for a
+ * categorical column) × 4, plus the labels or targets. A one-hot column of many categories can
+ * make it far larger than `data`; a caller with a memory limit checks this first (dropnet train
+ * --max-memory). While it works, dn_dataset_prepare also holds a copy of `data`
+ * (dn_dataset_bytes(data)) next to `data` itself. Writes *bytes (0 on error). Errors: as
+ * dn_dataset_prepare's argument and column checks (DN_ERR_ARGUMENT, DN_ERR_FORMAT);
+ * DN_ERR_MEMORY. A column's fill values are not computed (a column with no value in the fit
+ * rows is refused by dn_dataset_prepare alone).
+ */
+DN_API dn_status dn_dataset_prepared_bytes(const dn_dataset *data, const dn_dataset *fit,
+                                           dn_impute impute, size_t *bytes, dn_error *err);
+
 /* The JSON of the preparation `data` went through ({"impute":"mean","columns":[{"name":"age",
  * "fill":31.5},{"name":"color","categories":["blue","red"],"fill":"red"}]}), owned by the
  * dataset; NULL when none (and for NULL). Pass it as dn_dataset_options.preprocessing to read

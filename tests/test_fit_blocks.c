@@ -105,9 +105,7 @@ static void *train(void *arg) {
     dn_epoch_metrics history[3];
     if (!r->status) r->status = dn_model_fit(m, data, &fit, NULL, NULL, history, &err);
     if (!r->status) {
-        r->count = dn_model_param_count(m);
-        r->params = malloc(r->count * sizeof(float));
-        memcpy(r->params, dn_model_params(m), r->count * sizeof(float));
+        r->params = dn_test_copy_params(m, &r->count);
         r->val_loss = history[2].val_loss;
     }
     dn_model_free(m);

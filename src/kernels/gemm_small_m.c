@@ -6,6 +6,7 @@
 #include "kernels/gemm_kernel.h"
 #include "kernels/gemm_packed.h"
 #include "kernels/gemm_small_m_bf16.h"
+#include "kernels/gemm_small_m_tiles.h"
 
 #include "core/fpu.h"
 #include "core/threads.h"
@@ -29,11 +30,7 @@ enum { DN_GEMM_SMALL_M_WORK_PER_THREAD = 600 * 1000 };
 #define DN_SMALL_AVX512 __attribute__((target("avx512f")))
 #define DN_INLINE __attribute__((always_inline)) inline
 
-enum { DN_NR = 32, DN_ROWS_MAX = 6, DN_PANELS_MAX = 4 };
-
-/* Panels per group for a group of `rows` rows: 2·rows·panels accumulators, at most 24 of the 32
- * zmm registers, and at least 8 (two FMA ports × four cycles of latency) for one row. */
-static size_t dn_panels_for(size_t rows) { return rows <= 3 ? 4 : rows == 4 ? 3 : 2; }
+enum { DN_NR = 32, DN_ROWS_MAX = DN_SMALL_M_ROWS, DN_PANELS_MAX = DN_SMALL_M_PANELS };
 
 /* Lanes [0, count) of a 16-lane mask (count clipped to 0..16). */
 DN_SMALL_AVX512 static __mmask16 dn_small_lanes(size_t count) {
@@ -49,14 +46,10 @@ DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t k
                                                     size_t lda, const float *b, size_t stride,
                                                     size_t k_step, float *c, size_t ldc, size_t n,
                                                     int accumulate) {
-    __m512 acc[DN_ROWS_MAX][2 * DN_PANELS_MAX];
+    DN_SMALL_M_ACC(acc, R, G);
     __mmask16 in_c[2 * DN_PANELS_MAX]; /* columns past n are neither read nor written */
 #pragma GCC unroll 8
     for (size_t q = 0; q < 2 * G; ++q) in_c[q] = dn_small_lanes(n > q * 16 ? n - q * 16 : 0);
-#pragma GCC unroll 8
-    for (size_t r = 0; r < R; ++r)
-#pragma GCC unroll 8
-        for (size_t q = 0; q < 2 * G; ++q) acc[r][q] = _mm512_setzero_ps();
     for (size_t k = 0; k < kc; ++k) {
         __m512 bv[2 * DN_PANELS_MAX];
 #pragma GCC unroll 8
@@ -71,41 +64,23 @@ DN_SMALL_AVX512 static DN_INLINE void dn_small_tile(size_t R, size_t G, size_t k
             for (size_t q = 0; q < 2 * G; ++q) acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
         }
     }
-#pragma GCC unroll 8
-    for (size_t r = 0; r < R; ++r)
-#pragma GCC unroll 8
-        for (size_t q = 0; q < 2 * G; ++q) {
-            size_t j = q * 16;
-            if (j >= n) break;
-            __mmask16 lanes = in_c[q];
-            __m512 v = acc[r][q];
-            if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, c + r * ldc + j), v);
-            _mm512_mask_storeu_ps(c + r * ldc + j, lanes, v);
-        }
+    DN_SMALL_M_WRITE(acc, R, G, c, ldc, n, accumulate, dn_small_lanes);
 }
 
 typedef void (*dn_small_fn)(size_t kc, const float *a, size_t lda, const float *b, size_t stride,
                             size_t k_step,
                             float *c, size_t ldc, size_t n, int accumulate);
 
-/* The tile shapes used: (R, dn_panels_for(R)) for full groups, (R, 1) for the panels left. */
 #define DN_SMALL_VARIANT(R, G)                                                                   \
     DN_SMALL_AVX512 static void dn_small_##R##_##G(size_t kc, const float *a, size_t lda,        \
                                                    const float *b, size_t stride,                \
                                                    size_t k_step, float *c,                      \
                                                    size_t ldc, size_t n, int accumulate) {       \
-        dn_small_tile(R, G, kc, a, lda, b, stride, k_step, c, ldc, n, accumulate);                       \
+        dn_small_tile(R, G, kc, a, lda, b, stride, k_step, c, ldc, n, accumulate);               \
     }
-DN_SMALL_VARIANT(1, 4) DN_SMALL_VARIANT(2, 4) DN_SMALL_VARIANT(3, 4)
-DN_SMALL_VARIANT(4, 3) DN_SMALL_VARIANT(5, 2) DN_SMALL_VARIANT(6, 2)
-DN_SMALL_VARIANT(1, 1) DN_SMALL_VARIANT(2, 1) DN_SMALL_VARIANT(3, 1)
-DN_SMALL_VARIANT(4, 1) DN_SMALL_VARIANT(5, 1) DN_SMALL_VARIANT(6, 1)
+DN_SMALL_M_SHAPES(DN_SMALL_VARIANT)
 #undef DN_SMALL_VARIANT
-
-static const dn_small_fn dn_small_wide[DN_ROWS_MAX] = {dn_small_1_4, dn_small_2_4, dn_small_3_4,
-                                                       dn_small_4_3, dn_small_5_2, dn_small_6_2};
-static const dn_small_fn dn_small_one[DN_ROWS_MAX] = {dn_small_1_1, dn_small_2_1, dn_small_3_1,
-                                                      dn_small_4_1, dn_small_5_1, dn_small_6_1};
+DN_SMALL_M_TABLES(dn_small_fn, dn_small);
 
 /* Rows [i0, i0+rows) × panels [p0, p0+panels) of C, the K block [k0, k0+kc). */
 static void dn_small_group(const dn_gemm_impl *impl, const dn_gemm_problem *p, size_t i0,
@@ -123,7 +98,7 @@ static void dn_small_group(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
 }
 
 /* Panels [first, last) of every row: per K block, row groups of up to 6 meet panel groups of
- * dn_panels_for(rows), the remainder one panel at a time; then the epilogue on those columns.
+ * dni_small_m_panels_for(rows), the remainder one panel at a time; then the epilogue on those columns.
  * K blocks outermost: the block's panels (kc × the thread's columns, ≤ 400 KiB for W2's layers
  * on 2 threads) stay in L2 while every row group passes over them, so 7–16 rows stream the
  * weights from L3 once, not once per row group. */
@@ -134,7 +109,7 @@ static void dn_small_range(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
         size_t kc = p->K - k0 < kc_max ? p->K - k0 : kc_max;
         for (size_t i0 = 0; i0 < p->M; i0 += DN_ROWS_MAX) {
             size_t rows = p->M - i0 < DN_ROWS_MAX ? p->M - i0 : DN_ROWS_MAX;
-            size_t group = dn_panels_for(rows), q = first;
+            size_t group = dni_small_m_panels_for(rows), q = first;
             for (; q + group <= last; q += group) dn_small_group(impl, p, i0, rows, q, group, k0, kc);
             for (; q < last; ++q) dn_small_group(impl, p, i0, rows, q, 1, k0, kc);
         }

@@ -288,6 +288,13 @@ dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t cou
     return finish_copy(data, d, st, out, err);
 }
 
+/* Row `i` of out = pixels · scale. The scale is read once: read through `data` in the loop, it
+ * might alias `row` as far as the compiler knows, which kept the conversion scalar. */
+static void gather_u8_row(const uint8_t *src, size_t f, float scale, float *row) {
+#pragma omp simd
+    for (size_t j = 0; j < f; ++j) row[j] = (float)src[j] * scale;
+}
+
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {
     size_t f = data->features;
     for (size_t i = 0; i < n; ++i) {
@@ -295,8 +302,10 @@ void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n,
         if (data->x != NULL) {
             memcpy(row, data->x + index[i] * f, f * sizeof(float));
         } else {
-            const uint8_t *src = data->x_u8 + index[i] * f;
-            for (size_t j = 0; j < f; ++j) row[j] = (float)src[j] * data->u8_scale;
+            /* Shuffled rows lie anywhere in the set: fetch the next one while this one converts. */
+            const uint8_t *next = i + 1 < n ? data->x_u8 + index[i + 1] * f : NULL;
+            for (size_t j = 0; next != NULL && j < f; j += 64) __builtin_prefetch(next + j);
+            gather_u8_row(data->x_u8 + index[i] * f, f, data->u8_scale, row);
         }
     }
 }

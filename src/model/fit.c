@@ -324,36 +324,55 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     return DN_OK;
 }
 
-/* The gradient of rows order[0..n) as one block: forward, loss, backward. 0 on a bad loss. */
+/* The gradient of rows order[0..n) as one block: forward, loss, backward. 0 on a bad loss.
+ * With `update`, the backward pass applies the optimizer step too (network.h). */
 static int batch_gradient(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
-                          double *loss_sum, double *correct) {
+                          int update, double *loss_sum, double *correct) {
     dni_model_load_batch(m, d, rows_index, n);
     dni_model_run(m, n, DN_MODE_TRAINING, m->step);
     double batch_sum = 0.0;
     batch_loss(m, n, &batch_sum, correct);
     if (!isfinite(batch_sum)) return 0;
     *loss_sum += batch_sum;
-    dni_model_backprop(m, n, dni_loss_is_fused(m->loss, last_layer(m)->activation));
+    int fused = dni_loss_is_fused(m->loss, last_layer(m)->activation);
+    if (update) {
+        dni_model_weights_changed(m); /* drops the packed copy of the weights (inference_plan.h) */
+        dni_model_backprop_update(m, n, fused, m->step + 1);
+    } else {
+        dni_model_backprop(m, n, fused);
+    }
     return 1;
+}
+
+/* The optimizer step can run inside the backward pass (each kernel updated as its gradient's
+ * tiles are finished) when nothing must see the whole gradient between the two: not in the
+ * reproducible mode (its blocks are summed, and a reducer combines workers' gradients), not with
+ * L2 (it joins the gradient first), and only when every parameter belongs to a plain dense layer.
+ * Max-norm is applied after the step either way. */
+static int update_fusable(const dn_model *m, const fit_state *s) {
+    return !s->reproducible && m->regularization.l2 == 0.0f && dni_model_update_fusable(m);
 }
 
 /* One step on rows order[0..n): the gradient (one block, or the reproducible mode's blocks over
  * every worker), then the update. *finite is 0 on a bad loss (nothing updated). */
 static dn_status train_step(dn_model *m, fit_state *s, const size_t *rows_index, size_t n,
                             double *loss_sum, double *correct, int *finite, dn_error *err) {
+    int fuse = update_fusable(m, s);
     if (!s->reproducible) {
-        *finite = batch_gradient(m, s->train, rows_index, n, loss_sum, correct);
+        *finite = batch_gradient(m, s->train, rows_index, n, fuse, loss_sum, correct);
     } else {
         dn_status st = dni_blocks_gradient(m, &s->blocks, s->train, rows_index, n, loss_sum,
                                            correct, finite, err);
         if (st != DN_OK) return st;
     }
     if (!*finite) return DN_OK;
-    dni_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
-    dni_model_weights_changed(m); /* drops the packed copy of the weights (inference_plan.h) */
-    dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
-                         m->step, m->threads);
+    if (!fuse) {
+        dni_model_apply_l2(m); /* weight decay joins the gradient first (constraints.c) */
+        dni_model_weights_changed(m); /* drops the packed copy of the weights (inference_plan.h) */
+        dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v,
+                             m->param_count, m->step, m->threads);
+    }
     dni_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
     return DN_OK;
 }

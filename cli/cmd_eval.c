@@ -180,7 +180,8 @@ int cli_cmd_eval(int argc, char **argv) {
     const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 0,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
-    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
+    if (precision_text != NULL) /* else the file's: bf16 for BF16 kernels (dn_model_save_as) */
+        dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     if (dn_dataset_targets(data) > 0) {
         int code = eval_regression(model, data, model_path, data_spec, json);
         dn_model_free(model);

@@ -166,7 +166,8 @@ int cli_cmd_predict(int argc, char **argv) {
                                       .allow_unlabeled = 1, .delimiter = delimiter,
                                       .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
-    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
+    if (precision_text != NULL) /* else the file's: bf16 for BF16 kernels (dn_model_save_as) */
+        dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     predictions p = {.path = out_path, .model = model, .data = data, .id_name = id,
                      .rows = dn_dataset_rows(data),
                      .outputs = dn_model_output_size(model)};

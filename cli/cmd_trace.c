@@ -124,7 +124,8 @@ int cli_cmd_trace(int argc, char **argv) {
     const cli_data_request request = {.strict = strict, .spec = data_spec, .label = label, .allow_unlabeled = 1,
                                       .delimiter = delimiter, .header = header};
     if (cli_load_model_and_data(model_path, &request, &model, &data) != 0) return 1;
-    dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
+    if (precision_text != NULL) /* else the file's: bf16 for BF16 kernels (dn_model_save_as) */
+        dn_model_set_precision(model, precision, NULL); /* a valid value: cannot fail */
     size_t rows = dn_dataset_rows(data);
     cli_target_scale scale;
     int regression = cli_target_scale_of_model(model, model_path, &scale);

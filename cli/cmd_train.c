@@ -27,10 +27,10 @@ static int evaluate_test(dn_model *model, const cli_train_job *job, cli_epoch_lo
 
 /* After a numeric failure fit restored the model of the failing epoch's start: keep that work
  * (never the broken weights); the command still fails, since training did not finish. */
-static void save_last_good(const dn_model *model, const char *out) {
+static void save_last_good(const dn_model *model, const char *out, dn_precision store) {
     if (!cli_parallel_is_root()) return; /* one writer */
     dn_error err;
-    if (dn_model_save(model, out, &err) != DN_OK) {
+    if (dn_model_save_as(model, out, store, &err) != DN_OK) {
         cli_error(-1, "%s", err.message);
         return;
     }
@@ -103,7 +103,7 @@ int cli_cmd_train(int argc, char **argv) {
     int stopped = code == CLI_FIT_INTERRUPTED || (code == 0 && cli_interrupt_signal());
     if (code == CLI_FIT_INTERRUPTED) code = 0;
     if (numeric_failure) { /* code is -1: fit printed the failure */
-        save_last_good(model, s.out);
+        save_last_good(model, s.out, s.store);
         goto finish;
     }
     /* Interrupted: the model as it is goes to --out at once; no test, trace or report. */
@@ -112,7 +112,7 @@ int cli_cmd_train(int argc, char **argv) {
     if (code == 0 && !stopped && job.test) code = evaluate_test(model, &job, &log, &test);
     dn_error err;
     int writer = cli_parallel_is_root(); /* in an MPI job, rank 0 writes the files */
-    saved = code == 0 && (!writer || (code = dn_model_save(model, s.out, &err) != DN_OK
+    saved = code == 0 && (!writer || (code = dn_model_save_as(model, s.out, s.store, &err) != DN_OK
                                                  ? cli_error(-1, "%s", err.message) : 0) == 0);
     if (saved && !stopped) printf("saved %s (%zu parameters)\n", s.out, dn_model_param_count(model));
     if (code == 0 && !stopped && writer && s.json)

@@ -1037,6 +1037,21 @@ DN_API const char *dn_model_metadata_key(const dn_model *model, size_t index);
 DN_API dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err);
 
 /*
+ * dn_model_save with the dense kernels stored in `weights`: DN_PRECISION_FP32 (F32, exactly
+ * dn_model_save) or DN_PRECISION_BF16 (dtype BF16, each weight rounded to bfloat16 as the bf16
+ * products round it: nearest even, denormals to zero; the kernels take half the bytes). Biases,
+ * standardisation and every other value stay F32. A BF16 file is for deployment: dn_model_load
+ * widens its kernels exactly to the fp32 master weights and sets the loaded model's precision
+ * to DN_PRECISION_BF16, so its predictions equal those of the saved model run in bf16 precision,
+ * bit for bit (the stored weights are the values its products used). Training the loaded model
+ * further starts from those rounded weights (as PyTorch's load_state_dict of bf16 tensors into an
+ * fp32 model). Checkpoints (dn_model_save_checkpoint) are always F32, and a checkpoint with BF16
+ * kernels is refused. Errors: those of dn_model_save, and DN_ERR_ARGUMENT for another `weights`.
+ */
+DN_API dn_status dn_model_save_as(const dn_model *model, const char *path, dn_precision weights,
+                                  dn_error *err);
+
+/*
  * Loads a model saved by dn_model_save (or any safetensors file following docs/FORMAT.md): the
  * model is rebuilt from the stored spec and compiled with the stored loss, optimizer and seed,
  * then its step, class names, standardisation, metadata and weights are restored. Everything is

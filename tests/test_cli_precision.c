@@ -1,6 +1,7 @@
 /* test_cli_precision.c — `--precision` through the binary: bf16 training is the same file for 1
  * and 2 threads and differs from fp32; eval and predict take it; --resume keeps it (refuses a
- * change); a bad value is a usage error naming the choices. */
+ * change); train --store bf16 writes BF16 kernels that predict as the bf16 model; a bad value is
+ * a usage error naming the choices. */
 #include "test.h"
 
 #include <stdio.h>
@@ -66,6 +67,20 @@ TEST(cli_precision_bf16_train_eval_predict_resume) {
     CHECK(cli("train %s --epochs 3 --precision bf16 --out r.safetensors --resume ck", RUN) == 0);
     CHECK_MSG(same_file("r.safetensors", "b1.safetensors") == 1,
               "a bf16 run resumed after 2 of 3 epochs differs from the uninterrupted one");
+
+    /* --store bf16: BF16 kernels, a smaller file that predicts what the bf16 model did. */
+    CHECK(cli("train %s --epochs 3 --threads 1 --precision bf16 --store bf16 --out s.safetensors",
+              RUN) == 0);
+    long full = dn_test_size_in(dir, "b1.safetensors"), half = dn_test_size_in(dir, "s.safetensors");
+    long kernels = 40 * 64 + 64 * 3;
+    CHECK_MSG(full - half > 2 * kernels - 64 && full - half < 2 * kernels + 64,
+              "--store bf16: %ld bytes against %ld", half, full);
+    CHECK(cli("predict --model b1.safetensors --data d.csv --precision bf16 --out p1.csv") == 0);
+    CHECK(cli("predict --model s.safetensors --data d.csv --out p2.csv") == 0);
+    CHECK_MSG(same_file("p1.csv", "p2.csv") == 1,
+              "the --store bf16 file predicts otherwise than the bf16 model");
+    CHECK(cli("train %s --store fp16 --out x.safetensors", RUN) == 2);
+    CHECK(strstr(output, "--store must be fp32 or bf16, got 'fp16'") != NULL);
 
     CHECK(cli("eval --model f.safetensors --data d.csv --precision fp16") == 2);
     CHECK(strstr(output, "--precision must be fp32 or bf16, got 'fp16'") != NULL);

@@ -167,6 +167,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_metadata_count)(NULL) == 0);
     CHECK(CALL(dn_model_metadata_key)(NULL, 0) == NULL);
     REFUSES(dn_model_save, NULL, NULL);
+    REFUSES(dn_model_save_as, NULL, NULL, DN_PRECISION_BF16);
     REFUSES(dn_model_load, NULL, NULL);
     REFUSES(dn_model_file_memory, NULL, NULL);
     REFUSES(dn_model_save_checkpoint, NULL, NULL, NULL);
@@ -281,6 +282,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     CHECK(dn_model_get_metadata(m, NULL) == NULL);
     CHECK(dn_model_spec(m, NULL, 0) > 0);
     REFUSES(dn_model_save, m, NULL);
+    REFUSES(dn_model_save_as, m, NULL, DN_PRECISION_BF16);
     REFUSES(dn_model_save_checkpoint, m, NULL, NULL);
     REFUSES(dn_model_copy_weights, m, NULL);
     REFUSES(dn_model_export_onnx, m, NULL, NULL);

@@ -35,7 +35,7 @@ void cli_train_settings_defaults(cli_train_settings *s) {
 /* Options only `train` has: compare saves no model and writes no checkpoints. */
 static int train_only(const char *name) {
     static const char *const names[] = {"out", "checkpoint", "checkpoint-every", "checkpoint-keep",
-                                        "resume", "allow-data-change", "json"};
+                                        "resume", "allow-data-change", "json", "store"};
     for (size_t i = 0; i < CLI_COUNT(names); ++i)
         if (strcmp(name, names[i]) == 0) return 1;
     return 0;
@@ -84,6 +84,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"max-norm", CLI_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"},
         {"l2", CLI_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"},
         {"precision", CLI_OPT_STRING, &s->precision_text, "P", CLI_PRECISION_HELP},
+        {"store", CLI_OPT_STRING, &s->store_text, "P", "dense kernels in --out as fp32 or bf16: bf16 halves them (rounded to nearest even) and the file loads as a bf16-precision model; checkpoints stay fp32 (fp32)"},
         {"threads", CLI_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"},
         {"max-memory", CLI_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n), per MPI rank; an uncompressed IDX file over it stays on disk, read as batches need it"},
         {"checkpoint", CLI_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"},
@@ -152,6 +153,7 @@ int cli_train_check(cli_train_settings *s, const char *cmd, int needs_out) {
         return cli_error(-1, "%s: --epochs must be at most %d", cmd, CLI_MAX_EPOCHS);
     if (s->train == NULL) return cli_error(-1, "%s: --train DATA is required", cmd);
     if (cli_precision_parse(cmd, s->precision_text, &s->precision) != 0) return -1;
+    if (cli_precision_parse_option(cmd, "--store", s->store_text, &s->store) != 0) return -1;
     if (s->model == NULL && s->init == NULL)
         return cli_error(-1, "%s: --model SPEC (or --init FILE) is required", cmd);
     if (needs_out && s->out == NULL) return cli_error(-1, "%s: --out FILE is required", cmd);

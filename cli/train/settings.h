@@ -34,6 +34,8 @@ typedef struct cli_train_settings {
     const char *impute; /* --impute none|mean|median|most_frequent (train/prepare.h) */
     const char *precision_text; /* --precision as given (NULL: fp32) */
     dn_precision precision;     /* parsed by cli_train_check */
+    const char *store_text;     /* --store as given (NULL: fp32) */
+    dn_precision store;         /* how --out stores the dense kernels (dn_model_save_as) */
     const char *task;   /* --task auto|classification|regression (auto: from the label column) */
     const char *json;   /* --json FILE|-: final metrics and settings as one JSON object */
 } cli_train_settings;
@@ -44,7 +46,7 @@ enum { CLI_MAX_THREADS = 256, CLI_MAX_EPOCHS = 10000000 };
 
 /* The options of `train` (compare has all but the train-only ones); settings.c checks at compile
  * time that its table has exactly this many. */
-enum { CLI_TRAIN_OPTION_COUNT = 49 };
+enum { CLI_TRAIN_OPTION_COUNT = 50 };
 
 /* Defaults (Keras fit/compile): 1 epoch, batch 32, Adam, shuffle, no validation, seed 42. */
 void cli_train_settings_defaults(cli_train_settings *s);

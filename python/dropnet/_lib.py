@@ -137,6 +137,7 @@ _PROTOTYPES = {
     "dn_model_forward": (C.c_int, [_P, c_float_p, c_size, C.c_int, C.c_uint64, c_float_p, _E]),
     "dn_model_activation": (c_float_p, [_P, c_size, C.POINTER(c_size), C.POINTER(c_size)]),
     "dn_model_save": (C.c_int, [_P, C.c_char_p, _E]),
+    "dn_model_save_as": (C.c_int, [_P, C.c_char_p, C.c_int, _E]),
     "dn_model_load": (C.c_int, [C.POINTER(_P), C.c_char_p, _E]),
     "dn_model_set_class_names": (C.c_int, [_P, C.POINTER(C.c_char_p), c_size, _E]),
     "dn_model_class_name": (C.c_char_p, [_P, c_size]),

@@ -563,11 +563,17 @@ class Sequential:
         return trace(self, x_row)
 
     # -- files ---------------------------------------------------------------------------------
-    def save(self, filepath):
-        """Saves as the CLI does (safetensors, atomic); `dropnet eval --model` reads it."""
+    def save(self, filepath, weights="fp32"):
+        """Saves as the CLI does (safetensors, atomic); `dropnet eval --model` reads it.
+        `weights="bf16"` stores the Dense kernels as BF16 (rounded to nearest even, half the
+        bytes; `dropnet train --store bf16`): the file loads as a bf16-precision model that
+        predicts what this one predicts with precision="bf16" (dn_model_save_as)."""
+        if weights not in _PRECISIONS:
+            raise ValueError(f"unknown weights {weights!r} (expected 'fp32' or 'bf16')")
         err = _lib.Error()
         with self._lock:
-            status = lib.dn_model_save(self._ready(), os.fsencode(filepath), C.byref(err))
+            status = lib.dn_model_save_as(self._ready(), os.fsencode(filepath),
+                                          _PRECISIONS.index(weights), C.byref(err))
         _lib.check(status, err)
 
 
@@ -610,7 +616,8 @@ def load_model(filepath):
     model._compile_args = dict(optimizer=None, loss=loss, one_hot=False,
                                metrics=[] if loss == "mean_squared_error" else ["accuracy"],
                                seed=int(lib.dn_model_seed(handle)), l2=reg.l2,
-                               max_norm=reg.max_norm, threads=0, precision="fp32")
+                               max_norm=reg.max_norm, threads=0,
+                               precision=_PRECISIONS[lib.dn_model_precision(handle)])
     for info in model._layer_infos():
         kind = _lib.LAYER_KINDS[info.kind]
         if kind == "Dense":

@@ -334,3 +334,25 @@ def test_bf16_precision_matches_torch_bfloat16_rounding(blobs):
     assert np.abs(got - (x.astype(np.float64) @ w + b)).max() > 1e-4
     with pytest.raises(ValueError, match="precision"):
         m.compile(loss="mse", precision="fp16")
+
+
+def test_bf16_stored_weights_match_torch_rounding(blobs, tmp_path):
+    """save(weights="bf16"): the kernels come back as PyTorch's bfloat16 rounding of the saved
+    ones (biases exact), the file is smaller by 2 bytes per kernel weight, and the loaded model
+    (bf16 precision) predicts exactly what the saved model predicts in bf16."""
+    x, _ = blobs
+    m = dropnet.Sequential([layers.Input((20,)), layers.Dense(16, activation="relu"),
+                            layers.Dense(3, activation="softmax")])
+    m.compile(loss="sparse_categorical_crossentropy", precision="bf16")
+    full, half = tmp_path / "f.safetensors", tmp_path / "h.safetensors"
+    m.save(str(full))
+    m.save(str(half), weights="bf16")
+    saved = full.stat().st_size - half.stat().st_size
+    assert abs(saved - 2 * (20 * 16 + 16 * 3)) < 64
+    loaded = dropnet.load_model(str(half))
+    bf = lambda a: torch.tensor(a).to(torch.bfloat16).to(torch.float32).numpy()  # noqa: E731
+    for i, (a, b) in enumerate(zip(m.get_weights(), loaded.get_weights())):
+        np.testing.assert_array_equal(b, bf(a) if i % 2 == 0 else a)
+    np.testing.assert_array_equal(loaded.predict(x), m.predict(x))
+    with pytest.raises(ValueError, match="weights"):
+        m.save(str(half), weights="fp16")

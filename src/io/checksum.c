@@ -1,7 +1,6 @@
 /* checksum.c — CRC-32 over tensors and metadata (see checksum.h for what is covered). */
 #include "io/checksum.h"
 
-#include "io/byte_order.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,18 +14,6 @@ uint32_t dni_checksum_bytes(uint32_t crc, const void *bytes, size_t n) {
         crc = (uint32_t)crc32(crc, p, chunk);
         p += chunk;
         n -= chunk;
-    }
-    return crc;
-}
-
-uint32_t dni_checksum_floats(uint32_t crc, const float *values, size_t n) {
-    unsigned char chunk[4096];
-    for (size_t done = 0; done < n;) {
-        size_t k = n - done < sizeof chunk / 4 ? n - done : sizeof chunk / 4;
-        for (size_t i = 0; i < k; ++i) dni_store_le32(chunk + 4 * i,
-                                                      dni_float_bits(values[done + i]));
-        crc = dni_checksum_bytes(crc, chunk, 4 * k);
-        done += k;
     }
     return crc;
 }

@@ -13,10 +13,8 @@
 #define DN_CHECKSUM_KEY "dropnet.checksum"
 enum { DN_CHECKSUM_TEXT_SIZE = 9 }; /* 8 lowercase hex digits and NUL */
 
-/* Continues `crc` over n floats as little-endian binary32 bytes. Start with 0. */
-uint32_t dni_checksum_floats(uint32_t crc, const float *values, size_t n);
-
-/* Continues `crc` over raw bytes. */
+/* Continues `crc` over raw bytes (start with 0); tensors go in as stored (dni_st_output_checksum:
+ * little-endian F32 or BF16). */
 uint32_t dni_checksum_bytes(uint32_t crc, const void *bytes, size_t n);
 
 /* Continues `crc` over the metadata entries (keys[i] → values[i]) sorted by key, skipping the

@@ -149,17 +149,28 @@ static uint64_t stored_param_count(const dn_model *m) {
     return n;
 }
 
+/* Whether the file is a checkpoint: it holds optimizer or caller state. */
+static int is_checkpoint(const dn_st_file *f) {
+    return dni_st_find(f, dni_tensor_opt_m) != NULL || dni_st_find(f, dni_tensor_extra) != NULL ||
+           dni_st_metadata(f, "dropnet.checkpoint_state") != NULL;
+}
+
+/* A tensor of the given shape, F32 (or BF16 where `bf16_ok`: a model file's dense kernel). */
 static dn_status check_tensor(const dn_st_file *f, const char *name, const uint64_t *shape,
-                              size_t rank, dn_error *err) {
+                              size_t rank, int bf16_ok, dn_error *err) {
     const dn_st_tensor *t = dni_st_find(f, name);
     char want[64], found[128];
     dni_st_shape_text(want, sizeof want, shape, rank);
     if (t == NULL)
         return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" (F32, shape %s) is missing", f->path,
                         name, want);
-    if (strcmp(t->dtype, "F32") != 0)
-        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32", f->path,
-                        name, t->dtype);
+    if (bf16_ok == 0 && strcmp(t->dtype, "BF16") == 0 && is_checkpoint(f))
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" is BF16, but a checkpoint resumes "
+                        "fp32 master weights and must store F32 (dropnet writes checkpoints in F32; "
+                        "BF16 kernels belong in a model file for inference)", f->path, name);
+    if (strcmp(t->dtype, "F32") != 0 && !(bf16_ok && strcmp(t->dtype, "BF16") == 0))
+        return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32%s",
+                        f->path, name, t->dtype, bf16_ok ? " or BF16" : "");
     if (t->rank != rank || memcmp(t->shape, shape, rank * sizeof *shape) != 0) {
         dni_st_shape_text(found, sizeof found, t->shape, t->rank);
         return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s, expected %s", f->path,
@@ -178,12 +189,12 @@ static dn_status check_checkpoint_tensors(const dn_st_file *f, const dn_model *m
                         dni_tensor_opt_m, dni_tensor_opt_v);
     uint64_t shape[1] = {stored_param_count(m)};
     dn_status st = DN_OK;
-    if (has_m && (st = check_tensor(f, dni_tensor_opt_m, shape, 1, err)) == DN_OK)
-        st = check_tensor(f, dni_tensor_opt_v, shape, 1, err);
+    if (has_m && (st = check_tensor(f, dni_tensor_opt_m, shape, 1, 0, err)) == DN_OK)
+        st = check_tensor(f, dni_tensor_opt_v, shape, 1, 0, err);
     const dn_st_tensor *extra = dni_st_find(f, dni_tensor_extra);
     if (st == DN_OK && extra != NULL) {
         shape[0] = extra->rank == 1 ? extra->shape[0] : 0;
-        st = check_tensor(f, dni_tensor_extra, shape, 1, err);
+        st = check_tensor(f, dni_tensor_extra, shape, 1, 0, err);
     }
     return st;
 }
@@ -204,9 +215,9 @@ static dn_status check_tensors(const dn_st_file *f, const dn_model *m, dn_error 
         char name[DNI_TENSOR_NAME_SIZE];
         uint64_t kernel[2] = {l->in, l->out}, bias[1] = {l->out};
         dni_tensor_name(name, i, 0);
-        dn_status st = check_tensor(f, name, kernel, 2, err);
+        dn_status st = check_tensor(f, name, kernel, 2, !is_checkpoint(f), err);
         dni_tensor_name(name, i, 1);
-        if (st == DN_OK) st = check_tensor(f, name, bias, 1, err);
+        if (st == DN_OK) st = check_tensor(f, name, bias, 1, 0, err);
         if (st != DN_OK) return st;
     }
     return check_checkpoint_tensors(f, m, err);
@@ -376,6 +387,19 @@ static dn_status read_weights(dn_st_file *f, dn_model *m, dn_error *err) {
     return DN_OK;
 }
 
+/* A model file with BF16 kernels (dn_model_save_as) was saved for bf16 products: the loaded
+ * model runs in that precision, so it predicts what the saved one did in bf16. */
+static dn_status read_precision(const dn_st_file *f, dn_model *m, dn_error *err) {
+    for (size_t i = 0; i < f->tensor_count; ++i)
+        if (strcmp(f->tensors[i].dtype, "BF16") == 0) {
+            dn_error inner;
+            if (dn_model_set_precision(m, DN_PRECISION_BF16, &inner) != DN_OK)
+                return wrap(err, &inner, f->path, "BF16 kernels");
+            break;
+        }
+    return DN_OK;
+}
+
 /* The optimizer state of a checkpoint; a model file has none and keeps zeros. */
 static dn_status read_optimizer_state(dn_st_file *f, dn_model *m, dn_error *err) {
     if (dni_st_find(f, dni_tensor_opt_m) == NULL) return DN_OK;
@@ -387,9 +411,7 @@ static dn_status read_optimizer_state(dn_st_file *f, dn_model *m, dn_error *err)
 /* dropnet.checksum, when present, must match the file's content. */
 static dn_status verify_checksum(dn_st_file *f, dn_error *err) {
     const char *stored = dni_st_metadata(f, DN_CHECKSUM_KEY);
-    int checkpoint = dni_st_find(f, dni_tensor_opt_m) != NULL ||
-                     dni_st_find(f, dni_tensor_extra) != NULL ||
-                     dni_st_metadata(f, "dropnet.checkpoint_state") != NULL;
+    int checkpoint = is_checkpoint(f);
     if (stored == NULL && checkpoint)
         return dni_fail(err, DN_ERR_FORMAT, "%s: a checkpoint (it holds optimizer or caller state) "
                         "without %s: every checkpoint dropnet writes has one", f->path,
@@ -448,6 +470,7 @@ static dn_status read_model(dn_model **out, const char *path, dn_checkpoint_stat
     if (st == DN_OK) st = read_regularization(&f, m, err);
     if (st == DN_OK) st = read_user_metadata(&f, m, err);
     if (st == DN_OK) st = read_weights(&f, m, err);
+    if (st == DN_OK) st = read_precision(&f, m, err);
     if (st == DN_OK) st = read_optimizer_state(&f, m, err);
     if (st == DN_OK) st = verify_checksum(&f, err);
     if (st == DN_OK && state != NULL)

@@ -1,5 +1,5 @@
 /* model_save.c — a model (or a checkpoint) written as a safetensors file: its parameters as F32
- * tensors, everything else (architecture, training settings, annotations) as "__metadata__"
+ * tensors (a model's dense kernels as BF16 on request, dn_model_save_as), everything else (architecture, training settings, annotations) as "__metadata__"
  * strings (docs/FORMAT.md; the names in model_file.h). */
 #include "model/model.h"
 
@@ -143,24 +143,25 @@ static int collect_metadata(const dn_model *m, meta_list *list) {
 /* One kernel and one bias tensor per dense layer, in layer order, pointing into the slab; then,
  * for a checkpoint, the optimizer state and the caller's floats. Returns the tensor count. */
 static size_t collect_tensors(const dn_model *m, const dn_checkpoint_extra *extra,
-                              dn_st_output *tensors, char (*names)[DNI_TENSOR_NAME_SIZE]) {
+                              int bf16_kernels, dn_st_output *tensors,
+                              char (*names)[DNI_TENSOR_NAME_SIZE]) {
     size_t n = 0;
     for (size_t i = 0; i < m->layer_count; ++i) {
         const dn_layer *l = &m->layers[i];
         if (l->kind != DN_LAYER_DENSE) continue;
         const float *w = m->params + l->param_offset;
         dni_tensor_name(names[n], i, 0);
-        tensors[n] = (dn_st_output){names[n], 2, {l->in, l->out}, w};
+        tensors[n] = (dn_st_output){names[n], 2, {l->in, l->out}, w, bf16_kernels};
         n++;
         dni_tensor_name(names[n], i, 1);
-        tensors[n] = (dn_st_output){names[n], 1, {l->out}, w + l->in * l->out};
+        tensors[n] = (dn_st_output){names[n], 1, {l->out}, w + l->in * l->out, 0};
         n++;
     }
     if (extra == NULL) return n;
-    tensors[n++] = (dn_st_output){dni_tensor_opt_m, 1, {m->param_count}, m->opt_m};
-    tensors[n++] = (dn_st_output){dni_tensor_opt_v, 1, {m->param_count}, m->opt_v};
+    tensors[n++] = (dn_st_output){dni_tensor_opt_m, 1, {m->param_count}, m->opt_m, 0};
+    tensors[n++] = (dn_st_output){dni_tensor_opt_v, 1, {m->param_count}, m->opt_v, 0};
     if (extra->values != NULL)
-        tensors[n++] = (dn_st_output){dni_tensor_extra, 1, {extra->count}, extra->values};
+        tensors[n++] = (dn_st_output){dni_tensor_extra, 1, {extra->count}, extra->values, 0};
     return n;
 }
 
@@ -183,11 +184,7 @@ static dn_status check_saveable(const dn_model *model, const char *path, dn_erro
 static int put_checksum(meta_list *list, const dn_st_output *tensors, size_t count,
                         char text[DN_CHECKSUM_TEXT_SIZE]) {
     uint32_t crc = 0;
-    for (size_t i = 0; i < count; ++i) {
-        size_t elements = 1;
-        for (size_t d = 0; d < tensors[i].rank; ++d) elements *= tensors[i].shape[d];
-        crc = dni_checksum_floats(crc, tensors[i].data, elements);
-    }
+    for (size_t i = 0; i < count; ++i) crc = dni_st_output_checksum(crc, &tensors[i]);
     int ok;
     crc = dni_checksum_metadata(crc, list->keys, list->values, list->count, &ok);
     dni_checksum_text(text, crc);
@@ -197,7 +194,7 @@ static int put_checksum(meta_list *list, const dn_st_output *tensors, size_t cou
 
 /* A model file, or (extra != NULL) a checkpoint: the same plus the optimizer state. */
 static dn_status write_model(const dn_model *model, const char *path,
-                             const dn_checkpoint_extra *extra, dn_error *err) {
+                             const dn_checkpoint_extra *extra, int bf16_kernels, dn_error *err) {
     dn_status st = check_saveable(model, path, err);
     if (st != DN_OK) return st;
     size_t tensor_slots = 2 * model->dense_count + 3;
@@ -212,7 +209,7 @@ static dn_status write_model(const dn_model *model, const char *path,
              collect_metadata(model, &list);
     if (ok && extra != NULL && extra->text != NULL)
         put(&list, "dropnet.checkpoint_state", extra->text);
-    size_t count = ok ? collect_tensors(model, extra, tensors, names) : 0;
+    size_t count = ok ? collect_tensors(model, extra, bf16_kernels, tensors, names) : 0;
     if (!ok || !put_checksum(&list, tensors, count, checksum))
         st = dni_fail(err, DN_ERR_MEMORY, "out of memory saving \"%s\"", path);
     else
@@ -224,7 +221,15 @@ static dn_status write_model(const dn_model *model, const char *path,
 }
 
 dn_status dn_model_save(const dn_model *model, const char *path, dn_error *err) {
-    return write_model(model, path, NULL, err);
+    return write_model(model, path, NULL, 0, err);
+}
+
+dn_status dn_model_save_as(const dn_model *model, const char *path, dn_precision weights,
+                           dn_error *err) {
+    if (weights != DN_PRECISION_FP32 && weights != DN_PRECISION_BF16)
+        return dni_fail(err, DN_ERR_ARGUMENT, "weights must be DN_PRECISION_FP32 or "
+                        "DN_PRECISION_BF16, got %d", (int)weights);
+    return write_model(model, path, NULL, weights == DN_PRECISION_BF16, err);
 }
 
 dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
@@ -233,5 +238,5 @@ dn_status dn_model_save_checkpoint(const dn_model *model, const char *path,
     if (extra != NULL && extra->values == NULL && extra->count != 0)
         return dni_fail(err, DN_ERR_ARGUMENT, "checkpoint extra: %zu values but no array",
                         extra->count);
-    return write_model(model, path, extra ? extra : &none, err);
+    return write_model(model, path, extra ? extra : &none, 0, err);
 }

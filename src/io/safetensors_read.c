@@ -372,11 +372,13 @@ const char *dni_st_metadata(const dn_st_file *st, const char *key) {
 }
 
 dn_status dni_st_read_f32(dn_st_file *st, const dn_st_tensor *t, float *out, dn_error *err) {
-    if (strcmp(t->dtype, "F32") != 0)
+    int bf16 = strcmp(t->dtype, "BF16") == 0;
+    if (!bf16 && strcmp(t->dtype, "F32") != 0)
         return dni_fail(err, DN_ERR_FORMAT, "%s: tensor \"%s\" has dtype %s, expected F32",
                         st->path,
                        t->name, t->dtype);
-    uint64_t pos = st->buffer_offset + t->begin, count = (t->end - t->begin) / 4;
+    unsigned size = bf16 ? 2 : 4;
+    uint64_t pos = st->buffer_offset + t->begin, count = (t->end - t->begin) / size;
     if (pos > (uint64_t)INT64_MAX || (uint64_t)(off_t)pos != pos ||
         fseeko(st->file, (off_t)pos, SEEK_SET) != 0)
         return dni_fail(err, DN_ERR_IO, "%s: cannot seek to tensor \"%s\" at offset %llu: %s",
@@ -384,11 +386,13 @@ dn_status dni_st_read_f32(dn_st_file *st, const dn_st_tensor *t, float *out, dn_
     unsigned char chunk[4096];
     for (uint64_t done = 0; done < count;) {
         size_t n = count - done < sizeof chunk / 4 ? (size_t)(count - done) : sizeof chunk / 4;
-        if (fread(chunk, 4, n, st->file) != n)
+        if (fread(chunk, size, n, st->file) != n)
             return dni_fail(err, DN_ERR_IO, "%s: cannot read tensor \"%s\": %s", st->path, t->name,
                             feof(st->file) ? "unexpected end of file" : strerror(errno));
-        for (size_t k = 0; k < n; ++k)
-            out[done + k] = dni_float_from_bits(dni_load_le32(chunk + 4 * k));
+        for (size_t k = 0; k < n; ++k) /* a bf16 value is the top half of its float: exact */
+            out[done + k] = dni_float_from_bits(
+                bf16 ? (uint32_t)chunk[2 * k] << 16 | (uint32_t)chunk[2 * k + 1] << 24
+                     : dni_load_le32(chunk + 4 * k));
         done += n;
     }
     return DN_OK;

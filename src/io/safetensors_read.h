@@ -29,7 +29,8 @@ const char *dni_st_metadata(const dn_st_file *st, const char *key);
 /* Writes a shape as "[3, 4]" (truncated to fit `size`). */
 void dni_st_shape_text(char *buf, size_t size, const uint64_t *shape, size_t rank);
 
-/* Reads an F32 tensor's data into `out` [Π shape] (host floats). */
+/* Reads an F32 or BF16 tensor's data into `out` [Π shape] (host floats; a BF16 value widens
+ * exactly); DN_ERR_FORMAT for another dtype. */
 dn_status dni_st_read_f32(dn_st_file *st, const dn_st_tensor *tensor, float *out, dn_error *err);
 
 #endif

@@ -1,10 +1,12 @@
-/* safetensors_write.c — writing F32 tensors and string metadata as a safetensors file. */
+/* safetensors_write.c — writing F32 or BF16 tensors and string metadata as a safetensors file. */
 #include "io/safetensors_write.h"
 #include "io/safetensors.h"
 
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/byte_order.h"
+#include "io/checksum.h"
+#include "kernels/bf16.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,9 +47,9 @@ static cJSON *uint_array(const size_t *values, size_t n) {
     return array;
 }
 
-/* *out = bytes of one F32 tensor; 0 when that overflows size_t. */
+/* *out = bytes of one tensor (4 or 2 per element); 0 when that overflows size_t. */
 static int tensor_bytes(const dn_st_output *t, size_t *out) {
-    size_t bytes = 4;
+    size_t bytes = t->bf16 ? 2 : 4;
     for (size_t d = 0; d < t->rank; ++d) {
         if (t->shape[d] != 0 && bytes > SIZE_MAX / t->shape[d]) return 0;
         bytes *= t->shape[d];
@@ -59,7 +61,7 @@ static int tensor_bytes(const dn_st_output *t, size_t *out) {
 static cJSON *tensor_entry(const dn_st_output *t, size_t begin, size_t end) {
     cJSON *entry = cJSON_CreateObject();
     size_t offsets[2] = {begin, end};
-    if (entry == NULL || !add_item(entry, "dtype", cJSON_CreateString("F32")) ||
+    if (entry == NULL || !add_item(entry, "dtype", cJSON_CreateString(t->bf16 ? "BF16" : "F32")) ||
         !add_item(entry, "shape", uint_array(t->shape, t->rank)) ||
         !add_item(entry, "data_offsets", uint_array(offsets, 2))) {
         cJSON_Delete(entry);
@@ -103,7 +105,39 @@ static dn_status write_failed(const write_job *job, dn_error *err) {
     return dni_fail(err, DN_ERR_IO, "cannot write \"%s\": %s", job->path, strerror(errno));
 }
 
-/* The file content: length, header, space padding, then each tensor as little-endian floats. */
+/* Elements [done, done + n) of t as stored (n ≤ 1024): little-endian F32 or BF16 into chunk;
+ * returns the bytes. */
+static size_t encode(const dn_st_output *t, size_t done, size_t n, unsigned char *chunk) {
+    for (size_t k = 0; k < n; ++k) {
+        if (t->bf16) {
+            uint16_t h = dni_bf16_from_float(t->data[done + k]);
+            chunk[2 * k] = (unsigned char)(h & 0xFFu);
+            chunk[2 * k + 1] = (unsigned char)(h >> 8);
+        } else {
+            dni_store_le32(chunk + 4 * k, dni_float_bits(t->data[done + k]));
+        }
+    }
+    return n * (t->bf16 ? 2 : 4);
+}
+
+static size_t element_count(const dn_st_output *t) {
+    size_t count = 1;
+    for (size_t d = 0; d < t->rank; ++d) count *= t->shape[d];
+    return count;
+}
+
+uint32_t dni_st_output_checksum(uint32_t crc, const dn_st_output *t) {
+    unsigned char chunk[4096];
+    size_t count = element_count(t);
+    for (size_t done = 0; done < count;) {
+        size_t n = count - done < sizeof chunk / 4 ? count - done : sizeof chunk / 4;
+        crc = dni_checksum_bytes(crc, chunk, encode(t, done, n, chunk));
+        done += n;
+    }
+    return crc;
+}
+
+/* The file content: length, header, space padding, then each tensor's little-endian values. */
 static dn_status write_content(FILE *file, void *context, dn_error *err) {
     const write_job *job = context;
     unsigned char chunk[4096];
@@ -115,14 +149,11 @@ static dn_status write_content(FILE *file, void *context, dn_error *err) {
         if (fputc(' ', file) == EOF) return write_failed(job, err);
     for (size_t i = 0; i < job->count; ++i) {
         const dn_st_output *t = &job->tensors[i];
-        size_t bytes = 0;
-        tensor_bytes(t, &bytes); /* checked when the header was built */
-        size_t count = bytes / 4;
+        size_t count = element_count(t); /* its bytes were checked when the header was built */
         for (size_t done = 0; done < count;) {
             size_t n = count - done < sizeof chunk / 4 ? count - done : sizeof chunk / 4;
-            for (size_t k = 0; k < n; ++k)
-                dni_store_le32(chunk + 4 * k, dni_float_bits(t->data[done + k]));
-            if (fwrite(chunk, 4, n, file) != n) return write_failed(job, err);
+            size_t bytes = encode(t, done, n, chunk);
+            if (fwrite(chunk, 1, bytes, file) != bytes) return write_failed(job, err);
             done += n;
         }
     }

@@ -1,4 +1,4 @@
-/* safetensors_write.h — F32 tensors written as a safetensors file (safetensors_write.c; internal). */
+/* safetensors_write.h — F32 and BF16 tensors written as a safetensors file (safetensors_write.c; internal). */
 #ifndef DN_IO_SAFETENSORS_WRITE_H
 #define DN_IO_SAFETENSORS_WRITE_H
 
@@ -8,13 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One F32 tensor to write: data [Π shape] host floats, stored little-endian. */
+/* One tensor to write: data [Π shape] host floats, stored little-endian as F32, or (bf16 != 0)
+ * as BF16: each float rounded to bfloat16 as the bf16 products round it (kernels/bf16.h:
+ * nearest even, denormals to zero), half the bytes. */
 typedef struct dn_st_output {
     const char *name;
     size_t rank;
     size_t shape[DN_ST_MAX_RANK];
     const float *data;
+    int bf16;
 } dn_st_output;
+
+/* Continues `crc` (io/checksum.h) over the bytes the tensor is stored as, F32 or BF16. */
+uint32_t dni_st_output_checksum(uint32_t crc, const dn_st_output *t);
 
 /*
  * Writes the tensors, laid out contiguously in the given order, and the metadata

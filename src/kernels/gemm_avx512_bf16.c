@@ -91,19 +91,24 @@ DN_BF16_TARGET static void dn_pack_kmajor(const float *src, size_t ld, size_t co
  * out[q·out_step + r] = (src[r][2q], src[r][2q+1]) for r < width (rows past `rows` zero).
  * Each row becomes ⌈kc/2⌉ words in a scratch block (in k order: VCVTNE2PS2BF16 of two 16-float
  * halves already yields consecutive pairs), which the word transpose then turns. */
-DN_BF16_TARGET static void dn_pack_rows(const float *src, size_t ld, size_t rows, size_t kc,
-                                        size_t width, uint32_t *out, size_t out_step) {
-    enum { SCRATCH_LD = DN_AB_KC / 2 };
-    _Alignas(64) uint32_t scratch[16 * SCRATCH_LD];
-    size_t pairs = (kc + 1) / 2;
+DN_BF16_TARGET void dni_gemm_avx512_bf16_row_pairs(const float *src, size_t ld, size_t rows,
+                                                   size_t kc, uint32_t *out, size_t out_ld) {
     for (size_t r = 0; r < rows; ++r)
         for (size_t k = 0; k < kc; k += 32) {
             size_t left = kc - k;
             __m512 a = _mm512_maskz_loadu_ps(dn_ab_lanes(left), src + r * ld + k);
             __m512 b = left > 16 ? _mm512_maskz_loadu_ps(dn_ab_lanes(left - 16), src + r * ld + k + 16)
                                  : _mm512_setzero_ps();
-            _mm512_store_si512(scratch + r * SCRATCH_LD + k / 2, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+            _mm512_store_si512(out + r * out_ld + k / 2, (__m512i)_mm512_cvtne2ps_pbh(b, a));
         }
+}
+
+DN_BF16_TARGET static void dn_pack_rows(const float *src, size_t ld, size_t rows, size_t kc,
+                                        size_t width, uint32_t *out, size_t out_step) {
+    enum { SCRATCH_LD = DN_AB_KC / 2 };
+    _Alignas(64) uint32_t scratch[16 * SCRATCH_LD];
+    size_t pairs = (kc + 1) / 2;
+    dni_gemm_avx512_bf16_row_pairs(src, ld, rows, kc, scratch, SCRATCH_LD);
     dni_gemm_avx512_pack_transposed((const float *)(const void *)scratch, SCRATCH_LD, rows, pairs,
                                     (float *)(void *)out, out_step, width);
 }
@@ -198,5 +203,10 @@ const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void) { return &dn_avx512_bf16_imp
 #else
 
 const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void) { return NULL; }
+
+void dni_gemm_avx512_bf16_row_pairs(const float *src, size_t ld, size_t rows, size_t kc,
+                                    uint32_t *out, size_t out_ld) {
+    (void)src, (void)ld, (void)rows, (void)kc, (void)out, (void)out_ld;
+}
 
 #endif

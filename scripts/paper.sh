@@ -53,7 +53,7 @@ longer="--epochs $longer_epochs --val-split 0.1 --early-stopping $patience --mon
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit+changes"
 out=$(mktemp -d)
-trap 'kill $(jobs -p) 2> /dev/null; wait; rm -rf "$out"' EXIT # no run outlives the script
+trap 'kill $(jobs -p) 2> /dev/null || true; wait; rm -rf "$out"' EXIT # no run outlives the script
 header="table	method	spec	extra	seed	error	loss	epochs	best	seconds	commit"
 
 run() { # directory table name spec seed settings extra-flags; writes directory/line when done

@@ -23,6 +23,7 @@
 #   PAPER_THREADS  each run's --threads (default: dropnet's, all cores); the results do not
 #                  depend on it or on PAPER_JOBS, only the seconds column does
 #   PAPER_DOC      the document (default docs/PAPER.md)
+#   PAPER_CLI      the dropnet binary (default ./build/dropnet; scripts/test_doc_tables.py uses a stub)
 #   PAPER_RESULTS  the runs (default docs/paper_results.tsv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ jobs=${PAPER_JOBS:-1}
 threads=${PAPER_THREADS:+--threads $PAPER_THREADS}
 doc=${PAPER_DOC:-docs/PAPER.md}
 results=${PAPER_RESULTS:-docs/paper_results.tsv}
-cli=./build/dropnet
+cli=${PAPER_CLI:-./build/dropnet}
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 plain="dense:1024:relu,dense:1024:relu,dense:10:softmax"
@@ -60,8 +61,13 @@ run() { # directory table name spec seed settings extra-flags; writes directory/
   local dir=$1 table=$2 name=$3 spec=$4 seed=$5 settings=$6 extra=$7 start end acc loss error epochs_run best
   start=$(date +%s.%N)
   # A run that blows up exits 1 ("became NaN or infinite"): that is a result, not a script error.
+  # Waited for in the background, so that the script's exit trap (SIGTERM) stops the training too.
   $cli train $data --epochs "$epochs" --seed "$seed" $settings --model "$spec" $extra $threads \
-    --out "$dir/m.safetensors" --log "$dir/log.jsonl" > "$dir/log.txt" 2>&1 || true
+    --out "$dir/m.safetensors" --log "$dir/log.jsonl" > "$dir/log.txt" 2>&1 &
+  local child=$!
+  trap 'kill "$child" 2> /dev/null; wait "$child"; exit 143' TERM
+  wait "$child" || true
+  trap - TERM
   end=$(date +%s.%N)
   acc=$(sed -n 's/^test loss [0-9.]* - test accuracy \([0-9.]*\)$/\1/p' "$dir/log.txt")
   loss=$(sed -n 's/^test loss \([0-9.]*\) - test accuracy [0-9.]*$/\1/p' "$dir/log.txt")

@@ -5,18 +5,21 @@ dropnet/peer ratios.
     /usr/bin/python3 bench/peers.py --threads 2 --repeat 3 --dropnet LINES --workloads "W1 W2" \
         [--build BUILD]
     /usr/bin/python3 bench/peers.py --ratios LINES
+    /usr/bin/python3 bench/peers.py --blas
 
 `make bench-peers` (bench/run.sh --peers) runs the first form after each dropnet workload
 (LINES holds dropnet's JSON lines so far; the machine line gives W4's peak), which prints one
 JSON line per peer measurement, and the second at the end, which prints one "ratio" line per
-compared figure and a table of the ratios on standard error.
+compared figure and a table of the ratios on standard error. The third form prints one line
+saying which BLAS numpy and PyTorch load here (bench/run.sh prints it in bench-peers' header).
 
 Peers (each skipped, with a message, when it is not installed):
   - PyTorch (Debian's python3-torch, system python): W1 (the demo pipeline, whole process and
     in-process training), W2 (a Fashion-MNIST epoch), W3 (inference). W2 and W3 run with each
     installed OpenBLAS build (libopenblas0-pthread, libopenblas0-openmp), each once with the
     core type OpenBLAS detects and once with OPENBLAS_CORETYPE=SkylakeX (its AVX-512 kernels);
-    the ratios use the fastest ("PyTorch with its best BLAS").
+    the ratios use the fastest ("PyTorch with its best BLAS"). W1 runs on the OpenMP build when
+    it is installed (the system's libblas.so.3 otherwise).
   - numpy with OpenBLAS: W4's products, with the same four settings; the 0.9x target is
     checked against the faster build with SkylakeX.
   - ONNX Runtime 1.30 (npm onnxruntime-node, `make onnxruntime` puts it in BUILD/npm; run by

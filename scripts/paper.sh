@@ -120,12 +120,17 @@ write_finished() {
 # RESULTS with TABLE's lines replaced by this run's, then TABLE rewritten in DOC from it.
 write_table() {
   local table=$1 i
-  {
+  local kept=/dev/null t
+  if [ -f "$results" ]; then kept=$results; fi
+  { # tables in the order A, B, C whichever ends first
     echo "$header"
-    if [ -f "$results" ]; then
-      tail -n +2 "$results" | awk -F '\t' -v t="$table" '$1 != t'
-    fi
-    for ((i = first_run[$table]; i <= last_run[$table]; i++)); do cat "$out/$i/line"; done
+    for t in A B C; do
+      if [ "$t" = "$table" ]; then
+        for ((i = first_run[$table]; i <= last_run[$table]; i++)); do cat "$out/$i/line"; done
+      else
+        tail -n +2 "$kept" | awk -F '\t' -v t="$t" '$1 == t'
+      fi
+    done
   } > "$out/results.tsv"
   PAPER_TABLES="$table" PAPER_SOURCE="\`$results\` (\`${PAPER_QUICK:+PAPER_QUICK=1 }${PAPER_JOBS:+PAPER_JOBS=$PAPER_JOBS }${PAPER_THREADS:+PAPER_THREADS=$PAPER_THREADS }scripts/paper.sh $epochs $tables\`${PAPER_QUICK:+: 2000 rows, a check of the script, not a result}, $(date -u +%Y-%m-%d), dropnet $($cli --version | cut -d' ' -f2), $(nproc) cores)" \
     "$python" scripts/doc_tables.py paper "$out/results.tsv" "$doc"

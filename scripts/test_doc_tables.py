@@ -244,8 +244,8 @@ class PaperScript(unittest.TestCase):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
         rows = self.rows()
-        self.assertEqual([r[0] for r in rows], ["C"] + ["A"] * 5 + ["B"] * 5)  # C's old line kept
-        self.assertEqual(rows[0][2], "old-spec")
+        self.assertEqual([r[0] for r in rows], ["A"] * 5 + ["B"] * 5 + ["C"])  # C's old line kept
+        self.assertEqual(rows[-1][2], "old-spec")
         text = read(self.doc)
         self.assertEqual(text.count("stale"), 1)  # A and B written, C not
         for pid in read(self.pids).split():  # no training outlives the script

@@ -216,7 +216,7 @@ test-asan:
 # the plain build, the same numbers; `make bench-web`); `make web WEB_SIMD=` builds a page for a
 # browser without it. `make test-web` (run by `make test`) drives the page in headless Chromium
 # (tests/web/).
-.PHONY: web test-web bench-web
+.PHONY: web test-web bench-web web-screenshots
 EMCC     ?= emcc
 WEB_SIMD ?= -msimd128
 WEB      := $(BUILD)/web
@@ -243,6 +243,12 @@ $(WEB)/playground.html: web/playground.html web/playground.css $(WEB_JS) web/wor
 	mv $@.tmp $@
 test-web: web $(CLI)
 	node tests/web/playground_test.mjs $(WEB)/playground.html ./$(CLI)
+# The pictures of docs/PLAYGROUND.md, retaken: the same run as test-web (headless chromium over
+# the DevTools pipe, tests/web/cdp.mjs, so that each state is the one it checks), its shots copied
+# over those docs/playground holds.
+web-screenshots: web $(CLI)
+	node tests/web/playground_test.mjs $(WEB)/playground.html ./$(CLI) $(WEB)/shots
+	for f in docs/playground/*.png; do cp $(WEB)/shots/$$(basename $$f) $$f; done
 # The engine's steps/s with SIMD128 against the plain wasm32 build (built in $(WEB)-scalar), in
 # one run, and the drawn steps/s (bench/web_speed.mjs; results in docs/PLAYGROUND.md).
 bench-web: web $(CLI)

@@ -6,9 +6,14 @@
 # rows (default 12800 = 100 steps; the machine is shared, so runs are short), BENCH_MPI_REPEAT
 # times each (default 3), the median reported:
 #   plain        the default build, plain mode, 2 threads
-#   repro16/32   the default build, --reproducible with blocks of 16 / 32 rows, 2 threads
-#   mpi-1x2      build-mpi, 1 rank × 2 threads (reproducible, blocks of 16)
-#   mpi-2x1      build-mpi, 2 ranks × 1 thread, with the gradient sums' count, bytes and time
+#   repro16      the default build, --reproducible with blocks of 16 rows, 2 threads
+#   mpi-1x2      build-mpi, 1 rank × 2 threads (reproducible, blocks of 16), with
+#                --bind-to none: by default OpenMPI binds a job of 1 or 2 ranks to one core per
+#                rank, which would give the rank's 2 threads a single core
+#   mpi-2x1      build-mpi, 2 ranks × 1 thread (each bound to its core), with the gradient
+#                sums' count, bytes and time
+# (--reproducible --block-rows 32 costs less than blocks of 16: see docs/SCALING.md, measured in
+# CPU time, which a shared machine disturbs less.)
 # Modelled (printed after, from the measured compute per row): an α–β ring all-reduce on
 # 4-256 nodes at 10/25/100 Gb/s. One JSON line per figure on stdout; notes on stderr.
 set -u -o pipefail
@@ -38,23 +43,24 @@ run() {
         exit 1
     }
     epoch_seconds "$tmp/log.jsonl" >> "$tmp/$name.times"
+    cut -d' ' -f1 /proc/loadavg >> "$tmp/$name.load" # the 1-minute load as the run ended
 }
 
 # Round-robin, so that every configuration meets the same neighbours on a shared machine.
 for _ in $(seq "$repeat"); do
     run plain env DROPNET_THREADS=2 "$plain" "${args[@]}"
     run repro16 env DROPNET_THREADS=2 "$plain" "${args[@]}" --reproducible
-    run repro32 env DROPNET_THREADS=2 "$plain" "${args[@]}" --reproducible --block-rows 32
-    run mpi-1x2 mpirun "${run_args[@]}" -np 1 -x DROPNET_THREADS=2 "$mpi" "${args[@]}"
+    run mpi-1x2 mpirun "${run_args[@]}" --bind-to none -np 1 -x DROPNET_THREADS=2 "$mpi" "${args[@]}"
     run mpi-2x1 mpirun "${run_args[@]}" -np 2 -x DROPNET_THREADS=1 "$mpi" "${args[@]}"
 done
-for name in plain repro16 repro32 mpi-1x2 mpi-2x1; do
+for name in plain repro16 mpi-1x2 mpi-2x1; do
     median < "$tmp/$name.times" > "$tmp/$name.median"
-    echo "{\"config\":\"$name\",\"rows\":$rows,\"epoch_seconds\":$(cat "$tmp/$name.median"),\"runs\":[$(paste -sd, "$tmp/$name.times")]}"
+    echo "{\"config\":\"$name\",\"rows\":$rows,\"epoch_seconds\":$(cat "$tmp/$name.median"),\"runs\":[$(paste -sd, "$tmp/$name.times")],\"load\":[$(paste -sd, "$tmp/$name.load")]}"
 done
 # The gradient sums of the last 2-rank run (rank 0's view: its wait for the other rank counts).
 stats=$(grep '"mpi_ranks"' "$tmp/mpi-2x1.err" | tail -1)
 echo "$stats"
+echo "bench-mpi: load at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # The α–β model: per step, ring all-reduce of the int64 gradient (8 bytes per parameter) plus
 # the one-value max (a latency-only tree), and the compute of B/W rows at the measured rate.

@@ -33,10 +33,10 @@ static int load_inputs(const report_args *a, dn_model **model, dn_dataset **data
 }
 
 static int write_page(const report_args *a, cli_report *r, dn_model *model, dn_dataset *data,
-                      const dn_epoch_metrics *history, size_t epochs) {
+                      const cli_report_log *log) {
     r->model = model;
-    r->history = history;
-    r->epochs = epochs;
+    r->history = log->history;
+    r->epochs = log->epochs;
     r->examples = data;
     r->mask_note = "Not recorded: this page was made after training (dropnet report) from the "
                    "saved model and its epoch log, which keep no dropout mask. Train with "
@@ -54,7 +54,11 @@ static int write_page(const report_args *a, cli_report *r, dn_model *model, dn_d
     cli_target_scale scale; /* a regression model: errors in the target's units, not classes */
     int regression = cli_target_scale_of_model(model, a->model, &scale);
     if (regression < 0) return -1;
-    if (regression) r->target = &scale; /* the data (read as eval reads it) is in those units */
+    if (regression) { /* the data (read as eval reads it) is in those units */
+        r->target = &scale;
+        r->val_history = log->val;
+        r->train_reg_history = log->train;
+    }
     cli_report_list_settings(r, model);
     if (cli_report_write(r, a->out) != 0) return -1;
     printf("report written to %s\n", a->out);
@@ -91,18 +95,17 @@ int cli_cmd_report(int argc, char **argv) {
     if (cli_report_check_path(a.out, "report") != 0 ||
         cli_check_outputs("report", outputs, 1, inputs, CLI_COUNT(inputs)) != 0)
         return 2;
-    dn_epoch_metrics *history = NULL;
-    size_t epochs = 0;
-    if (cli_report_read_log(a.log, &history, &epochs) != 0) return 1;
+    cli_report_log log;
+    if (cli_report_read_log(a.log, &log) != 0) return 1;
     dn_model *model = NULL;
     dn_dataset *data = NULL;
     int code = load_inputs(&a, &model, &data);
     cli_report report;
     cli_report_init(&report, "report", argc, argv);
-    if (code == 0) code = write_page(&a, &report, model, data, history, epochs);
+    if (code == 0) code = write_page(&a, &report, model, data, &log);
     cli_report_free(&report);
     dn_dataset_free(data);
     dn_model_free(model);
-    free(history);
+    cli_report_log_free(&log);
     return code == 0 ? 0 : 1;
 }

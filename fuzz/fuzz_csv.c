@@ -5,7 +5,8 @@
  * "label"), bit 3 max_rows 2, bit 4 gzip-compress the bytes before writing (a valid stream, so
  * the gzip path reaches the parser; raw bytes still exercise zlib on corrupt gzip headers),
  * bit 5 raw_columns (categories and missing cells, then dn_dataset_prepare with the impute
- * strategy of bits 6-7, fitted on the file itself, and the prepared dataset checked).
+ * strategy of bits 6-7, fitted on the file itself, and the prepared dataset checked, its size
+ * against dn_dataset_prepared_bytes').
  * The file goes through dn_dataset_open, the public entry point, exactly as the CLI calls it. */
 #include "fuzz_dataset_check.h"
 #include "fuzz_file.h"
@@ -29,8 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dn_status st = dn_dataset_open(&d, path, &opts, &err);
     if (st == DN_OK && opts.raw_columns) {
         dn_dataset *prepared = NULL;
+        size_t bytes = 0;
+        dn_status sized = dn_dataset_prepared_bytes(d, d, (dn_impute)(flags >> 6), &bytes, &err);
         st = dn_dataset_prepare(d, d, (dn_impute)(flags >> 6), &prepared, &err);
         DN_FUZZ_ASSERT(st != DN_OK || !dn_dataset_needs_preparing(prepared));
+        /* the size said beforehand is the size made (a --max-memory check relies on it) */
+        DN_FUZZ_ASSERT(st != DN_OK || (sized == DN_OK && bytes == dn_dataset_bytes(prepared)));
         dn_dataset_free(d);
         d = prepared;
         if (st != DN_OK) {

@@ -108,8 +108,16 @@ DN_API void dn_dataset_free(dn_dataset *data);
 /* Number of examples. */
 DN_API size_t dn_dataset_rows(const dn_dataset *data);
 
-/* Bytes the dataset's storage takes (features, labels, targets); 0 for NULL. */
+/* Bytes the dataset's storage takes in memory (features, labels, targets); 0 for NULL. A dataset
+ * kept on disk (dn_dataset_on_disk) counts its labels and row map, not its features. */
 DN_API size_t dn_dataset_bytes(const dn_dataset *data);
+/* 1 when the features stay in their file and each batch reads its rows from it, 0 otherwise (and
+ * for NULL). dn_dataset_open does this for an uncompressed IDX image file whose rows do not fit
+ * under options->max_bytes (a gzip file is refused: it cannot be read at a row). Slices and
+ * takes of such a dataset read from the same file; a read that fails later (the file truncated
+ * or removed meanwhile) makes fit, evaluate, predict or dn_dataset_get_row return DN_ERR_IO
+ * naming the file and row. */
+DN_API int dn_dataset_on_disk(const dn_dataset *data);
 /* Features per example. */
 DN_API size_t dn_dataset_features(const dn_dataset *data);
 /* Number of classes for a classification dataset, 0 for a targets dataset. */
@@ -145,7 +153,9 @@ typedef struct dn_dataset_options {
     /* A memory cap in bytes for the dataset (0, default: none). The loader computes what the
      * dataset will take (rows × features × 4 bytes for CSV, 1 byte per pixel for IDX, plus the
      * labels, and for CSV the file's text while it is parsed) before allocating it, and refuses
-     * with DN_ERR_MEMORY naming the file, the size needed and the cap. */
+     * with DN_ERR_MEMORY naming the file, the size needed and the cap — except an uncompressed
+     * IDX image file, whose pixels then stay in the file and are read as batches need them
+     * (dn_dataset_on_disk; only the labels must fit). */
     size_t max_bytes;
     /* CSV only (docs/DATA.md "Columns by name"): the feature columns to read, by header name, in
      * this order (a model's remembered columns); NULL (default): every column but the label.
@@ -311,6 +321,20 @@ DN_API int dn_dataset_needs_preparing(const dn_dataset *data);
  */
 DN_API dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit,
                                     dn_impute impute, dn_dataset **out, dn_error *err);
+
+/* The bytes (as dn_dataset_bytes counts them) of the dataset dn_dataset_prepare(data, fit,
+ * impute, ...) would make, computed before anything of that size is allocated: rows × the
+ * prepared width (one input per numeric column, one per category of the `fit` rows for a
+ * categorical column) × 4, plus the labels or targets. A one-hot column of many categories can
+ * make it far larger than `data`; a caller with a memory limit checks this first (dropnet train
+ * --max-memory). While it works, dn_dataset_prepare also holds a copy of `data`
+ * (dn_dataset_bytes(data)) next to `data` itself. Writes *bytes (0 on error). Errors: as
+ * dn_dataset_prepare's argument and column checks (DN_ERR_ARGUMENT, DN_ERR_FORMAT);
+ * DN_ERR_MEMORY. A column's fill values are not computed (a column with no value in the fit
+ * rows is refused by dn_dataset_prepare alone).
+ */
+DN_API dn_status dn_dataset_prepared_bytes(const dn_dataset *data, const dn_dataset *fit,
+                                           dn_impute impute, size_t *bytes, dn_error *err);
 
 /* The JSON of the preparation `data` went through ({"impute":"mean","columns":[{"name":"age",
  * "fill":31.5},{"name":"color","categories":["blue","red"],"fill":"red"}]}), owned by the
@@ -1228,7 +1252,9 @@ DN_API dn_status dn_model_import_onnx(dn_model **out, const char *path, dn_error
  * can overflow: docs/SCALING.md proves it) and calls sum_int64 once on param_count + 2 values.
  * Integer sums are exact in any order, so every worker applies the same update and the weights
  * do not depend on W or on how the reducer orders its additions. Validation (and
- * dn_model_evaluate_reduced) calls sum_double once on 3 values.
+ * dn_model_evaluate_reduced) sums its per-row losses the same way — max_double on 2 values, then
+ * sum_int64 on 3 (the loss and the integer correct and unit counts) — so the metrics are the
+ * same bits for any W and for one process (dn_model_evaluate sums exactly too).
  *
  * A function returns DN_OK, or a status with err filled (fit then returns it); it must not return
  * before every worker has taken part, or must end the job (the CLI's glue aborts on a timeout).
@@ -1240,8 +1266,8 @@ typedef struct dn_reducer {
     dn_status (*sum_int64)(int64_t *values, size_t count, void *user, dn_error *err);
     /* values[i] ← max over workers of values[i] (values are ≥ 0 and finite). */
     dn_status (*max_double)(double *values, size_t count, void *user, dn_error *err);
-    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order): used
-     * for reported metrics only, never for the weights. */
+    /* values[i] ← Σ over workers, added in an order fixed for a given W (e.g. rank order). Not
+     * called by the library since evaluation sums exactly (sum_int64); may be NULL. */
     dn_status (*sum_double)(double *values, size_t count, void *user, dn_error *err);
     void *user;     /* passed to each function */
 } dn_reducer;
@@ -1251,8 +1277,9 @@ typedef struct dn_reducer {
 
 /*
  * dn_model_evaluate shared by `reducer->workers` workers: this one evaluates rows
- * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined with reducer->sum_double, so every
- * worker gets the loss and accuracy over all n rows. A NULL reducer is dn_model_evaluate. Errors
+ * [n·rank/W, n·(rank+1)/W) of `data` and the sums are combined exactly (max_double, then
+ * sum_int64: section 10 above), so every worker gets the loss and accuracy over all n rows, the
+ * same bits as dn_model_evaluate in one process. A NULL reducer is dn_model_evaluate. Errors
  * as dn_model_evaluate, DN_ERR_ARGUMENT for a reducer without functions or rank ≥ workers, and
  * what the reducer returns.
  */

@@ -21,6 +21,7 @@ packages=(
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
   python3-onnx               # ONNX tests: the checker (node + npm for onnxruntime-node come with nodejs)
   openmpi-bin libopenmpi-dev  # make mpi / test-mpi: data-parallel training (docs/SCALING.md)
+  time                        # /usr/bin/time: test-mpi measures each rank's peak memory
   "$@"                        # extras a build asks for (make BLAS=openblas: libopenblas-openmp-dev)
 )
 

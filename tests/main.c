@@ -4,6 +4,8 @@
 #define _DEFAULT_SOURCE /* realpath */
 #include "test.h"
 
+#include "dropnet.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,14 @@ long dn_test_size_in(const char *dir, const char *name) {
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+float *dn_test_copy_params(dn_model *model, size_t *count) {
+    *count = dn_model_param_count(model);
+    const float *params = dn_model_params(model);
+    float *copy = params != NULL ? malloc(*count * sizeof *copy) : NULL;
+    if (copy != NULL) memcpy(copy, params, *count * sizeof *copy);
+    return copy;
 }
 
 unsigned long long dn_test_header_length(const char *dir, const char *name) {

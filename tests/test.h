@@ -79,6 +79,12 @@ long dn_test_size_in(const char *dir, const char *name);
  * bytes, little-endian; 0 when it cannot be read. */
 unsigned long long dn_test_header_length(const char *dir, const char *name);
 
+/* A malloc'd copy of the model's parameter slab (caller frees), its length in *count; NULL when the
+ * model has no parameters yet or the copy cannot be allocated. Used by the tests that compare
+ * trained weights across runs (threads, precision, blocks). */
+struct dn_model;
+float *dn_test_copy_params(struct dn_model *model, size_t *count);
+
 /* Removes a scratch directory and everything in it; returns 1 on success. */
 int dn_test_remove_dir(const char *dir);
 

@@ -17,6 +17,7 @@
 #include "dropnet.h"
 #include "kernels/activation.h"
 #include "model/model.h"
+#include "model/network.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -490,4 +491,37 @@ TEST(dense_activation_backward_hand_values) {
     float gl[2] = {0.5f, -3.0f};
     dni_activation_backward(DN_ACT_LINEAR, z2, z2, gl, 1, 2, 1);
     CHECK(gl[0] == 0.5f && gl[1] == -3.0f);
+}
+
+TEST(dense_gradient_bias_over_wide_layers) {
+    /* db = Σ_rows dz for 130 units: two whole 64-column bands (summed as vectors) and an edge
+     * band of 2, 1 and 3 threads, against the column sums in double. Linear output, so dz is the
+     * upstream gradient set here. */
+    enum { IN = 3, UNITS = 130, ROWS = 37 };
+    dn_error err;
+    const int threads[] = {1, 3};
+    for (size_t t = 0; t < 2; ++t) {
+        dn_model *m = NULL;
+        dn_optimizer_config sgd = dn_optimizer_defaults(DN_OPTIMIZER_SGD);
+        CHECK_OK(dn_model_from_spec(&m, IN, "dense:130:linear", &err), &err);
+        if (m == NULL) return;
+        CHECK_OK(dn_model_compile(m, DN_LOSS_MEAN_SQUARED_ERROR, &sgd, 5, &err), &err);
+        CHECK_OK(dn_model_set_threads(m, threads[t], &err), &err);
+        CHECK_OK(dni_model_reserve(m, ROWS, &err), &err);
+        float x[ROWS * IN];
+        for (size_t i = 0; i < ROWS * IN; ++i) x[i] = (float)(i % 7) - 3.0f;
+        CHECK_OK(dn_model_forward(m, x, ROWS, DN_MODE_TRAINING, 0, NULL, &err), &err);
+        for (size_t i = 0; i < ROWS * UNITS; ++i)
+            m->loss_grad[i] = (float)((int)(i * 31 % 19) - 9) / 8.0f + (float)(i / UNITS) / 64.0f;
+        double want[UNITS] = {0.0};
+        for (size_t r = 0; r < ROWS; ++r)
+            for (size_t j = 0; j < UNITS; ++j) want[j] += m->loss_grad[r * UNITS + j];
+        dni_model_backprop(m, ROWS, 0);
+        const float *db = m->grads + IN * UNITS;
+        for (size_t j = 0; j < UNITS; ++j)
+            CHECK_MSG(fabs(db[j] - want[j]) <= 1e-5 * (1.0 + fabs(want[j])),
+                      "%d threads: db[%zu] = %.9g, expected %.9g", threads[t], j, (double)db[j],
+                      want[j]);
+        dn_model_free(m);
+    }
 }

@@ -66,7 +66,7 @@ static void unfused(dn_gemm_kernel kernel, int threads, size_t M, size_t N, cons
 static dn_gemm_epilogue epilogue_of(const float *bias, dn_activation act,
                                     const dn_rng_stream *stream, outputs *o, size_t N) {
     dn_gemm_epilogue e = {bias, (int)act, o->y, N, stream, 7, THRESHOLD, RATE_SCALE,
-                          o->dropped, o->bits};
+                          o->dropped, o->bits, NULL, NULL};
     return e;
 }
 
@@ -142,7 +142,7 @@ TEST(gemm_fused_bias_only_leaves_the_pre_activation) {
     fill(bias, N, 3);
     dni_gemm(1, 0, 0, M, N, K, A, K, B, N, 0.0f, plain, N); /* the same backend as the fused call */
     for (size_t i = 0; i < M * N; ++i) plain[i] += bias[i % N];
-    dn_gemm_epilogue e = {bias, (int)DN_ACT_SOFTMAX, NULL, N, NULL, 0, 0, 1.0f, NULL, NULL};
+    dn_gemm_epilogue e = {bias, (int)DN_ACT_SOFTMAX, NULL, N, NULL, 0, 0, 1.0f, NULL, NULL, NULL, NULL};
     dni_gemm_fused(DN_GEMM_AUTO, NULL, 1, M, N, K, A, K, B, N, fused, N, &e);
     CHECK(memcmp(fused, plain, sizeof plain) == 0);
 }

@@ -55,7 +55,7 @@ static void check_shape(dn_gemm_kernel kernel, size_t M, size_t N, size_t K) {
     for (size_t i = 0; i < M; ++i)
         for (size_t j = 0; j < N; ++j) pre_ref[i * N + j] += bias[j];
     dni_activation_forward(DN_ACT_TANH, pre_ref, y_ref, M, N, 1);
-    dn_gemm_epilogue e = {bias, DN_ACT_TANH, y, N, NULL, 0, 0, 1.0f, NULL, NULL};
+    dn_gemm_epilogue e = {bias, DN_ACT_TANH, y, N, NULL, 0, 0, 1.0f, NULL, NULL, NULL, NULL};
     dni_gemm_pack_b_once(impl, K, N, B, N, packed);
     for (int run = 0; run < 4; ++run) { /* packed or in place (fused), 1 or 2 threads */
         int threads = 1 + run % 2;

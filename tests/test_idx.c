@@ -65,6 +65,12 @@ static void fill_pixels(uint8_t pixels[30]) {
     pixels[29] = 255;
 }
 
+/* A scratch directory and the five images' pixels; 0 when the directory cannot be made. */
+static int fixture_with_pixels(fixture *f, uint8_t pixels[30]) {
+    fill_pixels(pixels);
+    return fixture_open(f);
+}
+
 /* Opens images+labels through the public spec syntax. */
 static dn_status open_pair(const char *images, const char *labels, size_t max_rows,
                            dn_dataset **d, dn_error *err) {
@@ -105,9 +111,8 @@ static void check_loaded(const dn_dataset *d, const uint8_t *pixels) {
 
 TEST(idx_plain_and_gzip_round_trip) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     dn_dataset *sets[2] = {NULL, NULL};
     for (int gz = 0; gz < 2; ++gz) {
         char *img = write_idx(&f, gz ? "i.gz" : "i", gz, 0x803, IMAGE_DIMS, 3, pixels, 30);
@@ -134,9 +139,8 @@ TEST(idx_plain_and_gzip_round_trip) {
 
 TEST(idx_two_dimensional_images_and_max_rows) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     const uint32_t flat[2] = {5, 6};
     char *img = write_idx(&f, "flat", 0, 0x802, flat, 2, pixels, 30);
     char *lab = write_idx(&f, "lab.gz", 1, 0x801, LABEL_DIMS, 1, LABELS, 5);
@@ -166,9 +170,8 @@ TEST(idx_two_dimensional_images_and_max_rows) {
 
 TEST(idx_truncated_files) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     char *img = write_idx(&f, "short", 0, 0x803, IMAGE_DIMS, 3, pixels, 24);
     check_pair_error(img, lab, DN_ERR_FORMAT, "short: truncated: header claims 5 images of 6 "
@@ -221,9 +224,8 @@ TEST(idx_truncated_files) {
 
 TEST(idx_wrong_magic_type_and_sizes) {
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     char *img = write_idx(&f, "magic", 0, 0x12340803, IMAGE_DIMS, 3, pixels, 30);
     check_pair_error(img, lab, DN_ERR_FORMAT, "magic: expected an IDX magic number 0x00000803 "
@@ -258,9 +260,8 @@ TEST(idx_absurd_sizes_refused_before_allocating) {
     /* 2^31 images of 28×28 claimed by files of a few bytes: refused from the header alone (an
      * attempt to allocate 1.7 TB would fail with DN_ERR_MEMORY instead, or abort under ASan). */
     fixture f;
-    if (!fixture_open(&f)) return;
     uint8_t pixels[30];
-    fill_pixels(pixels);
+    if (!fixture_with_pixels(&f, pixels)) return;
     char *lab = write_idx(&f, "lab", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
     const uint32_t huge[3] = {UINT32_C(1) << 31, 28, 28};
     char *img = write_idx(&f, "huge", 0, 0x803, huge, 3, pixels, 30);
@@ -284,5 +285,96 @@ TEST(idx_absurd_sizes_refused_before_allocating) {
     free(img);
     free(lab_huge);
     free(lab);
+    fixture_close(&f);
+}
+
+/* Over the memory cap an uncompressed IDX file is not refused: its pixels stay in the file and
+ * each gather reads its rows (docs/SCALING.md "Data"). The rows, slices, takes, a fit and an
+ * evaluation are the very same as with the data held; a gzip file is refused naming the fix;
+ * and a file truncated after opening makes every reader fail naming the file and row, before
+ * anything uses the zeros of the failed read (the weights stay as they were). */
+TEST(idx_over_the_memory_cap_is_read_from_disk_with_the_same_results) {
+    fixture f;
+    uint8_t pixels[30];
+    if (!fixture_with_pixels(&f, pixels)) return;
+    char *img = write_idx(&f, "i", 0, 0x803, IMAGE_DIMS, 3, pixels, 30);
+    char *lab = write_idx(&f, "l", 0, 0x801, LABEL_DIMS, 1, LABELS, 5);
+    char *gz = write_idx(&f, "i.gz", 1, 0x803, IMAGE_DIMS, 3, pixels, 30);
+    char spec[512];
+    dn_error err;
+    dn_dataset *held = NULL, *disk = NULL, *refused = NULL;
+    /* held: 30 pixel bytes + 5 labels × 4 = 50 bytes; on disk: the 20 bytes of labels */
+    dn_dataset_options cap = {.max_bytes = 30};
+    snprintf(spec, sizeof spec, "%s+%s", img, lab);
+    CHECK_OK(dn_dataset_open(&held, spec, NULL, &err), &err);
+    CHECK_OK(dn_dataset_open(&disk, spec, &cap, &err), &err);
+    snprintf(spec, sizeof spec, "%s+%s", gz, lab);
+    CHECK(dn_dataset_open(&refused, spec, &cap, &err) == DN_ERR_MEMORY);
+    CHECK_MSG(strstr(err.message, "i.gz") && strstr(err.message, "gunzip"), "got: %s", err.message);
+    if (held == NULL || disk == NULL) goto done;
+    CHECK(!dn_dataset_on_disk(held) && dn_dataset_on_disk(disk));
+    CHECK(dn_dataset_bytes(held) == 50 && dn_dataset_bytes(disk) == 20);
+    check_loaded(disk, pixels);
+    dn_dataset *slice = NULL, *taken = NULL;
+    const size_t pick[3] = {4, 0, 2};
+    CHECK_OK(dn_dataset_slice(disk, 1, 4, &slice, &err), &err);
+    CHECK_OK(dn_dataset_take(disk, pick, 3, &taken, &err), &err);
+    for (size_t r = 0; slice && taken && r < 3; ++r) {
+        float a[6], b[6];
+        CHECK_OK(dn_dataset_get_row(slice, r, a, &err), &err);
+        CHECK_OK(dn_dataset_get_row(held, r + 1, b, &err), &err);
+        CHECK(memcmp(a, b, sizeof a) == 0 && dn_dataset_label(slice, r) == LABELS[r + 1]);
+        CHECK_OK(dn_dataset_get_row(taken, r, a, &err), &err);
+        CHECK_OK(dn_dataset_get_row(held, pick[r], b, &err), &err);
+        CHECK(memcmp(a, b, sizeof a) == 0 && dn_dataset_label(taken, r) == LABELS[pick[r]]);
+    }
+    CHECK(dn_dataset_on_disk(slice) && dn_dataset_on_disk(taken));
+    /* the same fit (validation split: a slice of the file) and evaluation, bit for bit */
+    dn_model *m[2] = {NULL, NULL};
+    float *before = NULL;
+    size_t count = 0;
+    double loss[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+        dn_optimizer_config adam = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
+        CHECK_OK(dn_model_from_spec(&m[k], 6, "dense:8:relu,dropout:0.5,dense:4:softmax", &err), &err);
+        if (m[k] == NULL) goto models;
+        CHECK_OK(dn_model_compile(m[k], DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 7, &err), &err);
+        dn_fit_config fit = dn_fit_defaults();
+        fit.epochs = 3;
+        fit.batch_size = 2;
+        fit.validation_split = 0.4;
+        CHECK_OK(dn_model_fit(m[k], k ? disk : held, &fit, NULL, NULL, NULL, &err), &err);
+        CHECK_OK(dn_model_evaluate(m[k], k ? disk : held, &loss[k], NULL, &err), &err);
+    }
+    count = dn_model_param_count(m[0]);
+    CHECK(memcmp(dn_model_params(m[0]), dn_model_params(m[1]), count * sizeof(float)) == 0);
+    CHECK(memcmp(&loss[0], &loss[1], sizeof loss[0]) == 0);
+    /* the file cut short after opening: every reader of the on-disk rows fails, naming them */
+    CHECK(truncate(img, 16 + 12) == 0); /* the header and two rows are left */
+    before = malloc(count * sizeof *before);
+    if (before) memcpy(before, dn_model_params(m[1]), count * sizeof *before);
+    dn_fit_config again = dn_fit_defaults();
+    again.batch_size = 5;
+    CHECK(dn_model_fit(m[1], disk, &again, NULL, NULL, NULL, &err) == DN_ERR_IO);
+    CHECK_MSG(strstr(err.message, "cannot read row") && strstr(err.message, img), "got: %s",
+              err.message);
+    if (before) CHECK(memcmp(before, dn_model_params(m[1]), count * sizeof *before) == 0);
+    CHECK(dn_model_evaluate(m[1], disk, &loss[1], NULL, &err) == DN_ERR_IO);
+    float row[6];
+    CHECK(dn_dataset_get_row(slice, 2, row, &err) == DN_ERR_IO); /* file row 3 */
+    CHECK_MSG(strstr(err.message, "row 3 of"), "got: %s", err.message);
+    free(before);
+models:
+    dn_model_free(m[0]);
+    dn_model_free(m[1]);
+    dn_dataset_free(slice);
+    dn_dataset_free(taken);
+done:
+    dn_dataset_free(held);
+    dn_dataset_free(disk);
+    dn_dataset_free(refused);
+    free(img);
+    free(lab);
+    free(gz);
     fixture_close(&f);
 }

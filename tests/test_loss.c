@@ -197,24 +197,49 @@ TEST(loss_ce_extreme_logits_finite) {
 /* Mean squared error                                                                        */
 /* ---------------------------------------------------------------------------------------- */
 
-TEST(loss_mse_hand_values) {
-    /* y = [[0.5, −1], [2, 0]], t = [[1, 1], [2, −0.5]]:
-     * rows (0.25 + 4)/2 = 2.125 and (0 + 0.25)/2 = 0.125, mean 1.125;
-     * dL/dy = 2(y − t)/(rows·cols) = (−0.25, −1, 0, 0.25). */
+/* The regression losses on one pair of hand-checked matrices, y = [[0.5, −1], [2, 0]] and
+ * t = [[1, 1], [2, −0.5]]:
+ *   MSE: rows (0.25 + 4)/2 = 2.125 and (0 + 0.25)/2 = 0.125, mean 1.125;
+ *        dL/dy = 2(y − t)/(rows·cols) = (−0.25, −1, 0, 0.25).
+ *   MAE: rows (0.5 + 2)/2 = 1.25 and (0 + 0.5)/2 = 0.25, mean 0.75 (PyTorch L1Loss: 3/4);
+ *        dL/dy = sign(y − t)/(rows·cols) = (−0.25, −0.25, 0, 0.25): 0 where y = t, as
+ *        TensorFlow's sign.
+ * Neither counts accuracy. */
+static const struct {
+    dn_loss loss;
+    const char *name;
+    double value, grad[4];
+} REGRESSION_HAND[] = {
+    {DN_LOSS_MEAN_SQUARED_ERROR, "MSE", 1.125, {-0.25, -1.0, 0.0, 0.25}},
+    {DN_LOSS_MEAN_ABSOLUTE_ERROR, "MAE", 0.75, {-0.25, -0.25, 0.0, 0.25}},
+};
+
+TEST(loss_regression_hand_values) {
     const float y[4] = {0.5f, -1.0f, 2.0f, 0.0f};
     const float t[4] = {1.0f, 1.0f, 2.0f, -0.5f};
-    float grad[4];
-    double correct = 0.0;
-    double loss = loss_of(DN_LOSS_MEAN_SQUARED_ERROR, DN_ACT_LINEAR, y, 2, 2, NULL, t, grad, &correct);
-    CHECK_NEAR(loss, 1.125, 1e-12);
-    const double want[4] = {-0.25, -1.0, 0.0, 0.25};
-    for (size_t k = 0; k < 4; ++k) CHECK_NEAR(grad[k], want[k], 1e-7);
-    CHECK(correct == 0.0); /* MSE counts no accuracy */
-    /* MSE reads y, not z: with a sigmoid output y = σ(z). */
+    for (size_t c = 0; c < sizeof REGRESSION_HAND / sizeof *REGRESSION_HAND; ++c) {
+        float grad[4];
+        double correct = 0.0;
+        double loss = loss_of(REGRESSION_HAND[c].loss, DN_ACT_LINEAR, y, 2, 2, NULL, t, grad, &correct);
+        CHECK_MSG(fabs(loss - REGRESSION_HAND[c].value) <= 1e-12, "%s: loss %.17g, expected %g",
+                  REGRESSION_HAND[c].name, loss, REGRESSION_HAND[c].value);
+        for (size_t k = 0; k < 4; ++k)
+            CHECK_MSG(fabs(grad[k] - REGRESSION_HAND[c].grad[k]) <= 1e-7, "%s: grad[%zu] = %.9g, "
+                      "expected %g", REGRESSION_HAND[c].name, k, grad[k],
+                      REGRESSION_HAND[c].grad[k]);
+        CHECK_MSG(correct == 0.0, "%s counted accuracy", REGRESSION_HAND[c].name);
+        /* Neither fuses its gradient with the linear output's. */
+        CHECK(!dni_loss_is_fused(REGRESSION_HAND[c].loss, DN_ACT_LINEAR));
+    }
+}
+
+/* MSE reads y, not z: with a sigmoid output y = σ(z). */
+TEST(loss_mse_reads_activated_output) {
+    float grad[2];
     const float z[2] = {0.0f, 2.0f};
     const float tz[2] = {1.0f, 0.0f};
     double s2 = 1.0 / (1.0 + exp(-2.0));
-    loss = loss_of(DN_LOSS_MEAN_SQUARED_ERROR, DN_ACT_SIGMOID, z, 1, 2, NULL, tz, grad, NULL);
+    double loss = loss_of(DN_LOSS_MEAN_SQUARED_ERROR, DN_ACT_SIGMOID, z, 1, 2, NULL, tz, grad, NULL);
     CHECK_NEAR(loss, (0.25 + s2 * s2) / 2.0, 1e-7);
     CHECK_NEAR(grad[0], 2.0 * (0.5 - 1.0) / 2.0, 1e-7);
     CHECK_NEAR(grad[1], 2.0 * s2 / 2.0, 1e-7);
@@ -232,22 +257,6 @@ TEST(loss_mse_gradient_central_difference) {
 /* ---------------------------------------------------------------------------------------- */
 /* Mean absolute error                                                                       */
 /* ---------------------------------------------------------------------------------------- */
-
-TEST(loss_mae_hand_values) {
-    /* y = [[0.5, −1], [2, 0]], t = [[1, 1], [2, −0.5]]: rows (0.5 + 2)/2 = 1.25 and
-     * (0 + 0.5)/2 = 0.25, mean 0.75 (PyTorch L1Loss: 3/4); dL/dy = sign(y − t)/(rows·cols) =
-     * (−0.25, −0.25, 0, 0.25): 0 where y = t, as TensorFlow's sign. */
-    const float y[4] = {0.5f, -1.0f, 2.0f, 0.0f};
-    const float t[4] = {1.0f, 1.0f, 2.0f, -0.5f};
-    float grad[4];
-    double correct = 0.0;
-    double loss = loss_of(DN_LOSS_MEAN_ABSOLUTE_ERROR, DN_ACT_LINEAR, y, 2, 2, NULL, t, grad, &correct);
-    CHECK_NEAR(loss, 0.75, 1e-12);
-    const double want[4] = {-0.25, -0.25, 0.0, 0.25};
-    for (size_t k = 0; k < 4; ++k) CHECK_NEAR(grad[k], want[k], 1e-7);
-    CHECK(correct == 0.0); /* MAE counts no accuracy */
-    CHECK(!dni_loss_is_fused(DN_LOSS_MEAN_ABSOLUTE_ERROR, DN_ACT_LINEAR));
-}
 
 TEST(loss_mae_gradient_central_difference) {
     /* |y − t| ≥ 0.05 everywhere, far from the kink at y = t compared with h = 1/1024. */

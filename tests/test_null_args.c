@@ -67,6 +67,7 @@ static void call_with_nulls(void) {
     CALL(dn_dataset_free)(NULL);
     CHECK(CALL(dn_dataset_rows)(NULL) == 0);
     CHECK(CALL(dn_dataset_bytes)(NULL) == 0);
+    CHECK(CALL(dn_dataset_on_disk)(NULL) == 0);
     CHECK(CALL(dn_dataset_features)(NULL) == 0);
     CHECK(CALL(dn_dataset_classes)(NULL) == 0);
     CHECK(CALL(dn_dataset_targets)(NULL) == 0);
@@ -86,6 +87,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_dataset_index_column_dropped)(NULL) == 0);
     CHECK(CALL(dn_dataset_needs_preparing)(NULL) == 0);
     REFUSES(dn_dataset_prepare, NULL, NULL, DN_IMPUTE_NONE, NULL);
+    REFUSES(dn_dataset_prepared_bytes, NULL, NULL, DN_IMPUTE_NONE, NULL);
     CHECK(CALL(dn_dataset_preprocessing)(NULL) == NULL);
     CHECK(CALL(dn_dataset_warning)(NULL) == NULL);
     CHECK(CALL(dn_dataset_target_values)(NULL) == NULL);
@@ -247,6 +249,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     REFUSES(dn_dataset_slice, d, 0, 1, NULL);
     REFUSES(dn_dataset_take, d, NULL, 1, NULL);
     REFUSES(dn_dataset_feature_stats, d, NULL, NULL);
+    REFUSES(dn_dataset_prepared_bytes, d, d, DN_IMPUTE_NONE, NULL);
     REFUSES(dn_dataset_scale_targets, d, NULL, NULL);
     SURVIVES(dn_dataset_align_classes, d, NULL, 3); /* documented: a no-op without names */
     REFUSES(dn_model_dense_options, m, 0, NULL);

@@ -93,9 +93,7 @@ static float *train(dn_precision precision, int threads, size_t *count) {
     fit.epochs = 2;
     fit.batch_size = 128;
     CHECK_OK(dn_model_fit(m, data, &fit, NULL, NULL, NULL, &err), &err);
-    *count = dn_model_param_count(m);
-    copy = malloc(*count * sizeof *copy);
-    memcpy(copy, dn_model_params(m), *count * sizeof *copy);
+    copy = dn_test_copy_params(m, count);
 done:
     dn_model_free(m);
     dn_dataset_free(data);

@@ -319,6 +319,61 @@ TEST(regression_diabetes_within_005_r2_of_mlpregressor) {
     CHECK(dn_test_remove_dir(dir));
 }
 
+/* How often `needle` stands in [text, end). */
+static int count_in(const char *text, const char *end, const char *needle) {
+    int n = 0;
+    for (const char *at = strstr(text, needle); at && at < end; at = strstr(at + 1, needle)) ++n;
+    return n;
+}
+
+/* Every epoch line of the log (6 of them) is a row of the page's regression table, as the
+ * report prints it: <tr><td>E</td>[<td>mae</td><td>rmse</td><td>r2</td>]<td>val_mae</td>
+ * <td>val_rmse</td><td>val_r2</td></tr>, the training columns when `with_train`. */
+static void check_regression_epochs(const char *page, const char *log, int with_train) {
+    const char *line = log;
+    for (int epoch = 1; epoch <= 6; ++epoch, line = strchr(line, '\n') + 1) {
+        char row[240], train[120] = "";
+        if (with_train)
+            snprintf(train, sizeof train, "<td>%.4f</td><td>%.4f</td><td>%.4f</td>",
+                     json_number(line, "mae"), json_number(line, "rmse"),
+                     json_number(line, "r2"));
+        snprintf(row, sizeof row, "<tr><td>%d</td>%s<td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>",
+                 epoch, train, json_number(line, "val_mae"), json_number(line, "val_rmse"),
+                 json_number(line, "val_r2"));
+        CHECK_MSG(strstr(page, row) != NULL, "the report lacks %s", row);
+    }
+}
+
+/* The training section of a regression page: a mean-absolute-error chart where a classifier's
+ * accuracy chart stands (none of accuracy), and the epoch table loss | [mae] | val_loss |
+ * val_mae with the log's numbers, no column of dashes. */
+static void check_training_section(const char *page, const char *log, int with_train) {
+    const char *section = strstr(page, "<section id=\"training\">");
+    const char *end = section ? strstr(section, "</section>") : NULL;
+    if (!CHECK_MSG(section && end, "no training section")) return;
+    char caption[160];
+    snprintf(caption, sizeof caption, "<figcaption>Mean absolute error per epoch. %s",
+             with_train ? "Solid: training" : "Dashed: validation");
+    const char *mae = strstr(section, caption);
+    CHECK_MSG(mae != NULL && mae < end, "no MAE chart (%s) in the training section", caption);
+    CHECK(strstr(page, "ccuracy per epoch") == NULL && strstr(page, "<th>accuracy</th>") == NULL);
+    CHECK(strstr(page, "<th>val_accuracy</th>") == NULL);
+    CHECK(count_in(section, end, "<figure>") == 2);
+    CHECK_MSG(strstr(section, with_train ? "<th>loss</th><th>mae</th><th>val_loss</th><th>val_mae</th>"
+                                         : "<th>loss</th><th>val_loss</th><th>val_mae</th>"),
+              "the epoch table's columns");
+    const char *line = log;
+    for (int epoch = 1; epoch <= 6; ++epoch, line = strchr(line, '\n') + 1) {
+        char row[200], train[32] = "";
+        if (with_train) snprintf(train, sizeof train, "<td>%.4f</td>", json_number(line, "mae"));
+        snprintf(row, sizeof row, "<tr><td>%d</td><td>%.4f</td>%s<td>%.4f</td><td>%.4f</td>", epoch,
+                 json_number(line, "loss"), train, json_number(line, "val_loss"),
+                 json_number(line, "val_mae"));
+        const char *at = strstr(section, row);
+        CHECK_MSG(at != NULL && at < end, "the training table lacks %s", row);
+    }
+}
+
 /* The HTML report of a regression run shows the validation MAE/RMSE/R² of every epoch as --log
  * holds them and the final model's R² on the held-out (test) rows as the log's test line, with
  * predicted against actual, and no confusion matrix or class trace (there are no classes). */
@@ -328,20 +383,12 @@ TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
     CHECK(cli("train --train lin.csv --model dense:8:relu --epochs 6 --lr 0.01 --val-split 0.2 "
               "--test-split 0.2 --val-shuffle --log log.jsonl --report r.html --out m.st") == 0);
     static char log[1 << 14], page[1 << 18];
-    char command[160];
+    char command[512];
     snprintf(command, sizeof command, "cat %s/log.jsonl", dir);
     CHECK(dn_test_run(command, log, sizeof log) == 0);
     snprintf(command, sizeof command, "cat %s/r.html", dir);
     CHECK(dn_test_run(command, page, sizeof page) == 0);
-    /* every epoch's row: <tr><td>E</td><td>mae</td><td>rmse</td><td>r2</td></tr> */
-    const char *line = log;
-    for (int epoch = 1; epoch <= 6; ++epoch, line = strchr(line, '\n') + 1) {
-        char row[160];
-        snprintf(row, sizeof row, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>",
-                 epoch, json_number(line, "val_mae"), json_number(line, "val_rmse"),
-                 json_number(line, "val_r2"));
-        CHECK_MSG(strstr(page, row) != NULL, "the report lacks %s", row);
-    }
+    check_regression_epochs(page, log, 0);
     const char *test = strstr(log, "{\"test_loss\":");
     char total[200];
     snprintf(total, sizeof total, "On the 60 test examples at inference: MAE <strong>%.4f</strong>, "
@@ -353,17 +400,40 @@ TEST(regression_report_holds_the_logged_r2_and_no_confusion_matrix) {
     CHECK(strstr(page, "<tr><th>row</th><th>actual</th><th>predicted</th><th>error</th></tr>") != NULL);
     CHECK(strstr(page, "a regression target") != NULL && strstr(page, "classes") == NULL);
     CHECK(strstr(page, "onfusion") == NULL && strstr(page, "Prediction trace") == NULL);
+    check_training_section(page, log, 0);
     /* dropnet report rebuilds it from the model and the log: data in the target's units, the
-     * same R² as eval on it */
+     * same R² as eval on it, and the log's validation metrics epoch by epoch */
     CHECK(cli("report --model m.st --log log.jsonl --data lin.csv --out r2.html") == 0);
     snprintf(command, sizeof command, "cat %s/r2.html", dir);
     CHECK(dn_test_run(command, page, sizeof page) == 0);
+    check_regression_epochs(page, log, 0);
+    check_training_section(page, log, 0);
     CHECK(cli("eval --model m.st --data lin.csv") == 0);
     const char *r2 = strstr(output, "r2 ");
     snprintf(total, sizeof total, "On the 300 held-out examples at inference: MAE");
     CHECK_MSG(strstr(page, total) != NULL && strstr(page, "onfusion") == NULL, "%s", page);
     snprintf(total, sizeof total, "R² <strong>%.4f</strong>", r2 ? strtod(r2 + 3, NULL) : NAN);
     CHECK_MSG(r2 != NULL && strstr(page, total) != NULL, "eval: %s; the page lacks %s", output, total);
+    /* A log that also holds the training rows' mae, rmse and r2 (a Keras-style History): the
+     * MAE chart draws them solid, both tables show them. */
+    snprintf(command, sizeof command, "cd %s && awk '{sub(/\"accuracy\":null/, \"\\\"accuracy\\\":null,"
+             "\\\"mae\\\":\" NR/8 \",\\\"rmse\\\":\" NR/4 \",\\\"r2\\\":\" 1-NR/10); print}' "
+             "log.jsonl > train.jsonl && cat train.jsonl", dir);
+    CHECK(dn_test_run(command, log, sizeof log) == 0);
+    CHECK_MSG(strstr(log, "\"mae\":0.125,\"rmse\":0.25,\"r2\":0.9,") != NULL, "%s", log);
+    CHECK(cli("report --model m.st --log train.jsonl --data lin.csv --out r3.html") == 0);
+    snprintf(command, sizeof command, "cat %s/r3.html", dir);
+    CHECK(dn_test_run(command, page, sizeof page) == 0);
+    check_regression_epochs(page, log, 1);
+    check_training_section(page, log, 1);
+    /* A metric that is not a number is refused, naming the file and line, and writes nothing. */
+    snprintf(command, sizeof command, "cd %s && sed '2s/\"val_r2\":[^,]*/\"val_r2\":\"high\"/' "
+             "log.jsonl > bad.jsonl", dir);
+    CHECK(dn_test_run(command, output, sizeof output) == 0);
+    CHECK(cli("report --model m.st --log bad.jsonl --out r4.html") == 1);
+    CHECK_MSG(strstr(output, "bad.jsonl:2: mae, rmse, r2, val_mae, val_rmse and val_r2 must be "
+                     "numbers or null") != NULL, "%s", output);
+    CHECK(dn_test_size_in(dir, "r4.html") == -1);
     CHECK(dn_test_remove_dir(dir));
 }
 

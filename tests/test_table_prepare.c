@@ -338,6 +338,20 @@ static size_t write_colors(const char *name, int rows, int colors) {
     return size;
 }
 
+/* A shell prefix limiting the address space to 2 GiB, so that an attempt at a huge allocation
+ * fails at once instead of paging; none under AddressSanitizer, whose shadow memory alone
+ * reserves terabytes of addresses (the build of `make test-asan`). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ADDRESS_LIMIT ""
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ADDRESS_LIMIT ""
+#endif
+#endif
+#ifndef ADDRESS_LIMIT
+#define ADDRESS_LIMIT "ulimit -v 2000000 && "
+#endif
+
 /* --max-memory counts what reading a categorical column holds: per category cell a pointer to its
  * text until every row is read, one column of pointers to sort them by, every row's line, then
  * the categories' copies; and once encoded, the one-hot width of the data sets. */
@@ -376,10 +390,84 @@ TEST(table_prepare_memory_cap_counts_category_cells) {
     /* 60 categories: 2000 rows take 2000 × 60 one-hot floats once encoded (480 000 bytes), not
      * the 2 × 2000 the raw reading held; the data budget counts the encoded width */
     write_colors("wide.csv", 2000, 60);
+    /* the data budget counts the encoded width before encoding: the rows as read (2000 × 2
+     * floats + 2000 class ids), their encoded copy (2000 × 61 floats + ids) and the working copy
+     * dn_dataset_prepare makes of the rows as read */
+    size_t as_read = 2000 * 2 * 4 + 2000 * 4, encoded = 2000 * 61 * 4 + 2000 * 4;
     CHECK(cli("train --train wide.csv --model dense:2:softmax --epochs 1 --out m.st "
               "--max-memory 400000") == 1);
-    CHECK_MSG(strstr(output, "--max-memory 400000: the data needs 0.5 MiB with the copies "
-                             "training makes of it (training rows 0.5 MiB), over the limit") != NULL,
+    snprintf(want, sizeof want, "--max-memory 400000: wide.csv: encoding the categories and filling "
+             "the missing cells needs %zu bytes (0.5 MiB) at its peak (the data as read %zu bytes, "
+             "encoded %zu), over the limit", 2 * as_read + encoded, as_read, encoded);
+    CHECK_MSG(strstr(output, want) != NULL, "want %s\ngot %s", want, output);
+    /* 200 000 rows of a column of 100 000 categories: 80 GB once encoded, from a 2 MiB file.
+     * Refused by the count before the encoding is allocated: an attempt would end as "out of
+     * memory" instead (under the 2 GiB address-space limit, or on a machine with less than 80 GB
+     * of memory and swap). */
+    char path[128];
+    snprintf(path, sizeof path, "%s/huge.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!CHECK(f != NULL)) return;
+    fputs("a,color,label\n", f);
+    for (int r = 0; r < 200000; ++r) fprintf(f, "%d,c%05d,%c\n", r % 17, r % 100000, "xy"[r % 2]);
+    fclose(f);
+    char command[512];
+    snprintf(command, sizeof command, "cd %s && %s%s train --train huge.csv --model dense:2:softmax "
+             "--epochs 1 --out m.st --max-memory 1G 2>&1", dir, ADDRESS_LIMIT, dn_test_cli_path());
+    CHECK(dn_test_run(command, output, sizeof output) == 1);
+    size_t huge_read = 200000 * 2 * 4 + 200000 * 4, huge = (size_t)200000 * 100001 * 4 + 200000 * 4;
+    snprintf(want, sizeof want, "--max-memory 1G: huge.csv: encoding the categories and filling "
+             "the missing cells needs %zu bytes", 2 * huge_read + huge);
+    CHECK_MSG(strstr(output, want) != NULL && strstr(output, "out of memory") == NULL,
+              "want %s\ngot %s", want, output);
+    /* --test read with the training rows' categories: its encoded rows are counted before they
+     * are made (20 000 rows × 61 inputs, 4.9 MiB, where the file as read took 0.5 MiB) */
+    write_colors("small.csv", 120, 60);
+    write_colors("big.csv", 20000, 60);
+    CHECK(cli("train --train small.csv --test big.csv --model dense:2:softmax --epochs 1 "
+              "--out m.st --max-memory 2M") == 1);
+    CHECK_MSG(strstr(output, "--max-memory: big.csv: encoding 20000 rows to 61 inputs (next to "
+                             "the 2 columns read) needs 4.9 MiB, over the memory limit of") != NULL,
               "%s", output);
+    CHECK(access("m.st", F_OK) != 0);
+    dn_test_remove_dir(dir);
+}
+
+/* dn_dataset_prepared_bytes says beforehand what dn_dataset_prepare makes: 40 rows of the
+ * training file prepared against its first 30 (their categories: 9 inputs, purple unknown) take
+ * 40 × 9 floats and 40 class ids; and a dataset that needs nothing, its own size. */
+TEST(table_prepare_bytes_are_known_before_preparing) {
+    snprintf(dir, sizeof dir, "/tmp/dropnet-prepare-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL)) return;
+    write_train();
+    char path[128];
+    snprintf(path, sizeof path, "%s/train.csv", dir);
+    dn_dataset_options o = {.label_column = "label", .raw_columns = 1};
+    dn_dataset *all = NULL, *fit = NULL, *prepared = NULL, *plain = NULL;
+    dn_error err;
+    size_t bytes = 0;
+    CHECK_OK(dn_dataset_open(&all, path, &o, &err), &err);
+    if (all != NULL) CHECK_OK(dn_dataset_slice(all, 0, KEPT, &fit, &err), &err);
+    if (fit != NULL) {
+        CHECK_OK(dn_dataset_prepared_bytes(all, fit, DN_IMPUTE_MEDIAN, &bytes, &err), &err);
+        CHECK_MSG(bytes == ROWS * INPUTS * 4 + ROWS * 4, "%zu bytes", bytes);
+        CHECK_OK(dn_dataset_prepare(all, fit, DN_IMPUTE_MEDIAN, &prepared, &err), &err);
+        CHECK(prepared != NULL && dn_dataset_features(prepared) == INPUTS &&
+              dn_dataset_bytes(prepared) == bytes);
+        /* prepared data needs nothing more: a copy of the same size */
+        CHECK_OK(dn_dataset_prepared_bytes(prepared, prepared, DN_IMPUTE_NONE, &bytes, &err), &err);
+        CHECK(bytes == dn_dataset_bytes(prepared));
+        CHECK_OK(dn_dataset_prepare(prepared, prepared, DN_IMPUTE_NONE, &plain, &err), &err);
+        CHECK(plain != NULL && dn_dataset_bytes(plain) == bytes);
+        /* the same argument checks as dn_dataset_prepare */
+        CHECK(dn_dataset_prepared_bytes(all, fit, (dn_impute)9, &bytes, &err) == DN_ERR_ARGUMENT &&
+              bytes == 0);
+        CHECK(dn_dataset_prepared_bytes(all, prepared, DN_IMPUTE_MEAN, &bytes, &err) == DN_ERR_ARGUMENT);
+        CHECK_MSG(strstr(err.message, "raw_columns") != NULL, "%s", err.message);
+    }
+    dn_dataset_free(plain);
+    dn_dataset_free(prepared);
+    dn_dataset_free(fit);
+    dn_dataset_free(all);
     dn_test_remove_dir(dir);
 }

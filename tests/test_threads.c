@@ -63,19 +63,13 @@ static float *train_with_threads(int threads, size_t *count, float **initial) {
         dn_test_fail(__FILE__, __LINE__, "setup: %s", err.message);
         goto done;
     }
-    if (initial != NULL) {
-        *initial = malloc(dn_model_param_count(m) * sizeof **initial);
-        if (*initial != NULL)
-            memcpy(*initial, dn_model_params(m), dn_model_param_count(m) * sizeof **initial);
-    }
+    if (initial != NULL) *initial = dn_test_copy_params(m, count);
     dn_fit_config fit = dn_fit_defaults();
     fit.epochs = 2;
     fit.batch_size = 128;
     CHECK_OK(dn_model_fit(m, data, &fit, NULL, NULL, NULL, &err), &err);
     CHECK(dn_model_threads(m) == threads);
-    *count = dn_model_param_count(m);
-    copy = malloc(*count * sizeof *copy);
-    memcpy(copy, dn_model_params(m), *count * sizeof *copy);
+    copy = dn_test_copy_params(m, count);
 done:
     dn_model_free(m);
     dn_dataset_free(data);

@@ -155,19 +155,23 @@ void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data) {
         fprintf(out, dn_dataset_has_header(data) ? ", label \"%s\"" : ", label column %s", label);
     if (classes > 0) fprintf(out, ", %zu classes", classes);
     if (dn_dataset_targets(data) > 0) fputs(", a regression target", out);
-    size_t *count = classes > 0 && classes <= 12 ? calloc(classes, sizeof *count) : NULL;
-    if (count != NULL) {
-        for (size_t r = 0; r < dn_dataset_rows(data); ++r) count[dn_dataset_label(data, r)]++;
-        for (size_t c = 0; c < classes; ++c) {
-            const char *name = dn_dataset_class_name(data, c);
-            if (name) fprintf(out, "%s%s %zu", c ? ", " : " (", name, count[c]);
-            else fprintf(out, "%s%zu: %zu", c ? ", " : " (", c, count[c]);
-        }
-        fputc(')', out);
-    }
+    cli_columns_class_counts(out, data);
     fputc('\n', out);
-    free(count);
     cli_columns_read_notes(out, spec, data);
+}
+
+void cli_columns_class_counts(FILE *out, const dn_dataset *data) {
+    size_t classes = dn_dataset_classes(data);
+    size_t *count = classes > 0 && classes <= 12 ? calloc(classes, sizeof *count) : NULL;
+    if (count == NULL) return;
+    for (size_t r = 0; r < dn_dataset_rows(data); ++r) count[dn_dataset_label(data, r)]++;
+    for (size_t c = 0; c < classes; ++c) {
+        const char *name = dn_dataset_class_name(data, c);
+        if (name) fprintf(out, "%s%s %zu", c ? ", " : " (", name, count[c]);
+        else fprintf(out, "%s%zu: %zu", c ? ", " : " (", c, count[c]);
+    }
+    fputc(')', out);
+    free(count);
 }
 
 void cli_columns_read_notes(FILE *out, const char *spec, const dn_dataset *data) {

@@ -38,6 +38,10 @@ void cli_columns_note(FILE *out, const char *spec, const cli_columns *c, const d
  * class counts after 12 classes. */
 void cli_columns_describe(FILE *out, const char *spec, const dn_dataset *data);
 
+/* " (setosa 50, versicolor 50, virginica 50)": the rows of each class (its name, else "0:"),
+ * for 1 to 12 classes; nothing otherwise (or when memory runs out). */
+void cli_columns_class_counts(FILE *out, const dn_dataset *data);
+
 /* Notes after the "what was read" line: a delimiter other than ',', pandas' index column left
  * out, and the columns --ignore / --features left out. */
 void cli_columns_read_notes(FILE *out, const char *spec, const dn_dataset *data);

@@ -57,6 +57,10 @@ typedef struct cli_report {
     const cli_target_scale *target;
     int targets_scaled;         /* 1: examples hold standardised targets (train's own sets) */
     const cli_regression_metrics *val_history;
+    /* The training rows' metrics per epoch, where the log has them (dropnet report of a log with
+     * "mae", "rmse", "r2"; train computes none: its training loss is on the standardised
+     * target); NULL when none. */
+    const cli_regression_metrics *train_reg_history;
     /* The first training batch's dropout masks (cli_report_capture). */
     cli_report_mask masks[CLI_REPORT_MAX_MASKS];
     size_t mask_count;

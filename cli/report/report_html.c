@@ -23,13 +23,20 @@ void cli_html_text(FILE *out, const char *text) {
     }
 }
 
-void cli_html_printf(FILE *out, const char *fmt, ...) {
+/* The printf-formatted text (up to TEXT_BUFFER − 1 bytes), escaped: what the printf-style
+ * writers below share. */
+__attribute__((format(printf, 2, 0))) static void html_vprintf(FILE *out, const char *fmt,
+                                                                va_list args) {
     char buf[TEXT_BUFFER];
+    vsnprintf(buf, sizeof buf, fmt, args);
+    cli_html_text(out, buf);
+}
+
+void cli_html_printf(FILE *out, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vsnprintf(buf, sizeof buf, fmt, args);
+    html_vprintf(out, fmt, args);
     va_end(args);
-    cli_html_text(out, buf);
 }
 
 void cli_svg_begin(FILE *out, double width, double height, const char *cls, const char *label) {
@@ -51,13 +58,11 @@ static void text_open(FILE *out, double x, double y, const char *anchor, const c
 
 void cli_svg_text(FILE *out, double x, double y, const char *anchor, const char *cls,
                  const char *fmt, ...) {
-    char buf[TEXT_BUFFER];
     va_list args;
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof buf, fmt, args);
-    va_end(args);
     text_open(out, x, y, anchor, cls);
-    cli_html_text(out, buf);
+    va_start(args, fmt);
+    html_vprintf(out, fmt, args);
+    va_end(args);
     fputs("</text>\n", out);
 }
 
@@ -83,13 +88,11 @@ void cli_svg_line(FILE *out, double x1, double y1, double x2, double y2, const c
 }
 
 void cli_svg_title(FILE *out, const char *fmt, ...) {
-    char buf[TEXT_BUFFER];
     va_list args;
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof buf, fmt, args);
-    va_end(args);
     fputs("<title>", out);
-    cli_html_text(out, buf);
+    va_start(args, fmt);
+    html_vprintf(out, fmt, args);
+    va_end(args);
     fputs("</title>", out);
 }
 

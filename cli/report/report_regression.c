@@ -16,24 +16,31 @@ static void cell(FILE *out, double v) {
     else fputs("<td>–</td>", out);
 }
 
+static void metric_cells(FILE *out, const cli_regression_metrics *m) {
+    cell(out, m->mae);
+    cell(out, m->rmse);
+    cell(out, m->r2);
+}
+
+/* Every epoch's validation MAE, RMSE and R² (and the training rows' first, where the log holds
+ * them: a log from elsewhere than train). */
 static void epoch_table(FILE *out, const cli_report *r) {
     size_t shown = 0;
-    for (size_t i = 0; r->val_history != NULL && i < r->epochs; ++i) shown += isfinite(r->val_history[i].r2) != 0;
+    for (size_t i = 0; r->val_history != NULL && i < r->epochs; ++i) shown += isfinite(r->val_history[i].mae) != 0;
     if (shown == 0) {
-        fputs("<p class=\"note\">No per-epoch metrics: the run had no validation rows, or this "
-              "page was rebuilt by dropnet report, which reads loss and accuracy from the log "
-              "(the log's val_mae, val_rmse and val_r2 hold them).</p>\n", out);
+        fputs("<p class=\"note\">No per-epoch metrics: the run had no validation rows (its log "
+              "holds no val_mae, val_rmse or val_r2).</p>\n", out);
         return;
     }
-    fputs("<table class=\"epochs\" id=\"regression-epochs\">\n<tr><th>epoch</th><th>val_mae</th>"
-          "<th>val_rmse</th><th>val_r2</th></tr>\n", out);
+    const cli_regression_metrics *train = r->train_reg_history;
+    fprintf(out, "<table class=\"epochs\" id=\"regression-epochs\">\n<tr><th>epoch</th>%s<th>val_mae</th>"
+            "<th>val_rmse</th><th>val_r2</th></tr>\n",
+            train ? "<th>mae</th><th>rmse</th><th>r2</th>" : "");
     for (size_t i = 0; i < r->epochs; ++i) {
-        const cli_regression_metrics *m = &r->val_history[i];
-        if (!isfinite(m->mae)) continue; /* before a resumed run's first epoch */
+        if (!isfinite(r->val_history[i].mae)) continue; /* before a resumed run's first epoch */
         fprintf(out, "<tr><td>%zu</td>", i + 1);
-        cell(out, m->mae);
-        cell(out, m->rmse);
-        cell(out, m->r2);
+        if (train) metric_cells(out, &train[i]);
+        metric_cells(out, &r->val_history[i]);
         fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
@@ -73,7 +80,8 @@ void cli_report_section_regression_epochs(FILE *out, const cli_report *r) {
                            "Mean absolute error, root mean squared error and R² (1 − residual / "
                            "total sum of squares, scikit-learn's r2_score) of the validation rows "
                            "at inference after every epoch, in the target's units, as the --log "
-                           "holds them. The loss above is on the standardised target.");
+                           "holds them (and the training rows' mae, rmse and r2 first, where a "
+                           "log has them). The loss above is on the standardised target.");
     epoch_table(out, r);
     fputs("</section>\n", out);
 }

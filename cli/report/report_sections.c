@@ -136,26 +136,43 @@ void cli_report_section_pipeline(FILE *out, const cli_report *r) {
 
 /* ---- training ----------------------------------------------------------------------------- */
 
-typedef enum metric_field { LOSS, ACCURACY, VAL_LOSS, VAL_ACCURACY } metric_field;
+typedef enum metric_field { LOSS, ACCURACY, VAL_LOSS, VAL_ACCURACY, MAE, VAL_MAE } metric_field;
 
-static double field_of(const dn_epoch_metrics *m, metric_field f) {
+/* The run's history: 0 the run (with dropout), 1 compare's baseline. */
+static const dn_epoch_metrics *run_history(const cli_report *r, int run) {
+    return run == 0 ? r->history : r->baseline;
+}
+
+/* Epoch i's value of `f` in run `run`; NaN where it does not exist. A regression run's MAE is in
+ * the target's units, kept apart from the fit history (only run 0: compare is for classifiers). */
+static double field_of(const cli_report *r, int run, size_t i, metric_field f) {
+    const dn_epoch_metrics *m = &run_history(r, run)[i];
     switch (f) {
     case LOSS: return m->loss;
     case ACCURACY: return m->accuracy;
     case VAL_LOSS: return m->has_validation ? m->val_loss : NAN;
     case VAL_ACCURACY: return m->has_validation ? m->val_accuracy : NAN;
+    case MAE: return run == 0 && r->train_reg_history ? r->train_reg_history[i].mae : NAN;
+    case VAL_MAE: return run == 0 && r->val_history ? r->val_history[i].mae : NAN;
     }
     return NAN;
 }
 
-/* The column `f` of a history, into `values` [n]; returns 1 when any value is finite. */
-static int column(const dn_epoch_metrics *h, size_t n, metric_field f, double *values) {
+/* The column `f` of a run, into `values` [r->epochs]; returns 1 when any value is finite. */
+static int column(const cli_report *r, int run, metric_field f, double *values) {
     int any = 0;
-    for (size_t i = 0; i < n; ++i) {
-        values[i] = field_of(&h[i], f);
+    for (size_t i = 0; i < r->epochs; ++i) {
+        values[i] = field_of(r, run, i, f);
         any |= isfinite(values[i]) != 0;
     }
     return any;
+}
+
+/* 1 when run `run` has a finite value of `f` in some epoch. */
+static int any_value(const cli_report *r, int run, metric_field f) {
+    for (size_t i = 0; i < r->epochs; ++i)
+        if (isfinite(field_of(r, run, i, f))) return 1;
+    return 0;
 }
 
 /* A table cell with 4 decimals, as the text trace prints them; "–" for a missing value. */
@@ -167,21 +184,32 @@ static void cell(FILE *out, double v) {
     }
 }
 
-static void epoch_table(FILE *out, const dn_epoch_metrics *h, size_t n, const char *caption,
+/* The epoch table of run `run`: loss and accuracy with the text trace's observation; a regression
+ * run has MAE (the log's val_mae, and its mae where it holds one) where a classifier has
+ * accuracy, and no column that would be empty in every row. */
+static void epoch_table(FILE *out, const cli_report *r, int run, const char *caption,
                         const char *id) {
+    const dn_epoch_metrics *h = run_history(r, run);
+    int regression = r->target != NULL;
+    metric_field fields[4] = {LOSS, regression ? MAE : ACCURACY, VAL_LOSS,
+                              regression ? VAL_MAE : VAL_ACCURACY};
+    static const char *const names[2][4] = {{"loss", "accuracy", "val_loss", "val_accuracy"},
+                                            {"loss", "mae", "val_loss", "val_mae"}};
+    int shown[4];
     fprintf(out, "<h3>");
     cli_html_text(out, caption);
-    fprintf(out, "</h3>\n<table class=\"epochs\" id=\"%s\">\n<tr><th>epoch</th><th>loss</th>"
-                 "<th>accuracy</th><th>val_loss</th><th>val_accuracy</th>"
-                 "<th class=\"text\">observation</th></tr>\n", id);
-    for (size_t i = 0; i < n; ++i) {
+    fprintf(out, "</h3>\n<table class=\"epochs\" id=\"%s\">\n<tr><th>epoch</th>", id);
+    for (size_t k = 0; k < 4; ++k) {
+        shown[k] = !regression || k == 0 || any_value(r, run, fields[k]);
+        if (shown[k]) fprintf(out, "<th>%s</th>", names[regression][k]);
+    }
+    fputs("<th class=\"text\">observation</th></tr>\n", out);
+    for (size_t i = 0; i < r->epochs; ++i) {
         char obs[256];
         cli_trace_observation(h, i, obs, sizeof obs);
         fprintf(out, "<tr><td>%zu</td>", h[i].epoch);
-        cell(out, h[i].loss);
-        cell(out, h[i].accuracy);
-        cell(out, field_of(&h[i], VAL_LOSS));
-        cell(out, field_of(&h[i], VAL_ACCURACY));
+        for (size_t k = 0; k < 4; ++k)
+            if (shown[k]) cell(out, field_of(r, run, i, fields[k]));
         fputs("<td class=\"text\">", out);
         cli_html_text(out, obs);
         fputs("</td></tr>\n", out);
@@ -189,36 +217,41 @@ static void epoch_table(FILE *out, const dn_epoch_metrics *h, size_t n, const ch
     fputs("</table>\n", out);
 }
 
-/* A figure with one chart of `train_field` / `val_field` for one or two runs. */
+/* A figure with one chart of `train_field` / `val_field` for one or two runs; nothing at all
+ * when neither has a value (a regression run has no accuracy: no empty chart takes its place). */
 static void metric_chart(FILE *out, const cli_report *r, metric_field train_field,
                          metric_field val_field, const char *what, const char *title, double *buf) {
     size_t n = r->epochs, count = 0;
     cli_chart_series s[4];
-    const dn_epoch_metrics *runs[2] = {r->history, r->baseline};
     static const char *const names[2][2] = {{"with dropout: training", "with dropout: validation"},
                                             {"without dropout: training", "without dropout: validation"}};
-    for (int run = 0; run < 2 && runs[run]; ++run) {
+    for (int run = 0; run < 2 && run_history(r, run); ++run) {
         double *train = buf + (size_t)(2 * run) * n, *val = train + n;
         int compare = r->baseline != NULL;
-        if (column(runs[run], n, train_field, train))
+        if (column(r, run, train_field, train))
             s[count++] = (cli_chart_series){compare ? names[run][0] : "training (dropout active)",
                                            train, run, 0};
-        if (column(runs[run], n, val_field, val))
+        if (column(r, run, val_field, val))
             s[count++] = (cli_chart_series){compare ? names[run][1] : "validation (dropout off)",
                                            val, compare ? run : 1, 1};
     }
     if (count == 0) return;
-    int dashed = 0;
-    for (size_t i = 0; i < count; ++i) dashed |= s[i].dashed;
+    int dashed = 0, solid = 0;
+    for (size_t i = 0; i < count; ++i) {
+        dashed |= s[i].dashed;
+        solid |= !s[i].dashed;
+    }
     char label[96];
     snprintf(label, sizeof label, "%s per epoch", what);
     cli_line_chart chart = {.label = label, .x_label = "epoch", .y_label = what, .n = n,
-                            .series = s, .series_count = count, .from_zero = train_field == LOSS};
+                            .series = s, .series_count = count,
+                            .from_zero = train_field == LOSS || train_field == MAE};
     fputs("<figure>\n", out);
     cli_chart_line(out, &chart);
-    fprintf(out, "<figcaption>%s per epoch. Solid: training, measured while dropout is active%s"
-                 "</figcaption>\n</figure>\n", title,
-            dashed ? "; dashed: validation, with dropout off." : " (no validation split).");
+    fprintf(out, "<figcaption>%s per epoch. %s%s</figcaption>\n</figure>\n", title,
+            solid ? "Solid: training, measured while dropout is active" : "Dashed: validation, "
+            "with dropout off (the run recorded no training value)",
+            !solid ? "." : dashed ? "; dashed: validation, with dropout off." : " (no validation split).");
 }
 
 static void gap_table(FILE *out, const cli_report *r) {
@@ -277,10 +310,16 @@ static void gap_chart(FILE *out, const cli_report *r, double *buf) {
 }
 
 void cli_report_section_training(FILE *out, const cli_report *r) {
+    int regression = r->target != NULL;
     cli_report_section_open(out, "training", "2. Training, epoch by epoch",
-                           "Loss and accuracy after every epoch. Training figures are means over "
-                           "the epoch's batches with dropout active; validation runs at inference, "
-                           "so early on it can look better than training.");
+                           regression ? "Loss and mean absolute error after every epoch. Training "
+                           "figures are means over the epoch's batches with dropout active; "
+                           "validation runs at inference, so early on it can look better than "
+                           "training. The loss is on the standardised target, the MAE in the "
+                           "target's units."
+                                      : "Loss and accuracy after every epoch. Training figures are "
+                           "means over the epoch's batches with dropout active; validation runs "
+                           "at inference, so early on it can look better than training.");
     double *buf = r->epochs ? calloc(4 * r->epochs, sizeof *buf) : NULL;
     if (buf == NULL) {
         fputs("<p class=\"note\">No epochs were trained, so there are no curves.</p>\n</section>\n", out);
@@ -288,13 +327,13 @@ void cli_report_section_training(FILE *out, const cli_report *r) {
     }
     fputs("<div class=\"figures\">\n", out);
     metric_chart(out, r, LOSS, VAL_LOSS, "loss", "Loss", buf);
-    metric_chart(out, r, ACCURACY, VAL_ACCURACY, "accuracy", "Accuracy", buf);
+    if (regression) metric_chart(out, r, MAE, VAL_MAE, "MAE", "Mean absolute error", buf);
+    else metric_chart(out, r, ACCURACY, VAL_ACCURACY, "accuracy", "Accuracy", buf);
     fputs("</div>\n", out);
     if (r->gap && r->baseline_gap) gap_chart(out, r, buf);
     free(buf);
-    epoch_table(out, r->history, r->epochs, r->baseline ? "With dropout" : "Every epoch", "epochs");
-    if (r->baseline)
-        epoch_table(out, r->baseline, r->epochs, "Without dropout (every rate 0)", "epochs-baseline");
+    epoch_table(out, r, 0, r->baseline ? "With dropout" : "Every epoch", "epochs");
+    if (r->baseline) epoch_table(out, r, 1, "Without dropout (every rate 0)", "epochs-baseline");
     fputs("</section>\n", out);
 }
 

@@ -11,8 +11,9 @@
 /* #pipeline: the stages as a diagram (shapes, parameter counts) and as a table. */
 void cli_report_section_pipeline(FILE *out, const cli_report *r);
 
-/* #training: loss and accuracy per epoch, training vs validation (compare: both runs and the
- * overfitting gap shaded), and the epoch tables with the values of the --log. */
+/* #training: loss and accuracy per epoch (a regression run: loss and mean absolute error),
+ * training vs validation (compare: both runs and the overfitting gap shaded), and the epoch
+ * tables with the values of the --log. */
 void cli_report_section_training(FILE *out, const cli_report *r);
 
 /* #reproduce: the command line, seed, version and every setting. */

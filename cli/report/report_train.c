@@ -2,6 +2,7 @@
 #include "report/report_train.h"
 
 #include "common/cli_error.h"
+#include "common/options.h"
 #include "report/report_page.h"
 
 #include <cjson/cJSON.h>
@@ -61,9 +62,9 @@ void cli_report_list_settings(cli_report *r, dn_model *model) {
     dn_model_spec(model, spec, sizeof spec);
     cli_report_set(r, "model", "%s", spec);
     const char *losses[] = {"sparse categorical cross-entropy", "mean squared error",
-                            "binary cross-entropy"};
+                            "binary cross-entropy", "mean absolute error"};
     dn_loss loss = dn_model_loss(model);
-    cli_report_set(r, "loss", "%s", (size_t)loss < 3 ? losses[loss] : "?");
+    cli_report_set(r, "loss", "%s", (size_t)loss < CLI_COUNT(losses) ? losses[loss] : "?");
     cJSON *settings = cJSON_Parse(dn_model_get_metadata(model, "training"));
     const cJSON *item;
     cJSON_ArrayForEach(item, settings) {

@@ -65,6 +65,9 @@ static int open_data(const cli_train_settings *s, const char *spec, int task,
         return cli_error(-1, "%s%s", err.status == DN_ERR_MEMORY && s->max_bytes ? "--max-memory: " : "",
                             err.message);
     *used += dn_dataset_bytes(*out);
+    if (dn_dataset_on_disk(*out) && cli_parallel_is_root())
+        fprintf(stderr, "note: %s: over --max-memory, its pixels stay in the file and are read as "
+                "batches need them (each rank reads only its own blocks' rows)\n", spec);
     if (count > 0)
         cli_columns_note(stderr, spec, &(cli_columns){.count = count,
                                                       .header = dn_dataset_has_header(train)}, *out);

@@ -8,12 +8,41 @@
 #include "common/table_options.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void warn(const char *spec, const char *what, const dn_dataset *d) {
     if (d != NULL && dn_dataset_warning(d) != NULL)
         fprintf(stderr, "warning: %s%s: %s\n", spec, what, dn_dataset_warning(d));
+}
+
+static size_t add_bytes(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+
+/* --max-memory before anything is encoded (dn_dataset_prepared_bytes): preparing set i holds
+ * every set as read, the prepared sets made so far and set i's own, and the working copy of set
+ * i dn_dataset_prepare makes; the largest of these is the peak. Prints and returns -1 when it is
+ * over the limit, naming the file and the size needed. */
+static int check_budget(const cli_train_settings *s, dn_dataset **const *sets, const dn_dataset *fit,
+                        dn_impute impute) {
+    size_t as_read = 0, made = 0, peak = 0;
+    for (size_t i = 0; i < 4; ++i) as_read = add_bytes(as_read, dn_dataset_bytes(*sets[i]));
+    for (size_t i = 0; i < 4; ++i) {
+        size_t bytes = 0;
+        dn_error err;
+        if (*sets[i] == NULL) continue;
+        if (dn_dataset_prepared_bytes(*sets[i], fit, impute, &bytes, &err) != DN_OK)
+            return cli_error(-1, "%s", err.message);
+        made = add_bytes(made, bytes);
+        size_t now = add_bytes(add_bytes(as_read, made), dn_dataset_bytes(*sets[i]));
+        peak = now > peak ? now : peak;
+    }
+    if (peak <= s->max_bytes) return 0;
+    return cli_error(-1, "--max-memory %s: %s: encoding the categories and filling the missing "
+                        "cells needs %zu bytes (%.1f MiB) at its peak (the data as read %zu "
+                        "bytes, encoded %zu), over the limit; give a larger --max-memory, or "
+                        "--ignore a categorical column of many categories", s->max_memory, s->train,
+                     peak, (double)peak / 1048576.0, as_read, made);
 }
 
 int cli_train_prepare(const cli_train_settings *s, cli_train_job *job) {
@@ -27,6 +56,7 @@ int cli_train_prepare(const cli_train_settings *s, cli_train_job *job) {
                              "exist in CSV data only", s->train);
     const dn_dataset *fit = cli_train_fitted_rows(job);
     size_t fit_rows = dn_dataset_rows(fit); /* `fit` is freed below, with its raw form */
+    if (s->max_bytes && check_budget(s, sets, fit, impute) != 0) return -1;
     dn_dataset *done[4] = {NULL};
     dn_error err;
     for (size_t i = 0; i < 4; ++i) {
@@ -35,10 +65,12 @@ int cli_train_prepare(const cli_train_settings *s, cli_train_job *job) {
         for (size_t k = 0; k < i; ++k) dn_dataset_free(done[k]);
         return cli_error(-1, "%s", err.message);
     }
+    job->data_bytes = 0; /* what --test and --val-data may take is what is left after these */
     for (size_t i = 0; i < 4; ++i) {
         if (*sets[i] == NULL) continue;
         dn_dataset_free(*sets[i]);
         *sets[i] = done[i];
+        job->data_bytes += dn_dataset_bytes(done[i]);
     }
     char prefix[4200];
     snprintf(prefix, sizeof prefix, "note: %s:", s->train);

@@ -3,6 +3,7 @@
 #include "train/split.h"
 
 #include "common/cli_error.h"
+#include "common/columns.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -118,21 +119,6 @@ static void warn_missing_classes(const dn_dataset *kept, const dn_dataset *held,
     free(in_held), free(in_kept);
 }
 
-/* " (a 67, b 67, c 66)": rows per class, for up to 12 classes. */
-static void print_class_counts(FILE *out, const dn_dataset *d) {
-    size_t classes = dn_dataset_classes(d);
-    size_t *count = classes && classes <= 12 ? calloc(classes, sizeof *count) : NULL;
-    if (count == NULL) return;
-    for (size_t r = 0; r < dn_dataset_rows(d); ++r) count[dn_dataset_label(d, r)]++;
-    for (size_t c = 0; c < classes; ++c) {
-        const char *name = dn_dataset_class_name(d, c);
-        if (name) fprintf(out, "%s%s %zu", c ? ", " : " (", name, count[c]);
-        else fprintf(out, "%s%zu: %zu", c ? ", " : " (", c, count[c]);
-    }
-    fputc(')', out);
-    free(count);
-}
-
 int cli_split_rows(const dn_dataset *data, const char *spec, const cli_split *s,
                    dn_dataset **kept, dn_dataset **held) {
     size_t n = dn_dataset_rows(data), keep = cli_split_kept(n, s->fraction), out = n - keep;
@@ -163,7 +149,7 @@ int cli_split_rows(const dn_dataset *data, const char *spec, const cli_split *s,
         /* the sizes, so that a user can check them against Keras or scikit-learn */
         printf("%s: %zu rows -> %zu kept, %zu %s, %s", spec, n, keep, out, s->what,
                s->stratify ? "stratified" : s->shuffle ? "shuffled" : "the file's last rows");
-        print_class_counts(stdout, *held);
+        cli_columns_class_counts(stdout, *held);
         putchar('\n');
         warn_missing_classes(*kept, *held, spec, s);
     }

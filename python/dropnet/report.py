@@ -47,16 +47,23 @@ def _epochs(history):
     return [{k: float(v[e]) for k, v in logs.items()} for e in range(n)]
 
 
+# A regression run's metrics a History may hold (Keras' metrics=["mae"] names them so), which the
+# page draws where a classifier's accuracy stands.
+_REGRESSION_KEYS = ("mae", "rmse", "r2", "val_mae", "val_rmse", "val_r2")
+
+
 def _write_log(path, epochs):
     def number(v):
         return None if v is None or not math.isfinite(v) else v
     with open(path, "w") as f:
         for e, logs in enumerate(epochs, start=1):
-            f.write(json.dumps({"epoch": e, "loss": number(logs["loss"]),
-                                "accuracy": number(logs.get("accuracy")),
-                                "val_loss": number(logs.get("val_loss")),
-                                "val_accuracy": number(logs.get("val_accuracy")),
-                                "seconds": None}) + "\n")
+            line = {"epoch": e, "loss": number(logs["loss"]),
+                    "accuracy": number(logs.get("accuracy")),
+                    "val_loss": number(logs.get("val_loss")),
+                    "val_accuracy": number(logs.get("val_accuracy"))}
+            line.update({k: number(logs[k]) for k in _REGRESSION_KEYS if k in logs})
+            line["seconds"] = None
+            f.write(json.dumps(line) + "\n")
 
 
 def _label_column(model):
@@ -109,7 +116,8 @@ def _check_page_path(path, model):
 def report(model, history, path=None, x=None, y=None, examples_name="held-out"):
     """Writes the HTML report of a run (docs/REPORT.md) to `path`, as `dropnet train --report`:
     the pipeline, loss and accuracy curves with the epoch table from `history` (what fit
-    returned, or its .history dict), prediction traces and the confusion matrix of the examples
+    returned, or its .history dict; a regression model's "mae"/"val_mae", "rmse", "r2" there
+    are drawn where a classifier's accuracy is), prediction traces and the confusion matrix of the examples
     `x`, `y` (held-out rows; optional), weight histograms and settings. `report(history, path)`
     takes the model from history.model. The first batch's dropout masks are not recorded by fit,
     so the page says so. The page is written atomically; OSError when the tool is missing."""

@@ -74,3 +74,32 @@ def test_report_never_overwrites_an_input(blobs, tmp_path):
     with pytest.raises(ValueError, match="'ant' is not one of the model's classes"):
         dropnet.report(m, h, tmp_path / "r.html", df[:3], ["ant", "moth", "zebra"])
     assert sorted(os.listdir(tmp_path)) == ["m.safetensors"]  # nothing half-written
+
+
+def test_report_of_a_regression_draws_the_historys_mae(tmp_path):
+    """A regression History with Keras' "mae"/"val_mae" (computed here, in the target's units):
+    the page draws a MAE chart where a classifier's accuracy stands, and its tables hold the
+    History's numbers."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 4)).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 0.5, 0.0], dtype=np.float32)).astype(np.float32)
+    m = dropnet.Sequential([layers.Input(shape=(4,)), layers.Dense(8, activation="relu"),
+                            layers.Dense(1)])
+    m.compile(optimizer="adam", loss="mse", seed=2)
+    h = m.fit(x[:160], y[:160], epochs=3, batch_size=32, verbose=0,
+              validation_data=(x[160:], y[160:]))
+    history = dict(h.history)
+    history["mae"] = [0.5, 0.25, 0.125]
+    history["val_mae"] = [0.75, 0.375, 0.1875]
+    page = tmp_path / "reg.html"
+    dropnet.report(m, history, page)
+    html = page.read_text()
+    assert "<figcaption>Mean absolute error per epoch. Solid: training" in html
+    assert "ccuracy per epoch" not in html and "<th>accuracy</th>" not in html
+    for e in range(3):
+        row = "<tr><td>{}</td><td>{:.4f}</td><td>{:.4f}</td><td>{:.4f}</td><td>{:.4f}</td>".format(
+            e + 1, history["loss"][e], history["mae"][e], history["val_loss"][e],
+            history["val_mae"][e])
+        assert row in html
+    # section 4 has the validation MAE epoch by epoch (rmse and r2: not in this History)
+    assert "<tr><td>1</td><td>0.5000</td><td>–</td><td>–</td><td>0.7500</td>" in html

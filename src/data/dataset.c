@@ -1,6 +1,7 @@
 /* dataset.c — creating, slicing and batching datasets. */
 #include "data/dataset.h"
 #include "data/columns.h"
+#include "data/disk_rows.h"
 
 #include "core/alloc.h"
 #include "core/format_bytes.h"
@@ -86,6 +87,7 @@ void dn_dataset_free(dn_dataset *data) {
     free(data->warning);
     if (!data->x_borrowed) dni_free(data->x);
     dni_free(data->x_u8);
+    dni_disk_rows_free(data->disk);
     dni_free(data->labels);
     dni_free(data->y);
     dni_free(data);
@@ -108,6 +110,7 @@ dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int 
     d->u8_scale = 1.0f;
     int ok = 1;
     if (compact == DNI_X_BORROWED) d->x_borrowed = 1;
+    else if (compact == DNI_X_ON_DISK) (void)0; /* the features stay in their file */
     else if (compact) ok &= (d->x_u8 = dni_alloc_zeroed(cells, 1)) != NULL;
     else ok &= (d->x = dni_alloc_zeroed(cells, sizeof(float))) != NULL;
     if (classes > 0) ok &= (d->labels = dni_alloc_zeroed(rows, sizeof(int32_t))) != NULL;
@@ -185,6 +188,9 @@ size_t dni_dataset_storage_bytes(size_t rows, size_t features, int compact, size
 
 size_t dn_dataset_bytes(const dn_dataset *data) {
     if (data == NULL) return 0;
+    if (data->disk != NULL) /* the labels (or targets) and the row map; the features stay in the file */
+        return dni_dataset_storage_bytes(data->rows, 0, 1, data->classes, data->targets) +
+               dni_disk_rows_bytes(data->rows, data->disk->map != NULL);
     return dni_dataset_storage_bytes(data->rows, data->features, data->x_u8 != NULL, data->classes,
                                      data->targets);
 }
@@ -213,7 +219,33 @@ dn_status dn_dataset_get_row(const dn_dataset *data, size_t row, float *x_out, d
         return dni_fail(err, DN_ERR_ARGUMENT, "row %zu is out of range (dataset has %zu rows)", row,
                         data->rows);
     dni_dataset_gather_x(data, &row, 1, x_out);
+    return dni_dataset_check_io(data, err);
+}
+
+int dn_dataset_on_disk(const dn_dataset *data) { return data != NULL && data->disk != NULL; }
+
+dn_status dni_dataset_check_io(const dn_dataset *data, dn_error *err) {
+    return data->disk != NULL ? dni_disk_rows_check(data->disk, err) : DN_OK;
+}
+
+/* The features of a copy of `data`'s rows (rows[0..count), or [begin, begin + count) when rows
+ * is NULL) into `d`: the bytes or floats, or for a dataset kept on disk a reader of those rows. */
+static dn_status copy_features(const dn_dataset *data, const size_t *rows, size_t begin,
+                               size_t count, dn_dataset *d, dn_error *err) {
+    size_t f = data->features;
+    d->u8_scale = data->u8_scale;
+    if (data->disk != NULL) return dni_disk_rows_select(data->disk, rows, begin, count, &d->disk, err);
+    for (size_t i = 0; i < count; ++i) {
+        size_t r = rows ? rows[i] : begin + i;
+        if (data->x_u8) memcpy(d->x_u8 + i * f, data->x_u8 + r * f, f);
+        else memcpy(d->x + i * f, data->x + r * f, f * sizeof(float));
+    }
     return DN_OK;
+}
+
+/* dni_dataset_alloc's `compact` for a copy of `data`. */
+static int copy_storage(const dn_dataset *data) {
+    return data->disk != NULL ? DNI_X_ON_DISK : data->x_u8 != NULL;
 }
 
 int32_t dn_dataset_label(const dn_dataset *data, size_t row) {
@@ -248,16 +280,14 @@ dn_status dn_dataset_slice(const dn_dataset *data, size_t begin, size_t end, dn_
                        end, data->rows);
     size_t rows = end - begin, f = data->features;
     dn_dataset *d;
-    dn_status st = dni_dataset_alloc(&d, rows, f, data->x_u8 != NULL, data->classes,
+    dn_status st = dni_dataset_alloc(&d, rows, f, copy_storage(data), data->classes,
                                      data->targets, err);
     if (st != DN_OK) return st;
-    d->u8_scale = data->u8_scale;
-    if (data->x_u8) memcpy(d->x_u8, data->x_u8 + begin * f, rows * f);
-    else memcpy(d->x, data->x + begin * f, rows * f * sizeof(float));
+    st = copy_features(data, NULL, begin, rows, d, err);
     if (data->labels) memcpy(d->labels, data->labels + begin, rows * sizeof(int32_t));
     if (data->y) memcpy(d->y, data->y + begin * data->targets, rows * data->targets * sizeof(float));
     d->integer_classes = data->integer_classes;
-    if (data->columns != NULL) st = dni_columns_slice(data->columns, begin, end, &d->columns, err);
+    if (st == DN_OK && data->columns != NULL) st = dni_columns_slice(data->columns, begin, end, &d->columns, err);
     return finish_copy(data, d, st, out, err);
 }
 
@@ -271,32 +301,43 @@ dn_status dn_dataset_take(const dn_dataset *data, const size_t *rows, size_t cou
                             rows[i], data->rows);
     size_t f = data->features;
     dn_dataset *d = NULL;
-    dn_status st = dni_dataset_alloc(&d, count, f, data->x_u8 != NULL, data->classes,
+    dn_status st = dni_dataset_alloc(&d, count, f, copy_storage(data), data->classes,
                                      data->targets, err);
     if (st != DN_OK) return st;
-    d->u8_scale = data->u8_scale;
     d->integer_classes = data->integer_classes;
+    st = copy_features(data, rows, 0, count, d, err);
     for (size_t i = 0; i < count; ++i) {
         size_t r = rows[i];
-        if (data->x_u8) memcpy(d->x_u8 + i * f, data->x_u8 + r * f, f);
-        else memcpy(d->x + i * f, data->x + r * f, f * sizeof(float));
         if (data->labels) d->labels[i] = data->labels[r];
         if (data->y) memcpy(d->y + i * data->targets, data->y + r * data->targets,
                             data->targets * sizeof(float));
     }
-    if (data->columns != NULL) st = dni_columns_take(data->columns, rows, count, &d->columns, err);
+    if (st == DN_OK && data->columns != NULL) st = dni_columns_take(data->columns, rows, count, &d->columns, err);
     return finish_copy(data, d, st, out, err);
+}
+
+/* Row `i` of out = pixels · scale. The scale is read once: read through `data` in the loop, it
+ * might alias `row` as far as the compiler knows, which kept the conversion scalar. */
+static void gather_u8_row(const uint8_t *src, size_t f, float scale, float *row) {
+#pragma omp simd
+    for (size_t j = 0; j < f; ++j) row[j] = (float)src[j] * scale;
 }
 
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out) {
     size_t f = data->features;
+    if (data->disk != NULL) {
+        dni_disk_rows_gather(data->disk, index, n, data->u8_scale, out);
+        return;
+    }
     for (size_t i = 0; i < n; ++i) {
         float *row = out + i * f;
         if (data->x != NULL) {
             memcpy(row, data->x + index[i] * f, f * sizeof(float));
         } else {
-            const uint8_t *src = data->x_u8 + index[i] * f;
-            for (size_t j = 0; j < f; ++j) row[j] = (float)src[j] * data->u8_scale;
+            /* Shuffled rows lie anywhere in the set: fetch the next one while this one converts. */
+            const uint8_t *next = i + 1 < n ? data->x_u8 + index[i + 1] * f : NULL;
+            for (size_t j = 0; next != NULL && j < f; j += 64) __builtin_prefetch(next + j);
+            gather_u8_row(data->x_u8 + index[i] * f, f, data->u8_scale, row);
         }
     }
 }

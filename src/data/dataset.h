@@ -32,6 +32,8 @@ struct dn_dataset {
     float *x;         /* [rows×features], or NULL when x_u8 holds the features */
     int x_borrowed;   /* 1: x is the caller's memory (dn_dataset_borrow), never freed here */
     uint8_t *x_u8;    /* [rows×features] compact storage, value = x_u8 · u8_scale */
+    struct dni_disk_rows *disk; /* or: the bytes stay in their file, read per gather, value =
+                                   byte · u8_scale (disk_rows.h); x and x_u8 are then NULL */
     float u8_scale;
     size_t classes;   /* > 0: classification with labels */
     int32_t *labels;  /* [rows] in [0, classes) */
@@ -58,6 +60,8 @@ dn_status dni_check_memory_cap(const char *path, const char *what, size_t needed
 /* `compact` of dni_dataset_alloc for a dataset whose features the caller lends (dn_dataset_borrow):
  * no feature array is allocated. */
 enum { DNI_X_BORROWED = 2 };
+/* `compact` of dni_dataset_alloc for features read from their file (disk_rows.h): none allocated. */
+enum { DNI_X_ON_DISK = 3 };
 
 /* An empty dataset shell with its arrays allocated (x as float when `compact` is 0, as bytes when
  * 1, none for DNI_X_BORROWED). */
@@ -69,8 +73,13 @@ dn_status dni_dataset_alloc(dn_dataset **out, size_t rows, size_t features, int 
 dn_status dni_dataset_set_class_names(dn_dataset *data, const char *const *names, dn_error *err);
 
 
-/* out [n×features] = features of rows index[0..n). */
+/* out [n×features] = features of rows index[0..n). A dataset read from disk cannot fail here: a
+ * failed read gives zeros and is reported by dni_dataset_check_io, which a caller runs before it
+ * uses what it gathered. */
 void dni_dataset_gather_x(const dn_dataset *data, const size_t *index, size_t n, float *out);
+
+/* DN_ERR_IO naming the file and row when a read of a dataset kept on disk failed; else DN_OK. */
+dn_status dni_dataset_check_io(const dn_dataset *data, dn_error *err);
 
 /* Labels of rows index[0..n) (classification datasets). */
 void dni_dataset_gather_labels(const dn_dataset *data, const size_t *index, size_t n, int32_t *out);

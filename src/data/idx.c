@@ -8,6 +8,7 @@
  * corrupted header that claims 2^31 images fails at once instead of asking for terabytes. */
 #include "data/idx.h"
 #include "data/dataset.h"
+#include "data/disk_rows.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -195,6 +196,25 @@ static dn_status read_images(idx_file *f, dn_dataset *d, dn_error *err) {
     return st;
 }
 
+/* Over the memory cap, an uncompressed image file is not loaded: its rows are read from it as
+ * they are needed (disk_rows.h), and only the labels are held. A gzip file cannot be read at a
+ * row, so it is refused, naming the way out. */
+static dn_status cap_or_disk(idx_file *img, size_t rows, size_t max_bytes, int *on_disk,
+                             dn_error *err) {
+    char what[96];
+    snprintf(what, sizeof what, "loading %zu images x %zu pixels", rows, img->item);
+    size_t resident = dni_dataset_storage_bytes(rows, img->item, 1, 1, 0);
+    size_t kept = dni_dataset_storage_bytes(rows, 0, 1, 1, 0) + dni_disk_rows_bytes(rows, 0);
+    *on_disk = max_bytes != 0 && resident > max_bytes && gzdirect(img->gz);
+    if (*on_disk) return dni_check_memory_cap(img->path, "its labels", kept, max_bytes, err);
+    dn_status st = dni_check_memory_cap(img->path, what, resident, max_bytes, err);
+    if (st != DN_OK && err != NULL && !gzdirect(img->gz))
+        snprintf(err->message + strlen(err->message), sizeof err->message - strlen(err->message),
+                 " (a gzip file must be loaded whole; uncompressed with gunzip, it is read from "
+                 "disk row by row instead)");
+    return st;
+}
+
 static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, size_t max_bytes,
                            dn_dataset **out, dn_error *err) {
     if (img->count != lab->count)
@@ -202,16 +222,15 @@ static dn_status load_pair(idx_file *img, idx_file *lab, size_t max_rows, size_t
                         "the same count", img->path, img->count, lab->path, lab->count);
     size_t rows = max_rows != 0 && max_rows < img->count ? max_rows : img->count;
     dn_dataset *d;
-    char what[96];
-    snprintf(what, sizeof what, "loading %zu images x %zu pixels", rows, img->item);
-    dn_status st = dni_check_memory_cap(img->path, what,
-                                        dni_dataset_storage_bytes(rows, img->item, 1, 1, 0),
-                                        max_bytes, err);
+    int on_disk;
+    dn_status st = cap_or_disk(img, rows, max_bytes, &on_disk, err);
     /* classes = 1 only to have the labels array allocated; read_labels sets the real count. */
-    if (st == DN_OK) st = dni_dataset_alloc(&d, rows, img->item, 1, 1, 0, err);
+    if (st == DN_OK) st = dni_dataset_alloc(&d, rows, img->item, on_disk ? DNI_X_ON_DISK : 1, 1, 0, err);
     if (st != DN_OK) return st;
     d->u8_scale = 1.0f / 255.0f;
-    if ((st = read_labels(lab, d, err)) == DN_OK) st = read_images(img, d, err);
+    if ((st = read_labels(lab, d, err)) == DN_OK)
+        st = on_disk ? dni_disk_rows_open(&d->disk, img->path, img->header_bytes, img->item, err)
+                     : read_images(img, d, err);
     if (st != DN_OK) {
         dn_dataset_free(d);
         return st;

@@ -11,6 +11,7 @@
 #include "core/error.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,19 +325,70 @@ static dn_status apply_prep(dn_dataset *data, const dni_prep *prep, int strict, 
 
 static int is_raw(const dn_dataset *d) { return d->columns != NULL && d->columns->raw != NULL; }
 
-dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit, dn_impute impute,
-                             dn_dataset **out, dn_error *err) {
-    if (data == NULL || fit == NULL || out == NULL)
-        return dni_fail(err, DN_ERR_ARGUMENT, "data, fit and out must not be NULL");
-    *out = NULL;
+/* The arguments of dn_dataset_prepare and dn_dataset_prepared_bytes checked; *needed: 1 when
+ * `data` is encoded or imputed, 0 when it is only copied. */
+static dn_status check_prepare(const dn_dataset *data, const dn_dataset *fit, dn_impute impute,
+                               int *needed, dn_error *err) {
+    if (data == NULL || fit == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "data and fit must not be NULL");
     if (impute < DN_IMPUTE_NONE || impute > DN_IMPUTE_MOST_FREQUENT)
         return dni_fail(err, DN_ERR_ARGUMENT, "impute must be a dn_impute, found %d", (int)impute);
-    int needed = impute != DN_IMPUTE_NONE || dn_dataset_needs_preparing(data) ||
-                 dn_dataset_needs_preparing(fit);
-    if (needed && (!is_raw(data) || !is_raw(fit)))
+    *needed = impute != DN_IMPUTE_NONE || dn_dataset_needs_preparing(data) ||
+              dn_dataset_needs_preparing(fit);
+    if (*needed && (!is_raw(data) || !is_raw(fit)))
         return dni_fail(err, DN_ERR_ARGUMENT, "encoding and imputing need data read from CSV with "
                         "dn_dataset_options.raw_columns");
-    dn_status st = needed ? check_same_columns(data, fit, err) : DN_OK;
+    return *needed ? check_same_columns(data, fit, err) : DN_OK;
+}
+
+/* The inputs a row has once prepared against `fit` (dni_prep_width of fit_prep's result): 1 a
+ * numeric column, and a categorical one as many as the categories the fit rows hold. Counted
+ * from the codes alone, one column's flags at a time, so that the size is known before the
+ * encoded rows are allocated. */
+static dn_status prepared_width(const dn_dataset *fit, size_t *width, dn_error *err) {
+    const dni_raw_columns *raw = fit->columns->raw;
+    size_t f = fit->features;
+    *width = 0;
+    for (size_t j = 0; j < f; ++j) {
+        if (!raw->categorical[j]) {
+            ++*width;
+            continue;
+        }
+        size_t vocab = raw->category_count[j];
+        unsigned char *seen = dni_alloc_zeroed(vocab ? vocab : 1, 1);
+        if (seen == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory for categories");
+        for (size_t r = 0; r < fit->rows; ++r) {
+            float code = fit->x[r * f + j];
+            if (!isnan(code) && !seen[(size_t)code]) seen[(size_t)code] = 1, ++*width;
+        }
+        dni_free(seen);
+    }
+    return DN_OK;
+}
+
+dn_status dn_dataset_prepared_bytes(const dn_dataset *data, const dn_dataset *fit,
+                                    dn_impute impute, size_t *bytes, dn_error *err) {
+    if (bytes == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "bytes must not be NULL");
+    *bytes = 0;
+    int needed = 0;
+    dn_status st = check_prepare(data, fit, impute, &needed, err);
+    if (st != DN_OK || !needed) {
+        if (st == DN_OK) *bytes = dn_dataset_bytes(data); /* a copy */
+        return st;
+    }
+    size_t width = 0;
+    st = prepared_width(fit, &width, err);
+    if (st == DN_OK)
+        *bytes = dni_dataset_storage_bytes(data->rows, width, 0, data->classes, data->targets);
+    return st;
+}
+
+dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit, dn_impute impute,
+                             dn_dataset **out, dn_error *err) {
+    if (out == NULL) return dni_fail(err, DN_ERR_ARGUMENT, "data, fit and out must not be NULL");
+    *out = NULL;
+    int needed = 0;
+    dn_status st = check_prepare(data, fit, impute, &needed, err);
     dn_dataset *copy = NULL;
     dni_prep *prep = NULL;
     if (st == DN_OK) st = dn_dataset_slice(data, 0, data->rows, &copy, err);
@@ -355,6 +407,20 @@ dn_status dn_dataset_prepare(const dn_dataset *data, const dn_dataset *fit, dn_i
     return DN_OK;
 }
 
+/* --max-memory (max_bytes) for the encoded rows a load with a preprocessing makes next to the
+ * rows as read, checked before they are allocated: the reader counted the file at its raw
+ * width, one input a categorical column. */
+static dn_status check_encoded_cap(const dn_dataset *data, const dni_prep *prep, const char *path,
+                                   size_t max_bytes, dn_error *err) {
+    size_t width = dni_prep_width(prep);
+    size_t encoded = dni_dataset_storage_bytes(data->rows, width, 0, 0, 0), held = dn_dataset_bytes(data);
+    size_t needed = encoded > SIZE_MAX - held ? SIZE_MAX : encoded + held;
+    char what[128];
+    snprintf(what, sizeof what, "encoding %zu rows to %zu inputs (next to the %zu columns read)",
+             data->rows, width, data->features);
+    return dni_check_memory_cap(path, what, needed, max_bytes, err);
+}
+
 dn_status dni_prepare_load(dn_dataset **out, const char *path, const dn_dataset_options *opts,
                            dni_csv_reader read, dn_error *err) {
     dni_prep *prep = NULL;
@@ -368,6 +434,7 @@ dn_status dni_prepare_load(dn_dataset **out, const char *path, const dn_dataset_
     for (size_t j = 0; st == DN_OK && j < prep->count; ++j) preset[j] = (unsigned char)prep->columns[j].categorical;
     dn_dataset *data = NULL;
     if (st == DN_OK) st = read(&data, path, opts, preset, &found, err);
+    if (st == DN_OK) st = check_encoded_cap(data, prep, path, opts->max_bytes, err);
     if (st == DN_OK) st = apply_prep(data, prep, opts->strict_categories, err);
     dni_free(found);
     dni_free(preset);

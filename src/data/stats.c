@@ -51,5 +51,5 @@ dn_status dn_dataset_feature_stats(const dn_dataset *data, float *mean, float *s
     }
     dni_free(sum);
     dni_free(block);
-    return DN_OK;
+    return dni_dataset_check_io(data, err); /* rows read from a file (disk_rows.h) */
 }

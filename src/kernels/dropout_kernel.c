@@ -45,9 +45,10 @@ __attribute__((target("avx512f"))) static inline void mulhilo16(__m512i a, __m51
     *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
 }
 
-/* Philox4x32-10 on 16 consecutive blocks; words[w][j] = word w of block first + j. */
-__attribute__((target("avx512f"))) static void philox16(const dn_rng_stream *s, uint64_t step,
-                                                        uint64_t first, uint32_t words[4][16]) {
+/* Philox4x32-10 on 16 consecutive blocks; lane j of words[w] = word w of block first + j.
+ * Inlined, so the words stay in registers. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+philox16(const dn_rng_stream *s, uint64_t step, uint64_t first, __m512i words[4]) {
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i m0 = _mm512_set1_epi32((int)0xD2511F53u), m1 = _mm512_set1_epi32((int)0xCD9E8D57u);
     __m512i c0 = _mm512_add_epi32(_mm512_set1_epi32((int)(uint32_t)first), lanes);
@@ -66,30 +67,41 @@ __attribute__((target("avx512f"))) static void philox16(const dn_rng_stream *s, 
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
-    _mm512_storeu_si512(words[0], c0);
-    _mm512_storeu_si512(words[1], c1);
-    _mm512_storeu_si512(words[2], c2);
-    _mm512_storeu_si512(words[3], c3);
+    words[0] = c0;
+    words[1] = c1;
+    words[2] = c2;
+    words[3] = c3;
 }
 
-/* A full chunk of 64 elements: words in element order, four 16-lane compares, masked scaling. */
+/* Bit j of the 16-bit `keep` moved to bit 4j (the others zero). */
+static uint64_t spread4(uint64_t keep) {
+    uint64_t x = keep & 0xFFFFu;
+    x = (x ^ (x << 24)) & 0x000000FF000000FFu;
+    x = (x ^ (x << 12)) & 0x000F000F000F000Fu;
+    x = (x ^ (x << 6)) & 0x0303030303030303u;
+    return (x ^ (x << 3)) & 0x1111111111111111u;
+}
+
+/* A full chunk of 64 elements: one compare per Philox word (word w of block j is element
+ * 4j + w), the four masks interleaved into element order in registers, then masked scaling.
+ * (Reordering the words through memory first cost 64 scalar moves and a stalled reload per
+ * chunk.) */
 __attribute__((target("avx512f"))) static void chunk_avx512(const dn_rng_stream *s, uint64_t step,
                                                             uint32_t threshold, float scale,
                                                             const float *x, float *y,
                                                             uint32_t *bits, size_t c) {
-    uint32_t soa[4][16], words[DN_DROPOUT_CHUNK];
+    __m512i soa[4];
     philox16(s, step, (uint64_t)c * 16 + s->element_base / 4, soa);
-    for (int j = 0; j < 16; ++j)
-        for (int w = 0; w < 4; ++w) words[4 * j + w] = soa[w][j];
     const __m512i t = _mm512_set1_epi32((int)threshold);
     const __m512 sc = _mm512_set1_ps(scale);
     const float *xc = x + c * DN_DROPOUT_CHUNK;
     float *yc = y + c * DN_DROPOUT_CHUNK;
     uint64_t mask = 0;
+    for (int w = 0; w < 4; ++w)
+        mask |= spread4(_mm512_cmpge_epu32_mask(soa[w], t)) << w;
     for (int q = 0; q < 4; ++q) {
-        __mmask16 keep = _mm512_cmpge_epu32_mask(_mm512_loadu_si512(words + 16 * q), t);
+        __mmask16 keep = (__mmask16)(mask >> (16 * q));
         _mm512_storeu_ps(yc + 16 * q, _mm512_maskz_mul_ps(keep, _mm512_loadu_ps(xc + 16 * q), sc));
-        mask |= (uint64_t)keep << (16 * q);
     }
     bits[2 * c] = (uint32_t)mask;
     bits[2 * c + 1] = (uint32_t)(mask >> 32);

@@ -105,12 +105,26 @@ size_t dni_gemm_workspace_floats(int threads) {
     return most * (size_t)dni_threads_resolve(threads);
 }
 
+/* The problem on BLAS (a `make BLAS=openblas` build, kernel AUTO) or on dropnet's kernels. */
+static void dn_gemm_run(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads,
+                        const dn_gemm_problem *p) {
+    if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(p, threads);
+    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, p, ws);
+}
+
 void dni_gemm_ws_with(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, int trans_a,
                       int trans_b, size_t M, size_t N, size_t K, const float *A, size_t lda,
                       const float *B, size_t ldb, float beta, float *C, size_t ldc) {
     dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, NULL, NULL};
-    if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) dni_gemm_blas(&p, threads);
-    else dni_gemm_blocked(dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel)), threads, &p, ws);
+    dn_gemm_run(kernel, ws, threads, &p);
+}
+
+void dni_gemm_ws_epilogue(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads,
+                          int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                          size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+                          const dn_gemm_epilogue *epilogue) {
+    dn_gemm_problem p = {trans_a, trans_b, M, N, K, A, lda, B, ldb, 0.0f, C, ldc, epilogue, NULL};
+    dn_gemm_run(kernel, ws, threads, &p);
 }
 
 void dni_gemm_ws(const dn_gemm_workspace *ws, int threads, int trans_a, int trans_b, size_t M,

@@ -114,6 +114,11 @@ typedef struct dn_gemm_epilogue {
     float scale;            /* 1/(1 − rate) */
     float *dropped;         /* out [M×N] */
     uint32_t *bits;         /* mask bits [⌈M·N/32⌉] */
+    /* Called last, once for every finished part of C (rows [i0, i0+m) × columns [j0, j0+n)),
+     * on the thread that computed it, with `context`; NULL for none. A training step's weight
+     * gradient applies the optimizer here (network.h), while the part is in cache. */
+    void (*finished)(void *context, size_t i0, size_t m, size_t j0, size_t n);
+    void *context;
 } dn_gemm_epilogue;
 
 /* C [M×N] = A [M×K] · B [K×N] (no transposes, beta 0), then the epilogue. Up to 16 rows without
@@ -121,6 +126,13 @@ typedef struct dn_gemm_epilogue {
 void dni_gemm_fused(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads, size_t M,
                     size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                     float *C, size_t ldc, const dn_gemm_epilogue *epilogue);
+
+/* C [M×N] = op(A)·op(B) (beta 0) as dni_gemm_ws_with, then the epilogue on each finished part
+ * of C, as dni_gemm_fused does (any transposes; no small-M path). */
+void dni_gemm_ws_epilogue(dn_gemm_kernel kernel, const dn_gemm_workspace *ws, int threads,
+                          int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                          size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+                          const dn_gemm_epilogue *epilogue);
 
 /* The same product with a requested kernel (DN_GEMM_AUTO: as dni_gemm). Returns the kernel that
  * actually ran, i.e. dni_gemm_kernel_resolve(kernel). */

@@ -196,6 +196,48 @@ DN_AVX512 static void dn_gemm_avx512_pack_b(const dn_gemm_problem *p, size_t k0,
     }
 }
 
+/* Rows ahead the block packing prefetches op(B) (B [K×N] rows are usually a page apart, and the
+ * hardware prefetcher stops at page boundaries). */
+enum { DN_AVX512_PACK_AHEAD = 2 };
+
+/* op(B) k [k0, k0+kc) × columns [j0, j0+n), n ≤ nc → ⌈n/32⌉ consecutive panels [kc][32]. B [K×N]
+ * is read row by row, each row's n floats in one sweep: packing panel by panel read 128 bytes a
+ * page apart per k, which kept the forward product of a training step (weights just updated,
+ * out of L2) waiting on memory. Bᵀ goes panel by panel. Same floats either way. */
+DN_AVX512 static void dn_gemm_avx512_pack_b_block(const dn_gemm_problem *p, size_t k0, size_t kc,
+                                                  size_t j0, size_t n, float *out) {
+    if (p->trans_b) {
+        for (size_t jr = 0; jr < n; jr += DN_AVX512_NR)
+            dn_gemm_avx512_pack_b(p, k0, kc, j0 + jr, n - jr < DN_AVX512_NR ? n - jr : DN_AVX512_NR,
+                                  DN_AVX512_NR, out + jr * kc);
+        return;
+    }
+    const __m512 zero = _mm512_setzero_ps();
+    const size_t full = n / DN_AVX512_NR * DN_AVX512_NR;
+    for (size_t k = 0; k < kc; ++k) {
+        const float *src = p->B + (k0 + k) * p->ldb + j0;
+        const float *ahead = k + DN_AVX512_PACK_AHEAD < kc ? src + DN_AVX512_PACK_AHEAD * p->ldb
+                                                           : NULL;
+        float *dst = out + k * DN_AVX512_NR;
+        size_t jr = 0;
+        for (; jr < full; jr += DN_AVX512_NR, dst += kc * DN_AVX512_NR) {
+            if (ahead != NULL) {
+                _mm_prefetch((const char *)(ahead + jr), _MM_HINT_T0);
+                _mm_prefetch((const char *)(ahead + jr + 16), _MM_HINT_T0);
+            }
+            _mm512_store_ps(dst, _mm512_loadu_ps(src + jr));
+            _mm512_store_ps(dst + 16, _mm512_loadu_ps(src + jr + 16));
+        }
+        if (jr < n) { /* the last, partial panel: masked loads, zeros past n */
+            size_t left = n - jr;
+            _mm512_store_ps(dst, _mm512_maskz_loadu_ps(dn_lanes(left), src + jr));
+            _mm512_store_ps(dst + 16, left > 16 ? _mm512_maskz_loadu_ps(dn_lanes(left - 16),
+                                                                         src + jr + 16)
+                                                : zero);
+        }
+    }
+}
+
 static const dn_gemm_impl dn_avx512_impl = {
     .kernel = DN_GEMM_AVX512,
     .mr = DN_AVX512_MR,
@@ -205,6 +247,7 @@ static const dn_gemm_impl dn_avx512_impl = {
     .micro = dn_gemm_avx512_micro,
     .pack_a = dn_gemm_avx512_pack_a,
     .pack_b = dn_gemm_avx512_pack_b,
+    .pack_b_block = dn_gemm_avx512_pack_b_block,
 };
 
 const dn_gemm_impl *dni_gemm_impl_avx512(void) { return &dn_avx512_impl; }

@@ -145,6 +145,41 @@ DN_BF16_TARGET static void dn_gemm_avx512_bf16_pack_b(const dn_gemm_problem *p, 
             _mm512_store_si512(words + q * DN_AB_NR + 16, _mm512_setzero_si512());
 }
 
+/* op(B) k [k0, k0+kc) × columns [j0, j0+n), n ≤ nc → ⌈n/32⌉ panels of pairs, panel q at
+ * out + q·32·kc floats (the driver's spacing). B [K×N] is read two rows at a time, each pair of
+ * rows in one sweep across the block, as the fp32 kernel's block packing (gemm_avx512.c); Bᵀ
+ * goes panel by panel. The same words as dn_gemm_avx512_bf16_pack_b writes. */
+DN_BF16_TARGET static void dn_gemm_avx512_bf16_pack_b_block(const dn_gemm_problem *p, size_t k0,
+                                                            size_t kc, size_t j0, size_t n,
+                                                            float *out) {
+    if (p->trans_b) {
+        for (size_t jr = 0; jr < n; jr += DN_AB_NR)
+            dn_gemm_avx512_bf16_pack_b(p, k0, kc, j0 + jr, n - jr < DN_AB_NR ? n - jr : DN_AB_NR,
+                                       DN_AB_NR, out + jr * kc);
+        return;
+    }
+    uint32_t *words = (uint32_t *)(void *)out;
+    for (size_t k = 0; k < kc; k += 2) {
+        const float *lo_row = p->B + (k0 + k) * p->ldb + j0;
+        const float *hi_row = k + 1 < kc ? lo_row + p->ldb : NULL;
+        uint32_t *dst = words + k / 2 * DN_AB_NR;
+        for (size_t jr = 0; jr < n; jr += DN_AB_NR, dst += kc * DN_AB_NR) {
+            for (size_t h = 0; h < DN_AB_NR; h += 16) {
+                size_t width = n - jr > h ? n - jr - h : 0;
+                __m512 pair = _mm512_setzero_ps();
+                if (width > 0) {
+                    __mmask16 lanes = dn_ab_lanes(width);
+                    __m512 lo = _mm512_maskz_loadu_ps(lanes, lo_row + jr + h);
+                    __m512 hi = hi_row != NULL ? _mm512_maskz_loadu_ps(lanes, hi_row + jr + h)
+                                               : _mm512_setzero_ps();
+                    pair = dn_pairs16(lo, hi);
+                }
+                _mm512_store_ps((float *)(void *)(dst + h), pair);
+            }
+        }
+    }
+}
+
 static const dn_gemm_impl dn_avx512_bf16_impl = {
     .kernel = DN_GEMM_AVX512_BF16,
     .mr = DN_AB_MR,
@@ -154,6 +189,7 @@ static const dn_gemm_impl dn_avx512_bf16_impl = {
     .micro = dn_gemm_avx512_bf16_micro,
     .pack_a = dn_gemm_avx512_bf16_pack_a,
     .pack_b = dn_gemm_avx512_bf16_pack_b,
+    .pack_b_block = dn_gemm_avx512_bf16_pack_b_block,
     .packs_pairs = 1,
 };
 

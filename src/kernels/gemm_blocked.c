@@ -77,6 +77,8 @@ static void dn_gemm_run_kblock(const dn_gemm_impl *impl, const dn_gemm_problem *
     const float *panels = b_buf;
     if (p->packed_b != NULL) /* this block's panels already lie together (gemm_packed.h) */
         panels = p->packed_b + dni_gemm_packed_offset(impl, p->N, k0, kc, j0);
+    else if (impl->pack_b_block != NULL)
+        impl->pack_b_block(p, k0, kc, j0, n_block, b_buf);
     else
         for (size_t jr = 0; jr < n_block; jr += nr)
             impl->pack_b(p, k0, kc, j0 + jr, dn_min_size(nr, n_block - jr), nr, b_buf + jr * kc);

@@ -23,6 +23,7 @@ void dni_gemm_epilogue_apply(const dn_gemm_problem *p, size_t i0, size_t m, size
                                 e->bits, p->M * p->N, first / DN_DROPOUT_CHUNK,
                                 (first + n) / DN_DROPOUT_CHUNK);
     }
+    if (e->finished != NULL) e->finished(e->context, i0, m, j0, n);
 }
 
 size_t dni_gemm_column_quantum(const dn_gemm_impl *impl, const dn_gemm_problem *p) {

@@ -41,6 +41,12 @@ typedef void (*dn_gemm_pack_a_fn)(const dn_gemm_problem *p, size_t i0, size_t m,
 typedef void (*dn_gemm_pack_b_fn)(const dn_gemm_problem *p, size_t k0, size_t kc, size_t j0,
                                   size_t n, size_t nr, float *out);
 
+/* Packs k [k0, k0+kc) × columns [j0, j0+n) of op(B), n ≤ nc, into ⌈n/nr⌉ consecutive
+ * micro-panels [kc][nr] (panel q at out + q·kc·nr; columns past n are zero): the same floats
+ * as pack_b panel by panel, in whatever order reads op(B) fastest. */
+typedef void (*dn_gemm_pack_b_block_fn)(const dn_gemm_problem *p, size_t k0, size_t kc,
+                                        size_t j0, size_t n, float *out);
+
 /* tile = a [kc][mr] · b [kc][nr], each element summed over k = 0, 1, … kc−1 in that order,
  * starting from 0 (one FMA chain per element in the SIMD kernels). Row k of `a` starts a_step
  * floats after row k−1: mr for a packed panel, lda when the driver passes Aᵀ in place.
@@ -60,6 +66,7 @@ typedef struct dn_gemm_impl {
     dn_gemm_micro_fn micro;
     dn_gemm_pack_a_fn pack_a;
     dn_gemm_pack_b_fn pack_b;
+    dn_gemm_pack_b_block_fn pack_b_block; /* NULL: the driver calls pack_b for each panel */
     int packs_pairs; /* bf16 families: panels hold bf16 pairs (gemm_bf16.h) and the micro-kernel
                         steps over ⌈kc/2⌉ pair rows, so op(A) is never read in place */
 } dn_gemm_impl;

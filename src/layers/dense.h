@@ -27,8 +27,10 @@ int dni_dense_dropout_fusable(const dn_layer *dense, const dn_layer *dropout);
 
 /* Both layers in one pass: pre = x·W + b, y = act(pre), then the dropout layer's y and mask bits
  * from `stream` at `step`, all in the product's output pass; bitwise the same as running
- * dni_dense_forward then dni_dropout_forward. */
+ * dni_dense_forward then dni_dropout_forward. `packed` (for `impl`, or NULL) as in
+ * dni_dense_forward_packed: the same bits without packing W per call. */
 void dni_dense_dropout_forward(dn_layer *dense, dn_layer *dropout, const float *params,
+                               const struct dn_gemm_impl *impl, const float *packed,
                                const float *x, size_t rows, const dn_rng_stream *stream,
                                uint64_t step, const dn_exec *exec);
 

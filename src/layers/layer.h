@@ -59,7 +59,17 @@ typedef struct dn_exec {
     dn_gemm_kernel kernel; /* the products' kernel request (dni_gemm_precision_kernel) */
     const dn_gemm_workspace *gemm_ws;
     size_t row_offset;
+    const struct dn_exec_update *update; /* backward only: the fused update, or NULL */
 } dn_exec;
+
+/* A backward pass that also applies the optimizer step (network.h, dni_model_backprop_update):
+ * each dense layer updates its kernel as its weight-gradient product finishes the tiles, then its
+ * bias. The slabs are the model's, parallel to the parameters. */
+typedef struct dn_exec_update {
+    const dn_optimizer_config *cfg;
+    float *params, *m, *v;
+    float adam_alpha; /* for this step (optimizer.h) */
+} dn_exec_update;
 
 /* A per-row stream for a layer `width` wide: its element base set from exec->row_offset. */
 static inline dn_rng_stream dni_exec_row_stream(dn_rng_stream s, const dn_exec *exec,

@@ -42,11 +42,14 @@ dn_status dni_model_for_each_chunk(dn_model *m, const dn_row_source *src, size_t
         index = owned = dni_alloc_zeroed(chunk, sizeof *index);
         if (index == NULL) return dni_fail(err, DN_ERR_MEMORY, "out of memory");
     }
-    for (size_t begin = 0; begin < rows; begin += chunk) {
+    dn_status st = DN_OK;
+    for (size_t begin = 0; st == DN_OK && begin < rows; begin += chunk) {
         size_t n = rows - begin < chunk ? rows - begin : chunk;
         load_chunk(m, src, index, begin, n);
+        /* rows read from a file: a failed read is not visited (data/disk_rows.h) */
+        if (src->x == NULL && (st = dni_dataset_check_io(src->data, err)) != DN_OK) break;
         visit(m, user, begin, n);
     }
     dni_free(owned);
-    return DN_OK;
+    return st;
 }

@@ -2,6 +2,7 @@
 #include "model/fit.h"
 #include "model/model.h"
 #include "model/fit_blocks.h"
+#include "model/exact_sum.h"
 #include "model/inference_plan.h"
 #include "model/chunks.h"
 #include "model/constraints.h"
@@ -112,30 +113,49 @@ static void shuffle(size_t *index, size_t n, uint64_t seed, uint64_t epoch) {
     }
 }
 
-typedef struct loss_sums {
-    double loss_sum, correct, units;
-} loss_sums;
+typedef struct eval_sums {
+    double *row_loss;       /* [rows] each row's loss, summed exactly at the end */
+    double correct, units;  /* whole numbers */
+} eval_sums;
 
+/* Each row's loss on its own (dni_loss_batch one row at a time), so that the sum can be made
+ * exact and the same however the rows are shared (exact_sum.h). */
 static void evaluate_chunk(dn_model *m, void *user, size_t begin, size_t rows) {
-    (void)begin;
-    loss_sums *s = user;
+    eval_sums *s = user;
     dni_model_run(m, rows, DN_MODE_INFERENCE, 0);
-    batch_loss(m, rows, &s->loss_sum, &s->correct);
+    const dn_layer *last = last_layer(m);
+    size_t w = last->out;
+    for (size_t r = 0; r < rows; ++r) {
+        double row = 0.0;
+        dni_loss_batch(m->loss, last->activation, last->pre + r * w, last->y + r * w, 1, rows, w,
+                       m->batch_labels ? m->batch_labels + r : NULL,
+                       m->batch_targets ? m->batch_targets + r * w : NULL, m->loss_grad + r * w,
+                       &row, &s->correct);
+        s->row_loss[begin + r] = row;
+    }
     s->units += accuracy_units(m, rows);
 }
 
-/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL. With a
- * reducer, `d` is this worker's share and the sums are combined over `rows` rows in all. */
+/* Evaluates every row of `d` at inference; `index` is scratch [capacity] or NULL, `row_loss`
+ * scratch [d->rows] or NULL. With a reducer, `d` is this worker's share and the sums are
+ * combined over `rows` rows in all: the loss exactly (the same bits for any share), the counts
+ * as integers. */
 static dn_status evaluate_rows(dn_model *m, const dn_dataset *d, size_t rows,
-                               const dn_reducer *reducer, size_t *index, double *loss,
-                               double *accuracy, dn_error *err) {
-    loss_sums s = {0.0, 0.0, 0.0};
+                               const dn_reducer *reducer, size_t *index, double *row_loss,
+                               double *loss, double *accuracy, dn_error *err) {
+    double *owned = NULL;
+    if (row_loss == NULL && d->rows > 0 &&
+        (row_loss = owned = dni_alloc_zeroed(d->rows, sizeof *row_loss)) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu row losses", d->rows);
+    eval_sums s = {row_loss, 0.0, 0.0};
     dn_row_source src = {.data = d, .with_targets = 1, .index = index};
     dn_status st = d->rows ? dni_model_for_each_chunk(m, &src, 0, evaluate_chunk, &s, err) : DN_OK;
-    double sums[3] = {s.loss_sum, s.correct, s.units};
-    if (st == DN_OK && reducer != NULL) st = reducer->sum_double(sums, 3, reducer->user, err);
-    *loss = sums[0] / (double)rows;
-    *accuracy = accuracy_of(m, sums[1], sums[2]);
+    int64_t counts[2] = {(int64_t)s.correct, (int64_t)s.units};
+    double sum = NAN;
+    if (st == DN_OK) st = dni_exact_sum(row_loss, d->rows, rows, counts, 2, reducer, &sum, err);
+    dni_free(owned);
+    *loss = sum / (double)rows;
+    *accuracy = accuracy_of(m, (double)counts[0], (double)counts[1]);
     return st;
 }
 
@@ -158,7 +178,8 @@ dn_status dn_model_evaluate(dn_model *model, const dn_dataset *data, double *los
     if (st == DN_OK) st = dni_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
     double l, a;
-    if ((st = evaluate_rows(model, data, data->rows, NULL, NULL, &l, &a, err)) != DN_OK) return st;
+    if ((st = evaluate_rows(model, data, data->rows, NULL, NULL, NULL, &l, &a, err)) != DN_OK)
+        return st;
     if (loss) *loss = l;
     if (accuracy) *accuracy = a;
     return DN_OK;
@@ -171,13 +192,14 @@ dn_status dn_model_evaluate_reduced(dn_model *model, const dn_dataset *data,
     dn_status st = check_ready(model, data, err);
     if (st == DN_OK) st = dni_model_check_data(model, data, "the evaluation data", err);
     if (st != DN_OK) return st;
-    if (reducer->sum_double == NULL || reducer->workers == 0 || reducer->rank >= reducer->workers)
-        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer needs sum_double and a rank below its "
-                        "worker count");
+    if (reducer->sum_int64 == NULL || reducer->max_double == NULL || reducer->workers == 0 ||
+        reducer->rank >= reducer->workers)
+        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer needs sum_int64, max_double and a rank "
+                        "below its worker count");
     dn_dataset *share = NULL;
     double l = NAN, a = NAN;
     if ((st = worker_share(data, reducer, &share, err)) == DN_OK)
-        st = evaluate_rows(model, share, data->rows, reducer, NULL, &l, &a, err);
+        st = evaluate_rows(model, share, data->rows, reducer, NULL, NULL, &l, &a, err);
     dn_dataset_free(share);
     if (st != DN_OK) return st;
     if (loss) *loss = l;
@@ -210,6 +232,7 @@ typedef struct fit_state {
     int reproducible;
     size_t *order;                       /* [train rows] */
     size_t *scratch;                     /* [capacity] for evaluation */
+    double *val_losses;                  /* [validation rows of this worker] for evaluation */
     float *snapshot;                     /* params, m, v [3 × param_count] at the epoch's start */
     uint64_t snapshot_step, snapshot_epochs;
 } fit_state;
@@ -221,6 +244,7 @@ static void fit_state_free(fit_state *s) {
     dni_blocks_free(&s->blocks);
     dni_free(s->order);
     dni_free(s->scratch);
+    dni_free(s->val_losses);
     dni_free(s->snapshot);
 }
 
@@ -319,41 +343,71 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     s->order = dni_alloc_zeroed(s->train->rows, sizeof(size_t));
     s->scratch = dni_alloc_zeroed(m->capacity, sizeof(size_t));
     s->snapshot = dni_alloc_zeroed(m->param_count, 3 * sizeof(float));
+    const dn_dataset *val = s->val_share ? s->val_share : s->val;
+    if (val && (s->val_losses = dni_alloc_zeroed(val->rows ? val->rows : 1, sizeof(double))) == NULL)
+        return dni_fail(err, DN_ERR_MEMORY, "out of memory");
     if (s->order == NULL || s->scratch == NULL || s->snapshot == NULL)
         return dni_fail(err, DN_ERR_MEMORY, "out of memory");
     return DN_OK;
 }
 
-/* The gradient of rows order[0..n) as one block: forward, loss, backward. 0 on a bad loss. */
-static int batch_gradient(dn_model *m, const dn_dataset *d, const size_t *rows_index, size_t n,
-                          double *loss_sum, double *correct) {
+/* The gradient of rows order[0..n) as one block: forward, loss, backward; *finite 0 on a bad
+ * loss. With `update`, the backward pass applies the optimizer step too (network.h). Fails only
+ * when rows kept on disk could not be read: checked before the rows are used, so no update is
+ * made of the zeros a failed read leaves (data/disk_rows.h). */
+static dn_status batch_gradient(dn_model *m, const dn_dataset *d, const size_t *rows_index,
+                                size_t n, int update, double *loss_sum, double *correct,
+                                int *finite, dn_error *err) {
     dni_model_load_batch(m, d, rows_index, n);
+    dn_status st = dni_dataset_check_io(d, err);
+    if (st != DN_OK) return st;
     dni_model_run(m, n, DN_MODE_TRAINING, m->step);
     double batch_sum = 0.0;
     batch_loss(m, n, &batch_sum, correct);
-    if (!isfinite(batch_sum)) return 0;
+    *finite = isfinite(batch_sum) != 0;
+    if (!*finite) return DN_OK;
     *loss_sum += batch_sum;
-    dni_model_backprop(m, n, dni_loss_is_fused(m->loss, last_layer(m)->activation));
-    return 1;
+    int fused = dni_loss_is_fused(m->loss, last_layer(m)->activation);
+    if (update) {
+        dni_model_weights_changed(m); /* its packed copy is now stale (inference_plan.h) */
+        dni_model_backprop_update(m, n, fused, m->step + 1);
+    } else {
+        dni_model_backprop(m, n, fused);
+    }
+    return DN_OK;
+}
+
+/* The optimizer step can run inside the backward pass (each kernel updated as its gradient's
+ * tiles are finished) when nothing must see the whole gradient between the two: not in the
+ * reproducible mode (its blocks are summed, and a reducer combines workers' gradients), not with
+ * L2 (it joins the gradient first), and only when every parameter belongs to a plain dense layer.
+ * Max-norm is applied after the step either way. */
+static int update_fusable(const dn_model *m, const fit_state *s) {
+    return !s->reproducible && m->regularization.l2 == 0.0f && dni_model_update_fusable(m);
 }
 
 /* One step on rows order[0..n): the gradient (one block, or the reproducible mode's blocks over
  * every worker), then the update. *finite is 0 on a bad loss (nothing updated). */
 static dn_status train_step(dn_model *m, fit_state *s, const size_t *rows_index, size_t n,
                             double *loss_sum, double *correct, int *finite, dn_error *err) {
+    int fuse = update_fusable(m, s);
     if (!s->reproducible) {
-        *finite = batch_gradient(m, s->train, rows_index, n, loss_sum, correct);
+        dn_status st = batch_gradient(m, s->train, rows_index, n, fuse, loss_sum, correct, finite,
+                                      err);
+        if (st != DN_OK) return st;
     } else {
         dn_status st = dni_blocks_gradient(m, &s->blocks, s->train, rows_index, n, loss_sum,
                                            correct, finite, err);
         if (st != DN_OK) return st;
     }
     if (!*finite) return DN_OK;
-    dni_model_apply_l2(m); /* weight decay joins the gradient before the update (constraints.c) */
     m->step++;
-    dni_model_weights_changed(m); /* drops the packed copy of the weights (inference_plan.h) */
-    dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v, m->param_count,
-                         m->step, m->threads);
+    if (!fuse) {
+        dni_model_apply_l2(m); /* weight decay joins the gradient first (constraints.c) */
+        dni_model_weights_changed(m); /* its packed copy is now stale (inference_plan.h) */
+        dni_optimizer_update(&m->optimizer, m->params, m->grads, m->opt_m, m->opt_v,
+                             m->param_count, m->step, m->threads);
+    }
     dni_model_apply_max_norm(m); /* the constraint holds after every update (constraints.c) */
     return DN_OK;
 }
@@ -404,8 +458,8 @@ static dn_status run_epoch(dn_model *m, fit_state *s, const dn_fit_config *c, si
         out->has_validation = 1;
         /* With fit's own scratch, evaluation allocates nothing and fails only in the reducer. */
         dn_status st = evaluate_rows(m, s->val_share ? s->val_share : s->val, s->val->rows,
-                                     c->reducer, s->scratch, &out->val_loss, &out->val_accuracy,
-                                     err);
+                                     c->reducer, s->scratch, s->val_losses, &out->val_loss,
+                                     &out->val_accuracy, err);
         if (st != DN_OK) return st;
     }
     out->seconds = now_seconds() - start;

@@ -9,6 +9,7 @@
  * int64 at a scale every worker agrees on, and integer addition is exact in any order. The proof
  * that no sum overflows is in docs/SCALING.md. */
 #include "model/fit_blocks.h"
+#include "model/inference_plan.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -38,8 +39,8 @@ static size_t first_block(size_t blocks, size_t rank, size_t workers) {
 
 static dn_status check_reducer(const dn_reducer *r, size_t blocks, size_t batch_rows,
                                dn_error *err) {
-    if (r->sum_int64 == NULL || r->max_double == NULL || r->sum_double == NULL)
-        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have all three functions");
+    if (r->sum_int64 == NULL || r->max_double == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have sum_int64 and max_double");
     if (r->workers == 0 || r->rank >= r->workers)
         return dni_fail(err, DN_ERR_ARGUMENT, "reducer rank %zu of %zu workers is out of range",
                         r->rank, r->workers);
@@ -91,16 +92,6 @@ int dni_blocks_scale(double max, size_t count) {
     return 50 - c - e; /* |v·2^S| < 2^(50 − c) ≤ 2^50 / count */
 }
 
-/* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
- * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
- * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
-static inline int64_t round_small(double x) {
-    double y = x + 6755399441055744.0;
-    int64_t bits;
-    memcpy(&bits, &y, sizeof bits);
-    return bits - INT64_C(0x4338000000000000);
-}
-
 enum { TILE = 4096 }; /* elements a thread converts at a time */
 
 /* Done on the bits: with the sign cleared, a float's bit pattern orders as its magnitude does,
@@ -109,6 +100,22 @@ enum { TILE = 4096 }; /* elements a thread converts at a time */
  * 0x00800000) count as 0, as they did in the float version, which ran with denormals-are-zero
  * (core/fpu.h): the same maximum, so the same scale and the same bits. A hot pass: profiled, the
  * float version was 16 % of a reproducible W2 step. */
+/* The bits of |v| with denormals as 0 (see dni_blocks_max). */
+static inline uint32_t magnitude_bits(const float *v) {
+    uint32_t bits;
+    memcpy(&bits, v, sizeof bits);
+    bits &= 0x7fffffffu;
+    return bits < 0x00800000u ? 0u : bits;
+}
+
+/* The float whose magnitude bits are `top` (INFINITY for NaN and ±∞ patterns). */
+static double max_of_bits(uint32_t top) {
+    if (top >= 0x7f800000u) return INFINITY;
+    float max;
+    memcpy(&max, &top, sizeof max);
+    return (double)max;
+}
+
 double dni_blocks_max(const float *g, size_t n, int threads) {
     uint32_t top = 0;
     size_t tiles = (n + TILE - 1) / TILE;
@@ -121,18 +128,12 @@ double dni_blocks_max(const float *g, size_t n, int threads) {
         uint32_t tile_top = 0;
 #pragma omp simd reduction(max : tile_top)
         for (size_t i = 0; i < len; ++i) {
-            uint32_t bits;
-            memcpy(&bits, &in[i], sizeof bits);
-            bits &= 0x7fffffffu;
-            bits = bits < 0x00800000u ? 0u : bits;
+            uint32_t bits = magnitude_bits(&in[i]);
             tile_top = bits > tile_top ? bits : tile_top;
         }
         top = tile_top > top ? tile_top : top;
     }
-    if (top >= 0x7f800000u) return INFINITY;
-    float max;
-    memcpy(&max, &top, sizeof max);
-    return (double)max;
+    return max_of_bits(top);
 }
 
 /* sums[i] = Σ_j round(grads[j][i]·2^S) over the `local` blocks; integer sums are exact, so the
@@ -157,11 +158,50 @@ static void to_fixed(const float *grads, size_t local, size_t n, int scale_exp, 
             for (size_t j = 0; j < local; ++j) {
                 const float *in = grads + j * n + i0;
 #pragma omp simd
-                for (size_t i = 0; i < len; ++i) out[i] += round_small((double)in[i] * scale);
+                for (size_t i = 0; i < len; ++i) out[i] += dni_round_small((double)in[i] * scale);
             }
         }
         dni_fpu_leave(fpu);
     }
+}
+
+/* to_fixed at a guessed scale, finding the largest |gradient| of the local blocks in the same
+ * read (returned as dni_blocks_max would). The guess is the last step's scale; when this step's
+ * maximum gives another, the caller converts again, so the integers are always those of the
+ * right scale. A wrong guess can make values exceed 2^51 (or a NaN give garbage): they are added
+ * as unsigned, wrapping without undefined behaviour, and discarded. */
+static double to_fixed_finding_max(const float *grads, size_t local, size_t n, int scale_exp,
+                                   int64_t *sums, int threads) {
+    double scale = ldexp(1.0, scale_exp);
+    size_t tiles = (n + TILE - 1) / TILE;
+    uint32_t top = 0;
+    int team = dni_threads_for(threads, n * (local ? local : 1), PARALLEL_MIN_ELEMENTS);
+    (void)team;
+#pragma omp parallel num_threads(team)
+    {
+        unsigned fpu = dni_fpu_enter();
+#pragma omp for schedule(static) reduction(max : top)
+        for (size_t t = 0; t < tiles; ++t) {
+            size_t i0 = t * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
+            uint64_t *out = (uint64_t *)(sums + i0); /* the unsigned type may alias int64_t */
+            size_t len = i1 - i0;
+            uint32_t tile_top = 0;
+#pragma omp simd
+            for (size_t i = 0; i < len; ++i) out[i] = 0;
+            for (size_t j = 0; j < local; ++j) {
+                const float *in = grads + j * n + i0;
+#pragma omp simd reduction(max : tile_top)
+                for (size_t i = 0; i < len; ++i) {
+                    uint32_t bits = magnitude_bits(&in[i]);
+                    tile_top = bits > tile_top ? bits : tile_top;
+                    out[i] += dni_round_small_wrapping((double)in[i] * scale);
+                }
+            }
+            top = tile_top > top ? tile_top : top;
+        }
+        dni_fpu_leave(fpu);
+    }
+    return max_of_bits(top);
 }
 
 /* grads[i] = sums[i]·2^−S, rounded to float. */
@@ -197,6 +237,29 @@ static double run_block(dn_model *m, const dn_dataset *d, const size_t *index, s
     return loss;
 }
 
+/* The local blocks' forward and backward passes; stats[1] gets the largest |block loss|, and
+ * stats[0] the largest |gradient| unless `find_max` is 0 (the fused pass finds it). A
+ * non-finite loss or gradient sets stats[2] and skips the remaining blocks. */
+static void run_local_blocks(dn_model *m, dni_blocks *b, const dn_dataset *d, const size_t *index,
+                             size_t rows, size_t k0, size_t local, int find_max, double *stats,
+                             double *correct) {
+    size_t n = m->param_count;
+    for (size_t j = 0; j < local; ++j) {
+        size_t begin = (k0 + j) * b->block_rows;
+        size_t block = rows - begin < b->block_rows ? rows - begin : b->block_rows;
+        b->loss[j] = run_block(m, d, index, begin, block, rows, b->grads + j * n, correct);
+        double g = !isfinite(b->loss[j]) ? INFINITY
+                   : find_max            ? dni_blocks_max(b->grads + j * n, n, m->threads)
+                                         : 0.0;
+        if (!isfinite(g)) {
+            stats[2] = 1.0;
+            return;
+        }
+        if (g > stats[0]) stats[0] = g;
+        if (fabs(b->loss[j]) > stats[1]) stats[1] = fabs(b->loss[j]);
+    }
+}
+
 dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
                               const size_t *index, size_t rows, double *loss_sum, double *correct,
                               int *finite, dn_error *err) {
@@ -205,27 +268,39 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
     size_t local = first_block(blocks, b->rank + 1, b->workers) - k0;
     double stats[3] = {0.0, 0.0, 0.0}; /* max |gradient|, max |block loss|, non-finite flag */
     double local_correct = 0.0;
-    for (size_t j = 0; j < local; ++j) {
-        size_t begin = (k0 + j) * b->block_rows;
-        size_t block = rows - begin < b->block_rows ? rows - begin : b->block_rows;
-        b->loss[j] = run_block(m, d, index, begin, block, rows, b->grads + j * n, &local_correct);
-        double g = isfinite(b->loss[j]) ? dni_blocks_max(b->grads + j * n, n, m->threads) : INFINITY;
-        if (!isfinite(g)) {
-            stats[2] = 1.0;
-            break;
-        }
-        if (g > stats[0]) stats[0] = g;
-        if (fabs(b->loss[j]) > stats[1]) stats[1] = fabs(b->loss[j]);
+    /* Profiled, a separate pass for the maximum was 15 % of a W2 step and the conversion 19 %,
+     * both reading every block's whole gradient: with the last step's scale as a guess, one
+     * pass does both, and only a step whose maximum changed its power of two converts again. */
+    /* Each block's forward pass would pack every dense kernel again (17 % of a W2 step with
+     * the backward's packing): packed once per step, in place, the blocks share it. */
+    dn_status st = local > 1 ? dni_inference_plan_build(m, err) : DN_OK;
+    if (st != DN_OK) return st;
+    int fused = b->has_guess;
+    run_local_blocks(m, b, d, index, rows, k0, local, !fused, stats, &local_correct);
+    if (fused && stats[2] == 0.0) {
+        double g = to_fixed_finding_max(b->grads, local, n, b->scale_guess, b->sums, m->threads);
+        if (!isfinite(g)) stats[2] = 1.0;
+        else stats[0] = g;
     }
-    dn_status st = b->reducer ? b->reducer->max_double(stats, 3, b->reducer->user, err) : DN_OK;
+    /* A failed read of rows kept on disk stops this worker before it joins a sum: the others
+     * wait in the next one until the caller ends the job (the CLI aborts), so no worker can
+     * apply an update made of zero rows. */
+    if ((st = dni_dataset_check_io(d, err)) != DN_OK) return st;
+    if (b->reducer) st = b->reducer->max_double(stats, 3, b->reducer->user, err);
     *finite = stats[2] == 0.0;
     if (st != DN_OK || !*finite) return st;
 
     int gs = dni_blocks_scale(stats[0], blocks), ls = dni_blocks_scale(stats[1], blocks);
-    to_fixed(b->grads, local, n, gs, b->sums, m->threads);
+    if (fused) b->guesses++;
+    if (!fused || gs != b->scale_guess) {
+        b->misses += fused;
+        to_fixed(b->grads, local, n, gs, b->sums, m->threads);
+    }
+    b->scale_guess = gs;
+    b->has_guess = 1;
     double loss_scale = ldexp(1.0, ls);
     int64_t loss_fixed = 0;
-    for (size_t j = 0; j < local; ++j) loss_fixed += round_small(b->loss[j] * loss_scale);
+    for (size_t j = 0; j < local; ++j) loss_fixed += dni_round_small(b->loss[j] * loss_scale);
     b->sums[n] = loss_fixed;
     b->sums[n + 1] = (int64_t)local_correct; /* a count: exact */
     if (b->reducer && (st = b->reducer->sum_int64(b->sums, n + 2, b->reducer->user, err)) != DN_OK)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct dni_blocks {
     const dn_reducer *reducer; /* NULL: this process alone */
@@ -15,6 +16,9 @@ typedef struct dni_blocks {
     float *grads;              /* [max_local × param_count]: each local block's gradient */
     double *loss;              /* [max_local]: each local block's loss sum */
     int64_t *sums;             /* [param_count + 2]: gradient, loss and correct in fixed point */
+    int scale_guess;           /* the gradient's scale exponent of the last step, when */
+    int has_guess;             /* ... there was one (fit_blocks.c: converted while the max is found) */
+    uint64_t guesses, misses;  /* steps converted at the guessed scale, and redone (a counter) */
 } dni_blocks;
 
 /* Checks the reproducible-mode settings of `c` (block rows a multiple of 4; a reducer's rank,
@@ -42,6 +46,25 @@ dn_status dni_blocks_gradient(dn_model *m, dni_blocks *b, const dn_dataset *d,
 /* The power-of-two exponent S for `count` values each at most `max` in magnitude: every
  * |round(v·2^S)| ≤ 2^50 / count, so their sum stays within 2^50 (docs/SCALING.md). */
 int dni_blocks_scale(double max, size_t count);
+
+/* round(x) for |x| ≤ 2^51, in the current rounding mode (to nearest): adding 1.5·2^52 leaves
+ * the integer in the low mantissa bits: plain double arithmetic, which the compiler may
+ * vectorise on any x86-64 (a double → int64 conversion instruction needs AVX-512DQ). */
+static inline int64_t dni_round_small(double x) {
+    double y = x + 6755399441055744.0;
+    int64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits - INT64_C(0x4338000000000000);
+}
+
+/* The same in unsigned arithmetic, defined for any x (a guessed scale may overshoot the bound,
+ * a NaN may come): equal to dni_round_small modulo 2^64 where that is defined. */
+static inline uint64_t dni_round_small_wrapping(double x) {
+    double y = x + 6755399441055744.0;
+    uint64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits - UINT64_C(0x4338000000000000);
+}
 
 /* The largest |g[i]| of a block's gradient [n], or INFINITY when one is NaN or infinite;
  * denormals count as 0 (the flush-to-zero mode of core/fpu.h). */

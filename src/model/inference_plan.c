@@ -13,6 +13,8 @@ struct dn_inference_plan {
     dn_gemm_kernel kernel; /* the family the panels are for */
     float **kernels;       /* [layer_count]: a dense layer's packed kernel, NULL for others */
     float *slab;           /* every packed kernel, each 64-byte aligned */
+    int stale;             /* the weights changed since it was packed: kept only for its memory,
+                              repacked in place by the next build (no allocation per step) */
 };
 
 void dni_inference_plan_free(dn_inference_plan *plan) {
@@ -23,8 +25,7 @@ void dni_inference_plan_free(dn_inference_plan *plan) {
 }
 
 void dni_model_weights_changed(dn_model *model) {
-    dni_inference_plan_free(model->plan);
-    model->plan = NULL;
+    if (model->plan != NULL) model->plan->stale = 1;
 }
 
 /* Floats of a layer's packed kernel, rounded to whole 64-byte lines so the next starts aligned. */
@@ -41,9 +42,27 @@ static dn_gemm_kernel plan_family(const dn_model *model) {
     return dni_gemm_kernel_resolve(kernel);
 }
 
+/* Packs every dense kernel into the plan's slab (laid out by packed_floats). */
+static void pack_all(dn_model *model, dn_inference_plan *plan, const dn_gemm_impl *impl) {
+    float *next = plan->slab;
+    for (size_t i = 0; i < model->layer_count; ++i) {
+        const dn_layer *l = &model->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        dni_gemm_pack_b_once(impl, l->in, l->out, model->params + l->param_offset, l->out, next);
+        plan->kernels[i] = next;
+        next += packed_floats(impl, l);
+    }
+    plan->stale = 0;
+}
+
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
-    dni_model_weights_changed(model);
     dn_gemm_kernel kernel = plan_family(model);
+    if (model->plan != NULL && model->plan->kernel == kernel) { /* the same layout: in place */
+        pack_all(model, model->plan, dni_gemm_impl_of(kernel));
+        return DN_OK;
+    }
+    dni_inference_plan_free(model->plan);
+    model->plan = NULL;
     if (kernel == DN_GEMM_AUTO) return DN_OK;
     const dn_gemm_impl *impl = dni_gemm_impl_of(kernel);
     size_t total = 0;
@@ -60,14 +79,7 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
                         total);
     }
     plan->kernel = kernel;
-    float *next = plan->slab;
-    for (size_t i = 0; i < model->layer_count; ++i) {
-        const dn_layer *l = &model->layers[i];
-        if (l->kind != DN_LAYER_DENSE) continue;
-        dni_gemm_pack_b_once(impl, l->in, l->out, model->params + l->param_offset, l->out, next);
-        plan->kernels[i] = next;
-        next += packed_floats(impl, l);
-    }
+    pack_all(model, plan, impl);
     model->plan = plan;
     return DN_OK;
 }
@@ -75,7 +87,8 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
 const float *dni_inference_plan_kernel(const dn_model *model, size_t layer,
                                        const dn_gemm_impl **impl) {
     const dn_inference_plan *plan = model->plan;
-    if (plan == NULL || plan->kernels[layer] == NULL || plan_family(model) != plan->kernel)
+    if (plan == NULL || plan->stale || plan->kernels[layer] == NULL ||
+        plan_family(model) != plan->kernel)
         return NULL;
     *impl = dni_gemm_impl_of(plan->kernel);
     return plan->kernels[layer];

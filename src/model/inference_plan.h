@@ -7,7 +7,8 @@
  * those of the unpacked path in the same precision.
  *
  * Staleness: a plan is a copy of the weights, built only when the caller asks
- * (dn_model_prepare_inference), and every change of the weights the library sees drops it
+ * (dn_model_prepare_inference, or fit's reproducible step for its blocks: fit_blocks.c), and
+ * every change of the weights the library sees drops it
  * (dni_model_weights_changed: the optimizer step, fit's restores and constraints, weight copies,
  * init, and any call of dn_model_params, which hands out a writable slab). Writes through a
  * dn_model_params pointer kept from before the request are the caller's to announce (dropnet.h).
@@ -26,12 +27,14 @@ struct dn_gemm_impl;
 typedef struct dn_inference_plan dn_inference_plan;
 
 /* Packs every dense kernel of a compiled model for the family that runs now in the model's
- * precision, replacing any previous plan. An fp32 model in a BLAS build (whose products dropnet
+ * precision, replacing any previous plan (in place, without allocating, when its family is
+ * the same: fit's reproducible step repacks every step). An fp32 model in a BLAS build (whose products dropnet
  * does not pack) has nothing to pack: DN_OK without a plan. DN_ERR_MEMORY when the copy cannot be allocated (the model then has no
  * plan and predicts as before). */
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err);
 
-/* Drops the model's plan, if any: call whenever a weight may have changed. */
+/* Marks the model's plan, if any, stale (no longer used; its memory kept for the next build):
+ * call whenever a weight may have changed. */
 void dni_model_weights_changed(dn_model *model);
 
 /* Frees a plan (NULL is fine). */

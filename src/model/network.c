@@ -38,8 +38,10 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
     case DN_LAYER_DENSE:
         /* At inference a DropConnect layer is its plain kernel too: both take the packed copy
          * when the model has one for the family its precision runs in (inference_plan.h: an
-         * fp32 packing never serves bf16 products, nor the reverse). */
-        if (mode == DN_MODE_INFERENCE &&
+         * fp32 packing never serves bf16 products, nor the reverse). In training a plain dense
+         * layer takes it too when there is a fresh one (fit's reproducible step packs once for
+         * its blocks): the same bits. */
+        if ((mode == DN_MODE_INFERENCE || l->connect_rate == 0.0f) &&
             (packed = dni_inference_plan_kernel(m, i, &impl)) != NULL) {
             l->connect_active = 0;
             dni_dense_forward_packed(l, m->params, impl, packed, x, rows, exec);
@@ -69,8 +71,10 @@ static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, 
         return 0;
     dn_rng_stream stream = dni_exec_row_stream(dni_dropout_stream(m->seed, (uint32_t)(i + 1)), exec,
                                                m->layers[i + 1].out);
-    dni_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, layer_input(m, i), rows,
-                              &stream, step, exec);
+    const struct dn_gemm_impl *impl = NULL;
+    const float *packed = dni_inference_plan_kernel(m, i, &impl);
+    dni_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, impl, packed,
+                              layer_input(m, i), rows, &stream, step, exec);
     return 1;
 }
 
@@ -107,15 +111,38 @@ static void backward_layer(dn_model *m, size_t i, float *grad, int pre, size_t r
     }
 }
 
-void dni_model_backprop(dn_model *m, size_t rows, int fused) {
-    dn_exec exec = dni_model_exec(m);
+static void backprop_with(dn_model *m, size_t rows, int fused, const dn_exec *exec) {
     float *grad = m->loss_grad;
     for (size_t i = m->layer_count; i-- > 0;) {
         dn_layer *l = &m->layers[i];
-        backward_layer(m, i, grad, fused && i + 1 == m->layer_count, rows, &exec);
+        backward_layer(m, i, grad, fused && i + 1 == m->layer_count, rows, exec);
         if (l->d_in == NULL) break; /* nothing below learns */
         grad = l->d_in;
     }
+}
+
+void dni_model_backprop(dn_model *m, size_t rows, int fused) {
+    dn_exec exec = dni_model_exec(m);
+    backprop_with(m, rows, fused, &exec);
+}
+
+int dni_model_update_fusable(const dn_model *m) {
+    for (size_t i = 0; i < m->layer_count; ++i) {
+        const dn_layer *l = &m->layers[i];
+        if (l->param_count == 0) continue;
+        if (l->kind != DN_LAYER_DENSE || l->connect_rate > 0.0f ||
+            l->param_count != l->in * l->out + l->out)
+            return 0;
+    }
+    return 1;
+}
+
+void dni_model_backprop_update(dn_model *m, size_t rows, int fused, uint64_t t) {
+    dn_exec_update update = {&m->optimizer, m->params, m->opt_m, m->opt_v,
+                             dni_optimizer_adam_alpha(&m->optimizer, t)};
+    dn_exec exec = dni_model_exec(m);
+    exec.update = &update;
+    backprop_with(m, rows, fused, &exec);
 }
 
 dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,

@@ -42,10 +42,8 @@ static void sgd(const dn_optimizer_config *c, float *w, const float *g, float *v
  * divisions round exactly as the scalar ones and nothing is reassociated, so the results are bit
  * for bit the same. */
 static void adam(const dn_optimizer_config *c, float *w, const float *g, float *m, float *v,
-                 size_t n, uint64_t t) {
+                 size_t n, float alpha) {
     float b1 = c->beta1, b2 = c->beta2, eps = c->epsilon;
-    double td = (double)t;
-    float alpha = (float)(c->learning_rate * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
 #pragma omp simd
     for (size_t i = 0; i < n; ++i) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
@@ -54,19 +52,39 @@ static void adam(const dn_optimizer_config *c, float *w, const float *g, float *
     }
 }
 
+float dni_optimizer_adam_alpha(const dn_optimizer_config *cfg, uint64_t t) {
+    double td = (double)t;
+    return (float)(cfg->learning_rate * sqrt(1.0 - pow(cfg->beta2, td)) /
+                   (1.0 - pow(cfg->beta1, td)));
+}
+
+void dni_optimizer_update_span(const dn_optimizer_config *cfg, float *params, const float *grads,
+                               float *m, float *v, size_t n, float adam_alpha) {
+    if (cfg->kind == DN_OPTIMIZER_ADAM) adam(cfg, params, grads, m, v, n, adam_alpha);
+    else sgd(cfg, params, grads, m, n);
+}
+
 /* The slab is cut into one contiguous band per thread: every element's update is the same
- * arithmetic whatever the cut. */
+ * arithmetic whatever the cut (and the same as the fused update's parts, optimizer.h). */
 void dni_optimizer_update(const dn_optimizer_config *cfg, float *params, const float *grads,
                           float *m, float *v, size_t n, uint64_t t, int threads) {
     int team = dni_threads_for(threads, n, 1 << 16);
+    float alpha = dni_optimizer_adam_alpha(cfg, t);
 #pragma omp parallel for num_threads(team) schedule(static)
     for (int b = 0; b < team; ++b) {
         unsigned fpu = dni_fpu_enter(); /* per thread: core/fpu.h */
         size_t begin = n * (size_t)b / (size_t)team, len = n * (size_t)(b + 1) / (size_t)team - begin;
-        if (cfg->kind == DN_OPTIMIZER_ADAM)
-            adam(cfg, params + begin, grads + begin, m + begin, v + begin, len, t);
-        else
-            sgd(cfg, params + begin, grads + begin, m + begin, len);
+        dni_optimizer_update_span(cfg, params + begin, grads + begin, m + begin, v + begin, len,
+                                  alpha);
         dni_fpu_leave(fpu);
+    }
+}
+
+void dni_optimizer_update_part(void *context, size_t i0, size_t rows, size_t j0, size_t n) {
+    const dn_optimizer_part *part = context;
+    for (size_t i = i0; i < i0 + rows; ++i) {
+        size_t at = i * part->ld + j0;
+        dni_optimizer_update_span(part->cfg, part->params + at, part->grads + at, part->m + at,
+                                  part->v + at, n, part->adam_alpha);
     }
 }

@@ -38,17 +38,35 @@ fashion_args=(train --train fashion-mnist:train --max-rows 1024 --test fashion-m
               --model dropout:0.2,dense:128:relu,dropout:0.5,dense:10:softmax --standardize
               --batch 64 --block-rows 16 --epochs 2 --seed 3)
 
-"$plain" "${seed_args[@]}" --reproducible --out "$tmp/seed-ref.safetensors" > /dev/null
+# metrics OUT LOG: what a run reported — the final epoch lines and test line as printed (the
+# epoch's seconds left out), and every loss and accuracy of its --log at full precision. The
+# validation and test sets are split across the ranks and their sums reduced exactly, so these
+# must be the same text for every N as for one process.
+metrics() {
+  tr '\r' '\n' < "$1" | grep -oE '^(Epoch [0-9]+/[0-9]+ .*|test loss .*)' | sed -E 's/ - [0-9.]+s - / - /; s/\x1b\[K//g'
+  grep -oE '"[a-z_]*(loss|accuracy)":[^,}]*' "$2"
+}
+"$plain" "${seed_args[@]}" --reproducible --out "$tmp/seed-ref.safetensors" --log "$tmp/seed-ref.jsonl" \
+  > "$tmp/seed-ref.out"
 "$plain" "${fashion_args[@]}" --reproducible --threads 2 --out "$tmp/fashion-ref.safetensors" \
-  > /dev/null
+  --log "$tmp/fashion-ref.jsonl" > "$tmp/fashion-ref.out"
+metrics "$tmp/seed-ref.out" "$tmp/seed-ref.jsonl" > "$tmp/seed-ref.metrics"
+metrics "$tmp/fashion-ref.out" "$tmp/fashion-ref.jsonl" > "$tmp/fashion-ref.metrics"
 for n in 1 2 3 4; do
-  mpirun_n "$n" "$mpi" "${seed_args[@]}" --out "$tmp/seed-$n.safetensors" > "$tmp/seed-$n.out" 2>&1
+  mpirun_n "$n" "$mpi" "${seed_args[@]}" --out "$tmp/seed-$n.safetensors" --log "$tmp/seed-$n.jsonl" \
+    > "$tmp/seed-$n.out" 2>&1
   check "seed data: $n ranks, weights identical to one process" \
     "cmp -s '$tmp/seed-ref.safetensors' '$tmp/seed-$n.safetensors'"
+  metrics "$tmp/seed-$n.out" "$tmp/seed-$n.jsonl" > "$tmp/seed-$n.metrics"
+  check "seed data: $n ranks, validation metrics printed and logged as by one process" \
+    "[ \$(grep -c val_loss '$tmp/seed-ref.metrics') -ge 6 ] && cmp -s '$tmp/seed-ref.metrics' '$tmp/seed-$n.metrics'"
   mpirun_n "$n" "$mpi" "${fashion_args[@]}" --out "$tmp/fashion-$n.safetensors" \
-    > "$tmp/fashion-$n.out" 2>&1
+    --log "$tmp/fashion-$n.jsonl" > "$tmp/fashion-$n.out" 2>&1
   check "fashion subset: $n ranks, weights identical to one process" \
     "cmp -s '$tmp/fashion-ref.safetensors' '$tmp/fashion-$n.safetensors'"
+  metrics "$tmp/fashion-$n.out" "$tmp/fashion-$n.jsonl" > "$tmp/fashion-$n.metrics"
+  check "fashion subset: $n ranks, test metrics printed and logged as by one process" \
+    "grep -q '^test loss' '$tmp/fashion-ref.metrics' && cmp -s '$tmp/fashion-ref.metrics' '$tmp/fashion-$n.metrics'"
 done
 # One voice: 4 ranks print one progress line per epoch and one "saved" line.
 check "4 ranks print as one process" \
@@ -57,6 +75,30 @@ check "4 ranks print as one process" \
 "$plain" "${seed_plain[@]}" --out "$tmp/seed-plain.safetensors" > /dev/null 2>&1
 check "the plain mode's weights differ from the reproducible mode's" \
   "! cmp -s '$tmp/seed-ref.safetensors' '$tmp/seed-plain.safetensors'"
+
+# Each rank reads only the rows it needs (docs/SCALING.md "Data"): all of Fashion-MNIST's training
+# images uncompressed (47 MB) are over --max-memory 8M, so their pixels stay in the file and
+# every rank preads its own blocks' rows. Each rank's peak resident size (/usr/bin/time) must be
+# at least 40 MB below the same job holding the data, and the weights identical to one process
+# holding it.
+zcat /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz > "$tmp/images.idx"
+zcat /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz > "$tmp/labels.idx"
+disk_args=(train --train "$tmp/images.idx+$tmp/labels.idx" --model dense:16:relu,dropout:0.5,dense:10:softmax
+           --batch 256 --block-rows 64 --epochs 1 --seed 3 --val-split 0.1 --standardize)
+"$plain" "${disk_args[@]}" --reproducible --out "$tmp/disk-ref.safetensors" > /dev/null
+# peak_rss FILE: the largest "rss KB" line /usr/bin/time wrote for the ranks.
+peak_rss() { awk '$1 == "rss" && $2 > m { m = $2 } END { print m + 0 }' "$1"; }
+least_rss() { awk '$1 == "rss" && (m == "" || $2 < m) { m = $2 } END { print m + 0 }' "$1"; }
+mpirun_n 3 /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --out "$tmp/held.safetensors" \
+  > "$tmp/held.out" 2>&1
+for n in 2 3; do
+  mpirun_n "$n" /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --max-memory 8M \
+    --out "$tmp/disk-$n.safetensors" > "$tmp/disk-$n.out" 2>&1
+  held=$(least_rss "$tmp/held.out") ondisk=$(peak_rss "$tmp/disk-$n.out")
+  check "IDX over --max-memory, $n ranks: pixels read per rank (peak ${ondisk} KB a rank, against ${held} KB holding the data), weights identical" \
+    "[ $ondisk -gt 0 ] && [ $((ondisk + 40000)) -lt $held ] && [ \$(grep -c 'pixels stay in the file' '$tmp/disk-$n.out') -eq 1 ] &&
+     cmp -s '$tmp/disk-ref.safetensors' '$tmp/disk-$n.safetensors'"
+done
 
 # Resume on another rank count: 2 epochs on 2 ranks, then the 3rd on 3 ranks.
 mpirun_n 2 "$mpi" "${seed_args[@]}" --epochs 2 --checkpoint "$tmp/ck" --out "$tmp/half.safetensors" \

@@ -53,6 +53,14 @@ export async function launch(chromium = '/usr/bin/chromium', width = 1400, heigh
       const r = await session('Page.captureScreenshot', {format: 'png', captureBeyondViewport: false});
       return Buffer.from(r.data, 'base64');
     },
+    // the rectangle {x, y, width, height} of the page (CSS pixels from the document's top left),
+    // which must lie in the viewport (captured beyond it, the page would be laid out again
+    // without its scroll bar, and the rectangle move): one column without the space beside it
+    async screenshotClip(clip) {
+      const r = await session('Page.captureScreenshot', {format: 'png', captureBeyondViewport: false,
+                                                         clip: {...clip, scale: 1}});
+      return Buffer.from(r.data, 'base64');
+    },
     async close() {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill();

@@ -57,6 +57,25 @@ rmSync(tmp, {recursive: true, force: true});
 mkdirSync(shots, {recursive: true});
 
 const url = (hash) => 'file://' + resolve(page) + '#' + hash;
+// the rectangle of the page's column that holds heading `id`, from the heading's section down
+// `height` pixels (or to the column's end): a screenshot of it leaves out the other columns,
+// which are empty that far down
+const columnFrom = (id, height) => `(() => { const section = document.getElementById('${id}').closest('section'),
+  column = section.parentElement.getBoundingClientRect(), box = section.getBoundingClientRect(),
+  left = Math.min(column.left, box.left) - 4, right = Math.max(column.right, box.right) + 4, top = box.top - 4;
+  return {x: left + scrollX, y: top + scrollY, width: right - left,
+          height: Math.min(${height}, column.bottom - top)}; })()`;
+// a picture of that column: the viewport made as tall as the page first (no scroll bar, nothing
+// sticky over it, everything painted), then the rectangle measured and captured
+async function columnShot(browser, id, height) {
+  await browser.evaluate(`window.scrollTo(0, 0)`);
+  const whole = await browser.evaluate(`document.documentElement.scrollHeight`);
+  await browser.screenshot(1400, whole);
+  await browser.evaluate(`new Promise((done) => requestAnimationFrame(() => setTimeout(done, 300)))`);
+  const picture = await browser.screenshotClip(await browser.evaluate(columnFrom(id, height)));
+  await browser.screenshot(1400, 1000);
+  return picture;
+}
 const SEED = 'data=seed&train=0.8&family=dropout&inrate=0.2&layers=10:relu:0&optimizer=3&lr=0.005&batch=32&seed=42&compare=0&mc=0';
 const waitFor = (cond, ms = 60000) => `new Promise((ok, no) => { const t0 = Date.now();
   (function poll() { let v; try { v = ${cond}; } catch (e) {} if (v) ok(v);
@@ -171,10 +190,7 @@ try {
       input.checked = true; input.dispatchEvent(new Event('change', {bubbles: true})); });
     return [document.getElementById('quiz-score').textContent, document.querySelector('#quiz .verdict').className]; })()`);
   check(score[0] === '12 of 12 answered, 11 right' && score[1] === 'verdict wrong', `quiz answered in the page (one wrong on purpose): "${score[0]}"`);
-  await browser.screenshot(1400, 1800);
-  await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
-  writeFileSync(join(shots, 'example-quiz.png'), await browser.screenshot());
-  await browser.screenshot(1400, 1000);
+  writeFileSync(join(shots, 'example-quiz.png'), await columnShot(browser, 'h-example', 1800));
   await browser.evaluate(`window.scrollTo(0, 0)`);
   await browser.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = 40; s.dispatchEvent(new Event('input')); })()`);
   await new Promise((r) => setTimeout(r, 300));
@@ -215,8 +231,7 @@ try {
         `circles, 60 epochs: validation accuracy ${two.acc.toFixed(3)} (> 0.9), map painted`);
   console.log(`info circles: gap (val loss − loss) ${two.gap.toFixed(4)} with dropout 0.5, ${two.cmpGap.toFixed(4)} with every rate 0 (val accuracy ${two.cmpAcc.toFixed(3)})`);
   writeFileSync(join(shots, 'circles-compare-mc.png'), await browser.screenshot());
-  await browser.evaluate(`document.getElementById('map-section').scrollIntoView()`);
-  writeFileSync(join(shots, 'circles-map.png'), await browser.screenshot());
+  writeFileSync(join(shots, 'circles-map.png'), await columnShot(browser, 'h-map', 1000));
   await browser.evaluate(`window.scrollTo(0, 0)`);
   writeFileSync(join(shots, 'phone.png'), await browser.screenshot(390, 1400));
   await browser.screenshot(1400, 1000);
@@ -308,8 +323,7 @@ try {
   check(fmShown.red === fmDropped && fmShown.row === fmEx.row && fmShown.acc > 0.5,
         `Fashion-MNIST: example #${fmShown.row}'s image shows ${fmShown.red} red pixels, the engine dropped ${fmDropped}; epoch 1 val accuracy ${fmShown.acc.toFixed(3)} (> 0.5)`);
   writeFileSync(join(shots, 'fashion-mnist.png'), await browser.screenshot(1400, 1000));
-  await browser.evaluate(`document.getElementById('h-example').scrollIntoView()`);
-  writeFileSync(join(shots, 'fashion-example.png'), await browser.screenshot());
+  writeFileSync(join(shots, 'fashion-example.png'), await columnShot(browser, 'h-example', 1000));
   rmSync(fmDir, {recursive: true, force: true});
 } catch (e) {
   check(false, 'the page: ' + e.message);

@@ -140,6 +140,8 @@ fashion: setup
 	  --out $(BUILD)/fashion$(FASHION_SUFFIX).safetensors --log $(BUILD)/fashion$(FASHION_SUFFIX).jsonl
 
 # Srivastava et al. 2014, Tables 9 and 2 on Fashion-MNIST: five regularisers, docs/PAPER.md.
+# On a loaded 2-core machine `PAPER_JOBS=2 PAPER_THREADS=1 make paper` (two 1-thread runs at a
+# time) loses no time to OpenMP's barriers; the results are the same bits (scripts/paper.sh).
 paper: setup
 	$(MAKE) $(CLI)
 	bash scripts/paper.sh

@@ -5,18 +5,21 @@ dropnet/peer ratios.
     /usr/bin/python3 bench/peers.py --threads 2 --repeat 3 --dropnet LINES --workloads "W1 W2" \
         [--build BUILD]
     /usr/bin/python3 bench/peers.py --ratios LINES
+    /usr/bin/python3 bench/peers.py --blas
 
 `make bench-peers` (bench/run.sh --peers) runs the first form after each dropnet workload
 (LINES holds dropnet's JSON lines so far; the machine line gives W4's peak), which prints one
 JSON line per peer measurement, and the second at the end, which prints one "ratio" line per
-compared figure and a table of the ratios on standard error.
+compared figure and a table of the ratios on standard error. The third form prints one line
+saying which BLAS numpy and PyTorch load here (bench/run.sh prints it in bench-peers' header).
 
 Peers (each skipped, with a message, when it is not installed):
   - PyTorch (Debian's python3-torch, system python): W1 (the demo pipeline, whole process and
     in-process training), W2 (a Fashion-MNIST epoch), W3 (inference). W2 and W3 run with each
     installed OpenBLAS build (libopenblas0-pthread, libopenblas0-openmp), each once with the
     core type OpenBLAS detects and once with OPENBLAS_CORETYPE=SkylakeX (its AVX-512 kernels);
-    the ratios use the fastest ("PyTorch with its best BLAS").
+    the ratios use the fastest ("PyTorch with its best BLAS"). W1 runs on the OpenMP build when
+    it is installed (the system's libblas.so.3 otherwise).
   - numpy with OpenBLAS: W4's products, with the same four settings; the 0.9x target is
     checked against the faster build with SkylakeX.
   - ONNX Runtime 1.30 (npm onnxruntime-node, `make onnxruntime` puts it in BUILD/npm; run by
@@ -339,7 +342,22 @@ def child_w5(args):
             b *= 2
 
 
-CHILDREN = {"W1-once": child_w1_once, "W1": child_w1, "W2": child_w2, "W3": child_w3,
+def child_blas(args):
+    """The BLAS numpy and PyTorch load in this environment, and how PyTorch was built."""
+    import numpy as np
+    record = {"numpy": np.__version__}
+    np.dot(np.ones((64, 64), np.float32), np.ones((64, 64), np.float32))  # OpenBLAS picks its core
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+        record["torch"] = torch.__version__
+        config = torch.__config__.show()
+        record["torch_blas_info"] = next((part.split("=", 1)[1] for part in config.replace(",", " ").split()
+                                          if part.startswith("BLAS_INFO=")), "unknown")
+    record["blas"] = blas_in_use()
+    print(json.dumps(record), flush=True)
+
+
+CHILDREN = {"blas": child_blas, "W1-once": child_w1_once, "W1": child_w1, "W2": child_w2, "W3": child_w3,
             "W4": child_w4, "W5": child_w5}
 
 
@@ -426,12 +444,12 @@ def onnxruntime_peer(args, workloads):
                       file=sys.stderr)
 
 
-def w1_process(args):
+def w1_process(args, setting):
     """Whole-process time of the PyTorch demo (interpreter start, import torch, train, exit):
     median of --repeat spawns after one untimed, and that child's peak RSS, via wait4."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "W1-once",
            "--threads", str(args.threads)]
-    env = child_env(args, None, None)
+    env = child_env(args, *setting)
     times, rss = [], 0.0
     print("peers: pytorch W1 whole process ...", file=sys.stderr, flush=True)
     for run in range(args.repeat + 1):
@@ -449,6 +467,31 @@ def w1_process(args):
             times.append(t)
         rss = max(rss, usage.ru_maxrss * 1024 / 1e6)
     return {**spread("process_seconds", times, 4), "process_peak_rss_mb": round(rss, 1)}
+
+
+def describe_blas(args):
+    """One line: the system's libblas.so.3 (update-alternatives), what numpy and PyTorch load
+    through it, and the OpenBLAS builds the peers run with."""
+    import subprocess
+    link = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "blas"]
+    proc = subprocess.run(cmd, env=child_env(args, None, None), stdout=subprocess.PIPE, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        print("libblas.so.3 -> %s; numpy could not be loaded (%s)" % (os.path.realpath(link),
+              sys.executable))
+        return 1
+    child = json.loads(lines[-1])
+    builds = [name for name, directory in OPENBLAS_BUILDS if os.path.isdir(directory)]
+    print("libblas.so.3 -> %s; numpy %s and torch %s (BLAS_INFO=%s) load %s; OpenBLAS builds"
+          " the peers run: %s" % (os.path.realpath(link), child.get("numpy"),
+                                  child.get("torch", "absent"), child.get("torch_blas_info", "-"),
+                                  child["blas"], ", ".join(builds) or "none (the system BLAS only)"))
+    reference = "OpenBLAS" not in child["blas"] and not builds
+    if reference:
+        print("warning: the peers run on a non-optimised BLAS: their figures say little"
+              " (apt-get install libopenblas0-openmp libopenblas0-pthread)")
+    return 0
 
 
 def fmt(value):
@@ -567,6 +610,8 @@ def main():
                     help="dropnet's build directory (bench-workloads, npm/ for ONNX Runtime)")
     ap.add_argument("--ratios", metavar="FILE",
                     help="only print the ratios of the dropnet and peer lines in FILE")
+    ap.add_argument("--blas", action="store_true",
+                    help="only say which BLAS numpy and PyTorch use here (one line)")
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--peak", type=float, default=0.0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -575,6 +620,8 @@ def main():
         return 0
     if args.ratios:
         return report_ratios(args.ratios)
+    if args.blas:
+        return describe_blas(args)
 
     dropnet = []
     if args.dropnet:
@@ -604,7 +651,9 @@ def main():
               file=sys.stderr)
     else:
         if "W1" in workloads:
-            run_child(args, "W1", (None, None), "pytorch", fields=w1_process(args))
+            # The OpenMP build when there is one: the pthread build's threads fight PyTorch's.
+            w1 = ("openmp", None) if "openmp" in builds else (None, None)
+            run_child(args, "W1", w1, "pytorch", fields=w1_process(args, w1))
         for w in ("W2", "W3", "W5"):
             if w in workloads:
                 for setting in settings:

@@ -54,6 +54,11 @@ if [ "$PEERS" = 1 ] && [ ! -x "$PYTHON" ]; then
          "python3-numpy)" >&2
     have_python=0
 fi
+# Which BLAS the peers' numpy and PyTorch load: Debian's reference BLAS would make them slow for a
+# reason that has nothing to do with dropnet (scripts/setup.sh installs OpenBLAS).
+if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ]; then
+    "$PYTHON" bench/peers.py --blas | sed 's/^/bench: peers: /' >&2
+fi
 
 # Each workload's peers run right after it, so that both sides meet the same neighbours: on a
 # shared machine the load changes from one minute to the next.

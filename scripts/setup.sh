@@ -14,6 +14,9 @@ packages=(
   python3-venv python3-pip python3-setuptools python3-numpy  # the Python package (python/)
   python3-pytest python3-torch python3-sklearn python3-pandas # its tests' references
   python3-scipy               # scripts/test_doc_tables.py's reference for make paper's statistics
+  libopenblas0-openmp libopenblas0-pthread  # numpy's and PyTorch's BLAS (libblas.so.3): without
+                              # them Debian's reference BLAS makes bench-peers' PyTorch figures
+                              # meaningless; bench/peers.py runs each build (bench/RESULTS.md)
   emscripten nodejs          # make web: the playground as WebAssembly; node drives its test (docs/PLAYGROUND.md)
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev  # ONNX: protoc-c, its runtime, onnx.proto
   python3-onnx               # ONNX tests: the checker (node + npm for onnxruntime-node come with nodejs)

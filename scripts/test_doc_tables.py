@@ -2,8 +2,10 @@
 """test_doc_tables.py — scripts/doc_tables.py against independent references (run by `make test`
 as check-doc-tables): Student's t tails against their closed forms for 1, 2 and 3 degrees of
 freedom and against scipy.stats (python3-scipy, a dependency of python3-sklearn in setup.sh), the
-sign test against hand-counted binomial tails, the marker splice, and both generators end to end
-(the published table C gives the p ≈ 0.10 docs/PAPER.md quotes)."""
+sign test against hand-counted binomial tails, the marker splice, both generators end to end
+(the published table C's tests recomputed with scipy, and docs/PAPER.md's table C
+is what docs/paper_results.tsv generates), and scripts/paper.sh over a
+stub of the CLI (its rows, their order with PAPER_JOBS=2, a run stopped in table C)."""
 import json
 import math
 import os
@@ -90,9 +92,12 @@ class Generators(unittest.TestCase):
         with open(self.doc, encoding="utf-8") as f:
             return f.read()
 
-    def test_published_table_c_gives_p_of_a_tenth(self):
+    def test_published_table_c_matches_scipy_and_the_document(self):
+        """Table C as published: its paired tests recomputed with scipy from
+        docs/paper_results.tsv, and docs/PAPER.md's block is what the TSV generates."""
         self.write_doc(["paper:A", "paper:B", "paper:C"])
-        results = os.path.join(os.path.dirname(__file__), "..", "docs", "paper_results.tsv")
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        results = os.path.join(root, "docs", "paper_results.tsv")
         os.environ["PAPER_TABLES"] = "C"
         try:
             dt.cmd_paper(results, self.doc)
@@ -100,10 +105,26 @@ class Generators(unittest.TestCase):
             del os.environ["PAPER_TABLES"]
         text = self.read_doc()
         self.assertIn("<!-- paper:A:begin -->\nstale\n", text)  # tables not asked for are kept
-        self.assertIn("| dropout | test error % | +0.17 | 3 of 4 seeds | 0.10 | 0.62 |", text)
-        self.assertIn("| dropout | test loss | +0.471 | 4 of 4 seeds | 0.007 | 0.12 |", text)
-        self.assertIn("| no regulariser | 4 | 9.84 ± 0.19 |", text)
         self.assertTrue(text.startswith("intro\n") and text.endswith("outro\n"))
+        rows = [r for r in dt.read_results(results) if r["table"] == "C"]
+        base = {r["seed"]: r for r in rows if r["method"] == "no regulariser"}
+        drop = {r["seed"]: r for r in rows if r["method"] == "dropout"}
+        seeds = [s for s in base if s in drop]
+        self.assertGreaterEqual(len(seeds), 2)
+        for key, measure, digits in (("error", "test error %", 2), ("loss", "test loss", 3)):
+            x = [float(base[s][key]) for s in seeds]
+            y = [float(drop[s][key]) for s in seeds]
+            p = scipy.stats.ttest_rel(x, y).pvalue
+            lower = sum(b < a for a, b in zip(x, y))
+            untied = sum(b != a for a, b in zip(x, y))
+            sign = scipy.stats.binomtest(min(lower, untied - lower), untied).pvalue
+            diff = sum(a - b for a, b in zip(x, y)) / len(seeds)
+            self.assertIn(f"| dropout | {measure} | {diff:+.{digits}f} | {lower} of {len(seeds)} "
+                          f"seeds | {dt.fmt_p(p)} | {dt.fmt_p(sign)} |", text)
+        generated = block(text, "paper:C")
+        published = block(read(os.path.join(root, "docs", "PAPER.md")), "paper:C")
+        # the first line names the run (command, date); the rest is the table
+        self.assertEqual(generated.split("\n")[1:], published.split("\n")[1:])
 
     def test_compare_table_is_the_logs_last_epoch(self):
         self.write_doc(["fashion-compare"])
@@ -133,6 +154,125 @@ class Generators(unittest.TestCase):
             dt.cmd_compare(log, self.doc)
         self.assertIn("train.jsonl", str(e.exception))
         self.assertIn("stale", self.read_doc())  # the document is untouched
+
+
+# A stand-in for ./build/dropnet: the test accuracy follows from the seed and the flags, the first
+# Adam run without a regulariser is slow (so that a later run ends first), and with STUB_HANG a
+# run with early stopping (table C) never ends; every training writes its pid to STUB_PIDS.
+STUB = r"""#!/bin/bash
+[ "$1" = --version ] && { echo "dropnet 9.9.9"; exit 0; }
+seed=0 log="" extra=0 stop=0 adam=0 plain=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seed) seed=$2; shift ;;
+    --log) log=$2; shift ;;
+    --l2|--max-norm) extra=1 ;;
+    --early-stopping) stop=1 ;;
+    adam) adam=1 ;;
+    dropout:*) plain=0 ;;
+  esac
+  shift
+done
+echo $$ >> "$STUB_PIDS"
+[ "$stop" = 1 ] && [ -n "${STUB_HANG:-}" ] && exec sleep 60
+[ "$adam$plain$extra$stop" = 1100 ] && sleep 0.5
+for e in 1 2 3; do
+  echo "{\"epoch\":$e,\"loss\":0.5,\"val_accuracy\":0.8$((e % 3)),\"seconds\":1}" >> "$log"
+done
+accuracy=$(awk -v s="$seed" -v x="$extra" -v p="$plain" 'BEGIN { printf "%.4f", 0.9 - s / 1000 - x / 100 - p / 200 }')
+echo "test loss 0.$((seed + 300)) - test accuracy $accuracy"
+"""
+
+
+class PaperScript(unittest.TestCase):
+    """scripts/paper.sh end to end over the stub: the rows it writes, their order with two runs at
+    a time, and a run stopped in table C keeping the tables it finished."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        self.doc, self.results = os.path.join(d, "PAPER.md"), os.path.join(d, "results.tsv")
+        self.cli, self.pids = os.path.join(d, "dropnet"), os.path.join(d, "pids")
+        with open(self.cli, "w") as f:
+            f.write(STUB)
+        os.chmod(self.cli, 0o755)
+        with open(self.doc, "w", encoding="utf-8") as f:
+            f.write("".join(f"<!-- paper:{t}:begin -->\nstale\n<!-- paper:{t}:end -->\n" for t in "ABC"))
+        old = "\t".join(["C", "dropout", "old-spec", "", "7", "9.99", "0.3", "", "", "1", "old"])
+        with open(self.results, "w", encoding="utf-8") as f:
+            f.write(PAPER_HEADER + "\n" + old + "\n")
+        self.env = dict(os.environ, PAPER_CLI=self.cli, PAPER_DOC=self.doc, PAPER_RESULTS=self.results,
+                        PAPER_JOBS="2", PAPER_SEEDS="42 1", STUB_PIDS=self.pids)
+        self.env.pop("PAPER_QUICK", None)
+        self.script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paper.sh")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def rows(self):
+        with open(self.results, encoding="utf-8") as f:
+            return [line.rstrip("\n").split("\t") for line in f][1:]
+
+    def test_every_table_in_launch_order_with_two_jobs(self):
+        import subprocess
+        subprocess.run(["bash", self.script, "40", "ABC"], env=self.env, check=True,
+                       stderr=subprocess.DEVNULL)
+        rows = self.rows()
+        self.assertEqual([(r[0], r[1], r[4]) for r in rows],
+                         [(t, m, "42") for t in "AB" for m in METHODS]
+                         + [("C", m, s) for s in ("42", "1") for m in ("no regulariser", "dropout")])
+        errors = {(r[0], r[1], r[4]): r[5] for r in rows}
+        self.assertEqual(errors[("A", "no regulariser", "42")], "14.70")  # 1 - (0.9 - .042 - .005)
+        self.assertEqual(errors[("B", "L2 (λ = 1e-4)", "42")], "15.70")
+        self.assertEqual(errors[("C", "dropout", "1")], "10.10")
+        self.assertEqual({(r[7], r[8]) for r in rows if r[0] == "C"}, {("3", "2")})  # epochs / best
+        self.assertNotIn("old-spec", read(self.results))  # table C's old line replaced
+        text = read(self.doc)
+        self.assertNotIn("stale", text)
+        self.assertIn("PAPER_JOBS=2 scripts/paper.sh 40 ABC", text)
+
+    def test_a_run_stopped_in_table_c_keeps_a_and_b(self):
+        import signal
+        import subprocess
+        import time
+        env = dict(self.env, STUB_HANG="1")
+        proc = subprocess.Popen(["bash", self.script, "40", "ABC"], env=env, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline and sum(r[0] == "B" for r in self.rows()) < 5:
+            time.sleep(0.1)
+        time.sleep(0.3)  # table C's runs have started
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        rows = self.rows()
+        self.assertEqual([r[0] for r in rows], ["A"] * 5 + ["B"] * 5 + ["C"])  # C's old line kept
+        self.assertEqual(rows[-1][2], "old-spec")
+        text = read(self.doc)
+        self.assertEqual(text.count("stale"), 1)  # A and B written, C not
+        for pid in read(self.pids).split():  # no training outlives the script
+            self.assertFalse(alive(pid), f"stub {pid} still running")
+
+
+def block(text, name):
+    return text.split(f"<!-- {name}:begin -->\n")[1].split(f"<!-- {name}:end -->")[0]
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def alive(pid):
+    """Whether process pid runs (a zombie waiting for init does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+METHODS = ["no regulariser", "L2 (λ = 1e-4)", "max-norm (c = 3.5)", "dropout",
+           "dropout + max-norm (c = 3.5)"]
+PAPER_HEADER = "table\tmethod\tspec\textra\tseed\terror\tloss\tepochs\tbest\tseconds\tcommit"
 
 
 if __name__ == "__main__":

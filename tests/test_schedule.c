@@ -57,8 +57,8 @@ TEST(momentum_ramp_is_linear_then_flat) {
     CHECK(strstr(message, "--momentum-ramp expects FROM:TO:N") != NULL);
 }
 
-/* Epoch ends with val_loss 1.0, 0.8, 0.9, 0.95 and patience 1: the best is epoch 2, the run
- * stops after epoch 4, and finishing restores epoch 2's weights. */
+/* Epoch ends with val_loss 1.0, 0.8, 0.9, 0.95 and patience 2: the best is epoch 2, the run
+ * stops after epoch 4 (two epochs without improvement, as Keras counts), and finishing restores epoch 2's weights. */
 TEST(early_stopping_stops_after_patience_and_restores_best) {
     dn_model *m = NULL;
     dn_error err;
@@ -70,7 +70,7 @@ TEST(early_stopping_stops_after_patience_and_restores_best) {
     c.initial_rate = 0.001;
     c.epochs = 10;
     c.early_stopping = 1;
-    c.patience = 1;
+    c.patience = 2;
     const double losses[] = {1.0, 0.8, 0.9, 0.95};
     int stop = 0;
     size_t e;

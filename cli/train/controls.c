@@ -98,7 +98,8 @@ static int watch(cli_controls *c, const dn_epoch_metrics *m) {
         c->waited = 0;
         return 0;
     }
-    if (++c->waited > c->patience) return c->stopped_early = 1;
+    /* As Keras: `patience` epochs in a row without improvement stop the run (patience 0: the first). */
+    if (++c->waited >= c->patience) return c->stopped_early = 1;
     return 0;
 }
 

@@ -20,6 +20,12 @@
 #   BENCH_PRECISION  fp32 | bf16: the precision of W2's and W3's products (default fp32)
 #   PYTHON           the interpreter for the peers (default /usr/bin/python3: Debian's
 #                    python3-torch and python3-numpy live there, not in a pyenv)
+#   BENCH_CFLAGS     the flags bench-workloads was built with (the Makefile passes them), for
+#                    the record
+#
+# The first and last lines are {"bench":"run","event":"start"|"end",...}: the date, the machine,
+# threads, BENCH_REPEAT, the flags, the peers' BLAS and the load before and after, which
+# scripts/speed_table.py (`make speed-table`) puts in the caption of README's Speed table.
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -39,6 +45,11 @@ export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$T
 lines=$(mktemp "${TMPDIR:-/tmp}/dropnet-bench.XXXXXX")
 trap 'rm -f "$lines"' EXIT
 
+# A JSON string: backslashes and double quotes escaped, newlines and tabs turned into spaces.
+json_string() {
+    printf '"%s"' "$(printf '%s' "$1" | tr '\n\t' '  ' | sed 's/\\/\\\\/g; s/"/\\"/g')"
+}
+
 echo "bench: $(uname -srm), $CORES cores, threads $THREADS, median of $REPEAT runs" >&2
 echo "bench: load before: $(uptime)" >&2
 # Other processes take cores from a 2-thread run and OpenMP's spinning barriers then lose whole
@@ -56,9 +67,16 @@ if [ "$PEERS" = 1 ] && [ ! -x "$PYTHON" ]; then
 fi
 # Which BLAS the peers' numpy and PyTorch load: Debian's reference BLAS would make them slow for a
 # reason that has nothing to do with dropnet (scripts/setup.sh installs OpenBLAS).
+blas="not measured (no peers)"
 if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ]; then
-    "$PYTHON" bench/peers.py --blas | sed 's/^/bench: peers: /' >&2
+    blas=$("$PYTHON" bench/peers.py --blas)
+    printf '%s\n' "$blas" | sed 's/^/bench: peers: /' >&2
 fi
+printf '{"bench":"run","event":"start","date":%s,"uname":%s,"cores":%s,"threads":%s,"repeat":%s,"peers":%s,"cflags":%s,"kernel_request":%s,"precision":%s,"load_before":%s,"blas":%s}\n' \
+    "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(json_string "$(uname -srm)")" "$CORES" \
+    "$THREADS" "$REPEAT" "$([ "$PEERS" = 1 ] && echo true || echo false)" "$(json_string "${BENCH_CFLAGS:-not recorded}")" \
+    "$(json_string "${DROPNET_KERNEL:-auto}")" "$(json_string "${BENCH_PRECISION:-fp32}")" \
+    "$(json_string "$(cut -d' ' -f1-3 /proc/loadavg)")" "$(json_string "$blas")" | tee -a "$lines"
 
 # Each workload's peers run right after it, so that both sides meet the same neighbours: on a
 # shared machine the load changes from one minute to the next.
@@ -75,6 +93,9 @@ for w in $WORKLOADS; do
     fi
 done
 echo "bench: load after: $(uptime)" >&2
+printf '{"bench":"run","event":"end","date":%s,"load_after":%s}\n' \
+    "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
+    "$(json_string "$(cut -d' ' -f1-3 /proc/loadavg)")" | tee -a "$lines"
 
 # The dropnet/peer ratios and the issue's targets, from every line above.
 if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ]; then

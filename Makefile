@@ -117,10 +117,12 @@ check-readme-example:
 	  { echo "README.md's example differs from examples/readme_example.c: make them equal" >&2; exit 1; }
 
 # The generators of the published tables (make paper, make fashion-compare) against scipy and
-# closed forms (scripts/test_doc_tables.py).
+# closed forms (scripts/test_doc_tables.py); README's speed table from a fixture run
+# (scripts/test_speed_table.py).
 .PHONY: check-doc-tables
 check-doc-tables:
 	$(PYTHON3) scripts/test_doc_tables.py
+	$(PYTHON3) scripts/test_speed_table.py
 
 # No link cycle across cli/ or src/ folders, every header named after its .c (the script says how).
 check-layout: $(CLI_OBJ) $(LIB_OBJ)
@@ -266,14 +268,20 @@ bench-gemm: $(BUILD)/bench-gemm
 # bench-peers adds PyTorch, ONNX Runtime (W3, W5) and numpy/OpenBLAS on the same workloads and
 # prints the ratios.
 # BENCH_THREADS (2) and BENCH_REPEAT (5; each figure is the median, with min and max) are read
-# by bench/run.sh.
-.PHONY: bench bench-peers
+# by bench/run.sh; BENCH_JSON=FILE appends every JSON line to FILE.
+# README's Speed table: `make bench-peers BENCH_JSON=FILE` then `make speed-table BENCH_JSON=FILE`
+# (scripts/speed_table.py writes the last run in FILE between README's speed markers).
+.PHONY: bench bench-peers speed-table
 $(BUILD)/bench-workloads: bench/bench_workloads.c $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 bench: $(BUILD)/bench-workloads $(CLI)
-	BUILD=$(BUILD) bash bench/run.sh
+	BUILD=$(BUILD) BENCH_CFLAGS='$(strip $(ALL_CFLAGS))' bash bench/run.sh
 bench-peers: $(BUILD)/bench-workloads $(CLI) $(ORT_PACKAGE)
-	BUILD=$(BUILD) bash bench/run.sh --peers
+	BUILD=$(BUILD) BENCH_CFLAGS='$(strip $(ALL_CFLAGS))' bash bench/run.sh --peers
+speed-table:
+	@test -n "$(BENCH_JSON)" || { echo "make speed-table: give BENCH_JSON=FILE, the JSON lines" \
+	  "of a \`make bench-peers BENCH_JSON=FILE\` run" >&2; exit 1; }
+	$(PYTHON3) scripts/speed_table.py $(BENCH_JSON) README.md
 
 # Mutation testing (docs/TESTING.md): each one-line bug of scripts/mutants.txt applied to a scratch
 # copy, rebuilt, and the relevant tests run; reports caught / survived / stale. Not in CI (slow);

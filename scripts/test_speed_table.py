@@ -3,7 +3,8 @@
 `make bench-peers` runs (run by `make test` as check-doc-tables): the table is the last run's, in
 the exact markdown expected; the best peer is chosen over every BLAS setting; a missing peer
 (W1, W5 at B = 2) and a missing workload read "not measured"; the prose around the markers is
-kept; a file without dropnet lines is refused and leaves the document as it was."""
+kept; a file without dropnet lines is refused and leaves the document as it was; README.md has
+the markers."""
 import json
 import os
 import sys
@@ -143,6 +144,19 @@ class SpeedTable(unittest.TestCase):
         with self.assertRaises(SystemExit) as ctx:
             st.main(["speed_table.py", self.jsonl, self.doc])
         self.assertIn("<!-- speed:begin -->", str(ctx.exception))
+
+    def test_the_readme_has_the_markers(self):
+        """README.md's table can be regenerated, and only the table changes."""
+        readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+        with open(readme, encoding="utf-8") as f:
+            original = f.read()
+        with open(self.doc, "w", encoding="utf-8") as f:
+            f.write(original)
+        write_jsonl(self.jsonl, RUN)
+        st.main(["speed_table.py", self.jsonl, self.doc])
+        begin, end = "<!-- speed:begin -->\n", "<!-- speed:end -->"
+        head, tail = original.split(begin)[0], original.split(end)[1]
+        self.assertEqual(self.read_doc(), head + begin + EXPECTED + "\n" + end + tail)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ kept; a file without dropnet lines is refused and leaves the document as it was;
 the markers."""
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -35,7 +36,8 @@ RUN = [
     {"bench": "pytorch", "workload": "W2", "blas_setting": "pthread detected", "torch": "1.13.1",
      "seconds_per_epoch": 17.0, "seconds_per_epoch_min": 16.0, "seconds_per_epoch_max": 18.0},
     {"bench": "pytorch", "workload": "W2", "blas_setting": "openmp detected", "torch": "1.13.1",
-     "seconds_per_epoch": 5.25, "seconds_per_epoch_min": 4.94, "seconds_per_epoch_max": 5.49},
+     "seconds_per_epoch": 5.25, "seconds_per_epoch_min": 4.94, "seconds_per_epoch_max": 5.49,
+     "peak_rss_mb": 386.4},
     {"bench": "dropnet", "workload": "W3", "threads": 2, "kernel": "avx512", "precision": "fp32",
      "images_per_s": 76900, "images_per_s_min": 70000, "images_per_s_max": 80000,
      "single_median_us": 57.5},
@@ -67,12 +69,12 @@ RUN = [
 ]
 
 EXPECTED = """\
-| workload | dropnet | best peer | dropnet's advantage (× better) |
+| workload | dropnet | best peer | dropnet × better (< 1: worse) |
 |---|---|---|---|
 | W1 `dropnet demo`, whole process | 4.70 (4.50–5.10) ms | no peer measured | — |
 | W1 the same 5 epochs in-process (`dn_model_fit`) | 1.05 (1.00–1.10) ms | no peer measured | — |
 | W2 Fashion-MNIST epoch (784-1024-1024-10, batch 128) | 2.44 (2.32–2.58) s, 111 MB peak RSS \
-| PyTorch 1.13.1 (openmp detected): 5.25 (4.94–5.49) s | 2.15× |
+| PyTorch 1.13.1 (openmp detected): 5.25 (4.94–5.49) s, 386 MB peak RSS | 2.15× |
 | W3 inference, 10,000 images in one call | 76,900 (70,000–80,000) images/s \
 | PyTorch 1.13.1 (openmp detected): 65,600 (60,000–66,000) images/s | 1.17× |
 | W3 one image per call (median of the single-image calls) | 57.5 µs \
@@ -129,6 +131,7 @@ class SpeedTable(unittest.TestCase):
         self.assertIn("| W3 inference, 10,000 images in one call | not measured | | |", text)
         self.assertIn("W5 (the latency curve): not measured.", text)
         self.assertNotIn("76,900", text)
+        self.assertIn("W3 one image per call (median of the single-image calls) | not measured", text)
 
     def test_no_dropnet_lines_is_refused(self):
         write_jsonl(self.jsonl, [r for r in RUN if r["bench"] != "dropnet"])
@@ -157,6 +160,40 @@ class SpeedTable(unittest.TestCase):
         begin, end = "<!-- speed:begin -->\n", "<!-- speed:end -->"
         head, tail = original.split(begin)[0], original.split(end)[1]
         self.assertEqual(self.read_doc(), head + begin + EXPECTED + "\n" + end + tail)
+
+    def test_run_sh_lines_feed_the_table(self):
+        """bench/run.sh --peers over stubs of bench-workloads and the peers' python: its run
+        lines are JSON (flags and a two-line BLAS text with quotes escaped) and make a caption."""
+        stub = os.path.join(self.tmp.name, "bench-workloads")
+        with open(stub, "w", encoding="utf-8") as f:
+            f.write('#!/bin/sh\nfor a; do w=$a; done\necho "{\\"bench\\":\\"dropnet\\",'
+                    '\\"workload\\":\\"$w\\",\\"threads\\":2,\\"kernel\\":\\"k\\",'
+                    '\\"precision\\":\\"fp32\\",\\"seconds_per_epoch\\":1.5}"\n')
+        python = os.path.join(self.tmp.name, "python")
+        with open(python, "w", encoding="utf-8") as f:
+            f.write("#!/bin/sh\ncase \"$*\" in *--blas*) printf 'OpenBLAS \"x\"\\nwarning: two\\n';; "
+                    "esac\n")
+        os.chmod(stub, 0o755)
+        os.chmod(python, 0o755)
+        run_sh = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "run.sh")
+        env = dict(os.environ, BUILD=self.tmp.name, BENCH_WORKLOADS="machine W2", PYTHON=python,
+                   BENCH_CFLAGS='-O2 -DX="a b"', BENCH_JSON=self.jsonl, BENCH_REPEAT="3")
+        subprocess.run(["bash", run_sh, "--peers"], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        records = st.last_run(self.jsonl)
+        self.assertEqual([(r["bench"], r.get("event", r.get("workload"))) for r in records],
+                         [("run", "start"), ("dropnet", "machine"), ("dropnet", "W2"),
+                          ("run", "end")])
+        self.assertEqual(records[0]["cflags"], '-O2 -DX="a b"')
+        self.assertEqual(records[0]["blas"], 'OpenBLAS "x" warning: two')
+        self.assertEqual(records[0]["repeat"], 3)
+        self.assertIs(records[0]["peers"], True)
+        self.assertEqual(len(records[-1]["load_after"].split()), 3)
+        block = st.speed_block(records, self.jsonl)
+        self.assertIn("| W2 Fashion-MNIST epoch (784-1024-1024-10, batch 128) | 1.50 s | "
+                      "no peer measured | — |", block)
+        self.assertIn("flags `-O2 -DX=\"a b\"`; each figure the median (fastest–slowest) of 3 "
+                      "runs", block)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 the exact markdown expected; the best peer is chosen over every BLAS setting; a missing peer
 (W1, W5 at B = 2) and a missing workload read "not measured"; the prose around the markers is
 kept; a file without dropnet lines is refused and leaves the document as it was; README.md has
-the markers."""
+the markers; bench/run.sh's run lines (over stubs of bench-workloads and the peers) parse and
+fill the caption."""
 import json
 import os
 import subprocess

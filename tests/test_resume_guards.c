@@ -157,3 +157,21 @@ TEST(resume_guard_memory_and_size_limits_before_any_work) {
     CHECK(cli("train %s --epochs 1 --threads 256 --out x.safetensors", RUN) == 0);
     CHECK(dn_test_remove_dir(dir));
 }
+
+/* --max-memory counts the reproducible mode's gradient blocks too (cli/train/job.c): 6 → 2048 → 3
+ * needs 8.6 MiB to train in batches of 128; its 8 blocks of 16 rows hold a gradient each
+ * (8 × 20,483 floats), the int64 sums and the packed weights, 0.9 MiB more, so under 9M the plain
+ * run trains, the reproducible one is refused up front naming the blocks, and one block of 128
+ * rows (0.2 MiB) fits again. */
+TEST(resume_guard_max_memory_counts_reproducible_blocks) {
+    if (!scratch()) return;
+    const char *run = "train --train d.csv --model dense:2048:relu,dense:3:softmax --epochs 1 "
+                      "--batch 128 --out m.safetensors --max-memory 9M";
+    CHECK_MSG(cli("%s", run) == 0, "got: %s", output);
+    CHECK(cli("%s --reproducible", run) == 1);
+    CHECK_MSG(strstr(output, "--max-memory 9M (0.0 MiB of it taken by the data, 0.9 MiB by the "
+                             "reproducible mode's gradient blocks): the model needs 8.6 MiB") != NULL,
+              "got: %s", output);
+    CHECK_MSG(cli("%s --reproducible --block-rows 128", run) == 0, "got: %s", output);
+    CHECK(dn_test_remove_dir(dir));
+}

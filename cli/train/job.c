@@ -237,14 +237,44 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
     return code;
 }
 
-/* The model fits in what --max-memory leaves after the data; else prints why not. */
+/* What fit's reproducible mode (--reproducible; always on under MPI) holds on this rank beside
+ * the model (src/model/fit_blocks.c): a float gradient per parameter for each of its blocks of
+ * the batch and a double loss each, the int64 sums of P + 2 values, and the weights packed once
+ * a step for its blocks (counted as one float per parameter; panel padding aside). 0 otherwise. */
+static size_t reproducible_bytes(const cli_train_settings *s, const dn_model *m) {
+    dn_memory_estimate est;
+    /* Before compile the model has no parameter slab yet; its estimate counts 16 bytes for each. */
+    if (!s->reproducible || dn_model_memory_estimate(m, 1, &est, NULL) != DN_OK) return 0;
+    size_t params = est.parameters / 16, block = s->block_rows ? s->block_rows : 16;
+    size_t blocks = (s->batch + block - 1) / block, workers = cli_parallel_size();
+    size_t local = (blocks + workers - 1) / workers;
+    double bytes = (double)local * ((double)params * sizeof(float) + sizeof(double)) +
+                   (double)(params + 2) * sizeof(int64_t) +
+                   (local > 1 ? (double)params * sizeof(float) : 0.0);
+    return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
+/* The model fits in what --max-memory leaves after the data (and, in the reproducible mode, its
+ * gradient blocks); else prints why not. */
 int cli_train_check_memory(const cli_train_settings *s, const cli_train_job *job,
                            const dn_model *m) {
     if (s->max_bytes == 0) return 0;
     /* Batches of fit, then evaluation in batches of up to 256 rows. */
     size_t rows = s->batch > 256 ? s->batch : 256;
+    size_t left = budget_left(s, job->data_bytes), blocks = reproducible_bytes(s, m);
+    if (blocks >= left)
+        return cli_error(-1, "--max-memory %s (%.1f MiB of it taken by the data): the reproducible "
+                         "mode's gradient blocks need %.1f MiB (%zu-row blocks of a %zu-row batch); "
+                         "give a larger --max-memory, or larger --block-rows", s->max_memory,
+                         (double)job->data_bytes / 1048576.0, (double)blocks / 1048576.0,
+                         s->block_rows ? s->block_rows : (size_t)16, s->batch);
     dn_error err;
-    if (dn_model_check_memory(m, rows, budget_left(s, job->data_bytes), &err) == DN_OK) return 0;
+    if (dn_model_check_memory(m, rows, left - blocks, &err) == DN_OK) return 0;
+    if (blocks)
+        return cli_error(-1, "--max-memory %s (%.1f MiB of it taken by the data, %.1f MiB by the "
+                         "reproducible mode's gradient blocks): %s", s->max_memory,
+                         (double)job->data_bytes / 1048576.0, (double)blocks / 1048576.0,
+                         err.message);
     return cli_error(-1, "--max-memory %s (%.1f MiB of it taken by the data): %s", s->max_memory,
                      (double)job->data_bytes / 1048576.0, err.message);
 }

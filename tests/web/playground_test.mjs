@@ -133,6 +133,9 @@ try {
   check(rows.length === demo.length && worst <= 1e-5, `per-epoch loss/accuracy/val_loss/val_accuracy: largest difference ${worst.toExponential(2)} (≤ 1e-5)`);
   console.log(`info identical to the 9 significant digits of --log: ${identical ? 'yes' : 'no'}; ` +
               `of --log with DROPNET_KERNEL=portable: ${identicalPortable ? 'yes' : 'no'}`);
+  // The mask panel is redrawn on the next animation frame, which on a loaded machine can come
+  // after the page says 'done': wait (10 s at most) for it to show the last step.
+  await browser.evaluate(waitFor(`(${maskInfo} || {}).step === '125'`, 10000)).catch(() => {});
   const last = await browser.evaluate(maskInfo);
   const frac = last.totalDropped / last.totalElements, sd = Math.sqrt(0.2 * 0.8 / last.totalElements);
   check(+last.step === 125 && Math.abs(frac - 0.2) < 4 * sd,

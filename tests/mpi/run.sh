@@ -86,18 +86,23 @@ zcat /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz > "$tmp/labels
 disk_args=(train --train "$tmp/images.idx+$tmp/labels.idx" --model dense:16:relu,dropout:0.5,dense:10:softmax
            --batch 256 --block-rows 64 --epochs 1 --seed 3 --val-split 0.1 --standardize)
 "$plain" "${disk_args[@]}" --reproducible --out "$tmp/disk-ref.safetensors" > /dev/null
-# peak_rss FILE: the largest "rss KB" line /usr/bin/time wrote for the ranks.
-peak_rss() { awk '$1 == "rss" && $2 > m { m = $2 } END { print m + 0 }' "$1"; }
-least_rss() { awk '$1 == "rss" && (m == "" || $2 < m) { m = $2 } END { print m + 0 }' "$1"; }
-mpirun_n 3 /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --out "$tmp/held.safetensors" \
-  > "$tmp/held.out" 2>&1
+# `mpirun_n N sh -c "$timed" PREFIX COMMAND...`: each rank's peak resident size ("rss KB",
+# /usr/bin/time) in its own file PREFIX.RANK (on the ranks' shared stderr two lines interleave).
+timed='exec /usr/bin/time -f "rss %M" -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"'
+# peak_rss / least_rss PREFIX: the largest / smallest of the ranks' figures.
+peak_rss() { cat "$1".* 2>/dev/null | awk '$1 == "rss" && $2 > m { m = $2 } END { print m + 0 }'; }
+least_rss() { cat "$1".* 2>/dev/null | awk '$1 == "rss" && (m == "" || $2 < m) { m = $2 } END { print m + 0 }'; }
+mpirun_n 3 sh -c "$timed" "$tmp/rss-held" "$mpi" "${disk_args[@]}" \
+  --out "$tmp/held.safetensors" > "$tmp/held.out" 2>&1
 for n in 2 3; do
-  mpirun_n "$n" /usr/bin/time -f "rss %M" "$mpi" "${disk_args[@]}" --max-memory 8M \
-    --out "$tmp/disk-$n.safetensors" > "$tmp/disk-$n.out" 2>&1
-  held=$(least_rss "$tmp/held.out") ondisk=$(peak_rss "$tmp/disk-$n.out")
+  mpirun_n "$n" sh -c "$timed" "$tmp/rss-disk-$n" "$mpi" "${disk_args[@]}" \
+    --max-memory 8M --out "$tmp/disk-$n.safetensors" > "$tmp/disk-$n.out" 2>&1
+  held=$(least_rss "$tmp/rss-held") ondisk=$(peak_rss "$tmp/rss-disk-$n")
   check "IDX over --max-memory, $n ranks: pixels read per rank (peak ${ondisk} KB a rank, against ${held} KB holding the data), weights identical" \
     "[ $ondisk -gt 0 ] && [ $((ondisk + 40000)) -lt $held ] && [ \$(grep -c 'pixels stay in the file' '$tmp/disk-$n.out') -eq 1 ] &&
      cmp -s '$tmp/disk-ref.safetensors' '$tmp/disk-$n.safetensors'"
+  # A run that printed no peak failed before its end: show how (its last lines).
+  [ "$ondisk" -gt 0 ] || tail -n 6 "$tmp/disk-$n.out" | sed 's/^/     | /'
 done
 
 # Resume on another rank count: 2 epochs on 2 ranks, then the 3rd on 3 ranks.

@@ -44,48 +44,79 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
 /* The k loops are not unrolled: 24 accumulators leave few spare registers, and unrolling makes
  * compilers spill. `ak` is indexed rather than stepped so that no pointer ever runs past A. */
 
-/* tile [12×32] += a [kc][12, step a_step] · b [kc][32]. */
-#define DN_LOOP_WIDE()                                                                          \
+/* tile [R×32] += a [kc][12, step a_step] · b [kc][32], for the R rows ROWS names. */
+#define DN_LOOP_WIDE(ROWS)                                                                      \
     for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
         const float *ak = a + k * a_step;                                                       \
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR), _MM_HINT_T0);     \
         _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR + 16), _MM_HINT_T0); \
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);                             \
-        DN_TILE_ROWS(DN_ROW2);                                                                  \
+        ROWS(DN_ROW2);                                                                          \
     }
 
-/* tile [12×16] += a · b[:, 0:16]: an edge of at most 16 columns costs half the FMAs. Each
+/* tile [R×16] += a · b[:, 0:16]: an edge of at most 16 columns costs half the FMAs. Each
  * element's chain of FMAs is exactly the one DN_LOOP_WIDE computes for it. */
-#define DN_LOOP_NARROW()                                                                        \
+#define DN_LOOP_NARROW(ROWS)                                                                    \
     for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
         const float *ak = a + k * a_step;                                                       \
         __m512 b0 = _mm512_load_ps(b);                                                          \
-        DN_TILE_ROWS(DN_ROW1);                                                                  \
+        ROWS(DN_ROW1);                                                                          \
     }
 
-/* tile [12×32] = a [kc][12] · b [kc][32] (a's k step a_step); c[m×n] = or += tile. */
+/* tile [R×32] = a [kc][12] · b [kc][32] (a's k step a_step); c[m×n] = or += tile, m ≤ R. The
+ * tile's rows are ldc apart and usually out of cache: fetching them before the k loop keeps the
+ * write-back from waiting on the misses. */
+#define DN_MICRO_BODY(ROWS, R, DECLARE)                                                         \
+    do {                                                                                        \
+        DECLARE();                                                                              \
+        for (size_t i = 0; i < m; ++i) {                                                        \
+            _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);                             \
+            if (n > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);            \
+        }                                                                                       \
+        if (n > 16) {                                                                           \
+            DN_LOOP_WIDE(ROWS);                                                                 \
+        } else {                                                                                \
+            DN_LOOP_NARROW(ROWS);                                                               \
+        }                                                                                       \
+        DN_TILE_WRITE_ROWS(ROWS, R, dn_lanes);                                                  \
+    } while (0)
+
+/* Row-edge tiles: the last rows of a product (64 rows are 5 tiles of 12 and one of 4; 32 are 2
+ * and 8) do the FMAs of 4 or 8 rows instead of 12. Rows are independent, so every element's
+ * chain is the 12-row tile's: the same bits. */
+DN_AVX512 static void dn_gemm_avx512_micro_4(size_t kc, const float *a, size_t a_step,
+                                             const float *b, float *c, size_t ldc, size_t m,
+                                             size_t n, int accumulate) {
+    DN_MICRO_BODY(DN_TILE_ROWS_4, 4, DN_TILE_DECLARE_4);
+}
+
+DN_AVX512 static void dn_gemm_avx512_micro_8(size_t kc, const float *a, size_t a_step,
+                                             const float *b, float *c, size_t ldc, size_t m,
+                                             size_t n, int accumulate) {
+    DN_MICRO_BODY(DN_TILE_ROWS_8, 8, DN_TILE_DECLARE_8);
+}
+
+/* tile [12×32] = a [kc][12] · b [kc][32] (a's k step a_step); c[m×n] = or += tile. Fewer than 9
+ * rows go to the row-edge tiles. */
 DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_step,
                                            const float *b, float *c, size_t ldc, size_t m,
                                            size_t n, int accumulate) {
-    DN_TILE_DECLARE_ALL();
-    /* The tile's rows are ldc apart and usually out of cache: start fetching them now so the
-     * write-back after the k loop does not wait for 24 cache misses. */
-    for (size_t i = 0; i < m; ++i) {
-        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-        if (n > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    if (m <= 4) {
+        dn_gemm_avx512_micro_4(kc, a, a_step, b, c, ldc, m, n, accumulate);
+        return;
     }
-    if (n > 16) {
-        DN_LOOP_WIDE();
-    } else {
-        DN_LOOP_NARROW();
+    if (m <= 8) {
+        dn_gemm_avx512_micro_8(kc, a, a_step, b, c, ldc, m, n, accumulate);
+        return;
     }
-    DN_TILE_WRITE(dn_lanes);
+    DN_MICRO_BODY(DN_TILE_ROWS, 12, DN_TILE_DECLARE_ALL);
 }
 
 #undef DN_ROW2
 #undef DN_ROW1
 #undef DN_LOOP_WIDE
 #undef DN_LOOP_NARROW
+#undef DN_MICRO_BODY
 
 /* ---- packing ----------------------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
-/* gemm_avx512_tile.h — the 12×32 register tile's declaration and write-back, shared by the two
- * AVX-512 micro-kernels (internal, macros only).
+/* gemm_avx512_tile.h — the 12×32 register tile's declaration and write-back (and those of its
+ * 8- and 4-row edges), shared by the two AVX-512 micro-kernels (internal, macros only).
  *
  * gemm_avx512.c (fp32 FMAs) and gemm_avx512_bf16.c (VDPBF16PS) differ only in how they fill the
  * 24 accumulators c<r>_0, c<r>_1 (row r, columns 0..15 and 16..31); declaring them and adding
@@ -9,7 +9,16 @@
 #ifndef DN_KERNELS_GEMM_AVX512_TILE_H
 #define DN_KERNELS_GEMM_AVX512_TILE_H
 
-/* ROW(r) for each of the tile's 12 rows. */
+/* ROW(r) for each of the tile's 12 rows; DN_TILE_ROWS_8 and DN_TILE_ROWS_4 for its first 8 or
+ * 4 (the fp32 kernel's row-edge tiles: an edge of m ≤ 8 rows does 8 or 4 rows' FMAs, not 12). */
+#define DN_TILE_ROWS_4(ROW)                                                                     \
+    do {                                                                                        \
+        ROW(0); ROW(1); ROW(2); ROW(3);                                                         \
+    } while (0)
+#define DN_TILE_ROWS_8(ROW)                                                                     \
+    do {                                                                                        \
+        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6); ROW(7);                         \
+    } while (0)
 #define DN_TILE_ROWS(ROW)                                                                       \
     do {                                                                                        \
         ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);                                         \
@@ -18,10 +27,14 @@
 
 /* Row r's two zeroed accumulators. */
 #define DN_TILE_DECLARE(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps()
+#define DN_TILE_DECLARE_4()                                                                     \
+    DN_TILE_DECLARE(0); DN_TILE_DECLARE(1); DN_TILE_DECLARE(2); DN_TILE_DECLARE(3)
+#define DN_TILE_DECLARE_8()                                                                     \
+    DN_TILE_DECLARE_4(); DN_TILE_DECLARE(4); DN_TILE_DECLARE(5); DN_TILE_DECLARE(6);            \
+    DN_TILE_DECLARE(7)
 #define DN_TILE_DECLARE_ALL()                                                                   \
-    DN_TILE_DECLARE(0); DN_TILE_DECLARE(1); DN_TILE_DECLARE(2); DN_TILE_DECLARE(3);             \
-    DN_TILE_DECLARE(4); DN_TILE_DECLARE(5); DN_TILE_DECLARE(6); DN_TILE_DECLARE(7);             \
-    DN_TILE_DECLARE(8); DN_TILE_DECLARE(9); DN_TILE_DECLARE(10); DN_TILE_DECLARE(11)
+    DN_TILE_DECLARE_8(); DN_TILE_DECLARE(8); DN_TILE_DECLARE(9); DN_TILE_DECLARE(10);           \
+    DN_TILE_DECLARE(11)
 
 /* Full-tile write-back of row r: c row = (or +=) the accumulators, unmasked. The same add as the
  * edge writer, without the masks (this matters when kc is tiny, e.g. a 10-unit layer's input
@@ -53,16 +66,18 @@
         }                                                                                       \
     } while (0)
 
-/* The whole write-back after the k loop: unmasked for a full 12×32 tile, masked otherwise.
- * LANES(count) is the kernel's 16-lane mask helper. */
-#define DN_TILE_WRITE(LANES)                                                                    \
+/* The whole write-back after the k loop of a tile of R rows (ROWS: DN_TILE_ROWS with R = 12, or
+ * DN_TILE_ROWS_8 / _4): unmasked for a full R×32 tile, masked otherwise. LANES(count) is the
+ * kernel's 16-lane mask helper. */
+#define DN_TILE_WRITE_ROWS(ROWS, R, LANES)                                                      \
     do {                                                                                        \
-        if (m == 12 && n == 32) {                                                               \
-            DN_TILE_ROWS(DN_TILE_WRITE_ROW);                                                    \
+        if (m == (R) && n == 32) {                                                              \
+            ROWS(DN_TILE_WRITE_ROW);                                                            \
         } else {                                                                                \
             __mmask16 lo = LANES(n), hi = LANES(n > 16 ? n - 16 : 0);                           \
-            DN_TILE_ROWS(DN_TILE_WRITE_EDGE);                                                   \
+            ROWS(DN_TILE_WRITE_EDGE);                                                           \
         }                                                                                       \
     } while (0)
+#define DN_TILE_WRITE(LANES) DN_TILE_WRITE_ROWS(DN_TILE_ROWS, 12, LANES)
 
 #endif

@@ -1,8 +1,8 @@
 /* test_gemm_packed.c — products over a B packed once (kernels/gemm_packed.h), in the small-M
- * kernel (up to 16 rows) and the blocked driver (more), give bitwise the results of the unpacked
- * fused product for every kernel family the CPU runs, with 1 and 2 threads, on shapes that cut
- * K into several blocks and N into partial panels; and both match a double-precision reference
- * computed here. */
+ * kernel (fp32: one row; bf16: up to 16) and the blocked driver (more), give bitwise the results
+ * of the unpacked fused product for every kernel family the CPU runs, with 1 and 2 threads, on
+ * shapes that cut K into several blocks and N into partial panels; and both match a
+ * double-precision reference computed here. */
 #include "test.h"
 
 #include "dropnet.h"

@@ -4,8 +4,8 @@
  * zero in k order, stored by the first block and added to C by the others. The model of that
  * order is written here in scalar fmaf, independent of every kernel; it is checked for A as
  * stored and transposed (a training step's weight gradient), over B packed once (inference,
- * where up to 16 rows run in the small-M kernel, which promises the same sums), and for 1, 2 and
- * 3 threads. */
+ * where one row runs in the small-M kernel, which promises the same sums), and for 1, 2 and 3
+ * threads. */
 #include "test.h"
 
 #include "core/alloc.h"

@@ -121,7 +121,8 @@ static void dn_small_range(const dn_gemm_impl *impl, const dn_gemm_problem *p, s
 /* fp32: the AVX-512 family, B packed or in place; bf16: the AVX512_BF16 family over B packed
  * once (bf16 pairs; in place it would be converted on every call, as the blocked driver does). */
 static int dn_small_supported(const dn_gemm_impl *impl, const dn_gemm_problem *p) {
-    int fp32 = impl->kernel == DN_GEMM_AVX512 && (p->packed_b != NULL || p->B != NULL);
+    int fp32 = impl->kernel == DN_GEMM_AVX512 &&
+               (p->packed_b != NULL ? p->M <= DN_GEMM_SMALL_M_PACKED_FP32_MAX : p->B != NULL);
     int bf16 = impl->kernel == DN_GEMM_AVX512_BF16 && p->packed_b != NULL &&
                impl->kc <= DN_GEMM_MAX_KC && dni_gemm_small_m_bf16_compiled();
     return (fp32 || bf16) && impl->nr == DN_NR && !p->trans_a && !p->trans_b && p->beta == 0.0f && p->M >= 1 &&

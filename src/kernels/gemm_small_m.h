@@ -7,13 +7,18 @@
 
 #include <stddef.h>
 
-/* Most rows the small-M kernel takes; more run in the blocked driver (12-row tiles). */
-enum { DN_GEMM_SMALL_M_MAX = 16 };
+/* Most rows the small-M kernel takes; more run in the blocked driver (12-row tiles).
+ * DN_GEMM_SMALL_M_PACKED_FP32_MAX is the bound for fp32 over B packed once (inference): there
+ * the driver's row-edge tiles of 4 and 8 rows (gemm_avx512.c) beat the row groups here from 2
+ * rows on (W2 network, 1 thread, CPU time per call: 2 rows 1.09×, 4 rows 1.11×, 8 rows 1.86×,
+ * 16 rows 1.45× faster; 2026-12-02), and it needs no packing of B. In place the driver would
+ * pack all of B per call, so up to 16 rows stay here. */
+enum { DN_GEMM_SMALL_M_MAX = 16, DN_GEMM_SMALL_M_PACKED_FP32_MAX = 1 };
 
 /* Runs p (no transposes, beta 0; B either packed for `impl` by dni_gemm_pack_b_once in
  * p->packed_b, or read in place from p->B with row stride p->ldb; an epilogue without dropout or
- * none) when `impl` has a small-M kernel and p->M ≤
- * DN_GEMM_SMALL_M_MAX, and returns 1; else returns 0 and does nothing.
+ * none) when `impl` has a small-M kernel and p->M ≤ DN_GEMM_SMALL_M_MAX (fp32 over packed B:
+ * DN_GEMM_SMALL_M_PACKED_FP32_MAX), and returns 1; else returns 0 and does nothing.
  *
  * A tile of the blocked driver is 12 rows: one row there costs twelve rows of multiply-adds.
  * Here a group of up to 6 rows meets up to 4 panels (128 columns) at a time, with enough

@@ -48,9 +48,8 @@ void dni_model_apply_l2(dn_model *m) {
 }
 
 /* Kernel [in×out] row-major: column j is unit j's incoming weights. Norms are summed row by row
- * (sequential in memory) into `norms` [out], in double so the bound is met to float rounding.
- * Returns 1 when a column was rescaled. */
-static int clip_columns(float *w, size_t in, size_t out, double limit, double *norms) {
+ * (sequential in memory) into `norms` [out], in double so the bound is met to float rounding. */
+static void clip_columns(float *w, size_t in, size_t out, double limit, double *norms) {
     for (size_t j = 0; j < out; ++j) norms[j] = 0.0;
     for (size_t r = 0; r < in; ++r)
         for (size_t j = 0; j < out; ++j) norms[j] += (double)w[r * out + j] * w[r * out + j];
@@ -61,20 +60,19 @@ static int clip_columns(float *w, size_t in, size_t out, double limit, double *n
         norms[j] = norm > limit ? limit / norm : 1.0;
         any |= norm > limit;
     }
-    if (!any) return 0;
+    if (!any) return;
     for (size_t r = 0; r < in; ++r)
         for (size_t j = 0; j < out; ++j)
             if (norms[j] != 1.0) w[r * out + j] = (float)(w[r * out + j] * norms[j]);
-    return 1;
 }
 
 void dni_model_apply_max_norm(dn_model *m) {
     double limit = m->regularization.max_norm;
     if (limit == 0.0) return;
+    dni_model_weights_changed(m); /* the packed copies may no longer hold the kernels */
     for (size_t i = 0; i < m->layer_count; ++i) {
         const dn_layer *l = &m->layers[i];
-        if (l->kind == DN_LAYER_DENSE &&
-            clip_columns(m->params + l->param_offset, l->in, l->out, limit, m->col_norms))
-            dni_model_weights_changed(m); /* the packed copies no longer hold this kernel */
+        if (l->kind == DN_LAYER_DENSE)
+            clip_columns(m->params + l->param_offset, l->in, l->out, limit, m->col_norms);
     }
 }

@@ -5,6 +5,7 @@
 #include "model/exact_sum.h"
 #include "model/inference_plan.h"
 #include "model/weight_panels.h"
+#include "kernels/gemm_kernel.h"
 #include "model/chunks.h"
 #include "model/constraints.h"
 #include "model/loss.h"
@@ -350,8 +351,11 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     if (s->val && c->reducer && (st = worker_share(s->val, c->reducer, &s->val_share, err)) != DN_OK)
         return st;
     /* The fused step packs the next step's kernels as it writes them (weight_panels.h): their
-     * memory is asked for here, and done without if it cannot be had. */
-    m->keeps_panels = !s->reproducible && dni_weight_panels_wanted(m);
+     * memory is asked for here, and done without if it cannot be had. Only for the bf16
+     * families, where a packing also converts: in fp32 the extra writes of the panels cost more
+     * memory traffic than the packings they save (W2, 1 thread: +9 % per epoch, RESULTS.md). */
+    const struct dn_gemm_impl *family = dni_weight_panels_family(m);
+    m->keeps_panels = update_fusable(m, s) && family != NULL && family->packs_pairs;
     if ((st = dni_model_reserve(m, rows, err)) != DN_OK && m->keeps_panels) {
         m->keeps_panels = 0;
         st = dni_model_reserve(m, rows, err);

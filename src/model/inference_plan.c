@@ -26,7 +26,6 @@ void dni_inference_plan_free(dn_inference_plan *plan) {
 
 void dni_model_weights_changed(dn_model *model) {
     if (model->plan != NULL) model->plan->stale = 1;
-    model->panels_fresh = 0; /* the training step's panels too (weight_panels.h) */
 }
 
 /* Floats of a layer's packed kernel, rounded to whole 64-byte lines so the next starts aligned. */

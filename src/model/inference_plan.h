@@ -33,8 +33,8 @@ typedef struct dn_inference_plan dn_inference_plan;
  * plan and predicts as before). */
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err);
 
-/* Marks the model's plan, if any, stale (no longer used; its memory kept for the next build),
- * and the training step's panels (weight_panels.h): call whenever a weight may have changed. */
+/* Marks the model's plan, if any, stale (no longer used; its memory kept for the next build):
+ * call whenever a weight may have changed. */
 void dni_model_weights_changed(dn_model *model);
 
 /* Frees a plan (NULL is fine). */

@@ -3,7 +3,6 @@
  * allocates them by (dni_model_plan_buffers). */
 #include "model/model.h"
 #include "model/model_buffers.h"
-#include "model/weight_panels.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -33,9 +32,8 @@ static void *count_bytes(void *ctx, size_t count, size_t size) {
 static size_t buffer_bytes(const dn_model *model, size_t rows) {
     size_t sum = 0;
     /* assign = 0: the plan only reads the model, so casting const away writes nothing. What fit
-     * holds: the training panels included where it keeps them (weight_panels.h). */
-    if (!dni_model_plan_buffers((dn_model *)model, rows, dni_weight_panels_wanted(model), 0,
-                                count_bytes, &sum)) return SIZE_MAX;
+     * holds: the training panels included. */
+    if (!dni_model_plan_buffers((dn_model *)model, rows, 1, 0, count_bytes, &sum)) return SIZE_MAX;
     return sum;
 }
 

@@ -9,8 +9,8 @@
 /* Every buffer a model holds for `rows` rows, one call of `take(ctx, count, size)` each (a
  * non-NULL result, or NULL for failure): the one list that model_buffers.c allocates (assign = 1
  * stores each result in its field) and memory.c adds up (assign = 0: the model is not touched).
- * With `panels`, the training step's packed kernels too (weight_panels.h: what fit holds where
- * dni_weight_panels_wanted; the model's keeps_panels says whether the allocation includes them). Returns 0 when a take failed
+ * With `panels`, the training step's packed kernels too (weight_panels.h: what fit holds; the
+ * model's keeps_panels says whether the allocation includes them). Returns 0 when a take failed
  * or a size overflows. */
 typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
 int dni_model_plan_buffers(dn_model *m, size_t rows, int panels, int assign, dn_buffer_fn take,

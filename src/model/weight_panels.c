@@ -1,7 +1,6 @@
 /* weight_panels.c — the training step's packed kernels (weight_panels.h). */
 #include "model/weight_panels.h"
 #include "model/model.h"
-#include "model/network.h"
 
 #include "kernels/gemm.h"
 #include "kernels/gemm_blas.h"
@@ -14,12 +13,6 @@ const dn_gemm_impl *dni_weight_panels_family(const dn_model *model) {
     dn_gemm_kernel kernel = dni_gemm_precision_kernel((dn_gemm_precision)model->precision);
     if (kernel == DN_GEMM_AUTO && dni_gemm_blas_active()) return NULL; /* BLAS packs its own */
     return dni_gemm_impl_of(dni_gemm_kernel_resolve(kernel));
-}
-
-int dni_weight_panels_wanted(const dn_model *model) {
-    const dn_gemm_impl *impl = dni_weight_panels_family(model);
-    return impl != NULL && impl->packs_pairs && model->regularization.l2 == 0.0f &&
-           dni_model_update_fusable(model);
 }
 
 const dn_gemm_impl *dni_weight_panels_current(const dn_model *model) {

@@ -29,13 +29,6 @@ struct dn_gemm_impl;
  * (precision, CPUID, DROPNET_KERNEL); NULL where dropnet does not pack (fp32 on a BLAS build). */
 const struct dn_gemm_impl *dni_weight_panels_family(const dn_model *model);
 
-/* Whether fit keeps panels for this model (outside its reproducible mode): its step is fused
- * (plain dense layers, no L2) and its products run in a bf16 family, where each packing also
- * converts. In fp32 the panels' extra writes cost more memory traffic than the packings they
- * save (a W2 epoch on 1 thread took 9 % longer with them: bench/RESULTS.md), so fp32 packs as
- * before. The memory estimate (memory.c) counts them by the same rule. */
-int dni_weight_panels_wanted(const dn_model *model);
-
 /* The family the fresh panels are packed for, when it is also the one that runs now; else NULL
  * (stale, absent, or another family runs). */
 const struct dn_gemm_impl *dni_weight_panels_current(const dn_model *model);

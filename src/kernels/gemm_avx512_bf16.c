@@ -200,11 +200,6 @@ static const dn_gemm_impl dn_avx512_bf16_impl = {
 
 const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void) { return &dn_avx512_bf16_impl; }
 
-void dni_gemm_avx512_bf16_pack_rows(const float *src, size_t ld, size_t rows, size_t kc,
-                                    uint32_t *out, size_t out_step, size_t width) {
-    dn_pack_rows(src, ld, rows, kc, width, out, out_step);
-}
-
 #else
 
 const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void) { return NULL; }
@@ -212,11 +207,6 @@ const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void) { return NULL; }
 void dni_gemm_avx512_bf16_row_pairs(const float *src, size_t ld, size_t rows, size_t kc,
                                     uint32_t *out, size_t out_ld) {
     (void)src, (void)ld, (void)rows, (void)kc, (void)out, (void)out_ld;
-}
-
-void dni_gemm_avx512_bf16_pack_rows(const float *src, size_t ld, size_t rows, size_t kc,
-                                    uint32_t *out, size_t out_step, size_t width) {
-    (void)src, (void)ld, (void)rows, (void)kc, (void)out, (void)out_step, (void)width;
 }
 
 #endif

@@ -17,11 +17,4 @@ const dn_gemm_impl *dni_gemm_impl_avx512_bf16(void);
 void dni_gemm_avx512_bf16_row_pairs(const float *src, size_t ld, size_t rows, size_t kc,
                                     uint32_t *out, size_t out_ld);
 
-/* `rows` (≤ 16) source rows contiguous in k (row r at src + r·ld, kc ≤ 256 floats) as the
- * family's pairs, transposed: out[q·out_step + r] = (src[r][2q], src[r][2q+1]) for r < width
- * (≤ 16; rows past `rows` zero), the high half of an odd kc's last pair zero — what its pack_a
- * writes for A [M×K] rows and its pack_b for Bᵀ. Only where CPUID has AVX512_BF16. */
-void dni_gemm_avx512_bf16_pack_rows(const float *src, size_t ld, size_t rows, size_t kc,
-                                    uint32_t *out, size_t out_step, size_t width);
-
 #endif

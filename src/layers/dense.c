@@ -8,7 +8,6 @@
 #include "kernels/gemm.h"
 #include "kernels/gemm_packed.h"
 #include "model/optimizer.h"
-#include "model/weight_panels.h"
 
 #include <string.h>
 
@@ -115,17 +114,10 @@ static void bias_gradient(const float *dz, float *d_bias, size_t rows, size_t ou
     }
 }
 
-/* d_in [rows×in] = dz·Wᵀ, when the layer below learns; over Wᵀ's panels when the last step
- * wrote them (weight_panels.h: the same bits as packing here). */
+/* d_in [rows×in] = dz·Wᵀ, when the layer below learns. */
 static void input_gradient(const dn_layer *layer, const float *params, const float *dz,
                            size_t rows, const dn_exec *exec) {
     if (layer->d_in == NULL) return;
-    if (exec->panels != NULL && layer->panels_t != NULL) {
-        dni_gemm_prepacked(exec->panels, exec->gemm_ws, exec->threads, rows, layer->in,
-                           layer->out, dz, layer->out, layer->panels_t, layer->d_in, layer->in,
-                           NULL);
-        return;
-    }
     const float *kernel = params + layer->param_offset;
     dni_gemm_ws_with(exec->kernel, exec->gemm_ws, exec->threads, 0, 1, rows, layer->in,
                      layer->out, dz, layer->out, kernel, layer->out, 0.0f, layer->d_in,
@@ -133,21 +125,15 @@ static void input_gradient(const dn_layer *layer, const float *params, const flo
 }
 
 /* dW = xᵀ·dz, each finished part of it applied to W at once by the optimizer (optimizer.h),
- * while it is in cache, and packed into the next step's panels when asked (weight_panels.h);
- * then db = Σ dz and the bias update. The same bits as the separate update over the slab: every
- * element gets the same arithmetic, once. */
+ * while it is in cache; then db = Σ dz and the bias update. The same bits as the separate update
+ * over the slab: every element gets the same arithmetic, once. */
 static void gradient_and_update(const dn_layer *layer, float *grads, const float *x,
                                 const float *dz, size_t rows, const dn_exec *exec) {
     const dn_exec_update *u = exec->update;
     size_t in = layer->in, out = layer->out, at = layer->param_offset;
-    dn_panels_update part = {{u->cfg, u->params + at, grads + at, u->m + at, u->v + at, out,
-                              u->adam_alpha},
-                             u->panels, in, out, NULL, NULL};
-    if (u->panels != NULL) {
-        part.panels = layer->panels;
-        part.panels_t = layer->d_in != NULL ? layer->panels_t : NULL;
-    }
-    dn_gemm_epilogue e = {.finished = dni_weight_panels_update_part, .context = &part};
+    dn_optimizer_part part = {u->cfg, u->params + at, grads + at, u->m + at, u->v + at, out,
+                              u->adam_alpha};
+    dn_gemm_epilogue e = {.finished = dni_optimizer_update_part, .context = &part};
     dni_gemm_ws_epilogue(exec->kernel, exec->gemm_ws, exec->threads, 1, 0, in, out, rows, x, in,
                          dz, out, grads + at, out, &e);
     at += in * out; /* the bias */

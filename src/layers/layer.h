@@ -48,9 +48,6 @@ typedef struct dn_layer {
     float *noise;        /* gaussian dropout: the multipliers 1 + σ·n [capacity×out] */
     float *connect_params;  /* DropConnect: masked, scaled kernel [in×out] then bias [out] */
     uint32_t *connect_bits; /* DropConnect: 1 bit per kernel element, 1 = kept */
-    /* dense, while fit runs (weight_panels.h): the kernel W [in×out] packed as the forward
-     * product's B, and Wᵀ as the input gradient's B (NULL when nobody needs dL/dx) */
-    float *panels, *panels_t;
 } dn_layer;
 
 /* How a pass runs: the OpenMP team size asked for (≤ 0: all cores; no result depends on it),
@@ -63,9 +60,6 @@ typedef struct dn_exec {
     const dn_gemm_workspace *gemm_ws;
     size_t row_offset;
     const struct dn_exec_update *update; /* backward only: the fused update, or NULL */
-    /* The family the dense layers' panels (`panels`, `panels_t`) are packed for when they hold
-     * the current weights, else NULL (model/weight_panels.h). */
-    const struct dn_gemm_impl *panels;
 } dn_exec;
 
 /* A backward pass that also applies the optimizer step (network.h, dni_model_backprop_update):
@@ -75,9 +69,6 @@ typedef struct dn_exec_update {
     const dn_optimizer_config *cfg;
     float *params, *m, *v;
     float adam_alpha; /* for this step (optimizer.h) */
-    /* The family to write each new kernel's panels for as it is updated (weight_panels.h), or
-     * NULL: none written. */
-    const struct dn_gemm_impl *panels;
 } dn_exec_update;
 
 /* A per-row stream for a layer `width` wide: its element base set from exec->row_offset. */

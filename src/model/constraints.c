@@ -7,7 +7,6 @@
  * depend on the thread count. */
 #include "model/constraints.h"
 #include "model/model.h"
-#include "model/inference_plan.h"
 
 #include "core/error.h"
 
@@ -69,7 +68,6 @@ static void clip_columns(float *w, size_t in, size_t out, double limit, double *
 void dni_model_apply_max_norm(dn_model *m) {
     double limit = m->regularization.max_norm;
     if (limit == 0.0) return;
-    dni_model_weights_changed(m); /* the packed copies may no longer hold the kernels */
     for (size_t i = 0; i < m->layer_count; ++i) {
         const dn_layer *l = &m->layers[i];
         if (l->kind == DN_LAYER_DENSE)

@@ -4,8 +4,6 @@
 #include "model/fit_blocks.h"
 #include "model/exact_sum.h"
 #include "model/inference_plan.h"
-#include "model/weight_panels.h"
-#include "kernels/gemm_kernel.h"
 #include "model/chunks.h"
 #include "model/constraints.h"
 #include "model/loss.h"
@@ -317,15 +315,6 @@ static dn_status split_data(const dn_dataset *d, const dn_fit_config *c, fit_sta
     return st;
 }
 
-/* The optimizer step can run inside the backward pass (each kernel updated as its gradient's
- * tiles are finished) when nothing must see the whole gradient between the two: not in the
- * reproducible mode (its blocks are summed, and a reducer combines workers' gradients), not with
- * L2 (it joins the gradient first), and only when every parameter belongs to a plain dense layer.
- * Max-norm is applied after the step either way. */
-static int update_fusable(const dn_model *m, const fit_state *s) {
-    return !s->reproducible && m->regularization.l2 == 0.0f && dni_model_update_fusable(m);
-}
-
 static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_config *c,
                              fit_state *s, dn_error *err) {
     dn_status st = check_ready(m, d, err);
@@ -350,17 +339,7 @@ static dn_status prepare_fit(dn_model *m, const dn_dataset *d, const dn_fit_conf
     }
     if (s->val && c->reducer && (st = worker_share(s->val, c->reducer, &s->val_share, err)) != DN_OK)
         return st;
-    /* The fused step packs the next step's kernels as it writes them (weight_panels.h): their
-     * memory is asked for here, and done without if it cannot be had. Only for the bf16
-     * families, where a packing also converts: in fp32 the extra writes of the panels cost more
-     * memory traffic than the packings they save (W2, 1 thread: +9 % per epoch, RESULTS.md). */
-    const struct dn_gemm_impl *family = dni_weight_panels_family(m);
-    m->keeps_panels = update_fusable(m, s) && family != NULL && family->packs_pairs;
-    if ((st = dni_model_reserve(m, rows, err)) != DN_OK && m->keeps_panels) {
-        m->keeps_panels = 0;
-        st = dni_model_reserve(m, rows, err);
-    }
-    if (st != DN_OK) return st;
+    if ((st = dni_model_reserve(m, rows, err)) != DN_OK) return st;
     s->order = dni_alloc_zeroed(s->train->rows, sizeof(size_t));
     s->scratch = dni_alloc_zeroed(m->capacity, sizeof(size_t));
     s->snapshot = dni_alloc_zeroed(m->param_count, 3 * sizeof(float));
@@ -389,12 +368,22 @@ static dn_status batch_gradient(dn_model *m, const dn_dataset *d, const size_t *
     if (!*finite) return DN_OK;
     *loss_sum += batch_sum;
     int fused = dni_loss_is_fused(m->loss, last_layer(m)->activation);
-    if (update) { /* marks the packed copies stale itself, after its input gradients read them */
+    if (update) {
+        dni_model_weights_changed(m); /* its packed copy is now stale (inference_plan.h) */
         dni_model_backprop_update(m, n, fused, m->step + 1);
     } else {
         dni_model_backprop(m, n, fused);
     }
     return DN_OK;
+}
+
+/* The optimizer step can run inside the backward pass (each kernel updated as its gradient's
+ * tiles are finished) when nothing must see the whole gradient between the two: not in the
+ * reproducible mode (its blocks are summed, and a reducer combines workers' gradients), not with
+ * L2 (it joins the gradient first), and only when every parameter belongs to a plain dense layer.
+ * Max-norm is applied after the step either way. */
+static int update_fusable(const dn_model *m, const fit_state *s) {
+    return !s->reproducible && m->regularization.l2 == 0.0f && dni_model_update_fusable(m);
 }
 
 /* One step on rows order[0..n): the gradient (one block, or the reproducible mode's blocks over

@@ -31,9 +31,8 @@ static void *count_bytes(void *ctx, size_t count, size_t size) {
 /* The buffers model_buffers.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
 static size_t buffer_bytes(const dn_model *model, size_t rows) {
     size_t sum = 0;
-    /* assign = 0: the plan only reads the model, so casting const away writes nothing. What fit
-     * holds: the training panels included. */
-    if (!dni_model_plan_buffers((dn_model *)model, rows, 1, 0, count_bytes, &sum)) return SIZE_MAX;
+    /* assign = 0: the plan only reads the model, so casting const away writes nothing. */
+    if (!dni_model_plan_buffers((dn_model *)model, rows, 0, count_bytes, &sum)) return SIZE_MAX;
     return sum;
 }
 

@@ -33,12 +33,6 @@ struct dn_model {
 
     struct dn_inference_plan *plan; /* the dense kernels packed for inference, or NULL: dropped
                                        at every weight change (inference_plan.h) */
-    /* The training step's packed kernels (weight_panels.h): each dense layer's panels, written
-     * by the fused optimizer step for the next step's products. */
-    int keeps_panels;           /* fit asks for them: the buffer plan includes them */
-    int panels_held;            /* the buffers allocated now include them */
-    int panels_fresh;           /* they hold the current weights, packed for panels_kernel */
-    dn_gemm_kernel panels_kernel;
 
     int threads;           /* OpenMP team size asked for; 0 = all cores */
     dn_precision precision; /* of the dense products (dn_model_set_precision) */

@@ -6,7 +6,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "kernels/gemm.h"
-#include "kernels/gemm_packed_part.h"
 
 void dni_model_free_buffers(dn_model *m) {
     for (size_t i = 0; i < m->layer_count; ++i) {
@@ -18,9 +17,7 @@ void dni_model_free_buffers(dn_model *m) {
         dni_free(l->noise);
         dni_free(l->connect_params);
         dni_free(l->connect_bits);
-        dni_free(l->panels);
-        dni_free(l->panels_t);
-        l->pre = l->y = l->d_in = l->noise = l->connect_params = l->panels = l->panels_t = NULL;
+        l->pre = l->y = l->d_in = l->noise = l->connect_params = NULL;
         l->keep_bits = l->connect_bits = NULL;
     }
     dni_free(m->col_norms);
@@ -35,7 +32,6 @@ void dni_model_free_buffers(dn_model *m) {
     m->batch_labels = NULL;
     m->capacity = 0;
     m->last_rows = 0;
-    m->panels_held = m->panels_fresh = 0;
 }
 
 /* Only layers above the first one with parameters need dL/d(input): below it nothing learns. */
@@ -45,8 +41,7 @@ static size_t first_trainable_layer(const dn_model *m) {
     return m->layer_count;
 }
 
-int dni_model_plan_buffers(dn_model *m, size_t rows, int panels, int assign, dn_buffer_fn take,
-                           void *ctx) {
+int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx) {
     size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m), widest = 1;
     int ok = 1;
 #define TAKE(field, count, size)                                                                \
@@ -76,13 +71,6 @@ int dni_model_plan_buffers(dn_model *m, size_t rows, int panels, int assign, dn_
         }
         if (l->kind == DN_LAYER_DENSE) widest = l->out > widest ? l->out : widest;
         if (i > first) TAKE(l->d_in, rows, l->in * sizeof(float));
-        if (panels && l->kind == DN_LAYER_DENSE && l->connect_rate == 0.0f) {
-            /* The step's packed kernels (weight_panels.h), sized for any family: rows do not
-             * matter. Wᵀ only where the input gradient is formed. */
-            size_t floats = dni_gemm_packed_floats_any(l->in, l->out);
-            TAKE(l->panels, floats, sizeof(float));
-            if (i > first) TAKE(l->panels_t, floats, sizeof(float));
-        }
     }
     /* Column norms for the max-norm constraint (constraints.c), so a step allocates nothing. */
     if (ok) TAKE(m->col_norms, widest, sizeof(double));
@@ -98,17 +86,15 @@ static void *allocate(void *ctx, size_t count, size_t size) {
 /* Allocates every activation buffer for `rows` rows; returns 0 when one allocation fails (the
  * caller frees what was allocated). */
 static int alloc_buffers(dn_model *m, size_t rows) {
-    int ok = dni_model_plan_buffers(m, rows, m->keeps_panels, 1, allocate, NULL);
+    int ok = dni_model_plan_buffers(m, rows, 1, allocate, NULL);
     m->gemm_ws.floats = m->gemm_ws.data != NULL ? dni_gemm_workspace_floats(m->threads) : 0;
     if (ok) m->capacity = rows;
-    m->panels_held = ok && m->keeps_panels;
     return ok;
 }
 
 dn_status dni_model_reserve(dn_model *m, size_t rows, dn_error *err) {
-    if (rows <= m->capacity && (m->panels_held || !m->keeps_panels)) return DN_OK;
+    if (rows <= m->capacity) return DN_OK;
     size_t previous = m->capacity;
-    if (rows < previous) rows = previous; /* only the panels were missing */
     dni_model_free_buffers(m);
     if (alloc_buffers(m, rows)) return DN_OK;
     /* Leave the model as usable as before: the smaller buffers it had fit again. */

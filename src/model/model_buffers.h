@@ -9,12 +9,9 @@
 /* Every buffer a model holds for `rows` rows, one call of `take(ctx, count, size)` each (a
  * non-NULL result, or NULL for failure): the one list that model_buffers.c allocates (assign = 1
  * stores each result in its field) and memory.c adds up (assign = 0: the model is not touched).
- * With `panels`, the training step's packed kernels too (weight_panels.h: what fit holds; the
- * model's keeps_panels says whether the allocation includes them). Returns 0 when a take failed
- * or a size overflows. */
+ * Returns 0 when a take failed or a size overflows. */
 typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
-int dni_model_plan_buffers(dn_model *m, size_t rows, int panels, int assign, dn_buffer_fn take,
-                           void *ctx);
+int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx);
 
 /* Releases every activation buffer (capacity becomes 0); the slabs stay (model_buffers.c). */
 void dni_model_free_buffers(dn_model *model);
@@ -25,8 +22,7 @@ void dni_model_free_buffers(dn_model *model);
 enum { DN_INFERENCE_ROWS = 256 };
 void dni_model_reserve_for_inference(dn_model *model, size_t rows);
 
-/* Resizes every activation buffer to hold `rows` rows (no-op when it already does and holds the
- * training panels if the model keeps them; never shrinks). */
+/* Resizes every activation buffer to hold `rows` rows (no-op when it already does). */
 dn_status dni_model_reserve(dn_model *model, size_t rows, dn_error *err);
 
 #endif

@@ -3,7 +3,6 @@
 #include "model/model.h"
 #include "model/inference_plan.h"
 #include "model/preprocess.h"
-#include "model/weight_panels.h"
 
 #include "core/error.h"
 #include "layers/alpha_dropout.h"
@@ -24,17 +23,8 @@ dn_exec dni_model_exec(const dn_model *m) {
     dn_exec exec = {.threads = m->threads,
                     .kernel = dni_gemm_precision_kernel((dn_gemm_precision)m->precision),
                     .gemm_ws = &m->gemm_ws,
-                    .row_offset = m->row_offset,
-                    .panels = dni_weight_panels_current(m)};
+                    .row_offset = m->row_offset};
     return exec;
-}
-
-/* Layer i's kernel packed ahead for the family that runs: the training step's panels when they
- * are current (weight_panels.h), else the inference plan's (inference_plan.h), else NULL. Either
- * gives the bits of the unpacked product. */
-static const float *packed_kernel(const dn_model *m, size_t i, const struct dn_gemm_impl **impl) {
-    const float *packed = dni_weight_panels_forward(m, i, impl);
-    return packed != NULL ? packed : dni_inference_plan_kernel(m, i, impl);
 }
 
 /* Layer i forward on x [rows×in]. */
@@ -52,7 +42,7 @@ static void forward_layer(dn_model *m, size_t i, const float *x, size_t rows, dn
          * layer takes it too when there is a fresh one (fit's reproducible step packs once for
          * its blocks): the same bits. */
         if ((mode == DN_MODE_INFERENCE || l->connect_rate == 0.0f) &&
-            (packed = packed_kernel(m, i, &impl)) != NULL) {
+            (packed = dni_inference_plan_kernel(m, i, &impl)) != NULL) {
             l->connect_active = 0;
             dni_dense_forward_packed(l, m->params, impl, packed, x, rows, exec);
         } else if (l->connect_rate > 0.0f)
@@ -82,7 +72,7 @@ static int forward_fused_pair(dn_model *m, size_t i, size_t rows, dn_mode mode, 
     dn_rng_stream stream = dni_exec_row_stream(dni_dropout_stream(m->seed, (uint32_t)(i + 1)), exec,
                                                m->layers[i + 1].out);
     const struct dn_gemm_impl *impl = NULL;
-    const float *packed = packed_kernel(m, i, &impl);
+    const float *packed = dni_inference_plan_kernel(m, i, &impl);
     dni_dense_dropout_forward(&m->layers[i], &m->layers[i + 1], m->params, impl, packed,
                               layer_input(m, i), rows, &stream, step, exec);
     return 1;
@@ -148,15 +138,11 @@ int dni_model_update_fusable(const dn_model *m) {
 }
 
 void dni_model_backprop_update(dn_model *m, size_t rows, int fused, uint64_t t) {
-    dn_exec exec = dni_model_exec(m); /* the input gradients read this step's panels, if current */
-    dni_model_weights_changed(m); /* the packed copies are stale until rewritten */
-    const struct dn_gemm_impl *write = m->panels_held ? dni_weight_panels_family(m) : NULL;
-    if (write != NULL) dni_weight_panels_begin(m, write);
     dn_exec_update update = {&m->optimizer, m->params, m->opt_m, m->opt_v,
-                             dni_optimizer_adam_alpha(&m->optimizer, t), write};
+                             dni_optimizer_adam_alpha(&m->optimizer, t)};
+    dn_exec exec = dni_model_exec(m);
     exec.update = &update;
     backprop_with(m, rows, fused, &exec);
-    m->panels_fresh = write != NULL; /* every dense kernel was updated and packed */
 }
 
 dn_status dn_model_forward(dn_model *model, const float *x, size_t rows, dn_mode mode,

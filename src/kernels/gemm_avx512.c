@@ -54,6 +54,15 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
         DN_TILE_ROWS(DN_ROW2);                                                                  \
     }
 
+/* The same for the first 8 rows (m ≤ 8): each element's FMA chain is exactly DN_LOOP_WIDE's. */
+#define DN_LOOP_WIDE8()                                                                         \
+    for (size_t k = 0; k < kc; ++k, b += DN_AVX512_NR) {                                        \
+        const float *ak = a + k * a_step;                                                       \
+        _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR), _MM_HINT_T0);     \
+        _mm_prefetch((const char *)(b + DN_AVX512_PREFETCH_K * DN_AVX512_NR + 16), _MM_HINT_T0); \
+        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);                             \
+        DN_TILE_ROWS8(DN_ROW2);                                                                 \
+    }
 /* tile [12×16] += a · b[:, 0:16]: an edge of at most 16 columns costs half the FMAs. Each
  * element's chain of FMAs is exactly the one DN_LOOP_WIDE computes for it. */
 #define DN_LOOP_NARROW()                                                                        \
@@ -74,7 +83,9 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         if (n > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
     }
-    if (n > 16) {
+    if (n > 16 && m <= 8) {
+        DN_LOOP_WIDE8();
+    } else if (n > 16) {
         DN_LOOP_WIDE();
     } else {
         DN_LOOP_NARROW();
@@ -85,6 +96,7 @@ DN_AVX512 static void dn_gemm_avx512_micro(size_t kc, const float *a, size_t a_s
 #undef DN_ROW2
 #undef DN_ROW1
 #undef DN_LOOP_WIDE
+#undef DN_LOOP_WIDE8
 #undef DN_LOOP_NARROW
 
 /* ---- packing ----------------------------------------------------------------------------- */

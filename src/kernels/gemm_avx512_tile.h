@@ -16,6 +16,13 @@
         ROW(6); ROW(7); ROW(8); ROW(9); ROW(10); ROW(11);                                       \
     } while (0)
 
+/* ROW(r) for the first 8 rows only: an edge tile of at most 8 rows (a batch of 128 rows is ten
+ * 12-row tiles and one of 8) skips the FMAs of rows that lie past C. */
+#define DN_TILE_ROWS8(ROW)                                                                      \
+    do {                                                                                        \
+        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6); ROW(7);                         \
+    } while (0)
+
 /* Row r's two zeroed accumulators. */
 #define DN_TILE_DECLARE(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps()
 #define DN_TILE_DECLARE_ALL()                                                                   \

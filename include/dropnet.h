@@ -672,12 +672,17 @@ DN_API dn_status dn_model_set_precision(dn_model *model, dn_precision precision,
 /* The model's precision; DN_PRECISION_FP32 for NULL. */
 DN_API dn_precision dn_model_precision(const dn_model *model);
 
-/* What a model takes in memory, in bytes (dn_model_memory_estimate). */
+/* What a model takes in memory, in bytes (dn_model_memory_estimate,
+ * dn_model_fit_memory_estimate). */
 typedef struct dn_memory_estimate {
     size_t parameters; /* weights, gradients and the optimizer's two slabs: 4 × 4 bytes each */
     size_t snapshot;   /* fit's copy of the last good model: 3 × 4 bytes per parameter */
     size_t buffers;    /* activations, masks, input gradients and GEMM space for `rows` rows */
-    size_t total;      /* their sum (SIZE_MAX when it does not fit in size_t) */
+    size_t total;      /* the sum of all four parts (SIZE_MAX when it does not fit in size_t) */
+    size_t blocks;     /* fit's reproducible mode (dn_model_fit_memory_estimate): per block of the
+                          busiest worker a float gradient per parameter and a double loss, the
+                          int64 sums of parameters + 2 values, and, when that worker runs more
+                          than one block a step, the weights packed for its passes. 0 otherwise */
 } dn_memory_estimate;
 
 /*
@@ -730,6 +735,25 @@ typedef struct dn_fit_config {
 
 /* epochs 1, batch_size 32, shuffle on, no validation, initial_epoch 0, not reproducible. */
 DN_API dn_fit_config dn_fit_defaults(void);
+
+/*
+ * What dn_model_fit of `model` with `config` (NULL: dn_fit_defaults()) will take on one of
+ * `workers` workers sharing each batch (section 10; 0: config->reducer's workers, or 1 without a
+ * reducer), computed from its layers before or after compile, nothing allocated: `buffers` for
+ * the rows one pass holds (a batch of config->batch_size rows; in the reproducible mode one block
+ * of block_rows, as fit runs the blocks one after another) and `blocks` for the reproducible
+ * mode's gradient blocks on the busiest worker, counted from the same constants fit allocates
+ * them by. A training set smaller than a batch makes fit hold less; the dataset, fit's row order
+ * (a size_t per training row) and validation losses (a double per validation row) are not
+ * included. Results are those of this machine: the packed weights' padding follows the GEMM
+ * kernel its CPU runs in the model's current precision. Errors: as dn_model_memory_estimate,
+ * and DN_ERR_ARGUMENT for a batch size of 0, a reducer of 0 workers, more than one worker
+ * without config->reproducible, block rows not a multiple of 4, or more workers than a batch has
+ * blocks (the checks dn_model_fit makes).
+ */
+DN_API dn_status dn_model_fit_memory_estimate(const dn_model *model, const dn_fit_config *config,
+                                              size_t workers, dn_memory_estimate *out,
+                                              dn_error *err);
 
 /* What one epoch measured. Training figures are the batch-size-weighted means over the epoch's
  * batches with dropout active (as Keras reports them); validation runs at inference. */

@@ -299,3 +299,47 @@ TEST(gemm_kernel_dispatch_and_environment) {
     else unsetenv("DROPNET_KERNEL");
     free(copy);
 }
+
+/* A last register tile of at most 8 rows runs only those rows' FMAs (the 8-row loops of
+ * gemm_avx512.c and gemm_avx512_bf16.c):
+ * each row's sums must be bitwise those the same rows get inside a full 12-row tile. A [M×K]
+ * padded with rows of other values to the next multiple of 12 puts the same rows in a full tile;
+ * every row of C depends on its own row of A only. All four forms, accumulate (beta 1, K in
+ * two blocks) and overwrite, columns in whole and partial 32-wide panels. */
+static void check_short_edge_tiles(dn_gemm_kernel kernel) {
+    if (!dni_gemm_kernel_available(kernel)) return;
+    const size_t rows[] = {1, 5, 8, 20, 128};
+    const size_t N = 70, K = 300; /* 70: panels of 32, 32, 6; 300: two K blocks */
+    uint64_t state = 0x9E3779B97F4A7C15ull;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; ++r)
+        for (int form = 0; form < 4; ++form) {
+            int ta = form & 1, tb = form >> 1;
+            size_t M = rows[r], P = (M + 11) / 12 * 12 + 12; /* padded: the tail in full tiles */
+            float *A = malloc(P * K * sizeof *A), *B = malloc(K * N * sizeof *B);
+            float *c_short = malloc(M * N * sizeof *c_short), *c_full = malloc(P * N * sizeof *c_full);
+            if (!A || !B || !c_short || !c_full) {
+                free(A), free(B), free(c_short), free(c_full);
+                return;
+            }
+            fill_uniform(A, P * K, &state);
+            fill_uniform(B, K * N, &state);
+            for (size_t i = 0; i < M * N; ++i) c_short[i] = (float)(i % 7) * 0.25f;
+            for (size_t i = 0; i < P * N; ++i) c_full[i] = (float)((i % (M * N)) % 7) * 0.25f;
+            float beta = form == 3 ? 0.0f : 1.0f;
+            /* Aᵀ stored [K×M]: the short product reads the first M columns of the padded one. */
+            size_t lda_short = ta ? P : K, lda_full = ta ? P : K;
+            size_t ldb = tb ? K : N;
+            /* op(B)[k][j] from B stored [K×N] (or its transpose [N×K], same floats reread). */
+            dni_gemm_with(kernel, 1, ta, tb, M, N, K, A, lda_short, B, ldb, beta, c_short, N);
+            dni_gemm_with(kernel, 1, ta, tb, P, N, K, A, lda_full, B, ldb, beta, c_full, N);
+            CHECK_MSG(memcmp(c_short, c_full, M * N * sizeof *c_short) == 0,
+                      "%s, M %zu, trans_a %d, trans_b %d: rows of a short edge tile differ from "
+                      "the same rows in full tiles", dni_gemm_kernel_name(kernel), M, ta, tb);
+            free(A), free(B), free(c_short), free(c_full);
+        }
+}
+
+TEST(gemm_short_edge_tile_rows_match_full_tile_rows) {
+    check_short_edge_tiles(DN_GEMM_AVX512);
+    check_short_edge_tiles(DN_GEMM_AVX512_BF16);
+}

@@ -3,6 +3,8 @@
 #include "test.h"
 
 #include "dropnet.h"
+#include "model/fit_blocks.h"
+#include "model/inference_plan.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +43,127 @@ TEST(memory_estimate_matches_a_hand_count) {
     CHECK_MSG(strstr(err.message, "the model needs") && strstr(err.message, "buffers for 2 rows"),
               "got: %s", err.message);
     CHECK(dn_model_memory_estimate(m, 0, &many, &err) == DN_ERR_ARGUMENT);
+    dn_model_free(m);
+}
+
+/* A reducer that is never called: dni_blocks_init only reads its rank and workers. */
+static dn_status never_int64(int64_t *v, size_t n, void *user, dn_error *err) {
+    (void)v, (void)n, (void)user, (void)err;
+    return DN_ERR_STATE;
+}
+static dn_status never_double(double *v, size_t n, void *user, dn_error *err) {
+    (void)v, (void)n, (void)user, (void)err;
+    return DN_ERR_STATE;
+}
+
+/* The most bytes fit_blocks.c allocates on any of `workers` ranks (dni_blocks.bytes, counted
+ * where it allocates), and the most blocks a rank runs in a step; 0 when init fails. */
+static size_t allocated_blocks(const dn_model *m, const dn_fit_config *c, size_t workers,
+                               size_t *busiest) {
+    size_t most = 0;
+    *busiest = 0;
+    for (size_t r = 0; r < workers; ++r) {
+        dn_reducer red = {.rank = r, .workers = workers, .sum_int64 = never_int64,
+                          .max_double = never_double};
+        dn_fit_config rc = *c;
+        rc.reducer = &red;
+        dni_blocks b;
+        dn_error err;
+        if (dni_blocks_init(&b, m, &rc, c->batch_size, &err) != DN_OK) return 0;
+        /* rank r runs blocks [K·r/W, K·(r+1)/W) of K (fit_blocks.c) */
+        size_t k = (c->batch_size + b.block_rows - 1) / b.block_rows;
+        size_t local = k * (r + 1) / workers - k * r / workers;
+        if (local > *busiest) *busiest = local;
+        if (b.bytes > most) most = b.bytes;
+        dni_blocks_free(&b);
+    }
+    return most;
+}
+
+/* dn_model_fit_memory_estimate's blocks are what fit_blocks.c allocates, on the busiest rank, for
+ * several block sizes, batch sizes and worker counts (before and after compile), plus the packed
+ * weights exactly when a rank runs more than one block; one case counted by hand; its buffers
+ * are those of one block; and fit's own refusals. */
+TEST(fit_memory_estimate_counts_what_the_reproducible_step_allocates) {
+    dn_error err;
+    dn_model *m = NULL;
+    /* 4 → dense 3 (15 parameters) → dropout → dense 2 (8 parameters): 23 parameters. */
+    CHECK_OK(dn_model_from_spec(&m, 4, "dense:3:relu,dropout:0.5,dense:2:softmax", &err), &err);
+    if (m == NULL) return;
+    dn_fit_config c = dn_fit_defaults();
+    c.reproducible = 1;
+    c.batch_size = 10;
+    c.block_rows = 4;
+    dn_memory_estimate hand, before[4][3][3];
+    /* 3 blocks on one worker: 3 × 23 floats, 3 doubles, 25 int64, and the packed weights */
+    CHECK_OK(dn_model_fit_memory_estimate(m, &c, 1, &hand, &err), &err);
+    size_t plan = dni_inference_plan_bytes(m);
+    CHECK_MSG(hand.blocks == 3 * 23 * 4 + 3 * 8 + 25 * 8 + plan, "blocks %zu, plan %zu",
+              hand.blocks, plan);
+    const size_t block_rows[3] = {4, 8, 16}, batches[3] = {16, 37, 64}, workers[4] = {1, 2, 3, 4};
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t w = 0; w < 4; ++w)
+            for (size_t b = 0; b < 3; ++b)
+                for (size_t k = 0; k < 3; ++k) {
+                    c.block_rows = block_rows[b];
+                    c.batch_size = batches[k];
+                    dn_memory_estimate e, one;
+                    dn_status st = dn_model_fit_memory_estimate(m, &c, workers[w], &e, &err);
+                    size_t blocks = (batches[k] + block_rows[b] - 1) / block_rows[b];
+                    if (workers[w] > blocks) { /* refused, as fit refuses it */
+                        CHECK(st == DN_ERR_ARGUMENT && strstr(err.message, "blocks to share"));
+                        continue;
+                    }
+                    CHECK_OK(st, &err);
+                    if (pass == 0) {
+                        before[w][b][k] = e;
+                        continue;
+                    }
+                    /* compiled now: fit_blocks.c can allocate, with the model's param_count */
+                    size_t busiest, held = allocated_blocks(m, &c, workers[w], &busiest);
+                    size_t want = held + (busiest > 1 ? plan : 0);
+                    CHECK_MSG(held > 0 && e.blocks == want && before[w][b][k].blocks == e.blocks,
+                              "blocks of %zu rows, batch %zu, %zu workers: estimated %zu (%zu "
+                              "before compile), allocated %zu + packed %zu",
+                              block_rows[b], batches[k], workers[w], e.blocks,
+                              before[w][b][k].blocks, held, busiest > 1 ? plan : 0);
+                    /* one pass holds one block (fewer rows when the batch is smaller) */
+                    size_t rows = block_rows[b] < batches[k] ? block_rows[b] : batches[k];
+                    CHECK_OK(dn_model_memory_estimate(m, rows, &one, &err), &err);
+                    CHECK(e.buffers == one.buffers && e.total == one.total + e.blocks);
+                }
+        if (pass == 0) {
+            dn_optimizer_config adam = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
+            CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &adam, 1,
+                                      &err), &err);
+        }
+    }
+    /* Plain fit: no blocks, buffers for a whole batch (NULL config: the defaults' 32 rows). */
+    dn_memory_estimate plain, rows32;
+    CHECK_OK(dn_model_fit_memory_estimate(m, NULL, 0, &plain, &err), &err);
+    CHECK_OK(dn_model_memory_estimate(m, 32, &rows32, &err), &err);
+    CHECK(plain.blocks == 0 && plain.total == rows32.total && plain.buffers == rows32.buffers);
+    /* Workers 0: the reducer's. */
+    dn_reducer three = {.rank = 0, .workers = 3, .sum_int64 = never_int64,
+                        .max_double = never_double};
+    c.block_rows = 4;
+    c.batch_size = 37;
+    c.reducer = &three;
+    dn_memory_estimate from_reducer, explicit3;
+    CHECK_OK(dn_model_fit_memory_estimate(m, &c, 0, &from_reducer, &err), &err);
+    c.reducer = NULL;
+    CHECK_OK(dn_model_fit_memory_estimate(m, &c, 3, &explicit3, &err), &err);
+    CHECK(from_reducer.blocks == explicit3.blocks);
+    /* fit's refusals */
+    c.block_rows = 6;
+    CHECK(dn_model_fit_memory_estimate(m, &c, 1, &plain, &err) == DN_ERR_ARGUMENT &&
+          strstr(err.message, "multiple of 4"));
+    c.block_rows = 4;
+    c.reproducible = 0;
+    CHECK(dn_model_fit_memory_estimate(m, &c, 2, &plain, &err) == DN_ERR_ARGUMENT &&
+          strstr(err.message, "reproducible"));
+    c.batch_size = 0;
+    CHECK(dn_model_fit_memory_estimate(m, &c, 1, &plain, &err) == DN_ERR_ARGUMENT);
     dn_model_free(m);
 }
 

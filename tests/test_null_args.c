@@ -122,6 +122,7 @@ static void call_with_nulls(void) {
     CHECK(CALL(dn_model_precision)(NULL) == DN_PRECISION_FP32);
     REFUSES(dn_model_memory_estimate, NULL, 32, NULL);
     REFUSES(dn_model_check_memory, NULL, 32, 0);
+    REFUSES(dn_model_fit_memory_estimate, NULL, NULL, 1, NULL);
 
     /* 4. training */
     CHECK(CALL(dn_fit_defaults)().batch_size == 32);
@@ -255,6 +256,7 @@ TEST(valid_handles_with_null_outputs_return_a_status) {
     SURVIVES(dn_dataset_align_classes, d, NULL, 3); /* documented: a no-op without names */
     REFUSES(dn_model_dense_options, m, 0, NULL);
     REFUSES(dn_model_memory_estimate, m, 32, NULL);
+    REFUSES(dn_model_fit_memory_estimate, m, NULL, 1, NULL);
     REFUSES(dn_model_fit, m, NULL, NULL, NULL, NULL, NULL);
     REFUSES(dn_model_evaluate, m, NULL, NULL, NULL);
     SURVIVES(dn_model_evaluate, m, d, NULL, NULL);

@@ -148,6 +148,58 @@ TEST(onnx_export_import_export_is_exact) {
     CHECK(dn_test_remove_dir(dir));
 }
 
+/* import --store bf16 writes what dn_model_save_as(…, BF16) writes for the imported model (the
+ * peer: dn_model_import_onnx, then the library's save), a smaller file that loads as a bf16
+ * model; --store fp32 is the default's file; another value is refused as train refuses it. */
+TEST(onnx_import_store_bf16_is_save_as_bf16) {
+    char dir[64], path[160], onnx[128], fp32[128], bf16[128];
+    if (!onnx_tmp_dir(dir)) return;
+    snprintf(path, sizeof path, "%s/m.safetensors", dir);
+    dn_model *m = NULL;
+    dn_error err;
+    CHECK_OK(dn_model_from_spec(&m, 5, "dense:40:relu,dropout:0.5,dense:3:softmax", &err), &err);
+    if (m == NULL) return;
+    dn_optimizer_config opt = dn_optimizer_defaults(DN_OPTIMIZER_ADAM);
+    CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &opt, 77, &err), &err);
+    CHECK_OK(dn_model_save(m, path, &err), &err);
+    dn_model_free(m);
+    m = NULL;
+    int rc = dn_test_cli_in(dir, output, sizeof output,
+                            "export --model m.safetensors --out a.onnx && %s import --onnx a.onnx "
+                            "--out f.safetensors && %s import --onnx a.onnx --out d.safetensors "
+                            "--store fp32 && %s import --onnx a.onnx --out h.safetensors --store "
+                            "bf16", dn_test_cli_path(), dn_test_cli_path(), dn_test_cli_path());
+    CHECK_MSG(rc == 0, "%s", output);
+    snprintf(onnx, sizeof onnx, "%s/a.onnx", dir);
+    snprintf(fp32, sizeof fp32, "%s/f.safetensors", dir);
+    snprintf(bf16, sizeof bf16, "%s/d.safetensors", dir);
+    CHECK_MSG(same_file(fp32, bf16), "--store fp32 wrote another file than the default");
+    snprintf(path, sizeof path, "%s/peer.safetensors", dir);
+    CHECK_OK(dn_model_import_onnx(&m, onnx, &err), &err);
+    if (m != NULL) CHECK_OK(dn_model_save_as(m, path, DN_PRECISION_BF16, &err), &err);
+    dn_model_free(m);
+    m = NULL;
+    snprintf(bf16, sizeof bf16, "%s/h.safetensors", dir);
+    CHECK_MSG(same_file(bf16, path), "--store bf16 differs from dn_model_save_as(BF16)");
+    FILE *f = fopen(fp32, "rb"), *h = fopen(bf16, "rb");
+    long full = -1, half = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0) full = ftell(f);
+    if (h != NULL && fseek(h, 0, SEEK_END) == 0) half = ftell(h);
+    if (f != NULL) fclose(f);
+    if (h != NULL) fclose(h);
+    /* the kernels 5·40 + 40·3 = 320 weights at 2 bytes instead of 4, headers aside */
+    CHECK_MSG(full > 0 && half > 0 && full - half >= 320 * 2 - 64, "%ld bytes against %ld", half,
+              full);
+    CHECK_OK(dn_model_load(&m, bf16, &err), &err);
+    CHECK(m != NULL && dn_model_precision(m) == DN_PRECISION_BF16);
+    dn_model_free(m);
+    CHECK(dn_test_cli_in(dir, output, sizeof output,
+                         "import --onnx a.onnx --out x.safetensors --store fp16") == 2);
+    CHECK_MSG(strstr(output, "import: --store must be fp32 or bf16, got 'fp16'") != NULL, "got: %s",
+              output);
+    CHECK(dn_test_remove_dir(dir));
+}
+
 TEST(onnx_import_refuses_hostile_files) {
     static const struct {
         const char *name, *words;

@@ -158,7 +158,14 @@ window.pgReplay = replayStep;   // for the test: the page's replay against the e
 const ENGINE_URL = URL.createObjectURL(new Blob([$('pg-engine').textContent], {type: 'text/javascript'}));
 let settings = readHash(), data = null, main = null, twin = null, playing = false;
 let dirty = true, selectedRow = 0, scrubStep = null, lastDrawnStep = -1, lastStatus = 0, lastCurves = 0;
-const rate = {trained: 0, drawn: 0, stepsAt: [], drawnAt: []};
+// the status line's rates: steps trained and drawn in the last second (a run that finished or
+// paused has none: it then shows the whole run's rate while playing, played{Steps,Ms})
+const rate = {stepsAt: [], drawnAt: [], playedSteps: 0, playedMs: 0, playStart: null};
+function playClock(on) {
+  const now = performance.now();
+  if (rate.playStart !== null) rate.playedMs += now - rate.playStart;
+  rate.playStart = on ? now : null;
+}
 
 function startRun(zero) {
   const layers = layersOf(settings, data.classes, zero);
@@ -177,6 +184,7 @@ function onMessage(run, m) {
     run.last = m; run.totals = m.totals;
     run.batches.push(...m.points);
     if (run === main) rate.stepsAt.push([performance.now(), m.points.length]);
+    if (run === main && playing) rate.playedSteps += m.points.length;
   } else if (m.type === 'epoch') {
     run.epochs.push(m);
     if (run === main || run === twin) pendingRows.push([run === main ? 'epochs-table' : 'compare-table', m]);
@@ -196,7 +204,7 @@ function errorText(message) {
   return span;
 }
 function finished() {
-  playing = false;
+  playing = false; playClock(false);
   $('play').textContent = '▶ Play';
   document.body.dataset.state = 'done';
 }
@@ -217,7 +225,8 @@ function reset() {
   $('mc-map').hidden = !(two && settings.mc); $('mc-note').hidden = $('mc-map').hidden;
   $('trace').innerHTML = ''; $('trace-row').max = data.rows - 1;
   resetExample(); resetQuiz(); resetImages();   // example.js, quiz.js, images.js
-  rate.stepsAt = []; rate.drawnAt = []; lastDrawnStep = -1; scrubStep = null; dirty = true;
+  rate.stepsAt = []; rate.drawnAt = []; rate.playedSteps = 0; rate.playedMs = 0; rate.playStart = null;
+  lastDrawnStep = -1; scrubStep = null; dirty = true;
   status();
 }
 function send(type) {
@@ -225,7 +234,7 @@ function send(type) {
 }
 function togglePlay() {
   if (main.done) return;
-  playing = !playing;
+  playing = !playing; playClock(playing);
   send(playing ? 'play' : 'pause');
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
   document.body.dataset.state = playing ? 'playing' : 'paused';
@@ -465,9 +474,15 @@ function status() {
   while (rate.drawnAt.length && now - rate.drawnAt[0] > 1000) rate.drawnAt.shift();
   const st = $('status');
   if (main && main.error) return;
-  st.textContent = m ? `epoch ${m.epoch}/${settings.epochs} · batch ${m.batch}/${m.batches} · step ${m.step} · ` +
-    `${trained} steps/s trained, ${rate.drawnAt.length} drawn/s` : 'ready: press Play (space) or Step (s)';
-  st.dataset.trained = trained; st.dataset.drawn = rate.drawnAt.length;
+  // done: the last second's count would read 0 (a short run ends well within a second), so the
+  // run's own rate while playing; steps taken with Step are not timed
+  const played = rate.playedMs > 0 ? Math.round(rate.playedSteps * 1000 / rate.playedMs) : null;
+  const speed = main && main.done
+    ? (played !== null ? `done: ${played} steps/s trained while playing` : 'done')
+    : `${trained} steps/s trained, ${rate.drawnAt.length} drawn/s`;
+  st.textContent = m ? `epoch ${m.epoch}/${settings.epochs} · batch ${m.batch}/${m.batches} · step ${m.step} · ${speed}`
+    : 'ready: press Play (space) or Step (s)';
+  st.dataset.trained = trained; st.dataset.drawn = rate.drawnAt.length; st.dataset.played = played === null ? '' : played;
 }
 function frame() {
   if (dirty && main) {

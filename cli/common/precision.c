@@ -1,4 +1,4 @@
-/* precision.c — parsing --precision (and train's --store). */
+/* precision.c — parsing --precision (and --store, of train and import). */
 #include "common/precision.h"
 
 #include "common/cli_error.h"

@@ -238,20 +238,17 @@ int cli_train_load(const cli_train_settings *s, cli_train_job *job) {
 }
 
 /* What fit's reproducible mode (--reproducible; always on under MPI) holds on this rank beside
- * the model (src/model/fit_blocks.c): a float gradient per parameter for each of its blocks of
- * the batch and a double loss each, the int64 sums of P + 2 values, and the weights packed once
- * a step for its blocks (counted as one float per parameter; panel padding aside). 0 otherwise. */
+ * the model: its gradient blocks, counted by the library (dn_memory_estimate.blocks). 0 otherwise,
+ * and when the settings cannot run (check_parallel has refused them already). */
 static size_t reproducible_bytes(const cli_train_settings *s, const dn_model *m) {
+    if (!s->reproducible) return 0;
+    dn_fit_config fit = dn_fit_defaults();
+    fit.batch_size = s->batch;
+    fit.reproducible = 1;
+    fit.block_rows = s->block_rows;
     dn_memory_estimate est;
-    /* Before compile the model has no parameter slab yet; its estimate counts 16 bytes for each. */
-    if (!s->reproducible || dn_model_memory_estimate(m, 1, &est, NULL) != DN_OK) return 0;
-    size_t params = est.parameters / 16, block = s->block_rows ? s->block_rows : 16;
-    size_t blocks = (s->batch + block - 1) / block, workers = cli_parallel_size();
-    size_t local = (blocks + workers - 1) / workers;
-    double bytes = (double)local * ((double)params * sizeof(float) + sizeof(double)) +
-                   (double)(params + 2) * sizeof(int64_t) +
-                   (local > 1 ? (double)params * sizeof(float) : 0.0);
-    return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+    if (dn_model_fit_memory_estimate(m, &fit, cli_parallel_size(), &est, NULL) != DN_OK) return 0;
+    return est.blocks;
 }
 
 /* The model fits in what --max-memory leaves after the data (and, in the reproducible mode, its
@@ -267,7 +264,7 @@ int cli_train_check_memory(const cli_train_settings *s, const cli_train_job *job
                          "mode's gradient blocks need %.1f MiB (%zu-row blocks of a %zu-row batch); "
                          "give a larger --max-memory, or larger --block-rows", s->max_memory,
                          (double)job->data_bytes / 1048576.0, (double)blocks / 1048576.0,
-                         s->block_rows ? s->block_rows : (size_t)16, s->batch);
+                         s->block_rows ? s->block_rows : (size_t)DN_BLOCK_ROWS_DEFAULT, s->batch);
     dn_error err;
     if (dn_model_check_memory(m, rows, left - blocks, &err) == DN_OK) return 0;
     if (blocks)

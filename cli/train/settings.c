@@ -84,7 +84,7 @@ size_t cli_train_option_table(cli_train_settings *s, cli_option *t, int with_out
         {"max-norm", CLI_OPT_FLOAT, &s->max_norm, "C", "after each update rescale every unit's incoming weights to norm <= C (0 = off)"},
         {"l2", CLI_OPT_FLOAT, &s->l2, "X", "L2 weight decay: the loss gains X * sum of squared kernel weights (0)"},
         {"precision", CLI_OPT_STRING, &s->precision_text, "P", CLI_PRECISION_HELP},
-        {"store", CLI_OPT_STRING, &s->store_text, "P", "dense kernels in --out as fp32 or bf16: bf16 halves them (rounded to nearest even) and the file loads as a bf16-precision model; checkpoints stay fp32 (fp32)"},
+        {"store", CLI_OPT_STRING, &s->store_text, "P", CLI_STORE_HELP "; checkpoints stay fp32 (fp32)"},
         {"threads", CLI_OPT_SIZE, &s->threads, "N", "threads (0 = all cores; default $DROPNET_THREADS or 0); results do not depend on it"},
         {"max-memory", CLI_OPT_STRING, &s->max_memory, "SIZE", "refuse data and models that need more than SIZE (e.g. 512M, 2G; K/M/G/T = 1024^n), per MPI rank; an uncompressed IDX file over it stays on disk, read as batches need it"},
         {"checkpoint", CLI_OPT_STRING, &s->checkpoint, "DIR", "write crash-safe checkpoints to DIR (created; must hold none yet)"},

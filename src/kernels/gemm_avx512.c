@@ -87,13 +87,13 @@ DN_AVX512 static __mmask16 dn_lanes(size_t count) {
 DN_AVX512 static void dn_gemm_avx512_micro_4(size_t kc, const float *a, size_t a_step,
                                              const float *b, float *c, size_t ldc, size_t m,
                                              size_t n, int accumulate) {
-    DN_MICRO_BODY(DN_TILE_ROWS_4, 4, DN_TILE_DECLARE_4);
+    DN_MICRO_BODY(DN_TILE_ROWS4, 4, DN_TILE_DECLARE_4);
 }
 
 DN_AVX512 static void dn_gemm_avx512_micro_8(size_t kc, const float *a, size_t a_step,
                                              const float *b, float *c, size_t ldc, size_t m,
                                              size_t n, int accumulate) {
-    DN_MICRO_BODY(DN_TILE_ROWS_8, 8, DN_TILE_DECLARE_8);
+    DN_MICRO_BODY(DN_TILE_ROWS8, 8, DN_TILE_DECLARE_8);
 }
 
 /* tile [12×32] = a [kc][12] · b [kc][32] (a's k step a_step); c[m×n] = or += tile. Fewer than 9

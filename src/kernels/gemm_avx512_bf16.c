@@ -48,13 +48,22 @@ DN_BF16_TARGET static void dn_gemm_avx512_bf16_micro(size_t kc, const float *a_f
         if (n > 16) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
     }
     const size_t pairs = (kc + 1) / 2;
-    for (size_t q = 0; q < pairs; ++q, b += DN_AB_NR) {
-        const uint32_t *aq = a + q * a_step;
-        _mm_prefetch((const char *)(b + 16 * DN_AB_NR), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + 16 * DN_AB_NR + 16), _MM_HINT_T0);
-        __m512bh b0 = (__m512bh)_mm512_load_ps(b), b1 = (__m512bh)_mm512_load_ps(b + 16);
-        DN_TILE_ROWS(DN_ROW2);
+    /* A last tile of at most 8 rows (128 = 10·12 + 8) runs only its rows: every element's chain
+     * of dot steps is the same either way. */
+#define DN_PAIR_LOOP(ROWS)                                                                      \
+    for (size_t q = 0; q < pairs; ++q, b += DN_AB_NR) {                                         \
+        const uint32_t *aq = a + q * a_step;                                                    \
+        _mm_prefetch((const char *)(b + 16 * DN_AB_NR), _MM_HINT_T0);                           \
+        _mm_prefetch((const char *)(b + 16 * DN_AB_NR + 16), _MM_HINT_T0);                      \
+        __m512bh b0 = (__m512bh)_mm512_load_ps(b), b1 = (__m512bh)_mm512_load_ps(b + 16);       \
+        ROWS(DN_ROW2);                                                                          \
     }
+    if (m <= 8) {
+        DN_PAIR_LOOP(DN_TILE_ROWS8);
+    } else {
+        DN_PAIR_LOOP(DN_TILE_ROWS);
+    }
+#undef DN_PAIR_LOOP
     DN_TILE_WRITE(dn_ab_lanes);
 }
 

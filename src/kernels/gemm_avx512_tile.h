@@ -9,20 +9,23 @@
 #ifndef DN_KERNELS_GEMM_AVX512_TILE_H
 #define DN_KERNELS_GEMM_AVX512_TILE_H
 
-/* ROW(r) for each of the tile's 12 rows; DN_TILE_ROWS_8 and DN_TILE_ROWS_4 for its first 8 or
- * 4 (the fp32 kernel's row-edge tiles: an edge of m ≤ 8 rows does 8 or 4 rows' FMAs, not 12). */
-#define DN_TILE_ROWS_4(ROW)                                                                     \
-    do {                                                                                        \
-        ROW(0); ROW(1); ROW(2); ROW(3);                                                         \
-    } while (0)
-#define DN_TILE_ROWS_8(ROW)                                                                     \
-    do {                                                                                        \
-        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6); ROW(7);                         \
-    } while (0)
+/* ROW(r) for each of the tile's 12 rows. */
 #define DN_TILE_ROWS(ROW)                                                                       \
     do {                                                                                        \
         ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);                                         \
         ROW(6); ROW(7); ROW(8); ROW(9); ROW(10); ROW(11);                                       \
+    } while (0)
+
+/* ROW(r) for the first 8 rows only: an edge tile of at most 8 rows (a batch of 128 rows is ten
+ * 12-row tiles and one of 8) skips the FMAs of rows that lie past C. DN_TILE_ROWS4: the first 4
+ * (fp32 only: 64 rows are five 12-row tiles and one of 4). */
+#define DN_TILE_ROWS8(ROW)                                                                      \
+    do {                                                                                        \
+        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6); ROW(7);                         \
+    } while (0)
+#define DN_TILE_ROWS4(ROW)                                                                      \
+    do {                                                                                        \
+        ROW(0); ROW(1); ROW(2); ROW(3);                                                         \
     } while (0)
 
 /* Row r's two zeroed accumulators. */
@@ -67,7 +70,7 @@
     } while (0)
 
 /* The whole write-back after the k loop of a tile of R rows (ROWS: DN_TILE_ROWS with R = 12, or
- * DN_TILE_ROWS_8 / _4): unmasked for a full R×32 tile, masked otherwise. LANES(count) is the
+ * DN_TILE_ROWS8 / 4): unmasked for a full R×32 tile, masked otherwise. LANES(count) is the
  * kernel's 16-lane mask helper. */
 #define DN_TILE_WRITE_ROWS(ROWS, R, LANES)                                                      \
     do {                                                                                        \

@@ -10,6 +10,7 @@
  * that no sum overflows is in docs/SCALING.md. */
 #include "model/fit_blocks.h"
 #include "model/inference_plan.h"
+#include "model/model_buffers.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -37,44 +38,90 @@ static size_t first_block(size_t blocks, size_t rank, size_t workers) {
     return blocks * rank / workers;
 }
 
-static dn_status check_reducer(const dn_reducer *r, size_t blocks, size_t batch_rows,
-                               dn_error *err) {
+dn_status dni_blocks_check(size_t block_rows, size_t batch_rows, size_t workers, dn_error *err) {
+    if (block_rows == 0 || block_rows % 4 != 0)
+        return dni_fail(err, DN_ERR_ARGUMENT, "block rows must be a multiple of 4 (whole Philox "
+                        "blocks of dropout masks), got %zu", block_rows);
+    size_t blocks = blocks_of(batch_rows, block_rows);
+    if (workers > blocks)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%zu workers but a batch of %zu rows has only %zu "
+                        "blocks to share: use at most %zu workers, or a larger batch or smaller "
+                        "blocks", workers, batch_rows, blocks, blocks);
+    return DN_OK;
+}
+
+static dn_status check_reducer(const dn_reducer *r, dn_error *err) {
     if (r->sum_int64 == NULL || r->max_double == NULL)
         return dni_fail(err, DN_ERR_ARGUMENT, "the reducer must have sum_int64 and max_double");
     if (r->workers == 0 || r->rank >= r->workers)
         return dni_fail(err, DN_ERR_ARGUMENT, "reducer rank %zu of %zu workers is out of range",
                         r->rank, r->workers);
-    if (r->workers > blocks)
-        return dni_fail(err, DN_ERR_ARGUMENT, "%zu workers but a batch of %zu rows has only %zu "
-                        "blocks to share: use at most %zu workers, or a larger batch or smaller "
-                        "blocks", r->workers, batch_rows, blocks, blocks);
     return DN_OK;
+}
+
+size_t dni_blocks_max_local(size_t batch_rows, size_t block_rows, size_t workers) {
+    size_t blocks = blocks_of(batch_rows, block_rows);
+    return (blocks + workers - 1) / workers;
+}
+
+int dni_blocks_plan_buffers(dni_blocks *b, size_t max_local, size_t param_count, int assign,
+                            dn_buffer_fn take, void *ctx) {
+    size_t grads;
+    if (!dni_mul_size(max_local, param_count, &grads) || param_count > SIZE_MAX - 2) return 0;
+    void *g = take(ctx, grads, sizeof(float));
+    void *loss = take(ctx, max_local, sizeof(double));
+    void *sums = take(ctx, param_count + 2, sizeof(int64_t));
+    if (assign) {
+        b->grads = g;
+        b->loss = loss;
+        b->sums = sums;
+    }
+    return g != NULL && loss != NULL && sums != NULL;
+}
+
+/* A dn_buffer_fn that adds count·size to the size_t at ctx, saturating, instead of allocating. */
+static void *count_bytes(void *ctx, size_t count, size_t size) {
+    size_t *sum = ctx, n;
+    if (!dni_mul_size(count, size, &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
+    else *sum += n;
+    return ctx;
+}
+
+/* A dn_buffer_fn that allocates and adds the bytes to the size_t at ctx (dni_blocks.bytes). */
+static void *allocate_counted(void *ctx, size_t count, size_t size) {
+    void *p = dni_alloc_zeroed(count, size);
+    if (p != NULL) *(size_t *)ctx += count * size; /* dni_alloc_zeroed checked the product */
+    return p;
 }
 
 dn_status dni_blocks_init(dni_blocks *b, const dn_model *m, const dn_fit_config *c,
                           size_t batch_rows, dn_error *err) {
     memset(b, 0, sizeof *b);
     b->block_rows = c->block_rows ? c->block_rows : DN_BLOCK_ROWS_DEFAULT;
-    if (b->block_rows % 4 != 0)
-        return dni_fail(err, DN_ERR_ARGUMENT, "block rows must be a multiple of 4 (whole Philox "
-                        "blocks of dropout masks), got %zu", b->block_rows);
-    size_t blocks = blocks_of(batch_rows, b->block_rows);
     b->reducer = c->reducer;
     b->workers = 1;
+    dn_status st;
     if (b->reducer != NULL) {
-        dn_status st = check_reducer(b->reducer, blocks, batch_rows, err);
-        if (st != DN_OK) return st;
+        if ((st = check_reducer(b->reducer, err)) != DN_OK) return st;
         b->rank = b->reducer->rank;
         b->workers = b->reducer->workers;
     }
-    b->max_local = (blocks + b->workers - 1) / b->workers;
-    b->grads = dni_alloc_zeroed(b->max_local * m->param_count, sizeof(float));
-    b->loss = dni_alloc_zeroed(b->max_local, sizeof(double));
-    b->sums = dni_alloc_zeroed(m->param_count + 2, sizeof(int64_t));
-    if (b->grads == NULL || b->loss == NULL || b->sums == NULL)
+    if ((st = dni_blocks_check(b->block_rows, batch_rows, b->workers, err)) != DN_OK) return st;
+    b->max_local = dni_blocks_max_local(batch_rows, b->block_rows, b->workers);
+    if (!dni_blocks_plan_buffers(b, b->max_local, m->param_count, 1, allocate_counted, &b->bytes))
         return dni_fail(err, DN_ERR_MEMORY, "out of memory for %zu gradient blocks of %zu "
                         "parameters", b->max_local, m->param_count);
     return DN_OK;
+}
+
+size_t dni_blocks_bytes(const dn_model *m, size_t param_count, size_t block_rows,
+                        size_t batch_rows, size_t workers) {
+    size_t bytes = 0, max_local = dni_blocks_max_local(batch_rows, block_rows, workers);
+    if (!dni_blocks_plan_buffers(NULL, max_local, param_count, 0, count_bytes, &bytes))
+        return SIZE_MAX;
+    /* A worker with more than one block a step packs the weights (dni_blocks_gradient). */
+    size_t plan = max_local > 1 ? dni_inference_plan_bytes(m) : 0;
+    return bytes > SIZE_MAX - plan ? SIZE_MAX : bytes + plan;
 }
 
 void dni_blocks_free(dni_blocks *b) {

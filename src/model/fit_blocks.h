@@ -4,6 +4,7 @@
 #define DN_MODEL_FIT_BLOCKS_H
 
 #include "model/model.h"
+#include "model/model_buffers.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +20,36 @@ typedef struct dni_blocks {
     int scale_guess;           /* the gradient's scale exponent of the last step, when */
     int has_guess;             /* ... there was one (fit_blocks.c: converted while the max is found) */
     uint64_t guesses, misses;  /* steps converted at the guessed scale, and redone (a counter) */
+    size_t bytes;              /* what dni_blocks_init allocated (grads, loss and sums) */
 } dni_blocks;
 
-/* Checks the reproducible-mode settings of `c` (block rows a multiple of 4; a reducer's rank,
- * workers and functions; no more workers than a batch of `batch_rows` has blocks) and allocates
- * the step's buffers. On failure *b holds nothing to free but what dni_blocks_free frees. */
+/* DN_OK when `workers` workers can share batches of `batch_rows` rows in blocks of `block_rows`
+ * (a multiple of 4, > 0; no more workers than blocks); else DN_ERR_ARGUMENT saying why. */
+dn_status dni_blocks_check(size_t block_rows, size_t batch_rows, size_t workers, dn_error *err);
+
+/* Checks the reproducible-mode settings of `c` (a reducer's rank, workers and functions, then
+ * dni_blocks_check) and allocates the step's buffers (dni_blocks_plan_buffers). On failure *b
+ * holds nothing to free but what dni_blocks_free frees. */
 dn_status dni_blocks_init(dni_blocks *b, const dn_model *m, const dn_fit_config *c,
                           size_t batch_rows, dn_error *err);
+
+/* The most blocks one of `workers` workers runs in a step of `batch_rows` rows (the busiest:
+ * worker r runs blocks [K·r/W, K·(r+1)/W) of K). */
+size_t dni_blocks_max_local(size_t batch_rows, size_t block_rows, size_t workers);
+
+/* Every buffer of the step for `max_local` blocks of `param_count` parameters, one
+ * take(ctx, count, size) each: the one list dni_blocks_init allocates (assign = 1 stores each
+ * result in *b) and dni_blocks_bytes adds up (assign = 0; b may be NULL). Returns 0 when a take
+ * failed or a size overflows. */
+int dni_blocks_plan_buffers(dni_blocks *b, size_t max_local, size_t param_count, int assign,
+                            dn_buffer_fn take, void *ctx);
+
+/* What the reproducible step holds on the busiest of `workers` workers for a model of
+ * `param_count` parameters (compiled or not): dni_blocks_init's buffers, and the packed weights
+ * (dni_inference_plan_bytes) when it runs more than one block a step. The arguments must pass
+ * dni_blocks_check. SIZE_MAX when that overflows. */
+size_t dni_blocks_bytes(const dn_model *m, size_t param_count, size_t block_rows,
+                        size_t batch_rows, size_t workers);
 
 void dni_blocks_free(dni_blocks *b);
 

@@ -33,6 +33,21 @@ static size_t packed_floats(const dn_gemm_impl *impl, const dn_layer *l) {
     return (dni_gemm_packed_floats(impl, l->in, l->out) + 15) / 16 * 16;
 }
 
+/* Floats of the plan's slab: every dense layer's packed kernel (SIZE_MAX when that overflows,
+ * which only a model too large to compile can reach). */
+static size_t slab_floats(const dn_model *model, const dn_gemm_impl *impl) {
+    size_t total = 0, bound;
+    for (size_t i = 0; i < model->layer_count; ++i) {
+        const dn_layer *l = &model->layers[i];
+        if (l->kind != DN_LAYER_DENSE) continue;
+        /* K·(N + nr) + slack bounds the padded panels: checked before packed_floats multiplies */
+        if (!dni_mul_size(l->in, l->out + impl->nr, &bound) || bound > SIZE_MAX / 2 - total)
+            return SIZE_MAX;
+        total += packed_floats(impl, l);
+    }
+    return total;
+}
+
 /* The family the model's dense products run in now: its precision's (bf16: the AVX512_BF16 or
  * the portable bf16 family), fp32 as CPUID and DROPNET_KERNEL resolve it; DN_GEMM_AUTO for an
  * fp32 model in a BLAS build, whose products dropnet does not pack. */
@@ -65,9 +80,7 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
     model->plan = NULL;
     if (kernel == DN_GEMM_AUTO) return DN_OK;
     const dn_gemm_impl *impl = dni_gemm_impl_of(kernel);
-    size_t total = 0;
-    for (size_t i = 0; i < model->layer_count; ++i)
-        if (model->layers[i].kind == DN_LAYER_DENSE) total += packed_floats(impl, &model->layers[i]);
+    size_t total = slab_floats(model, impl);
     dn_inference_plan *plan = dni_alloc_zeroed(1, sizeof *plan);
     if (plan != NULL) {
         plan->kernels = dni_alloc_zeroed(model->layer_count, sizeof *plan->kernels);
@@ -82,6 +95,15 @@ dn_status dni_inference_plan_build(dn_model *model, dn_error *err) {
     pack_all(model, plan, impl);
     model->plan = plan;
     return DN_OK;
+}
+
+size_t dni_inference_plan_bytes(const dn_model *model) {
+    dn_gemm_kernel kernel = plan_family(model);
+    if (kernel == DN_GEMM_AUTO) return 0;
+    size_t floats = slab_floats(model, dni_gemm_impl_of(kernel)), bytes;
+    /* the three allocations of dni_inference_plan_build: the plan, its kernel pointers, the slab */
+    if (floats == SIZE_MAX || !dni_mul_size(floats, sizeof(float), &bytes)) return SIZE_MAX;
+    return sizeof(dn_inference_plan) + model->layer_count * sizeof(float *) + bytes;
 }
 
 const float *dni_inference_plan_kernel(const dn_model *model, size_t layer,

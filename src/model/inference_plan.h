@@ -33,6 +33,10 @@ typedef struct dn_inference_plan dn_inference_plan;
  * plan and predicts as before). */
 dn_status dni_inference_plan_build(dn_model *model, dn_error *err);
 
+/* The bytes dni_inference_plan_build allocates for `model` (compiled or not) in its precision now
+ * (0 when nothing is packed: an fp32 model in a BLAS build; SIZE_MAX for an absurd model). */
+size_t dni_inference_plan_bytes(const dn_model *model);
+
 /* Marks the model's plan, if any, stale (no longer used; its memory kept for the next build):
  * call whenever a weight may have changed. */
 void dni_model_weights_changed(dn_model *model);

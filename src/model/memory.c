@@ -1,6 +1,8 @@
 /* memory.c — what a model will take before it takes it (--max-memory): the parameter slabs, fit's
- * last-good copy, and the buffers for a number of rows, counted from the very plan model_buffers.c
- * allocates them by (dni_model_plan_buffers). */
+ * last-good copy, the buffers for a number of rows and fit's reproducible gradient blocks, counted
+ * from the very plans model_buffers.c and fit_blocks.c allocate them by (dni_model_plan_buffers,
+ * dni_blocks_plan_buffers). */
+#include "model/fit_blocks.h"
 #include "model/model.h"
 #include "model/model_buffers.h"
 
@@ -50,6 +52,32 @@ dn_status dn_model_memory_estimate(const dn_model *model, size_t rows, dn_memory
     out->total = out->parameters;
     add(&out->total, out->snapshot, 1, 1);
     add(&out->total, out->buffers, 1, 1);
+    return DN_OK;
+}
+
+dn_status dn_model_fit_memory_estimate(const dn_model *model, const dn_fit_config *config,
+                                       size_t workers, dn_memory_estimate *out, dn_error *err) {
+    if (model == NULL || out == NULL)
+        return dni_fail(err, DN_ERR_ARGUMENT, "model and out must not be NULL");
+    dn_fit_config c = config != NULL ? *config : dn_fit_defaults();
+    if (c.batch_size == 0) return dni_fail(err, DN_ERR_ARGUMENT, "batch size must be > 0");
+    if (workers == 0) workers = c.reducer != NULL ? c.reducer->workers : 1;
+    if (workers == 0) return dni_fail(err, DN_ERR_ARGUMENT, "the reducer has 0 workers");
+    if (workers > 1 && !c.reproducible)
+        return dni_fail(err, DN_ERR_ARGUMENT, "%zu workers need the reproducible mode (the only "
+                        "one whose sum does not depend on the order of additions)", workers);
+    size_t block_rows = c.block_rows ? c.block_rows : DN_BLOCK_ROWS_DEFAULT, rows = c.batch_size;
+    dn_status st;
+    if (c.reproducible) {
+        if ((st = dni_blocks_check(block_rows, c.batch_size, workers, err)) != DN_OK) return st;
+        rows = dni_blocks_capacity(&c, c.batch_size); /* fit's passes run one block at a time */
+    }
+    if ((st = dn_model_memory_estimate(model, rows, out, err)) != DN_OK) return st;
+    if (c.reproducible) {
+        out->blocks = dni_blocks_bytes(model, parameter_count(model), block_rows, c.batch_size,
+                                       workers);
+        add(&out->total, out->blocks, 1, 1);
+    }
     return DN_OK;
 }
 

@@ -197,6 +197,12 @@ try {
   await browser.evaluate(`window.scrollTo(0, 0)`);
   await browser.evaluate(`(() => { const s = document.getElementById('scrub'); s.value = 40; s.dispatchEvent(new Event('input')); })()`);
   await new Promise((r) => setTimeout(r, 300));
+  // seconds after the run ended no step falls in the last second: the status gives the run's rate
+  // while playing (it read "0 steps/s trained, 0 drawn/s" in the shot of December 2026)
+  const ended = await browser.evaluate(`[document.getElementById('status').textContent, {...document.getElementById('status').dataset}]`);
+  const endRate = ended[0].match(/step 125 · done: (\d+) steps\/s trained while playing$/);
+  check(ended[1].trained === '0' && endRate && +endRate[1] > 0 && +ended[1].played === +endRate[1],
+        `finished run's status: "${ended[0]}" (steps in the last second: ${ended[1].trained})`);
   writeFileSync(join(shots, 'seed.png'), await browser.screenshot());
   await browser.evaluate(`document.getElementById('live').click()`);
 

@@ -29,6 +29,15 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
 
+# BENCH_JSON is checked before anything runs: a run of many minutes must not end by failing to
+# append its lines (its folder created here, as `make bench` creates build folders).
+if [ -n "${BENCH_JSON:-}" ]; then
+    mkdir -p "$(dirname "$BENCH_JSON")" && touch "$BENCH_JSON" || {
+        echo "bench/run.sh: cannot append to BENCH_JSON=$BENCH_JSON; give a writable file" >&2
+        exit 2
+    }
+fi
+
 BUILD=${BUILD:-build}
 THREADS=${BENCH_THREADS:-2}
 REPEAT=${BENCH_REPEAT:-5}
@@ -102,5 +111,9 @@ if [ "$PEERS" = 1 ] && [ "$have_python" = 1 ]; then
     "$PYTHON" bench/peers.py --ratios "$lines" || status=1
 fi
 
-[ -n "${BENCH_JSON:-}" ] && cat "$lines" >> "$BENCH_JSON"
+if [ -n "${BENCH_JSON:-}" ] && ! cat "$lines" >> "$BENCH_JSON"; then
+    echo "bench/run.sh: could not append the run's lines to $BENCH_JSON; they are kept in $lines" >&2
+    trap - EXIT
+    exit 1
+fi
 exit $status

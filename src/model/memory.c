@@ -13,9 +13,10 @@
 /* Adds a·b·size to *sum, saturating at SIZE_MAX (an absurd model then simply exceeds any cap). */
 static void add(size_t *sum, size_t a, size_t b, size_t size) {
     size_t n;
-    if (!dni_mul_size(a, b, &n) || !dni_mul_size(n, size,
-                                                 &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
-    else *sum += n;
+    if (!dni_mul_size(a, b, &n) || !dni_mul_size(n, size, &n) || *sum > SIZE_MAX - n)
+        *sum = SIZE_MAX;
+    else
+        *sum += n;
 }
 
 static size_t parameter_count(const dn_model *m) {

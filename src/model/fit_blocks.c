@@ -79,14 +79,6 @@ int dni_blocks_plan_buffers(dni_blocks *b, size_t max_local, size_t param_count,
     return g != NULL && loss != NULL && sums != NULL;
 }
 
-/* A dn_buffer_fn that adds count·size to the size_t at ctx, saturating, instead of allocating. */
-static void *count_bytes(void *ctx, size_t count, size_t size) {
-    size_t *sum = ctx, n;
-    if (!dni_mul_size(count, size, &n) || *sum > SIZE_MAX - n) *sum = SIZE_MAX;
-    else *sum += n;
-    return ctx;
-}
-
 /* A dn_buffer_fn that allocates and adds the bytes to the size_t at ctx (dni_blocks.bytes). */
 static void *allocate_counted(void *ctx, size_t count, size_t size) {
     void *p = dni_alloc_zeroed(count, size);
@@ -117,7 +109,7 @@ dn_status dni_blocks_init(dni_blocks *b, const dn_model *m, const dn_fit_config 
 size_t dni_blocks_bytes(const dn_model *m, size_t param_count, size_t block_rows,
                         size_t batch_rows, size_t workers) {
     size_t bytes = 0, max_local = dni_blocks_max_local(batch_rows, block_rows, workers);
-    if (!dni_blocks_plan_buffers(NULL, max_local, param_count, 0, count_bytes, &bytes))
+    if (!dni_blocks_plan_buffers(NULL, max_local, param_count, 0, dni_buffer_count, &bytes))
         return SIZE_MAX;
     /* A worker with more than one block a step packs the weights (dni_blocks_gradient). */
     size_t plan = max_local > 1 ? dni_inference_plan_bytes(m) : 0;

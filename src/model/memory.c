@@ -25,17 +25,11 @@ static size_t parameter_count(const dn_model *m) {
     return n;
 }
 
-/* A dn_buffer_fn that adds count·size to the size_t at ctx instead of allocating. */
-static void *count_bytes(void *ctx, size_t count, size_t size) {
-    add(ctx, count, size, 1);
-    return ctx;
-}
-
 /* The buffers model_buffers.c would allocate for `rows` rows (SIZE_MAX when that overflows). */
 static size_t buffer_bytes(const dn_model *model, size_t rows) {
     size_t sum = 0;
     /* assign = 0: the plan only reads the model, so casting const away writes nothing. */
-    if (!dni_model_plan_buffers((dn_model *)model, rows, 0, count_bytes, &sum)) return SIZE_MAX;
+    if (!dni_model_plan_buffers((dn_model *)model, rows, 0, dni_buffer_count, &sum)) return SIZE_MAX;
     return sum;
 }
 

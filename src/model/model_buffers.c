@@ -41,6 +41,15 @@ static size_t first_trainable_layer(const dn_model *m) {
     return m->layer_count;
 }
 
+void *dni_buffer_count(void *ctx, size_t count, size_t size) {
+    size_t *sum = ctx, n;
+    if (!dni_mul_size(count, size, &n) || *sum > SIZE_MAX - n)
+        *sum = SIZE_MAX;
+    else
+        *sum += n;
+    return ctx;
+}
+
 int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx) {
     size_t first = first_trainable_layer(m), outputs = dn_model_output_size(m), widest = 1;
     int ok = 1;

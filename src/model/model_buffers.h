@@ -13,6 +13,10 @@
 typedef void *(*dn_buffer_fn)(void *ctx, size_t count, size_t size);
 int dni_model_plan_buffers(dn_model *m, size_t rows, int assign, dn_buffer_fn take, void *ctx);
 
+/* The dn_buffer_fn of every estimate: adds count·size to the size_t at ctx (saturating at
+ * SIZE_MAX, so an absurd request exceeds any limit) and returns ctx, allocating nothing. */
+void *dni_buffer_count(void *ctx, size_t count, size_t size);
+
 /* Releases every activation buffer (capacity becomes 0); the slabs stay (model_buffers.c). */
 void dni_model_free_buffers(dn_model *model);
 

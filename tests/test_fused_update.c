@@ -9,6 +9,9 @@
 #include "model/model.h"
 #include "model/network.h"
 #include "model/optimizer.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_blocked.h"
+#include "kernels/gemm_kernel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +23,21 @@
 #define SPEC "dropout:0.2,dense:45:relu,dropout:0.3,dense:33:tanh,dense:7:softmax"
 enum { INPUTS = 29, MAX_ROWS = 300, STEPS = 3 };
 
-static dn_model *build(const dn_optimizer_config *opt, dn_precision precision, int threads) {
+static dn_model *build_spec(const char *spec, size_t inputs, const dn_optimizer_config *opt,
+                            dn_precision precision, int threads) {
     dn_error err;
     dn_model *m = NULL;
-    CHECK_OK(dn_model_from_spec(&m, INPUTS, SPEC, &err), &err);
+    CHECK_OK(dn_model_from_spec(&m, inputs, spec, &err), &err);
     if (m == NULL) return NULL;
     CHECK_OK(dn_model_compile(m, DN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, opt, 11, &err), &err);
     CHECK_OK(dn_model_set_threads(m, threads, &err), &err);
     CHECK_OK(dn_model_set_precision(m, precision, &err), &err);
     CHECK_OK(dni_model_reserve(m, MAX_ROWS, &err), &err);
     return m;
+}
+
+static dn_model *build(const dn_optimizer_config *opt, dn_precision precision, int threads) {
+    return build_spec(SPEC, INPUTS, opt, precision, threads);
 }
 
 /* One training step on `rows` rows of x with the upstream gradient dL/dy = g(step): fused or
@@ -133,4 +141,59 @@ TEST(fused_update_only_for_plain_dense_models) {
         CHECK(dni_model_update_fusable(m));
         dn_model_free(m);
     }
+}
+
+/* The layers above are too small for a second thread (the driver keeps products under ~0.5 M
+ * multiply-adds per thread on one). These weight gradients (200×256 and 256×10 over 300 rows)
+ * run on 3 threads, in the row bands the driver gives a product with a `finished` hook: the bits
+ * must still be those of the separate update. */
+TEST(fused_update_on_three_threads_gives_the_bits_of_the_separate_update) {
+    enum { WIDE_INPUTS = 200 };
+    dn_optimizer_config opts[2] = {dn_optimizer_defaults(DN_OPTIMIZER_SGD),
+                                   dn_optimizer_defaults(DN_OPTIMIZER_ADAM)};
+    opts[0].momentum = 0.9f;
+    float *x = malloc(MAX_ROWS * WIDE_INPUTS * sizeof *x);
+    if (x == NULL) return;
+    for (size_t i = 0; i < MAX_ROWS * WIDE_INPUTS; ++i)
+        x[i] = (float)((int)(i * 7919 % 103) - 51) / 25.0f;
+    for (size_t o = 0; o < 2; ++o) {
+        const char *spec = "dropout:0.2,dense:256:relu,dense:10:softmax";
+        dn_model *a = build_spec(spec, WIDE_INPUTS, &opts[o], DN_PRECISION_FP32, 3);
+        dn_model *b = build_spec(spec, WIDE_INPUTS, &opts[o], DN_PRECISION_FP32, 3);
+        if (a != NULL && b != NULL) {
+            for (int s = 0; s < STEPS; ++s) {
+                step(a, x, MAX_ROWS, 0);
+                step(b, x, MAX_ROWS, 1);
+            }
+            size_t n = a->param_count;
+            CHECK_MSG(differing(a->params, b->params, n) == 0 &&
+                          differing(a->opt_m, b->opt_m, n) == 0,
+                      "optimizer %zu: %zu weights, %zu velocities/moments differ", o,
+                      differing(a->params, b->params, n), differing(a->opt_m, b->opt_m, n));
+        }
+        dn_model_free(a);
+        dn_model_free(b);
+    }
+    free(x);
+}
+
+static void no_hook(void *context, size_t i0, size_t rows, size_t j0, size_t n) {
+    (void)context, (void)i0, (void)rows, (void)j0, (void)n;
+}
+
+/* W2's weight gradient (1024×1024 over 128 rows) on 2 threads: with the optimizer hook, row bands
+ * (each a contiguous stretch of W and the velocity), two per thread; without it, the driver's
+ * packing-cost grid, which for this square product cuts columns too. */
+TEST(product_with_a_finished_hook_is_cut_into_row_bands) {
+    const dn_gemm_impl *impl = dni_gemm_impl_of(DN_GEMM_PORTABLE);
+    dn_gemm_epilogue hook = {.finished = no_hook};
+    dn_gemm_problem p = {.trans_a = 1, .M = 1024, .N = 1024, .K = 128, .epilogue = &hook};
+    size_t gm = 0, gn = 0;
+    dni_gemm_unit_grid(impl, &p, 2, &gm, &gn);
+    CHECK_MSG(gm == 4 && gn == 1, "hooked product: grid %zu x %zu, expected 4 x 1", gm, gn);
+    dni_gemm_unit_grid(impl, &p, 1, &gm, &gn);
+    CHECK_MSG(gm == 1 && gn == 1, "one thread: grid %zu x %zu", gm, gn);
+    p.epilogue = NULL;
+    dni_gemm_unit_grid(impl, &p, 2, &gm, &gn);
+    CHECK_MSG(gn > 1, "plain product: grid %zu x %zu, expected a column split", gm, gn);
 }

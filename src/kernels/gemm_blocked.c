@@ -192,14 +192,25 @@ static int dn_gemm_cheapest_grid(const dn_gemm_problem *p, size_t mr, size_t par
 /* Units for a team: the grid that balances `team` equal parts best (dn_gemm_grid), then the
  * cheapest grid of 2, 4 or 8 times as many parts while it costs at most
  * DN_GEMM_UNIT_PACKING_BUDGET more (dn_gemm_packing_share): with B packed ahead, tall products
- * split into many row units almost for free; a training step's short, wide products stay coarse. */
-enum { DN_GEMM_UNITS_PER_THREAD_MAX = 8 };
+ * split into many row units almost for free; a training step's short, wide products stay coarse.
+ *
+ * A product whose epilogue has a `finished` hook is cut into row bands only, two per thread: the
+ * hook (the fused optimizer step, optimizer.h) reads and writes other slabs laid out as C (W,
+ * velocity, moments), so a row band is one contiguous stretch of each. Column units made two cores
+ * update interleaved halves of the same rows: on the 2-core Zen 5 VM of 2026-12-02 a W2 training
+ * run was 1.16x slower with them (SGD-momentum; Adam 1.22x, bf16 1.16x), 7 alternating runs
+ * each, bit for bit the same results (bench/RESULTS.md). */
+enum { DN_GEMM_UNITS_PER_THREAD_MAX = 8, DN_GEMM_HOOK_UNITS_PER_THREAD = 2 };
 static const double DN_GEMM_UNIT_PACKING_BUDGET = 0.015;
 static dn_gemm_units dn_gemm_plan_units(const dn_gemm_impl *impl, const dn_gemm_problem *p,
                                         size_t team) {
     dn_gemm_units u = {1, 1, 0, 0, dni_gemm_column_quantum(impl, p)};
     u.m_tiles = dn_ceil_div(p->M, impl->mr);
     u.n_tiles = dn_ceil_div(p->N, u.nq);
+    if (p->epilogue != NULL && p->epilogue->finished != NULL) {
+        u.gm = team <= 1 ? 1 : dn_min_size(team * DN_GEMM_HOOK_UNITS_PER_THREAD, u.m_tiles);
+        return u;
+    }
     size_t used = team;
     while (used > 1 && !dn_gemm_grid(u.m_tiles, u.n_tiles, impl->mr, u.nq, used, &u.gm, &u.gn))
         --used;
@@ -240,6 +251,13 @@ static size_t dn_gemm_team_size(const dn_gemm_impl *impl, const dn_gemm_problem 
     size_t by_work = (size_t)(macs / DN_GEMM_MIN_MACS_PER_THREAD) + 1;
     size_t team = dn_min_size(dn_min_size(want, tiles), by_work);
     return team > 0 ? team : 1;
+}
+
+void dni_gemm_unit_grid(const dn_gemm_impl *impl, const dn_gemm_problem *p, int threads,
+                        size_t *gm, size_t *gn) {
+    dn_gemm_units u = dn_gemm_plan_units(impl, p, dn_gemm_team_size(impl, p, threads));
+    *gm = u.gm;
+    *gn = u.gn;
 }
 
 void dni_gemm_blocked_small(const dn_gemm_impl *impl, const dn_gemm_problem *p) {

@@ -17,6 +17,11 @@ void dni_gemm_blocked(const dn_gemm_impl *impl, int threads, const dn_gemm_probl
  * can be cut in the blocks the driver will ask for. */
 size_t dni_gemm_k_block(size_t K, size_t kc_max);
 
+/* The grid of work units (gm row parts × gn column parts of C) dni_gemm_blocked would cut `p`
+ * into on `threads` threads: for tests of the partition rules. */
+void dni_gemm_unit_grid(const dn_gemm_impl *impl, const dn_gemm_problem *p, int threads,
+                        size_t *gm, size_t *gn);
+
 /* Floats of workspace one thread needs with `impl` for any product. */
 size_t dni_gemm_per_thread_floats_max(const dn_gemm_impl *impl);
 

@@ -198,7 +198,7 @@ static int dn_gemm_cheapest_grid(const dn_gemm_problem *p, size_t mr, size_t par
  * hook (the fused optimizer step, optimizer.h) reads and writes other slabs laid out as C (W,
  * velocity, moments), so a row band is one contiguous stretch of each. Column units made two cores
  * update interleaved halves of the same rows: on the 2-core Zen 5 VM of 2026-12-02 a W2 training
- * run was 1.16x slower with them (SGD-momentum; Adam 1.22x, bf16 1.16x), 7 alternating runs
+ * run was 1.14x slower with them (SGD-momentum; Adam 1.22x, bf16 1.16x), 5-7 alternating runs
  * each, bit for bit the same results (bench/RESULTS.md). */
 enum { DN_GEMM_UNITS_PER_THREAD_MAX = 8, DN_GEMM_HOOK_UNITS_PER_THREAD = 2 };
 static const double DN_GEMM_UNIT_PACKING_BUDGET = 0.015;

@@ -199,7 +199,8 @@ static int dn_gemm_cheapest_grid(const dn_gemm_problem *p, size_t mr, size_t par
  * velocity, moments), so a row band is one contiguous stretch of each. Column units made two cores
  * update interleaved halves of the same rows: on the 2-core Zen 5 VM of 2026-12-02 a W2 training
  * run was 1.14x slower with them (SGD-momentum; Adam 1.22x, bf16 1.16x), 5-7 alternating runs
- * each, bit for bit the same results (bench/RESULTS.md). */
+ * each, bit for bit the same results (bench/RESULTS.md). With fewer row tiles than threads (a
+ * layer of a few inputs) the grid below still gives every thread a part. */
 enum { DN_GEMM_UNITS_PER_THREAD_MAX = 8, DN_GEMM_HOOK_UNITS_PER_THREAD = 2 };
 static const double DN_GEMM_UNIT_PACKING_BUDGET = 0.015;
 static dn_gemm_units dn_gemm_plan_units(const dn_gemm_impl *impl, const dn_gemm_problem *p,
@@ -207,7 +208,7 @@ static dn_gemm_units dn_gemm_plan_units(const dn_gemm_impl *impl, const dn_gemm_
     dn_gemm_units u = {1, 1, 0, 0, dni_gemm_column_quantum(impl, p)};
     u.m_tiles = dn_ceil_div(p->M, impl->mr);
     u.n_tiles = dn_ceil_div(p->N, u.nq);
-    if (p->epilogue != NULL && p->epilogue->finished != NULL) {
+    if (p->epilogue != NULL && p->epilogue->finished != NULL && u.m_tiles >= team) {
         u.gm = team <= 1 ? 1 : dn_min_size(team * DN_GEMM_HOOK_UNITS_PER_THREAD, u.m_tiles);
         return u;
     }
